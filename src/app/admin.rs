@@ -1,0 +1,197 @@
+//! The operator's commands (CLI): tenants, users and clients. Secrets are
+//! hashed before the write transaction opens.
+
+use super::error::AppError;
+use crate::auth::password::{generate_secret, hash_now};
+use crate::domain::email::EmailAddress;
+use crate::domain::identity::{validate_client_name, Client, User};
+use crate::domain::ids::{ClientId, TenantId, UserId};
+use crate::domain::role::{Role, RoleSet};
+use crate::domain::tenant::{validate_alias, validate_company_name, Tenant, TenantState};
+use crate::store::{identities, tenants, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct CreatedTenant {
+    pub tenant_id: TenantId,
+    pub tenant_name: String,
+    pub admin_user_id: UserId,
+    pub admin_email: String,
+    /// Shown once when generated; `None` when the operator chose it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_password: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedUser {
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    pub roles: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedClient {
+    pub tenant_id: TenantId,
+    pub client_id: ClientId,
+    pub name: String,
+    /// Shown once; only its hash is stored.
+    pub client_secret: String,
+    pub roles: Vec<&'static str>,
+}
+
+fn password_or_generated(password: Option<String>) -> Result<(String, Option<String>), AppError> {
+    match password {
+        Some(p) if p.chars().count() < 8 => Err(AppError::invalid("password", "must be at least 8 characters")),
+        Some(p) => Ok((p, None)),
+        None => {
+            let p = generate_secret(12);
+            Ok((p.clone(), Some(p)))
+        }
+    }
+}
+
+fn tenant_roles(roles: &[Role]) -> Result<RoleSet, AppError> {
+    if let Some(r) = roles.iter().find(|r| r.is_community_role()) {
+        return Err(AppError::invalid(
+            "role",
+            format!("{} is a community role; grant it through the API or the portal", r.name()),
+        ));
+    }
+    // Administrators are members of their own tenant too, and an identity
+    // created without roles is a plain member.
+    let set = RoleSet::of(roles);
+    Ok(if set.is_empty() || set.contains(Role::TenantAdministrator) {
+        set.with(Role::TenantMember)
+    } else {
+        set
+    })
+}
+
+pub fn create_tenant(
+    store: &Store,
+    name: &str,
+    admin_email: &str,
+    admin_password: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<CreatedTenant, AppError> {
+    let company_name = validate_company_name(name).map_err(|r| AppError::invalid("name", r))?;
+    let alias = validate_alias(name).map_err(|r| AppError::invalid("name", r))?;
+    let email = EmailAddress::parse(admin_email).map_err(|e| AppError::invalid("admin-email", e.to_string()))?;
+    let (password, shown) = password_or_generated(admin_password)?;
+    let hash = hash_now(&password).map_err(AppError::Unexpected)?;
+    let tenant = Tenant {
+        id: TenantId::generate(),
+        company_name,
+        alias,
+        state: TenantState::Active,
+        created: now,
+        last_updated: now,
+    };
+    let admin = User {
+        id: UserId::generate(),
+        tenant: tenant.id,
+        email,
+        password_hash: hash,
+        tenant_roles: RoleSet::of(&[Role::TenantAdministrator, Role::TenantMember]),
+        created: now,
+    };
+    store.write_blocking(|tx| {
+        if !tenants::put(tx, &tenant)? {
+            return Err(AppError::conflict(format!("a tenant named '{}' already exists", tenant.alias)));
+        }
+        identities::put_user(tx, &admin)?;
+        Ok(())
+    })?;
+    Ok(CreatedTenant {
+        tenant_id: tenant.id,
+        tenant_name: tenant.company_name,
+        admin_user_id: admin.id,
+        admin_email: admin.email.to_string(),
+        admin_password: shown,
+    })
+}
+
+pub fn create_user(
+    store: &Store,
+    tenant: TenantId,
+    email: &str,
+    password: Option<String>,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> Result<CreatedUser, AppError> {
+    let email = EmailAddress::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
+    let roles = tenant_roles(roles)?;
+    let (password, shown) = password_or_generated(password)?;
+    let hash = hash_now(&password).map_err(AppError::Unexpected)?;
+    let user = User {
+        id: UserId::generate(),
+        tenant,
+        email,
+        password_hash: hash,
+        tenant_roles: roles,
+        created: now,
+    };
+    store.write_blocking(|tx| {
+        if tenants::get(tx, tenant)?.is_none() {
+            return Err(AppError::not_found(format!("tenant {tenant} does not exist")));
+        }
+        if !identities::put_user(tx, &user)? {
+            return Err(AppError::conflict(format!("tenant {tenant} already has a user {}", user.email)));
+        }
+        Ok(())
+    })?;
+    Ok(CreatedUser {
+        tenant_id: tenant,
+        user_id: user.id,
+        email: user.email.to_string(),
+        password: shown,
+        roles: roles.roles().iter().map(|r| r.name()).collect(),
+    })
+}
+
+pub fn create_client(store: &Store, tenant: TenantId, name: &str, roles: &[Role], now: DateTime<Utc>) -> Result<CreatedClient, AppError> {
+    let name = validate_client_name(name).map_err(|r| AppError::invalid("name", r))?;
+    let roles = tenant_roles(roles)?;
+    let secret = generate_secret(32);
+    let hash = hash_now(&secret).map_err(AppError::Unexpected)?;
+    let client = Client {
+        id: ClientId::generate(),
+        tenant,
+        name,
+        secret_hash: hash,
+        tenant_roles: roles,
+        created: now,
+    };
+    store.write_blocking(|tx| {
+        if tenants::get(tx, tenant)?.is_none() {
+            return Err(AppError::not_found(format!("tenant {tenant} does not exist")));
+        }
+        identities::put_client(tx, &client)?;
+        Ok(())
+    })?;
+    Ok(CreatedClient {
+        tenant_id: tenant,
+        client_id: client.id,
+        name: client.name,
+        client_secret: secret,
+        roles: roles.roles().iter().map(|r| r.name()).collect(),
+    })
+}
+
+pub fn list_tenants(store: &Store) -> Result<Vec<Tenant>, AppError> {
+    store.read_blocking(|tx| Ok(tenants::all(tx)?))
+}
+
+pub fn set_tenant_state(store: &Store, tenant: TenantId, state: TenantState, now: DateTime<Utc>) -> Result<Tenant, AppError> {
+    store.write_blocking(|tx| {
+        let mut t = tenants::get(tx, tenant)?.ok_or_else(|| AppError::not_found(format!("tenant {tenant} does not exist")))?;
+        t.state = state;
+        t.last_updated = now;
+        tenants::put(tx, &t)?;
+        Ok(t)
+    })
+}

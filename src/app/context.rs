@@ -1,0 +1,53 @@
+//! What every use case needs: the store, the clock, settings and the keys.
+
+use crate::auth::access_token::AccessTokens;
+use crate::auth::link_token::LinkTokens;
+use crate::auth::password::Passwords;
+use crate::auth::throttle::Throttle;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::store::{secrets, Store, StoreError};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct Context {
+    pub store: Store,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    /// Absolute base of every link, without a trailing slash.
+    pub public_url: String,
+    pub passwords: Passwords,
+    pub access_tokens: AccessTokens,
+    pub links: LinkTokens,
+    pub auth_throttle: Throttle,
+    /// Wakes the outbox worker after a commit that queued an email.
+    pub mail_ready: Arc<Notify>,
+}
+
+impl Context {
+    pub fn new(store: Store, clock: Clock, settings: Settings, public_url: String) -> Result<Self, StoreError> {
+        let (access_key, link_key) = store.write_blocking(|tx| {
+            Ok::<_, StoreError>((
+                secrets::get_or_create(tx, "access_token_key")?,
+                secrets::get_or_create(tx, "link_token_key")?,
+            ))
+        })?;
+        let public_url = public_url.trim_end_matches('/').to_string();
+        Ok(Self {
+            access_tokens: AccessTokens::new(&access_key, format!("{public_url}/identity")),
+            links: LinkTokens::new(&link_key),
+            auth_throttle: Throttle::per_minute(settings.auth_attempts_per_minute),
+            passwords: Passwords::default(),
+            mail_ready: Arc::new(Notify::new()),
+            settings: Arc::new(settings),
+            public_url,
+            store,
+            clock,
+        })
+    }
+
+    pub fn invitation_ttl(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.invitation_ttl).unwrap_or(chrono::Duration::days(14))
+    }
+}

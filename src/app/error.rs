@@ -1,0 +1,51 @@
+//! The one error type use cases return. `web::error` maps it to a status
+//! and an ErrorResponse in one place.
+
+use crate::store::StoreError;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the named field (a JSON property, path or query parameter) is wrong.
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{reason}")]
+    TooMany { reason: String, retry_after: Duration },
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        AppError::Forbidden(reason.into())
+    }
+
+    pub fn not_found(reason: impl Into<String>) -> Self {
+        AppError::NotFound(reason.into())
+    }
+
+    pub fn conflict(reason: impl Into<String>) -> Self {
+        AppError::Conflict(reason.into())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Unexpected(e.to_string())
+    }
+}

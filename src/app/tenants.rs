@@ -1,0 +1,127 @@
+//! Use cases of the Tenants API: a caller sees and edits only its own tenant.
+
+use super::access::{acting, Acting};
+use super::context::Context;
+use super::error::AppError;
+use crate::domain::icon::TenantIcon;
+use crate::domain::identity::Caller;
+use crate::domain::ids::TenantId;
+use crate::domain::permission::Operation;
+use crate::domain::tenant::{validate_alias, validate_company_name, Tenant, TenantState};
+use crate::store::{tenants, Readable};
+
+/// What a route answers for a tenant id that does not exist: the seed lists
+/// 404 for some operations and only 403 for others.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Unknown {
+    NotFound,
+    Forbidden,
+}
+
+fn own_tenant(tx: &impl Readable, caller: Caller, id: TenantId, unknown: Unknown, op: Operation) -> Result<Acting, AppError> {
+    let me = acting(tx, caller)?;
+    if id != caller.tenant {
+        if unknown == Unknown::NotFound && tenants::get(tx, id)?.is_none() {
+            return Err(AppError::not_found(format!("tenant {id} does not exist")));
+        }
+        return Err(AppError::forbidden("a caller may only see and change its own tenant"));
+    }
+    me.require_tenant_role(op)?;
+    Ok(me)
+}
+
+pub async fn get(ctx: &Context, caller: Caller, id: TenantId, unknown: Unknown) -> Result<Tenant, AppError> {
+    ctx.store
+        .read(move |tx| own_tenant(tx, caller, id, unknown, Operation::ViewTenant).map(|me| me.tenant))
+        .await
+}
+
+/// A change to a tenant as PUT sends it; `None` leaves a field alone.
+#[derive(Debug, Default)]
+pub struct TenantChange {
+    pub id: Option<String>,
+    pub company_name: Option<String>,
+    pub alias: Option<String>,
+    pub state: Option<i64>,
+}
+
+pub async fn update(ctx: &Context, caller: Caller, id: TenantId, change: TenantChange) -> Result<Tenant, AppError> {
+    if let Some(body_id) = &change.id {
+        if TenantId::parse(body_id) != Some(id) {
+            return Err(AppError::invalid("Id", "is immutable and must match the tenant id in the path"));
+        }
+    }
+    let company_name = change
+        .company_name
+        .as_deref()
+        .map(validate_company_name)
+        .transpose()
+        .map_err(|r| AppError::invalid("CompanyName", r))?;
+    let alias = change
+        .alias
+        .as_deref()
+        .map(validate_alias)
+        .transpose()
+        .map_err(|r| AppError::invalid("Alias", r))?;
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let me = own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
+            let mut tenant = me.tenant;
+            if let Some(code) = change.state {
+                if TenantState::from_code(code) != Some(tenant.state) {
+                    return Err(AppError::invalid("State", "is set by the operator and cannot be changed through the API"));
+                }
+            }
+            if let Some(name) = company_name {
+                tenant.company_name = name;
+            }
+            if let Some(alias) = alias {
+                tenant.alias = alias;
+            }
+            tenant.last_updated = now;
+            if !tenants::put(tx, &tenant)? {
+                return Err(AppError::conflict(format!("another tenant already uses the alias '{}'", tenant.alias)));
+            }
+            Ok(tenant)
+        })
+        .await
+}
+
+pub async fn icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<TenantIcon, AppError> {
+    ctx.store
+        .read(move |tx| {
+            own_tenant(tx, caller, id, Unknown::Forbidden, Operation::ViewTenant)?;
+            tenants::icon(tx, id)?
+                .map(TenantIcon::from_stored)
+                .ok_or_else(|| AppError::not_found("the tenant has no icon"))
+        })
+        .await
+}
+
+pub async fn set_icon(ctx: &Context, caller: Caller, id: TenantId, icon: TenantIcon) -> Result<TenantIcon, AppError> {
+    ctx.store
+        .write(move |tx| {
+            own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
+            tenants::set_icon(tx, id, icon.bytes())?;
+            Ok(icon)
+        })
+        .await
+}
+
+pub async fn delete_icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<(), AppError> {
+    ctx.store
+        .write(move |tx| {
+            own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
+            tenants::delete_icon(tx, id)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Regions: this installation is one region; the caller must be of the tenant.
+pub async fn check_regions_access(ctx: &Context, caller: Caller, id: TenantId) -> Result<(), AppError> {
+    ctx.store
+        .read(move |tx| own_tenant(tx, caller, id, Unknown::NotFound, Operation::ViewTenant).map(|_| ()))
+        .await
+}

@@ -1,0 +1,97 @@
+//! The command line: serve, demo, and the operator's admin commands.
+
+mod admin;
+mod demo;
+
+use crate::clock::Clock;
+use crate::config::{Overrides, Settings};
+use crate::startup::Application;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "communityd", version, about = "Communities of tenants that share data")]
+pub struct Cli {
+    /// A TOML file whose settings override the built-in defaults.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Where the database and file-transport emails live (COMMUNITYD_DATA_DIR).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Create a fresh demo data dir with two tenants, print their logins, and serve.
+    Demo(ServeArgs),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(admin::TenantCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage clients (client-credentials identities for scripts and SDKs).
+    #[command(subcommand)]
+    Client(admin::ClientCommand),
+}
+
+#[derive(clap::Args, Debug, Default)]
+struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 or 0.0.0.0:0 (COMMUNITYD_BIND).
+    #[arg(long)]
+    bind: Option<String>,
+    /// Absolute base URL for links in emails (COMMUNITYD_PUBLIC_URL).
+    #[arg(long)]
+    public_url: Option<String>,
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let overrides = |serve: Option<&ServeArgs>, data_dir: Option<PathBuf>| Overrides {
+        data_dir,
+        bind: serve.and_then(|s| s.bind.clone()),
+        public_url: serve.and_then(|s| s.public_url.clone()),
+    };
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = Settings::load(cli.config.as_deref(), overrides(Some(&args), cli.data_dir))?;
+            serve(settings, None).await
+        }
+        Command::Demo(args) => {
+            let mut settings = Settings::load(cli.config.as_deref(), overrides(Some(&args), None))?;
+            settings.data_dir = cli.data_dir.unwrap_or_else(|| settings.data_dir.join("demo"));
+            let logins = demo::prepare(&settings)?;
+            serve(settings, Some(logins)).await
+        }
+        Command::Tenant(cmd) => {
+            let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
+            admin::tenant(&settings, cmd)
+        }
+        Command::User(cmd) => {
+            let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
+            admin::user(&settings, cmd)
+        }
+        Command::Client(cmd) => {
+            let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
+            admin::client(&settings, cmd)
+        }
+    }
+}
+
+async fn serve(settings: Settings, demo_logins: Option<String>) -> Result<(), String> {
+    let mail = if settings.smtp_url.is_empty() {
+        format!("emails are written to {}", settings.mail_dir().display())
+    } else {
+        "emails are sent through the configured SMTP server".to_string()
+    };
+    let app = Application::build(settings, Clock::default()).await?;
+    println!("listening on {}", app.url());
+    if let Some(logins) = demo_logins {
+        println!("{logins}");
+    }
+    println!("open {}/ in a browser; {mail}", app.ctx.public_url);
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,15 @@
+//! Pure types and rules: no I/O, no clock, no HTTP.
+
+pub mod community;
+pub mod email;
+pub mod icon;
+pub mod identity;
+pub mod ids;
+pub mod invitation;
+pub mod membership;
+pub mod notification;
+pub mod paging;
+pub mod permission;
+pub mod role;
+pub mod session;
+pub mod tenant;

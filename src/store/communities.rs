@@ -1,0 +1,67 @@
+//! Communities, their per-owner name index and the shares counted in them.
+
+use super::codec::{decode, encode};
+use super::error::StoreError;
+use super::tables::{COMMUNITIES, COMMUNITY_NAMES, SHARES};
+use super::tx::Readable;
+use crate::domain::community::Community;
+use crate::domain::ids::{CommunityId, TenantId};
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use uuid::Uuid;
+
+pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, StoreError> {
+    let table = tx.table(COMMUNITIES)?;
+    let found = table.get(id.0)?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
+/// Inserts or replaces a community. Returns false (writing nothing) when the
+/// owner already has another community of that name.
+pub fn put(tx: &WriteTransaction, community: &Community) -> Result<bool, StoreError> {
+    let old = get(tx, community.id)?;
+    let mut names = tx.open_table(COMMUNITY_NAMES)?;
+    let key = community.name.unique_key();
+    let holder = names.get((community.owner.0, key.as_str()))?.map(|v| v.value());
+    if holder.is_some_and(|h| h != community.id.0) {
+        return Ok(false);
+    }
+    if let Some(old) = old {
+        names.remove((old.owner.0, old.name.unique_key().as_str()))?;
+    }
+    names.insert((community.owner.0, key.as_str()), community.id.0)?;
+    tx.open_table(COMMUNITIES)?.insert(community.id.0, encode(community)?.as_slice())?;
+    Ok(true)
+}
+
+pub fn delete(tx: &WriteTransaction, community: &Community) -> Result<(), StoreError> {
+    tx.open_table(COMMUNITY_NAMES)?.remove((community.owner.0, community.name.unique_key().as_str()))?;
+    tx.open_table(COMMUNITIES)?.remove(community.id.0)?;
+    tx.open_table(SHARES)?
+        .retain_in((community.id.0, Uuid::nil(), "")..(community.id.0, Uuid::max(), "\u{10FFFF}"), |_, _| false)?;
+    Ok(())
+}
+
+/// Streams the tenant shares into the community, and streams of all tenants.
+pub fn stream_counts(tx: &impl Readable, community: CommunityId, tenant: TenantId) -> Result<(u64, u64), StoreError> {
+    let shares = tx.table(SHARES)?;
+    if shares.is_empty()? {
+        return Ok((0, 0));
+    }
+    let mut mine = 0;
+    let mut total = 0;
+    for entry in shares.range((community.0, Uuid::nil(), "")..(community.0, Uuid::max(), "\u{10FFFF}"))? {
+        let (key, _) = entry?;
+        total += 1;
+        if key.value().1 == tenant.0 {
+            mine += 1;
+        }
+    }
+    Ok((mine, total))
+}
+
+/// Revokes everything a tenant shared into a community (it left or was removed).
+pub fn revoke_shares(tx: &WriteTransaction, community: CommunityId, tenant: TenantId) -> Result<(), StoreError> {
+    tx.open_table(SHARES)?
+        .retain_in((community.0, tenant.0, "")..(community.0, tenant.0, "\u{10FFFF}"), |_, _| false)?;
+    Ok(())
+}

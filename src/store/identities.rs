@@ -1,0 +1,109 @@
+//! Users and clients of tenants, with their indexes.
+
+use super::codec::{decode, encode};
+use super::error::StoreError;
+use super::tables::{CLIENTS, CLIENTS_BY_TENANT, USERS, USERS_BY_TENANT, USER_BY_EMAIL};
+use super::tx::Readable;
+use crate::domain::email::EmailAddress;
+use crate::domain::identity::{Client, User};
+use crate::domain::ids::{ClientId, PrincipalId, TenantId, UserId};
+use crate::domain::role::RoleSet;
+use redb::{ReadableTable, WriteTransaction};
+use uuid::Uuid;
+
+pub fn get_user(tx: &impl Readable, id: UserId) -> Result<Option<User>, StoreError> {
+    let table = tx.table(USERS)?;
+    let found = table.get(id.0)?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
+pub fn get_client(tx: &impl Readable, id: ClientId) -> Result<Option<Client>, StoreError> {
+    let table = tx.table(CLIENTS)?;
+    let found = table.get(id.0)?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
+pub fn user_by_email(tx: &impl Readable, tenant: TenantId, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+    let id = {
+        let index = tx.table(USER_BY_EMAIL)?;
+        let found = index.get((email.as_str(), tenant.0))?;
+        found.map(|v| UserId(v.value()))
+    };
+    match id {
+        Some(id) => get_user(tx, id),
+        None => Ok(None),
+    }
+}
+
+/// The tenants one of whose users has this address.
+pub fn tenants_owning(tx: &impl Readable, email: &EmailAddress) -> Result<Vec<TenantId>, StoreError> {
+    let index = tx.table(USER_BY_EMAIL)?;
+    let mut out = Vec::new();
+    for entry in index.range((email.as_str(), Uuid::nil())..=(email.as_str(), Uuid::max()))? {
+        let (k, _) = entry?;
+        out.push(TenantId(k.value().1));
+    }
+    Ok(out)
+}
+
+/// Inserts or replaces a user. Returns false (writing nothing) when another
+/// user of the same tenant has the address.
+pub fn put_user(tx: &WriteTransaction, user: &User) -> Result<bool, StoreError> {
+    let old = get_user(tx, user.id)?;
+    let mut index = tx.open_table(USER_BY_EMAIL)?;
+    let key = (user.email.as_str(), user.tenant.0);
+    let holder = index.get(key)?.map(|v| v.value());
+    if holder.is_some_and(|h| h != user.id.0) {
+        return Ok(false);
+    }
+    if let Some(old) = old {
+        index.remove((old.email.as_str(), old.tenant.0))?;
+    }
+    index.insert(key, user.id.0)?;
+    tx.open_table(USERS_BY_TENANT)?.insert((user.tenant.0, user.id.0), ())?;
+    tx.open_table(USERS)?.insert(user.id.0, encode(user)?.as_slice())?;
+    Ok(true)
+}
+
+pub fn put_client(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
+    tx.open_table(CLIENTS_BY_TENANT)?.insert((client.tenant.0, client.id.0), ())?;
+    tx.open_table(CLIENTS)?.insert(client.id.0, encode(client)?.as_slice())?;
+    Ok(())
+}
+
+fn ids_of_tenant(
+    tx: &impl Readable,
+    def: redb::TableDefinition<(Uuid, Uuid), ()>,
+    tenant: TenantId,
+) -> Result<Vec<Uuid>, StoreError> {
+    let index = tx.table(def)?;
+    let mut out = Vec::new();
+    for entry in index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))? {
+        out.push(entry?.0.value().1);
+    }
+    Ok(out)
+}
+
+pub fn users_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<User>, StoreError> {
+    let mut out = Vec::new();
+    for id in ids_of_tenant(tx, USERS_BY_TENANT, tenant)? {
+        out.extend(get_user(tx, UserId(id))?);
+    }
+    Ok(out)
+}
+
+pub fn clients_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Client>, StoreError> {
+    let mut out = Vec::new();
+    for id in ids_of_tenant(tx, CLIENTS_BY_TENANT, tenant)? {
+        out.extend(get_client(tx, ClientId(id))?);
+    }
+    Ok(out)
+}
+
+/// The tenant and tenant roles of a user or client, if it exists.
+pub fn principal(tx: &impl Readable, id: PrincipalId) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
+    Ok(match id {
+        PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
+        PrincipalId::Client(c) => get_client(tx, c)?.map(|c| (c.tenant, c.tenant_roles)),
+    })
+}

@@ -1,0 +1,145 @@
+//! Invitations and every index over them, kept in step by `put`.
+
+use super::codec::{decode, encode};
+use super::error::StoreError;
+use super::tables::{
+    INVITATIONS, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY, INVITATIONS_BY_INVITED_TENANT, INVITATION_QUOTA,
+    LIVE_INVITATION,
+};
+use super::tx::Readable;
+use crate::domain::email::EmailAddress;
+use crate::domain::ids::{CommunityId, InvitationId, TenantId};
+use crate::domain::invitation::{Invitation, InvitationState};
+use crate::domain::paging::Page;
+use chrono::{DateTime, Utc};
+use redb::{ReadableTable, WriteTransaction};
+use uuid::Uuid;
+
+pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
+    let table = tx.table(INVITATIONS)?;
+    let found = table.get(id.0)?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
+/// Stored state Created or Accepted and not withdrawn: what blocks a second
+/// invitation and what the expiry sweep must visit.
+fn is_open(inv: &Invitation) -> bool {
+    inv.withdrawn.is_none()
+        && matches!(inv.state, InvitationState::InvitationCreated | InvitationState::InvitationAccepted)
+}
+
+/// Writes the invitation and diff-updates every index from `old` to `new`.
+pub fn put(tx: &WriteTransaction, new: &Invitation) -> Result<(), StoreError> {
+    let old = get(tx, new.id)?;
+    if let Some(old) = &old {
+        unindex(tx, old)?;
+    }
+    let id = new.id.0;
+    if new.withdrawn.is_none() {
+        tx.open_table(INVITATIONS_BY_COMMUNITY)?.insert((new.community.0, id), ())?;
+        if let Some(tenant) = new.invited_tenant {
+            tx.open_table(INVITATIONS_BY_INVITED_TENANT)?.insert((tenant.0, id), ())?;
+        }
+    }
+    if is_open(new) {
+        tx.open_table(LIVE_INVITATION)?.insert((new.community.0, new.recipient.as_str()), id)?;
+        tx.open_table(INVITATIONS_BY_EXPIRY)?.insert((new.expires.timestamp_millis(), id), ())?;
+    }
+    tx.open_table(INVITATIONS)?.insert(id, encode(new)?.as_slice())?;
+    Ok(())
+}
+
+fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
+    let id = old.id.0;
+    tx.open_table(INVITATIONS_BY_COMMUNITY)?.remove((old.community.0, id))?;
+    if let Some(tenant) = old.invited_tenant {
+        tx.open_table(INVITATIONS_BY_INVITED_TENANT)?.remove((tenant.0, id))?;
+    }
+    let mut live = tx.open_table(LIVE_INVITATION)?;
+    let key = (old.community.0, old.recipient.as_str());
+    if live.get(key)?.is_some_and(|v| v.value() == id) {
+        live.remove(key)?;
+    }
+    tx.open_table(INVITATIONS_BY_EXPIRY)?.remove((old.expires.timestamp_millis(), id))?;
+    Ok(())
+}
+
+/// Removes an invitation and its index entries for good (community deleted).
+pub fn purge(tx: &WriteTransaction, inv: &Invitation) -> Result<(), StoreError> {
+    unindex(tx, inv)?;
+    tx.open_table(INVITATIONS)?.remove(inv.id.0)?;
+    Ok(())
+}
+
+/// The open invitation to this address for this community, if any.
+pub fn live_for(tx: &impl Readable, community: CommunityId, recipient: &EmailAddress) -> Result<Option<Invitation>, StoreError> {
+    let id = {
+        let table = tx.table(LIVE_INVITATION)?;
+        let found = table.get((community.0, recipient.as_str()))?;
+        found.map(|v| InvitationId(v.value()))
+    };
+    match id {
+        Some(id) => get(tx, id),
+        None => Ok(None),
+    }
+}
+
+fn ids_in(
+    tx: &impl Readable,
+    def: redb::TableDefinition<(Uuid, Uuid), ()>,
+    scope: Uuid,
+    page: Option<Page>,
+) -> Result<Vec<InvitationId>, StoreError> {
+    let index = tx.table(def)?;
+    let range = index.range((scope, Uuid::nil())..=(scope, Uuid::max()))?;
+    let (skip, take) = page.map(|p| (p.skip, p.count)).unwrap_or((0, usize::MAX));
+    let mut out = Vec::new();
+    for entry in range.skip(skip).take(take) {
+        out.push(InvitationId(entry?.0.value().1));
+    }
+    Ok(out)
+}
+
+/// Invitations of a community (not withdrawn), oldest first; `None` = all.
+pub fn of_community(tx: &impl Readable, community: CommunityId, page: Option<Page>) -> Result<Vec<Invitation>, StoreError> {
+    let mut out = Vec::new();
+    for id in ids_in(tx, INVITATIONS_BY_COMMUNITY, community.0, page)? {
+        out.extend(get(tx, id)?);
+    }
+    Ok(out)
+}
+
+/// Invitations a tenant has accepted (any state since), oldest first.
+pub fn accepted_by_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Invitation>, StoreError> {
+    let mut out = Vec::new();
+    for id in ids_in(tx, INVITATIONS_BY_INVITED_TENANT, tenant.0, None)? {
+        out.extend(get(tx, id)?);
+    }
+    Ok(out)
+}
+
+/// Open invitations whose `Expires` is at or before `now`.
+pub fn due_for_expiry(tx: &impl Readable, now: DateTime<Utc>, limit: usize) -> Result<Vec<InvitationId>, StoreError> {
+    let index = tx.table(INVITATIONS_BY_EXPIRY)?;
+    let mut out = Vec::new();
+    for entry in index.range(..=(now.timestamp_millis(), Uuid::max()))?.take(limit) {
+        out.push(InvitationId(entry?.0.value().1));
+    }
+    Ok(out)
+}
+
+/// Invitation emails a community has sent on a UTC day.
+pub fn quota_used(tx: &impl Readable, community: CommunityId, day: i64) -> Result<u32, StoreError> {
+    let table = tx.table(INVITATION_QUOTA)?;
+    let found = table.get((community.0, day))?;
+    Ok(found.map(|v| v.value()).unwrap_or(0))
+}
+
+pub fn use_quota(tx: &WriteTransaction, community: CommunityId, day: i64) -> Result<(), StoreError> {
+    let used = quota_used(tx, community, day)?;
+    let mut table = tx.open_table(INVITATION_QUOTA)?;
+    table.insert((community.0, day), used + 1)?;
+    // Yesterday's counters are no longer needed.
+    table.retain_in((community.0, i64::MIN)..(community.0, day), |_, _| false)?;
+    Ok(())
+}

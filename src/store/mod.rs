@@ -1,0 +1,126 @@
+//! redb storage: one `Database` per process, one function per read or write
+//! a use case needs. Every change is one write transaction; callers pass a
+//! closure to `Store::write`, which commits only when it returns `Ok`.
+
+pub mod codec;
+pub mod communities;
+pub mod error;
+pub mod grants;
+pub mod identities;
+pub mod invitations;
+pub mod memberships;
+pub mod outbox;
+pub mod secrets;
+pub mod sessions;
+pub mod tables;
+pub mod tenants;
+mod tx;
+
+pub use error::StoreError;
+pub use redb::{ReadTransaction, WriteTransaction};
+pub use tx::Readable;
+
+use redb::{Database, ReadableDatabase, ReadableTable};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Bumped whenever a table's key or value layout changes.
+pub const SCHEMA_VERSION: u64 = 1;
+pub const FILE_NAME: &str = "communityd.redb";
+
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `data_dir`, creating every table
+    /// and checking the schema version.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Task(format!("cannot create {}: {e}", data_dir.display())))?;
+        let path = data_dir.join(FILE_NAME);
+        let db = Database::builder()
+            .set_repair_callback(|session| {
+                tracing::warn!(progress = session.progress(), "repairing database after an unclean shutdown");
+            })
+            .create(&path)
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
+                redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Locked(path.display().to_string())
+                }
+                other => other.into(),
+            })?;
+        let store = Self { db: Arc::new(db), path };
+        store.prepare_tables()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prepare_tables(&self) -> Result<(), StoreError> {
+        self.write_blocking(|tx| {
+            tx::create_all_tables(tx)?;
+            let mut meta = tx.open_table(tables::META)?;
+            let found = meta.get("schema_version")?.map(|v| v.value());
+            match found {
+                None => {
+                    meta.insert("schema_version", SCHEMA_VERSION)?;
+                }
+                Some(v) if v == SCHEMA_VERSION => {}
+                Some(v) => {
+                    return Err(StoreError::SchemaMismatch {
+                        found: v,
+                        expected: SCHEMA_VERSION,
+                    })
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `f` in one write transaction on the calling thread; commits on Ok.
+    pub fn write_blocking<T, E>(&self, f: impl FnOnce(&WriteTransaction) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self.db.begin_write().map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    pub fn read_blocking<T, E>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self.db.begin_read().map_err(StoreError::from)?;
+        f(&tx)
+    }
+
+    /// `write_blocking` on the blocking pool, so redb never stalls the executor.
+    pub async fn write<T, E>(&self, f: impl FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write_blocking(f))
+            .await
+            .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+    }
+
+    pub async fn read<T, E>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+    }
+}

@@ -1,0 +1,17 @@
+//! Signing keys, generated on first start and kept in the database so that
+//! tokens and links survive a restart. Never logged.
+
+use super::error::StoreError;
+use super::tables::SECRETS;
+use redb::{ReadableTable, WriteTransaction};
+
+/// Returns the named key, generating 32 random bytes the first time.
+pub fn get_or_create(tx: &WriteTransaction, name: &str) -> Result<Vec<u8>, StoreError> {
+    let mut table = tx.open_table(SECRETS)?;
+    if let Some(existing) = table.get(name)? {
+        return Ok(existing.value().to_vec());
+    }
+    let key: [u8; 32] = rand::random();
+    table.insert(name, key.as_slice())?;
+    Ok(key.to_vec())
+}

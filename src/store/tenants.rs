@@ -1,0 +1,72 @@
+//! Tenants, their alias index and their icons.
+
+use super::codec::{decode, encode};
+use super::error::StoreError;
+use super::tables::{TENANTS, TENANT_BY_ALIAS, TENANT_ICONS};
+use super::tx::Readable;
+use crate::domain::ids::TenantId;
+use crate::domain::tenant::Tenant;
+use redb::{ReadableTable, WriteTransaction};
+
+pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+    let table = tx.table(TENANTS)?;
+    let found = table.get(id.0)?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
+pub fn by_alias(tx: &impl Readable, alias: &str) -> Result<Option<Tenant>, StoreError> {
+    let id = {
+        let index = tx.table(TENANT_BY_ALIAS)?;
+        let found = index.get(alias.trim().to_lowercase().as_str())?;
+        found.map(|v| TenantId(v.value()))
+    };
+    match id {
+        Some(id) => get(tx, id),
+        None => Ok(None),
+    }
+}
+
+/// Inserts or replaces a tenant, keeping the alias index. Returns false (and
+/// writes nothing) when another tenant already has the alias.
+pub fn put(tx: &WriteTransaction, tenant: &Tenant) -> Result<bool, StoreError> {
+    let key = tenant.alias.to_lowercase();
+    let old = get(tx, tenant.id)?;
+    let mut index = tx.open_table(TENANT_BY_ALIAS)?;
+    let holder = index.get(key.as_str())?.map(|v| v.value());
+    if holder.is_some_and(|h| h != tenant.id.0) {
+        return Ok(false);
+    }
+    if let Some(old) = old {
+        index.remove(old.alias.to_lowercase().as_str())?;
+    }
+    index.insert(key.as_str(), tenant.id.0)?;
+    tx.open_table(TENANTS)?.insert(tenant.id.0, encode(tenant)?.as_slice())?;
+    Ok(true)
+}
+
+/// Every tenant, for the operator's CLI (a full scan is fine there).
+pub fn all(tx: &impl Readable) -> Result<Vec<Tenant>, StoreError> {
+    let table = tx.table(TENANTS)?;
+    let mut out = Vec::new();
+    for entry in table.range::<uuid::Uuid>(..)? {
+        let (_, v) = entry?;
+        out.push(decode(v.value())?);
+    }
+    Ok(out)
+}
+
+pub fn icon(tx: &impl Readable, id: TenantId) -> Result<Option<Vec<u8>>, StoreError> {
+    let table = tx.table(TENANT_ICONS)?;
+    let found = table.get(id.0)?;
+    Ok(found.map(|v| v.value().to_vec()))
+}
+
+pub fn set_icon(tx: &WriteTransaction, id: TenantId, png: &[u8]) -> Result<(), StoreError> {
+    tx.open_table(TENANT_ICONS)?.insert(id.0, png)?;
+    Ok(())
+}
+
+pub fn delete_icon(tx: &WriteTransaction, id: TenantId) -> Result<bool, StoreError> {
+    let removed = tx.open_table(TENANT_ICONS)?.remove(id.0)?.is_some();
+    Ok(removed)
+}

@@ -1,0 +1,68 @@
+//! Lets one read function serve both read and write transactions.
+
+use super::error::StoreError;
+use super::tables::*;
+use redb::{Key, ReadOnlyTable, ReadTransaction, ReadableTable, Table, TableDefinition, Value, WriteTransaction};
+
+pub trait Readable {
+    type Table<'a, K: Key + 'static, V: Value + 'static>: ReadableTable<K, V>
+    where
+        Self: 'a;
+
+    fn table<'a, K: Key + 'static, V: Value + 'static>(
+        &'a self,
+        def: TableDefinition<K, V>,
+    ) -> Result<Self::Table<'a, K, V>, StoreError>;
+}
+
+impl Readable for ReadTransaction {
+    type Table<'a, K: Key + 'static, V: Value + 'static> = ReadOnlyTable<K, V>;
+
+    fn table<'a, K: Key + 'static, V: Value + 'static>(
+        &'a self,
+        def: TableDefinition<K, V>,
+    ) -> Result<Self::Table<'a, K, V>, StoreError> {
+        Ok(self.open_table(def)?)
+    }
+}
+
+impl Readable for WriteTransaction {
+    type Table<'a, K: Key + 'static, V: Value + 'static> = Table<'a, K, V>;
+
+    fn table<'a, K: Key + 'static, V: Value + 'static>(
+        &'a self,
+        def: TableDefinition<K, V>,
+    ) -> Result<Self::Table<'a, K, V>, StoreError> {
+        Ok(self.open_table(def)?)
+    }
+}
+
+/// Read transactions cannot open a table that was never created.
+pub(super) fn create_all_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(META)?;
+    tx.open_table(SECRETS)?;
+    tx.open_table(TENANTS)?;
+    tx.open_table(TENANT_BY_ALIAS)?;
+    tx.open_table(TENANT_ICONS)?;
+    tx.open_table(USERS)?;
+    tx.open_table(USER_BY_EMAIL)?;
+    tx.open_table(USERS_BY_TENANT)?;
+    tx.open_table(CLIENTS)?;
+    tx.open_table(CLIENTS_BY_TENANT)?;
+    tx.open_table(COMMUNITIES)?;
+    tx.open_table(COMMUNITY_NAMES)?;
+    tx.open_table(MEMBERSHIPS)?;
+    tx.open_table(MEMBERSHIPS_BY_TENANT)?;
+    tx.open_table(GRANTS)?;
+    tx.open_table(SHARES)?;
+    tx.open_table(INVITATIONS)?;
+    tx.open_table(INVITATIONS_BY_COMMUNITY)?;
+    tx.open_table(INVITATIONS_BY_INVITED_TENANT)?;
+    tx.open_table(LIVE_INVITATION)?;
+    tx.open_table(INVITATIONS_BY_EXPIRY)?;
+    tx.open_table(INVITATION_QUOTA)?;
+    tx.open_table(OUTBOX)?;
+    tx.open_table(OUTBOX_DUE)?;
+    tx.open_table(SESSIONS)?;
+    Ok(())
+}

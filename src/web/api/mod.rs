@@ -1,0 +1,10 @@
+//! The JSON REST API under OCS's paths.
+
+pub mod tenants;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Times as RFC 3339 UTC with milliseconds, e.g. `2026-11-23T10:00:00.000Z`.
+pub fn time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}

@@ -1,0 +1,42 @@
+//! Every request gets an OperationId: sent as a response header, put in
+//! every ErrorResponse body, and logged with the route pattern (never the
+//! raw path, which may carry a link token).
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use std::time::Instant;
+
+pub const HEADER: &str = "operation-id";
+
+tokio::task_local! {
+    static OPERATION_ID: String;
+}
+
+/// The current request's OperationId (a fresh one outside a request).
+pub fn current() -> String {
+    OPERATION_ID
+        .try_with(|id| id.clone())
+        .unwrap_or_else(|_| uuid::Uuid::new_v4().to_string())
+}
+
+pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let started = Instant::now();
+    let method = req.method().clone();
+    let mut response = OPERATION_ID.scope(id.clone(), next.call(req)).await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(HeaderName::from_static(HEADER), value);
+    }
+    let route = response.request().match_pattern().unwrap_or_else(|| "(unmatched)".into());
+    tracing::info!(
+        operation_id = %id,
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    Ok(response)
+}
