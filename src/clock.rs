@@ -17,6 +17,7 @@ impl Clock {
 
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, by: Duration) {
-        self.skew_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+        self.skew_ms
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 }

@@ -71,7 +71,12 @@ impl Settings {
 
     fn validate(&self) -> Result<(), String> {
         if !self.public_url.is_empty() {
-            url::Url::parse(&self.public_url).map_err(|e| format!("public_url '{}' is not an absolute URL: {e}", self.public_url))?;
+            url::Url::parse(&self.public_url).map_err(|e| {
+                format!(
+                    "public_url '{}' is not an absolute URL: {e}",
+                    self.public_url
+                )
+            })?;
         }
         if !self.smtp_url.is_empty() {
             url::Url::parse(&self.smtp_url).map_err(|e| format!("smtp_url is not a URL: {e}"))?;

@@ -1,32 +1,57 @@
 //! Builds the application: open the store, bind the listener (port 0 picks a
 //! free port, which tests use), start the HTTP server and the background
-//! workers, and stop them in order.
+//! workers (outbox, expiry sweep), and stop them in order.
 
-use crate::app::Context;
+use crate::app::{expiry, Context};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::mail::transport::Transport;
+use crate::mail::worker::Worker;
 use crate::store::Store;
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 pub struct Application {
     pub ctx: Context,
     pub address: SocketAddr,
     server: actix_web::dev::Server,
+    stop: watch::Sender<bool>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Application {
     pub async fn build(settings: Settings, clock: Clock) -> Result<Self, String> {
         let store = Store::open(&settings.data_dir).map_err(|e| e.to_string())?;
-        let listener = TcpListener::bind(&settings.bind).map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let public_url = if settings.public_url.is_empty() {
             format!("http://{address}")
         } else {
             settings.public_url.clone()
         };
+        let templates_dir =
+            Some(PathBuf::from(&settings.templates_dir)).filter(|p| !p.as_os_str().is_empty());
+        let tera = Arc::new(crate::templates::load(templates_dir.as_deref())?);
+        let transport = Transport::from_settings(&settings.smtp_url, settings.mail_dir())?;
         let ctx = Context::new(store, clock, settings, public_url).map_err(|e| e.to_string())?;
-        let server = crate::web::server(ctx.clone(), listener).map_err(|e| e.to_string())?;
-        Ok(Self { ctx, address, server })
+        let worker = Worker::new(ctx.clone(), transport, tera.clone())?;
+        let server = crate::web::server(ctx.clone(), tera, listener).map_err(|e| e.to_string())?;
+        let (stop, stopped) = watch::channel(false);
+        let background = vec![
+            tokio::spawn(worker.run(stopped.clone())),
+            tokio::spawn(sweep_expired(ctx.clone(), stopped)),
+        ];
+        Ok(Self {
+            ctx,
+            address,
+            server,
+            stop,
+            background,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -38,11 +63,34 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM (actix handles both gracefully), then
-    /// lets in-flight requests finish before the store is dropped.
+    /// Serves until SIGINT/SIGTERM (actix stops accepting and lets in-flight
+    /// requests finish), then stops the workers, letting an email being
+    /// sent finish and be recorded. Queued emails stay in the outbox.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        let _ = self.stop.send(true);
+        for task in self.background {
+            let _ = task.await;
+        }
         tracing::info!("stopped");
         result
+    }
+}
+
+async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
+    let every = ctx
+        .settings
+        .expiry_sweep_interval
+        .max(std::time::Duration::from_millis(100));
+    loop {
+        match expiry::sweep(&ctx).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "invitations expired"),
+            Err(e) => tracing::error!(error = %e, "expiry sweep failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => break,
+        }
     }
 }

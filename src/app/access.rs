@@ -20,9 +20,12 @@ pub struct Acting {
 pub fn acting(tx: &impl Readable, caller: Caller) -> Result<Acting, AppError> {
     let (tenant_id, tenant_roles) = identities::principal(tx, caller.principal)?
         .filter(|(t, _)| *t == caller.tenant)
-        .ok_or_else(|| AppError::Unauthorized("the identity in the access token no longer exists".into()))?;
-    let tenant = tenants::get(tx, tenant_id)?
-        .ok_or_else(|| AppError::Unauthorized("the tenant in the access token no longer exists".into()))?;
+        .ok_or_else(|| {
+            AppError::Unauthorized("the identity in the access token no longer exists".into())
+        })?;
+    let tenant = tenants::get(tx, tenant_id)?.ok_or_else(|| {
+        AppError::Unauthorized("the tenant in the access token no longer exists".into())
+    })?;
     if !tenant.state.is_active() {
         return Err(AppError::forbidden(format!(
             "tenant '{}' is not Active (state {:?}); it cannot use the service",
@@ -38,7 +41,11 @@ pub fn acting(tx: &impl Readable, caller: Caller) -> Result<Acting, AppError> {
 
 impl Acting {
     /// Tenant roles plus the community roles granted in `community`.
-    pub fn roles_in(&self, tx: &impl Readable, community: CommunityId) -> Result<RoleSet, AppError> {
+    pub fn roles_in(
+        &self,
+        tx: &impl Readable,
+        community: CommunityId,
+    ) -> Result<RoleSet, AppError> {
         let granted = grants::get(tx, community, self.caller.tenant, self.caller.principal)?;
         Ok(self.tenant_roles.union(granted))
     }
@@ -56,6 +63,9 @@ pub fn require(op: Operation, held: RoleSet) -> Result<(), AppError> {
     if op.allows(held) {
         Ok(())
     } else {
-        Err(AppError::forbidden(format!("this requires the role {}", op.describe_roles())))
+        Err(AppError::forbidden(format!(
+            "this requires the role {}",
+            op.describe_roles()
+        )))
     }
 }

@@ -45,7 +45,10 @@ pub struct CreatedClient {
 
 fn password_or_generated(password: Option<String>) -> Result<(String, Option<String>), AppError> {
     match password {
-        Some(p) if p.chars().count() < 8 => Err(AppError::invalid("password", "must be at least 8 characters")),
+        Some(p) if p.chars().count() < 8 => Err(AppError::invalid(
+            "password",
+            "must be at least 8 characters",
+        )),
         Some(p) => Ok((p, None)),
         None => {
             let p = generate_secret(12);
@@ -58,17 +61,22 @@ fn tenant_roles(roles: &[Role]) -> Result<RoleSet, AppError> {
     if let Some(r) = roles.iter().find(|r| r.is_community_role()) {
         return Err(AppError::invalid(
             "role",
-            format!("{} is a community role; grant it through the API or the portal", r.name()),
+            format!(
+                "{} is a community role; grant it through the API or the portal",
+                r.name()
+            ),
         ));
     }
     // Administrators are members of their own tenant too, and an identity
     // created without roles is a plain member.
     let set = RoleSet::of(roles);
-    Ok(if set.is_empty() || set.contains(Role::TenantAdministrator) {
-        set.with(Role::TenantMember)
-    } else {
-        set
-    })
+    Ok(
+        if set.is_empty() || set.contains(Role::TenantAdministrator) {
+            set.with(Role::TenantMember)
+        } else {
+            set
+        },
+    )
 }
 
 pub fn create_tenant(
@@ -80,7 +88,8 @@ pub fn create_tenant(
 ) -> Result<CreatedTenant, AppError> {
     let company_name = validate_company_name(name).map_err(|r| AppError::invalid("name", r))?;
     let alias = validate_alias(name).map_err(|r| AppError::invalid("name", r))?;
-    let email = EmailAddress::parse(admin_email).map_err(|e| AppError::invalid("admin-email", e.to_string()))?;
+    let email = EmailAddress::parse(admin_email)
+        .map_err(|e| AppError::invalid("admin-email", e.to_string()))?;
     let (password, shown) = password_or_generated(admin_password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
     let tenant = Tenant {
@@ -101,7 +110,10 @@ pub fn create_tenant(
     };
     store.write_blocking(|tx| {
         if !tenants::put(tx, &tenant)? {
-            return Err(AppError::conflict(format!("a tenant named '{}' already exists", tenant.alias)));
+            return Err(AppError::conflict(format!(
+                "a tenant named '{}' already exists",
+                tenant.alias
+            )));
         }
         identities::put_user(tx, &admin)?;
         Ok(())
@@ -123,7 +135,8 @@ pub fn create_user(
     roles: &[Role],
     now: DateTime<Utc>,
 ) -> Result<CreatedUser, AppError> {
-    let email = EmailAddress::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
+    let email =
+        EmailAddress::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
     let roles = tenant_roles(roles)?;
     let (password, shown) = password_or_generated(password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
@@ -137,10 +150,15 @@ pub fn create_user(
     };
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
-            return Err(AppError::not_found(format!("tenant {tenant} does not exist")));
+            return Err(AppError::not_found(format!(
+                "tenant {tenant} does not exist"
+            )));
         }
         if !identities::put_user(tx, &user)? {
-            return Err(AppError::conflict(format!("tenant {tenant} already has a user {}", user.email)));
+            return Err(AppError::conflict(format!(
+                "tenant {tenant} already has a user {}",
+                user.email
+            )));
         }
         Ok(())
     })?;
@@ -153,7 +171,13 @@ pub fn create_user(
     })
 }
 
-pub fn create_client(store: &Store, tenant: TenantId, name: &str, roles: &[Role], now: DateTime<Utc>) -> Result<CreatedClient, AppError> {
+pub fn create_client(
+    store: &Store,
+    tenant: TenantId,
+    name: &str,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> Result<CreatedClient, AppError> {
     let name = validate_client_name(name).map_err(|r| AppError::invalid("name", r))?;
     let roles = tenant_roles(roles)?;
     let secret = generate_secret(32);
@@ -168,7 +192,9 @@ pub fn create_client(store: &Store, tenant: TenantId, name: &str, roles: &[Role]
     };
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
-            return Err(AppError::not_found(format!("tenant {tenant} does not exist")));
+            return Err(AppError::not_found(format!(
+                "tenant {tenant} does not exist"
+            )));
         }
         identities::put_client(tx, &client)?;
         Ok(())
@@ -186,9 +212,15 @@ pub fn list_tenants(store: &Store) -> Result<Vec<Tenant>, AppError> {
     store.read_blocking(|tx| Ok(tenants::all(tx)?))
 }
 
-pub fn set_tenant_state(store: &Store, tenant: TenantId, state: TenantState, now: DateTime<Utc>) -> Result<Tenant, AppError> {
+pub fn set_tenant_state(
+    store: &Store,
+    tenant: TenantId,
+    state: TenantState,
+    now: DateTime<Utc>,
+) -> Result<Tenant, AppError> {
     store.write_blocking(|tx| {
-        let mut t = tenants::get(tx, tenant)?.ok_or_else(|| AppError::not_found(format!("tenant {tenant} does not exist")))?;
+        let mut t = tenants::get(tx, tenant)?
+            .ok_or_else(|| AppError::not_found(format!("tenant {tenant} does not exist")))?;
         t.state = state;
         t.last_updated = now;
         tenants::put(tx, &t)?;

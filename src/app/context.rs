@@ -26,7 +26,12 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(store: Store, clock: Clock, settings: Settings, public_url: String) -> Result<Self, StoreError> {
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        public_url: String,
+    ) -> Result<Self, StoreError> {
         let (access_key, link_key) = store.write_blocking(|tx| {
             Ok::<_, StoreError>((
                 secrets::get_or_create(tx, "access_token_key")?,
@@ -48,6 +53,7 @@ impl Context {
     }
 
     pub fn invitation_ttl(&self) -> chrono::Duration {
-        chrono::Duration::from_std(self.settings.invitation_ttl).unwrap_or(chrono::Duration::days(14))
+        chrono::Duration::from_std(self.settings.invitation_ttl)
+            .unwrap_or(chrono::Duration::days(14))
     }
 }

@@ -18,7 +18,10 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     #[error("{reason}")]
-    TooMany { reason: String, retry_after: Duration },
+    TooMany {
+        reason: String,
+        retry_after: Duration,
+    },
     #[error("{0}")]
     Unexpected(String),
 }

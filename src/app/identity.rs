@@ -30,8 +30,14 @@ pub struct IssuedToken {
 }
 
 /// OAuth client_credentials: a client id and secret buy an access token.
-pub async fn client_token(ctx: &Context, client_id: &str, secret: &str) -> Result<IssuedToken, CredentialError> {
-    ctx.auth_throttle.check(&format!("client:{client_id}")).map_err(CredentialError::Throttled)?;
+pub async fn client_token(
+    ctx: &Context,
+    client_id: &str,
+    secret: &str,
+) -> Result<IssuedToken, CredentialError> {
+    ctx.auth_throttle
+        .check(&format!("client:{client_id}"))
+        .map_err(CredentialError::Throttled)?;
     let id = ClientId::parse(client_id);
     let found = match id {
         Some(id) => {
@@ -99,7 +105,13 @@ pub enum LoginError {
 }
 
 /// A password login into one tenant; on success a new session.
-pub async fn login(ctx: &Context, tenant: TenantId, email: &str, password: &str, from: &str) -> Result<(String, Session), LoginError> {
+pub async fn login(
+    ctx: &Context,
+    tenant: TenantId,
+    email: &str,
+    password: &str,
+    from: &str,
+) -> Result<(String, Session), LoginError> {
     ctx.auth_throttle
         .check(&format!("login:{from}:{tenant}"))
         .map_err(LoginError::Throttled)?;
@@ -131,7 +143,8 @@ pub async fn login(ctx: &Context, tenant: TenantId, email: &str, password: &str,
 
 async fn start_session(ctx: &Context, user: &User) -> Result<(String, Session), AppError> {
     let now = ctx.clock.now();
-    let ttl = chrono::Duration::from_std(ctx.settings.session_ttl).unwrap_or(chrono::Duration::hours(12));
+    let ttl =
+        chrono::Duration::from_std(ctx.settings.session_ttl).unwrap_or(chrono::Duration::hours(12));
     let id = session::new_id();
     let record = Session {
         user: user.id,

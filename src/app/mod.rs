@@ -3,9 +3,18 @@
 
 pub mod access;
 pub mod admin;
+pub mod communities;
+pub mod community_access;
+pub mod community_roles;
+pub mod community_tenants;
 pub mod context;
 pub mod error;
+pub mod expiry;
+pub mod handshake;
 pub mod identity;
+pub mod invitations;
+pub mod notify;
+pub mod removal;
 pub mod tenants;
 
 pub use context::Context;

@@ -18,21 +18,36 @@ pub enum Unknown {
     Forbidden,
 }
 
-fn own_tenant(tx: &impl Readable, caller: Caller, id: TenantId, unknown: Unknown, op: Operation) -> Result<Acting, AppError> {
+fn own_tenant(
+    tx: &impl Readable,
+    caller: Caller,
+    id: TenantId,
+    unknown: Unknown,
+    op: Operation,
+) -> Result<Acting, AppError> {
     let me = acting(tx, caller)?;
     if id != caller.tenant {
         if unknown == Unknown::NotFound && tenants::get(tx, id)?.is_none() {
             return Err(AppError::not_found(format!("tenant {id} does not exist")));
         }
-        return Err(AppError::forbidden("a caller may only see and change its own tenant"));
+        return Err(AppError::forbidden(
+            "a caller may only see and change its own tenant",
+        ));
     }
     me.require_tenant_role(op)?;
     Ok(me)
 }
 
-pub async fn get(ctx: &Context, caller: Caller, id: TenantId, unknown: Unknown) -> Result<Tenant, AppError> {
+pub async fn get(
+    ctx: &Context,
+    caller: Caller,
+    id: TenantId,
+    unknown: Unknown,
+) -> Result<Tenant, AppError> {
     ctx.store
-        .read(move |tx| own_tenant(tx, caller, id, unknown, Operation::ViewTenant).map(|me| me.tenant))
+        .read(move |tx| {
+            own_tenant(tx, caller, id, unknown, Operation::ViewTenant).map(|me| me.tenant)
+        })
         .await
 }
 
@@ -45,10 +60,18 @@ pub struct TenantChange {
     pub state: Option<i64>,
 }
 
-pub async fn update(ctx: &Context, caller: Caller, id: TenantId, change: TenantChange) -> Result<Tenant, AppError> {
+pub async fn update(
+    ctx: &Context,
+    caller: Caller,
+    id: TenantId,
+    change: TenantChange,
+) -> Result<Tenant, AppError> {
     if let Some(body_id) = &change.id {
         if TenantId::parse(body_id) != Some(id) {
-            return Err(AppError::invalid("Id", "is immutable and must match the tenant id in the path"));
+            return Err(AppError::invalid(
+                "Id",
+                "is immutable and must match the tenant id in the path",
+            ));
         }
     }
     let company_name = change
@@ -70,7 +93,10 @@ pub async fn update(ctx: &Context, caller: Caller, id: TenantId, change: TenantC
             let mut tenant = me.tenant;
             if let Some(code) = change.state {
                 if TenantState::from_code(code) != Some(tenant.state) {
-                    return Err(AppError::invalid("State", "is set by the operator and cannot be changed through the API"));
+                    return Err(AppError::invalid(
+                        "State",
+                        "is set by the operator and cannot be changed through the API",
+                    ));
                 }
             }
             if let Some(name) = company_name {
@@ -81,7 +107,10 @@ pub async fn update(ctx: &Context, caller: Caller, id: TenantId, change: TenantC
             }
             tenant.last_updated = now;
             if !tenants::put(tx, &tenant)? {
-                return Err(AppError::conflict(format!("another tenant already uses the alias '{}'", tenant.alias)));
+                return Err(AppError::conflict(format!(
+                    "another tenant already uses the alias '{}'",
+                    tenant.alias
+                )));
             }
             Ok(tenant)
         })
@@ -99,7 +128,12 @@ pub async fn icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<TenantI
         .await
 }
 
-pub async fn set_icon(ctx: &Context, caller: Caller, id: TenantId, icon: TenantIcon) -> Result<TenantIcon, AppError> {
+pub async fn set_icon(
+    ctx: &Context,
+    caller: Caller,
+    id: TenantId,
+    icon: TenantIcon,
+) -> Result<TenantIcon, AppError> {
     ctx.store
         .write(move |tx| {
             own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
@@ -120,8 +154,14 @@ pub async fn delete_icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<
 }
 
 /// Regions: this installation is one region; the caller must be of the tenant.
-pub async fn check_regions_access(ctx: &Context, caller: Caller, id: TenantId) -> Result<(), AppError> {
+pub async fn check_regions_access(
+    ctx: &Context,
+    caller: Caller,
+    id: TenantId,
+) -> Result<(), AppError> {
     ctx.store
-        .read(move |tx| own_tenant(tx, caller, id, Unknown::NotFound, Operation::ViewTenant).map(|_| ()))
+        .read(move |tx| {
+            own_tenant(tx, caller, id, Unknown::NotFound, Operation::ViewTenant).map(|_| ())
+        })
         .await
 }

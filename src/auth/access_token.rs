@@ -49,7 +49,12 @@ impl AccessTokens {
         }
     }
 
-    pub fn issue(&self, caller: Caller, roles: RoleSet, now: DateTime<Utc>) -> Result<String, String> {
+    pub fn issue(
+        &self,
+        caller: Caller,
+        roles: RoleSet,
+        now: DateTime<Utc>,
+    ) -> Result<String, String> {
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: AUDIENCE.into(),
@@ -60,7 +65,8 @@ impl AccessTokens {
             iat: now.timestamp(),
             exp: now.timestamp() + LIFETIME_SECONDS,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())
     }
 
     /// Checks signature, issuer and audience, then expiry against `now` (our
@@ -71,7 +77,8 @@ impl AccessTokens {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[AUDIENCE]);
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| TokenError::Invalid)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
         if now.timestamp() >= claims.exp {
             return Err(TokenError::Expired);
@@ -101,18 +108,30 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_expire() {
-        let tokens = AccessTokens::new(b"0123456789abcdef0123456789abcdef", "http://x/identity".into());
+        let tokens = AccessTokens::new(
+            b"0123456789abcdef0123456789abcdef",
+            "http://x/identity".into(),
+        );
         let now = Utc::now();
         let c = caller();
         let t = tokens.issue(c, RoleSet::EMPTY, now).unwrap();
         assert_eq!(tokens.verify(&t, now), Ok(c));
-        assert_eq!(tokens.verify(&t, now + Duration::seconds(3600)), Err(TokenError::Expired));
+        assert_eq!(
+            tokens.verify(&t, now + Duration::seconds(3600)),
+            Err(TokenError::Expired)
+        );
     }
 
     #[test]
     fn tampered_or_foreign_tokens_are_invalid() {
-        let tokens = AccessTokens::new(b"0123456789abcdef0123456789abcdef", "http://x/identity".into());
-        let other = AccessTokens::new(b"ffffffffffffffffffffffffffffffff", "http://x/identity".into());
+        let tokens = AccessTokens::new(
+            b"0123456789abcdef0123456789abcdef",
+            "http://x/identity".into(),
+        );
+        let other = AccessTokens::new(
+            b"ffffffffffffffffffffffffffffffff",
+            "http://x/identity".into(),
+        );
         let now = Utc::now();
         let t = other.issue(caller(), RoleSet::EMPTY, now).unwrap();
         assert_eq!(tokens.verify(&t, now), Err(TokenError::Invalid));

@@ -54,22 +54,34 @@ impl LinkTokens {
         }
     }
 
-    pub fn issue(&self, purpose: LinkPurpose, claims: LinkClaims, expires: DateTime<Utc>) -> Result<String, String> {
+    pub fn issue(
+        &self,
+        purpose: LinkPurpose,
+        claims: LinkClaims,
+        expires: DateTime<Utc>,
+    ) -> Result<String, String> {
         let claims = Claims {
             aud: purpose,
             sub: claims.invitation.0,
             gen: claims.generation,
             exp: expires.timestamp(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())
     }
 
-    pub fn verify(&self, token: &str, purpose: LinkPurpose, now: DateTime<Utc>) -> Result<LinkClaims, LinkError> {
+    pub fn verify(
+        &self,
+        token: &str,
+        purpose: LinkPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<LinkClaims, LinkError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.validate_exp = false;
         validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| LinkError::Invalid)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| LinkError::Invalid)?;
         if data.claims.aud != purpose {
             return Err(LinkError::Invalid);
         }
@@ -92,13 +104,27 @@ mod tests {
     fn a_link_is_bound_to_its_purpose_and_expiry() {
         let links = LinkTokens::new(b"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
         let now = Utc::now();
-        let claims = LinkClaims { invitation: InvitationId::generate(), generation: 3 };
-        let token = links.issue(LinkPurpose::Invite, claims, now + Duration::days(1)).unwrap();
+        let claims = LinkClaims {
+            invitation: InvitationId::generate(),
+            generation: 3,
+        };
+        let token = links
+            .issue(LinkPurpose::Invite, claims, now + Duration::days(1))
+            .unwrap();
         assert_eq!(links.verify(&token, LinkPurpose::Invite, now), Ok(claims));
-        assert_eq!(links.verify(&token, LinkPurpose::Pending, now), Err(LinkError::Invalid));
-        assert_eq!(links.verify(&token, LinkPurpose::Invite, now + Duration::days(2)), Err(LinkError::Expired));
+        assert_eq!(
+            links.verify(&token, LinkPurpose::Pending, now),
+            Err(LinkError::Invalid)
+        );
+        assert_eq!(
+            links.verify(&token, LinkPurpose::Invite, now + Duration::days(2)),
+            Err(LinkError::Expired)
+        );
         let mut tampered = token.clone();
         tampered.insert(tampered.len() - 3, 'x');
-        assert_eq!(links.verify(&tampered, LinkPurpose::Invite, now), Err(LinkError::Invalid));
+        assert_eq!(
+            links.verify(&tampered, LinkPurpose::Invite, now),
+            Err(LinkError::Invalid)
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! slow, so it runs on the blocking pool and at most a few at a time, which
 //! (with the throttle) keeps login floods from starving the server.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
@@ -58,7 +60,11 @@ pub fn hash_now(secret: &str) -> Result<String, String> {
 
 fn verify_now(secret: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(secret.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

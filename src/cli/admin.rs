@@ -72,7 +72,10 @@ fn open(settings: &Settings) -> Result<Store, String> {
 }
 
 fn print(value: &impl Serialize) -> Result<(), String> {
-    println!("{}", serde_json::to_string_pretty(value).map_err(|e| e.to_string())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(|e| e.to_string())?
+    );
     Ok(())
 }
 
@@ -83,7 +86,11 @@ fn describe(e: AppError) -> String {
 fn parse_roles(names: &[String]) -> Result<Vec<Role>, String> {
     names
         .iter()
-        .map(|n| Role::parse(n).ok_or_else(|| format!("unknown role '{n}'; use \"Tenant Administrator\" or \"Tenant Member\"")))
+        .map(|n| {
+            Role::parse(n).ok_or_else(|| {
+                format!("unknown role '{n}'; use \"Tenant Administrator\" or \"Tenant Member\"")
+            })
+        })
         .collect()
 }
 
@@ -99,7 +106,9 @@ fn resolve_tenant(store: &Store, text: &str) -> Result<TenantId, String> {
             Ok::<_, crate::store::StoreError>(tenants::by_alias(tx, text)?.map(|t| t.id))
         })
         .map_err(|e| e.to_string())?;
-    found.ok_or_else(|| format!("no tenant has the id or name '{text}' (see `communityd tenant list`)"))
+    found.ok_or_else(|| {
+        format!("no tenant has the id or name '{text}' (see `communityd tenant list`)")
+    })
 }
 
 pub fn tenant(settings: &Settings, cmd: TenantCommand) -> Result<(), String> {
@@ -110,7 +119,10 @@ pub fn tenant(settings: &Settings, cmd: TenantCommand) -> Result<(), String> {
             name,
             admin_email,
             admin_password,
-        } => print(&admin::create_tenant(&store, &name, &admin_email, admin_password, now).map_err(describe)?),
+        } => print(
+            &admin::create_tenant(&store, &name, &admin_email, admin_password, now)
+                .map_err(describe)?,
+        ),
         TenantCommand::List => {
             #[derive(Serialize)]
             struct Row {
@@ -135,7 +147,9 @@ pub fn tenant(settings: &Settings, cmd: TenantCommand) -> Result<(), String> {
             let id = resolve_tenant(&store, &tenant)?;
             let state = TenantState::from_name(&state)
                 .or_else(|| state.parse().ok().and_then(TenantState::from_code))
-                .ok_or_else(|| format!("unknown state '{state}'; use a TenantProvisioningState name or number"))?;
+                .ok_or_else(|| {
+                    format!("unknown state '{state}'; use a TenantProvisioningState name or number")
+                })?;
             let t = admin::set_tenant_state(&store, id, state, now).map_err(describe)?;
             print(&serde_json::json!({ "tenant_id": t.id, "state": format!("{:?}", t.state) }))
         }
@@ -152,13 +166,23 @@ pub fn user(settings: &Settings, cmd: UserCommand) -> Result<(), String> {
     } = cmd;
     let tenant = resolve_tenant(&store, &tenant)?;
     let roles = parse_roles(&roles)?;
-    print(&admin::create_user(&store, tenant, &email, password, &roles, chrono::Utc::now()).map_err(describe)?)
+    print(
+        &admin::create_user(&store, tenant, &email, password, &roles, chrono::Utc::now())
+            .map_err(describe)?,
+    )
 }
 
 pub fn client(settings: &Settings, cmd: ClientCommand) -> Result<(), String> {
     let store = open(settings)?;
-    let ClientCommand::Create { tenant, name, roles } = cmd;
+    let ClientCommand::Create {
+        tenant,
+        name,
+        roles,
+    } = cmd;
     let tenant = resolve_tenant(&store, &tenant)?;
     let roles = parse_roles(&roles)?;
-    print(&admin::create_client(&store, tenant, &name, &roles, chrono::Utc::now()).map_err(describe)?)
+    print(
+        &admin::create_client(&store, tenant, &name, &roles, chrono::Utc::now())
+            .map_err(describe)?,
+    )
 }

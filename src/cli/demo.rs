@@ -31,19 +31,35 @@ pub fn prepare(settings: &Settings) -> Result<String, String> {
     let dir = &settings.data_dir;
     let db = dir.join(crate::store::FILE_NAME);
     if db.exists() {
-        std::fs::remove_file(&db).map_err(|e| format!("cannot reset the demo database {}: {e} (is a demo still running?)", db.display()))?;
+        std::fs::remove_file(&db).map_err(|e| {
+            format!(
+                "cannot reset the demo database {}: {e} (is a demo still running?)",
+                db.display()
+            )
+        })?;
     }
     let mail = settings.mail_dir();
     if mail.exists() {
-        std::fs::remove_dir_all(&mail).map_err(|e| format!("cannot clear {}: {e}", mail.display()))?;
+        std::fs::remove_dir_all(&mail)
+            .map_err(|e| format!("cannot clear {}: {e}", mail.display()))?;
     }
     let store = Store::open(dir).map_err(|e| e.to_string())?;
     let now = chrono::Utc::now();
-    let mut out = format!("demo data in {} (recreated on every `demo` run)\n", dir.display());
+    let mut out = format!(
+        "demo data in {} (recreated on every `demo` run)\n",
+        dir.display()
+    );
     for t in &TENANTS {
-        let created = admin::create_tenant(&store, t.name, t.email, Some(t.password.into()), now).map_err(|e| e.to_string())?;
-        let client = admin::create_client(&store, created.tenant_id, &format!("{} script", t.name), &[Role::TenantAdministrator], now)
+        let created = admin::create_tenant(&store, t.name, t.email, Some(t.password.into()), now)
             .map_err(|e| e.to_string())?;
+        let client = admin::create_client(
+            &store,
+            created.tenant_id,
+            &format!("{} script", t.name),
+            &[Role::TenantAdministrator],
+            now,
+        )
+        .map_err(|e| e.to_string())?;
         out.push_str(&format!(
             "\ntenant {name} (id {tid})\n  log in: tenant \"{name}\", email {email}, password {pw}\n  API client: client_id {cid}, client_secret {secret}\n",
             name = t.name,

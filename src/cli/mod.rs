@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "communityd", version, about = "Communities of tenants that share data")]
+#[command(
+    name = "communityd",
+    version,
+    about = "Communities of tenants that share data"
+)]
 pub struct Cli {
     /// A TOML file whose settings override the built-in defaults.
     #[arg(long, global = true)]
@@ -57,12 +61,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     };
     match cli.command {
         Command::Serve(args) => {
-            let settings = Settings::load(cli.config.as_deref(), overrides(Some(&args), cli.data_dir))?;
+            let settings =
+                Settings::load(cli.config.as_deref(), overrides(Some(&args), cli.data_dir))?;
             serve(settings, None).await
         }
         Command::Demo(args) => {
             let mut settings = Settings::load(cli.config.as_deref(), overrides(Some(&args), None))?;
-            settings.data_dir = cli.data_dir.unwrap_or_else(|| settings.data_dir.join("demo"));
+            settings.data_dir = cli
+                .data_dir
+                .unwrap_or_else(|| settings.data_dir.join("demo"));
             let logins = demo::prepare(&settings)?;
             serve(settings, Some(logins)).await
         }

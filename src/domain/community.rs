@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(CommunityName::parse("  Plant data ").unwrap().as_str(), "Plant data");
+        assert_eq!(
+            CommunityName::parse("  Plant data ").unwrap().as_str(),
+            "Plant data"
+        );
         assert!(CommunityName::parse("  ").is_err());
         assert!(CommunityName::parse(&"é".repeat(100)).is_ok());
         assert!(CommunityName::parse(&"é".repeat(101)).is_err());

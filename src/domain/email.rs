@@ -28,7 +28,10 @@ impl EmailAddress {
             return Err(InvalidEmail(trimmed.chars().take(64).collect()));
         }
         let domain = trimmed.rsplit('@').next().unwrap_or_default();
-        if domain.is_empty() || domain.starts_with('[') || !domain.contains('.') && domain != "localhost" {
+        if domain.is_empty()
+            || domain.starts_with('[')
+            || !domain.contains('.') && domain != "localhost"
+        {
             return Err(InvalidEmail(trimmed.chars().take(64).collect()));
         }
         Ok(Self(trimmed.to_lowercase()))
@@ -77,8 +80,19 @@ mod tests {
 
     #[test]
     fn invalid_addresses_are_rejected() {
-        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "Bob <bob@example.com>", "x@nodot"] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad} should be rejected");
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "a b@example.com",
+            "Bob <bob@example.com>",
+            "x@nodot",
+        ] {
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad} should be rejected"
+            );
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert!(EmailAddress::parse(&long).is_err());

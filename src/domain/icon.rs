@@ -10,12 +10,17 @@ pub struct TenantIcon(Vec<u8>);
 impl TenantIcon {
     pub fn from_base64(text: &str) -> Result<Self, String> {
         let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let cleaned = cleaned.strip_prefix("data:image/png;base64,").unwrap_or(&cleaned);
+        let cleaned = cleaned
+            .strip_prefix("data:image/png;base64,")
+            .unwrap_or(&cleaned);
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(cleaned)
             .map_err(|e| format!("is not valid base64 ({e})"))?;
         if bytes.len() >= MAX_BYTES {
-            return Err(format!("decodes to {} bytes; an icon must be smaller than {MAX_BYTES} bytes", bytes.len()));
+            return Err(format!(
+                "decodes to {} bytes; an icon must be smaller than {MAX_BYTES} bytes",
+                bytes.len()
+            ));
         }
         // Decode the header and the first frame so a file that merely starts
         // with the PNG signature is refused.
@@ -57,10 +62,14 @@ mod tests {
 
     #[test]
     fn garbage_and_fakes_are_refused() {
-        assert!(TenantIcon::from_base64("!!!").unwrap_err().contains("base64"));
+        assert!(TenantIcon::from_base64("!!!")
+            .unwrap_err()
+            .contains("base64"));
         let fake = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nnot really");
         assert!(TenantIcon::from_base64(&fake).unwrap_err().contains("PNG"));
         let big = base64::engine::general_purpose::STANDARD.encode(vec![0u8; MAX_BYTES]);
-        assert!(TenantIcon::from_base64(&big).unwrap_err().contains("smaller than"));
+        assert!(TenantIcon::from_base64(&big)
+            .unwrap_err()
+            .contains("smaller than"));
     }
 }

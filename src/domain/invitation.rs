@@ -108,7 +108,9 @@ impl Invitation {
     /// The state as of `now`: Created and Accepted invitations expire on read.
     pub fn state_at(&self, now: DateTime<Utc>) -> InvitationState {
         match self.state {
-            InvitationState::InvitationCreated | InvitationState::InvitationAccepted if now >= self.expires => {
+            InvitationState::InvitationCreated | InvitationState::InvitationAccepted
+                if now >= self.expires =>
+            {
                 InvitationState::InvitationExpired
             }
             state => state,
@@ -124,7 +126,12 @@ impl Invitation {
             )
     }
 
-    fn require(&self, now: DateTime<Utc>, allowed: &[InvitationState], action: &'static str) -> Result<(), InvitationError> {
+    fn require(
+        &self,
+        now: DateTime<Utc>,
+        allowed: &[InvitationState],
+        action: &'static str,
+    ) -> Result<(), InvitationError> {
         if self.withdrawn.is_some() {
             return Err(InvitationError::Withdrawn);
         }
@@ -168,7 +175,10 @@ impl Invitation {
     pub fn resend(&mut self, now: DateTime<Utc>, ttl: Duration) -> Result<(), InvitationError> {
         self.require(
             now,
-            &[InvitationState::InvitationCreated, InvitationState::InvitationExpired],
+            &[
+                InvitationState::InvitationCreated,
+                InvitationState::InvitationExpired,
+            ],
             "resent",
         )?;
         self.state = InvitationState::InvitationCreated;
@@ -234,8 +244,16 @@ mod tests {
         let now = Utc::now();
         let mut inv = invitation(now);
         inv.decline(now).unwrap();
-        let err = inv.accept(now, TenantId::generate(), by(), None).unwrap_err();
-        assert_eq!(err, InvitationError::WrongState { state: S::InvitationDeclined, action: "accepted" });
+        let err = inv
+            .accept(now, TenantId::generate(), by(), None)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            InvitationError::WrongState {
+                state: S::InvitationDeclined,
+                action: "accepted"
+            }
+        );
         assert!(inv.decline(now).is_err());
         assert!(inv.confirm(now).is_err());
     }
@@ -245,7 +263,9 @@ mod tests {
         let now = Utc::now();
         let mut inv = invitation(now);
         inv.accept(now, TenantId::generate(), by(), None).unwrap();
-        let err = inv.accept(now, TenantId::generate(), by(), None).unwrap_err();
+        let err = inv
+            .accept(now, TenantId::generate(), by(), None)
+            .unwrap_err();
         assert!(err.to_string().contains("InvitationAccepted"));
     }
 
@@ -268,7 +288,10 @@ mod tests {
         let now = Utc::now();
         let mut inv = invitation(now);
         inv.decline(now).unwrap();
-        assert_eq!(inv.state_at(now + Duration::days(30)), S::InvitationDeclined);
+        assert_eq!(
+            inv.state_at(now + Duration::days(30)),
+            S::InvitationDeclined
+        );
     }
 
     #[test]
@@ -289,7 +312,10 @@ mod tests {
         let now = Utc::now();
         let mut inv = invitation(now);
         inv.withdraw(now).unwrap();
-        assert_eq!(inv.accept(now, TenantId::generate(), by(), None), Err(InvitationError::Withdrawn));
+        assert_eq!(
+            inv.accept(now, TenantId::generate(), by(), None),
+            Err(InvitationError::Withdrawn)
+        );
         assert_eq!(inv.withdraw(now), Err(InvitationError::Withdrawn));
         assert!(!inv.is_live_at(now));
     }

@@ -98,7 +98,10 @@ impl Membership {
 
     /// Active and Paused tenants are in the community; an awaiting one is not yet.
     pub fn is_in(&self) -> bool {
-        matches!(self.status, CommunityTenantStatus::Active | CommunityTenantStatus::Paused)
+        matches!(
+            self.status,
+            CommunityTenantStatus::Active | CommunityTenantStatus::Paused
+        )
     }
 }
 
@@ -122,7 +125,11 @@ mod tests {
     #[test]
     fn every_transition_of_the_status_machine() {
         let cases = [
-            (S::AwaitingConfirmation, S::Active, Ok(StatusChange::Confirm)),
+            (
+                S::AwaitingConfirmation,
+                S::Active,
+                Ok(StatusChange::Confirm),
+            ),
             (S::AwaitingConfirmation, S::Paused, Err(())),
             (S::AwaitingConfirmation, S::Remove, Ok(StatusChange::Remove)),
             (S::Active, S::Paused, Ok(StatusChange::Pause)),
@@ -140,7 +147,9 @@ mod tests {
 
     #[test]
     fn illegal_transitions_name_the_current_status() {
-        let err = member(S::AwaitingConfirmation, false).change_to(S::Paused).unwrap_err();
+        let err = member(S::AwaitingConfirmation, false)
+            .change_to(S::Paused)
+            .unwrap_err();
         assert!(err.to_string().contains("AwaitingConfirmation"));
     }
 
@@ -157,7 +166,10 @@ mod tests {
     #[test]
     fn the_owner_cannot_be_removed_but_may_pause() {
         let owner = member(S::Active, true);
-        assert_eq!(owner.change_to(S::Remove), Err(StatusError::OwnerCannotLeave));
+        assert_eq!(
+            owner.change_to(S::Remove),
+            Err(StatusError::OwnerCannotLeave)
+        );
         assert_eq!(owner.change_to(S::Paused), Ok(StatusChange::Pause));
     }
 }

@@ -47,11 +47,15 @@ pub enum DeliveryStatus {
     Queued,
     /// A try failed; another is scheduled.
     Retrying,
-    Sent { at: DateTime<Utc> },
+    Sent {
+        at: DateTime<Utc>,
+    },
     /// Gave up after the configured number of tries.
     Failed,
     /// No longer relevant when its turn came (the invitation was resent or withdrawn).
-    Dropped { reason: String },
+    Dropped {
+        reason: String,
+    },
 }
 
 impl DeliveryStatus {

@@ -11,7 +11,10 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Self { skip: 0, count: DEFAULT_COUNT }
+        Self {
+            skip: 0,
+            count: DEFAULT_COUNT,
+        }
     }
 }
 
@@ -55,8 +58,17 @@ mod tests {
 
     #[test]
     fn defaults_and_edges() {
-        assert_eq!(Page::parse(None, None), Ok(Page { skip: 0, count: 100 }));
-        assert_eq!(Page::parse(Some("5"), Some("1")), Ok(Page { skip: 5, count: 1 }));
+        assert_eq!(
+            Page::parse(None, None),
+            Ok(Page {
+                skip: 0,
+                count: 100
+            })
+        );
+        assert_eq!(
+            Page::parse(Some("5"), Some("1")),
+            Ok(Page { skip: 5, count: 1 })
+        );
         assert_eq!(Page::parse(None, Some("1000")).map(|p| p.count), Ok(1000));
         assert_eq!(Page::parse(None, Some("0")), Err(PageError::Count));
         assert_eq!(Page::parse(None, Some("1001")), Err(PageError::Count));

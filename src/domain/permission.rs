@@ -39,23 +39,82 @@ const PERMISSIONS: &[(Operation, &[Role])] = &[
     (UpdateTenant, &[TenantAdministrator]),
     (ListCommunities, &[TenantMember, TenantAdministrator]),
     (CreateCommunity, &[TenantAdministrator]),
-    (ViewCommunity, &[CommunityMember, CommunityModerator, CommunityAdministrator, TenantAdministrator]),
+    (
+        ViewCommunity,
+        &[
+            CommunityMember,
+            CommunityModerator,
+            CommunityAdministrator,
+            TenantAdministrator,
+        ],
+    ),
     (EditCommunity, &[CommunityAdministrator]),
     (DeleteCommunity, &[CommunityAdministrator]),
-    (SetCommunityAlias, &[CommunityAdministrator, TenantAdministrator]),
-    (ViewSummary, &[CommunityMember, CommunityModerator, CommunityAdministrator, TenantMember, TenantAdministrator]),
-    (ListCommunityRoles, &[CommunityMember, CommunityModerator, CommunityAdministrator, TenantAdministrator]),
+    (
+        SetCommunityAlias,
+        &[CommunityAdministrator, TenantAdministrator],
+    ),
+    (
+        ViewSummary,
+        &[
+            CommunityMember,
+            CommunityModerator,
+            CommunityAdministrator,
+            TenantMember,
+            TenantAdministrator,
+        ],
+    ),
+    (
+        ListCommunityRoles,
+        &[
+            CommunityMember,
+            CommunityModerator,
+            CommunityAdministrator,
+            TenantAdministrator,
+        ],
+    ),
     (InviteTenant, &[CommunityAdministrator, CommunityModerator]),
-    (ViewInvitations, &[CommunityMember, CommunityModerator, CommunityAdministrator, TenantAdministrator]),
-    (ResendInvitation, &[CommunityAdministrator, CommunityModerator]),
-    (WithdrawInvitation, &[CommunityAdministrator, CommunityModerator, TenantAdministrator]),
+    (
+        ViewInvitations,
+        &[
+            CommunityMember,
+            CommunityModerator,
+            CommunityAdministrator,
+            TenantAdministrator,
+        ],
+    ),
+    (
+        ResendInvitation,
+        &[CommunityAdministrator, CommunityModerator],
+    ),
+    (
+        WithdrawInvitation,
+        &[
+            CommunityAdministrator,
+            CommunityModerator,
+            TenantAdministrator,
+        ],
+    ),
     (ConfirmTenant, &[CommunityAdministrator]),
     (AnswerInvitation, &[TenantAdministrator]),
     (PauseOrResumeTenant, &[CommunityAdministrator]),
     (RemoveTenant, &[CommunityAdministrator, CommunityModerator]),
-    (LeaveCommunity, &[CommunityAdministrator, TenantAdministrator]),
-    (GrantCommunityRoles, &[CommunityAdministrator, CommunityModerator, TenantAdministrator]),
-    (GrantCommunityAdministrator, &[CommunityAdministrator, TenantAdministrator]),
+    (
+        LeaveCommunity,
+        &[CommunityAdministrator, TenantAdministrator],
+    ),
+    (
+        GrantCommunityRoles,
+        &[
+            CommunityAdministrator,
+            CommunityModerator,
+            TenantAdministrator,
+        ],
+    ),
+    (
+        GrantCommunityAdministrator,
+        &[CommunityAdministrator, TenantAdministrator],
+    ),
 ];
 
 impl Operation {
@@ -85,10 +144,26 @@ mod tests {
     #[test]
     fn every_operation_has_a_row() {
         let all = [
-            ViewTenant, UpdateTenant, ListCommunities, CreateCommunity, ViewCommunity, EditCommunity,
-            DeleteCommunity, SetCommunityAlias, ViewSummary, ListCommunityRoles, InviteTenant,
-            ViewInvitations, ResendInvitation, WithdrawInvitation, ConfirmTenant, AnswerInvitation,
-            PauseOrResumeTenant, RemoveTenant, LeaveCommunity, GrantCommunityRoles,
+            ViewTenant,
+            UpdateTenant,
+            ListCommunities,
+            CreateCommunity,
+            ViewCommunity,
+            EditCommunity,
+            DeleteCommunity,
+            SetCommunityAlias,
+            ViewSummary,
+            ListCommunityRoles,
+            InviteTenant,
+            ViewInvitations,
+            ResendInvitation,
+            WithdrawInvitation,
+            ConfirmTenant,
+            AnswerInvitation,
+            PauseOrResumeTenant,
+            RemoveTenant,
+            LeaveCommunity,
+            GrantCommunityRoles,
             GrantCommunityAdministrator,
         ];
         for op in all {

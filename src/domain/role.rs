@@ -132,8 +132,14 @@ mod tests {
 
     #[test]
     fn role_names_parse_in_any_spacing_and_case() {
-        assert_eq!(Role::parse("tenant administrator"), Some(Role::TenantAdministrator));
-        assert_eq!(Role::parse("CommunityModerator"), Some(Role::CommunityModerator));
+        assert_eq!(
+            Role::parse("tenant administrator"),
+            Some(Role::TenantAdministrator)
+        );
+        assert_eq!(
+            Role::parse("CommunityModerator"),
+            Some(Role::CommunityModerator)
+        );
         assert_eq!(Role::parse("Owner"), None);
     }
 
@@ -141,14 +147,22 @@ mod tests {
     fn role_sets_add_and_remove() {
         let set = RoleSet::of(&[Role::TenantMember, Role::CommunityMember]);
         assert!(set.contains(Role::CommunityMember));
-        assert!(!set.without(Role::CommunityMember).contains(Role::CommunityMember));
+        assert!(!set
+            .without(Role::CommunityMember)
+            .contains(Role::CommunityMember));
         assert_eq!(set.community_only().roles(), vec![Role::CommunityMember]);
     }
 
     #[test]
     fn instance_ids_are_stable_and_distinct() {
         let scope = Uuid::now_v7();
-        assert_eq!(Role::CommunityMember.instance_id(scope), Role::CommunityMember.instance_id(scope));
-        assert_ne!(Role::CommunityMember.instance_id(scope), Role::CommunityAdministrator.instance_id(scope));
+        assert_eq!(
+            Role::CommunityMember.instance_id(scope),
+            Role::CommunityMember.instance_id(scope)
+        );
+        assert_ne!(
+            Role::CommunityMember.instance_id(scope),
+            Role::CommunityAdministrator.instance_id(scope)
+        );
     }
 }

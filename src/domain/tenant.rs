@@ -42,7 +42,9 @@ impl TenantState {
     }
 
     pub fn from_code(code: i64) -> Option<Self> {
-        usize::try_from(code).ok().and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(code)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
@@ -102,7 +104,10 @@ mod tests {
         assert_eq!(TenantState::from_code(3), Some(TenantState::Deactivated));
         assert_eq!(TenantState::from_code(12), None);
         assert_eq!(TenantState::from_code(-1), None);
-        assert_eq!(TenantState::from_name("deactivated"), Some(TenantState::Deactivated));
+        assert_eq!(
+            TenantState::from_name("deactivated"),
+            Some(TenantState::Deactivated)
+        );
     }
 
     #[test]

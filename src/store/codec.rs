@@ -18,10 +18,14 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
     match bytes.split_first() {
-        Some((&VERSION, body)) => bincode::serde::decode_from_slice(body, bincode::config::standard())
-            .map(|(value, _)| value)
-            .map_err(|e| StoreError::Codec(e.to_string())),
-        Some((version, _)) => Err(StoreError::Codec(format!("unknown record version {version}"))),
+        Some((&VERSION, body)) => {
+            bincode::serde::decode_from_slice(body, bincode::config::standard())
+                .map(|(value, _)| value)
+                .map_err(|e| StoreError::Codec(e.to_string()))
+        }
+        Some((version, _)) => Err(StoreError::Codec(format!(
+            "unknown record version {version}"
+        ))),
         None => Err(StoreError::Codec("empty record".into())),
     }
 }

@@ -21,7 +21,9 @@ pub fn put(tx: &WriteTransaction, community: &Community) -> Result<bool, StoreEr
     let old = get(tx, community.id)?;
     let mut names = tx.open_table(COMMUNITY_NAMES)?;
     let key = community.name.unique_key();
-    let holder = names.get((community.owner.0, key.as_str()))?.map(|v| v.value());
+    let holder = names
+        .get((community.owner.0, key.as_str()))?
+        .map(|v| v.value());
     if holder.is_some_and(|h| h != community.id.0) {
         return Ok(false);
     }
@@ -29,27 +31,37 @@ pub fn put(tx: &WriteTransaction, community: &Community) -> Result<bool, StoreEr
         names.remove((old.owner.0, old.name.unique_key().as_str()))?;
     }
     names.insert((community.owner.0, key.as_str()), community.id.0)?;
-    tx.open_table(COMMUNITIES)?.insert(community.id.0, encode(community)?.as_slice())?;
+    tx.open_table(COMMUNITIES)?
+        .insert(community.id.0, encode(community)?.as_slice())?;
     Ok(true)
 }
 
 pub fn delete(tx: &WriteTransaction, community: &Community) -> Result<(), StoreError> {
-    tx.open_table(COMMUNITY_NAMES)?.remove((community.owner.0, community.name.unique_key().as_str()))?;
+    tx.open_table(COMMUNITY_NAMES)?
+        .remove((community.owner.0, community.name.unique_key().as_str()))?;
     tx.open_table(COMMUNITIES)?.remove(community.id.0)?;
-    tx.open_table(SHARES)?
-        .retain_in((community.id.0, Uuid::nil(), "")..(community.id.0, Uuid::max(), "\u{10FFFF}"), |_, _| false)?;
+    tx.open_table(SHARES)?.retain_in(
+        (community.id.0, Uuid::nil(), "")..(community.id.0, Uuid::max(), "\u{10FFFF}"),
+        |_, _| false,
+    )?;
     Ok(())
 }
 
 /// Streams the tenant shares into the community, and streams of all tenants.
-pub fn stream_counts(tx: &impl Readable, community: CommunityId, tenant: TenantId) -> Result<(u64, u64), StoreError> {
+pub fn stream_counts(
+    tx: &impl Readable,
+    community: CommunityId,
+    tenant: TenantId,
+) -> Result<(u64, u64), StoreError> {
     let shares = tx.table(SHARES)?;
     if shares.is_empty()? {
         return Ok((0, 0));
     }
     let mut mine = 0;
     let mut total = 0;
-    for entry in shares.range((community.0, Uuid::nil(), "")..(community.0, Uuid::max(), "\u{10FFFF}"))? {
+    for entry in
+        shares.range((community.0, Uuid::nil(), "")..(community.0, Uuid::max(), "\u{10FFFF}"))?
+    {
         let (key, _) = entry?;
         total += 1;
         if key.value().1 == tenant.0 {
@@ -60,8 +72,14 @@ pub fn stream_counts(tx: &impl Readable, community: CommunityId, tenant: TenantI
 }
 
 /// Revokes everything a tenant shared into a community (it left or was removed).
-pub fn revoke_shares(tx: &WriteTransaction, community: CommunityId, tenant: TenantId) -> Result<(), StoreError> {
-    tx.open_table(SHARES)?
-        .retain_in((community.0, tenant.0, "")..(community.0, tenant.0, "\u{10FFFF}"), |_, _| false)?;
+pub fn revoke_shares(
+    tx: &WriteTransaction,
+    community: CommunityId,
+    tenant: TenantId,
+) -> Result<(), StoreError> {
+    tx.open_table(SHARES)?.retain_in(
+        (community.0, tenant.0, "")..(community.0, tenant.0, "\u{10FFFF}"),
+        |_, _| false,
+    )?;
     Ok(())
 }

@@ -9,14 +9,27 @@ use crate::domain::role::RoleSet;
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
-pub fn get(tx: &impl Readable, community: CommunityId, tenant: TenantId, who: PrincipalId) -> Result<RoleSet, StoreError> {
+pub fn get(
+    tx: &impl Readable,
+    community: CommunityId,
+    tenant: TenantId,
+    who: PrincipalId,
+) -> Result<RoleSet, StoreError> {
     let table = tx.table(GRANTS)?;
     let found = table.get((community.0, tenant.0, who.as_uuid()))?;
-    Ok(found.map(|v| RoleSet::from_bits(v.value().1)).unwrap_or_default())
+    Ok(found
+        .map(|v| RoleSet::from_bits(v.value().1))
+        .unwrap_or_default())
 }
 
 /// Sets the roles; an empty set removes the grant.
-pub fn set(tx: &WriteTransaction, community: CommunityId, tenant: TenantId, who: PrincipalId, roles: RoleSet) -> Result<(), StoreError> {
+pub fn set(
+    tx: &WriteTransaction,
+    community: CommunityId,
+    tenant: TenantId,
+    who: PrincipalId,
+    roles: RoleSet,
+) -> Result<(), StoreError> {
     let mut table = tx.open_table(GRANTS)?;
     let key = (community.0, tenant.0, who.as_uuid());
     if roles.is_empty() {
@@ -28,28 +41,50 @@ pub fn set(tx: &WriteTransaction, community: CommunityId, tenant: TenantId, who:
 }
 
 /// The grants of one tenant's identities in a community.
-pub fn of_tenant(tx: &impl Readable, community: CommunityId, tenant: TenantId) -> Result<Vec<(PrincipalId, RoleSet)>, StoreError> {
+pub fn of_tenant(
+    tx: &impl Readable,
+    community: CommunityId,
+    tenant: TenantId,
+) -> Result<Vec<(PrincipalId, RoleSet)>, StoreError> {
     let table = tx.table(GRANTS)?;
     let mut out = Vec::new();
-    for entry in table.range((community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()))? {
+    for entry in
+        table.range((community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()))?
+    {
         let (key, value) = entry?;
         let (kind, bits) = value.value();
         if let Some(kind) = PrincipalKind::from_code(kind) {
-            out.push((PrincipalId::from_parts(kind, key.value().2), RoleSet::from_bits(bits)));
+            out.push((
+                PrincipalId::from_parts(kind, key.value().2),
+                RoleSet::from_bits(bits),
+            ));
         }
     }
     Ok(out)
 }
 
 /// (users, clients) of a tenant holding any role in the community.
-pub fn counts(tx: &impl Readable, community: CommunityId, tenant: TenantId) -> Result<(u32, u32), StoreError> {
+pub fn counts(
+    tx: &impl Readable,
+    community: CommunityId,
+    tenant: TenantId,
+) -> Result<(u32, u32), StoreError> {
     let grants = of_tenant(tx, community, tenant)?;
-    let users = grants.iter().filter(|(p, _)| p.kind() == PrincipalKind::User).count() as u32;
+    let users = grants
+        .iter()
+        .filter(|(p, _)| p.kind() == PrincipalKind::User)
+        .count() as u32;
     Ok((users, grants.len() as u32 - users))
 }
 
-pub fn remove_tenant(tx: &WriteTransaction, community: CommunityId, tenant: TenantId) -> Result<(), StoreError> {
-    tx.open_table(GRANTS)?
-        .retain_in((community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()), |_, _| false)?;
+pub fn remove_tenant(
+    tx: &WriteTransaction,
+    community: CommunityId,
+    tenant: TenantId,
+) -> Result<(), StoreError> {
+    tx.open_table(GRANTS)?.retain_in(
+        (community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()),
+        |_, _| false,
+    )?;
     Ok(())
 }

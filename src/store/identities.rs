@@ -23,7 +23,11 @@ pub fn get_client(tx: &impl Readable, id: ClientId) -> Result<Option<Client>, St
     found.map(|v| decode(v.value())).transpose()
 }
 
-pub fn user_by_email(tx: &impl Readable, tenant: TenantId, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+pub fn user_by_email(
+    tx: &impl Readable,
+    tenant: TenantId,
+    email: &EmailAddress,
+) -> Result<Option<User>, StoreError> {
     let id = {
         let index = tx.table(USER_BY_EMAIL)?;
         let found = index.get((email.as_str(), tenant.0))?;
@@ -36,7 +40,10 @@ pub fn user_by_email(tx: &impl Readable, tenant: TenantId, email: &EmailAddress)
 }
 
 /// The tenants one of whose users has this address.
-pub fn tenants_owning(tx: &impl Readable, email: &EmailAddress) -> Result<Vec<TenantId>, StoreError> {
+pub fn tenants_owning(
+    tx: &impl Readable,
+    email: &EmailAddress,
+) -> Result<Vec<TenantId>, StoreError> {
     let index = tx.table(USER_BY_EMAIL)?;
     let mut out = Vec::new();
     for entry in index.range((email.as_str(), Uuid::nil())..=(email.as_str(), Uuid::max()))? {
@@ -60,14 +67,18 @@ pub fn put_user(tx: &WriteTransaction, user: &User) -> Result<bool, StoreError> 
         index.remove((old.email.as_str(), old.tenant.0))?;
     }
     index.insert(key, user.id.0)?;
-    tx.open_table(USERS_BY_TENANT)?.insert((user.tenant.0, user.id.0), ())?;
-    tx.open_table(USERS)?.insert(user.id.0, encode(user)?.as_slice())?;
+    tx.open_table(USERS_BY_TENANT)?
+        .insert((user.tenant.0, user.id.0), ())?;
+    tx.open_table(USERS)?
+        .insert(user.id.0, encode(user)?.as_slice())?;
     Ok(true)
 }
 
 pub fn put_client(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.open_table(CLIENTS_BY_TENANT)?.insert((client.tenant.0, client.id.0), ())?;
-    tx.open_table(CLIENTS)?.insert(client.id.0, encode(client)?.as_slice())?;
+    tx.open_table(CLIENTS_BY_TENANT)?
+        .insert((client.tenant.0, client.id.0), ())?;
+    tx.open_table(CLIENTS)?
+        .insert(client.id.0, encode(client)?.as_slice())?;
     Ok(())
 }
 
@@ -101,7 +112,10 @@ pub fn clients_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Cli
 }
 
 /// The tenant and tenant roles of a user or client, if it exists.
-pub fn principal(tx: &impl Readable, id: PrincipalId) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
+pub fn principal(
+    tx: &impl Readable,
+    id: PrincipalId,
+) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
     Ok(match id {
         PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
         PrincipalId::Client(c) => get_client(tx, c)?.map(|c| (c.tenant, c.tenant_roles)),

@@ -3,8 +3,8 @@
 use super::codec::{decode, encode};
 use super::error::StoreError;
 use super::tables::{
-    INVITATIONS, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY, INVITATIONS_BY_INVITED_TENANT, INVITATION_QUOTA,
-    LIVE_INVITATION,
+    INVITATIONS, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY, INVITATIONS_BY_INVITED_TENANT,
+    INVITATION_QUOTA, LIVE_INVITATION,
 };
 use super::tx::Readable;
 use crate::domain::email::EmailAddress;
@@ -25,7 +25,10 @@ pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, S
 /// invitation and what the expiry sweep must visit.
 fn is_open(inv: &Invitation) -> bool {
     inv.withdrawn.is_none()
-        && matches!(inv.state, InvitationState::InvitationCreated | InvitationState::InvitationAccepted)
+        && matches!(
+            inv.state,
+            InvitationState::InvitationCreated | InvitationState::InvitationAccepted
+        )
 }
 
 /// Writes the invitation and diff-updates every index from `old` to `new`.
@@ -36,31 +39,39 @@ pub fn put(tx: &WriteTransaction, new: &Invitation) -> Result<(), StoreError> {
     }
     let id = new.id.0;
     if new.withdrawn.is_none() {
-        tx.open_table(INVITATIONS_BY_COMMUNITY)?.insert((new.community.0, id), ())?;
+        tx.open_table(INVITATIONS_BY_COMMUNITY)?
+            .insert((new.community.0, new.issuing_tenant.0, id), ())?;
         if let Some(tenant) = new.invited_tenant {
-            tx.open_table(INVITATIONS_BY_INVITED_TENANT)?.insert((tenant.0, id), ())?;
+            tx.open_table(INVITATIONS_BY_INVITED_TENANT)?
+                .insert((tenant.0, id), ())?;
         }
     }
     if is_open(new) {
-        tx.open_table(LIVE_INVITATION)?.insert((new.community.0, new.recipient.as_str()), id)?;
-        tx.open_table(INVITATIONS_BY_EXPIRY)?.insert((new.expires.timestamp_millis(), id), ())?;
+        tx.open_table(LIVE_INVITATION)?
+            .insert((new.community.0, new.recipient.as_str()), id)?;
+        tx.open_table(INVITATIONS_BY_EXPIRY)?
+            .insert((new.expires.timestamp_millis(), id), ())?;
     }
-    tx.open_table(INVITATIONS)?.insert(id, encode(new)?.as_slice())?;
+    tx.open_table(INVITATIONS)?
+        .insert(id, encode(new)?.as_slice())?;
     Ok(())
 }
 
 fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
     let id = old.id.0;
-    tx.open_table(INVITATIONS_BY_COMMUNITY)?.remove((old.community.0, id))?;
+    tx.open_table(INVITATIONS_BY_COMMUNITY)?
+        .remove((old.community.0, old.issuing_tenant.0, id))?;
     if let Some(tenant) = old.invited_tenant {
-        tx.open_table(INVITATIONS_BY_INVITED_TENANT)?.remove((tenant.0, id))?;
+        tx.open_table(INVITATIONS_BY_INVITED_TENANT)?
+            .remove((tenant.0, id))?;
     }
     let mut live = tx.open_table(LIVE_INVITATION)?;
     let key = (old.community.0, old.recipient.as_str());
     if live.get(key)?.is_some_and(|v| v.value() == id) {
         live.remove(key)?;
     }
-    tx.open_table(INVITATIONS_BY_EXPIRY)?.remove((old.expires.timestamp_millis(), id))?;
+    tx.open_table(INVITATIONS_BY_EXPIRY)?
+        .remove((old.expires.timestamp_millis(), id))?;
     Ok(())
 }
 
@@ -72,7 +83,11 @@ pub fn purge(tx: &WriteTransaction, inv: &Invitation) -> Result<(), StoreError> 
 }
 
 /// The open invitation to this address for this community, if any.
-pub fn live_for(tx: &impl Readable, community: CommunityId, recipient: &EmailAddress) -> Result<Option<Invitation>, StoreError> {
+pub fn live_for(
+    tx: &impl Readable,
+    community: CommunityId,
+    recipient: &EmailAddress,
+) -> Result<Option<Invitation>, StoreError> {
     let id = {
         let table = tx.table(LIVE_INVITATION)?;
         let found = table.get((community.0, recipient.as_str()))?;
@@ -84,45 +99,80 @@ pub fn live_for(tx: &impl Readable, community: CommunityId, recipient: &EmailAdd
     }
 }
 
-fn ids_in(
+/// Invitations of a community (not withdrawn) issued by one tenant, oldest
+/// first; `None` for the page means all of them.
+pub fn issued_by(
     tx: &impl Readable,
-    def: redb::TableDefinition<(Uuid, Uuid), ()>,
-    scope: Uuid,
+    community: CommunityId,
+    issuer: TenantId,
     page: Option<Page>,
-) -> Result<Vec<InvitationId>, StoreError> {
-    let index = tx.table(def)?;
-    let range = index.range((scope, Uuid::nil())..=(scope, Uuid::max()))?;
+) -> Result<Vec<Invitation>, StoreError> {
+    let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
+    let range =
+        index.range((community.0, issuer.0, Uuid::nil())..=(community.0, issuer.0, Uuid::max()))?;
     let (skip, take) = page.map(|p| (p.skip, p.count)).unwrap_or((0, usize::MAX));
-    let mut out = Vec::new();
+    let mut ids = Vec::new();
     for entry in range.skip(skip).take(take) {
-        out.push(InvitationId(entry?.0.value().1));
+        ids.push(InvitationId(entry?.0.value().2));
+    }
+    drop(index);
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(get(tx, id)?);
     }
     Ok(out)
 }
 
-/// Invitations of a community (not withdrawn), oldest first; `None` = all.
-pub fn of_community(tx: &impl Readable, community: CommunityId, page: Option<Page>) -> Result<Vec<Invitation>, StoreError> {
+/// Every invitation of a community (not withdrawn), whoever issued it.
+pub fn of_community(
+    tx: &impl Readable,
+    community: CommunityId,
+) -> Result<Vec<Invitation>, StoreError> {
+    let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
+    let mut ids = Vec::new();
+    for entry in index
+        .range((community.0, Uuid::nil(), Uuid::nil())..=(community.0, Uuid::max(), Uuid::max()))?
+    {
+        ids.push(InvitationId(entry?.0.value().2));
+    }
+    drop(index);
     let mut out = Vec::new();
-    for id in ids_in(tx, INVITATIONS_BY_COMMUNITY, community.0, page)? {
+    for id in ids {
         out.extend(get(tx, id)?);
     }
     Ok(out)
 }
 
 /// Invitations a tenant has accepted (any state since), oldest first.
-pub fn accepted_by_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Invitation>, StoreError> {
+pub fn accepted_by_tenant(
+    tx: &impl Readable,
+    tenant: TenantId,
+) -> Result<Vec<Invitation>, StoreError> {
+    let index = tx.table(INVITATIONS_BY_INVITED_TENANT)?;
+    let mut ids = Vec::new();
+    for entry in index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))? {
+        ids.push(InvitationId(entry?.0.value().1));
+    }
+    drop(index);
     let mut out = Vec::new();
-    for id in ids_in(tx, INVITATIONS_BY_INVITED_TENANT, tenant.0, None)? {
+    for id in ids {
         out.extend(get(tx, id)?);
     }
     Ok(out)
 }
 
 /// Open invitations whose `Expires` is at or before `now`.
-pub fn due_for_expiry(tx: &impl Readable, now: DateTime<Utc>, limit: usize) -> Result<Vec<InvitationId>, StoreError> {
+pub fn due_for_expiry(
+    tx: &impl Readable,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<InvitationId>, StoreError> {
     let index = tx.table(INVITATIONS_BY_EXPIRY)?;
     let mut out = Vec::new();
-    for entry in index.range(..=(now.timestamp_millis(), Uuid::max()))?.take(limit) {
+    for entry in index
+        .range(..=(now.timestamp_millis(), Uuid::max()))?
+        .take(limit)
+    {
         out.push(InvitationId(entry?.0.value().1));
     }
     Ok(out)
@@ -135,7 +185,11 @@ pub fn quota_used(tx: &impl Readable, community: CommunityId, day: i64) -> Resul
     Ok(found.map(|v| v.value()).unwrap_or(0))
 }
 
-pub fn use_quota(tx: &WriteTransaction, community: CommunityId, day: i64) -> Result<(), StoreError> {
+pub fn use_quota(
+    tx: &WriteTransaction,
+    community: CommunityId,
+    day: i64,
+) -> Result<(), StoreError> {
     let used = quota_used(tx, community, day)?;
     let mut table = tx.open_table(INVITATION_QUOTA)?;
     table.insert((community.0, day), used + 1)?;

@@ -10,27 +10,48 @@ use crate::domain::paging::Page;
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
 
-pub fn get(tx: &impl Readable, community: CommunityId, tenant: TenantId) -> Result<Option<Membership>, StoreError> {
+pub fn get(
+    tx: &impl Readable,
+    community: CommunityId,
+    tenant: TenantId,
+) -> Result<Option<Membership>, StoreError> {
     let table = tx.table(MEMBERSHIPS)?;
     let found = table.get((community.0, tenant.0))?;
     found.map(|v| decode(v.value())).transpose()
 }
 
+/// Writes a membership. The by-tenant index lists only communities the
+/// tenant is in (Active or Paused): an awaiting tenant has not joined yet.
 pub fn put(tx: &WriteTransaction, membership: &Membership) -> Result<(), StoreError> {
     let key = (membership.community.0, membership.tenant.0);
-    tx.open_table(MEMBERSHIPS)?.insert(key, encode(membership)?.as_slice())?;
-    tx.open_table(MEMBERSHIPS_BY_TENANT)?.insert((membership.tenant.0, membership.community.0), ())?;
+    tx.open_table(MEMBERSHIPS)?
+        .insert(key, encode(membership)?.as_slice())?;
+    let mut by_tenant = tx.open_table(MEMBERSHIPS_BY_TENANT)?;
+    if membership.is_in() {
+        by_tenant.insert((membership.tenant.0, membership.community.0), ())?;
+    } else {
+        by_tenant.remove((membership.tenant.0, membership.community.0))?;
+    }
     Ok(())
 }
 
-pub fn remove(tx: &WriteTransaction, community: CommunityId, tenant: TenantId) -> Result<(), StoreError> {
-    tx.open_table(MEMBERSHIPS)?.remove((community.0, tenant.0))?;
-    tx.open_table(MEMBERSHIPS_BY_TENANT)?.remove((tenant.0, community.0))?;
+pub fn remove(
+    tx: &WriteTransaction,
+    community: CommunityId,
+    tenant: TenantId,
+) -> Result<(), StoreError> {
+    tx.open_table(MEMBERSHIPS)?
+        .remove((community.0, tenant.0))?;
+    tx.open_table(MEMBERSHIPS_BY_TENANT)?
+        .remove((tenant.0, community.0))?;
     Ok(())
 }
 
 /// Every membership of a community, in tenant-id order.
-pub fn of_community(tx: &impl Readable, community: CommunityId) -> Result<Vec<Membership>, StoreError> {
+pub fn of_community(
+    tx: &impl Readable,
+    community: CommunityId,
+) -> Result<Vec<Membership>, StoreError> {
     let table = tx.table(MEMBERSHIPS)?;
     let mut out = Vec::new();
     for entry in table.range((community.0, Uuid::nil())..=(community.0, Uuid::max()))? {
@@ -39,8 +60,12 @@ pub fn of_community(tx: &impl Readable, community: CommunityId) -> Result<Vec<Me
     Ok(out)
 }
 
-/// One page of the communities a tenant has a membership of, oldest first.
-pub fn communities_of_tenant(tx: &impl Readable, tenant: TenantId, page: Page) -> Result<Vec<CommunityId>, StoreError> {
+/// One page of the communities a tenant is in, oldest first.
+pub fn communities_of_tenant(
+    tx: &impl Readable,
+    tenant: TenantId,
+    page: Page,
+) -> Result<Vec<CommunityId>, StoreError> {
     let index = tx.table(MEMBERSHIPS_BY_TENANT)?;
     let mut out = Vec::new();
     let range = index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))?;

@@ -38,21 +38,32 @@ impl Store {
     /// Opens (or creates) the database in `data_dir`, creating every table
     /// and checking the schema version.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Task(format!("cannot create {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Task(format!("cannot create {}: {e}", data_dir.display())))?;
         let path = data_dir.join(FILE_NAME);
         let db = Database::builder()
             .set_repair_callback(|session| {
-                tracing::warn!(progress = session.progress(), "repairing database after an unclean shutdown");
+                tracing::warn!(
+                    progress = session.progress(),
+                    "repairing database after an unclean shutdown"
+                );
             })
             .create(&path)
             .map_err(|e| match e {
-                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
-                redb::DatabaseError::Storage(redb::StorageError::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                redb::DatabaseError::DatabaseAlreadyOpen => {
+                    StoreError::Locked(path.display().to_string())
+                }
+                redb::DatabaseError::Storage(redb::StorageError::Io(io))
+                    if io.kind() == std::io::ErrorKind::WouldBlock =>
+                {
                     StoreError::Locked(path.display().to_string())
                 }
                 other => other.into(),
             })?;
-        let store = Self { db: Arc::new(db), path };
+        let store = Self {
+            db: Arc::new(db),
+            path,
+        };
         store.prepare_tables()?;
         Ok(store)
     }
@@ -83,7 +94,10 @@ impl Store {
     }
 
     /// Runs `f` in one write transaction on the calling thread; commits on Ok.
-    pub fn write_blocking<T, E>(&self, f: impl FnOnce(&WriteTransaction) -> Result<T, E>) -> Result<T, E>
+    pub fn write_blocking<T, E>(
+        &self,
+        f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -93,7 +107,10 @@ impl Store {
         Ok(value)
     }
 
-    pub fn read_blocking<T, E>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T, E>) -> Result<T, E>
+    pub fn read_blocking<T, E>(
+        &self,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -102,7 +119,10 @@ impl Store {
     }
 
     /// `write_blocking` on the blocking pool, so redb never stalls the executor.
-    pub async fn write<T, E>(&self, f: impl FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    pub async fn write<T, E>(
+        &self,
+        f: impl FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
@@ -113,7 +133,10 @@ impl Store {
             .map_err(|e| E::from(StoreError::Task(e.to_string())))?
     }
 
-    pub async fn read<T, E>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    pub async fn read<T, E>(
+        &self,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,

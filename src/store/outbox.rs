@@ -19,20 +19,30 @@ pub fn get(tx: &impl Readable, id: OutboxId) -> Result<Option<OutboxEntry>, Stor
 
 pub fn put(tx: &WriteTransaction, entry: &OutboxEntry) -> Result<(), StoreError> {
     if let Some(old) = get(tx, entry.id)? {
-        tx.open_table(OUTBOX_DUE)?.remove((old.next_attempt.timestamp_millis(), old.id.0))?;
+        tx.open_table(OUTBOX_DUE)?
+            .remove((old.next_attempt.timestamp_millis(), old.id.0))?;
     }
     if entry.status.is_pending() {
-        tx.open_table(OUTBOX_DUE)?.insert((entry.next_attempt.timestamp_millis(), entry.id.0), ())?;
+        tx.open_table(OUTBOX_DUE)?
+            .insert((entry.next_attempt.timestamp_millis(), entry.id.0), ())?;
     }
-    tx.open_table(OUTBOX)?.insert(entry.id.0, encode(entry)?.as_slice())?;
+    tx.open_table(OUTBOX)?
+        .insert(entry.id.0, encode(entry)?.as_slice())?;
     Ok(())
 }
 
 /// Pending entries whose next attempt is due, soonest first.
-pub fn due(tx: &impl Readable, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+pub fn due(
+    tx: &impl Readable,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<OutboxEntry>, StoreError> {
     let index = tx.table(OUTBOX_DUE)?;
     let mut ids = Vec::new();
-    for entry in index.range(..=(now.timestamp_millis(), Uuid::max()))?.take(limit) {
+    for entry in index
+        .range(..=(now.timestamp_millis(), Uuid::max()))?
+        .take(limit)
+    {
         ids.push(OutboxId(entry?.0.value().1));
     }
     drop(index);

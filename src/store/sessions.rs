@@ -15,7 +15,8 @@ pub fn get(tx: &impl Readable, key: &[u8]) -> Result<Option<Session>, StoreError
 }
 
 pub fn put(tx: &WriteTransaction, key: &[u8], session: &Session) -> Result<(), StoreError> {
-    tx.open_table(SESSIONS)?.insert(key, encode(session)?.as_slice())?;
+    tx.open_table(SESSIONS)?
+        .insert(key, encode(session)?.as_slice())?;
     Ok(())
 }
 

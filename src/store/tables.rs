@@ -20,38 +20,48 @@ pub const TENANT_ICONS: TableDefinition<Uuid, &[u8]> = TableDefinition::new("TEN
 pub const USERS: Records = TableDefinition::new("USERS");
 /// (lower-cased email, tenant) -> user; unique per tenant, and a range by
 /// email finds every tenant that owns an address
-pub const USER_BY_EMAIL: TableDefinition<(&str, Uuid), Uuid> = TableDefinition::new("USER_BY_EMAIL");
+pub const USER_BY_EMAIL: TableDefinition<(&str, Uuid), Uuid> =
+    TableDefinition::new("USER_BY_EMAIL");
 /// (tenant, user)
-pub const USERS_BY_TENANT: TableDefinition<(Uuid, Uuid), ()> = TableDefinition::new("USERS_BY_TENANT");
+pub const USERS_BY_TENANT: TableDefinition<(Uuid, Uuid), ()> =
+    TableDefinition::new("USERS_BY_TENANT");
 
 pub const CLIENTS: Records = TableDefinition::new("CLIENTS");
 /// (tenant, client)
-pub const CLIENTS_BY_TENANT: TableDefinition<(Uuid, Uuid), ()> = TableDefinition::new("CLIENTS_BY_TENANT");
+pub const CLIENTS_BY_TENANT: TableDefinition<(Uuid, Uuid), ()> =
+    TableDefinition::new("CLIENTS_BY_TENANT");
 
 pub const COMMUNITIES: Records = TableDefinition::new("COMMUNITIES");
 /// (owner tenant, lower-cased name) -> community: names unique per owner
-pub const COMMUNITY_NAMES: TableDefinition<(Uuid, &str), Uuid> = TableDefinition::new("COMMUNITY_NAMES");
+pub const COMMUNITY_NAMES: TableDefinition<(Uuid, &str), Uuid> =
+    TableDefinition::new("COMMUNITY_NAMES");
 /// (community, tenant) -> membership record
 pub const MEMBERSHIPS: TableDefinition<(Uuid, Uuid), &[u8]> = TableDefinition::new("MEMBERSHIPS");
 /// (tenant, community)
-pub const MEMBERSHIPS_BY_TENANT: TableDefinition<(Uuid, Uuid), ()> = TableDefinition::new("MEMBERSHIPS_BY_TENANT");
+pub const MEMBERSHIPS_BY_TENANT: TableDefinition<(Uuid, Uuid), ()> =
+    TableDefinition::new("MEMBERSHIPS_BY_TENANT");
 /// (community, tenant, principal) -> (principal kind, role bits)
 pub const GRANTS: TableDefinition<(Uuid, Uuid, Uuid), (u8, u8)> = TableDefinition::new("GRANTS");
 /// (community, tenant, stream id): streams a tenant shares into a community
 pub const SHARES: TableDefinition<(Uuid, Uuid, &str), ()> = TableDefinition::new("SHARES");
 
 pub const INVITATIONS: Records = TableDefinition::new("INVITATIONS");
-/// (community, invitation): invitations not withdrawn, oldest first
-pub const INVITATIONS_BY_COMMUNITY: TableDefinition<(Uuid, Uuid), ()> = TableDefinition::new("INVITATIONS_BY_COMMUNITY");
+/// (community, issuing tenant, invitation): invitations not withdrawn, by
+/// issuer, oldest first
+pub const INVITATIONS_BY_COMMUNITY: TableDefinition<(Uuid, Uuid, Uuid), ()> =
+    TableDefinition::new("INVITATIONS_BY_COMMUNITY");
 /// (invited tenant, invitation): set on accept
 pub const INVITATIONS_BY_INVITED_TENANT: TableDefinition<(Uuid, Uuid), ()> =
     TableDefinition::new("INVITATIONS_BY_INVITED_TENANT");
 /// (community, recipient) -> the live invitation to that address
-pub const LIVE_INVITATION: TableDefinition<(Uuid, &str), Uuid> = TableDefinition::new("LIVE_INVITATION");
+pub const LIVE_INVITATION: TableDefinition<(Uuid, &str), Uuid> =
+    TableDefinition::new("LIVE_INVITATION");
 /// (expires ms, invitation): what the expiry sweep visits
-pub const INVITATIONS_BY_EXPIRY: TableDefinition<(i64, Uuid), ()> = TableDefinition::new("INVITATIONS_BY_EXPIRY");
+pub const INVITATIONS_BY_EXPIRY: TableDefinition<(i64, Uuid), ()> =
+    TableDefinition::new("INVITATIONS_BY_EXPIRY");
 /// (community, UTC day number) -> invitation emails issued that day
-pub const INVITATION_QUOTA: TableDefinition<(Uuid, i64), u32> = TableDefinition::new("INVITATION_QUOTA");
+pub const INVITATION_QUOTA: TableDefinition<(Uuid, i64), u32> =
+    TableDefinition::new("INVITATION_QUOTA");
 
 pub const OUTBOX: Records = TableDefinition::new("OUTBOX");
 /// (next attempt ms, outbox id): entries still to send, soonest first

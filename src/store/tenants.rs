@@ -40,7 +40,8 @@ pub fn put(tx: &WriteTransaction, tenant: &Tenant) -> Result<bool, StoreError> {
         index.remove(old.alias.to_lowercase().as_str())?;
     }
     index.insert(key.as_str(), tenant.id.0)?;
-    tx.open_table(TENANTS)?.insert(tenant.id.0, encode(tenant)?.as_slice())?;
+    tx.open_table(TENANTS)?
+        .insert(tenant.id.0, encode(tenant)?.as_slice())?;
     Ok(true)
 }
 

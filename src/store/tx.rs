@@ -2,7 +2,10 @@
 
 use super::error::StoreError;
 use super::tables::*;
-use redb::{Key, ReadOnlyTable, ReadTransaction, ReadableTable, Table, TableDefinition, Value, WriteTransaction};
+use redb::{
+    Key, ReadOnlyTable, ReadTransaction, ReadableTable, Table, TableDefinition, Value,
+    WriteTransaction,
+};
 
 pub trait Readable {
     type Table<'a, K: Key + 'static, V: Value + 'static>: ReadableTable<K, V>

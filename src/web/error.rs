@@ -43,7 +43,8 @@ impl ResponseError for AppError {
             AppError::Unauthorized(reason) => (
                 "Authentication is required.".into(),
                 reason.clone(),
-                "Send 'Authorization: Bearer <token>' with a token from /identity/connect/token.".into(),
+                "Send 'Authorization: Bearer <token>' with a token from /identity/connect/token."
+                    .into(),
                 None,
             ),
             AppError::Forbidden(reason) => (
@@ -52,7 +53,12 @@ impl ResponseError for AppError {
                 "Ask an administrator of your tenant or community for the needed role.".into(),
                 None,
             ),
-            AppError::NotFound(reason) => ("Not found.".into(), reason.clone(), "Check the identifiers in the request.".into(), None),
+            AppError::NotFound(reason) => (
+                "Not found.".into(),
+                reason.clone(),
+                "Check the identifiers in the request.".into(),
+                None,
+            ),
             AppError::Conflict(reason) => (
                 "The request conflicts with the current state.".into(),
                 reason.clone(),

@@ -37,17 +37,21 @@ fn bearer_caller(req: &HttpRequest) -> Result<Caller, AppError> {
         .headers()
         .get(AUTHORIZATION)
         .ok_or_else(|| AppError::Unauthorized("no Authorization header was sent".into()))?;
-    let value = header
-        .to_str()
-        .map_err(|_| AppError::Unauthorized("the Authorization header is not readable text".into()))?;
+    let value = header.to_str().map_err(|_| {
+        AppError::Unauthorized("the Authorization header is not readable text".into())
+    })?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+        .ok_or_else(|| {
+            AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+        })?;
     ctx.access_tokens
         .verify(token.trim(), ctx.clock.now())
         .map_err(|e| match e {
-            TokenError::Expired => AppError::Unauthorized("the access token has expired; request a new one".into()),
+            TokenError::Expired => {
+                AppError::Unauthorized("the access token has expired; request a new one".into())
+            }
             TokenError::Invalid => AppError::Unauthorized("the access token is not valid".into()),
         })
 }
@@ -61,14 +65,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = context(req).map(|c| c.settings.body_limit_bytes).unwrap_or(262_144);
+        let limit = context(req)
+            .map(|c| c.settings.body_limit_bytes)
+            .unwrap_or(262_144);
         let mut payload = payload.take();
         Box::pin(async move {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| AppError::invalid("body", format!("could not be read: {e}")))?;
+                let chunk = chunk
+                    .map_err(|e| AppError::invalid("body", format!("could not be read: {e}")))?;
                 if body.len() + chunk.len() > limit {
-                    return Err(AppError::invalid("body", format!("is larger than the limit of {limit} bytes")));
+                    return Err(AppError::invalid(
+                        "body",
+                        format!("is larger than the limit of {limit} bytes"),
+                    ));
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -87,7 +97,12 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         let path = e.path().to_string();
         let field = if path == "." || path.is_empty() {
             // "missing field `X`" names the field only in the message.
-            message.split('`').nth(1).filter(|_| message.starts_with("missing field")).unwrap_or("body").to_string()
+            message
+                .split('`')
+                .nth(1)
+                .filter(|_| message.starts_with("missing field"))
+                .unwrap_or("body")
+                .to_string()
         } else {
             path
         };
@@ -123,7 +138,13 @@ impl FromRequest for Paging {
 /// A GUID path parameter, by its route name.
 pub fn path_id<T: From<Uuid>>(req: &HttpRequest, name: &str) -> Result<T, AppError> {
     let raw = req.match_info().get(name).unwrap_or_default();
-    Uuid::try_parse(raw)
-        .map(T::from)
-        .map_err(|_| AppError::invalid(name, format!("'{}' is not a valid GUID", raw.chars().take(64).collect::<String>())))
+    Uuid::try_parse(raw).map(T::from).map_err(|_| {
+        AppError::invalid(
+            name,
+            format!(
+                "'{}' is not a valid GUID",
+                raw.chars().take(64).collect::<String>()
+            ),
+        )
+    })
 }

@@ -9,8 +9,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/identity/.well-known/openid-configuration", web::get().to(discovery))
-        .route("/identity/connect/token", web::post().to(token));
+    cfg.route(
+        "/identity/.well-known/openid-configuration",
+        web::get().to(discovery),
+    )
+    .route("/identity/connect/token", web::post().to(token));
 }
 
 async fn discovery(req: HttpRequest) -> Result<HttpResponse, AppError> {
@@ -26,7 +29,11 @@ async fn discovery(req: HttpRequest) -> Result<HttpResponse, AppError> {
     })))
 }
 
-fn oauth_error(status: actix_web::http::StatusCode, error: &str, description: &str) -> HttpResponse {
+fn oauth_error(
+    status: actix_web::http::StatusCode,
+    error: &str,
+    description: &str,
+) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((CACHE_CONTROL, "no-store"))
         .json(json!({"error": error, "error_description": description}))
@@ -41,7 +48,9 @@ fn credentials(req: &HttpRequest, form: &[(String, String)]) -> Option<(String, 
     let header = req.headers().get("authorization")?.to_str().ok()?;
     let encoded = header.strip_prefix("Basic ")?;
     use base64::Engine;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_string(), secret.to_string()))
@@ -51,9 +60,18 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
     use actix_web::http::StatusCode;
     let ctx = context(&req)?;
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let grant = form.iter().find(|(k, _)| k == "grant_type").map(|(_, v)| v.as_str());
+    let grant = form
+        .iter()
+        .find(|(k, _)| k == "grant_type")
+        .map(|(_, v)| v.as_str());
     match grant {
-        None => return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required")),
+        None => {
+            return Ok(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type is required",
+            ))
+        }
         Some("client_credentials") => {}
         Some(_) => {
             return Ok(oauth_error(
@@ -64,22 +82,36 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
         }
     }
     let Some((id, secret)) = credentials(&req, &form) else {
-        return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "client_id and client_secret are required"));
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_id and client_secret are required",
+        ));
     };
     match client_token(&ctx, &id, &secret).await {
-        Ok(issued) => Ok(HttpResponse::Ok().insert_header((CACHE_CONTROL, "no-store")).json(json!({
-            "access_token": issued.access_token,
-            "token_type": "Bearer",
-            "expires_in": issued.expires_in,
-        }))),
-        Err(CredentialError::InvalidClient) => Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "unknown client or wrong secret")),
+        Ok(issued) => Ok(HttpResponse::Ok()
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .json(json!({
+                "access_token": issued.access_token,
+                "token_type": "Bearer",
+                "expires_in": issued.expires_in,
+            }))),
+        Err(CredentialError::InvalidClient) => Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "unknown client or wrong secret",
+        )),
         Err(CredentialError::TenantInactive) => Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             "the client's tenant is not Active",
         )),
         Err(CredentialError::Throttled(wait)) => {
-            let mut response = oauth_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "too many token requests for this client");
+            let mut response = oauth_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "slow_down",
+                "too many token requests for this client",
+            );
             if let Ok(v) = wait.as_secs().max(1).to_string().parse() {
                 response.headers_mut().insert(RETRY_AFTER, v);
             }

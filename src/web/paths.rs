@@ -9,12 +9,19 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Uri;
 use actix_web::middleware::Next;
 
-pub async fn middleware(mut req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let path = req.path();
     let lowered = path.to_ascii_lowercase();
     if (lowered.starts_with("/api/") || lowered.starts_with("/identity/")) && lowered != path {
         let query = req.query_string();
-        let rebuilt = if query.is_empty() { lowered } else { format!("{lowered}?{query}") };
+        let rebuilt = if query.is_empty() {
+            lowered
+        } else {
+            format!("{lowered}?{query}")
+        };
         if let Ok(uri) = rebuilt.parse::<Uri>() {
             req.head_mut().uri = uri.clone();
             req.match_info_mut().get_mut().update(&uri);

@@ -1,5 +1,9 @@
 //! The JSON REST API under OCS's paths.
 
+pub mod communities;
+pub mod community_members;
+pub mod community_tenants;
+pub mod invitations;
 pub mod tenants;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -77,7 +77,11 @@ struct TenantInput {
     state: Option<i64>,
 }
 
-async fn update_tenant(req: HttpRequest, caller: ApiCaller, body: ApiJson<TenantInput>) -> Result<HttpResponse, AppError> {
+async fn update_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: ApiJson<TenantInput>,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let id = path_id(&req, "tenantId")?;
     let input = body.0;
@@ -98,10 +102,15 @@ async fn get_icon(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, A
     Ok(HttpResponse::Ok().json(icon.to_base64()))
 }
 
-async fn put_icon(req: HttpRequest, caller: ApiCaller, body: ApiJson<String>) -> Result<HttpResponse, AppError> {
+async fn put_icon(
+    req: HttpRequest,
+    caller: ApiCaller,
+    body: ApiJson<String>,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let id = path_id(&req, "tenantId")?;
-    let icon = TenantIcon::from_base64(&body.0).map_err(|reason| AppError::invalid("icon", reason))?;
+    let icon =
+        TenantIcon::from_base64(&body.0).map_err(|reason| AppError::invalid("icon", reason))?;
     let stored = tenants::set_icon(&ctx, caller.0, id, icon).await?;
     Ok(HttpResponse::Ok().json(stored.to_base64()))
 }

@@ -1,0 +1,267 @@
+//! Use cases of the Communities API: list, create, get, update, delete, summary.
+
+use super::access::acting;
+use super::community_access::{check_path_tenant, in_community, InCommunity};
+use super::context::Context;
+use super::error::AppError;
+use super::removal;
+use crate::domain::community::{validate_alias, validate_description, Community, CommunityName};
+use crate::domain::identity::Caller;
+use crate::domain::ids::{CommunityId, TenantId};
+use crate::domain::membership::{CommunityTenantStatus, Membership};
+use crate::domain::paging::Page;
+use crate::domain::permission::Operation;
+use crate::domain::role::{Role, RoleSet};
+use crate::store::{communities, grants, memberships, tenants, Readable};
+
+/// One member tenant as a community shows it.
+#[derive(Clone, Debug)]
+pub struct TenantInCommunity {
+    pub id: TenantId,
+    pub name: String,
+    pub status: CommunityTenantStatus,
+    pub is_owner: bool,
+    pub user_count: u32,
+    pub client_count: u32,
+}
+
+/// A community as one tenant sees it.
+#[derive(Clone, Debug)]
+pub struct CommunityView {
+    pub community: Community,
+    /// The viewing tenant's alias, or the name.
+    pub alias: String,
+    pub tenants: Vec<TenantInCommunity>,
+    pub streams_contributed: u64,
+    pub streams_total: u64,
+    /// The viewer's roles there (pages show only the buttons they may use).
+    pub viewer_roles: RoleSet,
+}
+
+pub fn tenants_of(
+    tx: &impl Readable,
+    community: CommunityId,
+) -> Result<Vec<TenantInCommunity>, AppError> {
+    let mut out = Vec::new();
+    for m in memberships::of_community(tx, community)? {
+        let name = tenants::get(tx, m.tenant)?
+            .map(|t| t.company_name)
+            .unwrap_or_default();
+        let (user_count, client_count) = grants::counts(tx, community, m.tenant)?;
+        out.push(TenantInCommunity {
+            id: m.tenant,
+            name,
+            status: m.status,
+            is_owner: m.is_owner,
+            user_count,
+            client_count,
+        });
+    }
+    // The owner first, then by name: the order people scan for.
+    out.sort_by(|a, b| {
+        b.is_owner
+            .cmp(&a.is_owner)
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    Ok(out)
+}
+
+pub fn view(tx: &impl Readable, at: &InCommunity) -> Result<CommunityView, AppError> {
+    let (mine, total) = communities::stream_counts(tx, at.community.id, at.me.caller.tenant)?;
+    Ok(CommunityView {
+        alias: at
+            .membership
+            .alias
+            .clone()
+            .unwrap_or_else(|| at.community.name.as_str().to_string()),
+        tenants: tenants_of(tx, at.community.id)?,
+        streams_contributed: mine,
+        streams_total: total,
+        viewer_roles: at.roles,
+        community: at.community.clone(),
+    })
+}
+
+pub async fn list(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    page: Page,
+) -> Result<Vec<CommunityView>, AppError> {
+    ctx.store
+        .read(move |tx| {
+            check_path_tenant(caller, path_tenant)?;
+            let me = acting(tx, caller)?;
+            me.require_tenant_role(Operation::ListCommunities)?;
+            let mut out = Vec::new();
+            for id in memberships::communities_of_tenant(tx, caller.tenant, page)? {
+                if let Ok(at) = in_community(tx, caller, None, id) {
+                    out.push(view(tx, &at)?);
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+pub async fn create(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    name: &str,
+    description: Option<&str>,
+) -> Result<CommunityView, AppError> {
+    let name = CommunityName::parse(name).map_err(|r| AppError::invalid("Name", r))?;
+    let description = validate_description(description.unwrap_or_default())
+        .map_err(|r| AppError::invalid("Description", r))?;
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            check_path_tenant(caller, path_tenant)?;
+            let me = acting(tx, caller)?;
+            me.require_tenant_role(Operation::CreateCommunity)?;
+            let community = Community {
+                id: CommunityId::generate(),
+                owner: caller.tenant,
+                name,
+                description,
+                created: now,
+            };
+            if !communities::put(tx, &community)? {
+                return Err(AppError::conflict(format!(
+                    "your tenant already owns a community named '{}'",
+                    community.name.as_str()
+                )));
+            }
+            memberships::put(
+                tx,
+                &Membership {
+                    community: community.id,
+                    tenant: caller.tenant,
+                    status: CommunityTenantStatus::Active,
+                    is_owner: true,
+                    joined: now,
+                    alias: None,
+                    invitation: None,
+                },
+            )?;
+            let creator_roles = RoleSet::of(&[Role::CommunityAdministrator, Role::CommunityMember]);
+            grants::set(
+                tx,
+                community.id,
+                caller.tenant,
+                caller.principal,
+                creator_roles,
+            )?;
+            let at = in_community(tx, caller, None, community.id)?;
+            view(tx, &at)
+        })
+        .await
+}
+
+pub async fn get(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    id: CommunityId,
+) -> Result<CommunityView, AppError> {
+    ctx.store
+        .read(move |tx| {
+            let at = in_community(tx, caller, path_tenant, id)?;
+            at.require(Operation::ViewCommunity)?;
+            view(tx, &at)
+        })
+        .await
+}
+
+/// PUT's fields; `None` leaves one alone.
+#[derive(Debug, Default)]
+pub struct CommunityChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub alias: Option<String>,
+}
+
+pub async fn update(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    id: CommunityId,
+    change: CommunityChange,
+) -> Result<CommunityView, AppError> {
+    let name = change
+        .name
+        .as_deref()
+        .map(CommunityName::parse)
+        .transpose()
+        .map_err(|r| AppError::invalid("Name", r))?;
+    let description = change
+        .description
+        .as_deref()
+        .map(validate_description)
+        .transpose()
+        .map_err(|r| AppError::invalid("Description", r))?;
+    let alias = change
+        .alias
+        .as_deref()
+        .map(validate_alias)
+        .transpose()
+        .map_err(|r| AppError::invalid("Alias", r))?;
+    ctx.store
+        .write(move |tx| {
+            let mut at = in_community(tx, caller, path_tenant, id)?;
+            if name.is_some() || description.is_some() {
+                at.require(Operation::EditCommunity)?;
+                at.require_owner_side("change its name or description")?;
+                let mut community = at.community.clone();
+                community.name = name.unwrap_or(community.name);
+                community.description = description.unwrap_or(community.description);
+                if !communities::put(tx, &community)? {
+                    return Err(AppError::conflict(format!(
+                        "your tenant already owns a community named '{}'",
+                        community.name.as_str()
+                    )));
+                }
+                at.community = community;
+            }
+            if let Some(alias) = alias {
+                at.require(Operation::SetCommunityAlias)?;
+                at.membership.alias = alias;
+                memberships::put(tx, &at.membership)?;
+            }
+            view(tx, &at)
+        })
+        .await
+}
+
+pub async fn delete(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    id: CommunityId,
+) -> Result<(), AppError> {
+    ctx.store
+        .write(move |tx| {
+            let at = in_community(tx, caller, path_tenant, id)?;
+            at.require(Operation::DeleteCommunity)?;
+            at.require_owner_side("delete it")?;
+            removal::delete_community(tx, &at.community)
+        })
+        .await
+}
+
+pub async fn summary(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    id: CommunityId,
+) -> Result<(u64, u64), AppError> {
+    ctx.store
+        .read(move |tx| {
+            let at = in_community(tx, caller, path_tenant, id)?;
+            at.require(Operation::ViewSummary)?;
+            let (mine, total) = communities::stream_counts(tx, id, caller.tenant)?;
+            Ok((total, mine))
+        })
+        .await
+}

@@ -1,0 +1,41 @@
+//! Makes time-based invitation expiry durable: an invitation past its
+//! `Expires` is stored as InvitationExpired, and a tenant that accepted it
+//! but was never confirmed stops waiting.
+
+use super::context::Context;
+use super::error::AppError;
+use crate::domain::invitation::InvitationState;
+use crate::store::{grants, invitations, memberships};
+
+const BATCH: usize = 256;
+
+/// Returns how many invitations it expired.
+pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let mut expired = 0;
+            for id in invitations::due_for_expiry(tx, now, BATCH)? {
+                let Some(mut inv) = invitations::get(tx, id)? else {
+                    continue;
+                };
+                let was = inv.state;
+                if !inv.settle_expiry(now) {
+                    continue;
+                }
+                if was == InvitationState::InvitationAccepted {
+                    if let Some(invitee) = inv.invited_tenant {
+                        if memberships::get(tx, inv.community, invitee)?.is_some_and(|m| !m.is_in())
+                        {
+                            memberships::remove(tx, inv.community, invitee)?;
+                            grants::remove_tenant(tx, inv.community, invitee)?;
+                        }
+                    }
+                }
+                invitations::put(tx, &inv)?;
+                expired += 1;
+            }
+            Ok(expired)
+        })
+        .await
+}

@@ -1,0 +1,367 @@
+//! Invitations seen from the inviting side: create, list, get, withdraw;
+//! and from the invited side: details and the accepted list.
+
+use super::access::acting;
+use super::community_access::{check_path_tenant, in_community, InCommunity};
+use super::context::Context;
+use super::error::AppError;
+use super::notify;
+use crate::domain::email::EmailAddress;
+use crate::domain::identity::Caller;
+use crate::domain::ids::{CommunityId, InvitationId, TenantId};
+use crate::domain::invitation::{Invitation, InvitationState};
+use crate::domain::notification::{DeliveryStatus, Notice};
+use crate::domain::paging::Page;
+use crate::domain::permission::Operation;
+use crate::store::{
+    communities, identities, invitations, memberships, outbox, tenants, Readable, WriteTransaction,
+};
+use chrono::{DateTime, Datelike, Duration, Utc};
+
+/// An invitation as the API and pages show it.
+#[derive(Clone, Debug)]
+pub struct InvitationView {
+    pub invitation: Invitation,
+    /// Effective state (expiry is computed on read).
+    pub state: InvitationState,
+    pub community_name: String,
+    pub accepted_tenant_name: Option<String>,
+    pub delivery: Option<Delivery>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+pub fn view(
+    tx: &impl Readable,
+    inv: Invitation,
+    now: DateTime<Utc>,
+) -> Result<InvitationView, AppError> {
+    let community_name = communities::get(tx, inv.community)?
+        .map(|c| c.name.as_str().to_string())
+        .unwrap_or_default();
+    let accepted_tenant_name = match inv.invited_tenant {
+        Some(t) => tenants::get(tx, t)?.map(|t| t.company_name),
+        None => None,
+    };
+    let delivery = match inv.last_email {
+        Some(id) => outbox::get(tx, id)?.map(|e| Delivery {
+            status: e.status,
+            attempts: e.attempts,
+            last_error: e.last_error,
+        }),
+        None => None,
+    };
+    Ok(InvitationView {
+        state: inv.state_at(now),
+        invitation: inv,
+        community_name,
+        accepted_tenant_name,
+        delivery,
+    })
+}
+
+/// The UTC day number that the daily cap counts in.
+fn day_of(now: DateTime<Utc>) -> i64 {
+    i64::from(now.date_naive().num_days_from_ce())
+}
+
+/// Counts one invitation email against the community's daily cap.
+pub fn spend_quota(
+    tx: &WriteTransaction,
+    ctx_cap: u32,
+    community: CommunityId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let day = day_of(now);
+    if invitations::quota_used(tx, community, day)? >= ctx_cap {
+        let midnight = (now.date_naive() + Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or(now);
+        let wait = (midnight - now).to_std().unwrap_or_default();
+        return Err(AppError::TooMany {
+            reason: format!(
+                "this community has sent its {ctx_cap} invitation emails for today (UTC)"
+            ),
+            retry_after: wait,
+        });
+    }
+    invitations::use_quota(tx, community, day)?;
+    Ok(())
+}
+
+/// Queues the invitation email for the invitation's current generation.
+pub fn queue_invitation_email(
+    tx: &WriteTransaction,
+    inv: &mut Invitation,
+    inviting_tenant: &str,
+    community_name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    inv.last_email = notify::queue(
+        tx,
+        vec![inv.recipient.clone()],
+        Notice::Invitation {
+            invitation: inv.id,
+            generation: inv.generation,
+            community_name: community_name.to_string(),
+            inviting_tenant: inviting_tenant.to_string(),
+            expires: inv.expires,
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// 409 when every tenant that owns the address is already in the community.
+fn check_recipient_not_member(
+    tx: &impl Readable,
+    community: CommunityId,
+    recipient: &EmailAddress,
+) -> Result<(), AppError> {
+    let owners = identities::tenants_owning(tx, recipient)?;
+    let mut members = Vec::new();
+    for t in &owners {
+        if memberships::get(tx, community, *t)?.is_some() {
+            members.push(*t);
+        }
+    }
+    if !owners.is_empty() && members.len() == owners.len() {
+        let name = tenants::get(tx, members[0])?
+            .map(|t| t.company_name)
+            .unwrap_or_default();
+        return Err(AppError::conflict(format!(
+            "{recipient} belongs to tenant '{name}', which is already a member of this community"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    community: CommunityId,
+    recipient: &str,
+) -> Result<InvitationView, AppError> {
+    let recipient = EmailAddress::parse(recipient)
+        .map_err(|e| AppError::invalid("InvitationRecipient", e.to_string()))?;
+    let now = ctx.clock.now();
+    let ttl = ctx.invitation_ttl();
+    let cap = ctx.settings.invitations_per_community_per_day;
+    let created = ctx
+        .store
+        .write(move |tx| {
+            let at = in_community(tx, caller, path_tenant, community)?;
+            at.require(Operation::InviteTenant)?;
+            if let Some(live) = invitations::live_for(tx, community, &recipient)? {
+                if live.is_live_at(now) {
+                    return Err(AppError::conflict(format!(
+                        "{recipient} already has an open invitation to this community ({}, state {})",
+                        live.id,
+                        live.state_at(now).name()
+                    )));
+                }
+            }
+            check_recipient_not_member(tx, community, &recipient)?;
+            spend_quota(tx, cap, community, now)?;
+            let mut inv = Invitation::new(community, caller.tenant, caller.principal, recipient, now, ttl);
+            queue_invitation_email(tx, &mut inv, &at.me.tenant.company_name, at.community.name.as_str(), now)?;
+            invitations::put(tx, &inv)?;
+            view(tx, inv, now)
+        })
+        .await?;
+    ctx.mail_ready.notify_one();
+    Ok(created)
+}
+
+pub async fn list(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    community: CommunityId,
+    page: Page,
+) -> Result<Vec<InvitationView>, AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .read(move |tx| {
+            let at = in_community(tx, caller, path_tenant, community)?;
+            at.require(Operation::ViewInvitations)?;
+            invitations::issued_by(tx, community, caller.tenant, Some(page))?
+                .into_iter()
+                .map(|inv| view(tx, inv, now))
+                .collect()
+        })
+        .await
+}
+
+/// An invitation the caller's tenant issued in this community.
+fn issued_here(
+    tx: &impl Readable,
+    at: &InCommunity,
+    id: InvitationId,
+) -> Result<Invitation, AppError> {
+    invitations::get(tx, id)?
+        .filter(|inv| {
+            inv.community == at.community.id
+                && inv.issuing_tenant == at.me.caller.tenant
+                && inv.withdrawn.is_none()
+        })
+        .ok_or_else(|| {
+            AppError::not_found(format!("invitation {id} does not exist in this community"))
+        })
+}
+
+pub async fn get(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    community: CommunityId,
+    id: InvitationId,
+) -> Result<InvitationView, AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .read(move |tx| {
+            let at = in_community(tx, caller, path_tenant, community)?;
+            at.require(Operation::ViewInvitations)?;
+            let inv = issued_here(tx, &at, id)?;
+            view(tx, inv, now)
+        })
+        .await
+}
+
+/// Deleting an invitation withdraws it: its links stop working, and a
+/// tenant that accepted it but was not confirmed is no longer waiting.
+pub async fn withdraw(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    community: CommunityId,
+    id: InvitationId,
+) -> Result<(), AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let at = in_community(tx, caller, path_tenant, community)?;
+            at.require(Operation::WithdrawInvitation)?;
+            let mut inv = issued_here(tx, &at, id)?;
+            if inv.state_at(now) == InvitationState::InvitationAccepted {
+                if let Some(invitee) = inv.invited_tenant {
+                    if let Some(m) = memberships::get(tx, community, invitee)? {
+                        if !m.is_in() {
+                            memberships::remove(tx, community, invitee)?;
+                        }
+                    }
+                }
+            }
+            inv.withdraw(now)
+                .map_err(|e| AppError::conflict(e.to_string()))?;
+            invitations::put(tx, &inv).map_err(AppError::from)
+        })
+        .await
+}
+
+/// What the invited side may learn about an invitation (I2).
+#[derive(Clone, Debug)]
+pub struct InvitationDetails {
+    pub community_id: CommunityId,
+    pub community_name: String,
+    pub tenant_already_member: bool,
+    pub state: InvitationState,
+    pub inviting_tenant: String,
+    pub recipient: String,
+    pub expires: DateTime<Utc>,
+}
+
+/// May this caller answer (or read) this invitation? Its tenant owns the
+/// recipient address, or the person followed the signed link.
+pub fn may_answer(
+    tx: &impl Readable,
+    caller: Caller,
+    inv: &Invitation,
+    via_link: bool,
+) -> Result<bool, AppError> {
+    if via_link {
+        return Ok(true);
+    }
+    Ok(identities::tenants_owning(tx, &inv.recipient)?.contains(&caller.tenant))
+}
+
+pub fn details_in(
+    tx: &impl Readable,
+    caller: Caller,
+    id: InvitationId,
+    via_link: bool,
+    now: DateTime<Utc>,
+) -> Result<InvitationDetails, AppError> {
+    let me = acting(tx, caller)?;
+    me.require_tenant_role(Operation::AnswerInvitation)?;
+    let inv = invitations::get(tx, id)?
+        .ok_or_else(|| AppError::not_found(format!("invitation {id} does not exist")))?;
+    let community = communities::get(tx, inv.community)?
+        .ok_or_else(|| AppError::not_found("the invitation's community no longer exists"))?;
+    if !may_answer(tx, caller, &inv, via_link)? && inv.issuing_tenant != caller.tenant {
+        return Err(AppError::forbidden(
+            "the invitation was not addressed to your tenant",
+        ));
+    }
+    let state = if inv.withdrawn.is_some() {
+        InvitationState::None
+    } else {
+        inv.state_at(now)
+    };
+    Ok(InvitationDetails {
+        community_id: community.id,
+        community_name: community.name.as_str().to_string(),
+        tenant_already_member: memberships::get(tx, community.id, caller.tenant)?.is_some(),
+        state,
+        inviting_tenant: tenants::get(tx, inv.issuing_tenant)?
+            .map(|t| t.company_name)
+            .unwrap_or_default(),
+        recipient: inv.recipient.to_string(),
+        expires: inv.expires,
+    })
+}
+
+pub async fn details(
+    ctx: &Context,
+    caller: Caller,
+    id: InvitationId,
+) -> Result<InvitationDetails, AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .read(move |tx| details_in(tx, caller, id, false, now))
+        .await
+}
+
+/// I7: invitations the tenant accepted that await the inviter's confirmation.
+pub async fn accepted_by_tenant(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: TenantId,
+    page: Page,
+) -> Result<Vec<InvitationView>, AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .read(move |tx| {
+            check_path_tenant(caller, Some(path_tenant))?;
+            let me = acting(tx, caller)?;
+            me.require_tenant_role(Operation::AnswerInvitation)?;
+            invitations::accepted_by_tenant(tx, caller.tenant)?
+                .into_iter()
+                .filter(|inv| {
+                    inv.withdrawn.is_none()
+                        && inv.state_at(now) == InvitationState::InvitationAccepted
+                })
+                .skip(page.skip)
+                .take(page.count)
+                .map(|inv| view(tx, inv, now))
+                .collect()
+        })
+        .await
+}

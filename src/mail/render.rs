@@ -1,0 +1,199 @@
+//! Turning an outbox entry into subject, plain text and HTML, with absolute
+//! links built from the public URL. Invitation links are signed here, at
+//! send time, so no token is ever stored.
+
+use crate::auth::link_token::{LinkClaims, LinkPurpose, LinkTokens};
+use crate::domain::notification::Notice;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+pub struct RenderedEmail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Serialize)]
+struct Fields<'a> {
+    site: &'a str,
+    link: String,
+    community_name: &'a str,
+    inviting_tenant: &'a str,
+    accepting_tenant: &'a str,
+    recipient: &'a str,
+    tenant_name: &'a str,
+    by_community: bool,
+    expires: String,
+}
+
+fn readable(t: &DateTime<Utc>) -> String {
+    t.format("%-d %B %Y at %H:%M UTC").to_string()
+}
+
+/// Which template and which fields a notice uses.
+fn fields<'a>(
+    notice: &'a Notice,
+    base: &'a str,
+    links: &LinkTokens,
+    link_expiry: DateTime<Utc>,
+) -> Result<(&'static str, Fields<'a>), String> {
+    let mut f = Fields {
+        site: base,
+        link: String::new(),
+        community_name: "",
+        inviting_tenant: "",
+        accepting_tenant: "",
+        recipient: "",
+        tenant_name: "",
+        by_community: false,
+        expires: String::new(),
+    };
+    let name = match notice {
+        Notice::Invitation {
+            invitation,
+            generation,
+            community_name,
+            inviting_tenant,
+            expires,
+        } => {
+            let claims = LinkClaims {
+                invitation: *invitation,
+                generation: *generation,
+            };
+            let token = links.issue(LinkPurpose::Invite, claims, *expires)?;
+            f.link = format!("{base}/invitations/{token}");
+            f.community_name = community_name;
+            f.inviting_tenant = inviting_tenant;
+            f.expires = readable(expires);
+            "invite"
+        }
+        Notice::PendingConfirmation {
+            invitation,
+            community_name,
+            accepting_tenant,
+            ..
+        } => {
+            let claims = LinkClaims {
+                invitation: *invitation,
+                generation: 0,
+            };
+            let token = links.issue(LinkPurpose::Pending, claims, link_expiry)?;
+            f.link = format!("{base}/pending/{token}");
+            f.community_name = community_name;
+            f.accepting_tenant = accepting_tenant;
+            "pending_confirmation"
+        }
+        Notice::Declined {
+            community,
+            community_name,
+            recipient,
+        } => {
+            f.link = format!("{base}/communities/{community}?tab=invitations");
+            f.community_name = community_name;
+            f.recipient = recipient;
+            "declined"
+        }
+        Notice::Confirmed {
+            community,
+            community_name,
+            inviting_tenant,
+        } => {
+            f.link = format!("{base}/communities/{community}");
+            f.community_name = community_name;
+            f.inviting_tenant = inviting_tenant;
+            "confirmed"
+        }
+        Notice::Removed {
+            community_name,
+            tenant_name,
+            by_community,
+        } => {
+            f.link = format!("{base}/communities");
+            f.community_name = community_name;
+            f.tenant_name = tenant_name;
+            f.by_community = *by_community;
+            "removed"
+        }
+    };
+    Ok((name, f))
+}
+
+/// Renders a notice. `link_expiry` bounds links that are not tied to an
+/// invitation's own expiry.
+pub fn render(
+    tera: &Tera,
+    notice: &Notice,
+    base: &str,
+    links: &LinkTokens,
+    link_expiry: DateTime<Utc>,
+) -> Result<RenderedEmail, String> {
+    let (name, fields) = fields(notice, base, links, link_expiry)?;
+    let context = Context::from_serialize(&fields).map_err(|e| e.to_string())?;
+    let part = |suffix: &str| {
+        tera.render(&format!("email/{name}.{suffix}"), &context)
+            .map_err(|e| format!("cannot render email/{name}.{suffix}: {e:?}"))
+    };
+    Ok(RenderedEmail {
+        subject: part("subject.txt")?.trim().to_string(),
+        text: part("txt")?,
+        html: part("html")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{CommunityId, InvitationId};
+
+    /// Every email renders with sample data (Tera fails on unknown variables only at render time).
+    #[test]
+    fn every_notice_renders_both_parts() {
+        let tera = crate::templates::load(None).unwrap();
+        let links = LinkTokens::new(b"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+        let now = Utc::now();
+        let notices = [
+            Notice::Invitation {
+                invitation: InvitationId::generate(),
+                generation: 1,
+                community_name: "Plant <data>".into(),
+                inviting_tenant: "Contoso".into(),
+                expires: now,
+            },
+            Notice::PendingConfirmation {
+                invitation: InvitationId::generate(),
+                community: CommunityId::generate(),
+                community_name: "Plant".into(),
+                accepting_tenant: "Fabrikam".into(),
+            },
+            Notice::Declined {
+                community: CommunityId::generate(),
+                community_name: "Plant".into(),
+                recipient: "b@x.com".into(),
+            },
+            Notice::Confirmed {
+                community: CommunityId::generate(),
+                community_name: "Plant".into(),
+                inviting_tenant: "Contoso".into(),
+            },
+            Notice::Removed {
+                community_name: "Plant".into(),
+                tenant_name: "Fabrikam".into(),
+                by_community: true,
+            },
+        ];
+        for n in &notices {
+            let r = render(&tera, n, "http://example.test", &links, now).unwrap();
+            assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
+            assert!(r.html.contains("http://example.test/"));
+            assert!(r.text.contains("http://example.test/"));
+        }
+        let invite = render(&tera, &notices[0], "http://example.test", &links, now).unwrap();
+        assert!(invite.html.contains("VIEW COMMUNITY INVITE"));
+        assert!(
+            invite.html.contains("Plant &lt;data&gt;"),
+            "HTML part escapes names"
+        );
+        assert!(invite.text.contains("Plant <data>"));
+    }
+}

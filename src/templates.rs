@@ -1,0 +1,61 @@
+//! Tera templates compiled into the binary, so it runs from any directory;
+//! a `templates_dir` setting replaces any of them by file name.
+
+use std::path::Path;
+use tera::Tera;
+
+macro_rules! built_in {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const BUILT_IN: &[(&str, &str)] = built_in!(
+    "email/base.html",
+    "email/invite.subject.txt",
+    "email/invite.html",
+    "email/invite.txt",
+    "email/pending_confirmation.subject.txt",
+    "email/pending_confirmation.html",
+    "email/pending_confirmation.txt",
+    "email/declined.subject.txt",
+    "email/declined.html",
+    "email/declined.txt",
+    "email/confirmed.subject.txt",
+    "email/confirmed.html",
+    "email/confirmed.txt",
+    "email/removed.subject.txt",
+    "email/removed.html",
+    "email/removed.txt",
+);
+
+/// The built-in templates, each replaced by `<dir>/<name>` when that file exists.
+pub fn load(override_dir: Option<&Path>) -> Result<Tera, String> {
+    let mut tera = Tera::default();
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for (name, text) in BUILT_IN {
+        let replaced = override_dir
+            .map(|d| d.join(name))
+            .filter(|p| p.is_file())
+            .map(|p| {
+                std::fs::read_to_string(&p)
+                    .map_err(|e| format!("cannot read template {}: {e}", p.display()))
+            })
+            .transpose()?;
+        sources.push((
+            name.to_string(),
+            replaced.unwrap_or_else(|| text.to_string()),
+        ));
+    }
+    tera.add_raw_templates(sources)
+        .map_err(|e| format!("template error: {e:?}"))?;
+    Ok(tera)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn built_in_templates_parse() {
+        super::load(None).unwrap();
+    }
+}

@@ -1,0 +1,236 @@
+//! Starting the real application for a test, and fixtures built through
+//! the same admin use cases the CLI runs.
+
+#![allow(dead_code)]
+
+use communityd::app::{admin, Context};
+use communityd::clock::Clock;
+use communityd::config::Settings;
+use communityd::domain::ids::{ClientId, TenantId, UserId};
+use communityd::domain::role::Role;
+use communityd::startup::Application;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub struct TestApp {
+    pub url: String,
+    pub ctx: Context,
+    pub clock: Clock,
+    pub http: reqwest::Client,
+    pub dir: Arc<TempDir>,
+    pub settings: Settings,
+    handle: actix_web::dev::ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Settings for a test: port 0, a temp data dir, the file mail transport.
+pub fn test_settings(dir: &TempDir) -> Settings {
+    let mut s = Settings::defaults();
+    s.data_dir = dir.path().to_path_buf();
+    s.bind = "127.0.0.1:0".into();
+    s.auth_attempts_per_minute = 1000;
+    s.mail_retry_base = std::time::Duration::from_millis(100);
+    s
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut settings = test_settings(&dir);
+    change(&mut settings);
+    start(settings, dir, Clock::default()).await
+}
+
+async fn start(settings: Settings, dir: Arc<TempDir>, clock: Clock) -> TestApp {
+    let app = Application::build(settings.clone(), clock.clone()).await.expect("application builds");
+    let url = app.url();
+    let ctx = app.ctx.clone();
+    let handle = app.handle();
+    let task = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        url,
+        ctx,
+        clock,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client"),
+        dir,
+        settings,
+        handle,
+        task,
+    }
+}
+
+impl TestApp {
+    /// Stops the server gracefully and starts a new one on the same data dir
+    /// (a new port), as an operator's restart would.
+    pub async fn restart(self) -> TestApp {
+        let TestApp {
+            dir,
+            settings,
+            clock,
+            handle,
+            task,
+            ctx,
+            ..
+        } = self;
+        drop(ctx);
+        handle.stop(true).await;
+        task.await.expect("server task").expect("server stopped cleanly");
+        start(settings, dir, clock).await
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{}", self.url, path)).bearer_auth(token)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, token).send().await.expect("request sent")
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, token).send().await.expect("request sent")
+    }
+
+    pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::PUT, path, token).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, token).json(body).send().await.expect("request sent")
+    }
+
+    pub async fn send_raw(&self, method: Method, path: &str, token: &str, body: &'static str) -> Response {
+        self.request(method, path, token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// POST /identity/connect/token with client credentials.
+    pub async fn token_response(&self, client_id: &str, secret: &str) -> Response {
+        self.http
+            .post(format!("{}/identity/connect/token", self.url))
+            .form(&[("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)])
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn token(&self, client_id: ClientId, secret: &str) -> String {
+        let response = self.token_response(&client_id.to_string(), secret).await;
+        assert_eq!(response.status(), StatusCode::OK, "token request failed");
+        let body: Value = response.json().await.expect("token json");
+        body["access_token"].as_str().expect("access_token").to_string()
+    }
+
+    /// A tenant with an administrator user and an administrator client (with a token).
+    pub async fn tenant(&self, name: &str) -> TestTenant {
+        let store = self.ctx.store.clone();
+        let name_owned = name.to_string();
+        let email = format!("admin@{}.example", name.to_lowercase().replace(' ', "-"));
+        let password = "correct horse battery".to_string();
+        let (created, client) = {
+            let email = email.clone();
+            let password = password.clone();
+            tokio::task::spawn_blocking(move || {
+                let now = chrono::Utc::now();
+                let t = admin::create_tenant(&store, &name_owned, &email, Some(password), now).expect("tenant");
+                let c = admin::create_client(&store, t.tenant_id, "admin client", &[Role::TenantAdministrator], now).expect("client");
+                (t, c)
+            })
+            .await
+            .expect("fixture task")
+        };
+        let token = self.token(client.client_id, &client.client_secret).await;
+        TestTenant {
+            id: created.tenant_id,
+            name: name.to_string(),
+            admin_user: created.admin_user_id,
+            admin_email: email,
+            admin_password: password,
+            client_id: client.client_id,
+            client_secret: client.client_secret,
+            token,
+        }
+    }
+
+    /// Another client of a tenant with the given tenant roles, and its token.
+    pub async fn client(&self, tenant: TenantId, roles: &[Role]) -> (ClientId, String) {
+        let store = self.ctx.store.clone();
+        let roles = roles.to_vec();
+        let created = tokio::task::spawn_blocking(move || {
+            admin::create_client(&store, tenant, "extra client", &roles, chrono::Utc::now()).expect("client")
+        })
+        .await
+        .expect("fixture task");
+        let token = self.token(created.client_id, &created.client_secret).await;
+        (created.client_id, token)
+    }
+
+    /// Another user of a tenant; returns its id.
+    pub async fn user(&self, tenant: TenantId, email: &str, roles: &[Role]) -> UserId {
+        let store = self.ctx.store.clone();
+        let roles = roles.to_vec();
+        let email = email.to_string();
+        tokio::task::spawn_blocking(move || {
+            admin::create_user(&store, tenant, &email, Some("correct horse battery".into()), &roles, chrono::Utc::now())
+                .expect("user")
+                .user_id
+        })
+        .await
+        .expect("fixture task")
+    }
+}
+
+pub struct TestTenant {
+    pub id: TenantId,
+    pub name: String,
+    pub admin_user: UserId,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub client_id: ClientId,
+    pub client_secret: String,
+    /// Token of the tenant's administrator client.
+    pub token: String,
+}
+
+/// Reads a JSON body, asserting the status first.
+pub async fn json_with_status(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// Asserts an ErrorResponse with the status, whose Reason mentions `needle`.
+pub async fn assert_error(response: Response, status: StatusCode, needle: &str) -> Value {
+    let header = response
+        .headers()
+        .get("operation-id")
+        .map(|v| v.to_str().unwrap_or_default().to_string());
+    let body = json_with_status(response, status).await;
+    for key in ["OperationId", "Error", "Reason", "Resolution"] {
+        assert!(body[key].is_string(), "ErrorResponse lacks {key}: {body}");
+    }
+    assert_eq!(header.as_deref(), body["OperationId"].as_str(), "OperationId header and body differ");
+    let reason = body["Reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.to_lowercase().contains(&needle.to_lowercase()),
+        "Reason '{reason}' does not mention '{needle}'"
+    );
+    body
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real server on a random port with a temp data dir.
+//! One test binary for all of them, to keep link time down.
+
+mod helpers;
+mod identity;
+mod tenants;
