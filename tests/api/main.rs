@@ -2,5 +2,3 @@
 //! One test binary for all of them, to keep link time down.
 
 mod helpers;
-mod identity;
-mod tenants;
