@@ -1,0 +1,236 @@
+//! A real SMTP listener on loopback that captures what lettre sends, so
+//! tests read the exact emails and click their links. It can stop (refusing
+//! connections) and start again on the same port.
+
+#![allow(dead_code)]
+
+use mail_parser::MessageParser;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+#[derive(Clone, Debug)]
+pub struct CapturedEmail {
+    pub envelope_to: Vec<String>,
+    pub raw: String,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl CapturedEmail {
+    /// The first absolute link in the HTML part whose path starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> Option<String> {
+        self.html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(|s| s.replace("&amp;", "&"))
+            .find(|href| url_path(href).is_some_and(|p| p.starts_with(prefix)))
+    }
+}
+
+fn url_path(href: &str) -> Option<String> {
+    let after_scheme = href.split_once("://")?.1;
+    Some(format!("/{}", after_scheme.split_once('/')?.1))
+}
+
+pub struct SmtpCapture {
+    pub addr: SocketAddr,
+    messages: Arc<Mutex<Vec<CapturedEmail>>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SmtpCapture {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("smtp bind");
+        let addr = listener.local_addr().expect("smtp addr");
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let task = Some(tokio::spawn(serve(listener, messages.clone())));
+        Self {
+            addr,
+            messages,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Stops listening and drops open connections (the port refuses connections).
+    pub fn stop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+
+    /// Listens again on the same port.
+    pub async fn resume(&mut self) {
+        self.stop();
+        let mut tries = 0;
+        let listener = loop {
+            match TcpListener::bind(self.addr).await {
+                Ok(l) => break l,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("cannot listen again on {}: {e}", self.addr),
+            }
+        };
+        self.task = Some(tokio::spawn(serve(listener, self.messages.clone())));
+    }
+
+    pub fn emails(&self) -> Vec<CapturedEmail> {
+        self.messages.lock().expect("lock").clone()
+    }
+
+    /// Waits (bounded) until at least `n` emails arrived; returns them all.
+    pub async fn wait_for(&self, n: usize) -> Vec<CapturedEmail> {
+        for _ in 0..400 {
+            let got = self.emails();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "expected {n} emails, captured {}: {:?}",
+            self.emails().len(),
+            self.emails().iter().map(|e| &e.subject).collect::<Vec<_>>()
+        );
+    }
+
+    /// Waits for the first email to `to` whose subject contains `needle`.
+    pub async fn wait_for_email(&self, to: &str, needle: &str) -> CapturedEmail {
+        for _ in 0..400 {
+            if let Some(e) = self.emails().into_iter().find(|e| {
+                e.envelope_to.iter().any(|t| t.eq_ignore_ascii_case(to))
+                    && e.subject.contains(needle)
+            }) {
+                return e;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "no email to {to} with '{needle}'; got {:?}",
+            self.emails()
+                .iter()
+                .map(|e| (&e.envelope_to, &e.subject))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+impl Drop for SmtpCapture {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn serve(listener: TcpListener, messages: Arc<Mutex<Vec<CapturedEmail>>>) {
+    let mut sessions = tokio::task::JoinSet::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        sessions.spawn(session(stream, messages.clone()));
+    }
+}
+
+/// The server side of one SMTP session (RFC 5321, no extensions).
+async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<CapturedEmail>>>) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read);
+    let mut envelope_to = Vec::new();
+    if write.write_all(b"220 capture ESMTP\r\n").await.is_err() {
+        return;
+    }
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let command = line.trim_end().to_string();
+        let verb = command
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let reply: &[u8] = match verb.as_str() {
+            "EHLO" => b"250-capture\r\n250 8BITMIME\r\n",
+            "HELO" => b"250 capture\r\n",
+            "MAIL" => {
+                envelope_to.clear();
+                b"250 OK\r\n"
+            }
+            "RCPT" => {
+                let addr = command.split(':').nth(1).unwrap_or_default();
+                envelope_to.push(
+                    addr.trim()
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_string(),
+                );
+                b"250 OK\r\n"
+            }
+            "DATA" => {
+                if write.write_all(b"354 end with .\r\n").await.is_err() {
+                    return;
+                }
+                let raw = read_data(&mut lines).await;
+                messages
+                    .lock()
+                    .expect("lock")
+                    .push(parse(envelope_to.clone(), raw));
+                b"250 OK queued\r\n"
+            }
+            "RSET" | "NOOP" => b"250 OK\r\n",
+            "QUIT" => {
+                let _ = write.write_all(b"221 bye\r\n").await;
+                return;
+            }
+            _ => b"502 not implemented\r\n",
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn read_data(lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
+    let mut raw = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await.unwrap_or(0) == 0 || line == ".\r\n" {
+            return raw;
+        }
+        raw.push_str(line.strip_prefix('.').unwrap_or(&line));
+    }
+}
+
+fn parse(envelope_to: Vec<String>, raw: String) -> CapturedEmail {
+    let parsed = MessageParser::default().parse(raw.as_bytes());
+    let (subject, message_id, text, html) = match &parsed {
+        Some(m) => (
+            m.subject().unwrap_or_default().to_string(),
+            m.message_id().unwrap_or_default().to_string(),
+            m.body_text(0).map(|t| t.to_string()).unwrap_or_default(),
+            m.body_html(0).map(|t| t.to_string()).unwrap_or_default(),
+        ),
+        None => Default::default(),
+    };
+    CapturedEmail {
+        envelope_to,
+        raw,
+        subject,
+        message_id,
+        text,
+        html,
+    }
+}
