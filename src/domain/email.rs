@@ -22,9 +22,13 @@ impl EmailAddress {
         if trimmed.is_empty() || trimmed.len() > MAX_LENGTH {
             return Err(InvalidEmail(trimmed.chars().take(64).collect()));
         }
-        // The well-kept `email_address` crate does the RFC 5322 syntax check;
-        // it also rejects display-name forms such as "Bob <bob@x>".
-        if !email_address::EmailAddress::is_valid(trimmed) || !trimmed.contains('@') {
+        // The `email_address` crate does the RFC 5322 syntax check. It also
+        // accepts display names ("Bob <bob@x>") and quoted local parts, which
+        // are no use as a recipient typed into a form, so those are refused.
+        let exotic = trimmed
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"".contains(c));
+        if exotic || !email_address::EmailAddress::is_valid(trimmed) || !trimmed.contains('@') {
             return Err(InvalidEmail(trimmed.chars().take(64).collect()));
         }
         let domain = trimmed.rsplit('@').next().unwrap_or_default();
