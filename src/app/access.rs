@@ -11,6 +11,7 @@ use crate::domain::tenant::Tenant;
 use crate::store::{grants, identities, tenants, Readable};
 
 /// The caller, with its tenant and tenant roles as stored now.
+#[derive(Clone)]
 pub struct Acting {
     pub caller: Caller,
     pub tenant: Tenant,

@@ -1,7 +1,7 @@
 //! Use cases of the Communities API: list, create, get, update, delete, summary.
 
 use super::access::acting;
-use super::community_access::{check_path_tenant, in_community, InCommunity};
+use super::community_access::{check_path_tenant, enter, in_community, InCommunity};
 use super::context::Context;
 use super::error::AppError;
 use super::removal;
@@ -95,9 +95,8 @@ pub async fn list(
             me.require_tenant_role(Operation::ListCommunities)?;
             let mut out = Vec::new();
             for id in memberships::communities_of_tenant(tx, caller.tenant, page)? {
-                if let Ok(at) = in_community(tx, caller, None, id) {
-                    out.push(view(tx, &at)?);
-                }
+                let at = enter(tx, me.clone(), id, false)?;
+                out.push(view(tx, &at)?);
             }
             Ok(out)
         })

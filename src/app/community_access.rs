@@ -83,7 +83,17 @@ fn load(
     awaiting_ok: bool,
 ) -> Result<InCommunity, AppError> {
     check_path_tenant(caller, path_tenant)?;
-    let me = acting(tx, caller)?;
+    enter(tx, acting(tx, caller)?, id, awaiting_ok)
+}
+
+/// The community as seen by an already-loaded caller (lists load it once).
+pub fn enter(
+    tx: &impl Readable,
+    me: Acting,
+    id: CommunityId,
+    awaiting_ok: bool,
+) -> Result<InCommunity, AppError> {
+    let caller = me.caller;
     let not_found = || {
         AppError::not_found(format!(
             "community {id} does not exist or your tenant is not a member of it"
