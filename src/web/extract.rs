@@ -95,7 +95,15 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let message = e.inner().to_string();
         let path = e.path().to_string();
-        let field = if path == "." || path.is_empty() {
+        // Malformed JSON is a fault of the body as a whole; the path there is
+        // wherever the parser stopped (often "?", before a key was read).
+        let malformed = matches!(
+            e.inner().classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        );
+        let field = if malformed {
+            "body".to_string()
+        } else if path == "." || path.is_empty() {
             // "missing field `X`" names the field only in the message.
             message
                 .split('`')

@@ -4,4 +4,6 @@
 mod delivery;
 mod handshake;
 mod helpers;
+mod identity;
 mod smtp;
+mod tenants;
