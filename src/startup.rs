@@ -72,6 +72,17 @@ impl Application {
         for task in self.background {
             let _ = task.await;
         }
+        let store = self.ctx.store.clone();
+        drop(self.ctx);
+        if !store
+            .wait_until_sole_owner(std::time::Duration::from_secs(10))
+            .await
+        {
+            tracing::warn!(
+                "the database was still in use at shutdown; the next start may run a repair"
+            );
+        }
+        drop(store);
         tracing::info!("stopped");
         result
     }

@@ -72,6 +72,21 @@ impl Store {
         &self.path
     }
 
+    /// Waits (up to `limit`) until this is the last handle on the database,
+    /// so dropping it closes the file cleanly and the next start needs no
+    /// repair. HTTP worker threads let go of theirs a moment after the
+    /// server reports it has stopped.
+    pub async fn wait_until_sole_owner(&self, limit: std::time::Duration) -> bool {
+        let started = std::time::Instant::now();
+        while Arc::strong_count(&self.db) > 1 {
+            if started.elapsed() >= limit {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        true
+    }
+
     fn prepare_tables(&self) -> Result<(), StoreError> {
         self.write_blocking(|tx| {
             tx::create_all_tables(tx)?;

@@ -48,20 +48,9 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 async fn start(settings: Settings, dir: Arc<TempDir>, clock: Clock) -> TestApp {
-    // After a stop, actix reports the workers done before their threads drop
-    // the App data (and with it the last handle on the database), so a
-    // restart may briefly find the database still open: wait for it.
-    let mut attempts = 0;
-    let app = loop {
-        match Application::build(settings.clone(), clock.clone()).await {
-            Ok(app) => break app,
-            Err(e) if e.contains("in use") && attempts < 400 => {
-                attempts += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-            }
-            Err(e) => panic!("application builds: {e}"),
-        }
-    };
+    let app = Application::build(settings.clone(), clock.clone())
+        .await
+        .expect("application builds");
     let url = app.url();
     let ctx = app.ctx.clone();
     let handle = app.handle();
