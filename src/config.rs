@@ -42,6 +42,8 @@ pub struct Overrides {
     pub bind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub templates_dir: Option<String>,
 }
 
 impl Settings {

@@ -51,6 +51,10 @@ struct ServeArgs {
     /// Absolute base URL for links in emails (COMMUNITYD_PUBLIC_URL).
     #[arg(long)]
     public_url: Option<String>,
+    /// A folder whose email/ and pages/ templates replace the built-in ones
+    /// of the same name (COMMUNITYD_TEMPLATES_DIR).
+    #[arg(long)]
+    templates: Option<String>,
 }
 
 pub async fn run(cli: Cli) -> Result<(), String> {
@@ -58,6 +62,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         data_dir,
         bind: serve.and_then(|s| s.bind.clone()),
         public_url: serve.and_then(|s| s.public_url.clone()),
+        templates_dir: serve.and_then(|s| s.templates.clone()),
     };
     match cli.command {
         Command::Serve(args) => {

@@ -132,3 +132,31 @@ async fn the_file_transport_writes_eml_files_by_default() {
     }
     panic!("no .eml file written to {}", mail_dir.display());
 }
+
+#[tokio::test]
+async fn a_templates_folder_replaces_a_built_in_email_template() {
+    let custom = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(custom.path().join("email")).unwrap();
+    std::fs::write(
+        custom.path().join("email/invite.subject.txt"),
+        "Join {{ community_name }} with us",
+    )
+    .unwrap();
+    let smtp = SmtpCapture::start().await;
+    let url = smtp.url();
+    let dir = custom.path().to_string_lossy().to_string();
+    let app = spawn_app_with(move |s| {
+        s.smtp_url = url;
+        s.templates_dir = dir;
+    })
+    .await;
+    let contoso = app.tenant("Contoso").await;
+    let community = app.community(&contoso, "Plant data").await;
+    app.invite(&contoso, &community, "a@one.example").await;
+    let email = smtp.wait_for(1).await.remove(0);
+    assert_eq!(email.subject, "Join Plant data with us");
+    assert!(
+        email.html.contains("VIEW COMMUNITY INVITE"),
+        "other templates stay built in"
+    );
+}
