@@ -1,6 +1,9 @@
 //! Integration tests: the real server on a random port with a temp data dir.
 //! One test binary for all of them, to keep link time down.
 
+mod communities;
+mod community_roles;
+mod community_tenants;
 mod delivery;
 mod handshake;
 mod helpers;
