@@ -96,11 +96,10 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         let message = e.inner().to_string();
         let path = e.path().to_string();
         // Malformed JSON is a fault of the body as a whole; the path there is
-        // wherever the parser stopped (often "?", before a key was read).
-        let malformed = matches!(
-            e.inner().classify(),
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-        );
+        // wherever the parser stopped (often "?", before a key was read). A
+        // well-formed body can still raise a syntax-class error (an enum given
+        // a number), and then the path names the field.
+        let malformed = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err();
         let field = if malformed {
             "body".to_string()
         } else if path == "." || path.is_empty() {
