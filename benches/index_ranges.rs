@@ -10,7 +10,6 @@ use communityd::domain::ids::{CommunityId, PrincipalId, TenantId, UserId};
 use communityd::domain::invitation::Invitation;
 use communityd::domain::paging::Page;
 use communityd::store::{codec, invitations, tables, Readable, Store, StoreError};
-use redb::ReadableTable;
 use std::time::Instant;
 
 const COMMUNITIES: usize = 200;
