@@ -48,7 +48,9 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 async fn start(settings: Settings, dir: Arc<TempDir>, clock: Clock) -> TestApp {
-    let app = Application::build(settings.clone(), clock.clone()).await.expect("application builds");
+    let app = Application::build(settings.clone(), clock.clone())
+        .await
+        .expect("application builds");
     let url = app.url();
     let ctx = app.ctx.clone();
     let handle = app.handle();
@@ -83,7 +85,9 @@ impl TestApp {
         } = self;
         drop(ctx);
         handle.stop(true).await;
-        task.await.expect("server task").expect("server stopped cleanly");
+        task.await
+            .expect("server task")
+            .expect("server stopped cleanly");
         start(settings, dir, clock).await
     }
 
@@ -92,26 +96,48 @@ impl TestApp {
     }
 
     pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{}", self.url, path)).bearer_auth(token)
+        self.http
+            .request(method, format!("{}{}", self.url, path))
+            .bearer_auth(token)
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
-        self.request(Method::GET, path, token).send().await.expect("request sent")
+        self.request(Method::GET, path, token)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Response {
-        self.request(Method::DELETE, path, token).send().await.expect("request sent")
+        self.request(Method::DELETE, path, token)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.request(Method::PUT, path, token).json(body).send().await.expect("request sent")
+        self.request(Method::PUT, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Response {
-        self.request(Method::POST, path, token).json(body).send().await.expect("request sent")
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
     }
 
-    pub async fn send_raw(&self, method: Method, path: &str, token: &str, body: &'static str) -> Response {
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: &'static str,
+    ) -> Response {
         self.request(method, path, token)
             .header("content-type", "application/json")
             .body(body)
@@ -124,7 +150,11 @@ impl TestApp {
     pub async fn token_response(&self, client_id: &str, secret: &str) -> Response {
         self.http
             .post(format!("{}/identity/connect/token", self.url))
-            .form(&[("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)])
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret),
+            ])
             .send()
             .await
             .expect("request sent")
@@ -134,7 +164,10 @@ impl TestApp {
         let response = self.token_response(&client_id.to_string(), secret).await;
         assert_eq!(response.status(), StatusCode::OK, "token request failed");
         let body: Value = response.json().await.expect("token json");
-        body["access_token"].as_str().expect("access_token").to_string()
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
     }
 
     /// A tenant with an administrator user and an administrator client (with a token).
@@ -148,8 +181,16 @@ impl TestApp {
             let password = password.clone();
             tokio::task::spawn_blocking(move || {
                 let now = chrono::Utc::now();
-                let t = admin::create_tenant(&store, &name_owned, &email, Some(password), now).expect("tenant");
-                let c = admin::create_client(&store, t.tenant_id, "admin client", &[Role::TenantAdministrator], now).expect("client");
+                let t = admin::create_tenant(&store, &name_owned, &email, Some(password), now)
+                    .expect("tenant");
+                let c = admin::create_client(
+                    &store,
+                    t.tenant_id,
+                    "admin client",
+                    &[Role::TenantAdministrator],
+                    now,
+                )
+                .expect("client");
                 (t, c)
             })
             .await
@@ -173,7 +214,8 @@ impl TestApp {
         let store = self.ctx.store.clone();
         let roles = roles.to_vec();
         let created = tokio::task::spawn_blocking(move || {
-            admin::create_client(&store, tenant, "extra client", &roles, chrono::Utc::now()).expect("client")
+            admin::create_client(&store, tenant, "extra client", &roles, chrono::Utc::now())
+                .expect("client")
         })
         .await
         .expect("fixture task");
@@ -187,9 +229,16 @@ impl TestApp {
         let roles = roles.to_vec();
         let email = email.to_string();
         tokio::task::spawn_blocking(move || {
-            admin::create_user(&store, tenant, &email, Some("correct horse battery".into()), &roles, chrono::Utc::now())
-                .expect("user")
-                .user_id
+            admin::create_user(
+                &store,
+                tenant,
+                &email,
+                Some("correct horse battery".into()),
+                &roles,
+                chrono::Utc::now(),
+            )
+            .expect("user")
+            .user_id
         })
         .await
         .expect("fixture task")
@@ -226,7 +275,11 @@ pub async fn assert_error(response: Response, status: StatusCode, needle: &str) 
     for key in ["OperationId", "Error", "Reason", "Resolution"] {
         assert!(body[key].is_string(), "ErrorResponse lacks {key}: {body}");
     }
-    assert_eq!(header.as_deref(), body["OperationId"].as_str(), "OperationId header and body differ");
+    assert_eq!(
+        header.as_deref(),
+        body["OperationId"].as_str(),
+        "OperationId header and body differ"
+    );
     let reason = body["Reason"].as_str().unwrap_or_default();
     assert!(
         reason.to_lowercase().contains(&needle.to_lowercase()),
