@@ -54,11 +54,18 @@ async function waitForMail(predicate, what, ms = 20000) {
 
 const to = (address) => (m) => (m.to?.value || []).some((a) => a.address === address);
 
+// Tera escapes '/' in attributes as &#x2F;; browsers decode it, so do we.
+function decodeEntities(s) {
+  return s.replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#([0-9]+);/g, (_, d) => String.fromCodePoint(Number(d)))
+    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 function linkIn(mail, pathPart) {
   const re = new RegExp(`href="(https?://[^"]*${pathPart}[^"]+)"`);
-  const found = mail.html.match(re);
+  const found = decodeEntities(mail.html).match(re);
   assert.ok(found, `the HTML part has a ${pathPart} link`);
-  return found[1].replace(/&amp;/g, '&');
+  return found[1];
 }
 
 // ---- communityd -----------------------------------------------------------
