@@ -72,7 +72,8 @@ fn actions_for(view: &CommunityView, me: TenantId, t: &TenantInCommunity) -> Vec
     {
         out.push(CONFIRM);
     }
-    if (owner_side || mine) && Operation::PauseOrResumeTenant.allows(roles) {
+    // The owner is Active for as long as the community exists.
+    if !t.is_owner && (owner_side || mine) && Operation::PauseOrResumeTenant.allows(roles) {
         match t.status {
             Status::Active => out.push(PAUSE),
             Status::Paused => out.push(RESUME),

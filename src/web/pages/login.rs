@@ -3,8 +3,9 @@
 use super::render::{redirect, respond, Failure, PageResult, Portal};
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
 use crate::app::identity::{self, LoginError};
-use crate::auth::session::COOKIE;
+use crate::auth::session::{new_csrf_token, COOKIE};
 use crate::domain::ids::TenantId;
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -14,8 +15,15 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
+/// Login has no session yet, so its forms carry a double-submit token: the
+/// same random value in a cookie and in a field (stops login CSRF, where a
+/// forged form signs the victim into the attacker's account).
+const LOGIN_CSRF: &str = "login_csrf";
+
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
+    login_csrf: String,
     #[serde(default)]
     tenant: String,
     tenant_id: Option<String>,
@@ -27,11 +35,13 @@ pub struct LoginForm {
 fn login_page(
     p: &Portal,
     status: StatusCode,
+    token: &str,
     next: &str,
     tenant: Option<(&TenantId, &str)>,
     error: Option<&str>,
 ) -> HttpResponse {
     let mut page = tera::Context::new();
+    page.insert("login_csrf", token);
     page.insert("next", next);
     let next_q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
     page.insert("next_q", &next_q);
@@ -47,7 +57,22 @@ fn login_page(
 
 pub async fn show(p: Portal, q: web::Query<LoginQuery>) -> HttpResponse {
     let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/communities".into());
-    login_page(&p, StatusCode::OK, &next, None, None)
+    let token = new_csrf_token();
+    let mut r = login_page(&p, StatusCode::OK, &token, &next, None, None);
+    let cookie = Cookie::build(LOGIN_CSRF, token)
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(p.ctx.public_url.starts_with("https://"))
+        .finish();
+    let _ = r.add_cookie(&cookie);
+    r
+}
+
+fn login_csrf_ok(p: &Portal, sent: &str) -> bool {
+    p.req
+        .cookie(LOGIN_CSRF)
+        .is_some_and(|c| !sent.is_empty() && c.value() == sent)
 }
 
 pub async fn submit(p: Portal, form: web::Form<LoginForm>) -> HttpResponse {
@@ -57,13 +82,18 @@ pub async fn submit(p: Portal, form: web::Form<LoginForm>) -> HttpResponse {
 
 async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
     let next = safe_next(form.next.as_deref()).unwrap_or_else(|| "/communities".into());
+    if !login_csrf_ok(p, &form.login_csrf) {
+        let again: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        return Ok(redirect(&format!("/login?next={again}")));
+    }
+    let token = form.login_csrf.as_str();
     let tenant_id = form.tenant_id.as_deref().and_then(TenantId::parse);
     let (Some(tenant_id), Some(email), Some(password)) = (tenant_id, form.email, form.password)
     else {
-        return choose_tenant(p, &next, &form.tenant).await;
+        return choose_tenant(p, token, &next, &form.tenant).await;
     };
     let Some(tenant) = identity::find_tenant(&p.ctx, &tenant_id.to_string()).await? else {
-        return choose_tenant(p, &next, "").await;
+        return choose_tenant(p, token, &next, "").await;
     };
     let from = p
         .req
@@ -84,28 +114,33 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
                 LoginError::TenantInactive => StatusCode::FORBIDDEN,
                 _ => StatusCode::UNAUTHORIZED,
             };
-            Ok(login_page(p, status, &next, shown, Some(&e.to_string())))
+            Ok(login_page(
+                p,
+                status,
+                token,
+                &next,
+                shown,
+                Some(&e.to_string()),
+            ))
         }
     }
 }
 
 /// Step one: the tenant's alias or id. Step two is the same page with the
 /// tenant fixed.
-async fn choose_tenant(p: &Portal, next: &str, name: &str) -> PageResult {
+async fn choose_tenant(p: &Portal, token: &str, next: &str, name: &str) -> PageResult {
     if name.trim().is_empty() {
-        return Ok(login_page(p, StatusCode::OK, next, None, None));
+        return Ok(login_page(p, StatusCode::OK, token, next, None, None));
     }
     Ok(match identity::find_tenant(&p.ctx, name).await? {
-        Some(t) => login_page(
-            p,
-            StatusCode::OK,
-            next,
-            Some((&t.id, &t.company_name)),
-            None,
-        ),
+        Some(t) => {
+            let chosen = Some((&t.id, t.company_name.as_str()));
+            login_page(p, StatusCode::OK, token, next, chosen, None)
+        }
         None => login_page(
             p,
             StatusCode::NOT_FOUND,
+            token,
             next,
             None,
             Some("No tenant has that name. Check the spelling, or use the tenant id."),

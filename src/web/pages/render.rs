@@ -45,7 +45,8 @@ impl FromRequest for Portal {
 /// ready response (a redirect to login, a CSRF refusal).
 pub enum Failure {
     App(AppError),
-    Respond(HttpResponse),
+    /// Boxed: a response is large and most results are `Ok`.
+    Respond(Box<HttpResponse>),
 }
 
 impl From<AppError> for Failure {
@@ -84,7 +85,7 @@ impl Portal {
     pub fn visitor(&self) -> Result<&Visitor, Failure> {
         self.visitor
             .as_ref()
-            .ok_or_else(|| Failure::Respond(self.to_login()))
+            .ok_or_else(|| Failure::Respond(Box::new(self.to_login())))
     }
 
     /// Back to login, returning here afterwards (only for GET pages: a
@@ -109,11 +110,11 @@ impl Portal {
         if v.csrf_ok(csrf) {
             Ok(v)
         } else {
-            Err(Failure::Respond(self.message(
+            Err(Failure::Respond(Box::new(self.message(
                 StatusCode::FORBIDDEN,
                 "This form has expired",
                 "The form was not sent from this page or your session changed. Go back, reload the page and try again.",
-            )))
+            ))))
         }
     }
 
@@ -173,7 +174,8 @@ impl Portal {
 
     pub fn finish(&self, result: PageResult) -> HttpResponse {
         match result {
-            Ok(r) | Err(Failure::Respond(r)) => r,
+            Ok(r) => r,
+            Err(Failure::Respond(r)) => *r,
             Err(Failure::App(e)) => self.explain(e),
         }
     }
