@@ -27,6 +27,14 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "email/removed.subject.txt",
     "email/removed.html",
     "email/removed.txt",
+    "pages/base.html",
+    "pages/message.html",
+    "pages/login.html",
+    "pages/communities.html",
+    "pages/community.html",
+    "pages/invitation.html",
+    "pages/confirm.html",
+    "pages/invitation_landing.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

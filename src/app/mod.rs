@@ -14,6 +14,7 @@ pub mod handshake;
 pub mod identity;
 pub mod invitations;
 pub mod notify;
+pub mod portal;
 pub mod removal;
 pub mod tenants;
 

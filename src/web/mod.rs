@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod operation;
+pub mod pages;
 pub mod paths;
 
 use crate::app::{AppError, Context};
@@ -22,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     api::community_tenants::routes(cfg);
     api::community_members::routes(cfg);
     api::invitations::routes(cfg);
+    pages::routes(cfg);
 }
 
 async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {

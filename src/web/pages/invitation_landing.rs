@@ -1,0 +1,218 @@
+//! Where email links land. A GET never changes an invitation (mail scanners
+//! prefetch links); Join and Decline are POSTs with the CSRF token.
+
+use super::render::{PageResult, Portal};
+use crate::app::handshake::{self, Action};
+use crate::app::invitations::{details_in, InvitationDetails};
+use crate::app::portal::{self, LinkTarget};
+use crate::app::{identity, AppError};
+use crate::auth::link_token::{LinkError, LinkPurpose};
+use crate::domain::ids::InvitationId;
+use crate::domain::invitation::InvitationState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+/// The one page the public sees for any unusable link: no detail, so a
+/// stranger learns nothing about the invitation.
+fn generic_invalid(p: &Portal) -> HttpResponse {
+    p.message(
+        StatusCode::NOT_FOUND,
+        "Invitation link not valid",
+        "This invitation link is invalid or has expired. Ask the person who invited you to send a new invitation.",
+    )
+}
+
+/// The reason, for someone signed in.
+fn link_reason(target: LinkTarget) -> &'static str {
+    match target {
+        LinkTarget::Usable(_) => "",
+        LinkTarget::Missing => "This invitation no longer exists (the community may have been deleted).",
+        LinkTarget::Withdrawn => "The inviting tenant withdrew this invitation, so its link no longer works.",
+        LinkTarget::Superseded => "The invitation was sent again with a newer link; use the link in the most recent email.",
+        LinkTarget::Expired => "This invitation has expired. Ask the inviting tenant to resend it.",
+    }
+}
+
+fn unusable(p: &Portal, reason: &str) -> HttpResponse {
+    if p.visitor.is_none() {
+        return generic_invalid(p);
+    }
+    p.message(
+        StatusCode::GONE,
+        "This invitation link cannot be used",
+        reason,
+    )
+}
+
+/// The token's target, or the page that explains why there is none.
+async fn target_of(p: &Portal, token: &str) -> Result<InvitationId, HttpResponse> {
+    let claims = match p.ctx.links.verify(token, LinkPurpose::Invite, p.ctx.clock.now()) {
+        Ok(c) => c,
+        Err(LinkError::Expired) => return Err(unusable(p, link_reason(LinkTarget::Expired))),
+        Err(LinkError::Invalid) => {
+            return Err(unusable(p, "This link was not issued by this server or was altered. Open the link from the email again."))
+        }
+    };
+    match portal::invite_link_target(&p.ctx, claims).await {
+        Ok(LinkTarget::Usable(id)) => Ok(id),
+        Ok(other) => Err(unusable(p, link_reason(other))),
+        Err(e) => Err(p.finish(Err(e.into()))),
+    }
+}
+
+pub async fn landing(p: Portal, path: web::Path<String>) -> HttpResponse {
+    let token = path.into_inner();
+    let id = match target_of(&p, &token).await {
+        Ok(id) => id,
+        Err(page) => return page,
+    };
+    let result = landing_inner(&p, id).await;
+    p.finish(result)
+}
+
+async fn landing_inner(p: &Portal, id: InvitationId) -> PageResult {
+    let v = p.visitor()?;
+    // Noting that this session followed the link proves mailbox access; it
+    // changes no invitation, so it is allowed on GET.
+    if !v.session.invitation_links.contains(&id) {
+        let mut session = v.session.clone();
+        session.invitation_links.push(id);
+        identity::save_session(&p.ctx, &v.id, session).await?;
+    }
+    let (caller, now) = (v.caller(), p.ctx.clock.now());
+    let details = p
+        .ctx
+        .store
+        .read(move |tx| details_in(tx, caller, id, true, now))
+        .await;
+    match details {
+        Ok(d) => Ok(answer_page(p, id, &d)),
+        Err(AppError::Forbidden(_)) => Ok(not_an_administrator(p)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn not_an_administrator(p: &Portal) -> HttpResponse {
+    let mut page = tera::Context::new();
+    page.insert("title", "Only a Tenant Administrator can join");
+    page.insert("wrong_user", &true);
+    p.render_status(StatusCode::FORBIDDEN, "invitation_landing", &mut page)
+}
+
+fn answer_page(p: &Portal, id: InvitationId, d: &InvitationDetails) -> HttpResponse {
+    let mut page = tera::Context::new();
+    page.insert("invitation", &id.to_string());
+    page.insert("community_name", &d.community_name);
+    page.insert("community_id", &d.community_id.to_string());
+    page.insert("inviting_tenant", &d.inviting_tenant);
+    page.insert("recipient", &d.recipient);
+    page.insert("state_label", d.state.label());
+    page.insert("expires", &super::render::readable_time(&d.expires));
+    let title = if d.state != InvitationState::InvitationCreated {
+        page.insert("answered", &true);
+        "This invitation was already answered"
+    } else if d.tenant_already_member {
+        page.insert("already_member", &true);
+        "Your tenant is already in this community"
+    } else {
+        page.insert("can_answer", &true);
+        "Join community"
+    };
+    page.insert("title", title);
+    p.render("invitation_landing", page)
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    invitation: InvitationId,
+    #[serde(default)]
+    answer: String,
+    confirm: Option<String>,
+}
+
+pub async fn answer(p: Portal, form: web::Form<AnswerForm>) -> HttpResponse {
+    let result = answer_inner(&p, form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn answer_inner(p: &Portal, form: AnswerForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let id = form.invitation;
+    // Following the signed link is what lets a person whose tenant does
+    // not own the recipient address answer.
+    let via_link = v.session.invitation_links.contains(&id);
+    let action = match form.answer.as_str() {
+        "join" => Action::Accept,
+        "decline" => Action::Decline,
+        _ => {
+            return Ok(p.message(
+                StatusCode::BAD_REQUEST,
+                "Unknown answer",
+                "Choose Join or Decline.",
+            ))
+        }
+    };
+    if action == Action::Decline && form.confirm.as_deref() != Some("yes") {
+        let mut page = tera::Context::new();
+        page.insert("invitation", &id.to_string());
+        page.insert("title", "Decline invitation?");
+        page.insert("confirm_decline", &true);
+        return Ok(p.render("invitation_landing", page));
+    }
+    let done = handshake::process(&p.ctx, v.caller(), id, action, via_link).await?;
+    let mut page = tera::Context::new();
+    page.insert("community_name", &done.community_name);
+    page.insert("inviting_tenant", &inviting_tenant_of(p, id).await?);
+    if action == Action::Accept {
+        page.insert("title", "Joined — awaiting confirmation");
+        page.insert("joined", &true);
+    } else {
+        page.insert("title", "Invitation declined");
+        page.insert("declined", &true);
+    }
+    Ok(p.render("invitation_landing", page))
+}
+
+async fn inviting_tenant_of(p: &Portal, id: InvitationId) -> Result<String, AppError> {
+    let v = p.visitor.as_ref().map(|v| v.caller());
+    let Some(caller) = v else {
+        return Ok(String::new());
+    };
+    let now = p.ctx.clock.now();
+    let d = p
+        .ctx
+        .store
+        .read(move |tx| details_in(tx, caller, id, true, now))
+        .await?;
+    Ok(d.inviting_tenant)
+}
+
+/// VIEW PENDING INVITATIONS: the inviter's way to the accepted invitation.
+pub async fn pending(p: Portal, path: web::Path<String>) -> HttpResponse {
+    let token = path.into_inner();
+    let claims = match p
+        .ctx
+        .links
+        .verify(&token, LinkPurpose::Pending, p.ctx.clock.now())
+    {
+        Ok(c) => c,
+        Err(_) if p.visitor.is_none() => return generic_invalid(&p),
+        Err(_) => return unusable(
+            &p,
+            "This link has expired or was altered. Open the community's Invitations tab instead.",
+        ),
+    };
+    let result = pending_inner(&p, claims.invitation).await;
+    p.finish(result)
+}
+
+async fn pending_inner(p: &Portal, id: InvitationId) -> PageResult {
+    let v = p.visitor()?;
+    let community = portal::issued_invitation_community(&p.ctx, v.caller(), id).await?;
+    Ok(super::render::redirect(&format!(
+        "/communities/{community}?tab=invitations#invitation-{id}"
+    )))
+}

@@ -1,0 +1,173 @@
+//! Login as the OCS portal does it: first the tenant, then email and password.
+
+use super::render::{redirect, respond, Failure, PageResult, Portal};
+use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
+use crate::app::identity::{self, LoginError};
+use crate::auth::session::{new_csrf_token, COOKIE};
+use crate::domain::ids::TenantId;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// Login has no session yet, so its forms carry a double-submit token: the
+/// same random value in a cookie and in a field (stops login CSRF, where a
+/// forged form signs the victim into the attacker's account).
+const LOGIN_CSRF: &str = "login_csrf";
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login_csrf: String,
+    #[serde(default)]
+    tenant: String,
+    tenant_id: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    next: Option<String>,
+}
+
+fn login_page(
+    p: &Portal,
+    status: StatusCode,
+    token: &str,
+    next: &str,
+    tenant: Option<(&TenantId, &str)>,
+    error: Option<&str>,
+) -> HttpResponse {
+    let mut page = tera::Context::new();
+    page.insert("login_csrf", token);
+    page.insert("next", next);
+    let next_q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    page.insert("next_q", &next_q);
+    if let Some((id, name)) = tenant {
+        page.insert("tenant_id", &id.to_string());
+        page.insert("tenant_name", name);
+    }
+    if let Some(e) = error {
+        page.insert("error", e);
+    }
+    p.render_status(status, "login", &mut page)
+}
+
+pub async fn show(p: Portal, q: web::Query<LoginQuery>) -> HttpResponse {
+    let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/communities".into());
+    let token = new_csrf_token();
+    let mut r = login_page(&p, StatusCode::OK, &token, &next, None, None);
+    let cookie = Cookie::build(LOGIN_CSRF, token)
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(p.ctx.public_url.starts_with("https://"))
+        .finish();
+    let _ = r.add_cookie(&cookie);
+    r
+}
+
+fn login_csrf_ok(p: &Portal, sent: &str) -> bool {
+    p.req
+        .cookie(LOGIN_CSRF)
+        .is_some_and(|c| !sent.is_empty() && c.value() == sent)
+}
+
+pub async fn submit(p: Portal, form: web::Form<LoginForm>) -> HttpResponse {
+    let result = submit_inner(&p, form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
+    let next = safe_next(form.next.as_deref()).unwrap_or_else(|| "/communities".into());
+    if !login_csrf_ok(p, &form.login_csrf) {
+        let again: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        return Ok(redirect(&format!("/login?next={again}")));
+    }
+    let token = form.login_csrf.as_str();
+    let tenant_id = form.tenant_id.as_deref().and_then(TenantId::parse);
+    let (Some(tenant_id), Some(email), Some(password)) = (tenant_id, form.email, form.password)
+    else {
+        return choose_tenant(p, token, &next, &form.tenant).await;
+    };
+    let Some(tenant) = identity::find_tenant(&p.ctx, &tenant_id.to_string()).await? else {
+        return choose_tenant(p, token, &next, "").await;
+    };
+    let from = p
+        .req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let shown = Some((&tenant.id, tenant.company_name.as_str()));
+    match identity::login(&p.ctx, tenant.id, &email, &password, &from).await {
+        Ok((id, _)) => {
+            let mut r = redirect(&next);
+            let _ = r.add_cookie(&session_cookie(&p.ctx, id));
+            Ok(r)
+        }
+        Err(LoginError::App(e)) => Err(Failure::App(e)),
+        Err(e) => {
+            let status = match e {
+                LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+                LoginError::TenantInactive => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            Ok(login_page(
+                p,
+                status,
+                token,
+                &next,
+                shown,
+                Some(&e.to_string()),
+            ))
+        }
+    }
+}
+
+/// Step one: the tenant's alias or id. Step two is the same page with the
+/// tenant fixed.
+async fn choose_tenant(p: &Portal, token: &str, next: &str, name: &str) -> PageResult {
+    if name.trim().is_empty() {
+        return Ok(login_page(p, StatusCode::OK, token, next, None, None));
+    }
+    Ok(match identity::find_tenant(&p.ctx, name).await? {
+        Some(t) => {
+            let chosen = Some((&t.id, t.company_name.as_str()));
+            login_page(p, StatusCode::OK, token, next, chosen, None)
+        }
+        None => login_page(
+            p,
+            StatusCode::NOT_FOUND,
+            token,
+            next,
+            None,
+            Some("No tenant has that name. Check the spelling, or use the tenant id."),
+        ),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(p: Portal, form: web::Form<LogoutForm>) -> HttpResponse {
+    let Some(v) = &p.visitor else {
+        return redirect("/login");
+    };
+    if let Err(refused) = p.checked(&form.csrf) {
+        return p.finish(Err(refused));
+    }
+    if let Err(e) = identity::logout(&p.ctx, &v.id).await {
+        return p.finish(Err(Failure::App(e)));
+    }
+    let mut r = respond(StatusCode::SEE_OTHER)
+        .insert_header((actix_web::http::header::LOCATION, "/login"))
+        .finish();
+    let _ = r.add_cookie(&expired_cookie(&p.ctx, COOKIE));
+    let _ = r.add_cookie(&flash_cookie(&p.ctx, "logged_out"));
+    r
+}

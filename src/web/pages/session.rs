@@ -1,0 +1,139 @@
+//! Who is visiting a page: the session cookie, its CSRF token, and the
+//! one-shot flash message shown after an action.
+
+use crate::app::portal::{self, SignedIn};
+use crate::app::{identity, AppError, Context};
+use crate::auth::session::COOKIE;
+use crate::domain::identity::Caller;
+use crate::domain::session::Session;
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::HttpRequest;
+
+pub const FLASH_COOKIE: &str = "flash";
+
+/// A signed-in person: the session (by its cookie value) and who they are.
+pub struct Visitor {
+    pub id: String,
+    pub session: Session,
+    pub who: SignedIn,
+}
+
+impl Visitor {
+    pub fn caller(&self) -> Caller {
+        identity::caller_of(&self.session)
+    }
+
+    /// Synchronizer-token check; constant-time so the token cannot be
+    /// guessed byte by byte from response timings.
+    pub fn csrf_ok(&self, sent: &str) -> bool {
+        let want = self.session.csrf.as_bytes();
+        let got = sent.as_bytes();
+        want.len() == got.len() && want.iter().zip(got).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+}
+
+/// The visitor behind the request's session cookie, if it is live.
+pub async fn visitor(ctx: &Context, req: &HttpRequest) -> Result<Option<Visitor>, AppError> {
+    let Some(cookie) = req.cookie(COOKIE) else {
+        return Ok(None);
+    };
+    let id = cookie.value().to_string();
+    let Some(session) = identity::session(ctx, &id).await? else {
+        return Ok(None);
+    };
+    let Some(who) = portal::signed_in(ctx, &session).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Visitor { id, session, who }))
+}
+
+fn secure(ctx: &Context) -> bool {
+    ctx.public_url.starts_with("https://")
+}
+
+pub fn session_cookie(ctx: &Context, id: String) -> Cookie<'static> {
+    let ttl = i64::try_from(ctx.settings.session_ttl.as_secs()).unwrap_or(43_200);
+    Cookie::build(COOKIE, id)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(ctx))
+        .max_age(time::Duration::seconds(ttl))
+        .finish()
+}
+
+pub fn expired_cookie(ctx: &Context, name: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::build(name, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(ctx))
+        .finish();
+    c.make_removal();
+    c
+}
+
+/// A flash carries only a fixed code; the text comes from `flash_text`, so a
+/// crafted cookie cannot put words on the page.
+pub fn flash_cookie(ctx: &Context, code: &'static str) -> Cookie<'static> {
+    Cookie::build(FLASH_COOKIE, code)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(ctx))
+        .max_age(time::Duration::seconds(60))
+        .finish()
+}
+
+pub fn flash_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "created" => "Community created.",
+        "invited" => "Invitation sent.",
+        "resent" => "Invitation sent again with a new link; the old link no longer works.",
+        "withdrawn" => "Invitation deleted; its link no longer works.",
+        "confirmed" => "Tenant confirmed; sharing is active.",
+        "paused" => "Sharing paused.",
+        "resumed" => "Sharing resumed.",
+        "removed" => "Tenant removed from the community.",
+        "left" => "Your tenant left the community.",
+        "deleted" => "Community deleted.",
+        "logged_out" => "You are logged out.",
+        _ => return None,
+    })
+}
+
+/// Only same-site paths: a single leading '/', no scheme, no '//' or '/\'
+/// (which browsers treat as another host).
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    let mut chars = next.chars();
+    let same_site = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/') | Some('\\'))
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    same_site.then(|| next.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_accepts_only_same_site_paths() {
+        assert_eq!(
+            safe_next(Some("/invitations/abc")).as_deref(),
+            Some("/invitations/abc")
+        );
+        assert_eq!(safe_next(Some("/")).as_deref(), Some("/"));
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+            "/a\\b",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad}");
+        }
+    }
+}
