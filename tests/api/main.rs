@@ -8,5 +8,6 @@ mod delivery;
 mod handshake;
 mod helpers;
 mod identity;
+mod pages;
 mod smtp;
 mod tenants;

@@ -1,0 +1,324 @@
+//! The portal behind the email links, driven over HTTP with a cookie jar:
+//! what a person sees for good, bad and stale links, and that answering
+//! takes a CSRF-checked POST, never a GET.
+
+use crate::handshake::invitation_record;
+use crate::helpers::*;
+use crate::smtp::SmtpCapture;
+use communityd::domain::invitation::InvitationState;
+use reqwest::{Response, StatusCode};
+
+/// A person's browser: its own cookies, no automatic redirects.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no hidden field {name} in page: {html}"))
+        .to_string()
+}
+
+fn location(r: &Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: app.url.clone(),
+        }
+    }
+
+    fn url(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with("http") {
+            path_or_url.to_string()
+        } else {
+            format!("{}{path_or_url}", self.base)
+        }
+    }
+
+    async fn get(&self, path: &str) -> Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.http
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Tenant name first, then email and password; returns where it redirects.
+    async fn login(&self, tenant: &TestTenant, next: &str) -> String {
+        let q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        let page = self
+            .get(&format!("/login?next={q}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&page, "login_csrf");
+        let step2 = self
+            .post(
+                "/login",
+                &[
+                    ("login_csrf", &csrf),
+                    ("next", next),
+                    ("tenant", &tenant.name),
+                ],
+            )
+            .await;
+        assert_eq!(step2.status(), StatusCode::OK);
+        let step2 = step2.text().await.unwrap();
+        let tenant_id = hidden(&step2, "tenant_id");
+        let done = self
+            .post(
+                "/login",
+                &[
+                    ("login_csrf", &csrf),
+                    ("next", next),
+                    ("tenant_id", &tenant_id),
+                    ("email", &tenant.admin_email),
+                    ("password", &tenant.admin_password),
+                ],
+            )
+            .await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER, "login succeeds");
+        location(&done)
+    }
+}
+
+struct Invited {
+    smtp: SmtpCapture,
+    app: TestApp,
+    contoso: TestTenant,
+    fabrikam: TestTenant,
+    community: String,
+    id: String,
+    link: String,
+}
+
+async fn invited() -> Invited {
+    let smtp = SmtpCapture::start().await;
+    let url = smtp.url();
+    let app = spawn_app_with(move |s| s.smtp_url = url).await;
+    let contoso = app.tenant("Contoso").await;
+    let fabrikam = app.tenant("Fabrikam").await;
+    let community = app.community(&contoso, "Plant data").await;
+    let id = app
+        .invite(&contoso, &community, &fabrikam.admin_email)
+        .await["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let link = smtp.wait_for(1).await[0].link("/invitations/").unwrap();
+    Invited {
+        smtp,
+        app,
+        contoso,
+        fabrikam,
+        community,
+        id,
+        link,
+    }
+}
+
+#[tokio::test]
+async fn an_invite_link_asks_for_login_then_offers_join_and_a_get_changes_nothing() {
+    let t = invited().await;
+    let browser = Browser::new(&t.app);
+    let anonymous = browser.get(&t.link).await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers()["referrer-policy"], "no-referrer");
+    let to_login = location(&anonymous);
+    assert!(
+        to_login.starts_with("/login?next=%2Finvitations%2F"),
+        "{to_login}"
+    );
+
+    let back = browser
+        .login(&t.fabrikam, &t.link.replace(&t.app.url, ""))
+        .await;
+    assert!(
+        back.starts_with("/invitations/"),
+        "login returns to the invitation: {back}"
+    );
+    for _ in 0..2 {
+        let page = browser.get(&back).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("Fabrikam") && html.contains("Plant data") && html.contains("Contoso")
+        );
+        assert!(html.contains(">Join<") && html.contains(">Decline<"));
+        assert!(
+            !html.contains(back.trim_start_matches("/invitations/")),
+            "the token is not echoed"
+        );
+    }
+    assert_eq!(
+        invitation_record(&t.app, &t.id).await.state,
+        InvitationState::InvitationCreated
+    );
+}
+
+#[tokio::test]
+async fn joining_takes_a_post_with_the_csrf_token() {
+    let t = invited().await;
+    let browser = Browser::new(&t.app);
+    browser.login(&t.fabrikam, "/communities").await;
+    let html = browser.get(&t.link).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+
+    let forged = browser
+        .post(
+            "/invitations/answer",
+            &[("csrf", "wrong"), ("invitation", &t.id), ("answer", "join")],
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        invitation_record(&t.app, &t.id).await.state,
+        InvitationState::InvitationCreated
+    );
+
+    let joined = browser
+        .post(
+            "/invitations/answer",
+            &[("csrf", &csrf), ("invitation", &t.id), ("answer", "join")],
+        )
+        .await;
+    assert_eq!(joined.status(), StatusCode::OK);
+    assert!(joined
+        .text()
+        .await
+        .unwrap()
+        .contains("awaiting confirmation"));
+    let stored = invitation_record(&t.app, &t.id).await;
+    assert_eq!(stored.state, InvitationState::InvitationAccepted);
+    assert_eq!(
+        stored.accepted_user_email.map(|e| e.to_string()),
+        Some(t.fabrikam.admin_email.clone())
+    );
+    t.smtp
+        .wait_for_email(&t.contoso.admin_email, "awaits confirmation")
+        .await;
+}
+
+#[tokio::test]
+async fn bad_links_get_one_generic_page_in_public_and_the_reason_when_signed_in() {
+    let t = invited().await;
+    let mut tampered = t.link.clone();
+    tampered.insert(tampered.len() - 4, 'x');
+    let anonymous = Browser::new(&t.app);
+    let generic = anonymous.get(&tampered).await;
+    assert_eq!(generic.status(), StatusCode::NOT_FOUND);
+    let generic_text = generic.text().await.unwrap();
+    assert!(generic_text.contains("invalid or has expired"));
+
+    // Resend: the first link is superseded, the new one works.
+    json_with_status(
+        t.app.act(&t.contoso.token, &t.id, "Resend").await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    let second = t.smtp.wait_for(2).await[1].link("/invitations/").unwrap();
+    let old_public = anonymous.get(&t.link).await;
+    assert_eq!(old_public.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        old_public.text().await.unwrap(),
+        generic_text,
+        "the public sees no reason"
+    );
+
+    let signed_in = Browser::new(&t.app);
+    signed_in.login(&t.fabrikam, "/communities").await;
+    let superseded = signed_in.get(&t.link).await;
+    assert_eq!(superseded.status(), StatusCode::GONE);
+    assert!(superseded.text().await.unwrap().contains("newer link"));
+    assert_eq!(signed_in.get(&second).await.status(), StatusCode::OK);
+    let altered = signed_in.get(&tampered).await.text().await.unwrap();
+    assert!(altered.contains("altered"));
+
+    // Withdrawn: the current link dies too.
+    let path = format!("{}/{}", invitations_path(t.contoso.id, &t.community), t.id);
+    assert_eq!(
+        t.app.delete(&path, &t.contoso.token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let withdrawn = signed_in.get(&second).await;
+    assert_eq!(withdrawn.status(), StatusCode::GONE);
+    assert!(withdrawn.text().await.unwrap().contains("withdrew"));
+    assert_eq!(
+        anonymous.get(&second).await.text().await.unwrap(),
+        generic_text
+    );
+}
+
+#[tokio::test]
+async fn an_expired_link_says_so_to_the_signed_in_invitee() {
+    let t = invited().await;
+    t.app.clock.advance(chrono::Duration::days(15));
+    let browser = Browser::new(&t.app);
+    browser.login(&t.fabrikam, "/communities").await;
+    let page = browser.get(&t.link).await;
+    assert_eq!(page.status(), StatusCode::GONE);
+    assert!(page.text().await.unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn login_refuses_foreign_next_targets_and_inactive_tenants() {
+    let app = spawn_app().await;
+    let contoso = app.tenant("Contoso").await;
+    let browser = Browser::new(&app);
+    assert_eq!(
+        browser.login(&contoso, "//evil.example/x").await,
+        "/communities"
+    );
+
+    let store = app.ctx.store.clone();
+    let id = contoso.id;
+    tokio::task::spawn_blocking(move || {
+        communityd::app::admin::set_tenant_state(
+            &store,
+            id,
+            communityd::domain::tenant::TenantState::Deactivated,
+            chrono::Utc::now(),
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let other = Browser::new(&app);
+    let page = other.get("/login").await.text().await.unwrap();
+    let csrf = hidden(&page, "login_csrf");
+    let refused = other
+        .post(
+            "/login",
+            &[
+                ("login_csrf", &csrf),
+                ("tenant_id", &contoso.id.to_string()),
+                ("email", &contoso.admin_email),
+                ("password", &contoso.admin_password),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("not active"));
+}
