@@ -52,14 +52,28 @@ pub enum LinkTarget {
     Expired,
 }
 
-pub async fn invite_link_target(ctx: &Context, claims: LinkClaims) -> Result<LinkTarget, AppError> {
+/// What the link points at, and whether `viewer` may be told why it cannot
+/// be used: only someone of the inviting tenant or of a tenant owning the
+/// recipient address (SPEC 4a); everybody else sees the generic page.
+pub async fn invite_link_target(
+    ctx: &Context,
+    claims: LinkClaims,
+    viewer: Option<Caller>,
+) -> Result<(LinkTarget, bool), AppError> {
     let now = ctx.clock.now();
     ctx.store
         .read(move |tx| {
             let Some(inv) = invitations::get(tx, claims.invitation)? else {
-                return Ok(LinkTarget::Missing);
+                return Ok((LinkTarget::Missing, false));
             };
-            Ok(if inv.withdrawn.is_some() {
+            let explain = match viewer {
+                Some(v) => {
+                    v.tenant == inv.issuing_tenant
+                        || identities::tenants_owning(tx, &inv.recipient)?.contains(&v.tenant)
+                }
+                None => false,
+            };
+            let target = if inv.withdrawn.is_some() {
                 LinkTarget::Withdrawn
             } else if inv.generation != claims.generation {
                 LinkTarget::Superseded
@@ -67,7 +81,8 @@ pub async fn invite_link_target(ctx: &Context, claims: LinkClaims) -> Result<Lin
                 LinkTarget::Expired
             } else {
                 LinkTarget::Usable(inv.id)
-            })
+            };
+            Ok((target, explain))
         })
         .await
 }

@@ -36,8 +36,9 @@ pub struct LinkClaims {
 pub enum LinkError {
     #[error("the link is not one this server signed, or it was altered")]
     Invalid,
+    /// Validly signed but past its expiry; the claims say what it was for.
     #[error("the link has expired")]
-    Expired,
+    Expired(LinkClaims),
 }
 
 #[derive(Clone)]
@@ -85,13 +86,14 @@ impl LinkTokens {
         if data.claims.aud != purpose {
             return Err(LinkError::Invalid);
         }
-        if now.timestamp() >= data.claims.exp {
-            return Err(LinkError::Expired);
-        }
-        Ok(LinkClaims {
+        let claims = LinkClaims {
             invitation: InvitationId(data.claims.sub),
             generation: data.claims.gen,
-        })
+        };
+        if now.timestamp() >= data.claims.exp {
+            return Err(LinkError::Expired(claims));
+        }
+        Ok(claims)
     }
 }
 
@@ -118,7 +120,7 @@ mod tests {
         );
         assert_eq!(
             links.verify(&token, LinkPurpose::Invite, now + Duration::days(2)),
-            Err(LinkError::Expired)
+            Err(LinkError::Expired(claims))
         );
         let mut tampered = token.clone();
         tampered.insert(tampered.len() - 3, 'x');

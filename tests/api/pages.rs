@@ -254,7 +254,22 @@ async fn bad_links_get_one_generic_page_in_public_and_the_reason_when_signed_in(
     assert!(superseded.text().await.unwrap().contains("newer link"));
     assert_eq!(signed_in.get(&second).await.status(), StatusCode::OK);
     let altered = signed_in.get(&tampered).await.text().await.unwrap();
-    assert!(altered.contains("altered"));
+    assert_eq!(
+        altered.contains("invalid or has expired"),
+        true,
+        "an altered link names no invitation"
+    );
+    // Someone of an unrelated tenant learns no reason either.
+    let northwind = t.app.tenant("Northwind").await;
+    let outsider = Browser::new(&t.app);
+    outsider.login(&northwind, "/communities").await;
+    let told = outsider.get(&t.link).await;
+    assert_eq!(told.status(), StatusCode::NOT_FOUND);
+    assert!(told
+        .text()
+        .await
+        .unwrap()
+        .contains("invalid or has expired"));
 
     // Withdrawn: the current link dies too.
     let path = format!("{}/{}", invitations_path(t.contoso.id, &t.community), t.id);

@@ -34,8 +34,9 @@ fn link_reason(target: LinkTarget) -> &'static str {
     }
 }
 
-fn unusable(p: &Portal, reason: &str) -> HttpResponse {
-    if p.visitor.is_none() {
+/// The reason for someone entitled to it, the generic page for everyone else.
+fn unusable(p: &Portal, reason: &str, explain: bool) -> HttpResponse {
+    if !explain || p.visitor.is_none() {
         return generic_invalid(p);
     }
     p.message(
@@ -45,18 +46,22 @@ fn unusable(p: &Portal, reason: &str) -> HttpResponse {
     )
 }
 
-/// The token's target, or the page that explains why there is none.
+/// The token's target, or the page that explains why there is none. A link
+/// that is not ours (or was altered) names no invitation, so nobody can be
+/// told more than the generic text.
 async fn target_of(p: &Portal, token: &str) -> Result<InvitationId, HttpResponse> {
-    let claims = match p.ctx.links.verify(token, LinkPurpose::Invite, p.ctx.clock.now()) {
-        Ok(c) => c,
-        Err(LinkError::Expired) => return Err(unusable(p, link_reason(LinkTarget::Expired))),
-        Err(LinkError::Invalid) => {
-            return Err(unusable(p, "This link was not issued by this server or was altered. Open the link from the email again."))
-        }
+    let claims = match p
+        .ctx
+        .links
+        .verify(token, LinkPurpose::Invite, p.ctx.clock.now())
+    {
+        Ok(c) | Err(LinkError::Expired(c)) => c,
+        Err(LinkError::Invalid) => return Err(generic_invalid(p)),
     };
-    match portal::invite_link_target(&p.ctx, claims).await {
-        Ok(LinkTarget::Usable(id)) => Ok(id),
-        Ok(other) => Err(unusable(p, link_reason(other))),
+    let viewer = p.visitor.as_ref().map(|v| v.caller());
+    match portal::invite_link_target(&p.ctx, claims, viewer).await {
+        Ok((LinkTarget::Usable(id), _)) => Ok(id),
+        Ok((other, explain)) => Err(unusable(p, link_reason(other), explain)),
         Err(e) => Err(p.finish(Err(e.into()))),
     }
 }
@@ -203,6 +208,7 @@ pub async fn pending(p: Portal, path: web::Path<String>) -> HttpResponse {
         Err(_) => return unusable(
             &p,
             "This link has expired or was altered. Open the community's Invitations tab instead.",
+            true,
         ),
     };
     let result = pending_inner(&p, claims.invitation).await;
