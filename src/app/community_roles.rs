@@ -148,8 +148,26 @@ fn parse_roles(community: CommunityId, ids: &[String]) -> Result<RoleSet, AppErr
     Ok(set)
 }
 
-/// Sets an identity's roles in the community. Returns whether it was added
-/// (it held none before) and the holder as now stored.
+/// Sets an identity's roles in the community (none: revoked). Returns what
+/// it held before and the identity's label.
+fn set_roles(
+    tx: &WriteTransaction,
+    caller: Caller,
+    path_tenant: TenantId,
+    community: CommunityId,
+    who: PrincipalId,
+    roles: RoleSet,
+) -> Result<(RoleSet, String), AppError> {
+    let at = in_community(tx, caller, Some(path_tenant), community)?;
+    let label = own_identity(tx, &at, who)?;
+    let before = grants::get(tx, community, caller.tenant, who)?;
+    check_may_change(&at, RoleSet::from_bits(before.bits() ^ roles.bits()))?;
+    grants::set(tx, community, caller.tenant, who, roles)?;
+    Ok((before, label))
+}
+
+/// Grants exactly `role_ids`. Returns whether the identity was added (it
+/// held none before) and the holder as now stored.
 pub async fn put_roles(
     ctx: &Context,
     caller: Caller,
@@ -160,25 +178,19 @@ pub async fn put_roles(
     role_ids: Vec<String>,
 ) -> Result<(bool, Holder), AppError> {
     let roles = parse_roles(community, &role_ids)?;
-    ctx.store
-        .write(move |tx| {
-            let at = in_community(tx, caller, Some(path_tenant), community)?;
-            let who = principal(kind, id);
-            let label = own_identity(tx, &at, who)?;
-            let before = grants::get(tx, community, caller.tenant, who)?;
-            let changed = RoleSet::from_bits(before.bits() ^ roles.bits());
-            check_may_change(&at, changed)?;
-            grants::set(tx, community, caller.tenant, who, roles)?;
-            Ok((
-                before.is_empty(),
-                Holder {
-                    id: who,
-                    label,
-                    roles,
-                },
-            ))
-        })
-        .await
+    let who = principal(kind, id);
+    let (before, label) = ctx
+        .store
+        .write(move |tx| set_roles(tx, caller, path_tenant, community, who, roles))
+        .await?;
+    Ok((
+        before.is_empty(),
+        Holder {
+            id: who,
+            label,
+            roles,
+        },
+    ))
 }
 
 pub async fn revoke(
@@ -189,24 +201,9 @@ pub async fn revoke(
     kind: PrincipalKind,
     id: Uuid,
 ) -> Result<(), AppError> {
+    let who = principal(kind, id);
     ctx.store
-        .write(move |tx| {
-            let at = in_community(tx, caller, Some(path_tenant), community)?;
-            let who = principal(kind, id);
-            own_identity(tx, &at, who)?;
-            let before = grants::get(tx, community, caller.tenant, who)?;
-            check_may_change(&at, before)?;
-            revoke_in(tx, community, caller.tenant, who)
-        })
+        .write(move |tx| set_roles(tx, caller, path_tenant, community, who, RoleSet::EMPTY))
         .await
-}
-
-fn revoke_in(
-    tx: &WriteTransaction,
-    community: CommunityId,
-    tenant: TenantId,
-    who: PrincipalId,
-) -> Result<(), AppError> {
-    grants::set(tx, community, tenant, who, RoleSet::EMPTY)?;
-    Ok(())
+        .map(|_| ())
 }

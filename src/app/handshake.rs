@@ -2,7 +2,7 @@
 //! inviting side confirms; and Resend. Every step re-checks what may have
 //! changed since the invitation was created.
 
-use super::access::{acting, require};
+use super::access::{acting, require, Acting};
 use super::community_access::in_community;
 use super::context::Context;
 use super::error::AppError;
@@ -92,6 +92,25 @@ fn check_inviting_side(tx: &impl Readable, inv: &Invitation) -> Result<(), AppEr
     Ok(())
 }
 
+/// The invited side's common checks: a Tenant Administrator of a tenant
+/// that may answer this invitation (it owns the address, or followed the link).
+fn answering(
+    tx: &impl Readable,
+    caller: Caller,
+    id: InvitationId,
+    via_link: bool,
+) -> Result<(Acting, Invitation, Community), AppError> {
+    let me = acting(tx, caller)?;
+    me.require_tenant_role(Operation::AnswerInvitation)?;
+    let (inv, community) = load(tx, id)?;
+    if !may_answer(tx, caller, &inv, via_link)? {
+        return Err(AppError::forbidden(
+            "the invitation was addressed to an email address that no user of your tenant has",
+        ));
+    }
+    Ok((me, inv, community))
+}
+
 fn accept(
     tx: &WriteTransaction,
     caller: Caller,
@@ -99,14 +118,7 @@ fn accept(
     via_link: bool,
     now: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
-    let me = acting(tx, caller)?;
-    me.require_tenant_role(Operation::AnswerInvitation)?;
-    let (mut inv, community) = load(tx, id)?;
-    if !may_answer(tx, caller, &inv, via_link)? {
-        return Err(AppError::forbidden(
-            "the invitation was addressed to an email address that no user of your tenant has",
-        ));
-    }
+    let (me, mut inv, community) = answering(tx, caller, id, via_link)?;
     if memberships::get(tx, community.id, caller.tenant)?.is_some() {
         return Err(AppError::conflict(format!(
             "tenant '{}' is already a member of community '{}' (or is awaiting confirmation)",
@@ -155,14 +167,7 @@ fn decline(
     via_link: bool,
     now: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
-    let me = acting(tx, caller)?;
-    me.require_tenant_role(Operation::AnswerInvitation)?;
-    let (mut inv, community) = load(tx, id)?;
-    if !may_answer(tx, caller, &inv, via_link)? {
-        return Err(AppError::forbidden(
-            "the invitation was addressed to an email address that no user of your tenant has",
-        ));
-    }
+    let (_, mut inv, community) = answering(tx, caller, id, via_link)?;
     inv.decline(now).map_err(conflict)?;
     notify::queue(
         tx,

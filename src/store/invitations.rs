@@ -116,7 +116,13 @@ pub fn issued_by(
         ids.push(InvitationId(entry?.0.value().2));
     }
     drop(index);
-    let mut out = Vec::new();
+    load_all(tx, ids)
+}
+
+/// The records behind ids read from an index (the index is dropped first,
+/// so a write transaction can open the records table).
+fn load_all(tx: &impl Readable, ids: Vec<InvitationId>) -> Result<Vec<Invitation>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.extend(get(tx, id)?);
     }
@@ -136,11 +142,7 @@ pub fn of_community(
         ids.push(InvitationId(entry?.0.value().2));
     }
     drop(index);
-    let mut out = Vec::new();
-    for id in ids {
-        out.extend(get(tx, id)?);
-    }
-    Ok(out)
+    load_all(tx, ids)
 }
 
 /// Invitations a tenant has accepted (any state since), oldest first.
@@ -154,11 +156,7 @@ pub fn accepted_by_tenant(
         ids.push(InvitationId(entry?.0.value().1));
     }
     drop(index);
-    let mut out = Vec::new();
-    for id in ids {
-        out.extend(get(tx, id)?);
-    }
-    Ok(out)
+    load_all(tx, ids)
 }
 
 /// Open invitations whose `Expires` is at or before `now`.
