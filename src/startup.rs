@@ -99,6 +99,9 @@ async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
             Ok(n) => tracing::info!(expired = n, "invitations expired"),
             Err(e) => tracing::error!(error = %e, "expiry sweep failed"),
         }
+        if let Err(e) = expiry::sweep_sessions(&ctx).await {
+            tracing::error!(error = %e, "session sweep failed");
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => break,

@@ -5,9 +5,17 @@
 use super::context::Context;
 use super::error::AppError;
 use crate::domain::invitation::InvitationState;
-use crate::store::{grants, invitations, memberships};
+use crate::store::{grants, invitations, memberships, sessions};
 
 const BATCH: usize = 256;
+
+/// Deletes portal sessions past their expiry (they already stopped working).
+pub async fn sweep_sessions(ctx: &Context) -> Result<usize, AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| Ok(sessions::delete_expired(tx, now, BATCH)?))
+        .await
+}
 
 /// Returns how many invitations it expired.
 pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {

@@ -69,3 +69,6 @@ pub const OUTBOX_DUE: TableDefinition<(i64, Uuid), ()> = TableDefinition::new("O
 
 /// sha256(session id) -> session record
 pub const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("SESSIONS");
+/// (expires ms, session key): what the sweep deletes
+pub const SESSIONS_BY_EXPIRY: TableDefinition<(i64, &[u8]), ()> =
+    TableDefinition::new("SESSIONS_BY_EXPIRY");

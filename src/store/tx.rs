@@ -67,5 +67,6 @@ pub(super) fn create_all_tables(tx: &WriteTransaction) -> Result<(), StoreError>
     tx.open_table(OUTBOX)?;
     tx.open_table(OUTBOX_DUE)?;
     tx.open_table(SESSIONS)?;
+    tx.open_table(SESSIONS_BY_EXPIRY)?;
     Ok(())
 }

@@ -336,3 +336,39 @@ async fn login_refuses_foreign_next_targets_and_inactive_tenants() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(refused.text().await.unwrap().contains("not active"));
 }
+
+#[tokio::test]
+async fn sessions_expire_and_the_sweep_deletes_them() {
+    let app = spawn_app().await;
+    let contoso = app.tenant("Contoso").await;
+    let browser = Browser::new(&app);
+    browser.login(&contoso, "/communities").await;
+    assert_eq!(browser.get("/communities").await.status(), StatusCode::OK);
+    assert_eq!(
+        communityd::app::expiry::sweep_sessions(&app.ctx)
+            .await
+            .unwrap(),
+        0
+    );
+
+    app.clock.advance(chrono::Duration::hours(13));
+    let after = browser.get("/communities").await;
+    assert_eq!(
+        after.status(),
+        StatusCode::SEE_OTHER,
+        "an expired session no longer works"
+    );
+    assert!(location(&after).starts_with("/login"));
+    assert_eq!(
+        communityd::app::expiry::sweep_sessions(&app.ctx)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        communityd::app::expiry::sweep_sessions(&app.ctx)
+            .await
+            .unwrap(),
+        0
+    );
+}
