@@ -11,7 +11,8 @@ use crate::domain::invitation::InvitationState;
 use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
 use crate::store::{invitations, outbox};
 use chrono::{DateTime, Duration, Utc};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use std::sync::Arc;
 use tera::Tera;
@@ -214,7 +215,29 @@ impl Worker {
                 .map_err(|e| format!("bad recipient {to}: {e}"))?);
         }
         builder
-            .multipart(MultiPart::alternative_plain_html(email.text, email.html))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(plain_text(email.text))
+                    .singlepart(SinglePart::html(email.html)),
+            )
             .map_err(|e| format!("cannot build the email: {e}"))
     }
+}
+
+/// The plain-text part as plain 7bit when it is ASCII with lines under
+/// SMTP's 998-character limit, so a link stays whole for someone reading a
+/// raw `.eml` file (lettre would pick quoted-printable for lines over 78
+/// characters, which splits links). Any other text gets lettre's choice.
+fn plain_text(text: String) -> SinglePart {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let plain =
+        crlf.is_ascii() && !crlf.contains('\0') && crlf.split("\r\n").all(|l| l.len() <= 998);
+    let body = if plain {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new(text)
+    };
+    SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
 }

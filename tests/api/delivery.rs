@@ -125,6 +125,22 @@ async fn the_file_transport_writes_eml_files_by_default() {
             let text = std::fs::read_to_string(file.path()).unwrap();
             assert!(text.contains("To: a@one.example"));
             assert!(text.contains("VIEW COMMUNITY INVITE"));
+            // The plain part keeps the link on one line, so it can be copied
+            // straight out of the raw file.
+            let prefix = format!("{}/invitations/", app.url);
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&prefix))
+                .expect("link line");
+            let token = line.trim_start_matches(&prefix).trim();
+            app.ctx
+                .links
+                .verify(
+                    token,
+                    communityd::auth::link_token::LinkPurpose::Invite,
+                    app.clock.now(),
+                )
+                .expect("the link in the raw file works");
             assert_eq!(files.len(), 1);
             return;
         }
