@@ -4,8 +4,9 @@
 
 use super::context::Context;
 use super::error::AppError;
+use super::removal::release_invitee;
 use crate::domain::invitation::InvitationState;
-use crate::store::{grants, invitations, memberships, sessions};
+use crate::store::{invitations, sessions};
 
 const BATCH: usize = 256;
 
@@ -32,13 +33,7 @@ pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
                     continue;
                 }
                 if was == InvitationState::InvitationAccepted {
-                    if let Some(invitee) = inv.invited_tenant {
-                        if memberships::get(tx, inv.community, invitee)?.is_some_and(|m| !m.is_in())
-                        {
-                            memberships::remove(tx, inv.community, invitee)?;
-                            grants::remove_tenant(tx, inv.community, invitee)?;
-                        }
-                    }
+                    release_invitee(tx, &inv)?;
                 }
                 invitations::put(tx, &inv)?;
                 expired += 1;

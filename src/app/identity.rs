@@ -9,7 +9,7 @@ use crate::domain::identity::{Caller, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId};
 use crate::domain::session::Session;
 use crate::domain::tenant::Tenant;
-use crate::store::{identities, sessions, tenants, Readable, StoreError};
+use crate::store::{identities, sessions, tenants, StoreError};
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -194,16 +194,4 @@ pub fn caller_of(session: &Session) -> Caller {
         principal: PrincipalId::User(session.user),
         tenant: session.tenant,
     }
-}
-
-/// The email of a user, for the portal's header.
-pub async fn user_email(ctx: &Context, session: &Session) -> Result<Option<String>, AppError> {
-    let user = session.user;
-    ctx.store
-        .read(move |tx| Ok(identities::get_user(tx, user)?.map(|u| u.email.to_string())))
-        .await
-}
-
-pub fn readable_tenant(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-    tenants::get(tx, id)
 }

@@ -6,6 +6,7 @@ use super::community_access::{check_path_tenant, in_community, InCommunity};
 use super::context::Context;
 use super::error::AppError;
 use super::notify;
+use super::removal::release_invitee;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
@@ -251,13 +252,7 @@ pub async fn withdraw(
             at.require(Operation::WithdrawInvitation)?;
             let mut inv = issued_here(tx, &at, id)?;
             if inv.state_at(now) == InvitationState::InvitationAccepted {
-                if let Some(invitee) = inv.invited_tenant {
-                    if let Some(m) = memberships::get(tx, community, invitee)? {
-                        if !m.is_in() {
-                            memberships::remove(tx, community, invitee)?;
-                        }
-                    }
-                }
+                release_invitee(tx, &inv)?;
             }
             inv.withdraw(now)
                 .map_err(|e| AppError::conflict(e.to_string()))?;

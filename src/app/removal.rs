@@ -6,7 +6,7 @@ use super::error::AppError;
 use super::notify;
 use crate::domain::community::Community;
 use crate::domain::ids::TenantId;
-use crate::domain::invitation::InvitationState;
+use crate::domain::invitation::{Invitation, InvitationState};
 use crate::domain::membership::Membership;
 use crate::domain::notification::Notice;
 use crate::store::{communities, grants, invitations, memberships, tenants, WriteTransaction};
@@ -69,9 +69,7 @@ fn drop_membership(
             // A tenant that accepted this one's invitation but was not yet
             // confirmed can no longer be: its waiting membership goes too.
             if issued_by_it && inv.state_at(now) == InvitationState::InvitationAccepted {
-                if let Some(invitee) = inv.invited_tenant {
-                    remove_awaiting(tx, community, invitee)?;
-                }
+                release_invitee(tx, &inv)?;
             }
             inv.withdraw(now)
                 .map_err(|e| AppError::conflict(e.to_string()))?;
@@ -81,16 +79,15 @@ fn drop_membership(
     Ok(())
 }
 
-fn remove_awaiting(
-    tx: &WriteTransaction,
-    community: &Community,
-    tenant: TenantId,
-) -> Result<(), AppError> {
-    if let Some(m) = memberships::get(tx, community.id, tenant)? {
-        if !m.is_in() {
-            memberships::remove(tx, community.id, tenant)?;
-            grants::remove_tenant(tx, community.id, tenant)?;
-        }
+/// An accepted invitation that ends unconfirmed (withdrawn, expired, or its
+/// issuer left) takes the invitee's waiting membership with it.
+pub fn release_invitee(tx: &WriteTransaction, inv: &Invitation) -> Result<(), AppError> {
+    let Some(invitee) = inv.invited_tenant else {
+        return Ok(());
+    };
+    if memberships::get(tx, inv.community, invitee)?.is_some_and(|m| !m.is_in()) {
+        memberships::remove(tx, inv.community, invitee)?;
+        grants::remove_tenant(tx, inv.community, invitee)?;
     }
     Ok(())
 }

@@ -116,14 +116,6 @@ impl RoleSet {
             .filter(|r| self.contains(*r))
             .collect()
     }
-
-    pub fn community_only(self) -> Self {
-        Self::of(&Role::COMMUNITY).intersect(self)
-    }
-
-    fn intersect(self, other: RoleSet) -> Self {
-        Self(self.0 & other.0)
-    }
 }
 
 #[cfg(test)]
@@ -150,7 +142,6 @@ mod tests {
         assert!(!set
             .without(Role::CommunityMember)
             .contains(Role::CommunityMember));
-        assert_eq!(set.community_only().roles(), vec![Role::CommunityMember]);
     }
 
     #[test]
