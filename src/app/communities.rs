@@ -3,7 +3,7 @@
 use super::access::acting;
 use super::community_access::{check_path_tenant, enter, in_community, InCommunity};
 use super::context::Context;
-use super::error::AppError;
+use super::error::{optional, AppError};
 use super::removal;
 use crate::domain::community::{validate_alias, validate_description, Community, CommunityName};
 use crate::domain::identity::Caller;
@@ -188,24 +188,13 @@ pub async fn update(
     id: CommunityId,
     change: CommunityChange,
 ) -> Result<CommunityView, AppError> {
-    let name = change
-        .name
-        .as_deref()
-        .map(CommunityName::parse)
-        .transpose()
-        .map_err(|r| AppError::invalid("Name", r))?;
-    let description = change
-        .description
-        .as_deref()
-        .map(validate_description)
-        .transpose()
-        .map_err(|r| AppError::invalid("Description", r))?;
-    let alias = change
-        .alias
-        .as_deref()
-        .map(validate_alias)
-        .transpose()
-        .map_err(|r| AppError::invalid("Alias", r))?;
+    let name = optional("Name", change.name.as_deref(), CommunityName::parse)?;
+    let description = optional(
+        "Description",
+        change.description.as_deref(),
+        validate_description,
+    )?;
+    let alias = optional("Alias", change.alias.as_deref(), validate_alias)?;
     ctx.store
         .write(move |tx| {
             let mut at = in_community(tx, caller, path_tenant, id)?;

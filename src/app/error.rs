@@ -47,6 +47,19 @@ impl AppError {
     }
 }
 
+/// Validates an optional field of a change (`None` leaves it alone); a bad
+/// value is a 400 naming `field`.
+pub fn optional<T>(
+    field: &str,
+    value: Option<&str>,
+    validate: impl FnOnce(&str) -> Result<T, &'static str>,
+) -> Result<Option<T>, AppError> {
+    value
+        .map(validate)
+        .transpose()
+        .map_err(|reason| AppError::invalid(field, reason))
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         AppError::Unexpected(e.to_string())

@@ -2,7 +2,7 @@
 
 use super::access::{acting, Acting};
 use super::context::Context;
-use super::error::AppError;
+use super::error::{optional, AppError};
 use crate::domain::icon::TenantIcon;
 use crate::domain::identity::Caller;
 use crate::domain::ids::TenantId;
@@ -74,18 +74,12 @@ pub async fn update(
             ));
         }
     }
-    let company_name = change
-        .company_name
-        .as_deref()
-        .map(validate_company_name)
-        .transpose()
-        .map_err(|r| AppError::invalid("CompanyName", r))?;
-    let alias = change
-        .alias
-        .as_deref()
-        .map(validate_alias)
-        .transpose()
-        .map_err(|r| AppError::invalid("Alias", r))?;
+    let company_name = optional(
+        "CompanyName",
+        change.company_name.as_deref(),
+        validate_company_name,
+    )?;
+    let alias = optional("Alias", change.alias.as_deref(), validate_alias)?;
     let now = ctx.clock.now();
     ctx.store
         .write(move |tx| {

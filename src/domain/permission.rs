@@ -33,97 +33,42 @@ pub enum Operation {
 use Operation::*;
 use Role::*;
 
-/// The table. Read it as "operation: roles that may do it".
-const PERMISSIONS: &[(Operation, &[Role])] = &[
-    (ViewTenant, &[TenantMember, TenantAdministrator]),
-    (UpdateTenant, &[TenantAdministrator]),
-    (ListCommunities, &[TenantMember, TenantAdministrator]),
-    (CreateCommunity, &[TenantAdministrator]),
-    (
-        ViewCommunity,
-        &[
-            CommunityMember,
-            CommunityModerator,
-            CommunityAdministrator,
-            TenantAdministrator,
-        ],
-    ),
-    (EditCommunity, &[CommunityAdministrator]),
-    (DeleteCommunity, &[CommunityAdministrator]),
-    (
-        SetCommunityAlias,
-        &[CommunityAdministrator, TenantAdministrator],
-    ),
-    (
-        ViewSummary,
-        &[
-            CommunityMember,
-            CommunityModerator,
-            CommunityAdministrator,
-            TenantMember,
-            TenantAdministrator,
-        ],
-    ),
-    (
-        ListCommunityRoles,
-        &[
-            CommunityMember,
-            CommunityModerator,
-            CommunityAdministrator,
-            TenantAdministrator,
-        ],
-    ),
-    (InviteTenant, &[CommunityAdministrator, CommunityModerator]),
-    (
-        ViewInvitations,
-        &[
-            CommunityMember,
-            CommunityModerator,
-            CommunityAdministrator,
-            TenantAdministrator,
-        ],
-    ),
-    (
-        ResendInvitation,
-        &[CommunityAdministrator, CommunityModerator],
-    ),
-    (
-        WithdrawInvitation,
-        &[
-            CommunityAdministrator,
-            CommunityModerator,
-            TenantAdministrator,
-        ],
-    ),
-    (ConfirmTenant, &[CommunityAdministrator]),
-    (AnswerInvitation, &[TenantAdministrator]),
-    (PauseOrResumeTenant, &[CommunityAdministrator]),
-    (RemoveTenant, &[CommunityAdministrator, CommunityModerator]),
-    (
-        LeaveCommunity,
-        &[CommunityAdministrator, TenantAdministrator],
-    ),
-    (
-        GrantCommunityRoles,
-        &[
-            CommunityAdministrator,
-            CommunityModerator,
-            TenantAdministrator,
-        ],
-    ),
-    (
-        GrantCommunityAdministrator,
-        &[CommunityAdministrator, TenantAdministrator],
-    ),
+/// Seeing a community: any community role, or administering a member tenant.
+const COMMUNITY_VIEWERS: &[Role] = &[
+    CommunityMember,
+    CommunityModerator,
+    CommunityAdministrator,
+    TenantAdministrator,
 ];
+const INVITERS: &[Role] = &[CommunityAdministrator, CommunityModerator];
 
 impl Operation {
+    /// The table. A `match`, so an operation without a row does not compile.
     pub fn allowed_roles(self) -> &'static [Role] {
-        PERMISSIONS
-            .iter()
-            .find(|(op, _)| *op == self)
-            .map(|(_, roles)| *roles)
-            .unwrap_or(&[])
+        match self {
+            ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
+            UpdateTenant | CreateCommunity | AnswerInvitation => &[TenantAdministrator],
+            ViewCommunity | ListCommunityRoles | ViewInvitations => COMMUNITY_VIEWERS,
+            ViewSummary => &[
+                CommunityMember,
+                CommunityModerator,
+                CommunityAdministrator,
+                TenantMember,
+                TenantAdministrator,
+            ],
+            EditCommunity | DeleteCommunity | ConfirmTenant | PauseOrResumeTenant => {
+                &[CommunityAdministrator]
+            }
+            SetCommunityAlias | LeaveCommunity | GrantCommunityAdministrator => {
+                &[CommunityAdministrator, TenantAdministrator]
+            }
+            InviteTenant | ResendInvitation | RemoveTenant => INVITERS,
+            WithdrawInvitation | GrantCommunityRoles => &[
+                CommunityAdministrator,
+                CommunityModerator,
+                TenantAdministrator,
+            ],
+        }
     }
 
     pub fn allows(self, held: RoleSet) -> bool {
@@ -140,36 +85,6 @@ impl Operation {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_operation_has_a_row() {
-        let all = [
-            ViewTenant,
-            UpdateTenant,
-            ListCommunities,
-            CreateCommunity,
-            ViewCommunity,
-            EditCommunity,
-            DeleteCommunity,
-            SetCommunityAlias,
-            ViewSummary,
-            ListCommunityRoles,
-            InviteTenant,
-            ViewInvitations,
-            ResendInvitation,
-            WithdrawInvitation,
-            ConfirmTenant,
-            AnswerInvitation,
-            PauseOrResumeTenant,
-            RemoveTenant,
-            LeaveCommunity,
-            GrantCommunityRoles,
-            GrantCommunityAdministrator,
-        ];
-        for op in all {
-            assert!(!op.allowed_roles().is_empty(), "{op:?} has no roles");
-        }
-    }
 
     #[test]
     fn members_cannot_invite_but_moderators_can() {
