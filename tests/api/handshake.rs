@@ -66,11 +66,7 @@ async fn the_whole_handshake_runs_through_http_and_smtp() {
     assert_eq!(claims.invitation.to_string(), id);
 
     // Accept as the invitee's Tenant Administrator.
-    let accepted = json_with_status(
-        app.act(&fabrikam.token, &id, "Accept").await,
-        StatusCode::OK,
-    )
-    .await;
+    let accepted = app.accept(&fabrikam.token, &id).await;
     assert_eq!(accepted["State"], "InvitationAccepted");
     assert_eq!(accepted["InvitedTenantId"], fabrikam.id.to_string());
     assert!(accepted["Accepted"].is_string());
@@ -138,11 +134,8 @@ async fn declining_ends_the_invitation_and_tells_the_inviter() {
     let fabrikam = app.tenant("Fabrikam").await;
     let community = app.community(&contoso, "Plant data").await;
     let id = app
-        .invite(&contoso, &community, &fabrikam.admin_email)
-        .await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .invite_id(&contoso, &community, &fabrikam.admin_email)
+        .await;
 
     let declined = json_with_status(
         app.act(&fabrikam.token, &id, "Decline").await,
@@ -230,11 +223,8 @@ async fn deleting_an_invitation_withdraws_it() {
     let fabrikam = app.tenant("Fabrikam").await;
     let community = app.community(&contoso, "Plant data").await;
     let id = app
-        .invite(&contoso, &community, &fabrikam.admin_email)
-        .await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .invite_id(&contoso, &community, &fabrikam.admin_email)
+        .await;
     smtp.wait_for(1).await;
 
     let path = format!("{}/{id}", invitations_path(contoso.id, &community));
@@ -311,11 +301,8 @@ async fn only_a_tenant_administrator_of_the_addressed_tenant_may_answer() {
     let northwind = app.tenant("Northwind").await;
     let community = app.community(&contoso, "Plant data").await;
     let id = app
-        .invite(&contoso, &community, &fabrikam.admin_email)
-        .await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .invite_id(&contoso, &community, &fabrikam.admin_email)
+        .await;
 
     let (_, member_token) = app.client(fabrikam.id, &[Role::TenantMember]).await;
     assert_error(
@@ -356,16 +343,9 @@ async fn only_the_inviting_side_may_confirm() {
     let fabrikam = app.tenant("Fabrikam").await;
     let community = app.community(&contoso, "Plant data").await;
     let id = app
-        .invite(&contoso, &community, &fabrikam.admin_email)
-        .await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    json_with_status(
-        app.act(&fabrikam.token, &id, "Accept").await,
-        StatusCode::OK,
-    )
-    .await;
+        .invite_id(&contoso, &community, &fabrikam.admin_email)
+        .await;
+    app.accept(&fabrikam.token, &id).await;
 
     assert_error(
         app.act(&fabrikam.token, &id, "Confirm").await,
@@ -393,16 +373,9 @@ async fn a_second_accept_is_a_conflict() {
     let fabrikam = app.tenant("Fabrikam").await;
     let community = app.community(&contoso, "Plant data").await;
     let id = app
-        .invite(&contoso, &community, &fabrikam.admin_email)
-        .await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    json_with_status(
-        app.act(&fabrikam.token, &id, "Accept").await,
-        StatusCode::OK,
-    )
-    .await;
+        .invite_id(&contoso, &community, &fabrikam.admin_email)
+        .await;
+    app.accept(&fabrikam.token, &id).await;
     assert_error(
         app.act(&fabrikam.token, &id, "Accept").await,
         StatusCode::CONFLICT,
@@ -482,10 +455,7 @@ async fn bad_invitation_input_names_the_field() {
         "InvitationRecipient",
     )
     .await;
-    let id = app.invite(&contoso, &community, "x@y.example").await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.invite_id(&contoso, &community, "x@y.example").await;
     assert_error(
         app.put_json(
             &format!("/api/v1-preview/communityinvitations/{id}"),
@@ -550,11 +520,8 @@ async fn details_and_the_accepted_list_serve_the_invited_tenant() {
     let fabrikam = app.tenant("Fabrikam").await;
     let community = app.community(&contoso, "Plant data").await;
     let id = app
-        .invite(&contoso, &community, &fabrikam.admin_email)
-        .await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .invite_id(&contoso, &community, &fabrikam.admin_email)
+        .await;
 
     let details_path = format!("/api/v1-preview/communityinvitations/{id}/details");
     let details = json_with_status(
@@ -584,11 +551,7 @@ async fn details_and_the_accepted_list_serve_the_invited_tenant() {
     )
     .await;
     assert_eq!(none, json!([]));
-    json_with_status(
-        app.act(&fabrikam.token, &id, "Accept").await,
-        StatusCode::OK,
-    )
-    .await;
+    app.accept(&fabrikam.token, &id).await;
     let one = json_with_status(
         app.get(&accepted_path, &fabrikam.token).await,
         StatusCode::OK,

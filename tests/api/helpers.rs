@@ -323,6 +323,25 @@ impl TestApp {
         json_with_status(response, StatusCode::CREATED).await
     }
 
+    /// Invites `recipient`; returns only the invitation's id.
+    pub async fn invite_id(
+        &self,
+        inviter: &TestTenant,
+        community: &str,
+        recipient: &str,
+    ) -> String {
+        let invitation = self.invite(inviter, community, recipient).await;
+        invitation["Id"]
+            .as_str()
+            .expect("invitation Id")
+            .to_string()
+    }
+
+    /// Accepts an invitation with `token`, asserting 200.
+    pub async fn accept(&self, token: &str, invitation: &str) -> Value {
+        json_with_status(self.act(token, invitation, "Accept").await, StatusCode::OK).await
+    }
+
     /// PUT /communityinvitations/{id} with an Action.
     pub async fn act(&self, token: &str, invitation: &str, action: &str) -> Response {
         self.put_json(
@@ -335,10 +354,9 @@ impl TestApp {
 
     /// Invite, accept and confirm: `member` ends Active in `owner`'s community.
     pub async fn join(&self, owner: &TestTenant, community: &str, member: &TestTenant) {
-        let inv = self.invite(owner, community, &member.admin_email).await;
-        let id = inv["Id"].as_str().expect("invitation Id");
-        json_with_status(self.act(&member.token, id, "Accept").await, StatusCode::OK).await;
-        json_with_status(self.act(&owner.token, id, "Confirm").await, StatusCode::OK).await;
+        let id = self.invite_id(owner, community, &member.admin_email).await;
+        self.accept(&member.token, &id).await;
+        json_with_status(self.act(&owner.token, &id, "Confirm").await, StatusCode::OK).await;
     }
 
     /// The member tenants of a community as `viewer` sees them: (name, Status).

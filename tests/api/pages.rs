@@ -121,11 +121,8 @@ async fn invited() -> Invited {
     let fabrikam = app.tenant("Fabrikam").await;
     let community = app.community(&contoso, "Plant data").await;
     let id = app
-        .invite(&contoso, &community, &fabrikam.admin_email)
-        .await["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+        .invite_id(&contoso, &community, &fabrikam.admin_email)
+        .await;
     let link = smtp.wait_for(1).await[0].link("/invitations/").unwrap();
     Invited {
         smtp,
