@@ -1,6 +1,6 @@
 //! Communities, their per-owner name index and the shares counted in them.
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::{COMMUNITIES, COMMUNITY_NAMES, SHARES};
 use super::tx::Readable;
@@ -8,6 +8,9 @@ use crate::domain::community::Community;
 use crate::domain::ids::{CommunityId, TenantId};
 use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 use uuid::Uuid;
+
+/// Layout version 1 (see `codec::Record` for how a layout changes).
+impl Record for Community {}
 
 pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, StoreError> {
     let table = tx.table(COMMUNITIES)?;

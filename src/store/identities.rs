@@ -1,6 +1,6 @@
 //! Users and clients of tenants, with their indexes.
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::{CLIENTS, CLIENTS_BY_TENANT, USERS, USERS_BY_TENANT, USER_BY_EMAIL};
 use super::tx::Readable;
@@ -10,6 +10,10 @@ use crate::domain::ids::{ClientId, PrincipalId, TenantId, UserId};
 use crate::domain::role::RoleSet;
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
+
+/// Layout version 1 (see `codec::Record` for how a layout changes).
+impl Record for User {}
+impl Record for Client {}
 
 pub fn get_user(tx: &impl Readable, id: UserId) -> Result<Option<User>, StoreError> {
     let table = tx.table(USERS)?;

@@ -1,6 +1,6 @@
 //! Invitations and every index over them, kept in step by `put`.
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::{
     INVITATIONS, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY, INVITATIONS_BY_INVITED_TENANT,
@@ -14,6 +14,9 @@ use crate::domain::paging::Page;
 use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
+
+/// Layout version 1 (see `codec::Record` for how a layout changes).
+impl Record for Invitation {}
 
 pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
     let table = tx.table(INVITATIONS)?;

@@ -1,6 +1,6 @@
 //! Memberships (`CommunityTenant`), indexed by community and by tenant.
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::{MEMBERSHIPS, MEMBERSHIPS_BY_TENANT};
 use super::tx::Readable;
@@ -9,6 +9,9 @@ use crate::domain::membership::Membership;
 use crate::domain::paging::Page;
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
+
+/// Layout version 1 (see `codec::Record` for how a layout changes).
+impl Record for Membership {}
 
 pub fn get(
     tx: &impl Readable,

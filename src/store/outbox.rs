@@ -1,7 +1,7 @@
 //! The durable email outbox. Entries are kept after sending (their status is
 //! what the invitation list shows); the due index holds only pending ones.
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::{OUTBOX, OUTBOX_DUE};
 use super::tx::Readable;
@@ -10,6 +10,9 @@ use crate::domain::notification::OutboxEntry;
 use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
+
+/// Layout version 1 (see `codec::Record` for how a layout changes).
+impl Record for OutboxEntry {}
 
 pub fn get(tx: &impl Readable, id: OutboxId) -> Result<Option<OutboxEntry>, StoreError> {
     let table = tx.table(OUTBOX)?;

@@ -1,12 +1,15 @@
 //! Portal sessions, keyed by the SHA-256 of the cookie value so a copy of the
 //! database does not hand out live sessions.
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::{SESSIONS, SESSIONS_BY_EXPIRY};
 use super::tx::Readable;
 use crate::domain::session::Session;
 use redb::{ReadableTable, WriteTransaction};
+
+/// Layout version 1 (see `codec::Record` for how a layout changes).
+impl Record for Session {}
 
 pub fn get(tx: &impl Readable, key: &[u8]) -> Result<Option<Session>, StoreError> {
     let table = tx.table(SESSIONS)?;

@@ -1,12 +1,15 @@
 //! Tenants, their alias index and their icons.
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::{TENANTS, TENANT_BY_ALIAS, TENANT_ICONS};
 use super::tx::Readable;
 use crate::domain::ids::TenantId;
 use crate::domain::tenant::Tenant;
 use redb::{ReadableTable, WriteTransaction};
+
+/// Layout version 1 (see `codec::Record` for how a layout changes).
+impl Record for Tenant {}
 
 pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
     let table = tx.table(TENANTS)?;
