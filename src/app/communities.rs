@@ -2,8 +2,10 @@
 
 use super::access::acting;
 use super::community_access::{check_path_tenant, enter, in_community, InCommunity};
+use super::community_roles;
 use super::context::Context;
 use super::error::{optional, AppError};
+use super::profile;
 use super::removal;
 use crate::domain::community::{validate_alias, validate_description, Community, CommunityName};
 use crate::domain::identity::Caller;
@@ -11,7 +13,8 @@ use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::{CommunityTenantStatus, Membership};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
-use crate::domain::role::{Role, RoleSet};
+use crate::domain::role::{Role, RoleInstance, RoleSet};
+use crate::store::profiles::{self, MemberProfile};
 use crate::store::{communities, grants, memberships, tenants, Readable};
 
 /// One member tenant as a community shows it.
@@ -23,6 +26,11 @@ pub struct TenantInCommunity {
     pub is_owner: bool,
     pub user_count: u32,
     pub client_count: u32,
+    /// The member's point of contact, shown to every member.
+    pub contact_email: Option<String>,
+    pub preferred_region_id: Option<String>,
+    /// The member's private name for the community: only the member sees it.
+    pub community_alias: Option<String>,
 }
 
 /// A community as one tenant sees it.
@@ -34,13 +42,18 @@ pub struct CommunityView {
     pub tenants: Vec<TenantInCommunity>,
     pub streams_contributed: u64,
     pub streams_total: u64,
+    pub preferred_region_id: Option<String>,
+    /// The community's role instances.
+    pub roles: Vec<RoleInstance>,
     /// The viewer's roles there (pages show only the buttons they may use).
     pub viewer_roles: RoleSet,
 }
 
+/// The member tenants as `viewer`'s tenant sees them.
 pub fn tenants_of(
     tx: &impl Readable,
     community: CommunityId,
+    viewer: TenantId,
 ) -> Result<Vec<TenantInCommunity>, AppError> {
     let mut out = Vec::new();
     for m in memberships::of_community(tx, community)? {
@@ -48,6 +61,7 @@ pub fn tenants_of(
             .map(|t| t.company_name)
             .unwrap_or_default();
         let (user_count, client_count) = grants::counts(tx, community, m.tenant)?;
+        let profile = profiles::member(tx, community, m.tenant)?;
         out.push(TenantInCommunity {
             id: m.tenant,
             name,
@@ -55,6 +69,9 @@ pub fn tenants_of(
             is_owner: m.is_owner,
             user_count,
             client_count,
+            contact_email: profile.contact_email,
+            preferred_region_id: profile.preferred_region_id,
+            community_alias: if m.tenant == viewer { m.alias } else { None },
         });
     }
     // The owner first, then by name: the order people scan for.
@@ -74,9 +91,11 @@ pub fn view(tx: &impl Readable, at: &InCommunity) -> Result<CommunityView, AppEr
             .alias
             .clone()
             .unwrap_or_else(|| at.community.name.as_str().to_string()),
-        tenants: tenants_of(tx, at.community.id)?,
+        tenants: tenants_of(tx, at.community.id, at.me.caller.tenant)?,
         streams_contributed: mine,
         streams_total: total,
+        preferred_region_id: profiles::community_region(tx, at.community.id)?,
+        roles: community_roles::instances(at),
         viewer_roles: at.roles,
         community: at.community.clone(),
     })
@@ -103,16 +122,31 @@ pub async fn list(
         .await
 }
 
+/// What `CreateCommunityInput` carries.
+#[derive(Debug, Default)]
+pub struct NewCommunity {
+    pub name: String,
+    pub description: Option<String>,
+    /// The owner tenant's point of contact (AVEVA Data Hub).
+    pub contact_email: Option<String>,
+    pub preferred_region_id: Option<String>,
+}
+
 pub async fn create(
     ctx: &Context,
     caller: Caller,
     path_tenant: Option<TenantId>,
-    name: &str,
-    description: Option<&str>,
+    input: NewCommunity,
 ) -> Result<CommunityView, AppError> {
-    let name = CommunityName::parse(name).map_err(|r| AppError::invalid("Name", r))?;
-    let description = validate_description(description.unwrap_or_default())
+    let name = CommunityName::parse(&input.name).map_err(|r| AppError::invalid("Name", r))?;
+    let description = validate_description(input.description.as_deref().unwrap_or_default())
         .map_err(|r| AppError::invalid("Description", r))?;
+    let contact = profile::contact_email("ContactEmail", input.contact_email.as_deref())?;
+    let region = profile::region(
+        ctx,
+        "PreferredRegionId",
+        input.preferred_region_id.as_deref(),
+    )?;
     let now = ctx.clock.now();
     ctx.store
         .write(move |tx| {
@@ -144,6 +178,12 @@ pub async fn create(
                     invitation: None,
                 },
             )?;
+            profiles::set_community_region(tx, community.id, region.flatten().as_deref())?;
+            let owner_profile = MemberProfile {
+                contact_email: contact.flatten(),
+                preferred_region_id: None,
+            };
+            profiles::set_member(tx, community.id, caller.tenant, &owner_profile)?;
             let creator_roles = RoleSet::of(&[Role::CommunityAdministrator, Role::CommunityMember]);
             grants::set(
                 tx,
@@ -179,6 +219,7 @@ pub struct CommunityChange {
     pub name: Option<String>,
     pub description: Option<String>,
     pub alias: Option<String>,
+    pub preferred_region_id: Option<String>,
 }
 
 pub async fn update(
@@ -195,6 +236,11 @@ pub async fn update(
         validate_description,
     )?;
     let alias = optional("Alias", change.alias.as_deref(), validate_alias)?;
+    let region = profile::region(
+        ctx,
+        "PreferredRegionId",
+        change.preferred_region_id.as_deref(),
+    )?;
     ctx.store
         .write(move |tx| {
             let mut at = in_community(tx, caller, path_tenant, id)?;
@@ -211,6 +257,12 @@ pub async fn update(
                     )));
                 }
                 at.community = community;
+            }
+            if let Some(region) = region {
+                // The community-wide default is the owner's to set.
+                at.require(Operation::EditCommunity)?;
+                at.require_owner_side("set its preferred region")?;
+                profiles::set_community_region(tx, id, region.as_deref())?;
             }
             if let Some(alias) = alias {
                 at.require(Operation::SetCommunityAlias)?;
@@ -238,18 +290,38 @@ pub async fn delete(
         .await
 }
 
+/// The community's stream counts: in all, the caller's, and per member
+/// tenant (AVEVA Data Hub's `CommunitySummaryInformationForTenants`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub total: u64,
+    pub mine: u64,
+    pub per_tenant: Vec<(TenantId, u64)>,
+}
+
 pub async fn summary(
     ctx: &Context,
     caller: Caller,
     path_tenant: Option<TenantId>,
     id: CommunityId,
-) -> Result<(u64, u64), AppError> {
+) -> Result<Summary, AppError> {
     ctx.store
         .read(move |tx| {
             let at = in_community(tx, caller, path_tenant, id)?;
             at.require(Operation::ViewSummary)?;
             let (mine, total) = communities::stream_counts(tx, id, caller.tenant)?;
-            Ok((total, mine))
+            let mut per_tenant = Vec::new();
+            for m in memberships::of_community(tx, id)?
+                .into_iter()
+                .filter(|m| m.is_in())
+            {
+                per_tenant.push((m.tenant, communities::stream_counts(tx, id, m.tenant)?.0));
+            }
+            Ok(Summary {
+                total,
+                mine,
+                per_tenant,
+            })
         })
         .await
 }

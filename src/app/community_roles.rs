@@ -8,26 +8,30 @@ use crate::domain::identity::Caller;
 use crate::domain::ids::{ClientId, CommunityId, PrincipalId, PrincipalKind, TenantId, UserId};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
-use crate::domain::role::{Role, RoleSet};
+use crate::domain::role::{Role, RoleInstance, RoleSet};
 use crate::store::{grants, identities, Readable, WriteTransaction};
 use uuid::Uuid;
 
-/// The community's role instances with their ids.
+/// The community's role instances.
 pub async fn roles(
     ctx: &Context,
     caller: Caller,
     community: CommunityId,
-) -> Result<Vec<(Role, Uuid)>, AppError> {
+) -> Result<Vec<RoleInstance>, AppError> {
     ctx.store
         .read(move |tx| {
             let at = in_community(tx, caller, None, community)?;
             at.require(Operation::ListCommunityRoles)?;
-            Ok(Role::COMMUNITY
-                .iter()
-                .map(|r| (*r, r.instance_id(community.0)))
-                .collect())
+            Ok(instances(&at))
         })
         .await
+}
+
+pub fn instances(at: &InCommunity) -> Vec<RoleInstance> {
+    Role::COMMUNITY
+        .iter()
+        .map(|r| RoleInstance::of_community(*r, at.community.id, at.community.name.as_str()))
+        .collect()
 }
 
 /// A user or client of the caller's tenant with its roles in the community.

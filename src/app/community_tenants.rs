@@ -3,14 +3,16 @@
 use super::communities::{tenants_of, TenantInCommunity};
 use super::community_access::{in_community, in_or_awaiting, InCommunity};
 use super::context::Context;
-use super::error::AppError;
+use super::error::{optional, AppError};
 use super::handshake::confirm_invitation;
+use super::profile;
 use super::removal::{end_membership, Departure};
+use crate::domain::community::validate_alias;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::{CommunityTenantStatus, Membership, StatusChange, StatusError};
 use crate::domain::permission::Operation;
-use crate::store::{invitations, memberships, WriteTransaction};
+use crate::store::{invitations, memberships, profiles, WriteTransaction};
 use chrono::{DateTime, Utc};
 
 pub async fn list(
@@ -23,7 +25,7 @@ pub async fn list(
         .read(move |tx| {
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::ViewCommunity)?;
-            tenants_of(tx, community)
+            tenants_of(tx, community, caller.tenant)
         })
         .await
 }
@@ -62,35 +64,153 @@ pub async fn set_status(
     member: TenantId,
     requested: CommunityTenantStatus,
 ) -> Result<Outcome, AppError> {
+    let change = MemberChange {
+        status: Some(requested),
+        ..Default::default()
+    };
+    update(ctx, caller, path_tenant, community, member, change).await
+}
+
+/// What `UpdateCommunityTenantInput` asks; AVEVA Data Hub made every part
+/// optional, so a body with only `CommunityAlias` is a whole request.
+#[derive(Debug, Default)]
+pub struct MemberChange {
+    pub status: Option<CommunityTenantStatus>,
+    pub community_alias: Option<String>,
+    pub contact_email: Option<String>,
+    pub preferred_region_id: Option<String>,
+}
+
+/// Applies a status and the member's own settings in one transaction.
+pub async fn update(
+    ctx: &Context,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    community: CommunityId,
+    member: TenantId,
+    change: MemberChange,
+) -> Result<Outcome, AppError> {
+    let settings = MemberSettings {
+        alias: optional(
+            "CommunityAlias",
+            change.community_alias.as_deref(),
+            validate_alias,
+        )?,
+        contact_email: profile::contact_email("ContactEmail", change.contact_email.as_deref())?,
+        region: profile::region(
+            ctx,
+            "PreferredRegionId",
+            change.preferred_region_id.as_deref(),
+        )?,
+    };
+    if change.status.is_none() && settings.is_empty() {
+        return Err(AppError::invalid(
+            "body",
+            "send at least one of Status, CommunityAlias, ContactEmail or PreferredRegionId",
+        ));
+    }
     let now = ctx.clock.now();
     let outcome = ctx
         .store
         .write(move |tx| {
-            let leaving = requested == CommunityTenantStatus::Remove && member == caller.tenant;
-            let at = if leaving {
-                in_or_awaiting(tx, caller, path_tenant, community)?
-            } else {
-                in_community(tx, caller, path_tenant, community)?
-            };
-            let mut membership = member_of(tx, community, member)?;
-            match membership.change_to(requested).map_err(status_error)? {
-                StatusChange::Unchanged => Ok(Outcome::Unchanged),
-                StatusChange::Confirm => confirm(tx, &at, &membership, now),
-                StatusChange::Remove => remove_or_leave(tx, &at, &membership, now),
-                StatusChange::Pause | StatusChange::Resume => {
-                    at.require(Operation::PauseOrResumeTenant)?;
-                    if member != caller.tenant {
-                        at.require_owner_side("pause or resume another tenant's sharing")?;
-                    }
-                    membership.status = requested;
-                    memberships::put(tx, &membership)?;
-                    Ok(Outcome::Changed)
+            // Settings first: a removal that follows takes them with it.
+            let mut outcome = Outcome::Unchanged;
+            if !settings.is_empty() {
+                outcome = settings.apply(tx, caller, path_tenant, community, member)?;
+            }
+            if let Some(requested) = change.status {
+                let status =
+                    apply_status(tx, caller, path_tenant, community, member, requested, now)?;
+                if status == Outcome::Changed {
+                    outcome = Outcome::Changed;
                 }
             }
+            Ok::<_, AppError>(outcome)
         })
         .await?;
     ctx.mail_ready.notify_one();
     Ok(outcome)
+}
+
+/// A member tenant's own settings in a community (AVEVA Data Hub): each
+/// `None` leaves one alone; `Some(None)` clears it.
+struct MemberSettings {
+    alias: Option<Option<String>>,
+    contact_email: profile::Setting,
+    region: profile::Setting,
+}
+
+impl MemberSettings {
+    fn is_empty(&self) -> bool {
+        self.alias.is_none() && self.contact_email.is_none() && self.region.is_none()
+    }
+
+    fn apply(
+        &self,
+        tx: &WriteTransaction,
+        caller: Caller,
+        path_tenant: Option<TenantId>,
+        community: CommunityId,
+        member: TenantId,
+    ) -> Result<Outcome, AppError> {
+        let at = in_community(tx, caller, path_tenant, community)?;
+        if member != caller.tenant {
+            return Err(AppError::forbidden(
+                "a tenant sets only its own alias, contact email and preferred region",
+            ));
+        }
+        at.require(Operation::SetCommunityAlias)?;
+        let mut membership = at.membership.clone();
+        let before = profiles::member(tx, community, member)?;
+        let mut after = before.clone();
+        if let Some(alias) = &self.alias {
+            membership.alias = alias.clone();
+        }
+        if let Some(contact) = &self.contact_email {
+            after.contact_email = contact.clone();
+        }
+        if let Some(region) = &self.region {
+            after.preferred_region_id = region.clone();
+        }
+        if membership == at.membership && after == before {
+            return Ok(Outcome::Unchanged);
+        }
+        memberships::put(tx, &membership)?;
+        profiles::set_member(tx, community, member, &after)?;
+        Ok(Outcome::Changed)
+    }
+}
+
+fn apply_status(
+    tx: &WriteTransaction,
+    caller: Caller,
+    path_tenant: Option<TenantId>,
+    community: CommunityId,
+    member: TenantId,
+    requested: CommunityTenantStatus,
+    now: DateTime<Utc>,
+) -> Result<Outcome, AppError> {
+    let leaving = requested == CommunityTenantStatus::Remove && member == caller.tenant;
+    let at = if leaving {
+        in_or_awaiting(tx, caller, path_tenant, community)?
+    } else {
+        in_community(tx, caller, path_tenant, community)?
+    };
+    let mut membership = member_of(tx, community, member)?;
+    match membership.change_to(requested).map_err(status_error)? {
+        StatusChange::Unchanged => Ok(Outcome::Unchanged),
+        StatusChange::Confirm => confirm(tx, &at, &membership, now),
+        StatusChange::Remove => remove_or_leave(tx, &at, &membership, now),
+        StatusChange::Pause | StatusChange::Resume => {
+            at.require(Operation::PauseOrResumeTenant)?;
+            if member != caller.tenant {
+                at.require_owner_side("pause or resume another tenant's sharing")?;
+            }
+            membership.status = requested;
+            memberships::put(tx, &membership)?;
+            Ok(Outcome::Changed)
+        }
+    }
 }
 
 fn confirm(

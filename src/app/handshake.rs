@@ -8,6 +8,7 @@ use super::context::Context;
 use super::error::AppError;
 use super::invitations::{may_answer, queue_invitation_email, spend_quota, view, InvitationView};
 use super::notify;
+use super::profile;
 use crate::domain::community::Community;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{InvitationId, PrincipalId};
@@ -17,7 +18,8 @@ use crate::domain::notification::Notice;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleSet};
 use crate::store::{
-    communities, grants, identities, invitations, memberships, tenants, Readable, WriteTransaction,
+    communities, grants, identities, invitations, memberships, profiles, tenants, Readable,
+    WriteTransaction,
 };
 use chrono::{DateTime, Utc};
 
@@ -37,6 +39,21 @@ pub async fn process(
     action: Action,
     via_link: bool,
 ) -> Result<InvitationView, AppError> {
+    process_with_contact(ctx, caller, id, action, via_link, None).await
+}
+
+/// `process`, recording on Accept the accepting tenant's contact email
+/// (AVEVA Data Hub's `ProcessInvitationInput.ContactEmail`) in the same
+/// transaction.
+pub async fn process_with_contact(
+    ctx: &Context,
+    caller: Caller,
+    id: InvitationId,
+    action: Action,
+    via_link: bool,
+    contact_email: Option<String>,
+) -> Result<InvitationView, AppError> {
+    let contact = profile::contact_email("ContactEmail", contact_email.as_deref())?.flatten();
     let now = ctx.clock.now();
     let ttl = ctx.invitation_ttl();
     let cap = ctx.settings.invitations_per_community_per_day;
@@ -44,7 +61,15 @@ pub async fn process(
         .store
         .write(move |tx| {
             let inv = match action {
-                Action::Accept => accept(tx, caller, id, via_link, now)?,
+                Action::Accept => {
+                    let inv = accept(tx, caller, id, via_link, now)?;
+                    if let (Some(contact), Some(tenant)) = (&contact, inv.invited_tenant) {
+                        let mut mine = profiles::member(tx, inv.community, tenant)?;
+                        mine.contact_email = Some(contact.clone());
+                        profiles::set_member(tx, inv.community, tenant, &mine)?;
+                    }
+                    inv
+                }
                 Action::Decline => decline(tx, caller, id, via_link, now)?,
                 Action::Confirm => confirm(tx, caller, id, now)?,
                 Action::Resend => resend(tx, caller, id, now, ttl, cap)?,

@@ -15,7 +15,8 @@ use crate::domain::notification::{DeliveryStatus, Notice};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::store::{
-    communities, identities, invitations, memberships, outbox, tenants, Readable, WriteTransaction,
+    communities, identities, invitations, memberships, outbox, profiles, tenants, Readable,
+    WriteTransaction,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -271,6 +272,8 @@ pub struct InvitationDetails {
     pub inviting_tenant: String,
     pub recipient: String,
     pub expires: DateTime<Utc>,
+    /// The inviting tenant's point of contact in the community.
+    pub contact_email: Option<String>,
 }
 
 /// May this caller answer (or read) this invitation? Its tenant owns the
@@ -319,6 +322,7 @@ pub fn details_in(
             .map(|t| t.company_name)
             .unwrap_or_default(),
         recipient: inv.recipient.to_string(),
+        contact_email: profiles::member(tx, inv.community, inv.issuing_tenant)?.contact_email,
         expires: inv.expires,
     })
 }

@@ -8,6 +8,7 @@ pub mod community_access;
 pub mod community_roles;
 pub mod community_tenants;
 pub mod context;
+pub mod directory;
 pub mod error;
 pub mod expiry;
 pub mod handshake;
@@ -15,6 +16,7 @@ pub mod identity;
 pub mod invitations;
 pub mod notify;
 pub mod portal;
+pub mod profile;
 pub mod removal;
 pub mod tenants;
 

@@ -8,7 +8,7 @@ use crate::domain::identity::Caller;
 use crate::domain::ids::TenantId;
 use crate::domain::permission::Operation;
 use crate::domain::tenant::{validate_alias, validate_company_name, Tenant, TenantState};
-use crate::store::{tenants, Readable};
+use crate::store::{profiles, tenants, Readable};
 
 /// What a route answers for a tenant id that does not exist: the seed lists
 /// 404 for some operations and only 403 for others.
@@ -38,15 +38,43 @@ fn own_tenant(
     Ok(me)
 }
 
+/// A tenant with what AVEVA Data Hub adds to it.
+#[derive(Clone, Debug)]
+pub struct TenantView {
+    pub tenant: Tenant,
+    /// The AVEVA account the tenant is linked to, if any.
+    pub external_account_id: Option<String>,
+}
+
+impl TenantView {
+    /// `TenantType`: the sample in AVEVA's reference shows `Unlinked` for a
+    /// tenant with no account; one with an account is `Linked`.
+    pub fn tenant_type(&self) -> &'static str {
+        if self.external_account_id.is_some() {
+            "Linked"
+        } else {
+            "Unlinked"
+        }
+    }
+}
+
+fn view(tx: &impl Readable, tenant: Tenant) -> Result<TenantView, AppError> {
+    Ok(TenantView {
+        external_account_id: profiles::external_account(tx, tenant.id)?,
+        tenant,
+    })
+}
+
 pub async fn get(
     ctx: &Context,
     caller: Caller,
     id: TenantId,
     unknown: Unknown,
-) -> Result<Tenant, AppError> {
+) -> Result<TenantView, AppError> {
     ctx.store
         .read(move |tx| {
-            own_tenant(tx, caller, id, unknown, Operation::ViewTenant).map(|me| me.tenant)
+            let me = own_tenant(tx, caller, id, unknown, Operation::ViewTenant)?;
+            view(tx, me.tenant)
         })
         .await
 }
@@ -58,6 +86,7 @@ pub struct TenantChange {
     pub company_name: Option<String>,
     pub alias: Option<String>,
     pub state: Option<i64>,
+    pub external_account_id: Option<String>,
 }
 
 pub async fn update(
@@ -65,7 +94,7 @@ pub async fn update(
     caller: Caller,
     id: TenantId,
     change: TenantChange,
-) -> Result<Tenant, AppError> {
+) -> Result<TenantView, AppError> {
     if let Some(body_id) = &change.id {
         if TenantId::parse(body_id) != Some(id) {
             return Err(AppError::invalid(
@@ -80,6 +109,11 @@ pub async fn update(
         validate_company_name,
     )?;
     let alias = optional("Alias", change.alias.as_deref(), validate_alias)?;
+    let account = optional(
+        "ExternalAccountId",
+        change.external_account_id.as_deref(),
+        validate_external_account,
+    )?;
     let now = ctx.clock.now();
     ctx.store
         .write(move |tx| {
@@ -106,18 +140,35 @@ pub async fn update(
                     tenant.alias
                 )));
             }
-            Ok(tenant)
+            if let Some(account) = account {
+                profiles::set_external_account(tx, id, account.as_deref())?;
+            }
+            view(tx, tenant)
         })
         .await
 }
 
-pub async fn icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<TenantIcon, AppError> {
+/// An external account id: up to 100 characters; `""` unlinks.
+fn validate_external_account(text: &str) -> Result<Option<String>, &'static str> {
+    match text.trim() {
+        "" => Ok(None),
+        t if t.chars().count() > 100 => Err("must be at most 100 characters"),
+        t if t.chars().any(char::is_control) => Err("must not contain control characters"),
+        t => Ok(Some(t.to_string())),
+    }
+}
+
+/// The tenant's icon; `None` when none is set (the seed documents only 200
+/// for this route, so an unset icon is not an error).
+pub async fn icon(
+    ctx: &Context,
+    caller: Caller,
+    id: TenantId,
+) -> Result<Option<TenantIcon>, AppError> {
     ctx.store
         .read(move |tx| {
             own_tenant(tx, caller, id, Unknown::Forbidden, Operation::ViewTenant)?;
-            tenants::icon(tx, id)?
-                .map(TenantIcon::from_stored)
-                .ok_or_else(|| AppError::not_found("the tenant has no icon"))
+            Ok(tenants::icon(tx, id)?.map(TenantIcon::from_stored))
         })
         .await
 }

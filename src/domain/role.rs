@@ -1,7 +1,8 @@
 //! The five roles of OCS: two per tenant, three per community.
 
+use super::ids::{CommunityId, TenantId};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use uuid::{uuid, Uuid};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
@@ -49,6 +50,18 @@ impl Role {
             .find(|r| r.name().replace(' ', "").eq_ignore_ascii_case(&wanted))
     }
 
+    /// AVEVA's well-known `RoleTypeId` of each built-in role: clients find
+    /// "the Community Member role of community X" by this id, not by name.
+    pub fn type_id(self) -> Uuid {
+        match self {
+            Role::TenantAdministrator => uuid!("2dc742ab-39ea-4fc0-a39e-2bcb71c26a5f"),
+            Role::TenantMember => uuid!("7ad2b9ef-5386-4ead-ac9f-ad99c5c5b977"),
+            Role::CommunityAdministrator => uuid!("b50b3349-fa9e-4a03-9220-cf99184b4645"),
+            Role::CommunityModerator => uuid!("f49f69a6-61b2-423e-8ad5-d58841be441c"),
+            Role::CommunityMember => uuid!("f79a55da-7c76-4600-a809-0f62ca9971d9"),
+        }
+    }
+
     pub fn is_community_role(self) -> bool {
         Self::COMMUNITY.contains(&self)
     }
@@ -67,6 +80,50 @@ impl Role {
     /// tenant or a community) always has the same id, so no table is needed.
     pub fn instance_id(self, scope: Uuid) -> Uuid {
         Uuid::new_v5(&scope, self.name().as_bytes())
+    }
+}
+
+/// Where a role instance applies (`RoleScope`, sent as an integer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleScope {
+    Tenant = 1,
+    Community = 2,
+}
+
+/// One role as the Roles APIs list it: a built-in role of one tenant, or of
+/// one community (named after it, as AVEVA names them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleInstance {
+    pub id: Uuid,
+    pub role: Role,
+    pub name: String,
+    pub scope: RoleScope,
+    pub tenant: Option<TenantId>,
+    pub community: Option<CommunityId>,
+}
+
+impl RoleInstance {
+    pub fn of_tenant(role: Role, tenant: TenantId) -> Self {
+        Self {
+            id: role.instance_id(tenant.0),
+            role,
+            name: role.name().to_string(),
+            scope: RoleScope::Tenant,
+            tenant: Some(tenant),
+            community: None,
+        }
+    }
+
+    /// `community_name` prefixes the role's name: "Plant data Community Member".
+    pub fn of_community(role: Role, community: CommunityId, community_name: &str) -> Self {
+        Self {
+            id: role.instance_id(community.0),
+            role,
+            name: format!("{community_name} {}", role.name()),
+            scope: RoleScope::Community,
+            tenant: None,
+            community: Some(community),
+        }
     }
 }
 
@@ -142,6 +199,23 @@ mod tests {
         assert!(!set
             .without(Role::CommunityMember)
             .contains(Role::CommunityMember));
+    }
+
+    #[test]
+    fn community_instances_carry_the_type_id_and_the_community_name() {
+        let community = CommunityId::generate();
+        let r = RoleInstance::of_community(Role::CommunityMember, community, "Plant data");
+        assert_eq!(r.name, "Plant data Community Member");
+        assert_eq!(
+            r.role.type_id().to_string(),
+            "f79a55da-7c76-4600-a809-0f62ca9971d9"
+        );
+        assert_eq!(r.id, Role::CommunityMember.instance_id(community.0));
+        assert_eq!(r.scope as u8, 2);
+        assert_eq!(
+            RoleInstance::of_tenant(Role::TenantMember, TenantId::generate()).scope as u8,
+            1
+        );
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub fn delete(tx: &WriteTransaction, community: &Community) -> Result<(), StoreE
     tx.open_table(COMMUNITY_NAMES)?
         .remove((community.owner.0, community.name.unique_key().as_str()))?;
     tx.open_table(COMMUNITIES)?.remove(community.id.0)?;
+    super::profiles::set_community_region(tx, community.id, None)?;
     tx.open_table(SHARES)?.retain_in(
         (community.id.0, Uuid::nil(), "")..(community.id.0, Uuid::max(), "\u{10FFFF}"),
         |_, _| false,

@@ -47,7 +47,7 @@ pub fn remove(
         .remove((community.0, tenant.0))?;
     tx.open_table(MEMBERSHIPS_BY_TENANT)?
         .remove((tenant.0, community.0))?;
-    Ok(())
+    super::profiles::remove_member(tx, community, tenant)
 }
 
 /// Every membership of a community, in tenant-id order.

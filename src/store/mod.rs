@@ -10,6 +10,7 @@ pub mod identities;
 pub mod invitations;
 pub mod memberships;
 pub mod outbox;
+pub mod profiles;
 pub mod secrets;
 pub mod sessions;
 pub mod tables;

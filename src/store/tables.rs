@@ -45,6 +45,19 @@ pub const GRANTS: TableDefinition<(Uuid, Uuid, Uuid), (u8, u8)> = TableDefinitio
 /// (community, tenant, stream id): streams a tenant shares into a community
 pub const SHARES: TableDefinition<(Uuid, Uuid, &str), ()> = TableDefinition::new("SHARES");
 
+/// community -> its preferred region id (AVEVA Data Hub)
+pub const COMMUNITY_PREFERRED_REGIONS: TableDefinition<Uuid, &str> =
+    TableDefinition::new("COMMUNITY_PREFERRED_REGIONS");
+/// (community, tenant) -> the member tenant's contact email there
+pub const MEMBER_CONTACT_EMAILS: TableDefinition<(Uuid, Uuid), &str> =
+    TableDefinition::new("MEMBER_CONTACT_EMAILS");
+/// (community, tenant) -> the member tenant's own preferred region there
+pub const MEMBER_PREFERRED_REGIONS: TableDefinition<(Uuid, Uuid), &str> =
+    TableDefinition::new("MEMBER_PREFERRED_REGIONS");
+/// tenant -> its external (AVEVA account) id
+pub const TENANT_EXTERNAL_ACCOUNTS: TableDefinition<Uuid, &str> =
+    TableDefinition::new("TENANT_EXTERNAL_ACCOUNTS");
+
 pub const INVITATIONS: Records = TableDefinition::new("INVITATIONS");
 /// (community, issuing tenant, invitation): invitations not withdrawn, by
 /// issuer, oldest first

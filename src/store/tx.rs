@@ -58,6 +58,10 @@ pub(super) fn create_all_tables(tx: &WriteTransaction) -> Result<(), StoreError>
     tx.open_table(MEMBERSHIPS_BY_TENANT)?;
     tx.open_table(GRANTS)?;
     tx.open_table(SHARES)?;
+    tx.open_table(COMMUNITY_PREFERRED_REGIONS)?;
+    tx.open_table(MEMBER_CONTACT_EMAILS)?;
+    tx.open_table(MEMBER_PREFERRED_REGIONS)?;
+    tx.open_table(TENANT_EXTERNAL_ACCOUNTS)?;
     tx.open_table(INVITATIONS)?;
     tx.open_table(INVITATIONS_BY_COMMUNITY)?;
     tx.open_table(INVITATIONS_BY_INVITED_TENANT)?;

@@ -88,6 +88,13 @@ impl ResponseError for AppError {
             resolution,
             parameter,
         });
+        if let AppError::Unauthorized(_) = self {
+            // RFC 6750: a 401 names the scheme it wants.
+            response.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer"),
+            );
+        }
         if let AppError::TooMany { retry_after, .. } = self {
             let seconds = retry_after.as_secs().max(1).to_string();
             if let Ok(value) = HeaderValue::from_str(&seconds) {
@@ -96,4 +103,29 @@ impl ResponseError for AppError {
         }
         response
     }
+}
+
+/// A route that exists but not for this method answers 405 with an
+/// ErrorResponse, as every other API error does (actix's own 405 has no
+/// body). Portal pages keep actix's answer.
+pub fn method_not_allowed<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    if !res.request().path().starts_with("/api/") {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let method = res.request().method().to_string();
+    let body = ErrorResponse {
+        operation_id: super::operation::current(),
+        error: "The method is not allowed on this route.".into(),
+        reason: format!("this route does not accept {method}"),
+        resolution: "Use one of the methods the API reference lists for this route.".into(),
+        parameter: None,
+    };
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::MethodNotAllowed().json(body);
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }

@@ -4,6 +4,7 @@ use crate::app::{AppError, Context};
 use crate::auth::access_token::TokenError;
 use crate::domain::identity::Caller;
 use crate::domain::paging::Page;
+use crate::web::lenient::Lenient;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -91,18 +92,13 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::invalid("body", "a JSON body is required"));
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    // Malformed JSON is a fault of the body as a whole.
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| AppError::invalid("body", e.to_string()))?;
+    serde_path_to_error::deserialize(Lenient(value)).map_err(|e| {
         let message = e.inner().to_string();
         let path = e.path().to_string();
-        // Malformed JSON is a fault of the body as a whole; the path there is
-        // wherever the parser stopped (often "?", before a key was read). A
-        // well-formed body can still raise a syntax-class error (an enum given
-        // a number), and then the path names the field.
-        let malformed = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err();
-        let field = if malformed {
-            "body".to_string()
-        } else if path == "." || path.is_empty() {
+        let field = if path == "." || path.is_empty() {
             // "missing field `X`" names the field only in the message.
             message
                 .split('`')

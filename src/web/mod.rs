@@ -4,12 +4,14 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod lenient;
 pub mod operation;
 pub mod pages;
 pub mod paths;
 
 use crate::app::{AppError, Context};
-use actix_web::middleware::from_fn;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -23,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     api::community_tenants::routes(cfg);
     api::community_members::routes(cfg);
     api::invitations::routes(cfg);
+    api::directory::routes(cfg);
     pages::routes(cfg);
 }
 
@@ -43,6 +46,10 @@ pub fn server(
             .app_data(templates.clone())
             .configure(routes)
             .default_service(web::to(unknown_route))
+            .wrap(
+                ErrorHandlers::new()
+                    .handler(StatusCode::METHOD_NOT_ALLOWED, error::method_not_allowed),
+            )
             .wrap(from_fn(paths::middleware))
             .wrap(from_fn(operation::middleware))
     })

@@ -24,20 +24,22 @@ async fn role_ids(app: &TestApp, viewer: &TestTenant, community: &str) -> RoleId
         StatusCode::OK,
     )
     .await;
-    let id_of = |name: &str| {
+    // Found by AVEVA's RoleTypeId, as AVEVA's own samples do.
+    let id_of = |role: Role| {
+        let type_id = role.type_id().to_string();
         body.as_array()
             .expect("array")
             .iter()
-            .find(|r| r["Name"] == name)
-            .unwrap_or_else(|| panic!("no role {name} in {body}"))["Id"]
+            .find(|r| r["RoleTypeId"] == type_id.as_str())
+            .unwrap_or_else(|| panic!("no role of type {type_id} in {body}"))["Id"]
             .as_str()
             .expect("Id")
             .to_string()
     };
     RoleIds {
-        administrator: id_of("Community Administrator"),
-        moderator: id_of("Community Moderator"),
-        member: id_of("Community Member"),
+        administrator: id_of(Role::CommunityAdministrator),
+        moderator: id_of(Role::CommunityModerator),
+        member: id_of(Role::CommunityMember),
     }
 }
 
@@ -148,14 +150,17 @@ async fn a_community_has_three_role_instances_of_its_own() {
     assert_eq!(
         names,
         vec![
-            "Community Administrator",
-            "Community Member",
-            "Community Moderator"
-        ]
+            "Plant data Community Administrator",
+            "Plant data Community Member",
+            "Plant data Community Moderator"
+        ],
+        "named after the community, as AVEVA names them"
     );
     for role in roles {
         assert_eq!(role["RoleScope"], 2);
         assert_eq!(role["CommunityId"], community);
+        assert_eq!(role["TenantId"], Value::Null);
+        assert!(uuid::Uuid::try_parse(role["RoleTypeId"].as_str().unwrap()).is_ok());
         assert!(uuid::Uuid::try_parse(role["Id"].as_str().unwrap()).is_ok());
         assert!(role["Description"].is_string());
     }

@@ -521,7 +521,7 @@ async fn a_member_tenant_leaves_and_can_be_invited_back() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["Name"] == "Community Member")
+        .find(|r| r["Name"] == "Plant data Community Member")
         .unwrap()["Id"]
         .clone();
     json_with_status(

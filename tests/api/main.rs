@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port with a temp data dir.
 //! One test binary for all of them, to keep link time down.
 
+mod clients;
 mod communities;
 mod community_roles;
 mod community_tenants;

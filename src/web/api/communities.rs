@@ -1,8 +1,11 @@
 //! Communities API (seed 003), with and without the `tenants/{tenantId}`
 //! segment, plus the summary and the community's role instances.
 
-use super::time;
-use crate::app::communities::{self, CommunityChange, CommunityView, TenantInCommunity};
+use super::directory::RoleBody;
+use super::{time, Dialect};
+use crate::app::communities::{
+    self, CommunityChange, CommunityView, NewCommunity, TenantInCommunity,
+};
 use crate::app::community_roles;
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, TenantId};
@@ -56,6 +59,9 @@ pub struct CommunityTenantBody {
     is_owner: bool,
     user_count: u32,
     client_count: u32,
+    preferred_region_id: Option<String>,
+    contact_email: Option<String>,
+    community_alias: Option<String>,
 }
 
 impl From<TenantInCommunity> for CommunityTenantBody {
@@ -67,14 +73,35 @@ impl From<TenantInCommunity> for CommunityTenantBody {
             is_owner: t.is_owner,
             user_count: t.user_count,
             client_count: t.client_count,
+            preferred_region_id: t.preferred_region_id,
+            contact_email: t.contact_email,
+            community_alias: t.community_alias,
         }
     }
+}
+
+/// The member tenants in the request's dialect: AVEVA Data Hub's public
+/// `CommunityTenantStatus` has no `AwaitingConfirmation` (its clients fail
+/// to parse it), so there a tenant shows up once it is confirmed.
+pub fn members(tenants: Vec<TenantInCommunity>, dialect: Dialect) -> Vec<CommunityTenantBody> {
+    tenants
+        .into_iter()
+        .filter(|t| {
+            dialect == Dialect::Ocs2021
+                || matches!(
+                    t.status,
+                    CommunityTenantStatus::Active | CommunityTenantStatus::Paused
+                )
+        })
+        .map(Into::into)
+        .collect()
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct CommunityBody {
     id: CommunityId,
+    member_role_id: Uuid,
     name: String,
     alias: String,
     display_name: String,
@@ -83,22 +110,25 @@ struct CommunityBody {
     date_created: String,
     streams_contributed_count: u64,
     total_streams_contributed_count: u64,
-    member_role_id: Uuid,
+    preferred_region_id: Option<String>,
+    community_roles: Vec<RoleBody>,
 }
 
-impl From<CommunityView> for CommunityBody {
-    fn from(v: CommunityView) -> Self {
+impl CommunityBody {
+    fn new(v: CommunityView, dialect: Dialect) -> Self {
         Self {
             id: v.community.id,
+            member_role_id: Role::CommunityMember.instance_id(v.community.id.0),
             name: v.community.name.as_str().to_string(),
             display_name: v.alias.clone(),
             alias: v.alias,
             description: v.community.description,
-            tenants: v.tenants.into_iter().map(Into::into).collect(),
+            tenants: members(v.tenants, dialect),
             date_created: time(&v.community.created),
             streams_contributed_count: v.streams_contributed,
             total_streams_contributed_count: v.streams_total,
-            member_role_id: Role::CommunityMember.instance_id(v.community.id.0),
+            preferred_region_id: v.preferred_region_id,
+            community_roles: v.roles.into_iter().map(RoleBody::from).collect(),
         }
     }
 }
@@ -110,10 +140,11 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let found = communities::list(&ctx, caller.0, path_tenant(&req)?, paging.0).await?;
+    let dialect = Dialect::of(&req);
     Ok(HttpResponse::Ok().json(
         found
             .into_iter()
-            .map(CommunityBody::from)
+            .map(|v| CommunityBody::new(v, dialect))
             .collect::<Vec<_>>(),
     ))
 }
@@ -123,6 +154,8 @@ async fn list(
 struct CreateCommunityInput {
     name: String,
     description: Option<String>,
+    contact_email: Option<String>,
+    preferred_region_id: Option<String>,
 }
 
 async fn create(
@@ -132,22 +165,21 @@ async fn create(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let input = body.0;
-    let created = communities::create(
-        &ctx,
-        caller.0,
-        path_tenant(&req)?,
-        &input.name,
-        input.description.as_deref(),
-    )
-    .await?;
-    Ok(HttpResponse::Created().json(CommunityBody::from(created)))
+    let new = NewCommunity {
+        name: input.name,
+        description: input.description,
+        contact_email: input.contact_email,
+        preferred_region_id: input.preferred_region_id,
+    };
+    let created = communities::create(&ctx, caller.0, path_tenant(&req)?, new).await?;
+    Ok(HttpResponse::Created().json(CommunityBody::new(created, Dialect::of(&req))))
 }
 
 async fn get(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let id = path_id(&req, "communityId")?;
     let found = communities::get(&ctx, caller.0, path_tenant(&req)?, id).await?;
-    Ok(HttpResponse::Ok().json(CommunityBody::from(found)))
+    Ok(HttpResponse::Ok().json(CommunityBody::new(found, Dialect::of(&req))))
 }
 
 #[derive(Deserialize)]
@@ -156,6 +188,7 @@ struct UpdateCommunityInput {
     name: Option<String>,
     description: Option<String>,
     alias: Option<String>,
+    preferred_region_id: Option<String>,
 }
 
 async fn update(
@@ -170,9 +203,10 @@ async fn update(
         name: input.name,
         description: input.description,
         alias: input.alias,
+        preferred_region_id: input.preferred_region_id,
     };
     let updated = communities::update(&ctx, caller.0, path_tenant(&req)?, id, change).await?;
-    Ok(HttpResponse::Ok().json(CommunityBody::from(updated)))
+    Ok(HttpResponse::Ok().json(CommunityBody::new(updated, Dialect::of(&req))))
 }
 
 async fn delete(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
@@ -187,26 +221,36 @@ async fn delete(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, App
 struct SummaryBody {
     total_streams: u64,
     streams_contributed: u64,
+    /// AVEVA Data Hub's per-tenant counts; OCS-2021 had none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    community_summary_information_for_tenants: Option<Vec<TenantSummaryBody>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TenantSummaryBody {
+    tenant_id: TenantId,
+    streams_contributed: u64,
 }
 
 async fn summary(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let id = path_id(&req, "communityId")?;
-    let (total, mine) = communities::summary(&ctx, caller.0, path_tenant(&req)?, id).await?;
+    let s = communities::summary(&ctx, caller.0, path_tenant(&req)?, id).await?;
+    let per_tenant = s
+        .per_tenant
+        .into_iter()
+        .map(|(tenant_id, streams_contributed)| TenantSummaryBody {
+            tenant_id,
+            streams_contributed,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(SummaryBody {
-        total_streams: total,
-        streams_contributed: mine,
+        total_streams: s.total,
+        streams_contributed: s.mine,
+        community_summary_information_for_tenants: (Dialect::of(&req) == Dialect::DataHub)
+            .then_some(per_tenant),
     }))
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct RoleBody {
-    id: Uuid,
-    name: &'static str,
-    description: &'static str,
-    role_scope: u8,
-    community_id: CommunityId,
 }
 
 async fn roles(
@@ -221,13 +265,7 @@ async fn roles(
         .into_iter()
         .skip(paging.0.skip)
         .take(paging.0.count)
-        .map(|(role, role_id)| RoleBody {
-            id: role_id,
-            name: role.name(),
-            description: role.description(),
-            role_scope: 2,
-            community_id: id,
-        })
+        .map(RoleBody::from)
         .collect();
     Ok(HttpResponse::Ok().json(body))
 }

@@ -5,24 +5,30 @@ use crate::app::community_roles::{self, Holder};
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, PrincipalKind, TenantId};
 use crate::domain::role::Role;
+use crate::web::api::directory::{ClientBody, UserBody};
 use crate::web::extract::{context, path_id, ApiCaller, ApiJson, Paging};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use uuid::Uuid;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let base = "/api/v1-preview/tenants/{tenantId}/communities/{communityId}";
-    for (segment, id_name) in [("users", "userId"), ("clientcredentialclients", "clientId")] {
-        cfg.service(
-            web::resource(format!("{base}/{segment}"))
-                .route(web::get().to(list))
-                .route(web::head().to(count)),
-        )
-        .service(
-            web::resource(format!("{base}/{segment}/{{{id_name}}}"))
-                .route(web::put().to(put_roles))
-                .route(web::delete().to(revoke)),
-        );
+    // OCS-2021's form, and AVEVA Data Hub's with the segments swapped.
+    for base in [
+        "/api/v1-preview/tenants/{tenantId}/communities/{communityId}",
+        "/api/v1-preview/communities/{communityId}/tenants/{tenantId}",
+    ] {
+        for (segment, id_name) in [("users", "userId"), ("clientcredentialclients", "clientId")] {
+            cfg.service(
+                web::resource(format!("{base}/{segment}"))
+                    .route(web::get().to(list))
+                    .route(web::head().to(count)),
+            )
+            .service(
+                web::resource(format!("{base}/{segment}/{{{id_name}}}"))
+                    .route(web::put().to(put_roles))
+                    .route(web::delete().to(revoke)),
+            );
+        }
     }
 }
 
@@ -35,32 +41,27 @@ fn kind_of(req: &HttpRequest) -> (PrincipalKind, &'static str) {
     }
 }
 
+/// A `User` or a `ClientCredentialClient` with its roles in the community.
 #[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct HolderBody {
-    id: Uuid,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contact_email: Option<String>,
-    name: String,
-    role_ids: Vec<Uuid>,
+#[serde(untagged)]
+enum HolderBody {
+    User(UserBody),
+    Client(ClientBody),
 }
 
 fn body(community: Uuid, h: Holder) -> HolderBody {
-    let is_user = h.id.kind() == PrincipalKind::User;
-    HolderBody {
-        id: h.id.as_uuid(),
-        email: is_user.then(|| h.label.clone()),
-        contact_email: is_user.then(|| h.label.clone()),
-        name: h.label,
-        role_ids: h
-            .roles
-            .roles()
-            .into_iter()
-            .filter(|r| r.is_community_role())
-            .map(|r: Role| r.instance_id(community))
-            .collect(),
+    let role_ids = h
+        .roles
+        .roles()
+        .into_iter()
+        .filter(|r| r.is_community_role())
+        .map(|r: Role| r.instance_id(community))
+        .collect();
+    match h.id.kind() {
+        PrincipalKind::User => HolderBody::User(UserBody::new(h.id.as_uuid(), &h.label, role_ids)),
+        PrincipalKind::Client => {
+            HolderBody::Client(ClientBody::new(h.id.as_uuid(), &h.label, role_ids))
+        }
     }
 }
 

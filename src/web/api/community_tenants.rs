@@ -1,8 +1,9 @@
 //! Community tenants (OCS T1-T3): list members, change a member's status
 //! (confirm, pause, resume, remove), remove or leave.
 
-use super::communities::{path_tenant, CommunityTenantBody};
-use crate::app::community_tenants::{self, Outcome};
+use super::communities::{members, path_tenant};
+use super::Dialect;
+use crate::app::community_tenants::{self, MemberChange, Outcome};
 use crate::app::AppError;
 use crate::domain::membership::CommunityTenantStatus;
 use crate::web::extract::{context, path_id, ApiCaller, ApiJson};
@@ -36,18 +37,16 @@ async fn list(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppEr
     let ctx = context(&req)?;
     let community = path_id(&req, "communityId")?;
     let found = community_tenants::list(&ctx, caller.0, path_tenant(&req)?, community).await?;
-    Ok(HttpResponse::Ok().json(
-        found
-            .into_iter()
-            .map(CommunityTenantBody::from)
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(members(found, Dialect::of(&req))))
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct UpdateCommunityTenantInput {
-    status: CommunityTenantStatus,
+    status: Option<CommunityTenantStatus>,
+    community_alias: Option<String>,
+    contact_email: Option<String>,
+    preferred_region_id: Option<String>,
 }
 
 async fn update(
@@ -58,13 +57,20 @@ async fn update(
     let ctx = context(&req)?;
     let community = path_id(&req, "communityId")?;
     let member = path_id(&req, "memberTenantId")?;
-    let outcome = community_tenants::set_status(
+    let input = body.0;
+    let change = MemberChange {
+        status: input.status,
+        community_alias: input.community_alias,
+        contact_email: input.contact_email,
+        preferred_region_id: input.preferred_region_id,
+    };
+    let outcome = community_tenants::update(
         &ctx,
         caller.0,
         path_tenant(&req)?,
         community,
         member,
-        body.0.status,
+        change,
     )
     .await?;
     Ok(match outcome {

@@ -14,18 +14,23 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let base = "/api/v1-preview/tenants/{tenantId}/communities/{communityId}/invitations";
+    // OCS-2021's form, and AVEVA Data Hub's that takes the tenant from the token.
+    for base in [
+        "/api/v1-preview/tenants/{tenantId}/communities/{communityId}/invitations",
+        "/api/v1-preview/communities/{communityId}/invitations",
+    ] {
+        cfg.service(
+            web::resource(base)
+                .route(web::get().to(list))
+                .route(web::post().to(create)),
+        )
+        .service(
+            web::resource(format!("{base}/{{invitationId}}"))
+                .route(web::get().to(get))
+                .route(web::delete().to(withdraw)),
+        );
+    }
     cfg.service(
-        web::resource(base)
-            .route(web::get().to(list))
-            .route(web::post().to(create)),
-    )
-    .service(
-        web::resource(format!("{base}/{{invitationId}}"))
-            .route(web::get().to(get))
-            .route(web::delete().to(withdraw)),
-    )
-    .service(
         web::resource("/api/v1-preview/communityinvitations/{invitationId}")
             .route(web::put().to(process)),
     )
@@ -151,6 +156,8 @@ async fn withdraw(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, A
 #[serde(rename_all = "PascalCase")]
 struct ProcessInvitationInput {
     action: Action,
+    /// AVEVA Data Hub: the accepting tenant's point of contact.
+    contact_email: Option<String>,
 }
 
 /// 200 with the invitation; Resend answers 202 as in OCS, because its
@@ -162,8 +169,12 @@ async fn process(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let id = path_id(&req, "invitationId")?;
-    let action = body.0.action;
-    let done = handshake::process(&ctx, caller.0, id, action, false).await?;
+    let ProcessInvitationInput {
+        action,
+        contact_email,
+    } = body.0;
+    let done =
+        handshake::process_with_contact(&ctx, caller.0, id, action, false, contact_email).await?;
     let body = InvitationBody::from(done);
     Ok(match action {
         Action::Resend => HttpResponse::Accepted().json(body),
@@ -178,6 +189,7 @@ struct DetailsBody {
     community_id: CommunityId,
     tenant_already_member_of_community: bool,
     invitation_state: InvitationState,
+    contact_email: Option<String>,
 }
 
 async fn details(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
@@ -189,6 +201,7 @@ async fn details(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, Ap
         community_id: d.community_id,
         tenant_already_member_of_community: d.tenant_already_member,
         invitation_state: d.state,
+        contact_email: d.contact_email,
     }))
 }
 

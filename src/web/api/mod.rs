@@ -3,10 +3,33 @@
 pub mod communities;
 pub mod community_members;
 pub mod community_tenants;
+pub mod directory;
 pub mod invitations;
 pub mod tenants;
 
+use actix_web::HttpRequest;
 use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Which generation of the API a request speaks. OCS-2021's routes carry
+/// `tenants/{tenantId}`; AVEVA Data Hub's take the tenant from the token and
+/// follow its public models (for one, `CommunityTenantStatus` there has only
+/// `None`, `Paused` and `Active`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Ocs2021,
+    DataHub,
+}
+
+impl Dialect {
+    pub fn of(req: &HttpRequest) -> Self {
+        // Paths are lower-cased before routing (see `web::paths`).
+        if req.path().starts_with("/api/v1-preview/tenants/") {
+            Dialect::Ocs2021
+        } else {
+            Dialect::DataHub
+        }
+    }
+}
 
 /// Times as RFC 3339 UTC with milliseconds, e.g. `2026-11-23T10:00:00.000Z`.
 pub fn time(t: &DateTime<Utc>) -> String {

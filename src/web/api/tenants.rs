@@ -1,11 +1,10 @@
 //! Tenants API (`/api/v1/Tenants/{tenantId}`): get, exists, update, icon, regions.
 
 use super::time;
-use crate::app::tenants::{self, TenantChange, Unknown};
+use crate::app::tenants::{self, TenantChange, TenantView, Unknown};
 use crate::app::AppError;
 use crate::domain::icon::TenantIcon;
 use crate::domain::ids::TenantId;
-use crate::domain::tenant::Tenant;
 use crate::web::extract::{context, path_id, ApiCaller, ApiJson};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -37,10 +36,14 @@ struct TenantBody {
     last_updated: String,
     features: Vec<serde_json::Value>,
     entitlements: Vec<serde_json::Value>,
+    external_account_id: Option<String>,
+    tenant_type: &'static str,
 }
 
-impl From<Tenant> for TenantBody {
-    fn from(t: Tenant) -> Self {
+impl From<TenantView> for TenantBody {
+    fn from(v: TenantView) -> Self {
+        let tenant_type = v.tenant_type();
+        let t = v.tenant;
         Self {
             id: t.id,
             company_name: t.company_name,
@@ -50,6 +53,8 @@ impl From<Tenant> for TenantBody {
             last_updated: time(&t.last_updated),
             features: Vec::new(),
             entitlements: Vec::new(),
+            external_account_id: v.external_account_id,
+            tenant_type,
         }
     }
 }
@@ -75,6 +80,7 @@ struct TenantInput {
     company_name: Option<String>,
     alias: Option<String>,
     state: Option<i64>,
+    external_account_id: Option<String>,
 }
 
 async fn update_tenant(
@@ -90,6 +96,7 @@ async fn update_tenant(
         company_name: input.company_name,
         alias: input.alias,
         state: input.state,
+        external_account_id: input.external_account_id,
     };
     let tenant = tenants::update(&ctx, caller.0, id, change).await?;
     Ok(HttpResponse::Ok().json(TenantBody::from(tenant)))
@@ -99,7 +106,8 @@ async fn get_icon(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, A
     let ctx = context(&req)?;
     let id = path_id(&req, "tenantId")?;
     let icon = tenants::icon(&ctx, caller.0, id).await?;
-    Ok(HttpResponse::Ok().json(icon.to_base64()))
+    // An unset icon is an empty string: the seed documents 200 and a string.
+    Ok(HttpResponse::Ok().json(icon.map(|i| i.to_base64()).unwrap_or_default()))
 }
 
 async fn put_icon(

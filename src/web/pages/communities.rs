@@ -80,8 +80,12 @@ pub async fn create(p: Portal, form: web::Form<CreateForm>) -> HttpResponse {
 async fn create_inner(p: &Portal, form: CreateForm) -> PageResult {
     let v = p.checked(&form.csrf)?;
     let description = form.description.filter(|d| !d.trim().is_empty());
-    let view =
-        communities::create(&p.ctx, v.caller(), None, &form.name, description.as_deref()).await?;
+    let input = communities::NewCommunity {
+        name: form.name,
+        description,
+        ..Default::default()
+    };
+    let view = communities::create(&p.ctx, v.caller(), None, input).await?;
     Ok(p.done("created", &format!("/communities/{}", view.community.id)))
 }
 

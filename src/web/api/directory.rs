@@ -1,0 +1,185 @@
+//! The caller's own tenant directory under AVEVA's Identity paths
+//! (`/api/v1/Tenants/{tenantId}/Roles|Users|ClientCredentialClients`), and
+//! the `Role`, `User` and `ClientCredentialClient` bodies every route that
+//! shows one of them shares. Roles are built in: writes to them answer 405.
+
+use crate::app::directory::{self, Listed};
+use crate::app::AppError;
+use crate::auth::access_token::LIFETIME_SECONDS;
+use crate::domain::identity::{Client, User};
+use crate::domain::ids::{ClientId, CommunityId, TenantId, UserId};
+use crate::domain::role::RoleInstance;
+use crate::web::extract::{context, path_id, ApiCaller, Paging};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let base = "/api/v1/tenants/{tenantId}";
+    cfg.service(web::resource(format!("{base}/roles")).route(web::get().to(roles)))
+        .service(web::resource(format!("{base}/roles/{{roleId}}")).route(web::get().to(role)))
+        .service(web::resource(format!("{base}/users")).route(web::get().to(users)))
+        .service(web::resource(format!("{base}/users/{{userId}}")).route(web::get().to(user)))
+        .service(
+            web::resource(format!("{base}/clientcredentialclients")).route(web::get().to(clients)),
+        )
+        .service(
+            web::resource(format!("{base}/clientcredentialclients/{{clientId}}"))
+                .route(web::get().to(client)),
+        );
+}
+
+/// `Role`: every property present, `null` where it does not apply.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoleBody {
+    id: Uuid,
+    name: String,
+    description: &'static str,
+    role_scope: u8,
+    tenant_id: Option<TenantId>,
+    community_id: Option<CommunityId>,
+    role_type_id: Uuid,
+}
+
+impl From<RoleInstance> for RoleBody {
+    fn from(r: RoleInstance) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            description: r.role.description(),
+            role_scope: r.scope as u8,
+            tenant_id: r.tenant,
+            community_id: r.community,
+            role_type_id: r.role.type_id(),
+        }
+    }
+}
+
+/// `User`: every nullable property present; what communityd does not keep
+/// (given names, identity provider) is `null`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserBody {
+    id: Uuid,
+    given_name: Option<String>,
+    surname: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    contact_email: Option<String>,
+    contact_given_name: Option<String>,
+    contact_surname: Option<String>,
+    external_user_id: Option<String>,
+    identity_provider_id: Option<Uuid>,
+    identity_provider_specific_user_id: Option<String>,
+    role_ids: Vec<Uuid>,
+}
+
+impl UserBody {
+    pub fn new(id: Uuid, email: &str, role_ids: Vec<Uuid>) -> Self {
+        Self {
+            id,
+            given_name: None,
+            surname: None,
+            name: Some(email.to_string()),
+            email: Some(email.to_string()),
+            contact_email: Some(email.to_string()),
+            contact_given_name: None,
+            contact_surname: None,
+            external_user_id: None,
+            identity_provider_id: None,
+            identity_provider_specific_user_id: None,
+            role_ids,
+        }
+    }
+}
+
+/// `ClientCredentialClient`: every nullable property present.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClientBody {
+    id: Uuid,
+    name: Option<String>,
+    enabled: bool,
+    access_token_lifetime: i64,
+    tags: Option<Vec<String>>,
+    role_ids: Vec<Uuid>,
+}
+
+impl ClientBody {
+    pub fn new(id: Uuid, name: &str, role_ids: Vec<Uuid>) -> Self {
+        Self {
+            id,
+            name: Some(name.to_string()),
+            enabled: true,
+            access_token_lifetime: LIFETIME_SECONDS,
+            tags: None,
+            role_ids,
+        }
+    }
+}
+
+fn user_body(l: Listed<User>) -> UserBody {
+    UserBody::new(l.identity.id.0, l.identity.email.as_str(), l.role_ids)
+}
+
+fn client_body(l: Listed<Client>) -> ClientBody {
+    ClientBody::new(l.identity.id.0, &l.identity.name, l.role_ids)
+}
+
+async fn roles(
+    req: HttpRequest,
+    caller: ApiCaller,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
+    let ctx = context(&req)?;
+    let tenant = path_id(&req, "tenantId")?;
+    let found = directory::roles(&ctx, caller.0, tenant, paging.0).await?;
+    Ok(HttpResponse::Ok().json(found.into_iter().map(RoleBody::from).collect::<Vec<_>>()))
+}
+
+async fn role(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+    let ctx = context(&req)?;
+    let tenant = path_id(&req, "tenantId")?;
+    let id = path_id(&req, "roleId")?;
+    let found = directory::role(&ctx, caller.0, tenant, id).await?;
+    Ok(HttpResponse::Ok().json(RoleBody::from(found)))
+}
+
+async fn users(
+    req: HttpRequest,
+    caller: ApiCaller,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
+    let ctx = context(&req)?;
+    let tenant = path_id(&req, "tenantId")?;
+    let found = directory::users(&ctx, caller.0, tenant, paging.0).await?;
+    Ok(HttpResponse::Ok().json(found.into_iter().map(user_body).collect::<Vec<_>>()))
+}
+
+async fn user(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+    let ctx = context(&req)?;
+    let tenant = path_id(&req, "tenantId")?;
+    let id: UserId = path_id(&req, "userId")?;
+    let found = directory::user(&ctx, caller.0, tenant, id).await?;
+    Ok(HttpResponse::Ok().json(user_body(found)))
+}
+
+async fn clients(
+    req: HttpRequest,
+    caller: ApiCaller,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
+    let ctx = context(&req)?;
+    let tenant = path_id(&req, "tenantId")?;
+    let found = directory::clients(&ctx, caller.0, tenant, paging.0).await?;
+    Ok(HttpResponse::Ok().json(found.into_iter().map(client_body).collect::<Vec<_>>()))
+}
+
+async fn client(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+    let ctx = context(&req)?;
+    let tenant = path_id(&req, "tenantId")?;
+    let id: ClientId = path_id(&req, "clientId")?;
+    let found = directory::client(&ctx, caller.0, tenant, id).await?;
+    Ok(HttpResponse::Ok().json(client_body(found)))
+}
