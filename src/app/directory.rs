@@ -144,10 +144,8 @@ pub async fn users(
     ctx.store
         .read(move |tx| {
             own_directory(tx, caller, tenant)?;
-            identities::users_of_tenant(tx, tenant)?
+            identities::user_page(tx, tenant, page)?
                 .into_iter()
-                .skip(page.skip)
-                .take(page.count)
                 .map(|u| listed_user(tx, u))
                 .collect()
         })
@@ -180,10 +178,8 @@ pub async fn clients(
     ctx.store
         .read(move |tx| {
             own_directory(tx, caller, tenant)?;
-            identities::clients_of_tenant(tx, tenant)?
+            identities::client_page(tx, tenant, page)?
                 .into_iter()
-                .skip(page.skip)
-                .take(page.count)
                 .map(|c| listed_client(tx, c))
                 .collect()
         })

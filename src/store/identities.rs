@@ -7,6 +7,7 @@ use super::tx::Readable;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Client, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId, UserId};
+use crate::domain::paging::Page;
 use crate::domain::role::RoleSet;
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
@@ -116,6 +117,46 @@ pub fn clients_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Cli
 }
 
 /// The tenant and tenant roles of a user or client, if it exists.
+/// One page of a tenant's ids from an index range, oldest first.
+fn id_page(
+    tx: &impl Readable,
+    def: redb::TableDefinition<(Uuid, Uuid), ()>,
+    tenant: TenantId,
+    page: Page,
+) -> Result<Vec<Uuid>, StoreError> {
+    let index = tx.table(def)?;
+    let mut out = Vec::new();
+    let range = index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))?;
+    for entry in range.skip(page.skip).take(page.count) {
+        out.push(entry?.0.value().1);
+    }
+    Ok(out)
+}
+
+pub fn user_page(
+    tx: &impl Readable,
+    tenant: TenantId,
+    page: Page,
+) -> Result<Vec<User>, StoreError> {
+    let mut out = Vec::new();
+    for id in id_page(tx, USERS_BY_TENANT, tenant, page)? {
+        out.extend(get_user(tx, UserId(id))?);
+    }
+    Ok(out)
+}
+
+pub fn client_page(
+    tx: &impl Readable,
+    tenant: TenantId,
+    page: Page,
+) -> Result<Vec<Client>, StoreError> {
+    let mut out = Vec::new();
+    for id in id_page(tx, CLIENTS_BY_TENANT, tenant, page)? {
+        out.extend(get_client(tx, ClientId(id))?);
+    }
+    Ok(out)
+}
+
 pub fn principal(
     tx: &impl Readable,
     id: PrincipalId,
