@@ -109,14 +109,14 @@ pub fn create_tenant(
         created: now,
     };
     store.write_blocking(|tx| {
-        if !tenants::put(tx, &tenant)? {
-            return Err(AppError::conflict(format!(
-                "a tenant named '{}' already exists",
-                tenant.alias
-            )));
-        }
+        tenants::put(tx, &tenant)?.map_err(|_| {
+            AppError::conflict(format!(
+                "a tenant named '{}' already exists (names are compared without regard to case)",
+                tenant.company_name
+            ))
+        })?;
         identities::put_user(tx, &admin)?;
-        Ok(())
+        Ok::<_, AppError>(())
     })?;
     Ok(CreatedTenant {
         tenant_id: tenant.id,
@@ -223,7 +223,7 @@ pub fn set_tenant_state(
             .ok_or_else(|| AppError::not_found(format!("tenant {tenant} does not exist")))?;
         t.state = state;
         t.last_updated = now;
-        tenants::put(tx, &t)?;
+        tenants::put(tx, &t)?.map_err(|clash| super::tenants::clash_error(clash, &t))?;
         Ok(t)
     })
 }

@@ -134,12 +134,7 @@ pub async fn update(
                 tenant.alias = alias;
             }
             tenant.last_updated = now;
-            if !tenants::put(tx, &tenant)? {
-                return Err(AppError::conflict(format!(
-                    "another tenant already uses the alias '{}'",
-                    tenant.alias
-                )));
-            }
+            tenants::put(tx, &tenant)?.map_err(|clash| clash_error(clash, &tenant))?;
             if let Some(account) = account {
                 profiles::set_external_account(tx, id, account.as_deref())?;
             }
@@ -155,6 +150,20 @@ fn validate_external_account(text: &str) -> Result<Option<String>, &'static str>
         t if t.chars().count() > 100 => Err("must be at most 100 characters"),
         t if t.chars().any(char::is_control) => Err("must not contain control characters"),
         t => Ok(Some(t.to_string())),
+    }
+}
+
+/// 409 naming what another tenant already holds (case-insensitively).
+pub fn clash_error(clash: tenants::Clash, tenant: &Tenant) -> AppError {
+    match clash {
+        tenants::Clash::Alias => AppError::conflict(format!(
+            "another tenant already uses the alias '{}'",
+            tenant.alias
+        )),
+        tenants::Clash::CompanyName => AppError::conflict(format!(
+            "another tenant already has the CompanyName '{}' (names are compared without regard to case)",
+            tenant.company_name
+        )),
     }
 }
 

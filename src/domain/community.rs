@@ -1,6 +1,7 @@
 //! Communities: a named group of tenants, owned by the tenant that created it.
 
 use super::ids::{CommunityId, TenantId};
+use super::shown_name;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +9,8 @@ pub const NAME_MAX: usize = 100;
 pub const DESCRIPTION_MAX: usize = 1000;
 pub const ALIAS_MAX: usize = 100;
 
-/// A community name: 1..100 characters after trimming.
+/// A community name: 1..100 characters after trimming, with nothing that
+/// hides or reorders text (invitation emails and the Join page show it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommunityName(String);
 
@@ -18,8 +20,7 @@ impl CommunityName {
         match name.chars().count() {
             0 => Err("must not be empty"),
             n if n > NAME_MAX => Err("must be at most 100 characters"),
-            _ if name.chars().any(char::is_control) => Err("must not contain control characters"),
-            _ => Ok(Self(name.to_string())),
+            _ => shown_name::check(name).map(|()| Self(name.to_string())),
         }
     }
 
@@ -45,7 +46,7 @@ pub fn validate_alias(text: &str) -> Result<Option<String>, &'static str> {
     match alias.chars().count() {
         0 => Ok(None),
         n if n > ALIAS_MAX => Err("must be at most 100 characters"),
-        _ => Ok(Some(alias.to_string())),
+        _ => shown_name::check(alias).map(|()| Some(alias.to_string())),
     }
 }
 
@@ -72,5 +73,8 @@ mod tests {
         assert!(CommunityName::parse(&"é".repeat(100)).is_ok());
         assert!(CommunityName::parse(&"é".repeat(101)).is_err());
         assert_eq!(CommunityName::parse("ABC").unwrap().unique_key(), "abc");
+        assert!(CommunityName::parse("Plant\u{202E}atad").is_err());
+        assert!(CommunityName::parse("Plant\u{0}").is_err());
+        assert!(validate_alias("x\u{2066}y").is_err());
     }
 }

@@ -12,4 +12,5 @@ pub mod paging;
 pub mod permission;
 pub mod role;
 pub mod session;
+pub mod shown_name;
 pub mod tenant;

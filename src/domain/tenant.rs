@@ -1,6 +1,7 @@
 //! Tenants: organisations created by the operator.
 
 use super::ids::TenantId;
+use super::shown_name;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -60,14 +61,23 @@ impl TenantState {
     }
 }
 
-/// A tenant's company name (`CompanyName`): 1..100 characters after trimming.
+/// A tenant's company name (`CompanyName`): 1..100 characters after
+/// trimming, nothing that hides or reorders text (it is what the Join and
+/// Confirm pages and the emails show as the proof of who is joining), and
+/// unique among tenants whatever the case (the store enforces that, keyed
+/// by `name_key`).
 pub fn validate_company_name(name: &str) -> Result<String, &'static str> {
     let name = name.trim();
     match name.chars().count() {
         0 => Err("must not be empty"),
         n if n > 100 => Err("must be at most 100 characters"),
-        _ => Ok(name.to_string()),
+        _ => shown_name::check(name).map(|()| name.to_string()),
     }
+}
+
+/// The key that makes company names unique among tenants.
+pub fn name_key(company_name: &str) -> String {
+    shown_name::unique_key(company_name)
 }
 
 /// A tenant's alias: what people type at the login page. Unique
@@ -77,8 +87,7 @@ pub fn validate_alias(alias: &str) -> Result<String, &'static str> {
     match alias.chars().count() {
         0 => Err("must not be empty"),
         n if n > 64 => Err("must be at most 64 characters"),
-        _ if alias.chars().any(char::is_control) => Err("must not contain control characters"),
-        _ => Ok(alias.to_string()),
+        _ => shown_name::check(alias).map(|()| alias.to_string()),
     }
 }
 
@@ -116,5 +125,8 @@ mod tests {
         assert!(validate_company_name("   ").is_err());
         assert!(validate_company_name(&"x".repeat(101)).is_err());
         assert!(validate_alias("a\u{7}b").is_err());
+        assert!(validate_company_name("Contoso\u{202E}").is_err());
+        assert!(validate_company_name("Con\u{0}toso").is_err());
+        assert_eq!(name_key("Contoso"), name_key(" CONTOSO"));
     }
 }

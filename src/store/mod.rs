@@ -91,6 +91,7 @@ impl Store {
     fn prepare_tables(&self) -> Result<(), StoreError> {
         self.write_blocking(|tx| {
             tx::create_all_tables(tx)?;
+            tenants::index_names(tx)?;
             let mut meta = tx.open_table(tables::META)?;
             let found = meta.get("schema_version")?.map(|v| v.value());
             match found {

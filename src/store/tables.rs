@@ -14,6 +14,11 @@ pub const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("SECRETS"
 pub const TENANTS: Records = TableDefinition::new("TENANTS");
 /// lower-cased alias -> tenant
 pub const TENANT_BY_ALIAS: TableDefinition<&str, Uuid> = TableDefinition::new("TENANT_BY_ALIAS");
+/// (lower-cased company name, tenant): company names unique whatever the
+/// case; a pair (not name -> tenant) so tenants that shared a name before
+/// the rule existed still index, and only new clashes are refused
+pub const TENANT_BY_NAME: TableDefinition<(&str, Uuid), ()> =
+    TableDefinition::new("TENANT_BY_NAME");
 /// tenant -> PNG bytes
 pub const TENANT_ICONS: TableDefinition<Uuid, &[u8]> = TableDefinition::new("TENANT_ICONS");
 

@@ -2,11 +2,12 @@
 
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
-use super::tables::{TENANTS, TENANT_BY_ALIAS, TENANT_ICONS};
+use super::tables::{TENANTS, TENANT_BY_ALIAS, TENANT_BY_NAME, TENANT_ICONS};
 use super::tx::Readable;
 use crate::domain::ids::TenantId;
-use crate::domain::tenant::Tenant;
-use redb::{ReadableTable, WriteTransaction};
+use crate::domain::tenant::{name_key, Tenant};
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use uuid::Uuid;
 
 /// Layout version 1 (see `codec::Record` for how a layout changes).
 impl Record for Tenant {}
@@ -29,23 +30,66 @@ pub fn by_alias(tx: &impl Readable, alias: &str) -> Result<Option<Tenant>, Store
     }
 }
 
-/// Inserts or replaces a tenant, keeping the alias index. Returns false (and
-/// writes nothing) when another tenant already has the alias.
-pub fn put(tx: &WriteTransaction, tenant: &Tenant) -> Result<bool, StoreError> {
+/// What another tenant already holds, so a write was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clash {
+    Alias,
+    CompanyName,
+}
+
+/// Whether a tenant other than `id` holds the company name (any case).
+fn name_taken(tx: &WriteTransaction, key: &str, id: Uuid) -> Result<bool, StoreError> {
+    let index = tx.open_table(TENANT_BY_NAME)?;
+    for entry in index.range((key, Uuid::nil())..=(key, Uuid::max()))? {
+        if entry?.0.value().1 != id {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Inserts or replaces a tenant, keeping the alias and name indexes.
+/// Writes nothing and names the clash when another tenant already has the
+/// alias or the company name.
+pub fn put(tx: &WriteTransaction, tenant: &Tenant) -> Result<Result<(), Clash>, StoreError> {
     let key = tenant.alias.to_lowercase();
+    let name = name_key(&tenant.company_name);
     let old = get(tx, tenant.id)?;
     let mut index = tx.open_table(TENANT_BY_ALIAS)?;
     let holder = index.get(key.as_str())?.map(|v| v.value());
     if holder.is_some_and(|h| h != tenant.id.0) {
-        return Ok(false);
+        return Ok(Err(Clash::Alias));
     }
-    if let Some(old) = old {
+    if name_taken(tx, &name, tenant.id.0)? {
+        return Ok(Err(Clash::CompanyName));
+    }
+    let mut names = tx.open_table(TENANT_BY_NAME)?;
+    if let Some(old) = &old {
         index.remove(old.alias.to_lowercase().as_str())?;
+        names.remove((name_key(&old.company_name).as_str(), tenant.id.0))?;
     }
     index.insert(key.as_str(), tenant.id.0)?;
+    names.insert((name.as_str(), tenant.id.0), ())?;
     tx.open_table(TENANTS)?
         .insert(tenant.id.0, encode(tenant)?.as_slice())?;
-    Ok(true)
+    Ok(Ok(()))
+}
+
+/// Fills the company-name index for tenants written before it existed (a
+/// database of an earlier release). Runs on open; does nothing once every
+/// tenant is indexed.
+pub fn index_names(tx: &WriteTransaction) -> Result<(), StoreError> {
+    let tenants = tx.open_table(TENANTS)?;
+    let mut names = tx.open_table(TENANT_BY_NAME)?;
+    if names.len()? == tenants.len()? {
+        return Ok(());
+    }
+    for entry in tenants.range::<Uuid>(..)? {
+        let (_, v) = entry?;
+        let tenant: Tenant = decode(v.value())?;
+        names.insert((name_key(&tenant.company_name).as_str(), tenant.id.0), ())?;
+    }
+    Ok(())
 }
 
 /// Every tenant, for the operator's CLI (a full scan is fine there).

@@ -46,6 +46,7 @@ pub(super) fn create_all_tables(tx: &WriteTransaction) -> Result<(), StoreError>
     tx.open_table(SECRETS)?;
     tx.open_table(TENANTS)?;
     tx.open_table(TENANT_BY_ALIAS)?;
+    tx.open_table(TENANT_BY_NAME)?;
     tx.open_table(TENANT_ICONS)?;
     tx.open_table(USERS)?;
     tx.open_table(USER_BY_EMAIL)?;
