@@ -1,7 +1,7 @@
 //! Use cases of the Communities API: list, create, get, update, delete, summary.
 
 use super::access::acting;
-use super::community_access::{check_path_tenant, enter, in_community, InCommunity};
+use super::community_access::{check_path_tenant, enter, in_community, stands, InCommunity};
 use super::community_roles;
 use super::context::Context;
 use super::error::{optional, AppError};
@@ -16,6 +16,7 @@ use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleInstance, RoleSet};
 use crate::store::profiles::{self, MemberProfile};
 use crate::store::{communities, grants, memberships, tenants, Readable};
+use chrono::{DateTime, Utc};
 
 /// One member tenant as a community shows it.
 #[derive(Clone, Debug)]
@@ -54,9 +55,13 @@ pub fn tenants_of(
     tx: &impl Readable,
     community: CommunityId,
     viewer: TenantId,
+    now: DateTime<Utc>,
 ) -> Result<Vec<TenantInCommunity>, AppError> {
     let mut out = Vec::new();
     for m in memberships::of_community(tx, community)? {
+        if !stands(tx, &m, now)? {
+            continue;
+        }
         let name = tenants::get(tx, m.tenant)?
             .map(|t| t.company_name)
             .unwrap_or_default();
@@ -83,7 +88,11 @@ pub fn tenants_of(
     Ok(out)
 }
 
-pub fn view(tx: &impl Readable, at: &InCommunity) -> Result<CommunityView, AppError> {
+pub fn view(
+    tx: &impl Readable,
+    at: &InCommunity,
+    now: DateTime<Utc>,
+) -> Result<CommunityView, AppError> {
     let (mine, total) = communities::stream_counts(tx, at.community.id, at.me.caller.tenant)?;
     Ok(CommunityView {
         alias: at
@@ -91,7 +100,7 @@ pub fn view(tx: &impl Readable, at: &InCommunity) -> Result<CommunityView, AppEr
             .alias
             .clone()
             .unwrap_or_else(|| at.community.name.as_str().to_string()),
-        tenants: tenants_of(tx, at.community.id, at.me.caller.tenant)?,
+        tenants: tenants_of(tx, at.community.id, at.me.caller.tenant, now)?,
         streams_contributed: mine,
         streams_total: total,
         preferred_region_id: profiles::community_region(tx, at.community.id)?,
@@ -107,15 +116,29 @@ pub async fn list(
     path_tenant: Option<TenantId>,
     page: Page,
 ) -> Result<Vec<CommunityView>, AppError> {
+    let now = ctx.clock.now();
     ctx.store
         .read(move |tx| {
             check_path_tenant(caller, path_tenant)?;
             let me = acting(tx, caller)?;
             me.require_tenant_role(Operation::ListCommunities)?;
+            // The list shows exactly the communities GET by id would show
+            // this caller: OCS lets a Tenant Member list (C1) but only a
+            // community role (or administering the tenant) see one (C3), so
+            // a community the caller holds no role in is left out. Whoever
+            // sees them all pages through the index; anyone else through
+            // the ones they see.
+            let sees_all = Operation::ViewCommunity.allows(me.tenant_roles);
+            let index_page = if sees_all { page } else { Page::everything() };
             let mut out = Vec::new();
-            for id in memberships::communities_of_tenant(tx, caller.tenant, page)? {
+            for id in memberships::communities_of_tenant(tx, caller.tenant, index_page)? {
                 let at = enter(tx, me.clone(), id, false)?;
-                out.push(view(tx, &at)?);
+                if at.require(Operation::ViewCommunity).is_ok() {
+                    out.push(view(tx, &at, now)?);
+                }
+            }
+            if !sees_all {
+                out = out.into_iter().skip(page.skip).take(page.count).collect();
             }
             Ok(out)
         })
@@ -176,6 +199,7 @@ pub async fn create(
                     joined: now,
                     alias: None,
                     invitation: None,
+                    paused_by: None,
                 },
             )?;
             profiles::set_community_region(tx, community.id, region.flatten().as_deref())?;
@@ -193,7 +217,7 @@ pub async fn create(
                 creator_roles,
             )?;
             let at = in_community(tx, caller, None, community.id)?;
-            view(tx, &at)
+            view(tx, &at, now)
         })
         .await
 }
@@ -204,11 +228,12 @@ pub async fn get(
     path_tenant: Option<TenantId>,
     id: CommunityId,
 ) -> Result<CommunityView, AppError> {
+    let now = ctx.clock.now();
     ctx.store
         .read(move |tx| {
             let at = in_community(tx, caller, path_tenant, id)?;
             at.require(Operation::ViewCommunity)?;
-            view(tx, &at)
+            view(tx, &at, now)
         })
         .await
 }
@@ -241,9 +266,13 @@ pub async fn update(
         "PreferredRegionId",
         change.preferred_region_id.as_deref(),
     )?;
+    let now = ctx.clock.now();
     ctx.store
         .write(move |tx| {
             let mut at = in_community(tx, caller, path_tenant, id)?;
+            // The answer is the community itself, so seeing it comes first,
+            // whatever (if anything) the body asks to change.
+            at.require(Operation::ViewCommunity)?;
             if name.is_some() || description.is_some() {
                 at.require(Operation::EditCommunity)?;
                 at.require_owner_side("change its name or description")?;
@@ -269,7 +298,7 @@ pub async fn update(
                 at.membership.alias = alias;
                 memberships::put(tx, &at.membership)?;
             }
-            view(tx, &at)
+            view(tx, &at, now)
         })
         .await
 }

@@ -10,7 +10,8 @@ use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::{CommunityTenantStatus, Membership};
 use crate::domain::permission::Operation;
 use crate::domain::role::RoleSet;
-use crate::store::{communities, memberships, Readable};
+use crate::store::{communities, invitations, memberships, Readable};
+use chrono::{DateTime, Utc};
 
 pub struct InCommunity {
     pub me: Acting,
@@ -21,8 +22,16 @@ pub struct InCommunity {
 }
 
 impl InCommunity {
+    /// The caller's roles here allow `op`, and so does its tenant's
+    /// standing (a paused tenant cannot invite: see the permission table).
     pub fn require(&self, op: Operation) -> Result<(), AppError> {
-        self.me.require(op, self.roles)
+        self.me.require(op, self.roles)?;
+        if self.membership.status == CommunityTenantStatus::Paused && !op.allowed_while_paused() {
+            return Err(AppError::forbidden(
+                "your tenant's sharing in this community is paused; a paused tenant cannot invite or confirm tenants until it is resumed",
+            ));
+        }
+        Ok(())
     }
 
     pub fn is_owner_side(&self) -> bool {
@@ -113,4 +122,32 @@ pub fn enter(
         membership,
         roles,
     })
+}
+
+/// Whether a stored membership still stands at `now`: an awaiting one whose
+/// accepted invitation lapsed (expired, withdrawn, resent) does not, even
+/// before the sweep deletes it (see `Membership::is_current`).
+pub fn stands(
+    tx: &impl Readable,
+    membership: &Membership,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let waiting_on = match (membership.status, membership.invitation) {
+        (CommunityTenantStatus::AwaitingConfirmation, Some(id)) => invitations::get(tx, id)?,
+        _ => None,
+    };
+    Ok(membership.is_current(waiting_on.as_ref(), now))
+}
+
+/// A tenant's membership as it stands at `now`.
+pub fn current_membership(
+    tx: &impl Readable,
+    community: CommunityId,
+    tenant: TenantId,
+    now: DateTime<Utc>,
+) -> Result<Option<Membership>, AppError> {
+    match memberships::get(tx, community, tenant)? {
+        Some(m) if stands(tx, &m, now)? => Ok(Some(m)),
+        _ => Ok(None),
+    }
 }

@@ -163,6 +163,8 @@ fn set_roles(
     roles: RoleSet,
 ) -> Result<(RoleSet, String), AppError> {
     let at = in_community(tx, caller, Some(path_tenant), community)?;
+    // The right to manage roles at all comes before looking the identity up.
+    at.require(Operation::GrantCommunityRoles)?;
     let label = own_identity(tx, &at, who)?;
     let before = grants::get(tx, community, caller.tenant, who)?;
     check_may_change(&at, RoleSet::from_bits(before.bits() ^ roles.bits()))?;

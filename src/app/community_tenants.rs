@@ -10,8 +10,10 @@ use super::removal::{end_membership, Departure};
 use crate::domain::community::validate_alias;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
-use crate::domain::membership::{CommunityTenantStatus, Membership, StatusChange, StatusError};
-use crate::domain::permission::Operation;
+use crate::domain::membership::{
+    CommunityTenantStatus, Membership, PausedBy, StatusChange, StatusError,
+};
+use crate::domain::permission::{may_resume, Operation};
 use crate::store::{invitations, memberships, profiles, WriteTransaction};
 use chrono::{DateTime, Utc};
 
@@ -21,11 +23,12 @@ pub async fn list(
     path_tenant: Option<TenantId>,
     community: CommunityId,
 ) -> Result<Vec<TenantInCommunity>, AppError> {
+    let now = ctx.clock.now();
     ctx.store
         .read(move |tx| {
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::ViewCommunity)?;
-            tenants_of(tx, community, caller.tenant)
+            tenants_of(tx, community, caller.tenant, now)
         })
         .await
 }
@@ -196,19 +199,84 @@ fn apply_status(
     } else {
         in_community(tx, caller, path_tenant, community)?
     };
+    may_request(&at, member, requested)?;
     let mut membership = member_of(tx, community, member)?;
-    match membership.change_to(requested).map_err(status_error)? {
+    let change = membership.change_to(requested).map_err(status_error)?;
+    let itself = member == caller.tenant;
+    if requested == CommunityTenantStatus::Active
+        && !itself
+        && !at.is_owner_side()
+        && change != StatusChange::Confirm
+    {
+        return Err(AppError::forbidden(
+            "only the tenant that owns the community can resume another tenant's sharing",
+        ));
+    }
+    match change {
         StatusChange::Unchanged => Ok(Outcome::Unchanged),
         StatusChange::Confirm => confirm(tx, &at, &membership, now),
         StatusChange::Remove => remove_or_leave(tx, &at, &membership, now),
-        StatusChange::Pause | StatusChange::Resume => {
-            at.require(Operation::PauseOrResumeTenant)?;
-            if member != caller.tenant {
-                at.require_owner_side("pause or resume another tenant's sharing")?;
-            }
-            membership.status = requested;
+        StatusChange::Pause => {
+            membership.status = CommunityTenantStatus::Paused;
+            membership.paused_by = Some(if itself {
+                PausedBy::Itself
+            } else {
+                PausedBy::Owner
+            });
             memberships::put(tx, &membership)?;
             Ok(Outcome::Changed)
+        }
+        StatusChange::Resume => {
+            if !may_resume(membership.paused_by, itself, at.is_owner_side()) {
+                return Err(AppError::forbidden(resume_refusal(membership.paused_by)));
+            }
+            membership.status = CommunityTenantStatus::Active;
+            membership.paused_by = None;
+            memberships::put(tx, &membership)?;
+            Ok(Outcome::Changed)
+        }
+    }
+}
+
+/// Whether the caller may ask for `requested` on `member` at all, decided
+/// from the request and the caller alone: the member's status is read (and
+/// answered, even with a 204 for "nothing changed") only after this.
+fn may_request(
+    at: &InCommunity,
+    member: TenantId,
+    requested: CommunityTenantStatus,
+) -> Result<(), AppError> {
+    use CommunityTenantStatus as S;
+    let itself = member == at.me.caller.tenant;
+    match requested {
+        S::None | S::AwaitingConfirmation => {
+            Err(status_error(StatusError::NotRequestable(requested)))
+        }
+        S::Remove if itself => at.require(Operation::LeaveCommunity),
+        S::Remove => {
+            at.require(Operation::RemoveTenant)?;
+            at.require_owner_side("remove other tenants")
+        }
+        S::Paused if itself => at.require(Operation::PauseOrResumeTenant),
+        S::Paused => {
+            at.require(Operation::PauseOrResumeTenant)?;
+            at.require_owner_side("pause or resume another tenant's sharing")
+        }
+        S::Active if itself => at.require(Operation::PauseOrResumeTenant),
+        // Another tenant: the owner side resumes it; the tenant that invited
+        // it confirms it (checked again once the membership is read).
+        S::Active if at.is_owner_side() => at.require(Operation::PauseOrResumeTenant),
+        S::Active => at.require(Operation::ConfirmTenant),
+    }
+}
+
+fn resume_refusal(paused_by: Option<PausedBy>) -> &'static str {
+    match paused_by {
+        Some(PausedBy::Itself) => {
+            "the tenant paused its own sharing; only that tenant can resume it"
+        }
+        _ => {
+            "the tenant that owns the community paused this tenant's sharing; only the owner side can resume it"
         }
     }
 }

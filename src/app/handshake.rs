@@ -2,13 +2,15 @@
 //! inviting side confirms; and Resend. Every step re-checks what may have
 //! changed since the invitation was created.
 
-use super::access::{acting, require, Acting};
-use super::community_access::in_community;
+use super::access::{acting, Acting};
+use super::community_access::{current_membership, in_community};
 use super::context::Context;
 use super::error::AppError;
 use super::invitations::{may_answer, queue_invitation_email, spend_quota, view, InvitationView};
 use super::notify;
 use super::profile;
+use super::removal::release_invitee;
+use crate::auth::session;
 use crate::domain::community::Community;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{InvitationId, PrincipalId};
@@ -18,8 +20,8 @@ use crate::domain::notification::Notice;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleSet};
 use crate::store::{
-    communities, grants, identities, invitations, memberships, profiles, tenants, Readable,
-    WriteTransaction,
+    communities, grants, identities, invitations, memberships, profiles, sessions, tenants,
+    Readable, WriteTransaction,
 };
 use chrono::{DateTime, Utc};
 
@@ -32,14 +34,18 @@ pub enum Action {
     Resend,
 }
 
+/// `link_session` is the portal session (its cookie value) of a person who
+/// may have followed the invitation's signed link: that is their proof of
+/// reading the recipient mailbox. It is read inside the transaction, so a
+/// Resend, a withdrawal or a logout that commits first takes the proof away.
 pub async fn process(
     ctx: &Context,
     caller: Caller,
     id: InvitationId,
     action: Action,
-    via_link: bool,
+    link_session: Option<&str>,
 ) -> Result<InvitationView, AppError> {
-    process_with_contact(ctx, caller, id, action, via_link, None).await
+    process_with_contact(ctx, caller, id, action, link_session, None).await
 }
 
 /// `process`, recording on Accept the accepting tenant's contact email
@@ -50,19 +56,24 @@ pub async fn process_with_contact(
     caller: Caller,
     id: InvitationId,
     action: Action,
-    via_link: bool,
+    link_session: Option<&str>,
     contact_email: Option<String>,
 ) -> Result<InvitationView, AppError> {
     let contact = profile::contact_email("ContactEmail", contact_email.as_deref())?.flatten();
     let now = ctx.clock.now();
     let ttl = ctx.invitation_ttl();
     let cap = ctx.settings.invitations_per_community_per_day;
+    let link_session = link_session.map(session::key);
     let done = ctx
         .store
         .write(move |tx| {
+            let link = match &link_session {
+                Some(key) => followed_link(tx, key, id, now)?,
+                None => None,
+            };
             let inv = match action {
                 Action::Accept => {
-                    let inv = accept(tx, caller, id, via_link, now)?;
+                    let inv = accept(tx, caller, id, link, now)?;
                     if let (Some(contact), Some(tenant)) = (&contact, inv.invited_tenant) {
                         let mut mine = profiles::member(tx, inv.community, tenant)?;
                         mine.contact_email = Some(contact.clone());
@@ -70,7 +81,7 @@ pub async fn process_with_contact(
                     }
                     inv
                 }
-                Action::Decline => decline(tx, caller, id, via_link, now)?,
+                Action::Decline => decline(tx, caller, id, link, now)?,
                 Action::Confirm => confirm(tx, caller, id, now)?,
                 Action::Resend => resend(tx, caller, id, now, ttl, cap)?,
             };
@@ -81,17 +92,49 @@ pub async fn process_with_contact(
     Ok(done)
 }
 
-fn load(tx: &impl Readable, id: InvitationId) -> Result<(Invitation, Community), AppError> {
+/// The generation of the invitation link the session followed, if it did;
+/// an ended session proves nothing and is refused.
+fn followed_link(
+    tx: &impl Readable,
+    key: &[u8],
+    id: InvitationId,
+    now: DateTime<Utc>,
+) -> Result<Option<u32>, AppError> {
+    let session = sessions::get(tx, key)?
+        .filter(|s| s.is_live_at(now))
+        .ok_or_else(|| AppError::Unauthorized("your session has ended; log in again".into()))?;
+    Ok(session.link_generation(id))
+}
+
+/// The invitation, for its own issuing tenant only: to any other tenant it
+/// answers as an id that does not exist, before any of its state is looked
+/// at (only the tenant that sent an invitation can confirm or resend it).
+/// The issuer may learn its own invitation's state (withdrawn, say) even
+/// after leaving the community.
+fn load_issued(
+    tx: &impl Readable,
+    caller: Caller,
+    id: InvitationId,
+) -> Result<(Invitation, Community), AppError> {
+    let not_found = || {
+        AppError::not_found(format!(
+            "your tenant sent no invitation {id} (only the tenant that sent an invitation can confirm or resend it)"
+        ))
+    };
     let inv = invitations::get(tx, id)?
-        .ok_or_else(|| AppError::not_found(format!("invitation {id} does not exist")))?;
+        .filter(|inv| inv.issuing_tenant == caller.tenant)
+        .ok_or_else(not_found)?;
+    let community = communities::get(tx, inv.community)?.ok_or_else(not_found)?;
+    Ok((inv, community))
+}
+
+fn not_withdrawn(inv: &Invitation) -> Result<(), AppError> {
     if inv.withdrawn.is_some() {
         return Err(AppError::conflict(
             "the invitation was withdrawn by the inviting tenant",
         ));
     }
-    let community = communities::get(tx, inv.community)?
-        .ok_or_else(|| AppError::not_found("the invitation's community no longer exists"))?;
-    Ok((inv, community))
+    Ok(())
 }
 
 fn conflict(e: impl ToString) -> AppError {
@@ -123,16 +166,20 @@ fn answering(
     tx: &impl Readable,
     caller: Caller,
     id: InvitationId,
-    via_link: bool,
+    link: Option<u32>,
 ) -> Result<(Acting, Invitation, Community), AppError> {
     let me = acting(tx, caller)?;
     me.require_tenant_role(Operation::AnswerInvitation)?;
-    let (inv, community) = load(tx, id)?;
-    if !may_answer(tx, caller, &inv, via_link)? {
+    let inv = invitations::get(tx, id)?
+        .ok_or_else(|| AppError::not_found(format!("invitation {id} does not exist")))?;
+    if !may_answer(tx, caller, &inv, link)? {
         return Err(AppError::forbidden(
-            "the invitation was addressed to an email address that no user of your tenant has",
+            "the invitation was addressed to an email address that no user of your tenant has, and this session has not followed its current link",
         ));
     }
+    not_withdrawn(&inv)?;
+    let community = communities::get(tx, inv.community)?
+        .ok_or_else(|| AppError::not_found("the invitation's community no longer exists"))?;
     Ok((me, inv, community))
 }
 
@@ -140,11 +187,13 @@ fn accept(
     tx: &WriteTransaction,
     caller: Caller,
     id: InvitationId,
-    via_link: bool,
+    link: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
-    let (me, mut inv, community) = answering(tx, caller, id, via_link)?;
-    if memberships::get(tx, community.id, caller.tenant)?.is_some() {
+    let (me, mut inv, community) = answering(tx, caller, id, link)?;
+    // A waiting membership left by an acceptance that lapsed does not count:
+    // this acceptance replaces it.
+    if current_membership(tx, community.id, caller.tenant, now)?.is_some() {
         return Err(AppError::conflict(format!(
             "tenant '{}' is already a member of community '{}' (or is awaiting confirmation)",
             me.tenant.company_name,
@@ -168,6 +217,7 @@ fn accept(
             joined: now,
             alias: None,
             invitation: Some(inv.id),
+            paused_by: None,
         },
     )?;
     notify::queue(
@@ -189,10 +239,10 @@ fn decline(
     tx: &WriteTransaction,
     caller: Caller,
     id: InvitationId,
-    via_link: bool,
+    link: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
-    let (_, mut inv, community) = answering(tx, caller, id, via_link)?;
+    let (_, mut inv, community) = answering(tx, caller, id, link)?;
     inv.decline(now).map_err(conflict)?;
     notify::queue(
         tx,
@@ -214,13 +264,9 @@ fn confirm(
     id: InvitationId,
     now: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
-    let (inv, community) = load(tx, id)?;
+    let (inv, community) = load_issued(tx, caller, id)?;
+    not_withdrawn(&inv)?;
     let at = in_community(tx, caller, None, community.id)?;
-    if inv.issuing_tenant != caller.tenant {
-        return Err(AppError::forbidden(
-            "only the tenant that sent the invitation can confirm it",
-        ));
-    }
     at.require(Operation::ConfirmTenant)?;
     confirm_invitation(tx, inv, &community, now)
 }
@@ -288,14 +334,25 @@ fn resend(
     ttl: chrono::Duration,
     cap: u32,
 ) -> Result<Invitation, AppError> {
-    let (mut inv, community) = load(tx, id)?;
+    let (mut inv, community) = load_issued(tx, caller, id)?;
+    not_withdrawn(&inv)?;
     let at = in_community(tx, caller, None, community.id)?;
-    if inv.issuing_tenant != caller.tenant {
-        return Err(AppError::forbidden(
-            "only the tenant that sent the invitation can resend it",
-        ));
+    at.require(Operation::ResendInvitation)?;
+    // One live invitation per address: after this one expired, a new
+    // invitation may have been sent to the same address.
+    if let Some(other) = invitations::live_for(tx, community.id, &inv.recipient)? {
+        if other.id != inv.id && other.is_live_at(now) {
+            return Err(AppError::conflict(format!(
+                "{} already has another open invitation to this community ({}); resend that one",
+                inv.recipient, other.id
+            )));
+        }
     }
-    require(Operation::ResendInvitation, at.roles)?;
+    // An accepted invitation that expired unconfirmed: the tenant that
+    // accepted it stops waiting before the invitation starts over.
+    if inv.accepted.is_some() {
+        release_invitee(tx, &inv)?;
+    }
     inv.resend(now, ttl).map_err(conflict)?;
     spend_quota(tx, cap, community.id, now)?;
     queue_invitation_email(

@@ -7,7 +7,7 @@ use crate::auth::session;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId};
-use crate::domain::session::Session;
+use crate::domain::session::{LinkGrant, Session};
 use crate::domain::tenant::Tenant;
 use crate::store::{identities, sessions, tenants, StoreError};
 use std::time::Duration;
@@ -16,8 +16,6 @@ use std::time::Duration;
 pub enum CredentialError {
     #[error("the client id or secret is wrong")]
     InvalidClient,
-    #[error("the tenant is not Active")]
-    TenantInactive,
     #[error("too many attempts; retry later")]
     Throttled(Duration),
     #[error(transparent)]
@@ -54,15 +52,13 @@ pub async fn client_token(
         None => None,
     };
     let hash = found.as_ref().map(|(c, _)| c.secret_hash.clone());
-    if !ctx.passwords.verify(secret.to_string(), hash).await {
-        return Err(CredentialError::InvalidClient);
-    }
-    let Some((client, tenant)) = found else {
+    let secret_ok = ctx.passwords.verify(secret.to_string(), hash).await;
+    // A client of a tenant that is not Active gets the answer of a wrong
+    // secret whatever it sent, so the answer never tells whether the
+    // secret was right.
+    let Some((client, _)) = found.filter(|(_, t)| secret_ok && t.state.is_active()) else {
         return Err(CredentialError::InvalidClient);
     };
-    if !tenant.state.is_active() {
-        return Err(CredentialError::TenantInactive);
-    }
     let caller = Caller {
         principal: PrincipalId::Client(client.id),
         tenant: client.tenant,
@@ -115,6 +111,16 @@ pub async fn login(
     ctx.auth_throttle
         .check(&format!("login:{from}:{tenant}"))
         .map_err(LoginError::Throttled)?;
+    // A tenant that is not Active answers the same for any email and
+    // password, before any is checked: otherwise the answer would tell
+    // whether the password was right.
+    let state = ctx
+        .store
+        .read(move |tx| Ok::<_, AppError>(tenants::get(tx, tenant)?.map(|t| t.state)))
+        .await?;
+    if state.is_some_and(|s| !s.is_active()) {
+        return Err(LoginError::TenantInactive);
+    }
     let email = EmailAddress::parse(email).ok();
     let found: Option<(User, Tenant)> = match email {
         Some(email) => {
@@ -174,10 +180,28 @@ pub async fn session(ctx: &Context, id: &str) -> Result<Option<Session>, AppErro
         .await
 }
 
-pub async fn save_session(ctx: &Context, id: &str, record: Session) -> Result<(), AppError> {
+/// Notes on the session that its person followed an invitation link. The
+/// session is read and written in one transaction, and only while it is
+/// still live: a page in flight when its person logs out (or the sweep
+/// deletes the session) must not write it back. Returns false when the
+/// session is gone.
+pub async fn note_invitation_link(
+    ctx: &Context,
+    id: &str,
+    grant: LinkGrant,
+) -> Result<bool, AppError> {
     let key = session::key(id);
+    let now = ctx.clock.now();
     ctx.store
-        .write(move |tx| Ok::<_, AppError>(sessions::put(tx, &key, &record)?))
+        .write(move |tx| {
+            let Some(mut record) = sessions::get(tx, &key)?.filter(|s| s.is_live_at(now)) else {
+                return Ok::<_, AppError>(false);
+            };
+            if record.note_link(grant) {
+                sessions::put(tx, &key, &record)?;
+            }
+            Ok(true)
+        })
         .await
 }
 

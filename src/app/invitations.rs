@@ -2,7 +2,7 @@
 //! and from the invited side: details and the accepted list.
 
 use super::access::acting;
-use super::community_access::{check_path_tenant, in_community, InCommunity};
+use super::community_access::{check_path_tenant, current_membership, in_community, InCommunity};
 use super::context::Context;
 use super::error::AppError;
 use super::notify;
@@ -15,8 +15,7 @@ use crate::domain::notification::{DeliveryStatus, Notice};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::store::{
-    communities, identities, invitations, memberships, outbox, profiles, tenants, Readable,
-    WriteTransaction,
+    communities, identities, invitations, outbox, profiles, tenants, Readable, WriteTransaction,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -125,11 +124,12 @@ fn check_recipient_not_member(
     tx: &impl Readable,
     community: CommunityId,
     recipient: &EmailAddress,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let owners = identities::tenants_owning(tx, recipient)?;
     let mut members = Vec::new();
     for t in &owners {
-        if memberships::get(tx, community, *t)?.is_some() {
+        if current_membership(tx, community, *t, now)?.is_some() {
             members.push(*t);
         }
     }
@@ -170,7 +170,7 @@ pub async fn create(
                     )));
                 }
             }
-            check_recipient_not_member(tx, community, &recipient)?;
+            check_recipient_not_member(tx, community, &recipient, now)?;
             spend_quota(tx, cap, community, now)?;
             let mut inv = Invitation::new(community, caller.tenant, caller.principal, recipient, now, ttl);
             queue_invitation_email(tx, &mut inv, &at.me.tenant.company_name, at.community.name.as_str(), now)?;
@@ -252,7 +252,9 @@ pub async fn withdraw(
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::WithdrawInvitation)?;
             let mut inv = issued_here(tx, &at, id)?;
-            if inv.state_at(now) == InvitationState::InvitationAccepted {
+            // Accepted and never confirmed, whether still open or expired
+            // since: the tenant that accepted stops waiting.
+            if inv.state_at(now) != InvitationState::InvitationCompleted {
                 release_invitee(tx, &inv)?;
             }
             inv.withdraw(now)
@@ -277,14 +279,16 @@ pub struct InvitationDetails {
 }
 
 /// May this caller answer (or read) this invitation? Its tenant owns the
-/// recipient address, or the person followed the signed link.
+/// recipient address, or the person followed the invitation's current
+/// signed link (`link` is the generation of the link they followed: a
+/// Resend or withdrawal since then has revoked it).
 pub fn may_answer(
     tx: &impl Readable,
     caller: Caller,
     inv: &Invitation,
-    via_link: bool,
+    link: Option<u32>,
 ) -> Result<bool, AppError> {
-    if via_link {
+    if link == Some(inv.generation) {
         return Ok(true);
     }
     Ok(identities::tenants_owning(tx, &inv.recipient)?.contains(&caller.tenant))
@@ -294,20 +298,20 @@ pub fn details_in(
     tx: &impl Readable,
     caller: Caller,
     id: InvitationId,
-    via_link: bool,
+    link: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<InvitationDetails, AppError> {
     let me = acting(tx, caller)?;
     me.require_tenant_role(Operation::AnswerInvitation)?;
     let inv = invitations::get(tx, id)?
         .ok_or_else(|| AppError::not_found(format!("invitation {id} does not exist")))?;
-    let community = communities::get(tx, inv.community)?
-        .ok_or_else(|| AppError::not_found("the invitation's community no longer exists"))?;
-    if !may_answer(tx, caller, &inv, via_link)? && inv.issuing_tenant != caller.tenant {
+    if !may_answer(tx, caller, &inv, link)? && inv.issuing_tenant != caller.tenant {
         return Err(AppError::forbidden(
             "the invitation was not addressed to your tenant",
         ));
     }
+    let community = communities::get(tx, inv.community)?
+        .ok_or_else(|| AppError::not_found("the invitation's community no longer exists"))?;
     let state = if inv.withdrawn.is_some() {
         InvitationState::None
     } else {
@@ -316,7 +320,7 @@ pub fn details_in(
     Ok(InvitationDetails {
         community_id: community.id,
         community_name: community.name.as_str().to_string(),
-        tenant_already_member: memberships::get(tx, community.id, caller.tenant)?.is_some(),
+        tenant_already_member: current_membership(tx, community.id, caller.tenant, now)?.is_some(),
         state,
         inviting_tenant: tenants::get(tx, inv.issuing_tenant)?
             .map(|t| t.company_name)
@@ -334,7 +338,7 @@ pub async fn details(
 ) -> Result<InvitationDetails, AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .read(move |tx| details_in(tx, caller, id, false, now))
+        .read(move |tx| details_in(tx, caller, id, None, now))
         .await
 }
 

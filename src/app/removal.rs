@@ -79,13 +79,16 @@ fn drop_membership(
     Ok(())
 }
 
-/// An accepted invitation that ends unconfirmed (withdrawn, expired, or its
-/// issuer left) takes the invitee's waiting membership with it.
+/// An accepted invitation that ends unconfirmed (withdrawn, expired,
+/// resent, or its issuer left) takes the invitee's waiting membership with
+/// it: the one waiting on this invitation, never a newer one.
 pub fn release_invitee(tx: &WriteTransaction, inv: &Invitation) -> Result<(), AppError> {
     let Some(invitee) = inv.invited_tenant else {
         return Ok(());
     };
-    if memberships::get(tx, inv.community, invitee)?.is_some_and(|m| !m.is_in()) {
+    let waiting = memberships::get(tx, inv.community, invitee)?
+        .is_some_and(|m| !m.is_in() && m.invitation == Some(inv.id));
+    if waiting {
         memberships::remove(tx, inv.community, invitee)?;
         grants::remove_tenant(tx, inv.community, invitee)?;
     }

@@ -185,6 +185,12 @@ impl Invitation {
         self.issued = now;
         self.expires = now + ttl;
         self.generation += 1;
+        // An acceptance that expired unconfirmed does not carry over: the
+        // invitation starts over and any tenant owning the address may answer.
+        self.accepted = None;
+        self.invited_tenant = None;
+        self.accepted_by = None;
+        self.accepted_user_email = None;
         Ok(())
     }
 
@@ -305,6 +311,18 @@ mod tests {
         assert_eq!(inv.state_at(later), S::InvitationCreated);
         inv.accept(later, TenantId::generate(), by(), None).unwrap();
         assert!(inv.resend(later, Duration::days(14)).is_err());
+    }
+
+    #[test]
+    fn resending_an_expired_acceptance_starts_the_invitation_over() {
+        let now = Utc::now();
+        let mut inv = invitation(now);
+        inv.accept(now, TenantId::generate(), by(), None).unwrap();
+        let later = now + Duration::days(15);
+        inv.resend(later, Duration::days(14)).unwrap();
+        assert_eq!(inv.state_at(later), S::InvitationCreated);
+        assert!(inv.accepted.is_none() && inv.invited_tenant.is_none());
+        assert!(inv.accepted_by.is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! machine: AwaitingConfirmation -> Active <-> Paused; removal deletes it.
 
 use super::ids::{CommunityId, InvitationId, TenantId};
+use super::invitation::{Invitation, InvitationState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,17 @@ pub struct Membership {
     pub alias: Option<String>,
     /// The invitation through which the tenant joined (none for the owner).
     pub invitation: Option<InvitationId>,
+    /// Who paused it, while Paused: decides who may resume (SPEC 3).
+    pub paused_by: Option<PausedBy>,
+}
+
+/// Which side put a membership in Paused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PausedBy {
+    /// The member tenant paused its own sharing.
+    Itself,
+    /// The owner tenant's Community Administrator paused it.
+    Owner,
 }
 
 /// What a requested status means for the current one.
@@ -96,6 +108,23 @@ impl Membership {
         }
     }
 
+    /// An awaiting membership lasts only while the accepted invitation it
+    /// waits on does: once that invitation expired (even before the sweep
+    /// stores it so), was withdrawn or started over by a Resend, the tenant
+    /// is no longer waiting and may be invited and accept again. Other
+    /// statuses do not depend on an invitation.
+    pub fn is_current(&self, waiting_on: Option<&Invitation>, now: DateTime<Utc>) -> bool {
+        if self.status != CommunityTenantStatus::AwaitingConfirmation {
+            return true;
+        }
+        waiting_on.is_some_and(|inv| {
+            Some(inv.id) == self.invitation
+                && inv.invited_tenant == Some(self.tenant)
+                && inv.is_live_at(now)
+                && inv.state_at(now) == InvitationState::InvitationAccepted
+        })
+    }
+
     /// Active and Paused tenants are in the community; an awaiting one is not yet.
     pub fn is_in(&self) -> bool {
         matches!(
@@ -119,6 +148,7 @@ mod tests {
             joined: Utc::now(),
             alias: None,
             invitation: None,
+            paused_by: None,
         }
     }
 

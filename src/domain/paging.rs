@@ -9,6 +9,16 @@ pub struct Page {
     pub count: usize,
 }
 
+impl Page {
+    /// No paging: every entry (for lists that filter before they page).
+    pub fn everything() -> Self {
+        Self {
+            skip: 0,
+            count: usize::MAX,
+        }
+    }
+}
+
 impl Default for Page {
     fn default() -> Self {
         Self {

@@ -2,7 +2,14 @@
 //! and use cases ask `Operation::allows`; nobody hand-codes a role check.
 //! Conditions about *which side* of a community the caller is on (owner,
 //! issuing tenant, own tenant) are rules of the use case, not of this table.
+//!
+//! A second, shorter table says what a paused membership may not do
+//! (`Operation::allowed_while_paused`, `may_resume`). In SPEC's words: a
+//! tenant that paused itself may resume; a tenant paused by the owner's
+//! Community Administrator stays paused until the owner side resumes it;
+//! and a paused tenant cannot invite.
 
+use super::membership::PausedBy;
 use super::role::{Role, RoleSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +82,13 @@ impl Operation {
         self.allowed_roles().iter().any(|r| held.contains(*r))
     }
 
+    /// What a tenant whose membership is Paused may still do. Pausing stops
+    /// its sharing and its growing of the community: it sends no invitation
+    /// (new or resent) and confirms no tenant until it is resumed.
+    pub fn allowed_while_paused(self) -> bool {
+        !matches!(self, InviteTenant | ResendInvitation | ConfirmTenant)
+    }
+
     /// For error messages: "requires Community Administrator or Community Moderator".
     pub fn describe_roles(self) -> String {
         let names: Vec<&str> = self.allowed_roles().iter().map(|r| r.name()).collect();
@@ -82,9 +96,61 @@ impl Operation {
     }
 }
 
+/// Who may resume a paused membership: the side that paused it. The tenant
+/// itself resumes its own pause (the owner cannot switch a tenant's sharing
+/// back on for it); a pause by the owner side is lifted only by the owner
+/// side. `by_itself`: the caller is of the paused tenant; `by_owner_side`:
+/// the caller is of the tenant that owns the community (both, when the
+/// owner paused its own sharing). `None` (a pause of unknown origin) is
+/// treated as the owner's.
+pub fn may_resume(paused_by: Option<PausedBy>, by_itself: bool, by_owner_side: bool) -> bool {
+    match paused_by {
+        Some(PausedBy::Itself) => by_itself,
+        Some(PausedBy::Owner) | None => by_owner_side,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paused_tenant_cannot_invite_resend_or_confirm() {
+        for op in [InviteTenant, ResendInvitation, ConfirmTenant] {
+            assert!(!op.allowed_while_paused(), "{op:?}");
+        }
+        for op in [
+            ViewCommunity,
+            LeaveCommunity,
+            PauseOrResumeTenant,
+            WithdrawInvitation,
+        ] {
+            assert!(op.allowed_while_paused(), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_side_that_paused_may_resume() {
+        use PausedBy::*;
+        // (paused by, caller is the tenant itself, caller is the owner side)
+        let cases = [
+            (Some(Itself), true, false, true),
+            (Some(Itself), false, true, false),
+            (Some(Owner), true, false, false),
+            (Some(Owner), false, true, true),
+            // the owner tenant pausing and resuming its own sharing
+            (Some(Itself), true, true, true),
+            (None, true, false, false),
+            (None, false, true, true),
+        ];
+        for (by, itself, owner, expected) in cases {
+            assert_eq!(
+                may_resume(by, itself, owner),
+                expected,
+                "{by:?} {itself} {owner}"
+            );
+        }
+    }
 
     #[test]
     fn members_cannot_invite_but_moderators_can() {

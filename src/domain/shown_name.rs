@@ -52,7 +52,14 @@ mod tests {
 
     #[test]
     fn ordinary_names_in_any_script_pass() {
-        for ok in ["Contoso", "Fabrikam Ltd.", "Société Générale", "日本の会社", "שלום", "A & B (UK)"] {
+        for ok in [
+            "Contoso",
+            "Fabrikam Ltd.",
+            "Société Générale",
+            "日本の会社",
+            "שלום",
+            "A & B (UK)",
+        ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
     }

@@ -1,17 +1,62 @@
 //! Memberships (`CommunityTenant`), indexed by community and by tenant.
 
-use super::codec::{decode, encode, Record};
+use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
 use super::tables::{MEMBERSHIPS, MEMBERSHIPS_BY_TENANT};
 use super::tx::Readable;
-use crate::domain::ids::{CommunityId, TenantId};
-use crate::domain::membership::Membership;
+use crate::domain::ids::{CommunityId, InvitationId, TenantId};
+use crate::domain::membership::{CommunityTenantStatus, Membership};
 use crate::domain::paging::Page;
+use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Layout version 1 (see `codec::Record` for how a layout changes).
-impl Record for Membership {}
+/// Layout 2 added `paused_by`; layout 1 is converted on read.
+impl Record for Membership {
+    const VERSION: u8 = 2;
+
+    fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => Ok(layout::<MembershipV1>(body)?.into()),
+            _ => Err(StoreError::Codec(format!(
+                "unknown membership record version {version}"
+            ))),
+        }
+    }
+}
+
+/// A membership as the first release stored it, before `paused_by`.
+#[derive(Serialize, Deserialize)]
+struct MembershipV1 {
+    community: CommunityId,
+    tenant: TenantId,
+    status: CommunityTenantStatus,
+    is_owner: bool,
+    joined: DateTime<Utc>,
+    alias: Option<String>,
+    invitation: Option<InvitationId>,
+}
+
+impl From<MembershipV1> for Membership {
+    /// Who paused an old paused membership is not known; the owner side is
+    /// assumed, so a pause nobody can prove was the tenant's own is not
+    /// lifted by the tenant (the owner can still resume it).
+    fn from(old: MembershipV1) -> Self {
+        let paused_by = (old.status == CommunityTenantStatus::Paused)
+            .then_some(crate::domain::membership::PausedBy::Owner);
+        Membership {
+            community: old.community,
+            tenant: old.tenant,
+            status: old.status,
+            is_owner: old.is_owner,
+            joined: old.joined,
+            alias: old.alias,
+            invitation: old.invitation,
+            paused_by,
+        }
+    }
+}
 
 pub fn get(
     tx: &impl Readable,
@@ -76,4 +121,49 @@ pub fn communities_of_tenant(
         out.push(CommunityId(entry?.0.value().1));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::membership::PausedBy;
+
+    fn v1(status: CommunityTenantStatus) -> MembershipV1 {
+        MembershipV1 {
+            community: CommunityId::generate(),
+            tenant: TenantId::generate(),
+            status,
+            is_owner: false,
+            joined: Utc::now(),
+            alias: Some("ours".into()),
+            invitation: Some(InvitationId::generate()),
+        }
+    }
+
+    /// Bytes exactly as the first release wrote them: version 1, then the
+    /// bincode body of the old layout.
+    fn old_bytes(old: &MembershipV1) -> Vec<u8> {
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(old, bincode::config::standard()).unwrap());
+        bytes
+    }
+
+    #[test]
+    fn a_first_release_membership_still_decodes() {
+        let old = v1(CommunityTenantStatus::Active);
+        let (community, tenant, joined) = (old.community, old.tenant, old.joined);
+        let back: Membership = decode(&old_bytes(&old)).unwrap();
+        assert_eq!(back.community, community);
+        assert_eq!(back.tenant, tenant);
+        assert_eq!(back.joined, joined);
+        assert_eq!(back.status, CommunityTenantStatus::Active);
+        assert_eq!(back.alias.as_deref(), Some("ours"));
+        assert_eq!(back.paused_by, None);
+    }
+
+    #[test]
+    fn an_old_paused_membership_counts_as_paused_by_the_owner() {
+        let back: Membership = decode(&old_bytes(&v1(CommunityTenantStatus::Paused))).unwrap();
+        assert_eq!(back.paused_by, Some(PausedBy::Owner));
+    }
 }

@@ -1,15 +1,58 @@
 //! Portal sessions, keyed by the SHA-256 of the cookie value so a copy of the
 //! database does not hand out live sessions.
 
-use super::codec::{decode, encode, Record};
+use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
 use super::tables::{SESSIONS, SESSIONS_BY_EXPIRY};
 use super::tx::Readable;
+use crate::domain::ids::{InvitationId, TenantId, UserId};
 use crate::domain::session::Session;
+use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
 
-/// Layout version 1 (see `codec::Record` for how a layout changes).
-impl Record for Session {}
+/// Layout 2 remembers each followed link with its generation; layout 1 is
+/// converted on read.
+impl Record for Session {
+    const VERSION: u8 = 2;
+
+    fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => Ok(layout::<SessionV1>(body)?.into()),
+            _ => Err(StoreError::Codec(format!(
+                "unknown session record version {version}"
+            ))),
+        }
+    }
+}
+
+/// A session as the first release stored it: followed links without the
+/// generation they were minted for.
+#[derive(Serialize, Deserialize)]
+struct SessionV1 {
+    user: UserId,
+    tenant: TenantId,
+    csrf: String,
+    created: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    invitation_links: Vec<InvitationId>,
+}
+
+impl From<SessionV1> for Session {
+    /// The session stays signed in, but its old link grants are dropped: which
+    /// generation they proved is unknown, and a Resend may have revoked them.
+    /// Following the link again restores the grant.
+    fn from(old: SessionV1) -> Self {
+        Session {
+            user: old.user,
+            tenant: old.tenant,
+            csrf: old.csrf,
+            created: old.created,
+            expires: old.expires,
+            invitation_links: Vec::new(),
+        }
+    }
+}
 
 pub fn get(tx: &impl Readable, key: &[u8]) -> Result<Option<Session>, StoreError> {
     let table = tx.table(SESSIONS)?;
@@ -58,4 +101,29 @@ pub fn delete_expired(
         delete(tx, key)?;
     }
     Ok(keys.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_release_session_still_decodes_without_its_link_grants() {
+        let old = SessionV1 {
+            user: UserId::generate(),
+            tenant: TenantId::generate(),
+            csrf: "token".into(),
+            created: Utc::now(),
+            expires: Utc::now(),
+            invitation_links: vec![InvitationId::generate()],
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: Session = decode(&bytes).unwrap();
+        assert_eq!(back.user, old.user);
+        assert_eq!(back.tenant, old.tenant);
+        assert_eq!(back.csrf, "token");
+        assert_eq!(back.expires, old.expires);
+        assert!(back.invitation_links.is_empty());
+    }
 }

@@ -99,12 +99,7 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
         Err(CredentialError::InvalidClient) => Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_client",
-            "unknown client or wrong secret",
-        )),
-        Err(CredentialError::TenantInactive) => Ok(oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            "the client's tenant is not Active",
+            "unknown client, wrong secret, or a tenant that is not Active",
         )),
         Err(CredentialError::Throttled(wait)) => {
             let mut response = oauth_error(

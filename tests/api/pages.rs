@@ -369,3 +369,137 @@ async fn sessions_expire_and_the_sweep_deletes_them() {
         0
     );
 }
+
+/// An address no user of the invitee's tenant has: only following the
+/// signed link lets that tenant answer.
+#[tokio::test]
+async fn a_resend_revokes_the_link_grant_a_session_already_holds() {
+    let smtp = SmtpCapture::start().await;
+    let url = smtp.url();
+    let app = spawn_app_with(move |s| s.smtp_url = url).await;
+    let contoso = app.tenant("Contoso").await;
+    let fabrikam = app.tenant("Fabrikam").await;
+    let community = app.community(&contoso, "Plant data").await;
+    let id = app
+        .invite_id(&contoso, &community, "mailbox@elsewhere.example")
+        .await;
+    let old_link = smtp.wait_for(1).await[0].link("/invitations/").unwrap();
+
+    let browser = Browser::new(&app);
+    browser.login(&fabrikam, "/communities").await;
+    let html = browser.get(&old_link).await.text().await.unwrap();
+    let csrf = hidden(&html, "csrf");
+    assert!(html.contains(">Join<"), "the link offers Join: {html}");
+
+    // The inviter resends while the page is open: the session's grant for
+    // the old link must not survive into the Join POST.
+    let r = app.act(&contoso.token, &id, "Resend").await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let refused = browser
+        .post(
+            "/invitations/answer",
+            &[("csrf", &csrf), ("invitation", &id), ("answer", "join")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        invitation_record(&app, &id).await.state,
+        InvitationState::InvitationCreated
+    );
+    // Decline is refused the same way.
+    let refused = browser
+        .post(
+            "/invitations/answer",
+            &[
+                ("csrf", &csrf),
+                ("invitation", &id),
+                ("answer", "decline"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // The old link is dead (the generic page: this tenant does not own the
+    // address, so it is not told why); the new one works.
+    let stale = browser.get(&old_link).await;
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+    let new_link = smtp.wait_for(2).await[1].link("/invitations/").unwrap();
+    assert_ne!(new_link, old_link);
+    let html = browser.get(&new_link).await.text().await.unwrap();
+    let joined = browser
+        .post(
+            "/invitations/answer",
+            &[
+                ("csrf", &hidden(&html, "csrf")),
+                ("invitation", &id),
+                ("answer", "join"),
+            ],
+        )
+        .await;
+    assert_eq!(joined.status(), StatusCode::OK);
+    assert_eq!(
+        invitation_record(&app, &id).await.state,
+        InvitationState::InvitationAccepted
+    );
+}
+
+#[tokio::test]
+async fn logout_is_final_even_for_a_request_still_in_flight() {
+    use communityd::app::identity;
+    use communityd::domain::session::LinkGrant;
+    let app = spawn_app().await;
+    let fabrikam = app.tenant("Fabrikam").await;
+    let (session_id, session) = identity::login(
+        &app.ctx,
+        fabrikam.id,
+        &fabrikam.admin_email,
+        &fabrikam.admin_password,
+        "127.0.0.1",
+    )
+    .await
+    .expect("login");
+    let cookie = format!("communityd_session={session_id}");
+    let page = app
+        .http
+        .get(format!("{}/communities", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "the session works");
+
+    let out = app
+        .http
+        .post(format!("{}/logout", app.url))
+        .header("cookie", &cookie)
+        .form(&[("csrf", session.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+
+    // A link page that read the session before the logout now writes what
+    // it noted: the write must not bring the session back.
+    let grant = LinkGrant {
+        invitation: communityd::domain::ids::InvitationId::generate(),
+        generation: 1,
+    };
+    let written = identity::note_invitation_link(&app.ctx, &session_id, grant)
+        .await
+        .unwrap();
+    assert!(!written, "a logged-out session was written back");
+    assert!(identity::session(&app.ctx, &session_id)
+        .await
+        .unwrap()
+        .is_none());
+    let page = app
+        .http
+        .get(format!("{}/communities", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER, "back to login");
+    assert!(location(&page).starts_with("/login"));
+}

@@ -174,7 +174,7 @@ async fn process(
         contact_email,
     } = body.0;
     let done =
-        handshake::process_with_contact(&ctx, caller.0, id, action, false, contact_email).await?;
+        handshake::process_with_contact(&ctx, caller.0, id, action, None, contact_email).await?;
     let body = InvitationBody::from(done);
     Ok(match action {
         Action::Resend => HttpResponse::Accepted().json(body),

@@ -374,11 +374,11 @@ async fn invitation_action_inner(
     }
     let flash = match verb {
         "confirm" => {
-            handshake::process(&p.ctx, v.caller(), id, Action::Confirm, false).await?;
+            handshake::process(&p.ctx, v.caller(), id, Action::Confirm, None).await?;
             return Ok(p.done("confirmed", &format!("/communities/{community}")));
         }
         "resend" => {
-            handshake::process(&p.ctx, v.caller(), id, Action::Resend, false).await?;
+            handshake::process(&p.ctx, v.caller(), id, Action::Resend, None).await?;
             "resent"
         }
         _ => {

@@ -9,6 +9,7 @@ use crate::app::{identity, AppError};
 use crate::auth::link_token::{LinkError, LinkPurpose};
 use crate::domain::ids::InvitationId;
 use crate::domain::invitation::InvitationState;
+use crate::domain::session::LinkGrant;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -49,7 +50,7 @@ fn unusable(p: &Portal, reason: &str, explain: bool) -> HttpResponse {
 /// The token's target, or the page that explains why there is none. A link
 /// that is not ours (or was altered) names no invitation, so nobody can be
 /// told more than the generic text.
-async fn target_of(p: &Portal, token: &str) -> Result<InvitationId, HttpResponse> {
+async fn target_of(p: &Portal, token: &str) -> Result<LinkGrant, HttpResponse> {
     let claims = match p
         .ctx
         .links
@@ -60,7 +61,10 @@ async fn target_of(p: &Portal, token: &str) -> Result<InvitationId, HttpResponse
     };
     let viewer = p.visitor.as_ref().map(|v| v.caller());
     match portal::invite_link_target(&p.ctx, claims, viewer).await {
-        Ok((LinkTarget::Usable(id), _)) => Ok(id),
+        Ok((LinkTarget::Usable(id), _)) => Ok(LinkGrant {
+            invitation: id,
+            generation: claims.generation,
+        }),
         Ok((other, explain)) => Err(unusable(p, link_reason(other), explain)),
         Err(e) => Err(p.finish(Err(e.into()))),
     }
@@ -68,28 +72,28 @@ async fn target_of(p: &Portal, token: &str) -> Result<InvitationId, HttpResponse
 
 pub async fn landing(p: Portal, path: web::Path<String>) -> HttpResponse {
     let token = path.into_inner();
-    let id = match target_of(&p, &token).await {
-        Ok(id) => id,
+    let grant = match target_of(&p, &token).await {
+        Ok(grant) => grant,
         Err(page) => return page,
     };
-    let result = landing_inner(&p, id).await;
+    let result = landing_inner(&p, grant).await;
     p.finish(result)
 }
 
-async fn landing_inner(p: &Portal, id: InvitationId) -> PageResult {
+async fn landing_inner(p: &Portal, grant: LinkGrant) -> PageResult {
     let v = p.visitor()?;
-    // Noting that this session followed the link proves mailbox access; it
-    // changes no invitation, so it is allowed on GET.
-    if !v.session.invitation_links.contains(&id) {
-        let mut session = v.session.clone();
-        session.invitation_links.push(id);
-        identity::save_session(&p.ctx, &v.id, session).await?;
+    // Noting that this session followed the link proves mailbox access (for
+    // this link's generation only); it changes no invitation, so it is
+    // allowed on GET. A session that ended meanwhile is not written back.
+    if !identity::note_invitation_link(&p.ctx, &v.id, grant).await? {
+        return Ok(p.to_login());
     }
-    let (caller, now) = (v.caller(), p.ctx.clock.now());
+    let (caller, now, id) = (v.caller(), p.ctx.clock.now(), grant.invitation);
+    let link = Some(grant.generation);
     let details = p
         .ctx
         .store
-        .read(move |tx| details_in(tx, caller, id, true, now))
+        .read(move |tx| details_in(tx, caller, id, link, now))
         .await;
     match details {
         Ok(d) => Ok(answer_page(p, id, &d)),
@@ -147,8 +151,8 @@ async fn answer_inner(p: &Portal, form: AnswerForm) -> PageResult {
     let v = p.checked(&form.csrf)?;
     let id = form.invitation;
     // Following the signed link is what lets a person whose tenant does
-    // not own the recipient address answer.
-    let via_link = v.session.invitation_links.contains(&id);
+    // not own the recipient address answer; the use case reads that from
+    // the session inside its transaction, against the current generation.
     let action = match form.answer.as_str() {
         "join" => Action::Accept,
         "decline" => Action::Decline,
@@ -167,7 +171,7 @@ async fn answer_inner(p: &Portal, form: AnswerForm) -> PageResult {
         page.insert("confirm_decline", &true);
         return Ok(p.render("invitation_landing", page));
     }
-    let done = handshake::process(&p.ctx, v.caller(), id, action, via_link).await?;
+    let done = handshake::process(&p.ctx, v.caller(), id, action, Some(&v.id)).await?;
     let mut page = tera::Context::new();
     page.insert("community_name", &done.community_name);
     page.insert("inviting_tenant", &inviting_tenant_of(p, id).await?);
@@ -182,15 +186,15 @@ async fn answer_inner(p: &Portal, form: AnswerForm) -> PageResult {
 }
 
 async fn inviting_tenant_of(p: &Portal, id: InvitationId) -> Result<String, AppError> {
-    let v = p.visitor.as_ref().map(|v| v.caller());
-    let Some(caller) = v else {
+    let Some(v) = p.visitor.as_ref() else {
         return Ok(String::new());
     };
+    let (caller, link) = (v.caller(), v.session.link_generation(id));
     let now = p.ctx.clock.now();
     let d = p
         .ctx
         .store
-        .read(move |tx| details_in(tx, caller, id, true, now))
+        .read(move |tx| details_in(tx, caller, id, link, now))
         .await?;
     Ok(d.inviting_tenant)
 }
