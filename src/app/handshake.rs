@@ -121,6 +121,9 @@ fn load_issued(
             "your tenant sent no invitation {id} (only the tenant that sent an invitation can confirm or resend it)"
         ))
     };
+    // Who is asking comes first: a caller whose tenant is not Active
+    // learns nothing about any invitation.
+    acting(tx, caller)?;
     let inv = invitations::get(tx, id)?
         .filter(|inv| inv.issuing_tenant == caller.tenant)
         .ok_or_else(not_found)?;

@@ -6,8 +6,9 @@
 //! - no tenant shown AwaitingConfirmation without a live accepted
 //!   invitation, and none stored so once the sweep or the inviter's action
 //!   has run;
-//! - every link of an earlier generation is dead;
-//! and at the end the invitee is never stuck: unless it is in, it can be
+//! - every link of an earlier generation is dead.
+//!
+//! And at the end the invitee is never stuck: unless it is in, it can be
 //! invited (or use the open invitation) and accept.
 
 use crate::helpers::*;
