@@ -10,7 +10,7 @@ use super::removal;
 use crate::domain::community::{validate_alias, validate_description, Community, CommunityName};
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
-use crate::domain::membership::{CommunityTenantStatus, Membership};
+use crate::domain::membership::{CommunityTenantStatus, Membership, PausedBy};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleInstance, RoleSet};
@@ -32,6 +32,8 @@ pub struct TenantInCommunity {
     pub preferred_region_id: Option<String>,
     /// The member's private name for the community: only the member sees it.
     pub community_alias: Option<String>,
+    /// While Paused: which side paused it (only that side may resume).
+    pub paused_by: Option<PausedBy>,
 }
 
 /// A community as one tenant sees it.
@@ -48,6 +50,17 @@ pub struct CommunityView {
     pub roles: Vec<RoleInstance>,
     /// The viewer's roles there (pages show only the buttons they may use).
     pub viewer_roles: RoleSet,
+    /// The viewer's tenant's status there (a paused one cannot invite).
+    pub viewer_status: CommunityTenantStatus,
+}
+
+impl CommunityView {
+    /// Whether the viewer may perform `op` here, by the same rules the use
+    /// cases apply (pages show only the buttons that will work).
+    pub fn may(&self, op: Operation) -> bool {
+        op.allows(self.viewer_roles)
+            && (self.viewer_status != CommunityTenantStatus::Paused || op.allowed_while_paused())
+    }
 }
 
 /// The member tenants as `viewer`'s tenant sees them.
@@ -77,6 +90,7 @@ pub fn tenants_of(
             contact_email: profile.contact_email,
             preferred_region_id: profile.preferred_region_id,
             community_alias: if m.tenant == viewer { m.alias } else { None },
+            paused_by: m.paused_by,
         });
     }
     // The owner first, then by name: the order people scan for.
@@ -106,6 +120,7 @@ pub fn view(
         preferred_region_id: profiles::community_region(tx, at.community.id)?,
         roles: community_roles::instances(at),
         viewer_roles: at.roles,
+        viewer_status: at.membership.status,
         community: at.community.clone(),
     })
 }

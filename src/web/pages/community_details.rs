@@ -11,7 +11,7 @@ use crate::domain::invitation::InvitationState;
 use crate::domain::membership::CommunityTenantStatus as Status;
 use crate::domain::notification::DeliveryStatus;
 use crate::domain::paging::Page;
-use crate::domain::permission::Operation;
+use crate::domain::permission::{may_resume, Operation};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -66,9 +66,7 @@ fn actions_for(view: &CommunityView, me: TenantId, t: &TenantInCommunity) -> Vec
     let owner_side = view.community.owner == me;
     let mine = t.id == me;
     let mut out = Vec::new();
-    if t.status == Status::AwaitingConfirmation
-        && owner_side
-        && Operation::ConfirmTenant.allows(roles)
+    if t.status == Status::AwaitingConfirmation && owner_side && view.may(Operation::ConfirmTenant)
     {
         out.push(CONFIRM);
     }
@@ -76,7 +74,7 @@ fn actions_for(view: &CommunityView, me: TenantId, t: &TenantInCommunity) -> Vec
     if !t.is_owner && (owner_side || mine) && Operation::PauseOrResumeTenant.allows(roles) {
         match t.status {
             Status::Active => out.push(PAUSE),
-            Status::Paused => out.push(RESUME),
+            Status::Paused if may_resume(t.paused_by, mine, owner_side) => out.push(RESUME),
             _ => {}
         }
     }
@@ -152,10 +150,10 @@ fn invitation_row(view: &CommunityView, inv: &InvitationView) -> InvitationRow {
         can_resend: matches!(
             state,
             InvitationState::InvitationCreated | InvitationState::InvitationExpired
-        ) && Operation::ResendInvitation.allows(roles),
+        ) && view.may(Operation::ResendInvitation),
         can_delete: Operation::WithdrawInvitation.allows(roles),
         can_confirm: state == InvitationState::InvitationAccepted
-            && Operation::ConfirmTenant.allows(roles),
+            && view.may(Operation::ConfirmTenant),
     }
 }
 
@@ -183,7 +181,7 @@ fn community_page(view: &CommunityView, me: TenantId, tab: &str) -> tera::Contex
         "can_view_invitations",
         &Operation::ViewInvitations.allows(roles),
     );
-    page.insert("can_invite", &Operation::InviteTenant.allows(roles));
+    page.insert("can_invite", &view.may(Operation::InviteTenant));
     page.insert(
         "can_delete",
         &(view.community.owner == me && Operation::DeleteCommunity.allows(roles)),
