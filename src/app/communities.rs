@@ -354,10 +354,14 @@ pub async fn summary(
             let at = in_community(tx, caller, path_tenant, id)?;
             at.require(Operation::ViewSummary)?;
             let (mine, total) = communities::stream_counts(tx, id, caller.tenant)?;
+            // The per-tenant lines name the member tenants: only for a caller
+            // who may see the community's members (a Tenant Member may read
+            // the totals, as in OCS, but not who is in it).
+            let sees_members = at.require(Operation::ViewCommunity).is_ok();
             let mut per_tenant = Vec::new();
             for m in memberships::of_community(tx, id)?
                 .into_iter()
-                .filter(|m| m.is_in())
+                .filter(|m| m.is_in() && (sees_members || m.tenant == caller.tenant))
             {
                 per_tenant.push((m.tenant, communities::stream_counts(tx, id, m.tenant)?.0));
             }

@@ -4,7 +4,8 @@
 //! it to find the ids to add to a community. A caller sees only its own
 //! tenant's directory, as a Tenant Administrator or Tenant Member.
 
-use super::access::acting;
+use super::access::{acting, Acting};
+use super::community_access::enter;
 use super::context::Context;
 use super::error::AppError;
 use crate::domain::identity::{Caller, Client, User};
@@ -22,14 +23,15 @@ pub struct Listed<T> {
     pub role_ids: Vec<Uuid>,
 }
 
-fn own_directory(tx: &impl Readable, caller: Caller, tenant: TenantId) -> Result<(), AppError> {
+fn own_directory(tx: &impl Readable, caller: Caller, tenant: TenantId) -> Result<Acting, AppError> {
     let me = acting(tx, caller)?;
     if tenant != caller.tenant {
         return Err(AppError::forbidden(
             "a caller may only list its own tenant's roles, users and clients",
         ));
     }
-    me.require_tenant_role(Operation::ViewTenant)
+    me.require_tenant_role(Operation::ViewTenant)?;
+    Ok(me)
 }
 
 /// Every community the tenant is in (Active or Paused).
@@ -41,12 +43,20 @@ fn communities_of(tx: &impl Readable, tenant: TenantId) -> Result<Vec<CommunityI
     Ok(memberships::communities_of_tenant(tx, tenant, everything)?)
 }
 
-fn all_roles(tx: &impl Readable, tenant: TenantId) -> Result<Vec<RoleInstance>, AppError> {
+/// The tenant's roles and the role instances of the communities `me` may
+/// see: a community's roles carry its name and id, so a caller who may not
+/// see the community (GET by id refuses it) does not find it here either.
+fn all_roles(tx: &impl Readable, me: &Acting) -> Result<Vec<RoleInstance>, AppError> {
+    let tenant = me.caller.tenant;
     let mut out: Vec<RoleInstance> = Role::TENANT
         .iter()
         .map(|r| RoleInstance::of_tenant(*r, tenant))
         .collect();
     for id in communities_of(tx, tenant)? {
+        let at = enter(tx, me.clone(), id, false)?;
+        if at.require(Operation::ViewCommunity).is_err() {
+            continue;
+        }
         if let Some(c) = communities::get(tx, id)? {
             out.extend(
                 Role::COMMUNITY
@@ -66,8 +76,8 @@ pub async fn roles(
 ) -> Result<Vec<RoleInstance>, AppError> {
     ctx.store
         .read(move |tx| {
-            own_directory(tx, caller, tenant)?;
-            let all = all_roles(tx, tenant)?;
+            let me = own_directory(tx, caller, tenant)?;
+            let all = all_roles(tx, &me)?;
             Ok(all.into_iter().skip(page.skip).take(page.count).collect())
         })
         .await
@@ -81,8 +91,8 @@ pub async fn role(
 ) -> Result<RoleInstance, AppError> {
     ctx.store
         .read(move |tx| {
-            own_directory(tx, caller, tenant)?;
-            all_roles(tx, tenant)?
+            let me = own_directory(tx, caller, tenant)?;
+            all_roles(tx, &me)?
                 .into_iter()
                 .find(|r| r.id == id)
                 .ok_or_else(|| AppError::not_found(format!("your tenant has no role {id}")))

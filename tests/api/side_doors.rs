@@ -99,7 +99,12 @@ async fn the_community_list_and_get_by_id_agree_for_a_tenant_member() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["Name"] == "Community Member")
+        .find(|r| {
+            r["Name"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with("Community Member")
+        })
         .unwrap()["Id"]
         .clone();
     let r = app
