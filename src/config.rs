@@ -25,6 +25,11 @@ pub struct Settings {
     pub mail_max_attempts: u32,
     #[serde(with = "humantime_serde")]
     pub mail_retry_base: Duration,
+    /// Emails in flight at once (and SMTP connections open at most).
+    pub mail_connections: usize,
+    /// On SIGTERM, how long sends in flight may take to finish.
+    #[serde(with = "humantime_serde")]
+    pub mail_shutdown_deadline: Duration,
     pub auth_attempts_per_minute: u32,
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
@@ -89,6 +94,9 @@ impl Settings {
         if self.body_limit_bytes < 1024 {
             return Err("body_limit_bytes must be at least 1024".into());
         }
+        if !(1..=64).contains(&self.mail_connections) {
+            return Err("mail_connections must be between 1 and 64".into());
+        }
         if self.auth_attempts_per_minute == 0 {
             return Err("auth_attempts_per_minute must be at least 1".into());
         }
@@ -110,5 +118,7 @@ mod tests {
         assert_eq!(s.invitation_ttl, Duration::from_secs(14 * 24 * 3600));
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert!(s.smtp_url.is_empty());
+        assert_eq!(s.mail_connections, 4);
+        assert_eq!(s.mail_shutdown_deadline, Duration::from_secs(10));
     }
 }

@@ -36,14 +36,23 @@ impl Application {
         let templates_dir =
             Some(PathBuf::from(&settings.templates_dir)).filter(|p| !p.as_os_str().is_empty());
         let tera = Arc::new(crate::templates::load(templates_dir.as_deref())?);
-        let transport = Transport::from_settings(&settings.smtp_url, settings.mail_dir())?;
+        let transport = Transport::from_settings(
+            &settings.smtp_url,
+            settings.mail_dir(),
+            settings.mail_connections,
+        )?;
         let ctx = Context::new(store, clock, settings, public_url).map_err(|e| e.to_string())?;
         let worker = Worker::new(ctx.clone(), transport, tera.clone())?;
         let server = crate::web::server(ctx.clone(), tera, listener).map_err(|e| e.to_string())?;
         let (stop, stopped) = watch::channel(false);
+        let sweep_ctx = ctx.clone();
         let background = vec![
-            tokio::spawn(worker.run(stopped.clone())),
-            tokio::spawn(sweep_expired(ctx.clone(), stopped)),
+            tokio::spawn(supervise("mail worker", stopped.clone(), move |stop| {
+                worker.clone().run(stop)
+            })),
+            tokio::spawn(supervise("expiry sweep", stopped, move |stop| {
+                sweep_expired(sweep_ctx.clone(), stop)
+            })),
         ];
         Ok(Self {
             ctx,
@@ -64,8 +73,9 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (actix stops accepting and lets in-flight
-    /// requests finish), then stops the workers, letting an email being
-    /// sent finish and be recorded. Queued emails stay in the outbox.
+    /// requests finish), then stops the workers: emails being sent get up
+    /// to `mail_shutdown_deadline` to finish and be recorded; queued emails
+    /// stay in the outbox.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         let _ = self.stop.send(true);
@@ -88,6 +98,36 @@ impl Application {
     }
 }
 
+/// How long a task that panicked rests before it is started again, so a
+/// panic that repeats does not spin.
+const RESTART_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Runs a background task until it returns, starting it again after a
+/// panic (logged), so it is never silently gone.
+async fn supervise<F, T>(name: &'static str, mut stop: watch::Receiver<bool>, task: F)
+where
+    F: Fn(watch::Receiver<bool>) -> T,
+    T: std::future::Future<Output = ()> + Send + 'static,
+{
+    loop {
+        match tokio::spawn(task(stop.clone())).await {
+            Ok(()) => return,
+            Err(e) if e.is_panic() => {
+                let reason = crate::mail::worker::panic_text(e.into_panic());
+                tracing::error!(task = name, panic = %reason, "background task panicked; restarting it");
+            }
+            Err(_) => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RESTART_DELAY) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
     let every = ctx
         .settings
@@ -106,5 +146,42 @@ async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => break,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn a_task_that_panics_is_started_again() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (_stop, stopped) = watch::channel(false);
+        let counted = runs.clone();
+        supervise("test task", stopped, move |_| {
+            let run = counted.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if run == 0 {
+                    panic!("first run fails");
+                }
+            }
+        })
+        .await;
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_stopped_supervisor_does_not_restart() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (stop, stopped) = watch::channel(false);
+        stop.send(true).unwrap();
+        let counted = runs.clone();
+        supervise("test task", stopped, move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { panic!("always fails") }
+        })
+        .await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 }

@@ -50,10 +50,10 @@ pub fn view(
         None => None,
     };
     let delivery = match inv.last_email {
-        Some(id) => outbox::get(tx, id)?.map(|e| Delivery {
-            status: e.status,
-            attempts: e.attempts,
-            last_error: e.last_error,
+        Some(id) => outbox::delivery(tx, id)?.map(|d| Delivery {
+            status: d.status,
+            attempts: d.attempts,
+            last_error: d.last_error,
         }),
         None => None,
     };

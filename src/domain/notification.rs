@@ -4,7 +4,7 @@
 
 use super::email::EmailAddress;
 use super::ids::{CommunityId, InvitationId, OutboxId};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,5 +98,154 @@ impl OutboxEntry {
             next_attempt: now,
             last_error: None,
         }
+    }
+
+    /// Leases the entry to a sender until `lease_until`. The try counts
+    /// from here, so tries that never finish (the process died mid-send)
+    /// still use up `mail_max_attempts`, and a crash loop ends.
+    pub fn claim(&mut self, lease_until: DateTime<Utc>) {
+        self.attempts += 1;
+        self.next_attempt = lease_until;
+    }
+
+    /// Gives a claim back unused (the worker stopped before sending).
+    pub fn unclaim(&mut self, now: DateTime<Utc>) {
+        self.attempts = self.attempts.saturating_sub(1);
+        self.next_attempt = now;
+    }
+
+    /// True when a claim went past the allowed number of tries: earlier
+    /// tries were claimed but never finished.
+    pub fn tries_exhausted(&self, max_attempts: u32) -> bool {
+        self.attempts > max_attempts.max(1)
+    }
+
+    pub fn sent(&mut self, at: DateTime<Utc>) {
+        self.status = DeliveryStatus::Sent { at };
+        self.last_error = None;
+    }
+
+    /// A try that failed: retried at `retry_at` unless the failure is
+    /// permanent or the tries are used up.
+    pub fn try_failed(
+        &mut self,
+        error: String,
+        permanent: bool,
+        max_attempts: u32,
+        retry_at: DateTime<Utc>,
+    ) {
+        self.last_error = Some(error);
+        if permanent || self.attempts >= max_attempts {
+            self.status = DeliveryStatus::Failed;
+        } else {
+            self.status = DeliveryStatus::Retrying;
+            self.next_attempt = retry_at;
+        }
+    }
+
+    /// Given up without a try that finished (a try panicked, or the claims ran out).
+    pub fn give_up(&mut self, reason: String) {
+        self.status = DeliveryStatus::Failed;
+        self.last_error = Some(reason);
+    }
+
+    pub fn drop_as(&mut self, reason: String) {
+        self.status = DeliveryStatus::Dropped { reason };
+    }
+}
+
+/// Delay before the next try: `base`, doubling per try, capped at one hour.
+pub fn backoff(base: Duration, attempts: u32) -> Duration {
+    let factor = 1i32 << attempts.saturating_sub(1).min(20);
+    (base * factor).min(Duration::hours(1))
+}
+
+/// How one email is doing, as the invitation list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+impl DeliveryReport {
+    pub fn of(entry: &OutboxEntry) -> Self {
+        Self {
+            status: entry.status.clone(),
+            attempts: entry.attempts,
+            last_error: entry.last_error.clone(),
+        }
+    }
+
+    /// An entry whose stored bytes cannot be read: it will never be sent.
+    pub fn unreadable(reason: &str) -> Self {
+        Self {
+            status: DeliveryStatus::Failed,
+            attempts: 0,
+            last_error: Some(format!(
+                "the queued email could not be read and was set aside: {reason}"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> OutboxEntry {
+        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
+        let notice = Notice::Removed {
+            community_name: "Plant".into(),
+            tenant_name: "Fabrikam".into(),
+            by_community: true,
+        };
+        OutboxEntry::new(to, notice, Utc::now())
+    }
+
+    #[test]
+    fn a_claim_counts_as_a_try_and_moves_the_due_time_to_the_lease_end() {
+        let mut e = entry();
+        let lease = e.created + Duration::minutes(2);
+        e.claim(lease);
+        assert_eq!((e.attempts, e.next_attempt), (1, lease));
+        assert!(e.status.is_pending());
+    }
+
+    #[test]
+    fn claims_that_never_finished_run_out() {
+        let mut e = entry();
+        for _ in 0..3 {
+            e.claim(e.created);
+        }
+        assert!(!e.tries_exhausted(3));
+        e.claim(e.created);
+        assert!(e.tries_exhausted(3));
+    }
+
+    #[test]
+    fn a_failed_try_retries_until_permanent_or_used_up() {
+        let mut e = entry();
+        let later = e.created + Duration::seconds(4);
+        e.claim(e.created);
+        e.try_failed("451 busy".into(), false, 2, later);
+        assert_eq!(e.status, DeliveryStatus::Retrying);
+        assert_eq!(e.next_attempt, later);
+        e.claim(e.created);
+        e.try_failed("451 busy".into(), false, 2, later);
+        assert_eq!(e.status, DeliveryStatus::Failed);
+        let mut p = entry();
+        p.claim(p.created);
+        p.try_failed("550 no such user".into(), true, 8, later);
+        assert_eq!(p.status, DeliveryStatus::Failed);
+        assert_eq!(p.last_error.as_deref(), Some("550 no such user"));
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let base = Duration::seconds(2);
+        assert_eq!(backoff(base, 1), Duration::seconds(2));
+        assert_eq!(backoff(base, 3), Duration::seconds(8));
+        assert_eq!(backoff(base, 40), Duration::hours(1));
     }
 }

@@ -1,5 +1,7 @@
 //! Email: rendering from Tera templates, transports, and the outbox worker.
 
+pub mod compose;
 pub mod render;
+pub mod smtp;
 pub mod transport;
 pub mod worker;

@@ -1,14 +1,15 @@
-//! Where emails go: an SMTP server (one pooled lettre transport for the
+//! Where emails go: an SMTP server (one bounded pool of connections for the
 //! process) or `.eml` files in a folder, the default so a first run needs
 //! no mail server.
 
-use lettre::transport::smtp::AsyncSmtpTransport;
+use super::smtp::SmtpPool;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<SmtpPool>),
     File(AsyncFileTransport<Tokio1Executor>, PathBuf),
 }
 
@@ -21,8 +22,13 @@ pub struct SendError {
 }
 
 impl Transport {
-    /// `smtp_url` empty: the file transport under `mail_dir`.
-    pub fn from_settings(smtp_url: &str, mail_dir: PathBuf) -> Result<Self, String> {
+    /// `smtp_url` empty: the file transport under `mail_dir`. `connections`
+    /// bounds how many SMTP sessions are open at once.
+    pub fn from_settings(
+        smtp_url: &str,
+        mail_dir: PathBuf,
+        connections: usize,
+    ) -> Result<Self, String> {
         if smtp_url.is_empty() {
             std::fs::create_dir_all(&mail_dir)
                 .map_err(|e| format!("cannot create {}: {e}", mail_dir.display()))?;
@@ -31,11 +37,9 @@ impl Transport {
                 mail_dir,
             ));
         }
-        let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
-            .map_err(|e| format!("smtp_url is not usable: {e} (use smtp://host:port, smtp://host:587?tls=required or smtps://host:465)"))?
-            .timeout(Some(std::time::Duration::from_secs(20)))
-            .build();
-        Ok(Transport::Smtp(smtp))
+        let pool = SmtpPool::new(smtp_url, connections)
+            .map_err(|e| format!("smtp_url is not usable: {e}"))?;
+        Ok(Transport::Smtp(Arc::new(pool)))
     }
 
     pub fn describe(&self) -> String {
@@ -47,10 +51,7 @@ impl Transport {
 
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: readable_smtp_error(&e),
-            }),
+            Transport::Smtp(pool) => pool.send(&message).await,
             Transport::File(file, _) => {
                 file.send(message).await.map(|_| ()).map_err(|e| SendError {
                     message: format!("cannot write the email file: {e}"),
@@ -59,16 +60,11 @@ impl Transport {
             }
         }
     }
-}
 
-/// lettre's errors, with a hint for the usual mistake (TLS mode vs port).
-fn readable_smtp_error(e: &lettre::transport::smtp::Error) -> String {
-    let mut text = e.to_string();
-    if let Some(source) = std::error::Error::source(e) {
-        text = format!("{text}: {source}");
+    /// Closes idle SMTP connections politely (at shutdown).
+    pub async fn close(&self) {
+        if let Transport::Smtp(pool) = self {
+            pool.close().await;
+        }
     }
-    if e.is_tls() {
-        text.push_str(" (check that the smtp_url scheme matches the port: smtps:// for 465, smtp://...?tls=required for 587)");
-    }
-    text
 }

@@ -1,74 +1,111 @@
-//! The outbox worker: sends due entries oldest first, records each result
-//! in the entry, retries transport failures with exponential backoff, and
-//! gives every entry a stable Message-ID so a retry after a crash is
-//! recognisable as the same message.
+//! The outbox worker: keeps up to `mail_connections` emails in flight,
+//! claiming each (a lease, in its own transaction) before sending it and
+//! recording the outcome after.
+//!
+//! What it promises:
+//! - a crash resends at most the emails in flight, once, with the same
+//!   Message-ID (claims left behind are released when a worker starts);
+//! - an outcome that cannot be written is held in memory and written later;
+//!   the email is never sent again while this process lives;
+//! - an entry that cannot be read is set aside (quarantined) and reported,
+//!   and one that cannot be rendered fails with the reason; neither stops
+//!   the rest of the queue;
+//! - on stop it claims nothing new, waits for emails in flight up to
+//!   `mail_shutdown_deadline`, and leaves the rest queued.
 
-use super::render::render;
-use super::transport::Transport;
+use super::compose::Composer;
+use super::smtp::SEND_TIMEOUT;
+use super::transport::{SendError, Transport};
 use crate::app::{AppError, Context};
-use crate::auth::link_token::LinkTokens;
+use crate::domain::ids::OutboxId;
 use crate::domain::invitation::InvitationState;
-use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
-use crate::store::{invitations, outbox};
+use crate::domain::notification::{backoff, Notice, OutboxEntry};
+use crate::store::{invitations, outbox, Readable, WriteTransaction};
 use chrono::{DateTime, Duration, Utc};
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
-use lettre::Message;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use tera::Tera;
 use tokio::sync::watch;
+use tokio::task::{JoinError, JoinSet};
 
-const BATCH: usize = 16;
-const MAX_BACKOFF_SECONDS: i64 = 3600;
+/// How long a claim holds an entry: longer than a claimed entry can wait
+/// for a free connection plus the longest send, so an entry is never
+/// claimed twice while this process is still working on it.
+const LEASE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 /// How often the worker looks even when nobody woke it (retries fall due).
 const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How soon to try again after the database refused a claim or a record.
+const STORE_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
+#[derive(Clone)]
 pub struct Worker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     ctx: Context,
     transport: Transport,
-    tera: Arc<Tera>,
-    from: Mailbox,
-    host: String,
+    composer: Composer,
+    /// Outcomes of finished tries not yet written to the outbox. They
+    /// survive a restart of the worker task (not of the process).
+    unrecorded: Mutex<HashMap<OutboxId, OutboxEntry>>,
+}
+
+/// One worker run's emails: claimed and waiting for a connection, or in flight.
+struct Batch {
+    waiting: VecDeque<OutboxEntry>,
+    in_flight: JoinSet<OutboxEntry>,
+    /// Which entry each task sends, to record a task that panicked.
+    tasks: HashMap<tokio::task::Id, OutboxEntry>,
 }
 
 impl Worker {
     pub fn new(ctx: Context, transport: Transport, tera: Arc<Tera>) -> Result<Self, String> {
-        let from: Mailbox = ctx.settings.mail_from.parse().map_err(|e| {
-            format!(
-                "mail_from '{}' is not an address: {e}",
-                ctx.settings.mail_from
-            )
-        })?;
-        let host = url::Url::parse(&ctx.public_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "communityd.localhost".into());
+        let composer = Composer::new(ctx.clone(), tera)?;
         Ok(Self {
-            ctx,
-            transport,
-            tera,
-            from,
-            host,
+            inner: Arc::new(Inner {
+                ctx,
+                transport,
+                composer,
+                unrecorded: Mutex::new(HashMap::new()),
+            }),
         })
     }
 
-    /// Runs until `stop` turns true; an email being sent when it does is
-    /// finished and recorded first, and everything still queued stays in
-    /// the outbox for the next start.
+    /// Runs until `stop` turns true (see the module comment for what a stop waits for).
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        tracing::info!(transport = %self.transport.describe(), "mail worker started");
-        loop {
-            if *stop.borrow() {
-                break;
+        let inner = self.inner;
+        tracing::info!(transport = %inner.transport.describe(), connections = inner.connections(), "mail worker started");
+        inner.release_claims().await;
+        let mut batch = Batch {
+            waiting: VecDeque::new(),
+            in_flight: JoinSet::new(),
+            tasks: HashMap::new(),
+        };
+        while !*stop.borrow() {
+            let mut store_failed = !inner.write_unrecorded().await;
+            if !store_failed && batch.waiting.len() < inner.connections() {
+                store_failed = !inner.claim_into(&mut batch).await;
             }
-            match self.send_due().await {
-                Ok(sent) if sent == BATCH => continue,
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "mail worker could not read the outbox"),
-            }
-            let wait = self.until_next_due().await;
+            inner.start_waiting(&mut batch);
+            let idle = batch.waiting.is_empty() && batch.in_flight.len() < inner.connections();
+            let wait = if store_failed {
+                STORE_RETRY
+            } else if idle {
+                inner.until_next_due().await
+            } else {
+                IDLE_POLL
+            };
             tokio::select! {
-                _ = self.ctx.mail_ready.notified() => {}
+                done = batch.in_flight.join_next_with_id(), if !batch.in_flight.is_empty() => {
+                    let mut finished = vec![batch.finished(done)];
+                    while let Some(more) = batch.in_flight.try_join_next_with_id() {
+                        finished.push(batch.finished(Some(more)));
+                    }
+                    inner.start_waiting(&mut batch);
+                    inner.record(finished.into_iter().flatten().collect()).await;
+                }
+                _ = inner.ctx.mail_ready.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
                 changed = stop.changed() => {
                     if changed.is_err() {
@@ -77,7 +114,182 @@ impl Worker {
                 }
             }
         }
+        inner.shut_down(batch).await;
         tracing::info!("mail worker stopped");
+    }
+}
+
+impl Batch {
+    /// The entry a finished task sent, with its outcome; a task that
+    /// panicked fails its entry with the panic's message.
+    fn finished(
+        &mut self,
+        done: Option<Result<(tokio::task::Id, OutboxEntry), JoinError>>,
+    ) -> Option<OutboxEntry> {
+        match done? {
+            Ok((id, entry)) => {
+                self.tasks.remove(&id);
+                Some(entry)
+            }
+            Err(e) => {
+                let mut entry = self.tasks.remove(&e.id())?;
+                if e.is_panic() {
+                    let reason = panic_text(e.into_panic());
+                    tracing::error!(outbox_id = %entry.id, panic = %reason, "sending an email panicked; it is marked failed");
+                    entry.give_up(format!("sending failed unexpectedly: {reason}"));
+                    Some(entry)
+                } else {
+                    None // aborted at shutdown: its claim is released at the next start
+                }
+            }
+        }
+    }
+}
+
+impl Inner {
+    fn connections(&self) -> usize {
+        self.ctx.settings.mail_connections.max(1)
+    }
+
+    fn max_attempts(&self) -> u32 {
+        self.ctx.settings.mail_max_attempts.max(1)
+    }
+
+    async fn release_claims(&self) {
+        let now = self.ctx.clock.now();
+        let released = self
+            .ctx
+            .store
+            .write(move |tx| Ok::<_, AppError>(outbox::release_claims(tx, now)?))
+            .await;
+        match released {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                emails = n,
+                "emails claimed by an earlier run were not recorded as sent; sending them again"
+            ),
+            Err(e) => tracing::error!(error = %e, "could not release earlier claims"),
+        }
+    }
+
+    /// Claims due entries until `waiting` holds two rounds of work. Entries
+    /// not worth sending (superseded, out of tries, or with an outcome
+    /// held in memory) are settled in the same transaction. False when the
+    /// database refused.
+    async fn claim_into(&self, batch: &mut Batch) -> bool {
+        let want = 2 * self.connections() - batch.waiting.len();
+        let now = self.ctx.clock.now();
+        let lease_until = now + Duration::from_std(LEASE).unwrap_or(Duration::minutes(5));
+        let held = self.lock_unrecorded().clone();
+        let max_attempts = self.max_attempts();
+        let claimed = self
+            .ctx
+            .store
+            .write(move |tx| claim(tx, now, want, lease_until, &held, max_attempts))
+            .await;
+        match claimed {
+            Ok(claimed) => {
+                batch.waiting.extend(claimed);
+                true
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "mail worker could not claim from the outbox");
+                false
+            }
+        }
+    }
+
+    fn start_waiting(self: &Arc<Self>, batch: &mut Batch) {
+        while batch.in_flight.len() < self.connections() {
+            let Some(entry) = batch.waiting.pop_front() else {
+                return;
+            };
+            let me = self.clone();
+            let task = batch.in_flight.spawn(me.deliver(entry.clone()));
+            batch.tasks.insert(task.id(), entry);
+        }
+    }
+
+    /// One try of one claimed entry; returns it with the outcome applied.
+    async fn deliver(self: Arc<Self>, mut entry: OutboxEntry) -> OutboxEntry {
+        let now = self.ctx.clock.now();
+        let result = match self.composer.message(&entry, now) {
+            Ok(message) => self.transport.send(message).await,
+            Err(e) => Err(SendError {
+                message: e,
+                permanent: true,
+            }),
+        };
+        match result {
+            Ok(()) => {
+                entry.sent(self.ctx.clock.now());
+                tracing::info!(outbox_id = %entry.id, message_id = %self.composer.message_id(&entry), attempts = entry.attempts, "email sent");
+            }
+            Err(e) => {
+                tracing::warn!(outbox_id = %entry.id, attempts = entry.attempts, permanent = e.permanent, error = %e.message, "email not sent");
+                let retry_at = self.ctx.clock.now() + self.backoff(entry.attempts);
+                entry.try_failed(e.message, e.permanent, self.max_attempts(), retry_at);
+            }
+        }
+        entry
+    }
+
+    fn backoff(&self, attempts: u32) -> Duration {
+        let base =
+            Duration::from_std(self.ctx.settings.mail_retry_base).unwrap_or(Duration::seconds(2));
+        backoff(base, attempts)
+    }
+
+    /// Holds the outcomes, then writes everything held.
+    async fn record(&self, finished: Vec<OutboxEntry>) {
+        if finished.is_empty() {
+            return;
+        }
+        {
+            let mut held = self.lock_unrecorded();
+            for entry in finished {
+                held.insert(entry.id, entry);
+            }
+        }
+        self.write_unrecorded().await;
+    }
+
+    /// Writes the held outcomes in one transaction; true when none is left.
+    async fn write_unrecorded(&self) -> bool {
+        let held: Vec<OutboxEntry> = self.lock_unrecorded().values().cloned().collect();
+        if held.is_empty() {
+            return true;
+        }
+        let ids: Vec<OutboxId> = held.iter().map(|e| e.id).collect();
+        let written = self
+            .ctx
+            .store
+            .write(move |tx| {
+                for entry in &held {
+                    outbox::settle(tx, entry)?;
+                }
+                Ok::<_, AppError>(())
+            })
+            .await;
+        match written {
+            Ok(()) => {
+                let mut unrecorded = self.lock_unrecorded();
+                for id in ids {
+                    unrecorded.remove(&id);
+                }
+                true
+            }
+            Err(e) => {
+                tracing::error!(emails = ids.len(), error = %e, "could not record email outcomes; holding them and retrying (they are not sent again)");
+                false
+            }
+        }
+    }
+
+    fn lock_unrecorded(&self) -> std::sync::MutexGuard<'_, HashMap<OutboxId, OutboxEntry>> {
+        self.unrecorded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     async fn until_next_due(&self) -> std::time::Duration {
@@ -98,146 +310,134 @@ impl Worker {
         }
     }
 
-    /// Sends one batch of due entries; returns how many it handled.
-    pub async fn send_due(&self) -> Result<usize, AppError> {
-        let now = self.ctx.clock.now();
-        let due = self
-            .ctx
-            .store
-            .read(move |tx| Ok::<_, AppError>(outbox::due(tx, now, BATCH)?))
-            .await?;
-        let count = due.len();
-        for entry in due {
-            self.deliver(entry).await?;
-        }
-        Ok(count)
-    }
-
-    async fn deliver(&self, mut entry: OutboxEntry) -> Result<(), AppError> {
-        let now = self.ctx.clock.now();
-        if let Some(reason) = self.superseded(&entry).await? {
-            entry.status = DeliveryStatus::Dropped { reason };
-            return self.record(entry).await;
-        }
-        let result = match self.message(&entry, now) {
-            Ok(message) => self.transport.send(message).await,
-            Err(e) => Err(super::transport::SendError {
-                message: e,
-                permanent: true,
-            }),
-        };
-        entry.attempts += 1;
-        match result {
-            Ok(()) => {
-                entry.status = DeliveryStatus::Sent {
-                    at: self.ctx.clock.now(),
-                };
-                entry.last_error = None;
-                tracing::info!(outbox_id = %entry.id, attempts = entry.attempts, "email sent");
-            }
-            Err(e) => {
-                tracing::warn!(outbox_id = %entry.id, attempts = entry.attempts, error = %e.message, "email not sent");
-                let give_up = e.permanent || entry.attempts >= self.ctx.settings.mail_max_attempts;
-                entry.last_error = Some(e.message);
-                if give_up {
-                    entry.status = DeliveryStatus::Failed;
-                } else {
-                    entry.status = DeliveryStatus::Retrying;
-                    entry.next_attempt = now + self.backoff(entry.attempts);
-                }
+    /// Gives back entries that never started, waits for those in flight up
+    /// to the deadline, and stops the rest (their claims are released at
+    /// the next start, so they are sent then).
+    async fn shut_down(&self, mut batch: Batch) {
+        let unstarted: Vec<OutboxEntry> = batch.waiting.drain(..).collect();
+        if !unstarted.is_empty() {
+            let now = self.ctx.clock.now();
+            let unstarted_count = unstarted.len();
+            let given_back = self
+                .ctx
+                .store
+                .write(move |tx| {
+                    for mut entry in unstarted {
+                        entry.unclaim(now);
+                        outbox::settle(tx, &entry)?;
+                    }
+                    Ok::<_, AppError>(())
+                })
+                .await;
+            if let Err(e) = given_back {
+                tracing::warn!(emails = unstarted_count, error = %e, "could not give back unsent claims; the next start releases them");
             }
         }
-        self.record(entry).await
-    }
-
-    fn backoff(&self, attempts: u32) -> Duration {
-        let base =
-            Duration::from_std(self.ctx.settings.mail_retry_base).unwrap_or(Duration::seconds(2));
-        let factor = 1i64 << attempts.saturating_sub(1).min(20);
-        (base * factor as i32).min(Duration::seconds(MAX_BACKOFF_SECONDS))
-    }
-
-    async fn record(&self, entry: OutboxEntry) -> Result<(), AppError> {
-        self.ctx
-            .store
-            .write(move |tx| Ok::<_, AppError>(outbox::put(tx, &entry)?))
-            .await
-    }
-
-    /// An invitation email whose invitation was resent, withdrawn or
-    /// answered meanwhile is not worth sending: its link would not work.
-    async fn superseded(&self, entry: &OutboxEntry) -> Result<Option<String>, AppError> {
-        let Notice::Invitation {
-            invitation,
-            generation,
-            ..
-        } = entry.notice
-        else {
-            return Ok(None);
-        };
-        let now = self.ctx.clock.now();
-        let inv = self
-            .ctx
-            .store
-            .read(move |tx| Ok::<_, AppError>(invitations::get(tx, invitation)?))
-            .await?;
-        Ok(match inv {
-            None => Some("the invitation no longer exists".into()),
-            Some(i) if i.withdrawn.is_some() => Some("the invitation was withdrawn".into()),
-            Some(i) if i.generation != generation => {
-                Some("the invitation was resent; a newer email replaces this one".into())
+        let deadline = self.ctx.settings.mail_shutdown_deadline;
+        let in_flight = batch.in_flight.len();
+        if in_flight > 0 {
+            tracing::info!(emails = in_flight, deadline = ?deadline, "waiting for emails being sent");
+        }
+        let drained = tokio::time::timeout(deadline, async {
+            while let Some(done) = batch.in_flight.join_next_with_id().await {
+                let finished = batch.finished(Some(done));
+                self.record(finished.into_iter().collect()).await;
             }
-            Some(i) if i.state_at(now) != InvitationState::InvitationCreated => {
-                Some(format!("the invitation is {}", i.state_at(now).name()))
-            }
-            Some(_) => None,
         })
-    }
-
-    fn message(&self, entry: &OutboxEntry, now: DateTime<Utc>) -> Result<Message, String> {
-        let links: &LinkTokens = &self.ctx.links;
-        let link_expiry = now + self.ctx.invitation_ttl();
-        let email = render(
-            &self.tera,
-            &entry.notice,
-            &self.ctx.public_url,
-            links,
-            link_expiry,
-        )?;
-        let mut builder = Message::builder()
-            .from(self.from.clone())
-            .subject(email.subject)
-            .message_id(Some(format!("<{}@{}>", entry.id, self.host)));
-        for to in &entry.to {
-            builder = builder.to(to
-                .as_str()
-                .parse::<Mailbox>()
-                .map_err(|e| format!("bad recipient {to}: {e}"))?);
+        .await;
+        if drained.is_err() {
+            tracing::warn!(
+                emails = batch.in_flight.len(),
+                "emails still being sent at the shutdown deadline stay queued for the next start"
+            );
+            batch.in_flight.abort_all();
+            while batch.in_flight.join_next().await.is_some() {}
         }
-        builder
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(plain_text(email.text))
-                    .singlepart(SinglePart::html(email.html)),
-            )
-            .map_err(|e| format!("cannot build the email: {e}"))
+        if !self.write_unrecorded().await {
+            tracing::error!("email outcomes could not be recorded before stopping; those emails may be sent again at the next start");
+        }
+        self.transport.close().await;
     }
 }
 
-/// The plain-text part as plain 7bit when it is ASCII with lines under
-/// SMTP's 998-character limit, so a link stays whole for someone reading a
-/// raw `.eml` file (lettre would pick quoted-printable for lines over 78
-/// characters, which splits links). Any other text gets lettre's choice.
-fn plain_text(text: String) -> SinglePart {
-    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    let plain =
-        crlf.is_ascii() && !crlf.contains('\0') && crlf.split("\r\n").all(|l| l.len() <= 998);
-    let body = if plain {
-        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
-    } else {
-        Body::new(text)
-    };
-    SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
+/// The claim transaction: takes due entries and decides, for each, whether
+/// to send it now or settle it right away.
+fn claim(
+    tx: &WriteTransaction,
+    now: DateTime<Utc>,
+    limit: usize,
+    lease_until: DateTime<Utc>,
+    held: &HashMap<OutboxId, OutboxEntry>,
+    max_attempts: u32,
+) -> Result<Vec<OutboxEntry>, AppError> {
+    let mut to_send = Vec::new();
+    for claimed in outbox::claim_due(tx, now, limit, lease_until)? {
+        let mut entry = match claimed {
+            outbox::Claimed::Entry(entry) => entry,
+            outbox::Claimed::Poison { id, reason } => {
+                tracing::error!(outbox_id = %id, reason = %reason, "an outbox entry cannot be read; it was set aside and will not be sent");
+                continue;
+            }
+        };
+        if let Some(outcome) = held.get(&entry.id) {
+            // Already tried by this process; its outcome only needs writing.
+            outbox::settle(tx, outcome)?;
+            continue;
+        }
+        if entry.tries_exhausted(max_attempts) {
+            tracing::error!(outbox_id = %entry.id, attempts = entry.attempts, "an email's tries never finished; giving up");
+            entry.give_up(format!(
+                "gave up after {max_attempts} tries that did not finish (the service stopped while sending)"
+            ));
+            outbox::settle(tx, &entry)?;
+            continue;
+        }
+        if let Some(reason) = superseded(tx, &entry, now)? {
+            entry.drop_as(reason);
+            outbox::settle(tx, &entry)?;
+            continue;
+        }
+        to_send.push(entry);
+    }
+    Ok(to_send)
 }
+
+/// An invitation email whose invitation was resent, withdrawn or answered
+/// meanwhile is not worth sending: its link would not work.
+fn superseded(
+    tx: &impl Readable,
+    entry: &OutboxEntry,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
+    let Notice::Invitation {
+        invitation,
+        generation,
+        ..
+    } = entry.notice
+    else {
+        return Ok(None);
+    };
+    Ok(match invitations::get(tx, invitation)? {
+        None => Some("the invitation no longer exists".into()),
+        Some(i) if i.withdrawn.is_some() => Some("the invitation was withdrawn".into()),
+        Some(i) if i.generation != generation => {
+            Some("the invitation was resent; a newer email replaces this one".into())
+        }
+        Some(i) if i.state_at(now) != InvitationState::InvitationCreated => {
+            Some(format!("the invitation is {}", i.state_at(now).name()))
+        }
+        Some(_) => None,
+    })
+}
+
+/// What a panic said, for the log.
+pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+// The lease must outlast the longest send.
+const _: () = assert!(LEASE.as_secs() > 2 * SEND_TIMEOUT.as_secs());

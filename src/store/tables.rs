@@ -84,6 +84,12 @@ pub const INVITATION_QUOTA: TableDefinition<(Uuid, i64), u32> =
 pub const OUTBOX: Records = TableDefinition::new("OUTBOX");
 /// (next attempt ms, outbox id): entries still to send, soonest first
 pub const OUTBOX_DUE: TableDefinition<(i64, Uuid), ()> = TableDefinition::new("OUTBOX_DUE");
+/// outbox id -> lease expiry ms: entries a worker has claimed and is sending
+pub const OUTBOX_CLAIMS: TableDefinition<Uuid, i64> = TableDefinition::new("OUTBOX_CLAIMS");
+/// outbox id -> (set aside ms, reason, the stored bytes): entries that could
+/// not be read, kept for an operator instead of blocking the queue
+pub const OUTBOX_QUARANTINE: TableDefinition<Uuid, (i64, &str, &[u8])> =
+    TableDefinition::new("OUTBOX_QUARANTINE");
 
 /// sha256(session id) -> session record
 pub const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("SESSIONS");

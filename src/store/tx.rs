@@ -71,6 +71,8 @@ pub(super) fn create_all_tables(tx: &WriteTransaction) -> Result<(), StoreError>
     tx.open_table(INVITATION_QUOTA)?;
     tx.open_table(OUTBOX)?;
     tx.open_table(OUTBOX_DUE)?;
+    tx.open_table(OUTBOX_CLAIMS)?;
+    tx.open_table(OUTBOX_QUARANTINE)?;
     tx.open_table(SESSIONS)?;
     tx.open_table(SESSIONS_BY_EXPIRY)?;
     Ok(())
