@@ -101,8 +101,18 @@ impl Endpoint {
         let connect = TcpStream::connect((self.host.as_str(), self.port));
         let tcp = tokio::time::timeout(CONNECT_TIMEOUT, connect)
             .await
-            .map_err(|_| transient(format!("no connection to {}:{} within {CONNECT_TIMEOUT:?}", self.host, self.port)))?
-            .map_err(|e| transient(format!("cannot connect to {}:{}: {e}", self.host, self.port)))?;
+            .map_err(|_| {
+                transient(format!(
+                    "no connection to {}:{} within {CONNECT_TIMEOUT:?}",
+                    self.host, self.port
+                ))
+            })?
+            .map_err(|e| {
+                transient(format!(
+                    "cannot connect to {}:{}: {e}",
+                    self.host, self.port
+                ))
+            })?;
         tcp.set_nodelay(true)
             .map_err(|e| transient(format!("cannot set TCP_NODELAY: {e}")))?;
         let stream: Box<dyn AsyncTokioStream> = match &self.tls {
@@ -173,7 +183,11 @@ impl SmtpPool {
         // is unknown, so it is never reused.
         tokio::time::timeout(SEND_TIMEOUT, work)
             .await
-            .map_err(|_| transient(format!("the SMTP server did not finish within {SEND_TIMEOUT:?}")))?
+            .map_err(|_| {
+                transient(format!(
+                    "the SMTP server did not finish within {SEND_TIMEOUT:?}"
+                ))
+            })?
     }
 
     /// A parked connection that still answers, or a new one.
@@ -196,7 +210,9 @@ impl SmtpPool {
     }
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<(AsyncSmtpConnection, Instant)>> {
-        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Says QUIT on every parked connection (at shutdown).

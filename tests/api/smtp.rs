@@ -1,16 +1,41 @@
 //! A real SMTP listener on loopback that captures what lettre sends, so
 //! tests read the exact emails and click their links. It can stop (refusing
-//! connections) and start again on the same port.
+//! connections) and start again on the same port, answer slowly, hold its
+//! reply to a message's data (a relay that hangs), and count how many mail
+//! transactions it served at once.
 
 #![allow(dead_code)]
 
 use mail_parser::MessageParser;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+
+/// How the capture answers.
+#[derive(Clone, Debug, Default)]
+pub struct Behaviour {
+    /// Every reply waits this long.
+    pub reply_delay: Duration,
+    /// In a transaction for this recipient, each reply from RCPT on waits
+    /// this long (a slow recipient's domain).
+    pub slow_recipient: Option<(String, Duration)>,
+}
+
+/// What every session of one capture shares.
+#[derive(Default)]
+struct Shared {
+    messages: Mutex<Vec<CapturedEmail>>,
+    behaviour: Mutex<Behaviour>,
+    /// While true, the reply to a message's data is not sent (the message
+    /// is captured first).
+    holding: AtomicBool,
+    in_transaction: AtomicUsize,
+    most_at_once: AtomicUsize,
+}
 
 #[derive(Clone, Debug)]
 pub struct CapturedEmail {
@@ -41,21 +66,32 @@ fn url_path(href: &str) -> Option<String> {
 
 pub struct SmtpCapture {
     pub addr: SocketAddr,
-    messages: Arc<Mutex<Vec<CapturedEmail>>>,
+    shared: Arc<Shared>,
     task: Option<JoinHandle<()>>,
 }
 
 impl SmtpCapture {
     pub async fn start() -> Self {
+        Self::start_with(Behaviour::default()).await
+    }
+
+    pub async fn start_with(behaviour: Behaviour) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("smtp bind");
         let addr = listener.local_addr().expect("smtp addr");
-        let messages = Arc::new(Mutex::new(Vec::new()));
-        let task = Some(tokio::spawn(serve(listener, messages.clone())));
-        Self {
-            addr,
-            messages,
-            task,
-        }
+        let shared = Arc::new(Shared::default());
+        *shared.behaviour.lock().expect("lock") = behaviour;
+        let task = Some(tokio::spawn(serve(listener, shared.clone())));
+        Self { addr, shared, task }
+    }
+
+    /// Holds (true) or sends (false) the replies to messages' data.
+    pub fn hold_replies(&self, hold: bool) {
+        self.shared.holding.store(hold, Ordering::SeqCst);
+    }
+
+    /// The most mail transactions (MAIL FROM to the reply to the data) that were open at once.
+    pub fn most_at_once(&self) -> usize {
+        self.shared.most_at_once.load(Ordering::SeqCst)
     }
 
     pub fn url(&self) -> String {
@@ -84,11 +120,11 @@ impl SmtpCapture {
                 Err(e) => panic!("cannot listen again on {}: {e}", self.addr),
             }
         };
-        self.task = Some(tokio::spawn(serve(listener, self.messages.clone())));
+        self.task = Some(tokio::spawn(serve(listener, self.shared.clone())));
     }
 
     pub fn emails(&self) -> Vec<CapturedEmail> {
-        self.messages.lock().expect("lock").clone()
+        self.shared.messages.lock().expect("lock").clone()
     }
 
     /// Waits (bounded) until at least `n` emails arrived; returns them all.
@@ -134,18 +170,51 @@ impl Drop for SmtpCapture {
     }
 }
 
-async fn serve(listener: TcpListener, messages: Arc<Mutex<Vec<CapturedEmail>>>) {
+async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut sessions = tokio::task::JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
-        sessions.spawn(session(stream, messages.clone()));
+        sessions.spawn(session(stream, shared.clone()));
+    }
+}
+
+/// Counts a session's open transaction, also when the client goes away mid-way.
+struct Transaction<'a> {
+    shared: &'a Shared,
+    open: bool,
+}
+
+impl Transaction<'_> {
+    fn begin(&mut self) {
+        if !self.open {
+            self.open = true;
+            let now = self.shared.in_transaction.fetch_add(1, Ordering::SeqCst) + 1;
+            self.shared.most_at_once.fetch_max(now, Ordering::SeqCst);
+        }
+    }
+
+    fn end(&mut self) {
+        if self.open {
+            self.open = false;
+            self.shared.in_transaction.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
 /// The server side of one SMTP session (RFC 5321, no extensions).
-async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<CapturedEmail>>>) {
+async fn session(stream: TcpStream, shared: Arc<Shared>) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
-    let mut envelope_to = Vec::new();
+    let mut envelope_to: Vec<String> = Vec::new();
+    let mut transaction = Transaction {
+        shared: &shared,
+        open: false,
+    };
     if write.write_all(b"220 capture ESMTP\r\n").await.is_err() {
         return;
     }
@@ -166,6 +235,7 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<CapturedEmail>>>) {
             "HELO" => b"250 capture\r\n",
             "MAIL" => {
                 envelope_to.clear();
+                transaction.begin();
                 b"250 OK\r\n"
             }
             "RCPT" => {
@@ -179,15 +249,25 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<CapturedEmail>>>) {
                 b"250 OK\r\n"
             }
             "DATA" => {
+                pause(&shared, &envelope_to).await;
                 if write.write_all(b"354 end with .\r\n").await.is_err() {
                     return;
                 }
                 let raw = read_data(&mut lines).await;
-                messages
+                shared
+                    .messages
                     .lock()
                     .expect("lock")
                     .push(parse(envelope_to.clone(), raw));
-                b"250 OK queued\r\n"
+                while shared.holding.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                pause(&shared, &envelope_to).await;
+                transaction.end();
+                if write.write_all(b"250 OK queued\r\n").await.is_err() {
+                    return;
+                }
+                continue;
             }
             "RSET" | "NOOP" => b"250 OK\r\n",
             "QUIT" => {
@@ -196,9 +276,24 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<CapturedEmail>>>) {
             }
             _ => b"502 not implemented\r\n",
         };
+        pause(&shared, &envelope_to).await;
         if write.write_all(reply).await.is_err() {
             return;
         }
+    }
+}
+
+/// Waits as the behaviour says before a reply.
+async fn pause(shared: &Shared, envelope_to: &[String]) {
+    let behaviour = shared.behaviour.lock().expect("lock").clone();
+    let mut delay = behaviour.reply_delay;
+    if let Some((slow, extra)) = &behaviour.slow_recipient {
+        if envelope_to.iter().any(|t| t.eq_ignore_ascii_case(slow)) {
+            delay += *extra;
+        }
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
 }
 
