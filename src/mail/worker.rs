@@ -441,3 +441,93 @@ pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 
 // The lease must outlast the longest send.
 const _: () = assert!(LEASE.as_secs() > 2 * SEND_TIMEOUT.as_secs());
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::email::EmailAddress;
+    use crate::domain::notification::DeliveryStatus;
+    use crate::store::{Store, StoreError};
+
+    fn queued(store: &Store, now: DateTime<Utc>) -> OutboxEntry {
+        let entry = OutboxEntry::new(
+            vec![EmailAddress::parse("a@b.example").unwrap()],
+            Notice::Removed {
+                community_name: "Plant".into(),
+                tenant_name: "Fabrikam".into(),
+                by_community: false,
+            },
+            now,
+        );
+        store.write_blocking(|tx| outbox::put(tx, &entry)).unwrap();
+        entry
+    }
+
+    fn claim_now(
+        store: &Store,
+        now: DateTime<Utc>,
+        held: &HashMap<OutboxId, OutboxEntry>,
+        max_attempts: u32,
+    ) -> Vec<OutboxEntry> {
+        let lease = now + Duration::minutes(5);
+        store
+            .write_blocking(|tx| claim(tx, now, 10, lease, held, max_attempts))
+            .unwrap()
+    }
+
+    fn release(store: &Store, now: DateTime<Utc>) {
+        store
+            .write_blocking(|tx| outbox::release_claims(tx, now))
+            .unwrap();
+    }
+
+    fn stored(store: &Store, id: OutboxId) -> OutboxEntry {
+        store
+            .read_blocking(|tx| Ok::<_, StoreError>(outbox::get(tx, id)?.unwrap()))
+            .unwrap()
+    }
+
+    /// The send succeeded but its outcome could not be written: when the
+    /// entry comes due again, the held outcome is written; nothing is sent.
+    #[test]
+    fn an_outcome_not_yet_written_is_written_when_due_again_never_resent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let entry = queued(&store, now);
+        let mut sending = claim_now(&store, now, &HashMap::new(), 8);
+        assert_eq!(sending.len(), 1);
+        let mut sent = sending.remove(0);
+        sent.sent(now);
+        let held = HashMap::from([(sent.id, sent.clone())]);
+
+        release(&store, now);
+        assert!(
+            claim_now(&store, now, &held, 8).is_empty(),
+            "not sent again"
+        );
+        assert_eq!(
+            stored(&store, entry.id).status,
+            DeliveryStatus::Sent { at: now }
+        );
+        assert!(claim_now(&store, now, &HashMap::new(), 8).is_empty());
+    }
+
+    /// A try that never finishes (the process dies every time it sends
+    /// this email) ends after `mail_max_attempts` claims.
+    #[test]
+    fn tries_that_never_finish_end_in_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let entry = queued(&store, now);
+        for _ in 0..3 {
+            assert_eq!(claim_now(&store, now, &HashMap::new(), 3).len(), 1);
+            release(&store, now);
+        }
+        assert!(claim_now(&store, now, &HashMap::new(), 3).is_empty());
+        let failed = stored(&store, entry.id);
+        assert_eq!(failed.status, DeliveryStatus::Failed);
+        assert!(failed.last_error.unwrap().contains("did not finish"));
+    }
+}

@@ -203,3 +203,153 @@ pub fn next_due(tx: &impl Readable) -> Result<Option<i64>, StoreError> {
 pub fn is_claimed(tx: &impl Readable, id: OutboxId) -> Result<bool, StoreError> {
     Ok(tx.table(OUTBOX_CLAIMS)?.get(id.0)?.is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::email::EmailAddress;
+    use crate::domain::notification::{DeliveryStatus, Notice};
+    use crate::store::Store;
+    use chrono::Duration;
+
+    fn entry(now: DateTime<Utc>) -> OutboxEntry {
+        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
+        let notice = Notice::Removed {
+            community_name: "Plant".into(),
+            tenant_name: "Fabrikam".into(),
+            by_community: true,
+        };
+        OutboxEntry::new(to, notice, now)
+    }
+
+    fn claim(store: &Store, now: DateTime<Utc>, lease: DateTime<Utc>) -> Vec<Claimed> {
+        store
+            .write_blocking(|tx| claim_due(tx, now, 10, lease))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_claimed_entry_is_not_claimed_again_until_released_then_settled_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let lease = now + Duration::minutes(5);
+        let queued = entry(now);
+        store.write_blocking(|tx| put(tx, &queued)).unwrap();
+
+        let first = claim(&store, now, lease);
+        let [Claimed::Entry(claimed)] = first.as_slice() else {
+            panic!("{first:?}")
+        };
+        assert_eq!(claimed.attempts, 1);
+        assert!(claim(&store, now, lease).is_empty(), "leased");
+        assert!(store.read_blocking(|tx| is_claimed(tx, queued.id)).unwrap());
+
+        // A new worker (after a crash) releases the claim: due again, once.
+        let released = store.write_blocking(|tx| release_claims(tx, now)).unwrap();
+        assert_eq!(released, 1);
+        let again = claim(&store, now, lease);
+        let Ok::<[Claimed; 1], _>([Claimed::Entry(mut retried)]) = again.try_into() else {
+            panic!("one entry due again")
+        };
+        assert_eq!(retried.attempts, 2, "the crashed try counts");
+        retried.sent(now);
+        store.write_blocking(|tx| settle(tx, &retried)).unwrap();
+        assert!(!store.read_blocking(|tx| is_claimed(tx, queued.id)).unwrap());
+        assert_eq!(store.read_blocking(next_due).unwrap(), None);
+        let report = store.read_blocking(|tx| delivery(tx, queued.id)).unwrap();
+        assert_eq!(report.unwrap().status, DeliveryStatus::Sent { at: now });
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_quarantined_and_the_next_one_is_claimed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let broken = entry(now - Duration::seconds(1));
+        let good = entry(now);
+        store
+            .write_blocking(|tx| {
+                put(tx, &broken)?;
+                put(tx, &good)?;
+                tx.open_table(OUTBOX)?
+                    .insert(broken.id.0, [1u8, 0xff, 0xff].as_slice())?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let claimed = claim(&store, now, now + Duration::minutes(5));
+        assert!(
+            matches!(&claimed[0], Claimed::Poison { id, .. } if *id == broken.id),
+            "{claimed:?}"
+        );
+        assert!(matches!(&claimed[1], Claimed::Entry(e) if e.id == good.id));
+        let report = store
+            .read_blocking(|tx| delivery(tx, broken.id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(report.status, DeliveryStatus::Failed);
+        assert!(report.last_error.unwrap().contains("could not be read"));
+        let set_aside = store.read_blocking(|tx| quarantined(tx)).unwrap();
+        assert_eq!(set_aside.len(), 1);
+        assert_eq!(set_aside[0].0, broken.id);
+        let kept = store
+            .read_blocking(|tx| {
+                let table = tx.table(OUTBOX_QUARANTINE)?;
+                let row = table.get(broken.id.0)?.unwrap();
+                Ok::<_, StoreError>(row.value().2.to_vec())
+            })
+            .unwrap();
+        assert_eq!(
+            kept,
+            [1u8, 0xff, 0xff],
+            "the bytes are kept for an operator"
+        );
+    }
+
+    /// An outbox entry exactly as this release stores it (layout version 1).
+    /// A later release must still read and send it: if this fails, the
+    /// layout changed without a new version and a conversion.
+    #[test]
+    fn an_entry_queued_by_this_release_stays_readable() {
+        let bytes = hex(GOLDEN_V1);
+        let entry: OutboxEntry = decode(&bytes).unwrap();
+        assert_eq!(entry, golden_entry());
+        assert_eq!(encode(&golden_entry()).unwrap(), bytes);
+    }
+
+    fn golden_entry() -> OutboxEntry {
+        use crate::domain::ids::InvitationId;
+        let at = DateTime::from_timestamp_millis(1_760_000_000_000).unwrap();
+        OutboxEntry {
+            id: OutboxId(Uuid::from_u128(0x0199_0000_0000_7000_8000_0000_0000_0001)),
+            to: vec![EmailAddress::parse("b@fabrikam.example").unwrap()],
+            notice: Notice::Invitation {
+                invitation: InvitationId(Uuid::from_u128(2)),
+                generation: 3,
+                community_name: "Plant data".into(),
+                inviting_tenant: "Contoso".into(),
+                expires: at + Duration::days(14),
+            },
+            created: at,
+            status: DeliveryStatus::Retrying,
+            attempts: 2,
+            next_attempt: at + Duration::seconds(4),
+            last_error: Some("451 busy".into()),
+        }
+    }
+
+    const GOLDEN_V1: &str = concat!(
+        "0110019900000000700080000000000000010112624066616272696b616d2e65",
+        "78616d706c65001000000000000000000000000000000002030a506c616e7420",
+        "6461746107436f6e746f736f14323032352d31302d32335430383a35333a3230",
+        "5a14323032352d31302d30395430383a35333a32305a010214323032352d3130",
+        "2d30395430383a35333a32345a01083435312062757379",
+    );
+
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}

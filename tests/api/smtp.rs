@@ -127,6 +127,11 @@ impl SmtpCapture {
         self.shared.messages.lock().expect("lock").clone()
     }
 
+    /// How many emails arrived.
+    pub fn count(&self) -> usize {
+        self.shared.messages.lock().expect("lock").len()
+    }
+
     /// Waits (bounded) until at least `n` emails arrived; returns them all.
     pub async fn wait_for(&self, n: usize) -> Vec<CapturedEmail> {
         for _ in 0..400 {
