@@ -415,3 +415,67 @@ async fn sigterm_with_a_hanging_relay_exits_within_the_deadline_and_keeps_the_em
     assert_eq!(emails[1].message_id, held.message_id);
     assert_eq!(emails[1].envelope_to, ["a@one.example"]);
 }
+
+#[tokio::test]
+async fn credentials_in_the_smtp_url_are_sent_with_auth_plain() {
+    let smtp = SmtpCapture::start_with(Behaviour {
+        offer_auth: true,
+        ..Default::default()
+    })
+    .await;
+    let url = format!("smtp://relay%40contoso.example:s3cret%2F1@{}", smtp.addr);
+    let app = spawn_app_with(move |s| s.smtp_url = url).await;
+    let contoso = app.tenant("Contoso").await;
+    let community = app.community(&contoso, "Plant data").await;
+    app.invite(&contoso, &community, "a@one.example").await;
+    smtp.wait_for(1).await;
+    assert_eq!(smtp.logins(), ["\0relay@contoso.example\0s3cret/1"]);
+}
+
+#[tokio::test]
+async fn tls_required_upgrades_with_starttls_and_never_sends_in_the_clear() {
+    let smtp = SmtpCapture::start_with(Behaviour {
+        offer_starttls: true,
+        ..Default::default()
+    })
+    .await;
+    let url = format!("smtp://{}?tls=required", smtp.addr);
+    let app = spawn_app_with(move |s| s.smtp_url = url).await;
+    let contoso = app.tenant("Contoso").await;
+    let community = app.community(&contoso, "Plant data").await;
+    app.invite(&contoso, &community, "a@one.example").await;
+    let list = wait_for_status(
+        &app,
+        &invitations_path(contoso.id, &community),
+        &contoso.token,
+        "Retrying",
+    )
+    .await;
+    // The capture has no certificate, so the handshake it began fails.
+    assert!(smtp.tls_hellos() >= 1);
+    assert!(smtp.emails().is_empty());
+    assert!(list[0]["EmailDelivery"]["LastError"].is_string());
+}
+
+#[tokio::test]
+async fn smtps_begins_tls_before_any_smtp() {
+    let smtp = SmtpCapture::start_with(Behaviour {
+        implicit_tls: true,
+        ..Default::default()
+    })
+    .await;
+    let url = format!("smtps://{}", smtp.addr);
+    let app = spawn_app_with(move |s| s.smtp_url = url).await;
+    let contoso = app.tenant("Contoso").await;
+    let community = app.community(&contoso, "Plant data").await;
+    app.invite(&contoso, &community, "a@one.example").await;
+    wait_for_status(
+        &app,
+        &invitations_path(contoso.id, &community),
+        &contoso.token,
+        "Retrying",
+    )
+    .await;
+    assert!(smtp.tls_hellos() >= 1);
+    assert!(smtp.emails().is_empty());
+}

@@ -6,12 +6,13 @@
 
 #![allow(dead_code)]
 
+use base64::Engine;
 use mail_parser::MessageParser;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
@@ -23,6 +24,12 @@ pub struct Behaviour {
     /// In a transaction for this recipient, each reply from RCPT on waits
     /// this long (a slow recipient's domain).
     pub slow_recipient: Option<(String, Duration)>,
+    /// Offers AUTH PLAIN and records what the client sends.
+    pub offer_auth: bool,
+    /// Offers STARTTLS; after it, only notes that a TLS handshake began.
+    pub offer_starttls: bool,
+    /// Expects TLS from the first byte (smtps); notes the handshake and closes.
+    pub implicit_tls: bool,
 }
 
 /// What every session of one capture shares.
@@ -35,6 +42,10 @@ struct Shared {
     holding: AtomicBool,
     in_transaction: AtomicUsize,
     most_at_once: AtomicUsize,
+    /// Decoded AUTH PLAIN responses: "authzid\0user\0password".
+    logins: Mutex<Vec<String>>,
+    /// TLS handshakes a client began (a ClientHello record arrived).
+    tls_hellos: AtomicUsize,
 }
 
 #[derive(Clone, Debug)]
@@ -87,6 +98,16 @@ impl SmtpCapture {
     /// Holds (true) or sends (false) the replies to messages' data.
     pub fn hold_replies(&self, hold: bool) {
         self.shared.holding.store(hold, Ordering::SeqCst);
+    }
+
+    /// What clients sent with AUTH PLAIN, decoded.
+    pub fn logins(&self) -> Vec<String> {
+        self.shared.logins.lock().expect("lock").clone()
+    }
+
+    /// How many TLS handshakes clients began.
+    pub fn tls_hellos(&self) -> usize {
+        self.shared.tls_hellos.load(Ordering::SeqCst)
     }
 
     /// The most mail transactions (MAIL FROM to the reply to the data) that were open at once.
@@ -220,6 +241,10 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
         shared: &shared,
         open: false,
     };
+    if shared.behaviour.lock().expect("lock").implicit_tls {
+        note_tls_hello(&mut lines, &shared).await;
+        return;
+    }
     if write.write_all(b"220 capture ESMTP\r\n").await.is_err() {
         return;
     }
@@ -235,8 +260,41 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             .next()
             .unwrap_or_default()
             .to_ascii_uppercase();
+        let behaviour = shared.behaviour.lock().expect("lock").clone();
         let reply: &[u8] = match verb.as_str() {
-            "EHLO" => b"250-capture\r\n250 8BITMIME\r\n",
+            "EHLO" => {
+                let mut ehlo = String::from("250-capture\r\n");
+                if behaviour.offer_starttls {
+                    ehlo.push_str("250-STARTTLS\r\n");
+                }
+                if behaviour.offer_auth {
+                    ehlo.push_str("250-AUTH PLAIN\r\n");
+                }
+                ehlo.push_str("250 8BITMIME\r\n");
+                if write.write_all(ehlo.as_bytes()).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            "STARTTLS" if behaviour.offer_starttls => {
+                if write.write_all(b"220 go ahead\r\n").await.is_err() {
+                    return;
+                }
+                note_tls_hello(&mut lines, &shared).await;
+                return;
+            }
+            "AUTH" if behaviour.offer_auth => {
+                let encoded = command.split_whitespace().nth(2).unwrap_or_default();
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .unwrap_or_default();
+                shared
+                    .logins
+                    .lock()
+                    .expect("lock")
+                    .push(String::from_utf8_lossy(&decoded).into_owned());
+                b"235 accepted\r\n"
+            }
             "HELO" => b"250 capture\r\n",
             "MAIL" => {
                 envelope_to.clear();
@@ -285,6 +343,16 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
         if write.write_all(reply).await.is_err() {
             return;
         }
+    }
+}
+
+/// Reads the client's first bytes and counts them if they open a TLS
+/// handshake (a record of type 22, version 3.x).
+async fn note_tls_hello(lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>, shared: &Shared) {
+    let mut head = [0u8; 2];
+    let read = tokio::time::timeout(Duration::from_secs(5), lines.read_exact(&mut head)).await;
+    if matches!(read, Ok(Ok(_))) && head == [0x16, 0x03] {
+        shared.tls_hellos.fetch_add(1, Ordering::SeqCst);
     }
 }
 
