@@ -84,18 +84,24 @@ impl Worker {
         };
         while !*stop.borrow() {
             let mut store_failed = !inner.write_unrecorded().await;
-            if !store_failed && batch.waiting.len() < inner.connections() {
+            // A read first: claiming is a write, and most wake-ups find
+            // nothing new due.
+            let next_due = inner.next_due().await;
+            let now = inner.ctx.clock.now().timestamp_millis();
+            let due_now = next_due.is_some_and(|ms| ms <= now);
+            if !store_failed && due_now && batch.waiting.len() < inner.connections() {
                 store_failed = !inner.claim_into(&mut batch).await;
             }
             inner.start_waiting(&mut batch);
-            let idle = batch.waiting.is_empty() && batch.in_flight.len() < inner.connections();
-            let wait = if store_failed {
-                STORE_RETRY
-            } else if idle {
-                inner.until_next_due().await
-            } else {
-                IDLE_POLL
-            };
+            let room = batch.in_flight.len() < inner.connections();
+            let wait = match next_due {
+                _ if store_failed => STORE_RETRY,
+                // More is due than one claim took: claim again at once.
+                _ if due_now && room => std::time::Duration::ZERO,
+                Some(ms) if ms > now => std::time::Duration::from_millis((ms - now) as u64),
+                _ => IDLE_POLL,
+            }
+            .min(IDLE_POLL);
             tokio::select! {
                 done = batch.in_flight.join_next_with_id(), if !batch.in_flight.is_empty() => {
                     let mut finished = vec![batch.finished(done)];
@@ -225,8 +231,12 @@ impl Inner {
                 entry.sent(self.ctx.clock.now());
                 tracing::info!(outbox_id = %entry.id, message_id = %self.composer.message_id(&entry), attempts = entry.attempts, "email sent");
             }
+            Err(e) if e.permanent => {
+                tracing::error!(outbox_id = %entry.id, attempts = entry.attempts, error = %e.message, "email cannot be sent; marked failed");
+                entry.try_failed(e.message, true, self.max_attempts(), now);
+            }
             Err(e) => {
-                tracing::warn!(outbox_id = %entry.id, attempts = entry.attempts, permanent = e.permanent, error = %e.message, "email not sent");
+                tracing::warn!(outbox_id = %entry.id, attempts = entry.attempts, error = %e.message, "email not sent");
                 let retry_at = self.ctx.clock.now() + self.backoff(entry.attempts);
                 entry.try_failed(e.message, e.permanent, self.max_attempts(), retry_at);
             }
@@ -292,22 +302,17 @@ impl Inner {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    async fn until_next_due(&self) -> std::time::Duration {
+    /// When the soonest pending entry is due (ms), if any.
+    async fn next_due(&self) -> Option<i64> {
         let next = self
             .ctx
             .store
             .read(|tx| Ok::<_, AppError>(outbox::next_due(tx)?))
             .await;
-        match next {
-            Ok(Some(ms)) => {
-                let now = self.ctx.clock.now().timestamp_millis();
-                std::time::Duration::from_millis(
-                    ms.saturating_sub(now)
-                        .clamp(0, IDLE_POLL.as_millis() as i64) as u64,
-                )
-            }
-            _ => IDLE_POLL,
-        }
+        next.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "mail worker could not read the outbox");
+            None
+        })
     }
 
     /// Gives back entries that never started, waits for those in flight up
