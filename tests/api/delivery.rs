@@ -307,12 +307,7 @@ async fn an_unreadable_outbox_row_is_set_aside_and_the_next_email_still_goes_out
         .as_str()
         .unwrap_or_default();
     assert!(reason.contains("could not be read"), "{reason}");
-    let quarantined = app
-        .ctx
-        .store
-        .read(|tx| outbox::quarantined(tx))
-        .await
-        .unwrap();
+    let quarantined = app.ctx.store.read(outbox::quarantined).await.unwrap();
     assert_eq!(quarantined.len(), 1);
     assert_eq!(quarantined[0].0, outbox_id);
     tokio::time::sleep(Duration::from_millis(300)).await;
