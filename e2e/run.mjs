@@ -1,28 +1,54 @@
-// End-to-end test of the portal handshake in headless Chromium, against the
-// real communityd binary and a real SMTP capture on loopback.
+// End-to-end test of the portal in headless Chromium, against the real
+// communityd binary and a real SMTP capture on loopback.
 //
 //   COMMUNITYD_BIN=/path/to/communityd node run.mjs
 //
+// The whole walk-through runs twice: at desktop width and at phone width
+// (390 px). Every page it visits is checked the same way: no sideways
+// scrolling, no inline script or style, no raw ids or state names in the
+// text, and axe-core (run in the same page) finds no serious or critical
+// violation. Screenshots go to e2e/artifacts/NN-view-name.png.
+//
 // Prints one line per test and a final "e2e: N passed, M failed"; exits
-// non-zero on any failure. Screenshots go to e2e/artifacts/NN-name.png.
+// non-zero on any failure.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { deflateSync, crc32 } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
 const BIN = resolve(process.env.COMMUNITYD_BIN || join(here, '../target/release/communityd'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = join(here, 'artifacts');
-const COMMUNITY = 'Plant Data E2E';
-const CONTOSO = { tenant: 'Contoso', email: 'admin@contoso.example', password: 'contoso-e2e-password-1' };
-const FABRIKAM = { tenant: 'Fabrikam', email: 'admin@fabrikam.example', password: 'fabrikam-e2e-password-1' };
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const README = readFileSync(join(here, '../README.md'), 'utf8');
+const PASSWORD = 'e2e-password-for-portal-1';
+
+const VIEWS = [
+  { name: 'desktop', viewport: { width: 1280, height: 900 } },
+  { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+];
+
+/** The cast of one walk-through; each view gets its own tenants. */
+function cast(view) {
+  const names = view.name === 'desktop'
+    ? ['Contoso', 'Fabrikam', 'Northwind']
+    : ['Litware', 'Tailspin', 'Wingtip'];
+  const [inviter, invitee, decliner] = names.map((n) => ({
+    tenant: n, email: `admin@${n.toLowerCase()}.example`, password: PASSWORD,
+  }));
+  const operator = { email: `operator@${inviter.tenant.toLowerCase()}.example` };
+  return { inviter, invitee, decliner, operator, community: `Plant Data ${names[0]}` };
+}
 
 // ---- SMTP capture ---------------------------------------------------------
 
@@ -52,7 +78,8 @@ async function waitForMail(predicate, what, ms = 20000) {
   throw new Error(`no email arrived: ${what}`);
 }
 
-const to = (address) => (m) => (m.to?.value || []).some((a) => a.address === address);
+const to = (address, subjectPart) => (m) => (m.to?.value || []).some((a) => a.address === address)
+  && (!subjectPart || m.subject.includes(subjectPart));
 
 // Tera escapes '/' in attributes as &#x2F;; browsers decode it, so do we.
 function decodeEntities(s) {
@@ -77,10 +104,16 @@ function stopServer() {
 process.on('exit', stopServer);
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopServer(); process.exit(130); });
 
-function createTenant(dataDir, t) {
-  const out = execFileSync(BIN, ['--data-dir', dataDir, 'tenant', 'create', '--name', t.tenant,
-    '--admin-email', t.email, '--admin-password', t.password], { encoding: 'utf8' });
-  return JSON.parse(out);
+function cli(dataDir, args) {
+  return JSON.parse(execFileSync(BIN, ['--data-dir', dataDir, ...args], { encoding: 'utf8' }));
+}
+
+function seed(dataDir, c) {
+  for (const t of [c.inviter, c.invitee, c.decliner]) {
+    cli(dataDir, ['tenant', 'create', '--name', t.tenant, '--admin-email', t.email, '--admin-password', t.password]);
+  }
+  cli(dataDir, ['user', 'create', '--tenant', c.inviter.tenant, '--email', c.operator.email,
+    '--password', PASSWORD, '--role', 'Tenant Member']);
 }
 
 function startServer(dataDir, smtpPort) {
@@ -100,27 +133,116 @@ function startServer(dataDir, smtpPort) {
   });
 }
 
-// ---- browser helpers ------------------------------------------------------
+// ---- a small PNG for the icon upload --------------------------------------
+
+function png(size) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0); header.writeUInt32BE(size, 4);
+  header[8] = 8; header[9] = 2; // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < size; y += 1) {
+    const row = [0];
+    for (let x = 0; x < size; x += 1) {
+      const ring = Math.max(Math.abs(x - size / 2), Math.abs(y - size / 2)) < size / 4;
+      row.push(ring ? 255 : 0, ring ? 176 : 96, ring ? 0 : 138);
+    }
+    rows.push(Buffer.from(row));
+  }
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+// ---- checks every page gets -----------------------------------------------
 
 let shot = 0;
-async function snap(page, name) {
+const seenText = [];
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const STATE_NAME = /\b(Invitation(Created|Accepted|Declined|Expired|Completed)|AwaitingConfirmation)\b/;
+
+/**
+ * Screenshot, then: no sideways scroll, action cells inside their rows, no
+ * inline script or style, the portal's words, and axe-core.
+ */
+async function audit(page, view, name, { idsAllowed = false } = {}) {
+  await page.waitForLoadState('load');
   shot += 1;
-  const file = join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${view.name}-${name}.png`), fullPage: true });
+  const facts = await page.evaluate(() => {
+    const root = document.documentElement;
+    const outside = [];
+    for (const cell of document.querySelectorAll('td')) {
+      const row = cell.closest('tr').getBoundingClientRect();
+      const box = cell.getBoundingClientRect();
+      if (box.width > 0 && (box.right > row.right + 1 || box.left < row.left - 1)) outside.push(cell.textContent.trim().slice(0, 40));
+    }
+    for (const el of document.querySelectorAll('main *')) {
+      if (el.closest('thead, .visually-hidden')) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.right > root.clientWidth + 1) outside.push(`${el.tagName}.${el.className}: ${el.textContent.trim().slice(0, 40)}`);
+    }
+    return {
+      scrollWidth: root.scrollWidth,
+      clientWidth: root.clientWidth,
+      outside: outside.slice(0, 5),
+      inlineScripts: document.querySelectorAll('script:not([src])').length,
+      // Chromium's autofill adds empty style attributes; only real ones count.
+      inlineStyles: [...document.querySelectorAll('[style]:not([style=""]), style')].map((e) => e.outerHTML.slice(0, 120)),
+      text: document.body.innerText,
+    };
+  });
+  assert.ok(facts.scrollWidth <= facts.clientWidth,
+    `${name} (${view.name}): no sideways scrolling (${facts.scrollWidth} > ${facts.clientWidth})`);
+  assert.deepEqual(facts.outside, [], `${name} (${view.name}): everything stays inside the page and its table rows`);
+  assert.equal(facts.inlineScripts, 0, `${name}: no inline script`);
+  assert.deepEqual(facts.inlineStyles, [], `${name}: no inline style`);
+  assert.doesNotMatch(facts.text, STATE_NAME, `${name}: state names appear only in the portal's words`);
+  if (!idsAllowed) assert.doesNotMatch(facts.text, UUID, `${name}: no raw ids on the page`);
+  seenText.push(facts.text);
+
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), [],
+    `${name} (${view.name}): axe-core finds no serious or critical violation`);
 }
 
 async function see(page, text) {
   await page.getByText(text, { exact: false }).first().waitFor({ state: 'visible', timeout: 10000 });
 }
 
-async function login(page, who) {
+/** A button's look, to compare danger buttons with each other. */
+async function look(locator) {
+  return locator.evaluate((el) => {
+    const s = getComputedStyle(el);
+    return `${s.backgroundColor} ${s.color} ${s.borderTopColor}`;
+  });
+}
+
+// ---- the walk-through -----------------------------------------------------
+
+async function signIn(page, view, who, shotName, { wrongFirst = false } = {}) {
   await page.getByLabel('Tenant name').fill(who.tenant);
-  await snap(page, `login-tenant-${who.tenant.toLowerCase()}`);
   await page.getByRole('button', { name: 'Continue' }).click();
   await see(page, `Tenant: ${who.tenant}`);
   await page.getByLabel('Email').fill(who.email);
+  if (wrongFirst) {
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await see(page, 'password');
+    assert.equal(await page.getByLabel('Email').inputValue(), who.email, 'a wrong password keeps the email');
+    await audit(page, view, `${shotName}-wrong-password`);
+  }
   await page.getByLabel('Password').fill(who.password);
-  await snap(page, `login-credentials-${who.tenant.toLowerCase()}`);
+  await audit(page, view, shotName);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
@@ -128,137 +250,307 @@ function tenantRow(page, name) {
   return page.locator(`tr[data-tenant="${name}"]`);
 }
 
-/** More Options -> action -> the confirmation page -> confirm again. */
-async function tenantAction(page, tenant, label, shotName) {
+/** More Options -> action -> the confirmation page (audited) -> confirm. */
+async function tenantAction(page, view, tenant, label, shotName) {
   const row = tenantRow(page, tenant);
   await row.getByText('More Options').click();
   await row.getByRole('button', { name: label }).click();
-  await see(page, `${label.split(' ')[0]}`);
   assert.match(await page.locator('h1').innerText(), /\?$/, 'a confirmation page asks first');
-  await snap(page, `${shotName}-confirm`);
-  await page.locator('form button.primary').click();
-  await page.waitForURL(/\/communities\/[0-9a-f-]+$/);
+  await audit(page, view, `${shotName}-confirm`);
+  const button = page.locator('form button[data-confirm]');
+  await button.click();
+  await page.waitForURL(/\/communities(\/[0-9a-f-]+)?$/);
 }
 
-// ---- the tests ------------------------------------------------------------
+async function walkThrough(browser, base, view) {
+  const c = cast(view);
+  const ctx = (extra = {}) => browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch, ...extra });
+  const inviterCtx = await ctx();
+  const a = await inviterCtx.newPage();
 
-async function handshake(browser, base) {
-  const inviter = await browser.newContext();
-  const a = await inviter.newPage();
-
+  // Sign in; a wrong password keeps the email.
   const first = await a.goto(`${base}/communities`);
   assert.equal(first.headers()['referrer-policy'], 'no-referrer');
   assert.equal(first.headers()['x-frame-options'], 'DENY');
-  await see(a, 'Sign in');
-  await login(a, CONTOSO);
-  await see(a, 'Create community');
-  await see(a, CONTOSO.email);
-  await snap(a, 'communities-empty');
+  await audit(a, view, 'login-tenant');
+  await signIn(a, view, c.inviter, 'login-credentials', { wrongFirst: true });
+  await see(a, 'Your tenant is not in any community yet.');
 
-  await a.getByLabel('Name', { exact: true }).fill(COMMUNITY);
-  await a.getByRole('button', { name: 'Create community' }).click();
+  // Create: the button sits under the Description field, not beside it.
+  const description = a.getByLabel('Description (optional)');
+  const create = a.getByRole('button', { name: 'Create community' });
+  const [d, b] = [await description.boundingBox(), await create.boundingBox()];
+  assert.ok(b.y >= d.y + d.height, 'the Create button is below the Description field');
+  await audit(a, view, 'communities-empty');
+  await a.getByLabel('Name', { exact: true }).fill(c.community);
+  await description.fill('Sensor data of the shared plant.');
+  await create.click();
   await see(a, 'Community created.');
+  await see(a, 'Sensor data of the shared plant.');
   await see(a, 'Sharing Active');
-  await snap(a, 'community-created');
+  await audit(a, view, 'community-created');
   const communityUrl = a.url().replace(/\?.*$/, '');
 
-  await a.getByRole('link', { name: 'Invitations' }).click();
-  await a.getByLabel(/Email of the other tenant/).fill(FABRIKAM.email);
-  await a.getByRole('button', { name: 'Invite Tenant' }).click();
-  await see(a, 'Invitation sent.');
-  await see(a, 'Invitation Pending');
-  await snap(a, 'invitation-pending');
+  // The community's description and edit form.
+  await a.getByRole('link', { name: 'Edit community' }).click();
+  await audit(a, view, 'community-edit');
+  await a.getByLabel('Description').fill('Sensor data of the shared plant, line 1.');
+  await a.getByRole('button', { name: 'Save community' }).click();
+  await see(a, 'Community saved.');
+  await see(a, 'Sensor data of the shared plant, line 1.');
 
-  const invite = await waitForMail(to(FABRIKAM.email), 'invitation to Fabrikam');
-  assert.ok(invite.subject.includes(COMMUNITY), `subject names the community: ${invite.subject}`);
-  assert.ok(invite.text && invite.text.length > 0, 'the email has a text part');
-  assert.ok(invite.html && invite.html.length > 0, 'the email has an HTML part');
+  // Invite: the flash says queued; the Email column turns to Sent by itself.
+  await a.getByRole('link', { name: 'Invitations' }).click();
+  await a.getByLabel(/Email of the other tenant/).fill(c.invitee.email);
+  await a.getByRole('button', { name: 'Invite Tenant' }).click();
+  await see(a, 'Invitation queued for email');
+  assert.equal(await a.getByText('Invitation sent.').count(), 0);
+  await see(a, 'Invitation Pending');
+  await see(a, 'the link in the earlier email stops working');
+  await audit(a, view, 'invitation-queued');
+  const inviteeRow = a.locator(`tr[data-recipient="${c.invitee.email}"]`);
+  await inviteeRow.locator('td[data-delivery="settled"]').waitFor({ timeout: 15000 });
+  assert.match(await inviteeRow.locator('td[data-delivery]').innerText(), /^Sent /, 'the Email column updated without a reload');
+
+  // Two more: one the decliner answers, one to an address nobody owns.
+  for (const email of [c.decliner.email, 'Ann.Other@Elsewhere.example']) {
+    await a.getByLabel(/Email of the other tenant/).fill(email);
+    await a.getByRole('button', { name: 'Invite Tenant' }).click();
+    await a.locator(`tr[data-recipient="${email.toLowerCase()}"]`).waitFor();
+  }
+  // A second invitation to the same address: the reason keeps its spelling.
+  await a.getByLabel(/Email of the other tenant/).fill('ann.other@elsewhere.example');
+  await a.getByRole('button', { name: 'Invite Tenant' }).click();
+  await see(a, 'ann.other@elsewhere.example already has an open invitation to this community.');
+  await audit(a, view, 'invite-twice');
+  await a.goBack();
+
+  const invite = await waitForMail(to(c.invitee.email), `invitation to ${c.invitee.tenant}`);
+  assert.ok(invite.subject.includes(c.community), `subject names the community: ${invite.subject}`);
   assert.ok(/VIEW COMMUNITY INVITE/i.test(invite.html), 'the HTML has the VIEW COMMUNITY INVITE button');
+  assert.ok(invite.text && invite.text.length > 0, 'the email has a text part');
   const inviteLink = linkIn(invite, '/invitations/');
 
-  // The delivery status shows on the Invitations tab once sent.
-  await a.reload();
-  await see(a, 'sent ');
-
-  // The invitee, in a fresh browser context, follows the link.
-  const invitee = await browser.newContext();
-  const b = await invitee.newPage();
-  const landing = await b.goto(inviteLink);
+  // The invitee: the sign-in page says why; Join; the pending membership.
+  const inviteeCtx = await ctx();
+  const bp = await inviteeCtx.newPage();
+  const landing = await bp.goto(inviteLink);
   assert.equal(landing.headers()['referrer-policy'], 'no-referrer');
-  assert.match(b.url(), /\/login\?next=/, 'an anonymous visitor is sent to log in');
-  await login(b, FABRIKAM);
-  await b.waitForURL(/\/invitations\//);
-  await see(b, `Your tenant ${FABRIKAM.tenant} is about to join the community ${COMMUNITY}`);
-  await see(b, `invited by ${CONTOSO.tenant}`);
-  await snap(b, 'invitation-landing');
+  assert.match(bp.url(), /\/login\?next=/, 'an anonymous visitor is sent to sign in');
+  await see(bp, `${c.inviter.tenant} invited your tenant to join the community ${c.community}`);
+  await audit(bp, view, 'login-says-why');
+  await signIn(bp, view, c.invitee, 'login-invitee');
+  await bp.waitForURL(/\/invitations\//);
+  await see(bp, `Your tenant ${c.invitee.tenant} is about to join the community ${c.community}`);
+  await audit(bp, view, 'invitation-landing');
+  await bp.getByRole('button', { name: 'Join' }).click();
+  await bp.waitForURL(/\/communities$/);
+  await see(bp, 'You joined.');
+  await see(bp, `Awaiting confirmation by ${c.inviter.tenant}`);
+  assert.equal(await bp.getByText('Your tenant is not in any community yet.').count(), 0);
+  await audit(bp, view, 'invitee-awaiting');
+  const again = await bp.reload();
+  assert.equal(again.status(), 200, 'a refresh after Join is a plain GET');
+  await see(bp, `Awaiting confirmation by ${c.inviter.tenant}`);
 
-  // Opening the link (twice) changed nothing: still pending for the inviter.
-  await b.goto(inviteLink);
-  await see(b, 'Join');
-  await a.reload();
-  await see(a, 'Invitation Pending');
-  assert.equal(await a.getByText('Invitation Accepted').count(), 0, 'a GET of the link does not accept');
+  // The decliner: Decline asks in the danger style, then leads on.
+  const declineMail = await waitForMail(to(c.decliner.email), `invitation to ${c.decliner.tenant}`);
+  const declinerCtx = await ctx();
+  const dp = await declinerCtx.newPage();
+  await dp.goto(linkIn(declineMail, '/invitations/'));
+  await signIn(dp, view, c.decliner, 'login-decliner');
+  await dp.waitForURL(/\/invitations\//);
+  const declineLook = await look(dp.getByRole('button', { name: 'Decline' }));
+  await dp.getByRole('button', { name: 'Decline' }).click();
+  await see(dp, 'Decline invitation?');
+  const dangerLook = await look(dp.getByRole('button', { name: 'Decline invitation' }));
+  assert.equal(dangerLook, declineLook, 'Decline and its confirmation share the danger style');
+  await audit(dp, view, 'decline-confirm');
+  await dp.getByRole('button', { name: 'Decline invitation' }).click();
+  await dp.waitForURL(/\/communities$/);
+  await see(dp, 'Invitation declined; the inviting tenant has been told.');
+  assert.ok(await dp.getByRole('link', { name: 'Communities' }).count() > 0, 'a way onward after Decline');
+  await audit(dp, view, 'declined');
 
-  await b.getByRole('button', { name: 'Join' }).click();
-  await see(b, `Joined — awaiting confirmation by ${CONTOSO.tenant}`);
-  await snap(b, 'joined');
-
-  const pending = await waitForMail(to(CONTOSO.email), 'pending confirmation to Contoso');
+  // The inviter: VIEW PENDING INVITATIONS -> Confirm Tenant on top and on the row.
+  const pending = await waitForMail(to(c.inviter.email, 'accepted'), 'pending confirmation to the inviter');
   assert.ok(/VIEW PENDING INVITATIONS/i.test(pending.html), 'the HTML has the VIEW PENDING INVITATIONS button');
-  assert.ok(pending.text && pending.text.length > 0, 'the pending email has a text part');
   await a.goto(linkIn(pending, '/pending/'));
   await a.waitForURL(/tab=invitations/);
-  await see(a, 'Invitation Accepted');
+  await see(a, 'Awaiting your confirmation');
+  await see(a, `${c.invitee.tenant} accepted the invitation sent to ${c.invitee.email}`);
+  const acceptedRow = a.locator('tr[data-state="InvitationAccepted"]');
   assert.equal(await a.locator('tbody tr').first().getAttribute('data-state'), 'InvitationAccepted',
     'accepted invitations are listed first');
-  await snap(a, 'invitations-accepted');
+  assert.equal(await acceptedRow.getByRole('button', { name: /Confirm Tenant/ }).count(), 1, 'Confirm Tenant on the accepted row');
+  assert.equal(await a.locator('section.attention').getByRole('button', { name: /Confirm Tenant/ }).count(), 1, 'Confirm Tenant at the top');
+  await audit(a, view, 'invitations-awaiting-confirmation');
 
-  await a.locator('tr[data-state="InvitationAccepted"] a').first().click();
-  await see(a, 'Accepted by tenant');
-  await see(a, FABRIKAM.tenant);
-  await see(a, FABRIKAM.email);
-  await snap(a, 'invitation-details');
-  await a.getByRole('button', { name: 'Confirm Tenant' }).click();
+  // The filter by state.
+  await a.getByRole('link', { name: 'Declined', exact: true }).click();
+  await see(a, 'Invitation Declined');
+  assert.equal(await a.locator('tbody tr').count(), 1);
+  assert.equal(await a.locator('tbody tr').getAttribute('data-recipient'), c.decliner.email);
+  await audit(a, view, 'invitations-filter-declined');
+  await a.getByRole('link', { name: 'Pending', exact: true }).click();
+  assert.deepEqual(await a.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.recipient)), ['ann.other@elsewhere.example']);
+  await a.getByRole('link', { name: 'All', exact: true }).click();
+
+  // Twenty a page: eighteen more make a second page of one.
+  for (let i = 0; i < 18; i += 1) {
+    const email = `person${String(i).padStart(2, '0')}@elsewhere.example`;
+    await a.getByLabel(/Email of the other tenant/).fill(email);
+    await a.getByRole('button', { name: 'Invite Tenant' }).click();
+    await a.locator(`tr[data-recipient="${email}"]`).waitFor();
+  }
+  assert.equal(await a.locator('tbody tr').count(), 20);
+  assert.equal(await a.locator('tbody tr').first().getAttribute('data-state'), 'InvitationAccepted',
+    'still awaiting confirmation first');
+  assert.equal(await a.locator('tbody tr').nth(1).getAttribute('data-recipient'), 'person17@elsewhere.example',
+    'then newest first');
+  await audit(a, view, 'invitations-page-1');
+  await a.getByRole('link', { name: 'Older →' }).click();
+  assert.deepEqual(await a.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.recipient)),
+    [c.decliner.email], 'the oldest on the second page');
+  await audit(a, view, 'invitations-page-2');
+  await a.getByRole('link', { name: '← Newer' }).click();
+
+  // Confirm Tenant from the top of the tab.
+  await a.locator('section.attention').getByRole('button', { name: /Confirm Tenant/ }).click();
   await see(a, 'Confirm Tenant?');
-  await snap(a, 'confirm-tenant-dialog');
-  await a.locator('form button.primary').click();
+  await see(a, c.invitee.tenant);
+  await audit(a, view, 'confirm-tenant');
+  await a.locator('form button[data-confirm]').click();
   await a.waitForURL(/\/communities\/[0-9a-f-]+$/);
   await see(a, 'Tenant confirmed');
-  assert.match(await tenantRow(a, FABRIKAM.tenant).innerText(), /Sharing Active/);
-  await snap(a, 'fabrikam-active');
+  assert.match(await tenantRow(a, c.invitee.tenant).innerText(), /Sharing Active/);
+  await audit(a, view, 'tenant-active');
 
-  await tenantAction(a, FABRIKAM.tenant, 'Pause sharing', 'pause');
-  assert.match(await tenantRow(a, FABRIKAM.tenant).innerText(), /Sharing Paused/);
-  await snap(a, 'fabrikam-paused');
+  // Roles: grant the operator Community Member, then revoke (asks first).
+  await a.getByRole('link', { name: 'Roles' }).click();
+  const operatorRow = a.locator(`tr[data-identity="${c.operator.email}"]`);
+  await operatorRow.getByLabel('Community Member').check();
+  await audit(a, view, 'roles');
+  await operatorRow.getByRole('button', { name: /Save roles/ }).click();
+  await see(a, 'Roles saved.');
+  assert.ok(await a.locator(`tr[data-identity="${c.operator.email}"]`).getByLabel('Community Member').isChecked());
+  await a.locator(`tr[data-identity="${c.operator.email}"]`).getByRole('button', { name: /Revoke roles/ }).click();
+  await see(a, 'Revoke roles?');
+  const revokeLook = await look(a.locator('form button[data-confirm]'));
+  assert.equal(revokeLook, declineLook, 'Revoke asks in the danger style');
+  await audit(a, view, 'roles-revoke-confirm');
+  await a.locator('form button[data-confirm]').click();
+  await see(a, 'Roles revoked.');
 
-  await tenantAction(a, FABRIKAM.tenant, 'Resume sharing', 'resume');
-  assert.match(await tenantRow(a, FABRIKAM.tenant).innerText(), /Sharing Active/);
-  await snap(a, 'fabrikam-resumed');
+  // The invitee's list now has the community, with Details.
+  await bp.goto(`${base}/communities`);
+  await see(bp, 'Sharing Active');
+  assert.equal(await bp.getByText('Awaiting confirmation by').count(), 0);
+  await audit(bp, view, 'invitee-communities');
 
-  await tenantAction(a, FABRIKAM.tenant, 'Remove Tenant', 'remove');
+  // Pause, resume; Leave (cancelled) and Remove ask in the danger style.
+  await a.goto(communityUrl);
+  await tenantAction(a, view, c.invitee.tenant, 'Pause sharing', 'pause');
+  assert.match(await tenantRow(a, c.invitee.tenant).innerText(), /Sharing Paused/);
+  await audit(a, view, 'tenant-paused');
+  await tenantAction(a, view, c.invitee.tenant, 'Resume sharing', 'resume');
+  assert.match(await tenantRow(a, c.invitee.tenant).innerText(), /Sharing Active/);
+
+  await bp.goto(communityUrl);
+  const mine = tenantRow(bp, c.invitee.tenant);
+  await mine.getByText('More Options').click();
+  await mine.getByRole('button', { name: 'Leave community' }).click();
+  await see(bp, 'Leave community?');
+  assert.equal(await look(bp.locator('form button[data-confirm]')), declineLook, 'Leave asks in the danger style');
+  await audit(bp, view, 'leave-confirm');
+  await bp.getByRole('link', { name: 'Cancel' }).click();
+
+  const row = tenantRow(a, c.invitee.tenant);
+  await row.getByText('More Options').click();
+  await row.getByRole('button', { name: 'Remove Tenant' }).click();
+  await see(a, 'Remove Tenant?');
+  assert.equal(await look(a.locator('form button[data-confirm]')), declineLook, 'Remove asks in the danger style');
+  await audit(a, view, 'remove-confirm');
+  await a.locator('form button[data-confirm]').click();
   await see(a, 'Tenant removed from the community.');
-  assert.equal(await tenantRow(a, FABRIKAM.tenant).count(), 0, 'Fabrikam is gone');
-  assert.equal(a.url(), communityUrl);
-  await snap(a, 'fabrikam-removed');
+  assert.equal(await tenantRow(a, c.invitee.tenant).count(), 0, 'the invitee is gone');
 
-  // The used invitation link, opened again by Fabrikam, explains itself.
-  await b.goto(inviteLink);
-  await see(b, 'already answered');
-  await snap(b, 'invitation-already-answered');
+  // The removed tenant's old link speaks plainly.
+  await bp.goto(inviteLink);
+  await see(bp, 'This invitation was already used');
+  await see(bp, `is not a member of ${c.community} now`);
+  assert.equal(await bp.getByText('Invitation Completed').count(), 0);
+  await audit(bp, view, 'removed-tenant-link');
 
-  await inviter.close();
-  await invitee.close();
+  // Tenant settings: a bad file is refused, a PNG is stored and previewed.
+  await a.getByRole('link', { name: 'Tenant settings' }).click();
+  await see(a, 'No icon yet.');
+  await audit(a, view, 'tenant-settings', { idsAllowed: true });
+  const dir = mkdtempSync(join(tmpdir(), 'communityd-e2e-icon-'));
+  writeFileSync(join(dir, 'not-an-icon.png'), 'GIF89a, not a PNG');
+  writeFileSync(join(dir, 'icon.png'), png(48));
+  await a.getByLabel(/PNG image/).setInputFiles(join(dir, 'not-an-icon.png'));
+  await a.getByRole('button', { name: 'Upload icon' }).click();
+  await see(a, 'The file is not a PNG image');
+  await audit(a, view, 'tenant-icon-refused', { idsAllowed: true });
+  await a.getByLabel(/PNG image/).setInputFiles(join(dir, 'icon.png'));
+  await a.getByRole('button', { name: 'Upload icon' }).click();
+  await see(a, 'Icon saved');
+  const preview = a.locator('img.icon-preview');
+  await preview.waitFor();
+  assert.ok(await preview.evaluate((img) => img.complete && img.naturalWidth === 48), 'the preview shows the stored icon');
+  await audit(a, view, 'tenant-icon-saved', { idsAllowed: true });
+  await a.getByRole('button', { name: 'Remove icon' }).click();
+  await see(a, 'Remove icon?');
+  assert.equal(await look(a.locator('form button[data-confirm]')), declineLook, 'Remove icon asks in the danger style');
+  await a.locator('form button[data-confirm]').click();
+  await see(a, 'Icon removed.');
+  await a.getByLabel('Tenant name').fill(`${c.inviter.tenant} Ltd`);
+  await a.getByRole('button', { name: 'Save name' }).click();
+  await see(a, 'Tenant name saved.');
+  await see(a, `tenant ${c.inviter.tenant} Ltd`);
+  rmSync(dir, { recursive: true, force: true });
+
+  // Delete community: the typed name, in the danger style.
+  await a.goto(communityUrl);
+  await a.getByRole('button', { name: 'Delete community…' }).click();
+  await see(a, 'Delete community?');
+  assert.equal(await look(a.locator('form button[data-confirm]')), declineLook, 'Delete asks in the danger style');
+  await a.getByLabel(/Type the community's name/).fill(c.community);
+  await audit(a, view, 'delete-confirm');
+  await a.locator('form button[data-confirm]').click();
+  await see(a, 'Community deleted.');
+  await audit(a, view, 'community-deleted');
+
+  await inviterCtx.close();
+  await inviteeCtx.close();
+  await declinerCtx.close();
 }
 
-async function invalidLink(browser, base) {
-  const ctx = await browser.newContext();
+async function invalidLink(browser, base, view) {
+  const ctx = await browser.newContext({ viewport: view.viewport });
   const page = await ctx.newPage();
   const res = await page.goto(`${base}/invitations/not-a-real-token`);
   assert.equal(res.status(), 404);
   assert.equal(res.headers()['referrer-policy'], 'no-referrer');
   await see(page, 'This invitation link is invalid or has expired');
-  await snap(page, 'invalid-link-public');
+  await audit(page, view, 'invalid-link-public');
   await ctx.close();
+}
+
+/** Every bold phrase of the README's walk-through and page list is on a page. */
+async function readmeMatches() {
+  const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
+    const start = README.indexOf(h);
+    assert.ok(start >= 0, `README has "${h}"`);
+    const end = README.indexOf('\n## ', start + h.length);
+    return README.slice(start, end < 0 ? undefined : end);
+  });
+  const quoted = [...sections.join('\n').matchAll(/\*\*([^*]+)\*\*/g)].map((m) => m[1]);
+  assert.ok(quoted.length > 10, 'the README quotes the pages');
+  const pages = seenText.join('\n') + mails.map((m) => m.html || '').join('\n');
+  const missing = quoted.filter((q) => !pages.includes(q));
+  assert.deepEqual(missing, [], 'every word the README quotes appears on a page or in an email');
 }
 
 async function main() {
@@ -268,8 +560,7 @@ async function main() {
   const started = Date.now();
   const smtp = await startSmtp();
   const dataDir = mkdtempSync(join(tmpdir(), 'communityd-e2e-'));
-  createTenant(dataDir, CONTOSO);
-  createTenant(dataDir, FABRIKAM);
+  for (const view of VIEWS) seed(dataDir, cast(view));
   const base = await startServer(dataDir, smtp.server.address().port);
   const profile = mkdtempSync(join(tmpdir(), 'communityd-e2e-chromium-'));
   // Playwright gives launch() its own fresh profile; `profile` only keeps
@@ -280,11 +571,17 @@ async function main() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       `--crash-dumps-dir=${profile}`],
   });
+  const tests = [];
+  for (const view of VIEWS) {
+    tests.push([`walk-through at ${view.name} width (${view.viewport.width} px)`, () => walkThrough(browser, base, view)]);
+    tests.push([`invalid link shows the generic page (${view.name})`, () => invalidLink(browser, base, view)]);
+  }
+  tests.push(['the README quotes the pages word for word', readmeMatches]);
   let passed = 0;
   let failed = 0;
-  for (const [name, test] of [['invite, join, confirm, pause, resume, remove', handshake], ['invalid link shows the generic page', invalidLink]]) {
+  for (const [name, test] of tests) {
     try {
-      await test(browser, base);
+      await test();
       passed += 1;
       console.log(`ok - ${name}`);
     } catch (e) {
@@ -297,7 +594,7 @@ async function main() {
   smtp.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(profile, { recursive: true, force: true });
-  console.log(`e2e: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  console.log(`e2e: ${passed} passed, ${failed} failed, ${shot} pages checked (${((Date.now() - started) / 1000).toFixed(1)}s)`);
   process.exit(failed === 0 ? 0 : 1);
 }
 

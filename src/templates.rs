@@ -35,6 +35,8 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/invitation.html",
     "pages/confirm.html",
     "pages/invitation_landing.html",
+    "pages/tenant.html",
+    "pages/community_edit.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -74,7 +74,7 @@ pub fn prepare(settings: &Settings) -> Result<String, String> {
         "\ntry the handshake in a browser (emails are .eml files in {mail}):\n  \
          1. open /login, tenant Contoso, sign in; create a community; Invitations tab: Invite Tenant admin@fabrikam.example\n  \
          2. in a private window open the VIEW COMMUNITY INVITE link from the newest .eml, sign in as Fabrikam, Join\n  \
-         3. as Contoso open the VIEW PENDING INVITATIONS link, select the accepted invitation, Confirm Tenant (twice)\n",
+         3. as Contoso open the VIEW PENDING INVITATIONS link, Confirm Tenant under Awaiting your confirmation, confirm again\n",
         mail = mail.display()
     ));
     drop(store);

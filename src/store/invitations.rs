@@ -122,6 +122,28 @@ pub fn issued_by(
     load_all(tx, ids)
 }
 
+/// Walks a community's invitations (not withdrawn) issued by one tenant,
+/// newest first (ids are time-ordered), until `visit` says stop. Reads the
+/// index range lazily, so a page near the top touches only its own keys.
+pub fn walk_issued_newest_first<E: From<StoreError>>(
+    tx: &impl Readable,
+    community: CommunityId,
+    issuer: TenantId,
+    mut visit: impl FnMut(InvitationId) -> Result<bool, E>,
+) -> Result<(), E> {
+    let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
+    let range = index
+        .range((community.0, issuer.0, Uuid::nil())..=(community.0, issuer.0, Uuid::max()))
+        .map_err(StoreError::from)?;
+    for entry in range.rev() {
+        let id = InvitationId(entry.map_err(StoreError::from)?.0.value().2);
+        if !visit(id)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// The records behind ids read from an index (the index is dropped first,
 /// so a write transaction can open the records table).
 fn load_all(tx: &impl Readable, ids: Vec<InvitationId>) -> Result<Vec<Invitation>, StoreError> {

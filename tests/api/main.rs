@@ -15,6 +15,7 @@ mod interleavings;
 mod names;
 mod pages;
 mod paused;
+mod portal;
 mod process;
 mod side_doors;
 mod smtp;

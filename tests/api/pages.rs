@@ -9,12 +9,12 @@ use communityd::domain::invitation::InvitationState;
 use reqwest::{Response, StatusCode};
 
 /// A person's browser: its own cookies, no automatic redirects.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     html.split(&marker)
         .nth(1)
@@ -23,7 +23,7 @@ fn hidden(html: &str, name: &str) -> String {
         .to_string()
 }
 
-fn location(r: &Response) -> String {
+pub fn location(r: &Response) -> String {
     r.headers()
         .get("location")
         .map(|v| v.to_str().unwrap().to_string())
@@ -31,7 +31,7 @@ fn location(r: &Response) -> String {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub fn new(app: &TestApp) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .cookie_store(true)
@@ -42,7 +42,7 @@ impl Browser {
         }
     }
 
-    fn url(&self, path_or_url: &str) -> String {
+    pub fn url(&self, path_or_url: &str) -> String {
         if path_or_url.starts_with("http") {
             path_or_url.to_string()
         } else {
@@ -50,11 +50,11 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> Response {
+    pub async fn get(&self, path: &str) -> Response {
         self.http.get(self.url(path)).send().await.unwrap()
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
         self.http
             .post(self.url(path))
             .form(form)
@@ -64,7 +64,7 @@ impl Browser {
     }
 
     /// Tenant name first, then email and password; returns where it redirects.
-    async fn login(&self, tenant: &TestTenant, next: &str) -> String {
+    pub async fn login(&self, tenant: &TestTenant, next: &str) -> String {
         let q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
         let page = self
             .get(&format!("/login?next={q}"))
@@ -201,12 +201,17 @@ async fn joining_takes_a_post_with_the_csrf_token() {
             &[("csrf", &csrf), ("invitation", &t.id), ("answer", "join")],
         )
         .await;
-    assert_eq!(joined.status(), StatusCode::OK);
-    assert!(joined
-        .text()
-        .await
-        .unwrap()
-        .contains("awaiting confirmation"));
+    // Redirect after the POST, so a refresh reloads the list instead of
+    // answering twice.
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&joined), "/communities");
+    let list = browser.get("/communities").await.text().await.unwrap();
+    assert!(
+        list.contains("Plant data</strong>: Awaiting confirmation by Contoso"),
+        "the pending membership is listed: {list}"
+    );
+    assert!(list.contains("You joined."), "{list}");
+    assert!(!list.contains("not in any community"), "{list}");
     let stored = invitation_record(&t.app, &t.id).await;
     assert_eq!(stored.state, InvitationState::InvitationAccepted);
     assert_eq!(
@@ -437,7 +442,11 @@ async fn a_resend_revokes_the_link_grant_a_session_already_holds() {
             ],
         )
         .await;
-    assert_eq!(joined.status(), StatusCode::OK);
+    assert_eq!(
+        joined.status(),
+        StatusCode::SEE_OTHER,
+        "redirect after Join"
+    );
     assert_eq!(
         invitation_record(&app, &id).await.state,
         InvitationState::InvitationAccepted

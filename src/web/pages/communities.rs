@@ -1,7 +1,9 @@
-//! The caller's communities, creating one, and deleting one (by its owner).
+//! The caller's communities (and those awaiting the inviter's confirmation),
+//! creating one, and deleting one (by its owner).
 
-use super::render::{PageResult, Portal};
+use super::render::{readable_time, PageResult, Portal};
 use crate::app::communities::{self, CommunityView};
+use crate::app::portal;
 use crate::domain::ids::CommunityId;
 use crate::domain::membership::CommunityTenantStatus;
 use crate::domain::paging::Page;
@@ -9,11 +11,20 @@ use crate::domain::permission::Operation;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+/// A community the tenant joined that waits for the inviter's Confirm.
+#[derive(Serialize)]
+struct AwaitingRow {
+    community_name: String,
+    inviting_tenant: String,
+    accepted: Option<String>,
+}
+
 #[derive(Serialize)]
 struct CommunityRow {
     id: String,
     name: String,
     alias: String,
+    description: String,
     tenant_count: usize,
     summary: String,
 }
@@ -40,6 +51,7 @@ fn row(view: &CommunityView) -> CommunityRow {
         id: view.community.id.to_string(),
         name: view.community.name.as_str().to_string(),
         alias: view.alias.clone(),
+        description: view.community.description.clone(),
         tenant_count: view.tenants.len(),
         summary: status_summary(view),
     }
@@ -54,8 +66,18 @@ async fn list_inner(p: &Portal) -> PageResult {
     let v = p.visitor()?;
     let views = communities::list(&p.ctx, v.caller(), None, Page::default()).await?;
     let rows: Vec<CommunityRow> = views.iter().map(row).collect();
+    let awaiting: Vec<AwaitingRow> = portal::awaiting_memberships(&p.ctx, v.caller())
+        .await?
+        .into_iter()
+        .map(|a| AwaitingRow {
+            community_name: a.community_name,
+            inviting_tenant: a.inviting_tenant,
+            accepted: a.accepted.as_ref().map(readable_time),
+        })
+        .collect();
     let mut page = tera::Context::new();
     page.insert("communities", &rows);
+    page.insert("awaiting", &awaiting);
     page.insert(
         "can_create",
         &Operation::CreateCommunity.allows(v.who.tenant_roles),
@@ -122,6 +144,7 @@ async fn delete_inner(p: &Portal, id: CommunityId, form: DeleteForm) -> PageResu
         page.insert("button", "Delete community");
         page.insert("cancel", &format!("/communities/{id}"));
         page.insert("typed_name", name);
+        page.insert("danger", &true);
         page.insert("typed_wrong", &!form.confirm_name.is_empty());
         return Ok(p.render("confirm", page));
     }

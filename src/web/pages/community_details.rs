@@ -1,30 +1,23 @@
-//! Community details: the Tenants and Invitations tabs, an invitation's
-//! details, and every action on them, each behind a confirmation step.
+//! Community details: the page's heading and tabs, the Tenants tab with
+//! its More Options, and the confirmation step every change goes through.
+//! The Invitations and Roles tabs live in their own modules.
 
-use super::render::{readable_time, PageResult, Portal};
+use super::invitations_tab::{self, TabQuery};
+use super::render::{PageResult, Portal};
 use crate::app::communities::{self, CommunityView, TenantInCommunity};
 use crate::app::community_tenants;
-use crate::app::handshake::{self, Action};
-use crate::app::invitations::{self, InvitationView};
-use crate::domain::ids::{CommunityId, InvitationId, TenantId};
-use crate::domain::invitation::InvitationState;
+use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::CommunityTenantStatus as Status;
-use crate::domain::notification::DeliveryStatus;
-use crate::domain::paging::Page;
 use crate::domain::permission::{may_resume, Operation};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
-pub struct TabQuery {
-    tab: Option<String>,
-}
-
 #[derive(Serialize)]
 struct TenantRow {
     id: String,
     name: String,
+    /// For styling only; people read `status_label`.
     status: &'static str,
     status_label: &'static str,
     is_owner: bool,
@@ -32,32 +25,39 @@ struct TenantRow {
     actions: Vec<TenantAction>,
 }
 
-/// A More Options entry: the URL segment and the button's words.
+/// A More Options entry: the URL segment, the button's words, and whether
+/// it takes something away (shown in the one danger style).
 #[derive(Serialize, Clone, Copy)]
 struct TenantAction {
     verb: &'static str,
     label: &'static str,
+    danger: bool,
 }
 
 const CONFIRM: TenantAction = TenantAction {
     verb: "confirm",
     label: "Confirm Tenant",
+    danger: false,
 };
 const PAUSE: TenantAction = TenantAction {
     verb: "pause",
     label: "Pause sharing",
+    danger: false,
 };
 const RESUME: TenantAction = TenantAction {
     verb: "resume",
     label: "Resume sharing",
+    danger: false,
 };
 const REMOVE: TenantAction = TenantAction {
     verb: "remove",
     label: "Remove Tenant",
+    danger: true,
 };
 const LEAVE: TenantAction = TenantAction {
     verb: "leave",
     label: "Leave community",
+    danger: true,
 };
 
 /// The options this viewer may use on this tenant (the server checks again).
@@ -102,89 +102,29 @@ fn tenant_rows(view: &CommunityView, me: TenantId) -> Vec<TenantRow> {
         .collect()
 }
 
-#[derive(Serialize)]
-struct InvitationRow {
-    id: String,
-    recipient: String,
-    state: &'static str,
-    state_label: &'static str,
-    issued: String,
-    expires: String,
-    delivery: String,
-    accepted_tenant_name: Option<String>,
-    accepted_user_email: Option<String>,
-    can_resend: bool,
-    can_delete: bool,
-    can_confirm: bool,
-}
-
-/// "sent 3 May 2025 10:00 UTC", "failing after 3 tries: <error>".
-fn delivery_text(view: &InvitationView) -> String {
-    let Some(d) = &view.delivery else {
-        return "no email".into();
-    };
-    let error = d.last_error.as_deref().unwrap_or("unknown error");
-    match &d.status {
-        DeliveryStatus::Queued => "queued".into(),
-        DeliveryStatus::Retrying => format!("retrying after {} tries: {error}", d.attempts),
-        DeliveryStatus::Sent { at } => format!("sent {}", readable_time(at)),
-        DeliveryStatus::Failed => format!("failed after {} tries: {error}", d.attempts),
-        DeliveryStatus::Dropped { reason } => format!("not sent: {reason}"),
-    }
-}
-
-fn invitation_row(view: &CommunityView, inv: &InvitationView) -> InvitationRow {
+/// The heading, description and tabs every tab of the page shares.
+pub fn community_page(view: &CommunityView, me: TenantId, tab: &str) -> tera::Context {
     let roles = view.viewer_roles;
-    let state = inv.state;
-    let i = &inv.invitation;
-    InvitationRow {
-        id: i.id.to_string(),
-        recipient: i.recipient.to_string(),
-        state: state.name(),
-        state_label: state.label(),
-        issued: readable_time(&i.issued),
-        expires: readable_time(&i.expires),
-        delivery: delivery_text(inv),
-        accepted_tenant_name: inv.accepted_tenant_name.clone(),
-        accepted_user_email: i.accepted_user_email.as_ref().map(|e| e.to_string()),
-        can_resend: matches!(
-            state,
-            InvitationState::InvitationCreated | InvitationState::InvitationExpired
-        ) && view.may(Operation::ResendInvitation),
-        can_delete: Operation::WithdrawInvitation.allows(roles),
-        can_confirm: state == InvitationState::InvitationAccepted
-            && view.may(Operation::ConfirmTenant),
-    }
-}
-
-/// Accepted invitations first (they wait for this side), then newest first.
-fn invitation_rows(view: &CommunityView, mut list: Vec<InvitationView>) -> Vec<InvitationRow> {
-    list.sort_by_key(|inv| {
-        (
-            inv.state != InvitationState::InvitationAccepted,
-            std::cmp::Reverse(inv.invitation.issued),
-        )
-    });
-    list.iter().map(|inv| invitation_row(view, inv)).collect()
-}
-
-fn community_page(view: &CommunityView, me: TenantId, tab: &str) -> tera::Context {
-    let roles = view.viewer_roles;
+    let owner_side = view.community.owner == me;
     let mut page = tera::Context::new();
+    page.insert("title", view.community.name.as_str());
     page.insert("id", &view.community.id.to_string());
     page.insert("name", view.community.name.as_str());
     page.insert("alias", &view.alias);
     page.insert("description", &view.community.description);
     page.insert("tab", tab);
-    page.insert("tenants", &tenant_rows(view, me));
     page.insert(
         "can_view_invitations",
         &Operation::ViewInvitations.allows(roles),
     );
     page.insert("can_invite", &view.may(Operation::InviteTenant));
     page.insert(
+        "can_edit",
+        &(owner_side && Operation::EditCommunity.allows(roles)),
+    );
+    page.insert(
         "can_delete",
-        &(view.community.owner == me && Operation::DeleteCommunity.allows(roles)),
+        &(owner_side && Operation::DeleteCommunity.allows(roles)),
     );
     page
 }
@@ -194,70 +134,61 @@ pub async fn show(
     path: web::Path<CommunityId>,
     q: web::Query<TabQuery>,
 ) -> HttpResponse {
-    let result = show_inner(&p, path.into_inner(), q.tab.as_deref()).await;
+    let result = show_inner(&p, path.into_inner(), q.into_inner()).await;
     p.finish(result)
 }
 
-async fn show_inner(p: &Portal, id: CommunityId, tab: Option<&str>) -> PageResult {
+async fn show_inner(p: &Portal, id: CommunityId, q: TabQuery) -> PageResult {
     let v = p.visitor()?;
     let view = communities::get(&p.ctx, v.caller(), None, id).await?;
-    let tab = if tab == Some("invitations") && Operation::ViewInvitations.allows(view.viewer_roles)
-    {
-        "invitations"
-    } else {
-        "tenants"
-    };
-    let mut page = community_page(&view, v.session.tenant, tab);
-    if tab == "invitations" {
-        let list = invitations::list(&p.ctx, v.caller(), None, id, Page::default()).await?;
-        page.insert("invitations", &invitation_rows(&view, list));
+    let me = v.session.tenant;
+    match q.tab.as_deref() {
+        Some("invitations") if Operation::ViewInvitations.allows(view.viewer_roles) => {
+            invitations_tab::show(p, &view, me, &q).await
+        }
+        Some("roles") => super::community_roles::show(p, &view, me).await,
+        _ => {
+            let mut page = community_page(&view, me, "tenants");
+            page.insert("tenants", &tenant_rows(&view, me));
+            Ok(p.render("community", page))
+        }
     }
-    Ok(p.render("community", page))
-}
-
-pub async fn invitation(p: Portal, path: web::Path<(CommunityId, InvitationId)>) -> HttpResponse {
-    let (community, id) = path.into_inner();
-    let result = invitation_inner(&p, community, id).await;
-    p.finish(result)
-}
-
-async fn invitation_inner(p: &Portal, community: CommunityId, id: InvitationId) -> PageResult {
-    let v = p.visitor()?;
-    let view = communities::get(&p.ctx, v.caller(), None, community).await?;
-    let inv = invitations::get(&p.ctx, v.caller(), None, community, id).await?;
-    let mut page = community_page(&view, v.session.tenant, "invitations");
-    page.insert("invitation", &invitation_row(&view, &inv));
-    Ok(p.render("invitation", page))
 }
 
 #[derive(Deserialize)]
 pub struct ActionForm {
     #[serde(default)]
-    csrf: String,
-    confirm: Option<String>,
+    pub csrf: String,
+    pub confirm: Option<String>,
 }
 
 impl ActionForm {
-    fn confirmed(&self) -> bool {
+    pub fn confirmed(&self) -> bool {
         self.confirm.as_deref() == Some("yes")
     }
 }
 
+/// What a confirmation step asks, and how its button looks.
+pub struct Question<'a> {
+    pub title: &'a str,
+    pub question: &'a str,
+    /// Where the confirmed form posts.
+    pub action: &'a str,
+    pub button: &'a str,
+    pub cancel: &'a str,
+    /// Takes something away: the button gets the danger style.
+    pub danger: bool,
+}
+
 /// The second step every state change goes through.
-fn confirm_page(
-    p: &Portal,
-    title: &str,
-    question: &str,
-    action: &str,
-    button: &str,
-    cancel: &str,
-) -> HttpResponse {
+pub fn confirm_page(p: &Portal, q: Question) -> HttpResponse {
     let mut page = tera::Context::new();
-    page.insert("title", title);
-    page.insert("question", question);
-    page.insert("action", action);
-    page.insert("button", button);
-    page.insert("cancel", cancel);
+    page.insert("title", q.title);
+    page.insert("question", q.question);
+    page.insert("action", q.action);
+    page.insert("button", q.button);
+    page.insert("cancel", q.cancel);
+    page.insert("danger", &q.danger);
     p.render("confirm", page)
 }
 
@@ -300,7 +231,17 @@ async fn tenant_action_inner(
     let back = format!("/communities/{community}");
     if !form.confirmed() {
         let url = format!("/communities/{community}/tenants/{tenant}/{verb}");
-        return Ok(confirm_page(p, title, &question, &url, action.label, &back));
+        return Ok(confirm_page(
+            p,
+            Question {
+                title,
+                question: &question,
+                action: &url,
+                button: action.label,
+                cancel: &back,
+                danger: action.danger,
+            },
+        ));
     }
     community_tenants::set_status(&p.ctx, v.caller(), None, community, tenant, status).await?;
     let to = if verb == "leave" {
@@ -309,80 +250,4 @@ async fn tenant_action_inner(
         back
     };
     Ok(p.done(flash, &to))
-}
-
-#[derive(Deserialize)]
-pub struct InviteForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    recipient: String,
-}
-
-pub async fn invite(
-    p: Portal,
-    path: web::Path<CommunityId>,
-    form: web::Form<InviteForm>,
-) -> HttpResponse {
-    let community = path.into_inner();
-    let result = invite_inner(&p, community, form.into_inner()).await;
-    p.finish(result)
-}
-
-async fn invite_inner(p: &Portal, community: CommunityId, form: InviteForm) -> PageResult {
-    let v = p.checked(&form.csrf)?;
-    invitations::create(&p.ctx, v.caller(), None, community, form.recipient.trim()).await?;
-    Ok(p.done(
-        "invited",
-        &format!("/communities/{community}?tab=invitations"),
-    ))
-}
-
-pub async fn invitation_action(
-    p: Portal,
-    path: web::Path<(CommunityId, InvitationId, String)>,
-    form: web::Form<ActionForm>,
-) -> HttpResponse {
-    let (community, id, verb) = path.into_inner();
-    let result = invitation_action_inner(&p, community, id, &verb, form.into_inner()).await;
-    p.finish(result)
-}
-
-async fn invitation_action_inner(
-    p: &Portal,
-    community: CommunityId,
-    id: InvitationId,
-    verb: &str,
-    form: ActionForm,
-) -> PageResult {
-    let v = p.checked(&form.csrf)?;
-    let inv = invitations::get(&p.ctx, v.caller(), None, community, id).await?;
-    let who = inv.invitation.recipient.to_string();
-    let accepted_by = inv.accepted_tenant_name.clone().unwrap_or_default();
-    let (title, question, button) = match verb {
-        "confirm" => ("Confirm Tenant?", format!("Tenant '{accepted_by}' (accepted by {}) will become an Active member of '{}'. Confirm only if this is the tenant you meant to invite.", inv.invitation.accepted_user_email.as_ref().map(|e| e.to_string()).unwrap_or_else(|| who.clone()), inv.community_name), "Confirm Tenant"),
-        "resend" => ("Resend Invitation?", format!("A new email goes to {who} with a new link and a new expiry; the old link stops working."), "Resend Invitation"),
-        "delete" => ("Delete invitation?", format!("The invitation to {who} is withdrawn and its link stops working."), "Delete invitation"),
-        _ => return Ok(p.message(StatusCode::NOT_FOUND, "Not found", "There is no such action.")),
-    };
-    let back = format!("/communities/{community}?tab=invitations");
-    if !form.confirmed() {
-        let url = format!("/communities/{community}/invitations/{id}/{verb}");
-        return Ok(confirm_page(p, title, &question, &url, button, &back));
-    }
-    let flash = match verb {
-        "confirm" => {
-            handshake::process(&p.ctx, v.caller(), id, Action::Confirm, None).await?;
-            return Ok(p.done("confirmed", &format!("/communities/{community}")));
-        }
-        "resend" => {
-            handshake::process(&p.ctx, v.caller(), id, Action::Resend, None).await?;
-            "resent"
-        }
-        _ => {
-            invitations::withdraw(&p.ctx, v.caller(), None, community, id).await?;
-            "withdrawn"
-        }
-    };
-    Ok(p.done(flash, &back))
 }

@@ -109,18 +109,53 @@ fn not_an_administrator(p: &Portal) -> HttpResponse {
     p.render_status(StatusCode::FORBIDDEN, "invitation_landing", &mut page)
 }
 
+/// The words for an invitation that can no longer be answered.
+fn answered_words(d: &InvitationDetails, me: &str) -> (&'static str, String) {
+    let (community, inviter) = (&d.community_name, &d.inviting_tenant);
+    match d.state {
+        InvitationState::InvitationCompleted if d.tenant_already_member => (
+            "Your tenant is already in this community",
+            format!("The invitation from {inviter} was accepted and confirmed; your tenant {me} is a member of {community}."),
+        ),
+        InvitationState::InvitationCompleted => (
+            "This invitation was already used",
+            format!("The invitation from {inviter} to join {community} was accepted and confirmed, and your tenant {me} is not a member of {community} now. To join again, ask {inviter} for a new invitation."),
+        ),
+        InvitationState::InvitationAccepted => (
+            "This invitation was already answered",
+            format!("The invitation to join {community} was accepted; it is awaiting confirmation by {inviter}."),
+        ),
+        InvitationState::InvitationDeclined => (
+            "This invitation was already answered",
+            format!("The invitation from {inviter} to join {community} was declined. To join after all, ask {inviter} for a new invitation."),
+        ),
+        InvitationState::InvitationExpired => (
+            "This invitation has expired",
+            format!("The invitation from {inviter} to join {community} has expired. Ask {inviter} to resend it."),
+        ),
+        _ => (
+            "This invitation cannot be used",
+            format!("{inviter} withdrew the invitation to join {community}."),
+        ),
+    }
+}
+
 fn answer_page(p: &Portal, id: InvitationId, d: &InvitationDetails) -> HttpResponse {
     let mut page = tera::Context::new();
     page.insert("invitation", &id.to_string());
     page.insert("community_name", &d.community_name);
-    page.insert("community_id", &d.community_id.to_string());
     page.insert("inviting_tenant", &d.inviting_tenant);
     page.insert("recipient", &d.recipient);
-    page.insert("state_label", d.state.label());
     page.insert("expires", &super::render::readable_time(&d.expires));
+    let me = p
+        .visitor
+        .as_ref()
+        .map(|v| v.who.tenant_name.clone())
+        .unwrap_or_default();
     let title = if d.state != InvitationState::InvitationCreated {
-        page.insert("answered", &true);
-        "This invitation was already answered"
+        let (title, text) = answered_words(d, &me);
+        page.insert("answered", &text);
+        title
     } else if d.tenant_already_member {
         page.insert("already_member", &true);
         "Your tenant is already in this community"
@@ -171,32 +206,45 @@ async fn answer_inner(p: &Portal, form: AnswerForm) -> PageResult {
         page.insert("confirm_decline", &true);
         return Ok(p.render("invitation_landing", page));
     }
-    let done = handshake::process(&p.ctx, v.caller(), id, action, Some(&v.id)).await?;
-    let mut page = tera::Context::new();
-    page.insert("community_name", &done.community_name);
-    page.insert("inviting_tenant", &inviting_tenant_of(p, id).await?);
-    if action == Action::Accept {
-        page.insert("title", "Joined — awaiting confirmation");
-        page.insert("joined", &true);
-    } else {
-        page.insert("title", "Invitation declined");
-        page.insert("declined", &true);
-    }
-    Ok(p.render("invitation_landing", page))
+    handshake::process(&p.ctx, v.caller(), id, action, Some(&v.id)).await?;
+    // Redirect after the POST: a refresh shows the result again instead of
+    // sending the answer a second time.
+    Ok(p.done(
+        if action == Action::Accept {
+            "joined"
+        } else {
+            "declined"
+        },
+        "/communities",
+    ))
 }
 
-async fn inviting_tenant_of(p: &Portal, id: InvitationId) -> Result<String, AppError> {
-    let Some(v) = p.visitor.as_ref() else {
-        return Ok(String::new());
-    };
-    let (caller, link) = (v.caller(), v.session.link_generation(id));
+/// Why the sign-in page is asking, for someone who followed an email link
+/// that still works: `(purpose, community, inviting tenant)`.
+pub async fn sign_in_reason(p: &Portal, next: &str) -> Option<(&'static str, String, String)> {
     let now = p.ctx.clock.now();
-    let d = p
-        .ctx
-        .store
-        .read(move |tx| details_in(tx, caller, id, link, now))
-        .await?;
-    Ok(d.inviting_tenant)
+    let (purpose, token) = if let Some(t) = next.strip_prefix("/invitations/") {
+        ("answer", t)
+    } else if let Some(t) = next.strip_prefix("/pending/") {
+        ("confirm", t)
+    } else {
+        return None;
+    };
+    let id = if purpose == "answer" {
+        let claims = p.ctx.links.verify(token, LinkPurpose::Invite, now).ok()?;
+        match portal::invite_link_target(&p.ctx, claims, None).await {
+            Ok((LinkTarget::Usable(id), _)) => id,
+            _ => return None,
+        }
+    } else {
+        p.ctx
+            .links
+            .verify(token, LinkPurpose::Pending, now)
+            .ok()?
+            .invitation
+    };
+    let (community, inviter) = portal::link_subject(&p.ctx, id).await.ok()??;
+    Some((purpose, community, inviter))
 }
 
 /// VIEW PENDING INVITATIONS: the inviter's way to the accepted invitation.

@@ -1,5 +1,6 @@
 //! Login as the OCS portal does it: first the tenant, then email and password.
 
+use super::invitation_landing::sign_in_reason;
 use super::render::{redirect, respond, Failure, PageResult, Portal};
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
 use crate::app::identity::{self, LoginError};
@@ -32,25 +33,32 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-fn login_page(
+/// The sign-in page. `email` is what was typed, kept after a failed try.
+async fn login_page(
     p: &Portal,
     status: StatusCode,
     token: &str,
     next: &str,
     tenant: Option<(&TenantId, &str)>,
-    error: Option<&str>,
+    error: Option<(&str, &str)>,
 ) -> HttpResponse {
     let mut page = tera::Context::new();
     page.insert("login_csrf", token);
     page.insert("next", next);
+    if let Some((purpose, community, inviter)) = sign_in_reason(p, next).await {
+        page.insert("reason", purpose);
+        page.insert("reason_community", &community);
+        page.insert("reason_inviter", &inviter);
+    }
     let next_q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
     page.insert("next_q", &next_q);
     if let Some((id, name)) = tenant {
         page.insert("tenant_id", &id.to_string());
         page.insert("tenant_name", name);
     }
-    if let Some(e) = error {
+    if let Some((e, email)) = error {
         page.insert("error", e);
+        page.insert("email", email);
     }
     p.render_status(status, "login", &mut page)
 }
@@ -58,7 +66,7 @@ fn login_page(
 pub async fn show(p: Portal, q: web::Query<LoginQuery>) -> HttpResponse {
     let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/communities".into());
     let token = new_csrf_token();
-    let mut r = login_page(&p, StatusCode::OK, &token, &next, None, None);
+    let mut r = login_page(&p, StatusCode::OK, &token, &next, None, None).await;
     let cookie = Cookie::build(LOGIN_CSRF, token)
         .path("/login")
         .http_only(true)
@@ -120,8 +128,9 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
                 token,
                 &next,
                 shown,
-                Some(&e.to_string()),
-            ))
+                Some((&e.to_string(), &email)),
+            )
+            .await)
         }
     }
 }
@@ -130,21 +139,27 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
 /// tenant fixed.
 async fn choose_tenant(p: &Portal, token: &str, next: &str, name: &str) -> PageResult {
     if name.trim().is_empty() {
-        return Ok(login_page(p, StatusCode::OK, token, next, None, None));
+        return Ok(login_page(p, StatusCode::OK, token, next, None, None).await);
     }
     Ok(match identity::find_tenant(&p.ctx, name).await? {
         Some(t) => {
             let chosen = Some((&t.id, t.company_name.as_str()));
-            login_page(p, StatusCode::OK, token, next, chosen, None)
+            login_page(p, StatusCode::OK, token, next, chosen, None).await
         }
-        None => login_page(
-            p,
-            StatusCode::NOT_FOUND,
-            token,
-            next,
-            None,
-            Some("No tenant has that name. Check the spelling, or use the tenant id."),
-        ),
+        None => {
+            login_page(
+                p,
+                StatusCode::NOT_FOUND,
+                token,
+                next,
+                None,
+                Some((
+                    "No tenant has that name. Check the spelling, or use the tenant id.",
+                    "",
+                )),
+            )
+            .await
+        }
     })
 }
 

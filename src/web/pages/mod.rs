@@ -3,20 +3,36 @@
 
 pub mod communities;
 pub mod community_details;
+pub mod community_edit;
+pub mod community_roles;
 pub mod invitation_landing;
+pub mod invitations_tab;
 pub mod login;
 pub mod render;
 pub mod session;
+pub mod tenant_settings;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use render::{redirect, Portal};
 
 const STYLE: &str = include_str!("../../../static/style.css");
+/// The one script: refreshes the Email column while an email is on its way.
+/// Pages work without it.
+const DELIVERY_SCRIPT: &str = include_str!("../../../static/delivery.js");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/static/style.css", web::get().to(style))
+        .route("/static/delivery.js", web::get().to(delivery_script))
+        .route("/tenant", web::get().to(tenant_settings::show))
+        .route("/tenant/name", web::post().to(tenant_settings::save_name))
+        .route("/tenant/icon", web::get().to(tenant_settings::icon))
+        .route("/tenant/icon", web::post().to(tenant_settings::upload_icon))
+        .route(
+            "/tenant/icon/delete",
+            web::post().to(tenant_settings::delete_icon),
+        )
         .route("/login", web::get().to(login::show))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
@@ -28,16 +44,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(communities::delete),
         )
         .route(
+            "/communities/{id}/edit",
+            web::get().to(community_edit::show),
+        )
+        .route(
+            "/communities/{id}/edit",
+            web::post().to(community_edit::save),
+        )
+        .route(
+            "/communities/{id}/roles/{kind}/{principal}",
+            web::post().to(community_roles::save),
+        )
+        .route(
+            "/communities/{id}/roles/{kind}/{principal}/revoke",
+            web::post().to(community_roles::revoke),
+        )
+        .route(
             "/communities/{id}/invitations",
-            web::post().to(community_details::invite),
+            web::post().to(invitations_tab::invite),
         )
         .route(
             "/communities/{id}/invitations/{inv}",
-            web::get().to(community_details::invitation),
+            web::get().to(invitations_tab::invitation),
         )
         .route(
             "/communities/{id}/invitations/{inv}/{verb}",
-            web::post().to(community_details::invitation_action),
+            web::post().to(invitations_tab::invitation_action),
         )
         .route(
             "/communities/{id}/tenants/{tenant}/{verb}",
@@ -70,4 +102,11 @@ async fn style() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .content_type("text/css; charset=utf-8")
         .body(STYLE)
+}
+
+async fn delivery_script() -> HttpResponse {
+    render::respond(StatusCode::OK)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .content_type("text/javascript; charset=utf-8")
+        .body(DELIVERY_SCRIPT)
 }

@@ -202,13 +202,106 @@ impl Portal {
             AppError::Invalid { reason, .. } => reason.clone(),
             other => other.to_string(),
         };
-        let mut text = reason;
+        let text = sentence(&reason);
+        self.message(status, title, &text)
+    }
+}
+
+/// A use case's reason as a sentence for people: state names in the
+/// portal's words, no raw ids, a capital letter (unless it starts with an
+/// address or name, which keep their own spelling) and a full stop.
+pub fn sentence(reason: &str) -> String {
+    use crate::domain::invitation::InvitationState as S;
+    use crate::domain::membership::CommunityTenantStatus as T;
+    let mut text = reason.to_string();
+    for s in [
+        S::InvitationCreated,
+        S::InvitationAccepted,
+        S::InvitationDeclined,
+        S::InvitationExpired,
+        S::InvitationCompleted,
+    ] {
+        text = text.replace(s.name(), s.label());
+    }
+    text = text.replace(
+        T::AwaitingConfirmation.name(),
+        T::AwaitingConfirmation.label(),
+    );
+    let mut text = without_ids(&text);
+    let first_word = text.split_whitespace().next().unwrap_or_default();
+    if first_word.chars().all(|c| c.is_ascii_lowercase()) {
         if let Some(first) = text.get(..1) {
             text = first.to_uppercase() + &text[1..];
         }
-        if !text.ends_with('.') {
-            text.push('.');
+    }
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}
+
+fn is_id(word: &str) -> bool {
+    let bare = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-');
+    bare.len() == 36 && uuid::Uuid::try_parse(bare).is_ok()
+}
+
+/// Drops raw ids: "(0193…, state X)" goes entirely, "invitation 0193…"
+/// becomes "the invitation".
+fn without_ids(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut skipping_group = false;
+    for word in text.split(' ') {
+        if skipping_group {
+            skipping_group = !word.contains(')');
+            continue;
         }
-        self.message(status, title, &text)
+        if word.starts_with('(') && is_id(word) {
+            skipping_group = !word.contains(')');
+            continue;
+        }
+        if is_id(word) {
+            let tail: String = word
+                .chars()
+                .rev()
+                .take_while(|c| !c.is_ascii_alphanumeric())
+                .collect();
+            if let Some(last) = out.last_mut() {
+                if matches!(
+                    last.as_str(),
+                    "invitation" | "community" | "tenant" | "user" | "client"
+                ) {
+                    *last = format!("the {last}");
+                }
+                last.push_str(&tail.chars().rev().collect::<String>());
+            }
+            continue;
+        }
+        out.push(word.to_string());
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sentence;
+
+    #[test]
+    fn reasons_speak_the_portals_words() {
+        assert_eq!(
+            sentence("admin@fabrikam.example already has an open invitation to this community (0193a1b2-0000-7000-8000-000000000001, state InvitationCreated)"),
+            "admin@fabrikam.example already has an open invitation to this community."
+        );
+        assert_eq!(
+            sentence("the invitation is InvitationAccepted; it cannot be declined"),
+            "The invitation is Invitation Accepted; it cannot be declined."
+        );
+        assert_eq!(
+            sentence("invitation 0193a1b2-0000-7000-8000-000000000001 does not exist"),
+            "The invitation does not exist."
+        );
+        assert_eq!(
+            sentence("community 0193a1b2-0000-7000-8000-000000000001 does not exist or your tenant is not a member of it"),
+            "The community does not exist or your tenant is not a member of it."
+        );
     }
 }

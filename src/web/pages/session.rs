@@ -88,8 +88,8 @@ pub fn flash_cookie(ctx: &Context, code: &'static str) -> Cookie<'static> {
 pub fn flash_text(code: &str) -> Option<&'static str> {
     Some(match code {
         "created" => "Community created.",
-        "invited" => "Invitation sent.",
-        "resent" => "Invitation sent again with a new link; the old link no longer works.",
+        "invited" => "Invitation queued for email; the Email column shows when it has been sent.",
+        "resent" => "Invitation queued again with a new link; the link in the earlier email no longer works.",
         "withdrawn" => "Invitation deleted; its link no longer works.",
         "confirmed" => "Tenant confirmed; sharing is active.",
         "paused" => "Sharing paused.",
@@ -98,6 +98,14 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "left" => "Your tenant left the community.",
         "deleted" => "Community deleted.",
         "logged_out" => "You are logged out.",
+        "joined" => "You joined. Sharing starts when the inviting tenant confirms; until then the community is listed as awaiting confirmation.",
+        "declined" => "Invitation declined; the inviting tenant has been told.",
+        "community_saved" => "Community saved.",
+        "roles_saved" => "Roles saved.",
+        "roles_revoked" => "Roles revoked.",
+        "tenant_saved" => "Tenant name saved.",
+        "icon_saved" => "Icon saved; the preview shows it as stored.",
+        "icon_removed" => "Icon removed.",
         _ => return None,
     })
 }
