@@ -18,3 +18,4 @@ mod paused;
 mod side_doors;
 mod smtp;
 mod tenants;
+mod upgrade;
