@@ -4,7 +4,7 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("the database at {0} is in use by another communityd process (a running server?); stop it first, or make the change through the running server's API")]
     Locked(String),
-    #[error("the database was written by a different version of communityd (schema {found}, this build uses {expected})")]
+    #[error("the database was written by a different version of communityd (schema {found}, this build uses {expected}); a database from a newer release needs that release, or restore the backup taken before it")]
     SchemaMismatch { found: u64, expected: u64 },
     #[error("database error: {0}")]
     Database(#[from] redb::Error),

@@ -2,6 +2,7 @@
 //! a use case needs. Every change is one write transaction; callers pass a
 //! closure to `Store::write`, which commits only when it returns `Ok`.
 
+pub mod census;
 pub mod codec;
 pub mod communities;
 pub mod error;
@@ -9,6 +10,8 @@ pub mod grants;
 pub mod identities;
 pub mod invitations;
 pub mod memberships;
+pub mod meta;
+mod migrate;
 pub mod outbox;
 pub mod profiles;
 pub mod secrets;
@@ -25,7 +28,8 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Bumped whenever a table's key or value layout changes.
+/// Bumped when a table's key or value types change, with a step in
+/// `migrate`. A record's own layout is versioned by `codec::Record` instead.
 pub const SCHEMA_VERSION: u64 = 1;
 pub const FILE_NAME: &str = "communityd.redb";
 
@@ -92,19 +96,17 @@ impl Store {
         self.write_blocking(|tx| {
             tx::create_all_tables(tx)?;
             tenants::index_names(tx)?;
-            let mut meta = tx.open_table(tables::META)?;
-            let found = meta.get("schema_version")?.map(|v| v.value());
+            let found = tx
+                .open_table(tables::META)?
+                .get("schema_version")?
+                .map(|v| v.value());
             match found {
                 None => {
-                    meta.insert("schema_version", SCHEMA_VERSION)?;
+                    tx.open_table(tables::META)?
+                        .insert("schema_version", SCHEMA_VERSION)?;
                 }
                 Some(v) if v == SCHEMA_VERSION => {}
-                Some(v) => {
-                    return Err(StoreError::SchemaMismatch {
-                        found: v,
-                        expected: SCHEMA_VERSION,
-                    })
-                }
+                Some(v) => migrate::run(tx, v, SCHEMA_VERSION, migrate::STEPS)?,
             }
             Ok(())
         })
