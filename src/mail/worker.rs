@@ -10,6 +10,7 @@ use crate::auth::link_token::LinkTokens;
 use crate::domain::invitation::InvitationState;
 use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
 use crate::store::{invitations, outbox};
+use crate::telemetry::metrics::OutboxEvent;
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
@@ -57,6 +58,8 @@ impl Worker {
     /// the outbox for the next start.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         tracing::info!(transport = %self.transport.describe(), "mail worker started");
+        let health = self.ctx.health.clone();
+        let _alive = health.worker_started();
         loop {
             if *stop.borrow() {
                 break;
@@ -116,6 +119,7 @@ impl Worker {
     async fn deliver(&self, mut entry: OutboxEntry) -> Result<(), AppError> {
         let now = self.ctx.clock.now();
         if let Some(reason) = self.superseded(&entry).await? {
+            self.ctx.metrics.outbox(OutboxEvent::Dropped);
             entry.status = DeliveryStatus::Dropped { reason };
             return self.record(entry).await;
         }
@@ -133,11 +137,21 @@ impl Worker {
                     at: self.ctx.clock.now(),
                 };
                 entry.last_error = None;
+                self.ctx.metrics.outbox(OutboxEvent::Sent);
+                self.ctx.health.mail_sent(self.ctx.clock.now());
                 tracing::info!(outbox_id = %entry.id, attempts = entry.attempts, "email sent");
             }
             Err(e) => {
                 tracing::warn!(outbox_id = %entry.id, attempts = entry.attempts, error = %e.message, "email not sent");
                 let give_up = e.permanent || entry.attempts >= self.ctx.settings.mail_max_attempts;
+                self.ctx
+                    .health
+                    .mail_failed(self.ctx.clock.now(), &e.message);
+                self.ctx.metrics.outbox(if give_up {
+                    OutboxEvent::Failed
+                } else {
+                    OutboxEvent::Retrying
+                });
                 entry.last_error = Some(e.message);
                 if give_up {
                     entry.status = DeliveryStatus::Failed;

@@ -1,5 +1,8 @@
 //! Logging: tracing to stderr, filtered by RUST_LOG (default info).
 
+pub mod health;
+pub mod metrics;
+
 use tracing_subscriber::EnvFilter;
 
 pub fn init() {

@@ -192,10 +192,7 @@ async fn a_database_from_release_2bb523e_opens_with_everything_intact() {
     app.clock.advance(chrono::Duration::hours(2));
     app.ctx.mail_ready.notify_one();
     let emails = smtp.wait_for(5).await;
-    let mut recipients: Vec<String> = emails
-        .iter()
-        .flat_map(|e| e.envelope_to.clone())
-        .collect();
+    let mut recipients: Vec<String> = emails.iter().flat_map(|e| e.envelope_to.clone()).collect();
     recipients.sort();
     assert_eq!(
         recipients,
@@ -210,7 +207,10 @@ async fn a_database_from_release_2bb523e_opens_with_everything_intact() {
     let invite = smtp
         .wait_for_email("admin@northwind.example", "Plant data")
         .await;
-    assert!(invite.link("/invitations/").is_some(), "invite link missing");
+    assert!(
+        invite.link("/invitations/").is_some(),
+        "invite link missing"
+    );
     for _ in 0..200 {
         let store = app.ctx.store.clone();
         let pending = store
