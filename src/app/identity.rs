@@ -38,7 +38,6 @@ pub async fn client_token(
     ctx.metrics.token_request(match &result {
         Ok(_) => AuthOutcome::Success,
         Err(CredentialError::InvalidClient) => AuthOutcome::BadCredentials,
-        Err(CredentialError::TenantInactive) => AuthOutcome::TenantInactive,
         Err(CredentialError::Throttled(_)) => AuthOutcome::Throttled,
         Err(CredentialError::Store(_)) => AuthOutcome::Error,
     });

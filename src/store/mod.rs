@@ -2,6 +2,7 @@
 //! a use case needs. Every change is one write transaction; callers pass a
 //! closure to `Store::write`, which commits only when it returns `Ok`.
 
+pub mod backup;
 pub mod census;
 pub mod codec;
 pub mod communities;
@@ -33,6 +34,14 @@ use std::sync::Arc;
 pub const SCHEMA_VERSION: u64 = 1;
 pub const FILE_NAME: &str = "communityd.redb";
 
+/// A data dir that cannot be created or written, in one line with the fix.
+fn unusable(data_dir: &Path, e: std::io::Error) -> StoreError {
+    StoreError::DataDir(format!(
+        "the data dir {} cannot be used ({e}); give the server's user write access to it, or choose another with --data-dir or COMMUNITYD_DATA_DIR",
+        data_dir.display()
+    ))
+}
+
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
@@ -43,8 +52,7 @@ impl Store {
     /// Opens (or creates) the database in `data_dir`, creating every table
     /// and checking the schema version.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| StoreError::Task(format!("cannot create {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| unusable(data_dir, e))?;
         let path = data_dir.join(FILE_NAME);
         let db = Database::builder()
             .set_repair_callback(|session| {
@@ -62,6 +70,11 @@ impl Store {
                     if io.kind() == std::io::ErrorKind::WouldBlock =>
                 {
                     StoreError::Locked(path.display().to_string())
+                }
+                redb::DatabaseError::Storage(redb::StorageError::Io(io))
+                    if io.kind() == std::io::ErrorKind::PermissionDenied =>
+                {
+                    unusable(data_dir, io)
                 }
                 other => other.into(),
             })?;

@@ -7,7 +7,7 @@ use crate::helpers::{communities_path, invitations_path, json_with_status, spawn
 use crate::smtp::SmtpCapture;
 use communityd::app::{admin, identity};
 use communityd::domain::ids::TenantId;
-use communityd::store::{outbox, StoreError};
+use communityd::store::outbox;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::path::Path;
@@ -213,10 +213,7 @@ async fn a_database_from_release_2bb523e_opens_with_everything_intact() {
     );
     for _ in 0..200 {
         let store = app.ctx.store.clone();
-        let pending = store
-            .read(|tx| Ok::<_, StoreError>(outbox::next_due(tx)?))
-            .await
-            .expect("outbox");
+        let pending = store.read(outbox::next_due).await.expect("outbox");
         if pending.is_none() {
             return;
         }
