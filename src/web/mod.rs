@@ -7,6 +7,7 @@ pub mod health;
 pub mod identity;
 pub mod lenient;
 pub mod metrics;
+pub mod openapi;
 pub mod operation;
 pub mod pages;
 pub mod paths;
@@ -23,6 +24,7 @@ use tera::Tera;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
     metrics::routes(cfg);
+    openapi::routes(cfg);
     identity::routes(cfg);
     api::tenants::routes(cfg);
     api::communities::routes(cfg);

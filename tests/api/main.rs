@@ -15,6 +15,7 @@ mod identity;
 mod interleavings;
 mod metrics;
 mod names;
+mod openapi;
 mod operator;
 mod pages;
 mod paused;
