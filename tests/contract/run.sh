@@ -62,6 +62,7 @@ contract() { # NAME [schemathesis options]
     --max-examples "$EXAMPLES" \
     --phases examples,coverage,fuzzing \
     --generation-deterministic \
+    --generation-database none \
     --request-timeout 10 \
     --workers 2 \
     --no-color \
