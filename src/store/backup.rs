@@ -116,7 +116,11 @@ fn copy_all(from: &ReadTransaction, to: &WriteTransaction) -> Result<u64, StoreE
         + copy(from, to, OUTBOX, s)?
         + copy(from, to, OUTBOX_DUE, s)?
         + copy(from, to, SESSIONS, s)?
-        + copy(from, to, SESSIONS_BY_EXPIRY, s)?;
+        + copy(from, to, SESSIONS_BY_EXPIRY, s)?
+        + copy(from, to, COMMUNITY_PREFERRED_REGIONS, s)?
+        + copy(from, to, MEMBER_CONTACT_EMAILS, s)?
+        + copy(from, to, MEMBER_PREFERRED_REGIONS, s)?
+        + copy(from, to, TENANT_EXTERNAL_ACCOUNTS, s)?;
     for table in from.list_tables()? {
         if !seen.contains(table.name()) {
             return Err(StoreError::Task(format!(
