@@ -5,7 +5,7 @@
 //! `web::routes` without a line here stands out; every API operation gets
 //! the ErrorResponse statuses, and the token endpoint its OAuth errors.
 
-use super::api::{communities, community_members, community_tenants, directory, invitations, tenants};
+use super::api::{communities, community_tenants, directory, invitations, tenants};
 use super::error::ErrorResponse;
 use crate::app::handshake::Action;
 use crate::domain::ids::{ClientId, CommunityId, InvitationId, TenantId, UserId};
@@ -227,27 +227,53 @@ fn operations() -> Vec<Op> {
     let community = schema_ref::<communities::CommunityBody>;
     let invitation = schema_ref::<invitations::InvitationBody>;
     let member = schema_ref::<communities::CommunityTenantBody>;
-    let holder = schema_ref::<community_members::HolderBody>;
     let status_body =
         Some(schema_ref::<community_tenants::UpdateCommunityTenantInput> as fn() -> _);
     let mut ops = vec![
-        public(Get, "/health/live", "The process answers", vec![(200, Json(schema_ref::<Liveness>))]),
+        public(
+            Get,
+            "/health/live",
+            "The process answers",
+            vec![(200, Json(schema_ref::<Liveness>))],
+        ),
         public(
             Get,
             "/health/ready",
             "Database readable and outbox worker running; mail transport state",
-            vec![(200, Json(schema_ref::<Readiness>)), (503, Json(schema_ref::<Readiness>))],
+            vec![
+                (200, Json(schema_ref::<Readiness>)),
+                (503, Json(schema_ref::<Readiness>)),
+            ],
         ),
         public(Get, "/metrics", "Prometheus metrics", vec![(200, Text)]),
-        public(Get, "/openapi.json", "This document", vec![(200, Json(|| ObjectBuilder::new().into()))]),
+        public(
+            Get,
+            "/openapi.json",
+            "This document",
+            vec![(200, Json(|| ObjectBuilder::new().into()))],
+        ),
         public(
             Get,
             "/identity/.well-known/openid-configuration",
             "OpenID discovery",
             vec![(200, Json(schema_ref::<OpenIdConfiguration>))],
         ),
-        op(Get, T, "A tenant (your own)", None, false, vec![(200, Json(schema_ref::<tenants::TenantBody>))]),
-        op(Head, T, "Whether a tenant exists", None, false, vec![(204, Empty)]),
+        op(
+            Get,
+            T,
+            "A tenant (your own)",
+            None,
+            false,
+            vec![(200, Json(schema_ref::<tenants::TenantBody>))],
+        ),
+        op(
+            Head,
+            T,
+            "Whether a tenant exists",
+            None,
+            false,
+            vec![(204, Empty)],
+        ),
         op(
             Put,
             T,
@@ -256,7 +282,14 @@ fn operations() -> Vec<Op> {
             false,
             vec![(200, Json(schema_ref::<tenants::TenantBody>))],
         ),
-        op(Get, "/api/v1/Tenants/{tenantId}/Icon", "The tenant's icon (base64 PNG)", None, false, vec![(200, Json(json_string))]),
+        op(
+            Get,
+            "/api/v1/Tenants/{tenantId}/Icon",
+            "The tenant's icon (base64 PNG)",
+            None,
+            false,
+            vec![(200, Json(json_string))],
+        ),
         op(
             Put,
             "/api/v1/Tenants/{tenantId}/Icon",
@@ -265,7 +298,14 @@ fn operations() -> Vec<Op> {
             false,
             vec![(200, Json(json_string))],
         ),
-        op(Delete, "/api/v1/Tenants/{tenantId}/Icon", "Remove the tenant's icon", None, false, vec![(204, Empty)]),
+        op(
+            Delete,
+            "/api/v1/Tenants/{tenantId}/Icon",
+            "Remove the tenant's icon",
+            None,
+            false,
+            vec![(204, Empty)],
+        ),
         op(
             Get,
             "/api/v1/Tenants/{tenantId}/Regions",
@@ -346,7 +386,14 @@ fn operations() -> Vec<Op> {
     ] {
         let one = format!("{base}/{{invitationId}}");
         ops.extend([
-            op(Get, base, "Invitations the tenant issued", None, true, vec![(200, List(invitation))]),
+            op(
+                Get,
+                base,
+                "Invitations the tenant issued",
+                None,
+                true,
+                vec![(200, List(invitation))],
+            ),
             op(
                 Post,
                 base,
@@ -355,21 +402,57 @@ fn operations() -> Vec<Op> {
                 false,
                 vec![(201, Json(invitation))],
             ),
-            op(Get, &one, "An invitation", None, false, vec![(200, Json(invitation))]),
-            op(Delete, &one, "Withdraw an invitation", None, false, vec![(204, Empty)]),
+            op(
+                Get,
+                &one,
+                "An invitation",
+                None,
+                false,
+                vec![(200, Json(invitation))],
+            ),
+            op(
+                Delete,
+                &one,
+                "Withdraw an invitation",
+                None,
+                false,
+                vec![(204, Empty)],
+            ),
         ]);
     }
     // The caller's own tenant directory.
     for (segment, id, body) in [
-        ("Roles", "roleId", schema_ref::<directory::RoleBody> as fn() -> _),
+        (
+            "Roles",
+            "roleId",
+            schema_ref::<directory::RoleBody> as fn() -> _,
+        ),
         ("Users", "userId", schema_ref::<directory::UserBody>),
-        ("ClientCredentialClients", "clientId", schema_ref::<directory::ClientBody>),
+        (
+            "ClientCredentialClients",
+            "clientId",
+            schema_ref::<directory::ClientBody>,
+        ),
     ] {
         let list = format!("{T}/{segment}");
         let one = format!("{list}/{{{id}}}");
         ops.extend([
-            op(Get, &list, "Your tenant's directory", None, true, vec![(200, List(body))]),
-            op(Get, &one, "One entry of your tenant's directory", None, false, vec![(200, Json(body))]),
+            op(
+                Get,
+                &list,
+                "Your tenant's directory",
+                None,
+                true,
+                vec![(200, List(body))],
+            ),
+            op(
+                Get,
+                &one,
+                "One entry of your tenant's directory",
+                None,
+                false,
+                vec![(200, Json(body))],
+            ),
         ]);
     }
     // Communities, with and without the tenant segment.
@@ -454,7 +537,19 @@ fn operations() -> Vec<Op> {
             vec![(204, Empty)],
         ));
     }
-    for (segment, id) in [("Users", "userId"), ("ClientCredentialClients", "clientId")] {
+    // The community's view of your own users and clients.
+    for (segment, id, holder) in [
+        (
+            "Users",
+            "userId",
+            schema_ref::<directory::UserBody> as fn() -> _,
+        ),
+        (
+            "ClientCredentialClients",
+            "clientId",
+            schema_ref::<directory::ClientBody>,
+        ),
+    ] {
         let list = format!("{CI}/{segment}");
         let one = format!("{list}/{{{id}}}");
         ops.extend([
@@ -704,7 +799,6 @@ fn schemas() -> Vec<(String, RefOr<Schema>)> {
     add::<directory::UserBody>(&mut out);
     add::<directory::ClientBody>(&mut out);
     add::<community_tenants::UpdateCommunityTenantInput>(&mut out);
-    add::<community_members::HolderBody>(&mut out);
     add::<invitations::InvitationBody>(&mut out);
     add::<invitations::CreateInvitationInput>(&mut out);
     add::<invitations::ProcessInvitationInput>(&mut out);

@@ -42,9 +42,9 @@ fn kind_of(req: &HttpRequest) -> (PrincipalKind, &'static str) {
 }
 
 /// A `User` or a `ClientCredentialClient` with its roles in the community.
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize)]
 #[serde(untagged)]
-pub enum HolderBody {
+enum HolderBody {
     User(UserBody),
     Client(ClientBody),
 }
