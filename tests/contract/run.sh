@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 BIN=$(realpath "${1:-target/release/communityd}")
 SCHEMATHESIS_VERSION=4.32.5
 EXAMPLES=${CONTRACT_MAX_EXAMPLES:-12}
-VENV=${CONTRACT_VENV:-$HOME/.cache/communityd-schemathesis-$SCHEMATHESIS_VERSION}
+VENV=${CONTRACT_VENV:-$PWD/target/contract-venv-$SCHEMATHESIS_VERSION}
 
 if [ ! -x "$VENV/bin/st" ]; then
   python3 -m venv "$VENV"
