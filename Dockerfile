@@ -6,7 +6,7 @@
 #   docker exec <container> communityd tenant create --name Contoso --admin-email admin@contoso.example
 #   docker exec <container> communityd backup /var/lib/communityd/backup.redb
 
-FROM rust:1.90-slim-bookworm AS build
+FROM rust:1-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
