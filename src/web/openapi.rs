@@ -639,6 +639,17 @@ fn success(builder: ResponsesBuilder, status: u16, reply: Reply, op: &Op) -> Res
     builder.response(status.to_string(), response.build())
 }
 
+/// Path parameters that are GUIDs; any other (SDS names) is a string.
+const UUID_PARAMETERS: &[&str] = &[
+    "tenantId",
+    "communityId",
+    "invitationId",
+    "memberTenantId",
+    "userId",
+    "clientId",
+    "roleId",
+];
+
 const ERRORS: &[(u16, &str)] = &[
     (
         400,
@@ -684,7 +695,11 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
                 .name(name)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .schema(Some(uuid_schema()))
+                .schema(Some(if UUID_PARAMETERS.contains(&name) {
+                    uuid_schema()
+                } else {
+                    String::schema()
+                }))
                 .build()
         })
         .collect();
