@@ -604,8 +604,8 @@ fn operation_id(op: &Op) -> String {
     let path: String = op
         .path
         .split('/')
-        .filter(|s| !s.is_empty() && !s.starts_with("api") && !s.starts_with("v1"))
-        .map(|s| s.trim_matches(['{', '}']))
+        .filter(|s| !s.is_empty() && *s != "api")
+        .map(|s| s.trim_matches(['{', '}']).replace('-', "_"))
         .collect::<Vec<_>>()
         .join("_");
     format!("{method}_{path}")
