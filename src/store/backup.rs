@@ -95,6 +95,7 @@ fn copy_all(from: &ReadTransaction, to: &WriteTransaction) -> Result<u64, StoreE
         + copy(from, to, SECRETS, s)?
         + copy(from, to, TENANTS, s)?
         + copy(from, to, TENANT_BY_ALIAS, s)?
+        + copy(from, to, TENANT_BY_NAME, s)?
         + copy(from, to, TENANT_ICONS, s)?
         + copy(from, to, USERS, s)?
         + copy(from, to, USER_BY_EMAIL, s)?
