@@ -66,7 +66,10 @@ async fn requests_outcomes_outbox_and_invitations_are_counted() {
     let mut text = String::new();
     for _ in 0..200 {
         text = scrape(&app).await;
-        if sample(&text, "communityd_outbox_deliveries_total{result=\"sent\"}") == Some(1.0) {
+        // The counter moves when the send returns, the depth once it is recorded.
+        if sample(&text, "communityd_outbox_deliveries_total{result=\"sent\"}") == Some(1.0)
+            && sample(&text, "communityd_outbox_depth{status=\"queued\"}") == Some(0.0)
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
