@@ -8,8 +8,60 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
+const ENV_PREFIX: &str = "COMMUNITYD_";
+/// COMMUNITYD_* variables that are not settings.
+const OTHER_VARIABLES: &[&str] = &["log_format", "bin"];
 
+/// The setting names: the keys of the built-in defaults.
+fn known_keys() -> Vec<String> {
+    Figment::from(Toml::string(DEFAULTS))
+        .extract::<std::collections::BTreeMap<String, figment::value::Value>>()
+        .map(|m| m.into_keys().collect())
+        .unwrap_or_default()
+}
+
+/// Environment variables are shared with everything else in the process's
+/// environment, so an unknown COMMUNITYD_* variable is a warning, not an
+/// error; unknown keys in a config file are errors.
+fn warn_about_unknown_variables(known: &[String]) {
+    for (name, _) in std::env::vars_os() {
+        let Some(key) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(ENV_PREFIX))
+            .map(str::to_ascii_lowercase)
+        else {
+            continue;
+        };
+        if !known.contains(&key) && !OTHER_VARIABLES.contains(&key.as_str()) {
+            tracing::warn!(
+                variable = %name.to_string_lossy(),
+                "unknown setting in the environment, ignored; see config/default.toml"
+            );
+        }
+    }
+}
+
+/// One line naming the offending key and where it came from.
+fn describe(e: figment::Error) -> String {
+    let source = e
+        .metadata
+        .as_ref()
+        .and_then(|m| m.source.as_ref())
+        .map(|s| format!(" in {s}"))
+        .unwrap_or_default();
+    let text = match &e.kind {
+        figment::error::Kind::UnknownField(name, _) => format!(
+            "unknown setting '{name}'{source}; check its spelling (every setting is listed in config/default.toml)"
+        ),
+        _ => format!("invalid configuration: {e}"),
+    };
+    text.lines().next().unwrap_or_default().to_string()
+}
+
+/// Every key is required by the built-in defaults, and a key nobody knows
+/// is an error (a misspelt setting silently ignored is worse).
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub data_dir: PathBuf,
     pub bind: String,
@@ -60,11 +112,14 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(file));
         }
+        let known = known_keys();
+        warn_about_unknown_variables(&known);
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
         let settings: Settings = figment
-            .merge(Env::prefixed("COMMUNITYD_"))
+            .merge(Env::prefixed(ENV_PREFIX).only(&known))
             .merge(Serialized::defaults(overrides))
             .extract()
-            .map_err(|e| format!("invalid configuration: {e}"))?;
+            .map_err(describe)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -111,6 +166,26 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_key_in_a_config_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("communityd.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:0\"\nsmtp_ulr = \"smtp://x\"\n").unwrap();
+        let err = Settings::load(Some(&file), Overrides::default()).unwrap_err();
+        assert!(err.contains("unknown setting 'smtp_ulr'"), "{err}");
+        assert!(err.contains("communityd.toml"), "{err}");
+        assert!(!err.contains('\n'));
+    }
+
+    #[test]
+    fn every_setting_has_a_built_in_default() {
+        let keys = known_keys();
+        let fields = serde_json::to_value(Settings::defaults()).unwrap();
+        let fields: Vec<&String> = fields.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), fields.len());
+        assert!(fields.iter().all(|f| keys.contains(f)));
+    }
 
     #[test]
     fn built_in_defaults_parse() {

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod mail;
+pub mod operator;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -25,8 +25,8 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, clock: Clock) -> Result<Self, String> {
         let store = Store::open(&settings.data_dir).map_err(|e| e.to_string())?;
-        let listener = TcpListener::bind(&settings.bind)
-            .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+        let listener =
+            TcpListener::bind(&settings.bind).map_err(|e| cannot_listen(&settings.bind, e))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let public_url = if settings.public_url.is_empty() {
             format!("http://{address}")
@@ -43,6 +43,8 @@ impl Application {
         )?;
         let ctx = Context::new(store, clock, settings, public_url).map_err(|e| e.to_string())?;
         let worker = Worker::new(ctx.clone(), transport, tera.clone())?;
+        #[cfg(unix)]
+        let operator = crate::operator::socket::Listener::bind(&ctx.settings.data_dir)?;
         let server = crate::web::server(ctx.clone(), tera, listener).map_err(|e| e.to_string())?;
         let (stop, stopped) = watch::channel(false);
         let sweep_ctx = ctx.clone();
@@ -50,6 +52,8 @@ impl Application {
             tokio::spawn(supervise("mail worker", stopped.clone(), move |stop| {
                 worker.clone().run(stop)
             })),
+            #[cfg(unix)]
+            tokio::spawn(operator.serve(ctx.clone(), stopped.clone())),
             tokio::spawn(supervise("expiry sweep", stopped, move |stop| {
                 sweep_expired(sweep_ctx.clone(), stop)
             })),
@@ -126,6 +130,23 @@ where
             _ = stop.changed() => return,
         }
     }
+}
+
+/// One line saying why the address cannot be used and what to do.
+fn cannot_listen(bind: &str, e: std::io::Error) -> String {
+    let advice = match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "another process (another communityd?) already listens there; stop it, or choose another address with --bind or COMMUNITYD_BIND"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; listen on a higher port (e.g. 8080) behind a reverse proxy"
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "this machine has no such address; use 127.0.0.1:PORT or 0.0.0.0:PORT"
+        }
+        _ => "check --bind or COMMUNITYD_BIND (HOST:PORT)",
+    };
+    format!("cannot listen on {bind} ({e}); {advice}")
 }
 
 async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {

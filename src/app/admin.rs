@@ -227,3 +227,80 @@ pub fn set_tenant_state(
         Ok(t)
     })
 }
+
+#[derive(Debug, Serialize)]
+pub struct NewPassword {
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub email: String,
+    /// Shown once when generated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// Sets a user's password (a generated one when `password` is `None`).
+/// Portal sessions already open stay open until they expire.
+pub fn reset_password(
+    store: &Store,
+    tenant: TenantId,
+    email: &str,
+    password: Option<String>,
+) -> Result<NewPassword, AppError> {
+    let email =
+        EmailAddress::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
+    let (password, shown) = password_or_generated(password)?;
+    let hash = hash_now(&password).map_err(AppError::Unexpected)?;
+    let user = store.write_blocking(|tx| {
+        let mut user = identities::user_by_email(tx, tenant, &email)?
+            .ok_or_else(|| AppError::not_found(format!("tenant {tenant} has no user {email}")))?;
+        user.password_hash = hash;
+        identities::put_user(tx, &user)?;
+        Ok::<_, AppError>(user)
+    })?;
+    Ok(NewPassword {
+        tenant_id: tenant,
+        user_id: user.id,
+        email: user.email.to_string(),
+        password: shown,
+    })
+}
+
+/// Gives a client a new secret; the old one stops working at once (tokens
+/// already issued with it run until they expire, at most an hour).
+pub fn rotate_client_secret(store: &Store, client: ClientId) -> Result<CreatedClient, AppError> {
+    let secret = generate_secret(32);
+    let hash = hash_now(&secret).map_err(AppError::Unexpected)?;
+    let updated = store.write_blocking(|tx| {
+        let mut c = identities::get_client(tx, client)?
+            .ok_or_else(|| AppError::not_found(format!("client {client} does not exist")))?;
+        c.secret_hash = hash;
+        identities::put_client(tx, &c)?;
+        Ok::<_, AppError>(c)
+    })?;
+    Ok(CreatedClient {
+        tenant_id: updated.tenant,
+        client_id: updated.id,
+        name: updated.name,
+        client_secret: secret,
+        roles: updated
+            .tenant_roles
+            .roles()
+            .iter()
+            .map(|r| r.name())
+            .collect(),
+    })
+}
+
+/// Deletes a client and its community roles; its tokens stop working at
+/// once (every API call checks that the identity still exists).
+pub fn delete_client(store: &Store, client: ClientId) -> Result<(), AppError> {
+    store.write_blocking(|tx| {
+        if identities::delete_client(tx, client)? {
+            Ok(())
+        } else {
+            Err(AppError::not_found(format!(
+                "client {client} does not exist"
+            )))
+        }
+    })
+}

@@ -7,6 +7,8 @@ use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::store::{secrets, Store, StoreError};
+use crate::telemetry::health::Health;
+use crate::telemetry::metrics::Metrics;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -23,6 +25,10 @@ pub struct Context {
     pub auth_throttle: Throttle,
     /// Wakes the outbox worker after a commit that queued an email.
     pub mail_ready: Arc<Notify>,
+    /// This application's Prometheus instruments.
+    pub metrics: Arc<Metrics>,
+    /// Outbox worker and mail transport state for readiness.
+    pub health: Arc<Health>,
 }
 
 impl Context {
@@ -45,6 +51,8 @@ impl Context {
             auth_throttle: Throttle::per_minute(settings.auth_attempts_per_minute),
             passwords: Passwords::default(),
             mail_ready: Arc::new(Notify::new()),
+            metrics: Arc::new(Metrics::new().map_err(|e| StoreError::Task(e.to_string()))?),
+            health: Arc::new(Health::default()),
             settings: Arc::new(settings),
             public_url,
             store,

@@ -10,6 +10,7 @@ use crate::domain::ids::{ClientId, PrincipalId, TenantId};
 use crate::domain::session::{LinkGrant, Session};
 use crate::domain::tenant::Tenant;
 use crate::store::{identities, sessions, tenants, StoreError};
+use crate::telemetry::metrics::AuthOutcome;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,21 @@ pub struct IssuedToken {
 
 /// OAuth client_credentials: a client id and secret buy an access token.
 pub async fn client_token(
+    ctx: &Context,
+    client_id: &str,
+    secret: &str,
+) -> Result<IssuedToken, CredentialError> {
+    let result = check_client(ctx, client_id, secret).await;
+    ctx.metrics.token_request(match &result {
+        Ok(_) => AuthOutcome::Success,
+        Err(CredentialError::InvalidClient) => AuthOutcome::BadCredentials,
+        Err(CredentialError::Throttled(_)) => AuthOutcome::Throttled,
+        Err(CredentialError::Store(_)) => AuthOutcome::Error,
+    });
+    result
+}
+
+async fn check_client(
     ctx: &Context,
     client_id: &str,
     secret: &str,
@@ -102,6 +118,24 @@ pub enum LoginError {
 
 /// A password login into one tenant; on success a new session.
 pub async fn login(
+    ctx: &Context,
+    tenant: TenantId,
+    email: &str,
+    password: &str,
+    from: &str,
+) -> Result<(String, Session), LoginError> {
+    let result = check_password(ctx, tenant, email, password, from).await;
+    ctx.metrics.login(match &result {
+        Ok(_) => AuthOutcome::Success,
+        Err(LoginError::BadCredentials) => AuthOutcome::BadCredentials,
+        Err(LoginError::TenantInactive) => AuthOutcome::TenantInactive,
+        Err(LoginError::Throttled(_)) => AuthOutcome::Throttled,
+        Err(LoginError::App(_)) => AuthOutcome::Error,
+    });
+    result
+}
+
+async fn check_password(
     ctx: &Context,
     tenant: TenantId,
     email: &str,

@@ -2,9 +2,11 @@
 
 mod admin;
 mod demo;
+mod health;
 
 use crate::clock::Clock;
 use crate::config::{Overrides, Settings};
+use crate::operator::{client, Request};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -41,6 +43,19 @@ enum Command {
     /// Manage clients (client-credentials identities for scripts and SDKs).
     #[command(subcommand)]
     Client(admin::ClientCommand),
+    /// Ask the local server whether it is ready (for container health checks).
+    Health(ServeArgs),
+    /// Write a consistent copy of the database to FILE, while the server runs or not.
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        file: PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first); the
+    /// current file is kept beside it.
+    Restore {
+        /// A file written by `communityd backup`.
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -78,19 +93,47 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let logins = demo::prepare(&settings)?;
             serve(settings, Some(logins)).await
         }
-        Command::Tenant(cmd) => {
-            let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
-            admin::tenant(&settings, cmd)
+        Command::Tenant(cmd) => operator(cli.config.as_deref(), cli.data_dir, cmd.into()),
+        Command::User(cmd) => operator(cli.config.as_deref(), cli.data_dir, cmd.into()),
+        Command::Client(cmd) => operator(cli.config.as_deref(), cli.data_dir, cmd.into()),
+        Command::Health(args) => {
+            let settings =
+                Settings::load(cli.config.as_deref(), overrides(Some(&args), cli.data_dir))?;
+            println!("{}", health::check(&settings)?);
+            Ok(())
         }
-        Command::User(cmd) => {
+        Command::Backup { file } => {
             let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
-            admin::user(&settings, cmd)
+            print(&client::backup(&settings.data_dir, &file)?)
         }
-        Command::Client(cmd) => {
+        Command::Restore { file } => {
             let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
-            admin::client(&settings, cmd)
+            print(&client::restore(&settings.data_dir, &file)?)
         }
     }
+}
+
+fn operator(
+    config: Option<&std::path::Path>,
+    data_dir: Option<PathBuf>,
+    request: Request,
+) -> Result<(), String> {
+    let settings = Settings::load(
+        config,
+        Overrides {
+            data_dir,
+            ..Overrides::default()
+        },
+    )?;
+    print(&client::run(&settings.data_dir, request)?)
+}
+
+fn print(value: &serde_json::Value) -> Result<(), String> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(|e| e.to_string())?
+    );
+    Ok(())
 }
 
 async fn serve(settings: Settings, demo_logins: Option<String>) -> Result<(), String> {

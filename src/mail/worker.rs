@@ -19,8 +19,9 @@ use super::transport::{SendError, Transport};
 use crate::app::{AppError, Context};
 use crate::domain::ids::OutboxId;
 use crate::domain::invitation::InvitationState;
-use crate::domain::notification::{backoff, Notice, OutboxEntry};
+use crate::domain::notification::{backoff, DeliveryStatus, Notice, OutboxEntry};
 use crate::store::{invitations, outbox, Readable, WriteTransaction};
+use crate::telemetry::metrics::{Metrics, OutboxEvent};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -76,6 +77,8 @@ impl Worker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let inner = self.inner;
         tracing::info!(transport = %inner.transport.describe(), connections = inner.connections(), "mail worker started");
+        let health = inner.ctx.health.clone();
+        let _alive = health.worker_started();
         inner.release_claims().await;
         let mut batch = Batch {
             waiting: VecDeque::new(),
@@ -188,10 +191,11 @@ impl Inner {
         let lease_until = now + Duration::from_std(LEASE).unwrap_or(Duration::minutes(5));
         let held = self.lock_unrecorded().clone();
         let max_attempts = self.max_attempts();
+        let metrics = self.ctx.metrics.clone();
         let claimed = self
             .ctx
             .store
-            .write(move |tx| claim(tx, now, want, lease_until, &held, max_attempts))
+            .write(move |tx| claim(tx, now, want, lease_until, &held, max_attempts, &metrics))
             .await;
         match claimed {
             Ok(claimed) => {
@@ -229,6 +233,8 @@ impl Inner {
         match result {
             Ok(()) => {
                 entry.sent(self.ctx.clock.now());
+                self.ctx.metrics.outbox(OutboxEvent::Sent);
+                self.ctx.health.mail_sent(self.ctx.clock.now());
                 tracing::info!(outbox_id = %entry.id, message_id = %self.composer.message_id(&entry), attempts = entry.attempts, "email sent");
             }
             Err(e) if e.permanent => {
@@ -240,6 +246,14 @@ impl Inner {
                 let retry_at = self.ctx.clock.now() + self.backoff(entry.attempts);
                 entry.try_failed(e.message, e.permanent, self.max_attempts(), retry_at);
             }
+        }
+        if let DeliveryStatus::Failed | DeliveryStatus::Retrying = entry.status {
+            let error = entry.last_error.as_deref().unwrap_or_default();
+            self.ctx.health.mail_failed(self.ctx.clock.now(), error);
+            self.ctx.metrics.outbox(match entry.status {
+                DeliveryStatus::Failed => OutboxEvent::Failed,
+                _ => OutboxEvent::Retrying,
+            });
         }
         entry
     }
@@ -374,6 +388,7 @@ fn claim(
     lease_until: DateTime<Utc>,
     held: &HashMap<OutboxId, OutboxEntry>,
     max_attempts: u32,
+    metrics: &Metrics,
 ) -> Result<Vec<OutboxEntry>, AppError> {
     let mut to_send = Vec::new();
     for claimed in outbox::claim_due(tx, now, limit, lease_until)? {
@@ -400,6 +415,7 @@ fn claim(
         if let Some(reason) = superseded(tx, &entry, now)? {
             entry.drop_as(reason);
             outbox::settle(tx, &entry)?;
+            metrics.outbox(OutboxEvent::Dropped);
             continue;
         }
         to_send.push(entry);
@@ -476,7 +492,17 @@ mod tests {
     ) -> Vec<OutboxEntry> {
         let lease = now + Duration::minutes(5);
         store
-            .write_blocking(|tx| claim(tx, now, 10, lease, held, max_attempts))
+            .write_blocking(|tx| {
+                claim(
+                    tx,
+                    now,
+                    10,
+                    lease,
+                    held,
+                    max_attempts,
+                    &Metrics::new().unwrap(),
+                )
+            })
             .unwrap()
     }
 

@@ -166,3 +166,19 @@ pub fn principal(
         PrincipalId::Client(c) => get_client(tx, c)?.map(|c| (c.tenant, c.tenant_roles)),
     })
 }
+
+/// Deletes a client, its tenant index entry and every community role it
+/// holds (a full pass over the grants: deleting a client is a rare
+/// operator action, and grants of communities the tenant has left are
+/// found too). Returns false when there was no such client.
+pub fn delete_client(tx: &WriteTransaction, id: ClientId) -> Result<bool, StoreError> {
+    let Some(client) = get_client(tx, id)? else {
+        return Ok(false);
+    };
+    tx.open_table(CLIENTS)?.remove(id.0)?;
+    tx.open_table(CLIENTS_BY_TENANT)?
+        .remove((client.tenant.0, id.0))?;
+    let mut grants = tx.open_table(super::tables::GRANTS)?;
+    grants.retain(|(_, _, principal), _| principal != id.0)?;
+    Ok(true)
+}

@@ -2,6 +2,8 @@
 //! a use case needs. Every change is one write transaction; callers pass a
 //! closure to `Store::write`, which commits only when it returns `Ok`.
 
+pub mod backup;
+pub mod census;
 pub mod codec;
 pub mod communities;
 pub mod error;
@@ -9,6 +11,8 @@ pub mod grants;
 pub mod identities;
 pub mod invitations;
 pub mod memberships;
+pub mod meta;
+mod migrate;
 pub mod outbox;
 pub mod profiles;
 pub mod secrets;
@@ -25,9 +29,18 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Bumped whenever a table's key or value layout changes.
+/// Bumped when a table's key or value types change, with a step in
+/// `migrate`. A record's own layout is versioned by `codec::Record` instead.
 pub const SCHEMA_VERSION: u64 = 1;
 pub const FILE_NAME: &str = "communityd.redb";
+
+/// A data dir that cannot be created or written, in one line with the fix.
+fn unusable(data_dir: &Path, e: std::io::Error) -> StoreError {
+    StoreError::DataDir(format!(
+        "the data dir {} cannot be used ({e}); give the server's user write access to it, or choose another with --data-dir or COMMUNITYD_DATA_DIR",
+        data_dir.display()
+    ))
+}
 
 #[derive(Clone)]
 pub struct Store {
@@ -39,8 +52,7 @@ impl Store {
     /// Opens (or creates) the database in `data_dir`, creating every table
     /// and checking the schema version.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| StoreError::Task(format!("cannot create {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| unusable(data_dir, e))?;
         let path = data_dir.join(FILE_NAME);
         let db = Database::builder()
             .set_repair_callback(|session| {
@@ -58,6 +70,11 @@ impl Store {
                     if io.kind() == std::io::ErrorKind::WouldBlock =>
                 {
                     StoreError::Locked(path.display().to_string())
+                }
+                redb::DatabaseError::Storage(redb::StorageError::Io(io))
+                    if io.kind() == std::io::ErrorKind::PermissionDenied =>
+                {
+                    unusable(data_dir, io)
                 }
                 other => other.into(),
             })?;
@@ -92,19 +109,17 @@ impl Store {
         self.write_blocking(|tx| {
             tx::create_all_tables(tx)?;
             tenants::index_names(tx)?;
-            let mut meta = tx.open_table(tables::META)?;
-            let found = meta.get("schema_version")?.map(|v| v.value());
+            let found = tx
+                .open_table(tables::META)?
+                .get("schema_version")?
+                .map(|v| v.value());
             match found {
                 None => {
-                    meta.insert("schema_version", SCHEMA_VERSION)?;
+                    tx.open_table(tables::META)?
+                        .insert("schema_version", SCHEMA_VERSION)?;
                 }
                 Some(v) if v == SCHEMA_VERSION => {}
-                Some(v) => {
-                    return Err(StoreError::SchemaMismatch {
-                        found: v,
-                        expected: SCHEMA_VERSION,
-                    })
-                }
+                Some(v) => migrate::run(tx, v, SCHEMA_VERSION, migrate::STEPS)?,
             }
             Ok(())
         })

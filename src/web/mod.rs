@@ -3,8 +3,11 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod identity;
 pub mod lenient;
+pub mod metrics;
+pub mod openapi;
 pub mod operation;
 pub mod pages;
 pub mod paths;
@@ -19,6 +22,9 @@ use tera::Tera;
 
 /// Every route, in one place.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    health::routes(cfg);
+    metrics::routes(cfg);
+    openapi::routes(cfg);
     identity::routes(cfg);
     api::tenants::routes(cfg);
     api::communities::routes(cfg);
@@ -51,6 +57,7 @@ pub fn server(
                     .handler(StatusCode::METHOD_NOT_ALLOWED, error::method_not_allowed),
             )
             .wrap(from_fn(paths::middleware))
+            .wrap(from_fn(metrics::middleware))
             .wrap(from_fn(operation::middleware))
     })
     .workers(2)

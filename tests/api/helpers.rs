@@ -91,6 +91,24 @@ impl TestApp {
         start(settings, dir, clock).await
     }
 
+    /// Stops the server gracefully; the data dir stays until the returned
+    /// handle is dropped.
+    pub async fn stop(self) -> Arc<TempDir> {
+        let TestApp {
+            dir,
+            handle,
+            task,
+            ctx,
+            ..
+        } = self;
+        drop(ctx);
+        handle.stop(true).await;
+        task.await
+            .expect("server task")
+            .expect("server stopped cleanly");
+        dir
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }

@@ -50,7 +50,7 @@ pub fn path_tenant(req: &HttpRequest) -> Result<Option<TenantId>, AppError> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct CommunityTenantBody {
     id: TenantId,
@@ -97,9 +97,9 @@ pub fn members(tenants: Vec<TenantInCommunity>, dialect: Dialect) -> Vec<Communi
         .collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct CommunityBody {
+pub struct CommunityBody {
     id: CommunityId,
     member_role_id: Uuid,
     name: String,
@@ -149,9 +149,9 @@ async fn list(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct CreateCommunityInput {
+pub struct CreateCommunityInput {
     name: String,
     description: Option<String>,
     contact_email: Option<String>,
@@ -182,9 +182,9 @@ async fn get(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppErr
     Ok(HttpResponse::Ok().json(CommunityBody::new(found, Dialect::of(&req))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct UpdateCommunityInput {
+pub struct UpdateCommunityInput {
     name: Option<String>,
     description: Option<String>,
     alias: Option<String>,
@@ -216,9 +216,9 @@ async fn delete(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, App
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct SummaryBody {
+pub struct SummaryBody {
     total_streams: u64,
     streams_contributed: u64,
     /// AVEVA Data Hub's per-tenant counts; OCS-2021 had none.
@@ -226,9 +226,9 @@ struct SummaryBody {
     community_summary_information_for_tenants: Option<Vec<TenantSummaryBody>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct TenantSummaryBody {
+pub struct TenantSummaryBody {
     tenant_id: TenantId,
     streams_contributed: u64,
 }

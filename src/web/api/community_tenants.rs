@@ -40,9 +40,9 @@ async fn list(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppEr
     Ok(HttpResponse::Ok().json(members(found, Dialect::of(&req))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct UpdateCommunityTenantInput {
+pub struct UpdateCommunityTenantInput {
     status: Option<CommunityTenantStatus>,
     community_alias: Option<String>,
     contact_email: Option<String>,

@@ -30,7 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `Role`: every property present, `null` where it does not apply.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoleBody {
     id: Uuid,
@@ -58,7 +58,7 @@ impl From<RoleInstance> for RoleBody {
 
 /// `User`: every nullable property present; what communityd does not keep
 /// (given names, identity provider) is `null`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserBody {
     id: Uuid,
@@ -95,7 +95,7 @@ impl UserBody {
 }
 
 /// `ClientCredentialClient`: every nullable property present.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct ClientBody {
     id: Uuid,

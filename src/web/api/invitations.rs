@@ -44,17 +44,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct DeliveryBody {
+pub struct DeliveryBody {
     status: &'static str,
     attempts: u32,
     last_error: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct InvitationBody {
+pub struct InvitationBody {
     id: InvitationId,
     issued: String,
     expires: String,
@@ -96,9 +96,9 @@ impl From<InvitationView> for InvitationBody {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct CreateInvitationInput {
+pub struct CreateInvitationInput {
     invitation_recipient: String,
 }
 
@@ -152,9 +152,9 @@ async fn withdraw(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, A
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct ProcessInvitationInput {
+pub struct ProcessInvitationInput {
     action: Action,
     /// AVEVA Data Hub: the accepting tenant's point of contact.
     contact_email: Option<String>,
@@ -182,9 +182,9 @@ async fn process(
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct DetailsBody {
+pub struct DetailsBody {
     community_name: String,
     community_id: CommunityId,
     tenant_already_member_of_community: bool,

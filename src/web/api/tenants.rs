@@ -25,9 +25,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/tenants/{tenantId}/regions").route(web::get().to(regions)));
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct TenantBody {
+pub struct TenantBody {
     id: TenantId,
     company_name: String,
     alias: String,
@@ -73,9 +73,9 @@ async fn tenant_exists(req: HttpRequest, caller: ApiCaller) -> Result<HttpRespon
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct TenantInput {
+pub struct TenantInput {
     id: Option<String>,
     company_name: Option<String>,
     alias: Option<String>,
@@ -130,9 +130,9 @@ async fn delete_icon(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
-struct Region {
+pub struct Region {
     id: String,
     name: String,
     administrative_endpoints_writable: bool,

@@ -1,0 +1,149 @@
+//! The command-line side: send a request to the server running on the
+//! data dir, or, when none runs there, open the database file directly.
+//! Every error says which data dir it is about and what to do.
+
+use super::commands::{execute, Request};
+use crate::store::{backup, Store, StoreError, FILE_NAME};
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn missing_dir(data_dir: &Path) -> String {
+    format!(
+        "the data dir {} does not exist; pass --data-dir (or set COMMUNITYD_DATA_DIR) to the server's data dir",
+        data_dir.display()
+    )
+}
+
+fn open(data_dir: &Path) -> Result<Store, String> {
+    Store::open(data_dir).map_err(|e| match e {
+        StoreError::Locked(_) => format!(
+            "another communityd process holds the database in {} and its operator socket does not answer; stop that process, or run this command as the user the server runs as",
+            data_dir.display()
+        ),
+        other => format!("{}: {other}", data_dir.display()),
+    })
+}
+
+/// Runs an admin request through the running server, or on the file.
+/// Only `tenant create` may start a new data dir (a fresh installation).
+pub fn run(data_dir: &Path, request: Request) -> Result<Value, String> {
+    let creates = matches!(request, Request::TenantCreate { .. });
+    if !creates && !data_dir.join(FILE_NAME).exists() {
+        return Err(if data_dir.exists() {
+            format!(
+                "the data dir {} holds no database yet; create the first tenant with `communityd tenant create`, or pass the server's --data-dir",
+                data_dir.display()
+            )
+        } else {
+            missing_dir(data_dir)
+        });
+    }
+    #[cfg(unix)]
+    if data_dir.exists() {
+        use super::socket::{ask, Answer, Reply};
+        match ask(data_dir, &request)? {
+            Answer::NoServer => {}
+            Answer::Reply(Reply::Ok(v), _) => return Ok(v),
+            Answer::Reply(Reply::Error(e), _) => return Err(e),
+            Answer::Reply(Reply::File { .. }, _) => {
+                return Err("the server answered with a file to a command".into())
+            }
+        }
+    }
+    let store = open(data_dir)?;
+    execute(&store, request, chrono::Utc::now())
+}
+
+/// Writes a consistent copy of the database to `dest`, through the
+/// running server when there is one.
+pub fn backup(data_dir: &Path, dest: &Path) -> Result<Value, String> {
+    if !data_dir.join(FILE_NAME).exists() {
+        return Err(missing_dir(data_dir));
+    }
+    if dest.exists() {
+        return Err(format!(
+            "{} already exists; choose a new file name",
+            dest.display()
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use super::socket::{ask, Answer, Reply};
+        match ask(data_dir, &Request::Backup)? {
+            Answer::NoServer => {}
+            Answer::Reply(Reply::File { bytes }, mut body) => {
+                receive(&mut body, bytes, dest)?;
+                return Ok(json!({ "backup": dest, "bytes": bytes, "through": "running server" }));
+            }
+            Answer::Reply(Reply::Error(e), _) => return Err(e),
+            Answer::Reply(Reply::Ok(_), _) => {
+                return Err("the server did not send the backup".into())
+            }
+        }
+    }
+    let store = open(data_dir)?;
+    let rows = store
+        .read_blocking(|tx| backup::write_snapshot(tx, dest))
+        .map_err(|e| format!("backup to {} failed: {e}", dest.display()))?;
+    Ok(json!({ "backup": dest, "rows": rows, "through": "database file" }))
+}
+
+#[cfg(unix)]
+fn receive(body: &mut dyn std::io::Read, bytes: u64, dest: &Path) -> Result<(), String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let partial = dest.with_extension("partial");
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", partial.display());
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .map_err(fail)?;
+    let copied = std::io::copy(&mut body.take(bytes), &mut file).map_err(fail)?;
+    file.sync_all().map_err(fail)?;
+    if copied != bytes {
+        let _ = std::fs::remove_file(&partial);
+        return Err(format!(
+            "the server sent {copied} of {bytes} bytes; the backup is incomplete and was not kept"
+        ));
+    }
+    std::fs::rename(&partial, dest).map_err(|e| format!("{}: {e}", dest.display()))
+}
+
+/// Replaces the data dir's database with a backup, keeping the current
+/// file beside it. The server must be stopped.
+pub fn restore(data_dir: &Path, from: &Path) -> Result<Value, String> {
+    let version =
+        backup::inspect(from).map_err(|e| format!("{} cannot be restored: {e}", from.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create the data dir {}: {e}", data_dir.display()))?;
+    let live = data_dir.join(FILE_NAME);
+    #[cfg(unix)]
+    if let super::socket::Answer::Reply(..) = super::socket::ask(data_dir, &Request::TenantList)? {
+        return Err(format!(
+            "a server is running on {}; stop it first, then restore",
+            data_dir.display()
+        ));
+    }
+    let previous = if live.exists() {
+        drop(open(data_dir)?); // fails while any process holds the file
+        let kept = data_dir.join(format!(
+            "{FILE_NAME}.before-restore-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        std::fs::rename(&live, &kept).map_err(|e| format!("{}: {e}", live.display()))?;
+        Some(kept)
+    } else {
+        None
+    };
+    let incoming = data_dir.join(format!("{FILE_NAME}.restoring"));
+    std::fs::copy(from, &incoming).map_err(|e| format!("{}: {e}", incoming.display()))?;
+    std::fs::rename(&incoming, &live).map_err(|e| format!("{}: {e}", live.display()))?;
+    Ok(json!({
+        "restored": live,
+        "from": from,
+        "schema_version": version,
+        "previous_database_kept_as": previous,
+    }))
+}

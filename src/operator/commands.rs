@@ -1,0 +1,179 @@
+//! What an operator can ask, and how each request runs against the store.
+//! Everything here blocks (argon2, redb): the server runs it on the
+//! blocking pool.
+
+use crate::app::{admin, AppError};
+use crate::domain::ids::{ClientId, TenantId};
+use crate::domain::role::Role;
+use crate::domain::tenant::TenantState;
+use crate::store::{tenants, Store, StoreError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    TenantCreate {
+        name: String,
+        admin_email: String,
+        admin_password: Option<String>,
+    },
+    TenantList,
+    TenantSetState {
+        tenant: String,
+        state: String,
+    },
+    UserCreate {
+        tenant: String,
+        email: String,
+        password: Option<String>,
+        roles: Vec<String>,
+    },
+    UserResetPassword {
+        tenant: String,
+        email: String,
+        password: Option<String>,
+    },
+    ClientCreate {
+        tenant: String,
+        name: String,
+        roles: Vec<String>,
+    },
+    ClientRotateSecret {
+        client: String,
+    },
+    ClientDelete {
+        client: String,
+    },
+    /// A consistent copy of the database; the socket streams the file back.
+    Backup,
+}
+
+impl Request {
+    /// Changes data (as opposed to only reading it).
+    pub fn writes(&self) -> bool {
+        !matches!(self, Request::TenantList | Request::Backup)
+    }
+}
+
+fn to_value(v: impl Serialize) -> Result<Value, String> {
+    serde_json::to_value(v).map_err(|e| e.to_string())
+}
+
+fn describe(e: AppError) -> String {
+    match e {
+        AppError::Invalid { field, reason } => format!("--{field}: {reason}"),
+        other => other.to_string(),
+    }
+}
+
+fn parse_roles(names: &[String]) -> Result<Vec<Role>, String> {
+    names
+        .iter()
+        .map(|n| {
+            Role::parse(n).ok_or_else(|| {
+                format!("unknown role '{n}'; use \"Tenant Administrator\" or \"Tenant Member\"")
+            })
+        })
+        .collect()
+}
+
+fn parse_client(text: &str) -> Result<ClientId, String> {
+    ClientId::parse(text).ok_or_else(|| format!("'{text}' is not a client id (a GUID)"))
+}
+
+/// A tenant named by id or by name (alias).
+fn resolve_tenant(store: &Store, text: &str) -> Result<TenantId, String> {
+    let found = store
+        .read_blocking(|tx| {
+            if let Some(id) = TenantId::parse(text) {
+                if let Some(t) = tenants::get(tx, id)? {
+                    return Ok(Some(t.id));
+                }
+            }
+            Ok::<_, StoreError>(tenants::by_alias(tx, text)?.map(|t| t.id))
+        })
+        .map_err(|e| e.to_string())?;
+    found.ok_or_else(|| {
+        format!("no tenant has the id or name '{text}' (see `communityd tenant list`)")
+    })
+}
+
+/// Runs one request. `Backup` is not handled here: it needs a file.
+pub fn execute(store: &Store, request: Request, now: DateTime<Utc>) -> Result<Value, String> {
+    match request {
+        Request::TenantCreate {
+            name,
+            admin_email,
+            admin_password,
+        } => to_value(
+            admin::create_tenant(store, &name, &admin_email, admin_password, now)
+                .map_err(describe)?,
+        ),
+        Request::TenantList => {
+            let rows: Vec<Value> = admin::list_tenants(store)
+                .map_err(describe)?
+                .into_iter()
+                .map(|t| {
+                    json!({
+                        "id": t.id,
+                        "name": t.company_name,
+                        "alias": t.alias,
+                        "state": format!("{:?}", t.state),
+                    })
+                })
+                .collect();
+            Ok(json!({ "tenants": rows }))
+        }
+        Request::TenantSetState { tenant, state } => {
+            let id = resolve_tenant(store, &tenant)?;
+            let state = TenantState::from_name(&state)
+                .or_else(|| state.parse().ok().and_then(TenantState::from_code))
+                .ok_or_else(|| {
+                    format!("unknown state '{state}'; use a TenantProvisioningState name or number")
+                })?;
+            let t = admin::set_tenant_state(store, id, state, now).map_err(describe)?;
+            Ok(json!({ "tenant_id": t.id, "state": format!("{:?}", t.state) }))
+        }
+        Request::UserCreate {
+            tenant,
+            email,
+            password,
+            roles,
+        } => {
+            let tenant = resolve_tenant(store, &tenant)?;
+            let roles = parse_roles(&roles)?;
+            to_value(
+                admin::create_user(store, tenant, &email, password, &roles, now)
+                    .map_err(describe)?,
+            )
+        }
+        Request::UserResetPassword {
+            tenant,
+            email,
+            password,
+        } => {
+            let tenant = resolve_tenant(store, &tenant)?;
+            to_value(admin::reset_password(store, tenant, &email, password).map_err(describe)?)
+        }
+        Request::ClientCreate {
+            tenant,
+            name,
+            roles,
+        } => {
+            let tenant = resolve_tenant(store, &tenant)?;
+            let roles = parse_roles(&roles)?;
+            to_value(admin::create_client(store, tenant, &name, &roles, now).map_err(describe)?)
+        }
+        Request::ClientRotateSecret { client } => {
+            let id = parse_client(&client)?;
+            to_value(admin::rotate_client_secret(store, id).map_err(describe)?)
+        }
+        Request::ClientDelete { client } => {
+            let id = parse_client(&client)?;
+            admin::delete_client(store, id).map_err(describe)?;
+            Ok(json!({ "client_id": id, "deleted": true }))
+        }
+        Request::Backup => Err("backup is handled by the caller".into()),
+    }
+}

@@ -1,0 +1,32 @@
+//! Logging: tracing to stderr, filtered by RUST_LOG (default info). Plain
+//! text, coloured only when stderr is a terminal (and NO_COLOR is unset);
+//! `COMMUNITYD_LOG_FORMAT=json` gives one JSON object per line for log
+//! collectors.
+
+pub mod health;
+pub mod metrics;
+
+use std::io::IsTerminal;
+use tracing_subscriber::EnvFilter;
+
+pub const LOG_FORMAT_VAR: &str = "COMMUNITYD_LOG_FORMAT";
+
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let json = std::env::var(LOG_FORMAT_VAR).is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init()
+    } else {
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        builder.with_ansi(colour).try_init()
+    };
+}

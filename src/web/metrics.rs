@@ -1,0 +1,57 @@
+//! `GET /metrics` in the Prometheus text format, and the middleware that
+//! counts and times every request by its route pattern (never the raw
+//! path, which would make one series per id and may carry a link token).
+//! The outbox and invitation gauges are read from the database at scrape
+//! time, so they are right even just after a restart.
+
+use crate::app::AppError;
+use crate::store::census;
+use crate::web::extract::context;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::time::Instant;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(metrics));
+}
+
+async fn metrics(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let ctx = context(&req)?;
+    let now = ctx.clock.now();
+    let counts = ctx
+        .store
+        .read(move |tx| Ok::<_, AppError>(census::take(tx, now)?))
+        .await?;
+    ctx.metrics.set_census(&counts);
+    let text = ctx
+        .metrics
+        .render()
+        .map_err(|e| AppError::Unexpected(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text))
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let response = next.call(req).await?;
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".into());
+    if let Ok(ctx) = context(response.request()) {
+        ctx.metrics.http_request(
+            method.as_str(),
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
+}
