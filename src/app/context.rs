@@ -1,6 +1,7 @@
 //! What every use case needs: the store, the clock, settings and the keys.
 
 use crate::auth::access_token::AccessTokens;
+use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
 use crate::auth::password::Passwords;
 use crate::auth::throttle::Throttle;
@@ -8,7 +9,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::store::{secrets, Store, StoreError};
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 #[derive(Clone)]
 pub struct Context {
@@ -21,6 +22,8 @@ pub struct Context {
     pub access_tokens: AccessTokens,
     pub links: LinkTokens,
     pub auth_throttle: Throttle,
+    /// Untrusted icons decoded at once (each may use up to 32 MiB).
+    pub icon_decoding: Arc<Semaphore>,
     /// Wakes the outbox worker after a commit that queued an email.
     pub mail_ready: Arc<Notify>,
 }
@@ -42,8 +45,16 @@ impl Context {
         Ok(Self {
             access_tokens: AccessTokens::new(&access_key, format!("{public_url}/identity")),
             links: LinkTokens::new(&link_key),
-            auth_throttle: Throttle::per_minute(settings.auth_attempts_per_minute),
-            passwords: Passwords::default(),
+            auth_throttle: Throttle::new(
+                settings.auth_attempts_per_minute,
+                settings.auth_failures_per_source_per_minute,
+            ),
+            passwords: Passwords::new(HashingQueue::new(
+                settings.hashing_slots,
+                settings.hashing_queue_per_source,
+                settings.hashing_queue_length,
+            )),
+            icon_decoding: Arc::new(Semaphore::new(2)),
             mail_ready: Arc::new(Notify::new()),
             settings: Arc::new(settings),
             public_url,
