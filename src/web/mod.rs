@@ -1,6 +1,7 @@
 //! HTTP: the route table, extractors, error mapping and middleware.
 
 pub mod api;
+pub mod body_deadline;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -8,6 +9,7 @@ pub mod lenient;
 pub mod operation;
 pub mod pages;
 pub mod paths;
+pub mod peer_connections;
 
 use crate::app::{AppError, Context};
 use actix_web::http::StatusCode;
@@ -38,6 +40,7 @@ pub fn server(
     tera: Arc<Tera>,
     listener: TcpListener,
 ) -> std::io::Result<actix_web::dev::Server> {
+    let peers = peer_connections::PeerConnections::new(ctx.settings.connections_per_peer);
     let data = web::Data::new(ctx);
     let templates = web::Data::from(tera);
     let server = HttpServer::new(move || {
@@ -50,9 +53,11 @@ pub fn server(
                 ErrorHandlers::new()
                     .handler(StatusCode::METHOD_NOT_ALLOWED, error::method_not_allowed),
             )
+            .wrap(from_fn(body_deadline::middleware))
             .wrap(from_fn(paths::middleware))
             .wrap(from_fn(operation::middleware))
     })
+    .on_connect(move |connection, data| peers.on_connect(connection, data))
     .workers(2)
     .shutdown_timeout(10)
     .listen(listener)?

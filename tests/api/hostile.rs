@@ -2,12 +2,16 @@
 //! bombs, requests whose body never finishes, and one address opening
 //! connection after connection.
 
-use crate::helpers::{assert_error, json_with_status, spawn_app};
+use crate::helpers::{assert_error, json_with_status, spawn_app, spawn_app_with, TestApp};
 use crate::tenants::crc32;
 use base64::Engine;
 use communityd::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::json;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
 
 fn icon_path(id: impl std::fmt::Display) -> String {
     format!("/api/v1/Tenants/{id}/Icon")
@@ -86,4 +90,141 @@ async fn a_caller_without_the_right_gets_403_before_the_image_is_looked_at() {
             .await;
         assert_error(response, StatusCode::FORBIDDEN, "own tenant").await;
     }
+}
+
+fn server_address(app: &TestApp) -> SocketAddr {
+    app.url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("server address")
+}
+
+/// A raw connection from 127.0.0.`last`.
+async fn connect_from(last: u8, server: SocketAddr) -> TcpStream {
+    let socket = TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(SocketAddr::from(([127, 0, 0, last], 0)))
+        .expect("bind");
+    socket.connect(server).await.expect("connect")
+}
+
+/// Reads until the status line is in, the peer closes, or 30 s pass (a
+/// liveness bound, far above the deadline the server is given).
+async fn read_status_line(stream: &mut (impl AsyncReadExt + Unpin)) -> Option<String> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    let read = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    got.extend_from_slice(&buf[..n]);
+                    if got.windows(2).any(|w| w == b"\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .ok()?;
+    let text = String::from_utf8_lossy(&got);
+    Some(text.lines().next().unwrap_or_default().to_string())
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_in_is_cut_off_with_408() {
+    let app = spawn_app_with(|s| s.body_read_timeout = Duration::from_secs(1)).await;
+    let tenant = app.tenant("Contoso").await;
+    let server = server_address(&app);
+    let requests = [
+        format!(
+            "PUT /api/v1/Tenants/{} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"CompanyName\"",
+            tenant.id, tenant.token
+        ),
+        "POST /identity/connect/token HTTP/1.1\r\nHost: x\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ngrant_type="
+            .to_string(),
+        "POST /login HTTP/1.1\r\nHost: x\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ntenant="
+            .to_string(),
+    ];
+    for request in requests {
+        let stream = connect_from(12, server).await;
+        let (mut reader, mut writer) = stream.into_split();
+        writer
+            .write_all(request.as_bytes())
+            .await
+            .expect("head sent");
+        // One byte every 200 ms: the body would take 200 s to arrive.
+        let trickle = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if writer.write_all(b" ").await.is_err() {
+                    break;
+                }
+            }
+        });
+        let status = read_status_line(&mut reader).await;
+        trickle.abort();
+        let first_line = request.lines().next().unwrap_or_default();
+        assert_eq!(
+            status.as_deref(),
+            Some("HTTP/1.1 408 Request Timeout"),
+            "{first_line}: the server kept waiting for the body"
+        );
+    }
+    let response = app
+        .get(&format!("/api/v1/Tenants/{}", tenant.id), &tenant.token)
+        .await;
+    json_with_status(response, StatusCode::OK).await;
+}
+
+const DISCOVERY: &[u8] =
+    b"GET /identity/.well-known/openid-configuration HTTP/1.1\r\nHost: x\r\n\r\n";
+
+#[tokio::test]
+async fn connections_over_the_per_address_limit_are_closed_at_once() {
+    let app = spawn_app_with(|s| s.connections_per_peer = 3).await;
+    let server = server_address(&app);
+    // Three kept-alive connections, each known to be admitted.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut stream = connect_from(13, server).await;
+        stream.write_all(DISCOVERY).await.expect("request sent");
+        let status = read_status_line(&mut stream).await;
+        assert_eq!(status.as_deref(), Some("HTTP/1.1 200 OK"));
+        held.push(stream);
+    }
+    let mut extra = connect_from(13, server).await;
+    let _ = extra.write_all(DISCOVERY).await;
+    let status = read_status_line(&mut extra).await;
+    assert_eq!(
+        status.as_deref(),
+        Some(""),
+        "a fourth connection from one address was served"
+    );
+
+    // Another address is served meanwhile.
+    let mut other = connect_from(14, server).await;
+    other.write_all(DISCOVERY).await.expect("request sent");
+    let status = read_status_line(&mut other).await;
+    assert_eq!(status.as_deref(), Some("HTTP/1.1 200 OK"));
+
+    // Closing one gives the address its slot back (once the server has
+    // seen the close).
+    drop(held.pop());
+    let mut served = false;
+    for _ in 0..100 {
+        let mut again = connect_from(13, server).await;
+        let _ = again.write_all(DISCOVERY).await;
+        if read_status_line(&mut again).await.as_deref() == Some("HTTP/1.1 200 OK") {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(served, "the freed slot never came back");
 }
