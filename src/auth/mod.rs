@@ -3,6 +3,7 @@
 
 pub mod access_token;
 pub mod hashing_queue;
+pub mod hs256;
 pub mod link_token;
 pub mod password;
 pub mod session;
