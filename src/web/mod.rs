@@ -12,8 +12,9 @@ pub mod paths;
 pub mod peer_connections;
 
 use crate::app::{AppError, Context};
+use actix_web::http::header::CONTENT_SECURITY_POLICY;
 use actix_web::http::StatusCode;
-use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -30,6 +31,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     api::directory::routes(cfg);
     pages::routes(cfg);
 }
+
+/// Sent with every response. The pages need nothing but their own
+/// stylesheet and same-site form posts: no script at all, no inline style,
+/// no framing, so injected markup can neither run nor restyle a page into a
+/// convincing fake.
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self'; \
+     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::not_found("no such route"))
@@ -56,6 +64,9 @@ pub fn server(
             .wrap(from_fn(body_deadline::middleware))
             .wrap(from_fn(paths::middleware))
             .wrap(from_fn(operation::middleware))
+            .wrap(
+                DefaultHeaders::new().add((CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_VALUE)),
+            )
     })
     .on_connect(move |connection, data| peers.on_connect(connection, data))
     .workers(2)

@@ -228,3 +228,48 @@ async fn connections_over_the_per_address_limit_are_closed_at_once() {
     }
     assert!(served, "the freed slot never came back");
 }
+
+#[tokio::test]
+async fn every_page_forbids_script_and_inline_style() {
+    let app = spawn_app().await;
+    let tenant = app.tenant("Contoso").await;
+    let paths = [
+        "/".to_string(),
+        "/login".to_string(),
+        "/communities".to_string(),
+        "/invitations/forged-token".to_string(),
+        "/pending/forged-token".to_string(),
+        "/static/style.css".to_string(),
+        "/no/such/page".to_string(),
+        format!("/api/v1/Tenants/{}", tenant.id),
+    ];
+    for path in paths {
+        let response = app.get(&path, &tenant.token).await;
+        let policy = response
+            .headers()
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("{path}: no Content-Security-Policy"))
+            .to_str()
+            .expect("text")
+            .to_string();
+        assert!(policy.contains("default-src 'none'"), "{path}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(!policy.contains("unsafe-inline"), "{path}: {policy}");
+    }
+    // The policy fits the pages: no template has script or inline style.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/pages");
+    for entry in std::fs::read_dir(dir).expect("templates") {
+        let path = entry.expect("entry").path();
+        let html = std::fs::read_to_string(&path).expect("template");
+        for needle in ["<script", "<style", " style=", "javascript:", " onclick="] {
+            assert!(
+                !html.contains(needle),
+                "{} has {needle}, which the policy blocks",
+                path.display()
+            );
+        }
+    }
+}
