@@ -83,6 +83,13 @@ pub struct Settings {
     #[serde(with = "humantime_serde")]
     pub mail_shutdown_deadline: Duration,
     pub auth_attempts_per_minute: u32,
+    pub auth_failures_per_source_per_minute: u32,
+    pub hashing_slots: usize,
+    pub hashing_queue_per_source: usize,
+    pub hashing_queue_length: usize,
+    #[serde(with = "humantime_serde")]
+    pub body_read_timeout: Duration,
+    pub connections_per_peer: usize,
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
     #[serde(with = "humantime_serde")]
@@ -152,8 +159,23 @@ impl Settings {
         if !(1..=64).contains(&self.mail_connections) {
             return Err("mail_connections must be between 1 and 64".into());
         }
-        if self.auth_attempts_per_minute == 0 {
-            return Err("auth_attempts_per_minute must be at least 1".into());
+        if self.auth_attempts_per_minute == 0 || self.auth_failures_per_source_per_minute == 0 {
+            return Err(
+                "auth_attempts_per_minute and auth_failures_per_source_per_minute must be at least 1"
+                    .into(),
+            );
+        }
+        if self.hashing_slots == 0
+            || self.hashing_queue_per_source == 0
+            || self.hashing_queue_length == 0
+        {
+            return Err("hashing_slots and the hashing queue lengths must be at least 1".into());
+        }
+        if self.body_read_timeout.is_zero() {
+            return Err("body_read_timeout must be more than zero".into());
+        }
+        if self.connections_per_peer == 0 {
+            return Err("connections_per_peer must be at least 1".into());
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! What every use case needs: the store, the clock, settings and the keys.
 
 use crate::auth::access_token::AccessTokens;
+use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
 use crate::auth::password::Passwords;
 use crate::auth::throttle::Throttle;
@@ -10,7 +11,7 @@ use crate::store::{secrets, Store, StoreError};
 use crate::telemetry::health::Health;
 use crate::telemetry::metrics::Metrics;
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 #[derive(Clone)]
 pub struct Context {
@@ -23,6 +24,8 @@ pub struct Context {
     pub access_tokens: AccessTokens,
     pub links: LinkTokens,
     pub auth_throttle: Throttle,
+    /// Untrusted icons decoded at once (each may use up to 32 MiB).
+    pub icon_decoding: Arc<Semaphore>,
     /// Wakes the outbox worker after a commit that queued an email.
     pub mail_ready: Arc<Notify>,
     /// This application's Prometheus instruments.
@@ -48,8 +51,16 @@ impl Context {
         Ok(Self {
             access_tokens: AccessTokens::new(&access_key, format!("{public_url}/identity")),
             links: LinkTokens::new(&link_key),
-            auth_throttle: Throttle::per_minute(settings.auth_attempts_per_minute),
-            passwords: Passwords::default(),
+            auth_throttle: Throttle::new(
+                settings.auth_attempts_per_minute,
+                settings.auth_failures_per_source_per_minute,
+            ),
+            passwords: Passwords::new(HashingQueue::new(
+                settings.hashing_slots,
+                settings.hashing_queue_per_source,
+                settings.hashing_queue_length,
+            )),
+            icon_decoding: Arc::new(Semaphore::new(2)),
             mail_ready: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::new().map_err(|e| StoreError::Task(e.to_string()))?),
             health: Arc::new(Health::default()),

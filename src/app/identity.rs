@@ -1,9 +1,13 @@
 //! Proving who you are: client credentials for the API, password logins and
-//! sessions for the portal. Both are throttled per key before any argon2 work.
+//! sessions for the portal. Both check the failure budgets of the identity
+//! (as tried from this source) and of the source before any argon2 work, and
+//! wait for argon2 in the fair hashing queue.
 
 use super::context::Context;
 use super::error::AppError;
+use crate::auth::password::Busy;
 use crate::auth::session;
+use crate::auth::source::Source;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId};
@@ -19,6 +23,8 @@ pub enum CredentialError {
     InvalidClient,
     #[error("too many attempts; retry later")]
     Throttled(Duration),
+    #[error("too many secrets are being checked; retry later")]
+    Busy(Busy),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -28,17 +34,30 @@ pub struct IssuedToken {
     pub expires_in: i64,
 }
 
+/// The throttle key of a client id as sent: the same GUID written in any
+/// accepted form (braces, `urn:uuid:`, without hyphens, any case, padded)
+/// is one identity, so it has one failure budget.
+pub fn canonical_client(raw: &str) -> (Option<ClientId>, String) {
+    let id = ClientId::parse(&raw.trim().to_ascii_lowercase());
+    let key = match id {
+        Some(id) => format!("client:{id}"),
+        None => "client:(not a GUID)".to_string(),
+    };
+    (id, key)
+}
+
 /// OAuth client_credentials: a client id and secret buy an access token.
 pub async fn client_token(
     ctx: &Context,
     client_id: &str,
     secret: &str,
+    source: Source,
 ) -> Result<IssuedToken, CredentialError> {
-    let result = check_client(ctx, client_id, secret).await;
+    let result = check_client(ctx, client_id, secret, source).await;
     ctx.metrics.token_request(match &result {
         Ok(_) => AuthOutcome::Success,
         Err(CredentialError::InvalidClient) => AuthOutcome::BadCredentials,
-        Err(CredentialError::Throttled(_)) => AuthOutcome::Throttled,
+        Err(CredentialError::Throttled(_) | CredentialError::Busy(_)) => AuthOutcome::Throttled,
         Err(CredentialError::Store(_)) => AuthOutcome::Error,
     });
     result
@@ -48,11 +67,12 @@ async fn check_client(
     ctx: &Context,
     client_id: &str,
     secret: &str,
+    source: Source,
 ) -> Result<IssuedToken, CredentialError> {
+    let (id, key) = canonical_client(client_id);
     ctx.auth_throttle
-        .check(&format!("client:{client_id}"))
+        .check(&key, source)
         .map_err(CredentialError::Throttled)?;
-    let id = ClientId::parse(client_id);
     let found = match id {
         Some(id) => {
             ctx.store
@@ -68,13 +88,19 @@ async fn check_client(
         None => None,
     };
     let hash = found.as_ref().map(|(c, _)| c.secret_hash.clone());
-    let secret_ok = ctx.passwords.verify(secret.to_string(), hash).await;
+    let matched = ctx
+        .passwords
+        .verify(source, secret.to_string(), hash)
+        .await
+        .map_err(CredentialError::Busy)?;
     // A client of a tenant that is not Active gets the answer of a wrong
     // secret whatever it sent, so the answer never tells whether the
     // secret was right.
-    let Some((client, _)) = found.filter(|(_, t)| secret_ok && t.state.is_active()) else {
+    let Some((client, _)) = found.filter(|(_, t)| matched && t.state.is_active()) else {
+        ctx.auth_throttle.failed(&key, source);
         return Err(CredentialError::InvalidClient);
     };
+    ctx.auth_throttle.succeeded(&key, source);
     let caller = Caller {
         principal: PrincipalId::Client(client.id),
         tenant: client.tenant,
@@ -112,8 +138,17 @@ pub enum LoginError {
     TenantInactive,
     #[error("Too many login attempts. Try again in a minute.")]
     Throttled(Duration),
+    #[error("The server is checking too many passwords right now. Try again in a few seconds.")]
+    Busy(Busy),
     #[error(transparent)]
     App(#[from] AppError),
+}
+
+/// The throttle key of a login: the tenant and the address as typed,
+/// trimmed and lower-cased (bounded, so junk cannot bloat the throttle).
+fn login_key(tenant: TenantId, email: &str) -> String {
+    let address: String = email.trim().to_lowercase().chars().take(320).collect();
+    format!("login:{tenant}:{address}")
 }
 
 /// A password login into one tenant; on success a new session.
@@ -122,14 +157,14 @@ pub async fn login(
     tenant: TenantId,
     email: &str,
     password: &str,
-    from: &str,
+    source: Source,
 ) -> Result<(String, Session), LoginError> {
-    let result = check_password(ctx, tenant, email, password, from).await;
+    let result = check_password(ctx, tenant, email, password, source).await;
     ctx.metrics.login(match &result {
         Ok(_) => AuthOutcome::Success,
         Err(LoginError::BadCredentials) => AuthOutcome::BadCredentials,
         Err(LoginError::TenantInactive) => AuthOutcome::TenantInactive,
-        Err(LoginError::Throttled(_)) => AuthOutcome::Throttled,
+        Err(LoginError::Throttled(_) | LoginError::Busy(_)) => AuthOutcome::Throttled,
         Err(LoginError::App(_)) => AuthOutcome::Error,
     });
     result
@@ -140,10 +175,11 @@ async fn check_password(
     tenant: TenantId,
     email: &str,
     password: &str,
-    from: &str,
+    source: Source,
 ) -> Result<(String, Session), LoginError> {
+    let key = login_key(tenant, email);
     ctx.auth_throttle
-        .check(&format!("login:{from}:{tenant}"))
+        .check(&key, source)
         .map_err(LoginError::Throttled)?;
     // A tenant that is not Active answers the same for any email and
     // password, before any is checked: otherwise the answer would tell
@@ -169,12 +205,16 @@ async fn check_password(
         None => None,
     };
     let hash = found.as_ref().map(|(u, _)| u.password_hash.clone());
-    if !ctx.passwords.verify(password.to_string(), hash).await {
-        return Err(LoginError::BadCredentials);
-    }
-    let Some((user, tenant)) = found else {
+    let matched = ctx
+        .passwords
+        .verify(source, password.to_string(), hash)
+        .await
+        .map_err(LoginError::Busy)?;
+    let Some((user, tenant)) = found.filter(|_| matched) else {
+        ctx.auth_throttle.failed(&key, source);
         return Err(LoginError::BadCredentials);
     };
+    ctx.auth_throttle.succeeded(&key, source);
     if !tenant.state.is_active() {
         return Err(LoginError::TenantInactive);
     }

@@ -182,12 +182,22 @@ pub async fn icon(
         .await
 }
 
+/// Sets the icon from the base64 text a caller sent. The caller's right is
+/// checked before the untrusted image is even decoded, and decoding runs on
+/// the blocking pool, a few at a time, so hostile images cost the server at
+/// most a bounded amount of memory and no async worker.
 pub async fn set_icon(
     ctx: &Context,
     caller: Caller,
     id: TenantId,
-    icon: TenantIcon,
+    text: String,
 ) -> Result<TenantIcon, AppError> {
+    ctx.store
+        .read(move |tx| {
+            own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant).map(|_| ())
+        })
+        .await?;
+    let icon = decode_icon(ctx, text).await?;
     ctx.store
         .write(move |tx| {
             own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
@@ -195,6 +205,18 @@ pub async fn set_icon(
             Ok(icon)
         })
         .await
+}
+
+async fn decode_icon(ctx: &Context, text: String) -> Result<TenantIcon, AppError> {
+    let _turn = ctx
+        .icon_decoding
+        .acquire()
+        .await
+        .map_err(|e| AppError::Unexpected(e.to_string()))?;
+    tokio::task::spawn_blocking(move || TenantIcon::from_base64(&text))
+        .await
+        .map_err(|e| AppError::Unexpected(format!("icon check failed: {e}")))?
+        .map_err(|reason| AppError::invalid("icon", reason))
 }
 
 pub async fn delete_icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<(), AppError> {

@@ -5,7 +5,6 @@
 
 use crate::domain::ids::InvitationId;
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -43,16 +42,12 @@ pub enum LinkError {
 
 #[derive(Clone)]
 pub struct LinkTokens {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    key: Vec<u8>,
 }
 
 impl LinkTokens {
     pub fn new(key: &[u8]) -> Self {
-        Self {
-            encoding: EncodingKey::from_secret(key),
-            decoding: DecodingKey::from_secret(key),
-        }
+        Self { key: key.to_vec() }
     }
 
     pub fn issue(
@@ -67,8 +62,7 @@ impl LinkTokens {
             gen: claims.generation,
             exp: expires.timestamp(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| e.to_string())
+        super::hs256::sign(&claims, &self.key)
     }
 
     pub fn verify(
@@ -77,20 +71,17 @@ impl LinkTokens {
         purpose: LinkPurpose,
         now: DateTime<Utc>,
     ) -> Result<LinkClaims, LinkError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.validate_exp = false;
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map_err(|_| LinkError::Invalid)?;
-        if data.claims.aud != purpose {
+        let claims: Claims =
+            super::hs256::verify(token, &self.key).map_err(|_| LinkError::Invalid)?;
+        if claims.aud != purpose {
             return Err(LinkError::Invalid);
         }
+        let expires = claims.exp;
         let claims = LinkClaims {
-            invitation: InvitationId(data.claims.sub),
-            generation: data.claims.gen,
+            invitation: InvitationId(claims.sub),
+            generation: claims.gen,
         };
-        if now.timestamp() >= data.claims.exp {
+        if now.timestamp() >= expires {
             return Err(LinkError::Expired(claims));
         }
         Ok(claims)
@@ -127,6 +118,26 @@ mod tests {
         assert_eq!(
             links.verify(&tampered, LinkPurpose::Invite, now),
             Err(LinkError::Invalid)
+        );
+    }
+
+    #[test]
+    fn links_of_the_earlier_release_still_verify() {
+        const EARLIER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJpbnZpdGUiLCJzdWIiOiIwMTkzYTVjMi0xMTExLTcyMjItODMzMy00NDQ0NTU1NTY2NjYiLCJnZW4iOjMsImV4cCI6NDEwMjQ0NDgwMH0.ie1IVkw3DGlddraqsuITB1LHwAlB4K2iLRgGLFBGLJ0";
+        let links = LinkTokens::new(b"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+        let claims = LinkClaims {
+            invitation: InvitationId(
+                Uuid::parse_str("0193a5c2-1111-7222-8333-444455556666").unwrap(),
+            ),
+            generation: 3,
+        };
+        let expires = DateTime::from_timestamp(4_102_444_800, 0).unwrap();
+        let token = links.issue(LinkPurpose::Invite, claims, expires).unwrap();
+        assert_eq!(token, EARLIER);
+        let before = expires - Duration::days(1);
+        assert_eq!(
+            links.verify(EARLIER, LinkPurpose::Invite, before),
+            Ok(claims)
         );
     }
 }

@@ -1,7 +1,11 @@
-//! Secrets and proofs: password hashes, access tokens, link tokens, sessions, throttling.
+//! Secrets and proofs: password hashes and their queue, access tokens, link
+//! tokens, sessions, throttling.
 
 pub mod access_token;
+pub mod hashing_queue;
+pub mod hs256;
 pub mod link_token;
 pub mod password;
 pub mod session;
+pub mod source;
 pub mod throttle;

@@ -1,31 +1,133 @@
-//! Per-key rate limits for token requests and logins (governor's GCRA), so
-//! argon2 cannot be used to exhaust the CPU.
+//! Failure budgets for token requests and password logins, so guessing
+//! secrets is slow and cannot be used to burn the CPU.
+//!
+//! Only failures count, and they count twice: against the identity as tried
+//! from one source (an attacker elsewhere cannot spend the owner's budget,
+//! so a correct secret from the owner's own address is never blocked by
+//! others' failures), and against the source alone, with a larger budget (so
+//! one address cannot spray many identities). Each budget is a leaky bucket
+//! that drains evenly over a minute.
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
-use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use super::source::Source;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Keys kept per budget before drained ones are dropped; bounds memory when
+/// many sources fail at once.
+const MAX_KEYS: usize = 100_000;
 
 #[derive(Clone)]
 pub struct Throttle {
-    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    per_identity: Arc<Buckets<(String, Source)>>,
+    per_source: Arc<Buckets<Source>>,
 }
 
 impl Throttle {
-    pub fn per_minute(attempts: u32) -> Self {
-        let burst = NonZeroU32::new(attempts.max(1)).unwrap_or(NonZeroU32::MIN);
+    /// `identity_per_minute` failures for one identity from one source,
+    /// `source_per_minute` failures from one source over all identities.
+    pub fn new(identity_per_minute: u32, source_per_minute: u32) -> Self {
         Self {
-            limiter: Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_minute(burst))),
+            per_identity: Arc::new(Buckets::new(identity_per_minute)),
+            per_source: Arc::new(Buckets::new(source_per_minute)),
         }
     }
 
-    /// Ok, or how long to wait before the next attempt for this key.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
-        self.limiter.retain_recent();
-        self.limiter
-            .check_key(&key.to_lowercase())
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    /// Ok, or how long to wait before this source may try this identity
+    /// again. `identity` must already be canonical.
+    pub fn check(&self, identity: &str, source: Source) -> Result<(), Duration> {
+        let now = Instant::now();
+        let pair = (identity.to_string(), source);
+        match (
+            self.per_identity.wait(&pair, now),
+            self.per_source.wait(&source, now),
+        ) {
+            (None, None) => Ok(()),
+            (a, b) => Err(a.max(b).unwrap_or_default()),
+        }
+    }
+
+    pub fn failed(&self, identity: &str, source: Source) {
+        let now = Instant::now();
+        self.per_identity.add((identity.to_string(), source), now);
+        self.per_source.add(source, now);
+    }
+
+    /// The right secret clears this source's failures for the identity (the
+    /// source's own budget keeps counting).
+    pub fn succeeded(&self, identity: &str, source: Source) {
+        self.per_identity.forget(&(identity.to_string(), source));
+    }
+}
+
+struct Buckets<K> {
+    burst: f64,
+    per_second: f64,
+    levels: Mutex<HashMap<K, Level>>,
+}
+
+#[derive(Clone, Copy)]
+struct Level {
+    value: f64,
+    at: Instant,
+}
+
+impl Level {
+    fn drained(self, per_second: f64, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        (self.value - elapsed * per_second).max(0.0)
+    }
+}
+
+impl<K: Hash + Eq + Clone> Buckets<K> {
+    fn new(per_minute: u32) -> Self {
+        let burst = f64::from(per_minute.max(1));
+        Self {
+            burst,
+            per_second: burst / 60.0,
+            levels: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Level>> {
+        // A panic elsewhere while holding the lock leaves only counters.
+        self.levels.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How long until one more failure fits, if none fits now.
+    fn wait(&self, key: &K, now: Instant) -> Option<Duration> {
+        let level = self.lock().get(key)?.drained(self.per_second, now);
+        let over = level + 1.0 - self.burst;
+        (over > 0.0).then(|| Duration::from_secs_f64(over / self.per_second))
+    }
+
+    fn add(&self, key: K, now: Instant) {
+        let mut levels = self.lock();
+        if levels.len() >= MAX_KEYS && !levels.contains_key(&key) {
+            let per_second = self.per_second;
+            levels.retain(|_, l| l.drained(per_second, now) > 0.0);
+            if levels.len() >= MAX_KEYS {
+                // Failing open is the lesser harm: the hashing queue still
+                // bounds what the failures cost.
+                tracing::warn!("throttle table full; forgetting every failure count");
+                levels.clear();
+            }
+        }
+        let value = levels
+            .get(&key)
+            .map_or(0.0, |l| l.drained(self.per_second, now));
+        levels.insert(
+            key,
+            Level {
+                value: value + 1.0,
+                at: now,
+            },
+        );
+    }
+
+    fn forget(&self, key: &K) {
+        self.lock().remove(key);
     }
 }
 
@@ -33,12 +135,39 @@ impl Throttle {
 mod tests {
     use super::*;
 
+    fn source(last: u8) -> Source {
+        Source::of(std::net::IpAddr::from([127, 0, 0, last]))
+    }
+
     #[test]
-    fn the_limit_applies_per_key() {
-        let t = Throttle::per_minute(2);
-        assert!(t.check("a").is_ok());
-        assert!(t.check("A").is_ok());
-        assert!(t.check("a").is_err());
-        assert!(t.check("b").is_ok());
+    fn failures_count_per_identity_and_source() {
+        let t = Throttle::new(2, 100);
+        let (mine, theirs) = (source(1), source(2));
+        t.failed("client:a", theirs);
+        t.failed("client:a", theirs);
+        assert!(t.check("client:a", theirs).is_err());
+        // Another source's failures leave the owner's budget alone.
+        assert!(t.check("client:a", mine).is_ok());
+        assert!(t.check("client:b", theirs).is_ok());
+    }
+
+    #[test]
+    fn a_source_spraying_identities_runs_out_of_its_own_budget() {
+        let t = Throttle::new(5, 3);
+        for i in 0..3 {
+            t.failed(&format!("client:{i}"), source(2));
+        }
+        let wait = t.check("client:new", source(2)).unwrap_err();
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(60));
+        assert!(t.check("client:new", source(1)).is_ok());
+    }
+
+    #[test]
+    fn success_clears_the_identity_budget_from_that_source() {
+        let t = Throttle::new(1, 100);
+        t.failed("login:x", source(1));
+        assert!(t.check("login:x", source(1)).is_err());
+        t.succeeded("login:x", source(1));
+        assert!(t.check("login:x", source(1)).is_ok());
     }
 }

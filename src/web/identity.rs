@@ -3,6 +3,7 @@
 
 use crate::app::identity::{client_token, CredentialError};
 use crate::app::AppError;
+use crate::auth::source::Source;
 use crate::web::extract::context;
 use actix_web::http::header::{CACHE_CONTROL, RETRY_AFTER};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -88,7 +89,8 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
             "client_id and client_secret are required",
         ));
     };
-    match client_token(&ctx, &id, &secret).await {
+    let source = Source::of_peer(req.peer_addr());
+    match client_token(&ctx, &id, &secret, source).await {
         Ok(issued) => Ok(HttpResponse::Ok()
             .insert_header((CACHE_CONTROL, "no-store"))
             .json(json!({
@@ -101,17 +103,40 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
             "invalid_client",
             "unknown client, wrong secret, or a tenant that is not Active",
         )),
-        Err(CredentialError::Throttled(wait)) => {
-            let mut response = oauth_error(
+        Err(CredentialError::Throttled(wait)) => Ok(retry_after(
+            oauth_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "slow_down",
-                "too many token requests for this client",
-            );
-            if let Ok(v) = wait.as_secs().max(1).to_string().parse() {
-                response.headers_mut().insert(RETRY_AFTER, v);
-            }
-            Ok(response)
+                "too many failed token requests for this client from this address",
+            ),
+            wait,
+        )),
+        Err(CredentialError::Busy(busy)) => {
+            let (status, description) = if busy.everyone {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server is checking too many secrets; retry later",
+                )
+            } else {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many token requests from this address are waiting",
+                )
+            };
+            Ok(retry_after(
+                oauth_error(status, "temporarily_unavailable", description),
+                busy.retry_after,
+            ))
         }
         Err(CredentialError::Store(e)) => Err(e.into()),
     }
+}
+
+/// Whole seconds, rounded up, at least one.
+pub fn retry_after(mut response: HttpResponse, wait: std::time::Duration) -> HttpResponse {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    if let Ok(v) = seconds.max(1).to_string().parse() {
+        response.headers_mut().insert(RETRY_AFTER, v);
+    }
+    response
 }

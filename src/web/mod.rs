@@ -1,6 +1,7 @@
 //! HTTP: the route table, extractors, error mapping and middleware.
 
 pub mod api;
+pub mod body_deadline;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -11,10 +12,12 @@ pub mod openapi;
 pub mod operation;
 pub mod pages;
 pub mod paths;
+pub mod peer_connections;
 
 use crate::app::{AppError, Context};
+use actix_web::http::header::CONTENT_SECURITY_POLICY;
 use actix_web::http::StatusCode;
-use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -35,6 +38,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     pages::routes(cfg);
 }
 
+/// Sent with every response. The pages need nothing but their own
+/// stylesheet and same-site form posts: no script at all, no inline style,
+/// no framing, so injected markup can neither run nor restyle a page into a
+/// convincing fake.
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self'; \
+     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::not_found("no such route"))
 }
@@ -44,6 +54,7 @@ pub fn server(
     tera: Arc<Tera>,
     listener: TcpListener,
 ) -> std::io::Result<actix_web::dev::Server> {
+    let peers = peer_connections::PeerConnections::new(ctx.settings.connections_per_peer);
     let data = web::Data::new(ctx);
     let templates = web::Data::from(tera);
     let server = HttpServer::new(move || {
@@ -56,10 +67,15 @@ pub fn server(
                 ErrorHandlers::new()
                     .handler(StatusCode::METHOD_NOT_ALLOWED, error::method_not_allowed),
             )
+            .wrap(from_fn(body_deadline::middleware))
             .wrap(from_fn(paths::middleware))
             .wrap(from_fn(metrics::middleware))
             .wrap(from_fn(operation::middleware))
+            .wrap(
+                DefaultHeaders::new().add((CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_VALUE)),
+            )
     })
+    .on_connect(move |connection, data| peers.on_connect(connection, data))
     .workers(2)
     .shutdown_timeout(10)
     .listen(listener)?

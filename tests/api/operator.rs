@@ -73,11 +73,15 @@ async fn every_admin_command_works_while_the_server_holds_the_database() {
     .await
     .expect("user create");
     let generated = text(&user, "password");
-    assert!(
-        identity::login(&app.ctx, tenant, "member@contoso.example", &generated, "t")
-            .await
-            .is_ok()
-    );
+    assert!(identity::login(
+        &app.ctx,
+        tenant,
+        "member@contoso.example",
+        &generated,
+        communityd::auth::source::Source::of([127, 0, 0, 1].into())
+    )
+    .await
+    .is_ok());
 
     let reset = operate(
         dir.clone(),
@@ -96,7 +100,7 @@ async fn every_admin_command_works_while_the_server_holds_the_database() {
             tenant,
             "admin@contoso.example",
             "first password",
-            "t"
+            communityd::auth::source::Source::of([127, 0, 0, 1].into())
         )
         .await
         .is_err(),
@@ -107,7 +111,7 @@ async fn every_admin_command_works_while_the_server_holds_the_database() {
         tenant,
         "admin@contoso.example",
         &new_password,
-        "t"
+        communityd::auth::source::Source::of([127, 0, 0, 1].into())
     )
     .await
     .is_ok());

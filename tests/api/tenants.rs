@@ -75,7 +75,7 @@ fn png_of_size(size: usize) -> Vec<u8> {
 }
 
 /// CRC-32 (IEEE) as PNG chunks use it.
-fn crc32(bytes: &[u8]) -> u32 {
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
     for &b in bytes {
         crc ^= u32::from(b);

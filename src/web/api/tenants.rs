@@ -3,7 +3,6 @@
 use super::time;
 use crate::app::tenants::{self, TenantChange, TenantView, Unknown};
 use crate::app::AppError;
-use crate::domain::icon::TenantIcon;
 use crate::domain::ids::TenantId;
 use crate::web::extract::{context, path_id, ApiCaller, ApiJson};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -117,9 +116,7 @@ async fn put_icon(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let id = path_id(&req, "tenantId")?;
-    let icon =
-        TenantIcon::from_base64(&body.0).map_err(|reason| AppError::invalid("icon", reason))?;
-    let stored = tenants::set_icon(&ctx, caller.0, id, icon).await?;
+    let stored = tenants::set_icon(&ctx, caller.0, id, body.0).await?;
     Ok(HttpResponse::Ok().json(stored.to_base64()))
 }
 

@@ -5,7 +5,9 @@ use super::render::{redirect, respond, Failure, PageResult, Portal};
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
 use crate::app::identity::{self, LoginError};
 use crate::auth::session::{new_csrf_token, COOKIE};
+use crate::auth::source::Source;
 use crate::domain::ids::TenantId;
+use crate::web::identity::retry_after;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -103,13 +105,9 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
     let Some(tenant) = identity::find_tenant(&p.ctx, &tenant_id.to_string()).await? else {
         return choose_tenant(p, token, &next, "").await;
     };
-    let from = p
-        .req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let from = Source::of_peer(p.req.peer_addr());
     let shown = Some((&tenant.id, tenant.company_name.as_str()));
-    match identity::login(&p.ctx, tenant.id, &email, &password, &from).await {
+    match identity::login(&p.ctx, tenant.id, &email, &password, from).await {
         Ok((id, _)) => {
             let mut r = redirect(&next);
             let _ = r.add_cookie(&session_cookie(&p.ctx, id));
@@ -117,12 +115,16 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
         }
         Err(LoginError::App(e)) => Err(Failure::App(e)),
         Err(e) => {
-            let status = match e {
-                LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-                LoginError::TenantInactive => StatusCode::FORBIDDEN,
-                _ => StatusCode::UNAUTHORIZED,
+            let (status, wait) = match &e {
+                LoginError::Throttled(wait) => (StatusCode::TOO_MANY_REQUESTS, Some(*wait)),
+                LoginError::Busy(busy) if busy.everyone => {
+                    (StatusCode::SERVICE_UNAVAILABLE, Some(busy.retry_after))
+                }
+                LoginError::Busy(busy) => (StatusCode::TOO_MANY_REQUESTS, Some(busy.retry_after)),
+                LoginError::TenantInactive => (StatusCode::FORBIDDEN, None),
+                _ => (StatusCode::UNAUTHORIZED, None),
             };
-            Ok(login_page(
+            let page = login_page(
                 p,
                 status,
                 token,
@@ -130,7 +132,11 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
                 shown,
                 Some((&e.to_string(), &email)),
             )
-            .await)
+            .await;
+            Ok(match wait {
+                Some(wait) => retry_after(page, wait),
+                None => page,
+            })
         }
     }
 }

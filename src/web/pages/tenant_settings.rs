@@ -6,7 +6,6 @@ use super::community_details::{confirm_page, ActionForm, Question};
 use super::render::{respond, sentence, Failure, PageResult, Portal};
 use crate::app::tenants::{self, TenantChange};
 use crate::app::AppError;
-use crate::domain::icon::TenantIcon;
 use crate::domain::permission::Operation;
 use actix_multipart::Multipart;
 use actix_web::http::{header, StatusCode};
@@ -157,12 +156,13 @@ async fn upload_icon_inner(p: &Portal, form: Multipart) -> PageResult {
     }
     // The API's own path: the icon rules live in one place.
     let text = base64::engine::general_purpose::STANDARD.encode(&up.file);
-    let icon = match TenantIcon::from_base64(&text) {
-        Ok(icon) => icon,
-        Err(reason) => return refused(sentence(&format!("the file {reason}"))).await,
-    };
-    tenants::set_icon(&p.ctx, v.caller(), v.session.tenant, icon).await?;
-    Ok(p.done("icon_saved", "/tenant"))
+    match tenants::set_icon(&p.ctx, v.caller(), v.session.tenant, text).await {
+        Ok(_) => Ok(p.done("icon_saved", "/tenant")),
+        Err(AppError::Invalid { reason, .. }) => {
+            refused(sentence(&format!("the file {reason}"))).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn delete_icon(p: Portal, form: web::Form<ActionForm>) -> HttpResponse {
