@@ -1,6 +1,6 @@
 //! SdsStreams, keyed (tenant, namespace, lower-cased id).
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::SDS_STREAMS;
 use super::tx::Readable;
@@ -9,6 +9,8 @@ use crate::domain::sds::identifier;
 use crate::domain::sds::stream::SdsStream;
 use redb::{ReadableTable, WriteTransaction};
 use uuid::Uuid;
+
+impl Record for SdsStream {}
 
 pub fn get(
     tx: &impl Readable,

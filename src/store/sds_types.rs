@@ -1,6 +1,6 @@
 //! SdsTypes, keyed (tenant, namespace, lower-cased id).
 
-use super::codec::{decode, encode};
+use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::SDS_TYPES;
 use super::tx::Readable;
@@ -9,6 +9,8 @@ use crate::domain::paging::Page;
 use crate::domain::sds::identifier;
 use crate::domain::sds::sds_type::SdsType;
 use redb::{ReadableTable, WriteTransaction};
+
+impl Record for SdsType {}
 
 pub fn get(
     tx: &impl Readable,
