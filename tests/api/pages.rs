@@ -9,12 +9,12 @@ use communityd::domain::invitation::InvitationState;
 use reqwest::{Response, StatusCode};
 
 /// A person's browser: its own cookies, no automatic redirects.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
 }
 
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     html.split(&marker)
         .nth(1)
@@ -23,7 +23,7 @@ fn hidden(html: &str, name: &str) -> String {
         .to_string()
 }
 
-fn location(r: &Response) -> String {
+pub(crate) fn location(r: &Response) -> String {
     r.headers()
         .get("location")
         .map(|v| v.to_str().unwrap().to_string())
@@ -31,7 +31,7 @@ fn location(r: &Response) -> String {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .cookie_store(true)
@@ -50,11 +50,11 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> Response {
+    pub(crate) async fn get(&self, path: &str) -> Response {
         self.http.get(self.url(path)).send().await.unwrap()
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
         self.http
             .post(self.url(path))
             .form(form)
@@ -64,7 +64,7 @@ impl Browser {
     }
 
     /// Tenant name first, then email and password; returns where it redirects.
-    async fn login(&self, tenant: &TestTenant, next: &str) -> String {
+    pub(crate) async fn login(&self, tenant: &TestTenant, next: &str) -> String {
         let q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
         let page = self
             .get(&format!("/login?next={q}"))

@@ -565,3 +565,67 @@ async fn outsiders_get_404_and_members_without_the_member_role_get_nothing() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_tenants_tab_lists_shares_and_a_tenant_unshares_its_own_after_confirming() {
+    use crate::pages::{hidden, location, Browser};
+    let w = world().await;
+    w.app.wave_stream(&w.b, "Flow B", &[]).await;
+    w.app.share_ok(&w.b, &w.community, "Flow B").await;
+    let alpha = Browser::new(&w.app);
+    alpha
+        .login(&w.a, &format!("/communities/{}", w.community))
+        .await;
+    let page = alpha
+        .get(&format!("/communities/{}", w.community))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-stream=\"Flow A\""), "{page}");
+    assert!(page.contains("data-stream=\"Flow B\""));
+    assert!(page.contains("no values yet"), "Flow B has no values");
+    let unshare = format!(
+        "/communities/{}/shares/default/Flow%20A/unshare",
+        w.community
+    );
+    assert!(page.contains(&unshare), "A may unshare its own stream");
+    assert!(
+        !page.contains("/shares/default/Flow%20B/unshare"),
+        "but not B's"
+    );
+    let csrf = hidden(&page, "csrf");
+
+    // No CSRF token, no change; the first POST only asks.
+    let r = alpha.post(&unshare, &[("confirm", "yes")]).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let ask = alpha.post(&unshare, &[("csrf", &csrf)]).await;
+    assert_eq!(ask.status(), StatusCode::OK);
+    assert!(ask
+        .text()
+        .await
+        .unwrap()
+        .contains("Stop sharing this stream?"));
+    assert_eq!(
+        w.app.search_ids(&w.b, &w.community, "flow").await.len(),
+        2,
+        "asking changed nothing"
+    );
+    let done = alpha
+        .post(&unshare, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&done), format!("/communities/{}", w.community));
+    assert_eq!(
+        w.app.search_ids(&w.b, &w.community, "flow").await,
+        ["Flow B"]
+    );
+    let page = alpha
+        .get(&format!("/communities/{}", w.community))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Stream no longer shared"));
+    assert!(!page.contains("data-stream=\"Flow A\""));
+}

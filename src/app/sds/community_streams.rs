@@ -144,3 +144,18 @@ pub fn shares_by_tenant(
     }
     Ok(out)
 }
+
+/// The Tenants tab's view of what each member tenant shares.
+pub async fn tenant_shares(
+    ctx: &Context,
+    caller: Caller,
+    community: CommunityId,
+) -> Result<HashMap<TenantId, Vec<ShareRow>>, AppError> {
+    ctx.store
+        .read(move |tx| {
+            let at = crate::app::community_access::in_community(tx, caller, None, community)?;
+            at.require(Operation::ViewCommunity)?;
+            shares_by_tenant(tx, community)
+        })
+        .await
+}

@@ -211,6 +211,8 @@ async fn show_inner(p: &Portal, id: CommunityId, tab: Option<&str>) -> PageResul
     if tab == "invitations" {
         let list = invitations::list(&p.ctx, v.caller(), None, id, Page::default()).await?;
         page.insert("invitations", &invitation_rows(&view, list));
+    } else {
+        page.insert("shares", &super::shared_streams::rows(p, v, id).await?);
     }
     Ok(p.render("community", page))
 }

@@ -7,6 +7,7 @@ pub mod invitation_landing;
 pub mod login;
 pub mod render;
 pub mod session;
+pub mod shared_streams;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -42,6 +43,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/communities/{id}/tenants/{tenant}/{verb}",
             web::post().to(community_details::tenant_action),
+        )
+        .route(
+            "/communities/{id}/shares/{namespace}/{stream}/unshare",
+            web::post().to(shared_streams::unshare),
         )
         .route(
             "/invitations/answer",

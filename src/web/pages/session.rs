@@ -97,6 +97,7 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "removed" => "Tenant removed from the community.",
         "left" => "Your tenant left the community.",
         "deleted" => "Community deleted.",
+        "unshared" => "Stream no longer shared with the community.",
         "logged_out" => "You are logged out.",
         _ => return None,
     })
