@@ -93,24 +93,17 @@ pub fn range(
     };
     let range = table.range::<(Uuid, &[u8])>((lower, upper))?;
     let mut out = Vec::new();
-    let mut push = |entry: Result<
-        (redb::AccessGuard<(Uuid, &[u8])>, redb::AccessGuard<&[u8]>),
-        redb::StorageError,
-    >|
-     -> Result<(), StoreError> {
-        let (k, v) = entry?;
-        out.push((k.value().1.to_vec(), parse(v.value())?));
-        Ok(())
-    };
     match direction {
         Direction::Forward => {
             for entry in range.skip(skip).take(limit) {
-                push(entry)?;
+                let (k, v) = entry?;
+                out.push((k.value().1.to_vec(), parse(v.value())?));
             }
         }
         Direction::Backward => {
             for entry in range.rev().skip(skip).take(limit) {
-                push(entry)?;
+                let (k, v) = entry?;
+                out.push((k.value().1.to_vec(), parse(v.value())?));
             }
         }
     }

@@ -85,7 +85,7 @@ fn visible(tx: &impl Readable, community: CommunityId) -> Result<Vec<SharedStrea
     let mut active: HashMap<TenantId, Option<String>> = HashMap::new();
     let mut out = Vec::new();
     for (tenant, stream_ref) in shares::of_community(tx, community)? {
-        if !active.contains_key(&tenant) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = active.entry(tenant) {
             let is_active = memberships::get(tx, community, tenant)?
                 .is_some_and(|m| m.status == CommunityTenantStatus::Active);
             let name = if is_active {
@@ -97,7 +97,7 @@ fn visible(tx: &impl Readable, community: CommunityId) -> Result<Vec<SharedStrea
             } else {
                 None
             };
-            active.insert(tenant, name);
+            slot.insert(name);
         }
         let Some(Some(tenant_name)) = active.get(&tenant) else {
             continue;

@@ -30,7 +30,10 @@ fn key_of_text(keys: &[KeyPart], field: &str, text: &str) -> Result<Vec<u8>, App
 }
 
 /// The values of a write body (an array, or one object) with their keys.
-fn keyed(keys: &[KeyPart], body: Value) -> Result<Vec<(Vec<u8>, Vec<u8>)>, AppError> {
+/// (index key, value as JSON bytes) of each value of a request.
+type Keyed = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn keyed(keys: &[KeyPart], body: Value) -> Result<Keyed, AppError> {
     let values = match body {
         Value::Array(items) => items,
         object @ Value::Object(_) => vec![object],
