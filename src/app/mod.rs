@@ -18,6 +18,7 @@ pub mod notify;
 pub mod portal;
 pub mod profile;
 pub mod removal;
+pub mod sds;
 pub mod tenants;
 
 pub use context::Context;

@@ -59,7 +59,7 @@ fn drop_membership(
 ) -> Result<(), AppError> {
     memberships::remove(tx, community.id, tenant)?;
     grants::remove_tenant(tx, community.id, tenant)?;
-    communities::revoke_shares(tx, community.id, tenant)?;
+    super::sds::sharing::revoke(tx, community.id, tenant)?;
     for mut inv in invitations::of_community(tx, community.id)? {
         let open = inv.is_live_at(now);
         let issued_by_it = inv.issuing_tenant == tenant;
@@ -97,6 +97,7 @@ pub fn release_invitee(tx: &WriteTransaction, inv: &Invitation) -> Result<(), Ap
 
 /// Deletes a community and everything in it.
 pub fn delete_community(tx: &WriteTransaction, community: &Community) -> Result<(), AppError> {
+    super::sds::sharing::revoke_community(tx, community)?;
     for m in memberships::of_community(tx, community.id)? {
         memberships::remove(tx, community.id, m.tenant)?;
         grants::remove_tenant(tx, community.id, m.tenant)?;

@@ -11,6 +11,7 @@ pub mod notification;
 pub mod paging;
 pub mod permission;
 pub mod role;
+pub mod sds;
 pub mod session;
 pub mod shown_name;
 pub mod tenant;

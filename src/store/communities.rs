@@ -74,16 +74,3 @@ pub fn stream_counts(
     }
     Ok((mine, total))
 }
-
-/// Revokes everything a tenant shared into a community (it left or was removed).
-pub fn revoke_shares(
-    tx: &WriteTransaction,
-    community: CommunityId,
-    tenant: TenantId,
-) -> Result<(), StoreError> {
-    tx.open_table(SHARES)?.retain_in(
-        (community.0, tenant.0, "")..(community.0, tenant.0, "\u{10FFFF}"),
-        |_, _| false,
-    )?;
-    Ok(())
-}

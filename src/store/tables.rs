@@ -48,6 +48,7 @@ pub const MEMBERSHIPS_BY_TENANT: TableDefinition<(Uuid, Uuid), ()> =
 /// (community, tenant, principal) -> (principal kind, role bits)
 pub const GRANTS: TableDefinition<(Uuid, Uuid, Uuid), (u8, u8)> = TableDefinition::new("GRANTS");
 /// (community, tenant, stream id): streams a tenant shares into a community
+/// The stream is written `namespace/stream key` (ids cannot hold '/').
 pub const SHARES: TableDefinition<(Uuid, Uuid, &str), ()> = TableDefinition::new("SHARES");
 
 /// community -> its preferred region id (AVEVA Data Hub)
@@ -62,6 +63,14 @@ pub const MEMBER_PREFERRED_REGIONS: TableDefinition<(Uuid, Uuid), &str> =
 /// tenant -> its external (AVEVA account) id
 pub const TENANT_EXTERNAL_ACCOUNTS: TableDefinition<Uuid, &str> =
     TableDefinition::new("TENANT_EXTERNAL_ACCOUNTS");
+/// (tenant, namespace, lower-cased type id) -> SdsType record
+pub const SDS_TYPES: TableDefinition<(Uuid, &str, &str), &[u8]> = TableDefinition::new("SDS_TYPES");
+/// (tenant, namespace, lower-cased stream id) -> SdsStream record
+pub const SDS_STREAMS: TableDefinition<(Uuid, &str, &str), &[u8]> =
+    TableDefinition::new("SDS_STREAMS");
+/// (stream storage id, order-preserving index key) -> the value as JSON text
+/// (self-describing, so it needs no record version)
+pub const SDS_VALUES: TableDefinition<(Uuid, &[u8]), &[u8]> = TableDefinition::new("SDS_VALUES");
 
 pub const INVITATIONS: Records = TableDefinition::new("INVITATIONS");
 /// (community, issuing tenant, invitation): invitations not withdrawn, by

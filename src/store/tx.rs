@@ -63,6 +63,9 @@ pub(super) fn create_all_tables(tx: &WriteTransaction) -> Result<(), StoreError>
     tx.open_table(MEMBER_CONTACT_EMAILS)?;
     tx.open_table(MEMBER_PREFERRED_REGIONS)?;
     tx.open_table(TENANT_EXTERNAL_ACCOUNTS)?;
+    tx.open_table(SDS_TYPES)?;
+    tx.open_table(SDS_STREAMS)?;
+    tx.open_table(SDS_VALUES)?;
     tx.open_table(INVITATIONS)?;
     tx.open_table(INVITATIONS_BY_COMMUNITY)?;
     tx.open_table(INVITATIONS_BY_INVITED_TENANT)?;

@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     api::community_members::routes(cfg);
     api::invitations::routes(cfg);
     api::directory::routes(cfg);
+    api::sds::routes(cfg);
     pages::routes(cfg);
 }
 

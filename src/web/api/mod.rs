@@ -5,6 +5,7 @@ pub mod community_members;
 pub mod community_tenants;
 pub mod directory;
 pub mod invitations;
+pub mod sds;
 pub mod tenants;
 
 use actix_web::HttpRequest;

@@ -10,6 +10,7 @@ pub mod invitations_tab;
 pub mod login;
 pub mod render;
 pub mod session;
+pub mod shared_streams;
 pub mod tenant_settings;
 
 use actix_web::http::{header, StatusCode};
@@ -74,6 +75,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/communities/{id}/tenants/{tenant}/{verb}",
             web::post().to(community_details::tenant_action),
+        )
+        .route(
+            "/communities/{id}/shares/{namespace}/{stream}/unshare",
+            web::post().to(shared_streams::unshare),
         )
         .route(
             "/invitations/answer",

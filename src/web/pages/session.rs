@@ -97,6 +97,7 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "removed" => "Tenant removed from the community.",
         "left" => "Your tenant left the community.",
         "deleted" => "Community deleted.",
+        "unshared" => "Stream no longer shared with the community.",
         "logged_out" => "You are logged out.",
         "joined" => "You joined. Sharing starts when the inviting tenant confirms; until then the community is listed as awaiting confirmation.",
         "declined" => "Invitation declined; the inviting tenant has been told.",

@@ -1,0 +1,101 @@
+//! A stream's access control list, owner and the caller's rights on it.
+//! Changes go through `sharing::change_acl`, which decides which right a
+//! change needs (ManageAccessControl, or Share for community entries).
+
+use super::sharing;
+use super::stream_access::{own_stream, rights_on, Target};
+use crate::app::{AppError, Context};
+use crate::domain::ids::CommunityId;
+use crate::domain::sds::acl::{rights, AccessControlList, Trustee};
+use crate::store::sds_streams;
+use serde_json::Value;
+
+pub async fn get(ctx: &Context, target: Target, id: String) -> Result<AccessControlList, AppError> {
+    ctx.store
+        .read(move |tx| Ok(own_stream(tx, &target, &id, rights::READ)?.1.acl))
+        .await
+}
+
+/// How the new list is given.
+pub enum AclChange {
+    /// PUT: a whole `AccessControlList`.
+    Replace(Value),
+    /// PATCH: a JSON Patch (RFC 6902) of the list.
+    Patch(Value),
+    /// The portal's Unshare: the community's entry goes.
+    Unshare(CommunityId),
+}
+
+pub async fn change(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    change: AclChange,
+) -> Result<(), AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let (me, mut stream) = own_stream(tx, &target, &id, rights::READ)?;
+            let held = rights_on(&me, &stream);
+            let new = match change {
+                AclChange::Replace(body) => AccessControlList::parse(&body)?,
+                AclChange::Patch(body) => {
+                    let patch: json_patch::Patch = serde_json::from_value(body).map_err(|e| {
+                        AppError::invalid("body", format!("is not a JSON Patch document: {e}"))
+                    })?;
+                    let mut doc = stream.acl.to_json();
+                    json_patch::patch(&mut doc, &patch).map_err(|e| {
+                        AppError::invalid("body", format!("the patch does not apply: {e}"))
+                    })?;
+                    AccessControlList::parse(&doc)?
+                }
+                AclChange::Unshare(community) => sharing::without_share(&stream.acl, community),
+            };
+            sharing::change_acl(tx, &me, held, &mut stream, new)?;
+            stream.modified = now;
+            sds_streams::put(tx, target.tenant, &stream)?;
+            Ok(())
+        })
+        .await
+}
+
+pub async fn owner(ctx: &Context, target: Target, id: String) -> Result<Option<Trustee>, AppError> {
+    ctx.store
+        .read(move |tx| Ok(own_stream(tx, &target, &id, rights::READ)?.1.owner))
+        .await
+}
+
+pub async fn set_owner(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    body: Value,
+) -> Result<(), AppError> {
+    let owner = Trustee::parse(&body, "").map_err(|e| {
+        AppError::invalid(
+            if e.field.is_empty() {
+                "body".into()
+            } else {
+                e.field.trim_start_matches('.').to_string()
+            },
+            e.reason,
+        )
+    })?;
+    ctx.store
+        .write(move |tx| {
+            let (_, mut stream) = own_stream(tx, &target, &id, rights::MANAGE_ACCESS_CONTROL)?;
+            stream.owner = Some(owner);
+            sds_streams::put(tx, target.tenant, &stream)?;
+            Ok(())
+        })
+        .await
+}
+
+pub async fn access_rights(ctx: &Context, target: Target, id: String) -> Result<u32, AppError> {
+    ctx.store
+        .read(move |tx| {
+            let (me, stream) = own_stream(tx, &target, &id, rights::READ)?;
+            Ok(rights_on(&me, &stream))
+        })
+        .await
+}

@@ -1,0 +1,362 @@
+//! Stream values: insert, update, replace, remove, and the reads (at an
+//! index, first, last, a window, a range). Every read is a key range.
+
+use super::stream_access::{own_stream, readable_stream, Target};
+use crate::app::{AppError, Context};
+use crate::domain::sds::acl::rights;
+use crate::domain::sds::index_key::{self, KeyPart};
+use crate::domain::sds::stream::SdsStream;
+use crate::store::sds_values::{self, Direction};
+use crate::store::{sds_streams, Readable};
+use base64::Engine;
+use serde_json::Value;
+use std::ops::Bound;
+
+/// SDS's cap on values in one read.
+pub const READ_LIMIT: usize = 250_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteMode {
+    /// POST: new indexes only (409 if one exists).
+    Insert,
+    /// PUT: insert or overwrite.
+    Update,
+    /// PUT ?allowCreate=false: existing indexes only (404 otherwise).
+    Replace,
+}
+
+fn key_of_text(keys: &[KeyPart], field: &str, text: &str) -> Result<Vec<u8>, AppError> {
+    index_key::of_text(keys, text).map_err(|e| AppError::invalid(field, e.to_string()))
+}
+
+/// The values of a write body (an array, or one object) with their keys.
+/// (index key, value as JSON bytes) of each value of a request.
+type Keyed = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn keyed(keys: &[KeyPart], body: Value) -> Result<Keyed, AppError> {
+    let values = match body {
+        Value::Array(items) => items,
+        object @ Value::Object(_) => vec![object],
+        _ => return Err(AppError::invalid("body", "must be a JSON array of values")),
+    };
+    let mut out = Vec::with_capacity(values.len());
+    for (i, value) in values.into_iter().enumerate() {
+        if !value.is_object() {
+            return Err(AppError::invalid(
+                format!("[{i}]"),
+                "each value must be a JSON object",
+            ));
+        }
+        let key = index_key::of_value(keys, &value)
+            .map_err(|e| AppError::invalid(format!("[{i}]"), e.to_string()))?;
+        let json = serde_json::to_vec(&value).map_err(|e| AppError::Unexpected(e.to_string()))?;
+        out.push((key, json));
+    }
+    Ok(out)
+}
+
+pub async fn write(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    body: Value,
+    mode: WriteMode,
+) -> Result<(), AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
+            let values = keyed(&stream.keys, body)?;
+            let mut seen = std::collections::HashSet::with_capacity(values.len());
+            for (i, (key, json)) in values.iter().enumerate() {
+                if !seen.insert(key.as_slice()) && mode == WriteMode::Insert {
+                    return Err(AppError::conflict(format!("value [{i}] repeats an index of this request")));
+                }
+                match mode {
+                    WriteMode::Insert if sds_values::exists(tx, stream.storage, key)? => {
+                        return Err(AppError::conflict(format!(
+                            "value [{i}]: stream '{}' already has a value at that index; use PUT to update it",
+                            stream.id
+                        )));
+                    }
+                    WriteMode::Replace if !sds_values::exists(tx, stream.storage, key)? => {
+                        return Err(AppError::not_found(format!(
+                            "value [{i}]: stream '{}' has no value at that index to replace",
+                            stream.id
+                        )));
+                    }
+                    _ => {}
+                }
+                sds_values::put(tx, stream.storage, key, json)?;
+            }
+            stream.last_write = Some(now);
+            sds_streams::put(tx, target.tenant, &stream)?;
+            Ok(())
+        })
+        .await
+}
+
+/// What a DELETE of values names.
+pub enum Removal {
+    At(String),
+    Window { start: String, end: String },
+}
+
+pub async fn remove(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    what: Removal,
+) -> Result<(), AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
+            match what {
+                Removal::At(index) => {
+                    let key = key_of_text(&stream.keys, "index", &index)?;
+                    if !sds_values::remove(tx, stream.storage, &key)? {
+                        return Err(AppError::not_found(format!(
+                            "stream '{}' has no value at index '{index}'",
+                            stream.id
+                        )));
+                    }
+                }
+                Removal::Window { start, end } => {
+                    let start = key_of_text(&stream.keys, "startIndex", &start)?;
+                    let end = key_of_text(&stream.keys, "endIndex", &end)?;
+                    if start <= end {
+                        sds_values::remove_window(tx, stream.storage, &start, &end)?;
+                    }
+                }
+            }
+            stream.last_write = Some(now);
+            sds_streams::put(tx, target.tenant, &stream)?;
+            Ok(())
+        })
+        .await
+}
+
+/// The reads of `.../Data`.
+#[derive(Clone, Debug)]
+pub enum Read {
+    /// `?index=` once or more.
+    At(Vec<String>),
+    First,
+    Last,
+    /// `?startIndex&endIndex`, with `count` (and a continuation token) for paging.
+    Window {
+        start: String,
+        end: String,
+        count: Option<usize>,
+        token: Option<String>,
+    },
+    /// `Transform?startIndex&skip&count&reversed`.
+    Range {
+        start: Option<String>,
+        skip: usize,
+        count: usize,
+        reversed: bool,
+    },
+}
+
+/// A read's answer: one value (or null), a list, or a page with the token
+/// of the next one.
+pub enum Answer {
+    One(Option<Value>),
+    Many(Vec<Value>),
+    Page {
+        results: Vec<Value>,
+        token: Option<String>,
+    },
+}
+
+pub async fn read(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    what: Read,
+) -> Result<Answer, AppError> {
+    ctx.store
+        .read(move |tx| {
+            let stream = readable_stream(tx, &target, &id)?;
+            read_stream(tx, &stream, what)
+        })
+        .await
+}
+
+fn values(entries: Vec<sds_values::Entry>) -> Vec<Value> {
+    entries.into_iter().map(|(_, v)| v).collect()
+}
+
+fn token_of(key: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+}
+
+pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result<Answer, AppError> {
+    let s = stream.storage;
+    let keys = &stream.keys;
+    Ok(match what {
+        Read::At(indexes) => {
+            let mut found = Vec::new();
+            for index in &indexes {
+                let key = key_of_text(keys, "index", index)?;
+                found.push(sds_values::get(tx, s, &key)?);
+            }
+            if indexes.len() == 1 {
+                match found.pop().flatten() {
+                    Some(v) => Answer::One(Some(v)),
+                    None => {
+                        return Err(AppError::not_found(format!(
+                            "stream '{}' has no value at index '{}'",
+                            stream.id, indexes[0]
+                        )))
+                    }
+                }
+            } else {
+                Answer::Many(found.into_iter().flatten().collect())
+            }
+        }
+        Read::First => Answer::One(
+            sds_values::range(
+                tx,
+                s,
+                Bound::Unbounded,
+                Bound::Unbounded,
+                Direction::Forward,
+                0,
+                1,
+            )?
+            .pop()
+            .map(|(_, v)| v),
+        ),
+        Read::Last => Answer::One(
+            sds_values::range(
+                tx,
+                s,
+                Bound::Unbounded,
+                Bound::Unbounded,
+                Direction::Backward,
+                0,
+                1,
+            )?
+            .pop()
+            .map(|(_, v)| v),
+        ),
+        Read::Window {
+            start,
+            end,
+            count,
+            token,
+        } => {
+            let mut from = key_of_text(keys, "startIndex", &start)?;
+            let to = key_of_text(keys, "endIndex", &end)?;
+            if let Some(token) = token.filter(|t| !t.is_empty()) {
+                from = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(token.as_bytes())
+                    .map_err(|_| {
+                        AppError::invalid("continuationToken", "is not a token this service issued")
+                    })?;
+            }
+            if from > to {
+                return Ok(match count {
+                    Some(_) => Answer::Page {
+                        results: vec![],
+                        token: None,
+                    },
+                    None => Answer::Many(vec![]),
+                });
+            }
+            match count {
+                Some(count) => {
+                    let mut page = sds_values::range(
+                        tx,
+                        s,
+                        Bound::Included(&from),
+                        Bound::Included(&to),
+                        Direction::Forward,
+                        0,
+                        count + 1,
+                    )?;
+                    let next = if page.len() > count {
+                        page.pop().map(|(k, _)| token_of(&k))
+                    } else {
+                        None
+                    };
+                    Answer::Page {
+                        results: values(page),
+                        token: next,
+                    }
+                }
+                None => {
+                    let all = sds_values::range(
+                        tx,
+                        s,
+                        Bound::Included(&from),
+                        Bound::Included(&to),
+                        Direction::Forward,
+                        0,
+                        READ_LIMIT + 1,
+                    )?;
+                    if all.len() > READ_LIMIT {
+                        return Err(AppError::invalid(
+                            "endIndex",
+                            format!("the window holds more than {READ_LIMIT} values; read it in pages with count"),
+                        ));
+                    }
+                    Answer::Many(values(all))
+                }
+            }
+        }
+        Read::Range {
+            start,
+            skip,
+            count,
+            reversed,
+        } => {
+            let start = start
+                .map(|t| key_of_text(keys, "startIndex", &t))
+                .transpose()?;
+            let count = count.min(READ_LIMIT);
+            let found = match (&start, reversed) {
+                (Some(k), false) => sds_values::range(
+                    tx,
+                    s,
+                    Bound::Included(k),
+                    Bound::Unbounded,
+                    Direction::Forward,
+                    skip,
+                    count,
+                )?,
+                (Some(k), true) => sds_values::range(
+                    tx,
+                    s,
+                    Bound::Unbounded,
+                    Bound::Included(k),
+                    Direction::Backward,
+                    skip,
+                    count,
+                )?,
+                (None, false) => sds_values::range(
+                    tx,
+                    s,
+                    Bound::Unbounded,
+                    Bound::Unbounded,
+                    Direction::Forward,
+                    skip,
+                    count,
+                )?,
+                (None, true) => sds_values::range(
+                    tx,
+                    s,
+                    Bound::Unbounded,
+                    Bound::Unbounded,
+                    Direction::Backward,
+                    skip,
+                    count,
+                )?,
+            };
+            Answer::Many(values(found))
+        }
+    })
+}

@@ -1,0 +1,19 @@
+//! Use cases of the SDS subset: types, streams, values, access control,
+//! sharing into communities and reading what communities share.
+
+pub mod access_control;
+pub mod community_streams;
+pub mod data;
+pub mod sharing;
+pub mod stream_access;
+pub mod streams;
+pub mod types;
+
+use super::AppError;
+use crate::domain::sds::sds_type::Invalid;
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError::invalid(e.field, e.reason)
+    }
+}

@@ -1,0 +1,238 @@
+//! SdsStreams of a tenant's namespace: create, update, get, list, delete,
+//! tags and metadata.
+
+use super::sharing;
+use super::stream_access::{
+    default_acl, own_stream, own_tenant, owner_of, readable_stream, rights_on, Target,
+};
+use crate::app::{AppError, Context};
+use crate::domain::paging::Page;
+use crate::domain::sds::acl::rights;
+use crate::domain::sds::sds_type::SdsType;
+use crate::domain::sds::search::{matches, Searchable};
+use crate::domain::sds::stream::{parse_metadata, parse_tags, SdsStream, StreamInput};
+use crate::store::{sds_streams, sds_types, sds_values, Readable};
+use serde_json::Value;
+
+pub enum Created {
+    New(SdsStream),
+    Existing(SdsStream),
+}
+
+fn stream_type(
+    tx: &impl Readable,
+    target: &Target,
+    input: &StreamInput,
+) -> Result<SdsType, AppError> {
+    sds_types::get(tx, target.tenant, &target.namespace, &input.type_id)?.ok_or_else(|| {
+        AppError::invalid("TypeId", format!("type '{}' does not exist", input.type_id))
+    })
+}
+
+/// POST: creates the stream, or returns the same one if it exists.
+pub async fn get_or_create(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    body: Value,
+) -> Result<Created, AppError> {
+    let input = StreamInput::parse(&id, &body)?;
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let me = own_tenant(tx, &target)?;
+            let sds_type = stream_type(tx, &target, &input)?;
+            if let Some(old) = sds_streams::get(tx, target.tenant, &target.namespace, &input.id)? {
+                if rights_on(&me, &old) & rights::READ == 0 {
+                    return Err(AppError::conflict(format!(
+                        "stream '{}' already exists",
+                        old.id
+                    )));
+                }
+                let same = old.type_id.eq_ignore_ascii_case(&input.type_id)
+                    && old.name == input.name
+                    && old.description == input.description;
+                return if same {
+                    Ok(Created::Existing(old))
+                } else {
+                    Err(AppError::conflict(format!(
+                        "a different stream with id '{}' already exists",
+                        old.id
+                    )))
+                };
+            }
+            let stream = SdsStream {
+                storage: sds_streams::new_storage_id(),
+                namespace: target.namespace.clone(),
+                id: input.id,
+                name: input.name,
+                description: input.description,
+                type_id: sds_type.id,
+                keys: sds_type.keys,
+                tags: Vec::new(),
+                metadata: Vec::new(),
+                indexes: input.indexes,
+                acl: default_acl(target.tenant),
+                owner: Some(owner_of(target.caller)),
+                created: now,
+                modified: now,
+                last_write: None,
+            };
+            sds_streams::put(tx, target.tenant, &stream)?;
+            Ok(Created::New(stream))
+        })
+        .await
+}
+
+/// PUT: creates the stream or updates its name, description and indexes
+/// (its type cannot change this way).
+pub async fn create_or_update(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    body: Value,
+) -> Result<(), AppError> {
+    let input = StreamInput::parse(&id, &body)?;
+    let exists = {
+        let target = target.clone();
+        let id = input.id.clone();
+        ctx.store
+            .read(move |tx| {
+                Ok::<_, AppError>(
+                    sds_streams::get(tx, target.tenant, &target.namespace, &id)?.is_some(),
+                )
+            })
+            .await?
+    };
+    if !exists {
+        return get_or_create(ctx, target, id, body).await.map(|_| ());
+    }
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let (_, mut stream) = own_stream(tx, &target, &input.id, rights::WRITE)?;
+            if !stream.type_id.eq_ignore_ascii_case(&input.type_id) {
+                return Err(AppError::invalid(
+                    "TypeId",
+                    format!(
+                        "stream '{}' has type '{}'; its type cannot be changed",
+                        stream.id, stream.type_id
+                    ),
+                ));
+            }
+            stream.name = input.name;
+            stream.description = input.description;
+            stream.indexes = input.indexes;
+            stream.modified = now;
+            sds_streams::put(tx, target.tenant, &stream)?;
+            Ok(())
+        })
+        .await
+}
+
+pub async fn get(ctx: &Context, target: Target, id: String) -> Result<SdsStream, AppError> {
+    ctx.store
+        .read(move |tx| readable_stream(tx, &target, &id))
+        .await
+}
+
+/// The stream's type (also for a stream read through a community).
+pub async fn get_type(ctx: &Context, target: Target, id: String) -> Result<SdsType, AppError> {
+    ctx.store
+        .read(move |tx| {
+            let stream = readable_stream(tx, &target, &id)?;
+            let owner = target.tenant;
+            sds_types::get(tx, owner, &stream.namespace, &stream.type_id)?.ok_or_else(|| {
+                AppError::not_found(format!("type '{}' does not exist", stream.type_id))
+            })
+        })
+        .await
+}
+
+/// Streams the caller may read, matching `query`, one page.
+pub async fn list(
+    ctx: &Context,
+    target: Target,
+    query: String,
+    page: Page,
+) -> Result<Vec<SdsStream>, AppError> {
+    ctx.store
+        .read(move |tx| {
+            let me = own_tenant(tx, &target)?;
+            let mut out = Vec::new();
+            let mut skip = page.skip;
+            sds_streams::each(tx, target.tenant, &target.namespace, |s| {
+                let found = rights_on(&me, &s) & rights::READ != 0
+                    && matches(
+                        &query,
+                        &Searchable {
+                            id: &s.id,
+                            name: &s.name,
+                            description: &s.description,
+                            type_id: &s.type_id,
+                        },
+                    );
+                if found {
+                    if skip > 0 {
+                        skip -= 1;
+                    } else {
+                        out.push(s);
+                    }
+                }
+                out.len() < page.count
+            })?;
+            Ok(out)
+        })
+        .await
+}
+
+/// Deletes a stream, its values and its shares, in one transaction.
+pub async fn delete(ctx: &Context, target: Target, id: String) -> Result<(), AppError> {
+    ctx.store
+        .write(move |tx| {
+            let (_, stream) = own_stream(tx, &target, &id, rights::DELETE)?;
+            sharing::forget_stream(tx, target.tenant, &stream)?;
+            sds_values::remove_all(tx, stream.storage)?;
+            sds_streams::delete(tx, target.tenant, &stream)?;
+            Ok(())
+        })
+        .await
+}
+
+/// What part of a stream's descriptive data a change touches.
+pub enum Annotation {
+    Tags(Value),
+    Metadata(Value),
+    MetadataPatch(Value),
+}
+
+pub async fn annotate(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    change: Annotation,
+) -> Result<(), AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
+            match change {
+                Annotation::Tags(body) => stream.tags = parse_tags(&body)?,
+                Annotation::Metadata(body) => stream.metadata = parse_metadata(&body)?,
+                Annotation::MetadataPatch(body) => {
+                    let patch: json_patch::Patch = serde_json::from_value(body).map_err(|e| {
+                        AppError::invalid("body", format!("is not a JSON Patch: {e}"))
+                    })?;
+                    let mut doc = stream.metadata_json();
+                    json_patch::patch(&mut doc, &patch).map_err(|e| {
+                        AppError::invalid("body", format!("the patch does not apply: {e}"))
+                    })?;
+                    stream.metadata = parse_metadata(&doc)?;
+                }
+            }
+            stream.modified = now;
+            sds_streams::put(tx, target.tenant, &stream)?;
+            Ok(())
+        })
+        .await
+}

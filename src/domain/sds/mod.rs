@@ -1,0 +1,14 @@
+//! The compact Sequential Data Store (SDS) subset that tenants share through
+//! communities: types, streams, values keyed by the type's index, and each
+//! stream's access control list. Pure rules; storage is `store::sds_*`.
+
+pub mod acl;
+pub mod identifier;
+pub mod index_key;
+pub mod sds_type;
+pub mod search;
+pub mod stream;
+pub mod type_code;
+
+/// The namespace every tenant has; others are created on first use.
+pub const DEFAULT_NAMESPACE: &str = "default";

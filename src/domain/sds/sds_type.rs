@@ -1,0 +1,230 @@
+//! `SdsType`: the shape of a stream's values. The definition is kept as the
+//! JSON the client sent (so nested property types echo back unchanged); the
+//! index, derived once here, is what storage needs.
+
+use super::identifier;
+use super::index_key::KeyPart;
+use super::type_code::{self, KeyKind};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SdsType {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub code: u16,
+    /// The index properties, in key order.
+    pub keys: Vec<KeyPart>,
+    /// `Properties` as sent, as JSON text.
+    pub properties: String,
+    pub created: DateTime<Utc>,
+    pub modified: DateTime<Utc>,
+}
+
+/// A rejected definition: the field (a JSON path) and why.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub reason: String,
+}
+
+fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
+    Invalid {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A property of a JSON object by name, in any case (as ASP.NET read them).
+pub fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    object.get(name).or_else(|| {
+        object
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+pub fn text_field(object: &Map<String, Value>, name: &str) -> Result<Option<String>, Invalid> {
+    match field(object, name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(name, "must be a string")),
+    }
+}
+
+impl SdsType {
+    /// Validates a definition posted for `path_id`.
+    pub fn parse(path_id: &str, body: &Value, now: DateTime<Utc>) -> Result<Self, Invalid> {
+        let object = body
+            .as_object()
+            .ok_or_else(|| invalid("body", "must be a JSON object (an SdsType)"))?;
+        let id = text_field(object, "Id")?.unwrap_or_else(|| path_id.to_string());
+        identifier::validate(&id).map_err(|r| invalid("Id", r))?;
+        if identifier::key(&id) != identifier::key(path_id) {
+            return Err(invalid("Id", "must match the type id in the path"));
+        }
+        let code = field(object, "SdsTypeCode")
+            .map(|v| {
+                type_code::parse(v)
+                    .ok_or_else(|| invalid("SdsTypeCode", "is not a known SdsTypeCode"))
+            })
+            .transpose()?
+            .unwrap_or(type_code::OBJECT);
+        let properties = match field(object, "Properties") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items.clone(),
+            Some(_) => return Err(invalid("Properties", "must be an array")),
+        };
+        let keys = if code == type_code::OBJECT {
+            index_of(&properties)?
+        } else {
+            Vec::new()
+        };
+        if code == type_code::OBJECT && keys.is_empty() {
+            return Err(invalid(
+                "Properties",
+                "an Object type needs at least one property with IsKey true",
+            ));
+        }
+        Ok(Self {
+            id,
+            name: text_field(object, "Name")?.unwrap_or_default(),
+            description: text_field(object, "Description")?.unwrap_or_default(),
+            code,
+            keys,
+            properties: Value::Array(properties).to_string(),
+            created: now,
+            modified: now,
+        })
+    }
+
+    /// Two definitions are the same type when all but their times agree.
+    pub fn same_definition(&self, other: &SdsType) -> bool {
+        self.id == other.id
+            && self.name == other.name
+            && self.description == other.description
+            && self.code == other.code
+            && self.properties == other.properties
+    }
+
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "Id": self.id,
+            "Name": self.name,
+            "Description": self.description,
+            "SdsTypeCode": type_code::name(self.code),
+            "Properties": serde_json::from_str::<Value>(&self.properties).unwrap_or(Value::Array(vec![])),
+            "IsGenericType": false,
+            "IsReferenceType": false,
+            "CreatedDate": crate::domain::sds::stream::time(&self.created),
+            "ModifiedDate": crate::domain::sds::stream::time(&self.modified),
+        })
+    }
+}
+
+/// The key properties, ordered by `Order` then position.
+fn index_of(properties: &[Value]) -> Result<Vec<KeyPart>, Invalid> {
+    let mut keys = Vec::new();
+    for (i, property) in properties.iter().enumerate() {
+        let path = format!("Properties[{i}]");
+        let object = property
+            .as_object()
+            .ok_or_else(|| invalid(&path, "must be an SdsTypeProperty object"))?;
+        let id = text_field(object, "Id")
+            .map_err(|e| invalid(format!("{path}.Id"), e.reason))?
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| invalid(format!("{path}.Id"), "is required"))?;
+        let is_key = match field(object, "IsKey") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(invalid(format!("{path}.IsKey"), "must be true or false")),
+        };
+        let code = field(object, "SdsType")
+            .and_then(Value::as_object)
+            .and_then(|t| field(t, "SdsTypeCode"))
+            .ok_or_else(|| invalid(format!("{path}.SdsType.SdsTypeCode"), "is required"))?;
+        let code = type_code::parse(code).ok_or_else(|| {
+            invalid(
+                format!("{path}.SdsType.SdsTypeCode"),
+                "is not a known SdsTypeCode",
+            )
+        })?;
+        if is_key {
+            let kind: KeyKind = type_code::key_kind(code).ok_or_else(|| {
+                invalid(
+                    format!("{path}.SdsType.SdsTypeCode"),
+                    format!(
+                        "{} cannot be an index; use a number, DateTime or String",
+                        type_code::name(code)
+                    ),
+                )
+            })?;
+            let order = field(object, "Order").and_then(Value::as_i64).unwrap_or(0);
+            keys.push((order, i, KeyPart { property: id, kind }));
+        }
+    }
+    keys.sort_by_key(|(order, i, _)| (*order, *i));
+    Ok(keys.into_iter().map(|(_, _, k)| k).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn wave() -> Value {
+        json!({
+            "Id": "WaveData_SampleType", "SdsTypeCode": "Object", "Name": "WaveDataSample",
+            "Properties": [
+                {"Id": "Order", "IsKey": true, "SdsType": {"Id": "intType", "SdsTypeCode": "Int32", "Properties": []}},
+                {"Id": "Radians", "IsKey": false, "SdsType": {"Id": "doubleType", "SdsTypeCode": "Double", "Properties": []}}
+            ]
+        })
+    }
+
+    #[test]
+    fn the_sdk_wave_type_parses_with_its_index() {
+        let t = SdsType::parse("wavedata_sampletype", &wave(), Utc::now()).unwrap();
+        assert_eq!(t.id, "WaveData_SampleType");
+        assert_eq!(
+            t.keys,
+            vec![KeyPart {
+                property: "Order".into(),
+                kind: KeyKind::Signed
+            }]
+        );
+        assert_eq!(t.to_json()["SdsTypeCode"], "Object");
+    }
+
+    #[test]
+    fn compound_keys_follow_order() {
+        let body = json!({"Id": "c", "SdsTypeCode": 1, "Properties": [
+            {"Id": "B", "IsKey": true, "Order": 2, "SdsType": {"SdsTypeCode": "Int32"}},
+            {"Id": "A", "IsKey": true, "Order": 1, "SdsType": {"SdsTypeCode": "DateTime"}}
+        ]});
+        let t = SdsType::parse("c", &body, Utc::now()).unwrap();
+        let names: Vec<&str> = t.keys.iter().map(|k| k.property.as_str()).collect();
+        assert_eq!(names, ["A", "B"]);
+    }
+
+    #[test]
+    fn bad_definitions_name_the_field() {
+        let mut body = wave();
+        body["Properties"][0]["SdsType"]["SdsTypeCode"] = json!("Int33");
+        let err = SdsType::parse("WaveData_SampleType", &body, Utc::now()).unwrap_err();
+        assert_eq!(err.field, "Properties[0].SdsType.SdsTypeCode");
+        let err = SdsType::parse("other", &wave(), Utc::now()).unwrap_err();
+        assert_eq!(err.field, "Id");
+        let mut body = wave();
+        body["Properties"][0]["IsKey"] = json!(false);
+        assert_eq!(
+            SdsType::parse("WaveData_SampleType", &body, Utc::now())
+                .unwrap_err()
+                .field,
+            "Properties"
+        );
+    }
+}

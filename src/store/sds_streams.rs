@@ -1,0 +1,65 @@
+//! SdsStreams, keyed (tenant, namespace, lower-cased id).
+
+use super::codec::{decode, encode, Record};
+use super::error::StoreError;
+use super::tables::SDS_STREAMS;
+use super::tx::Readable;
+use crate::domain::ids::TenantId;
+use crate::domain::sds::identifier;
+use crate::domain::sds::stream::SdsStream;
+use redb::{ReadableTable, WriteTransaction};
+use uuid::Uuid;
+
+impl Record for SdsStream {}
+
+pub fn get(
+    tx: &impl Readable,
+    tenant: TenantId,
+    namespace: &str,
+    id: &str,
+) -> Result<Option<SdsStream>, StoreError> {
+    let table = tx.table(SDS_STREAMS)?;
+    let found = table.get((tenant.0, namespace, identifier::key(id).as_str()))?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
+pub fn put(tx: &WriteTransaction, tenant: TenantId, stream: &SdsStream) -> Result<(), StoreError> {
+    let key = stream.key();
+    tx.open_table(SDS_STREAMS)?.insert(
+        (tenant.0, stream.namespace.as_str(), key.as_str()),
+        encode(stream)?.as_slice(),
+    )?;
+    Ok(())
+}
+
+pub fn delete(
+    tx: &WriteTransaction,
+    tenant: TenantId,
+    stream: &SdsStream,
+) -> Result<(), StoreError> {
+    let key = stream.key();
+    tx.open_table(SDS_STREAMS)?
+        .remove((tenant.0, stream.namespace.as_str(), key.as_str()))?;
+    Ok(())
+}
+
+/// Visits a namespace's streams in id order until `visit` returns false.
+pub fn each(
+    tx: &impl Readable,
+    tenant: TenantId,
+    namespace: &str,
+    mut visit: impl FnMut(SdsStream) -> bool,
+) -> Result<(), StoreError> {
+    let table = tx.table(SDS_STREAMS)?;
+    for entry in table.range((tenant.0, namespace, "")..(tenant.0, namespace, "\u{10FFFF}"))? {
+        if !visit(decode(entry?.1.value())?) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// A fresh storage id for a new stream's values.
+pub fn new_storage_id() -> Uuid {
+    Uuid::now_v7()
+}

@@ -1,0 +1,68 @@
+//! SdsTypes, keyed (tenant, namespace, lower-cased id).
+
+use super::codec::{decode, encode, Record};
+use super::error::StoreError;
+use super::tables::SDS_TYPES;
+use super::tx::Readable;
+use crate::domain::ids::TenantId;
+use crate::domain::paging::Page;
+use crate::domain::sds::identifier;
+use crate::domain::sds::sds_type::SdsType;
+use redb::{ReadableTable, WriteTransaction};
+
+impl Record for SdsType {}
+
+pub fn get(
+    tx: &impl Readable,
+    tenant: TenantId,
+    namespace: &str,
+    id: &str,
+) -> Result<Option<SdsType>, StoreError> {
+    let table = tx.table(SDS_TYPES)?;
+    let found = table.get((tenant.0, namespace, identifier::key(id).as_str()))?;
+    found.map(|v| decode(v.value())).transpose()
+}
+
+pub fn put(
+    tx: &WriteTransaction,
+    tenant: TenantId,
+    namespace: &str,
+    sds_type: &SdsType,
+) -> Result<(), StoreError> {
+    let key = identifier::key(&sds_type.id);
+    tx.open_table(SDS_TYPES)?.insert(
+        (tenant.0, namespace, key.as_str()),
+        encode(sds_type)?.as_slice(),
+    )?;
+    Ok(())
+}
+
+pub fn delete(
+    tx: &WriteTransaction,
+    tenant: TenantId,
+    namespace: &str,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let key = identifier::key(id);
+    let removed = tx
+        .open_table(SDS_TYPES)?
+        .remove((tenant.0, namespace, key.as_str()))?
+        .is_some();
+    Ok(removed)
+}
+
+/// One page of a namespace's types, by id.
+pub fn list(
+    tx: &impl Readable,
+    tenant: TenantId,
+    namespace: &str,
+    page: Page,
+) -> Result<Vec<SdsType>, StoreError> {
+    let table = tx.table(SDS_TYPES)?;
+    let mut out = Vec::new();
+    let range = table.range((tenant.0, namespace, "")..(tenant.0, namespace, "\u{10FFFF}"))?;
+    for entry in range.skip(page.skip).take(page.count) {
+        out.push(decode(entry?.1.value())?);
+    }
+    Ok(out)
+}

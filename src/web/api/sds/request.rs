@@ -1,0 +1,121 @@
+//! What every SDS handler reads from a request: the target (tenant,
+//! namespace, and the community it goes through, from the path or a
+//! `community-id` header), the stream id, query parameters in any case,
+//! and a JSON body of any shape.
+
+use crate::app::sds::stream_access::Target;
+use crate::app::AppError;
+use crate::domain::ids::CommunityId;
+use crate::domain::paging::Page;
+use crate::web::extract::{path_id, ApiCaller};
+use actix_web::HttpRequest;
+use uuid::Uuid;
+
+pub fn target(req: &HttpRequest, caller: &ApiCaller) -> Result<Target, AppError> {
+    let tenant = path_id(req, "tenantId")?;
+    let namespace = req.match_info().get("namespaceId").unwrap_or_default();
+    let via = match req.match_info().get("communityId") {
+        Some(_) => Some(path_id::<CommunityId>(req, "communityId")?),
+        None => community_header(req)?,
+    };
+    Target::new(caller.0, tenant, namespace, via)
+}
+
+/// The `community-id` header, when sent.
+fn community_header(req: &HttpRequest) -> Result<Option<CommunityId>, AppError> {
+    let Some(value) = req.headers().get("community-id") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            Uuid::try_parse(v)
+                .map(CommunityId)
+                .map_err(|_| AppError::invalid("community-id", "must be a GUID"))
+        })
+        .transpose()
+}
+
+/// A path segment (an SDS id) as written.
+pub fn segment(req: &HttpRequest, name: &str) -> String {
+    req.match_info().get(name).unwrap_or_default().to_string()
+}
+
+/// Query parameters, names lower-cased (ASP.NET read them in any case).
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self(
+            url::form_urlencoded::parse(req.query_string().as_bytes())
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    pub fn number(&self, name: &str) -> Result<Option<usize>, AppError> {
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<usize>()
+                    .map_err(|_| AppError::invalid(name, "must be a whole number of at least 0"))
+            })
+            .transpose()
+    }
+
+    pub fn flag(&self, name: &str) -> Result<bool, AppError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("") | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            _ => Err(AppError::invalid(name, "must be true or false")),
+        }
+    }
+
+    pub fn page(&self) -> Result<Page, AppError> {
+        Page::parse(self.get("skip"), self.get("count"))
+            .map_err(|e| AppError::invalid(e.field(), e.to_string()))
+    }
+
+    /// Filter expressions are not part of this subset; say so instead of
+    /// ignoring one (which would return values the caller excluded).
+    pub fn refuse_filter(&self) -> Result<(), AppError> {
+        match self.get("filter") {
+            Some(f) if !f.trim().is_empty() => Err(AppError::invalid(
+                "filter",
+                "filter expressions are not supported",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A path segment percent-encoded, for links.
+pub fn encode_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
