@@ -7,6 +7,7 @@ mod communities;
 mod community_roles;
 mod community_tenants;
 mod delivery;
+mod durability;
 mod fuzz;
 mod handshake;
 mod helpers;
