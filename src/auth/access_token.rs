@@ -29,6 +29,8 @@ struct Claims {
 pub struct AccessTokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Built once: every API request verifies a token.
+    validation: Validation,
     issuer: String,
 }
 
@@ -42,9 +44,15 @@ pub enum TokenError {
 
 impl AccessTokens {
     pub fn new(key: &[u8], issuer: String) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false;
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_issuer(&[&issuer]);
+        validation.set_audience(&[AUDIENCE]);
         Self {
             encoding: EncodingKey::from_secret(key),
             decoding: DecodingKey::from_secret(key),
+            validation,
             issuer,
         }
     }
@@ -72,12 +80,7 @@ impl AccessTokens {
     /// Checks signature, issuer and audience, then expiry against `now` (our
     /// clock, not the library's, so tests can move time).
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Caller, TokenError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.validate_exp = false;
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[AUDIENCE]);
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| TokenError::Invalid)?;
         let claims = data.claims;
         if now.timestamp() >= claims.exp {
