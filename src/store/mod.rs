@@ -1,10 +1,13 @@
 //! redb storage: one `Database` per process, one function per read or write
 //! a use case needs. Every change is one write transaction; callers pass a
-//! closure to `Store::write`, which commits only when it returns `Ok`.
+//! closure to `Store::write`, which commits only when it returns `Ok` and
+//! answers only once the commit is durable. Concurrent writes share one
+//! `fsync` (see `committer`).
 
 pub mod backup;
 pub mod census;
 pub mod codec;
+mod committer;
 pub mod communities;
 pub mod error;
 pub mod grants;
@@ -29,6 +32,7 @@ pub use error::StoreError;
 pub use redb::{ReadTransaction, WriteTransaction};
 pub use tx::Readable;
 
+use committer::Committer;
 use redb::{Database, ReadableDatabase, ReadableTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +52,13 @@ fn unusable(data_dir: &Path, e: std::io::Error) -> StoreError {
 
 #[derive(Clone)]
 pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    // Dropped first: the committer finishes what is queued and lets go of
+    // its handle, so dropping the last `Store` closes the file.
+    committer: Committer,
     db: Arc<Database>,
     path: PathBuf,
 }
@@ -82,16 +93,20 @@ impl Store {
                 }
                 other => other.into(),
             })?;
+        let db = Arc::new(db);
         let store = Self {
-            db: Arc::new(db),
-            path,
+            inner: Arc::new(Inner {
+                committer: Committer::start(db.clone())?,
+                db,
+                path,
+            }),
         };
         store.prepare_tables()?;
         Ok(store)
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.inner.path
     }
 
     /// Waits (up to `limit`) until this is the last handle on the database,
@@ -100,7 +115,7 @@ impl Store {
     /// server reports it has stopped.
     pub async fn wait_until_sole_owner(&self, limit: std::time::Duration) -> bool {
         let started = std::time::Instant::now();
-        while Arc::strong_count(&self.db) > 1 {
+        while Arc::strong_count(&self.inner) > 1 {
             if started.elapsed() >= limit {
                 return false;
             }
@@ -129,7 +144,9 @@ impl Store {
         })
     }
 
-    /// Runs `f` in one write transaction on the calling thread; commits on Ok.
+    /// Runs `f` in one write transaction on the calling thread and commits
+    /// it durably on Ok, with an `fsync` of its own. For startup and the
+    /// admin commands; the server's use cases go through `write`.
     pub fn write_blocking<T, E>(
         &self,
         f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
@@ -137,12 +154,15 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let tx = self.db.begin_write().map_err(StoreError::from)?;
+        let tx = self.inner.db.begin_write().map_err(StoreError::from)?;
         let value = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
 
+    /// Runs `f` in one read transaction on the calling thread. If it may
+    /// have seen a write that is not durable yet, waits until it is, so
+    /// nothing read is shown that a crash could take back.
     pub fn read_blocking<T, E>(
         &self,
         f: impl FnOnce(&ReadTransaction) -> Result<T, E>,
@@ -150,11 +170,20 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let tx = self.db.begin_read().map_err(StoreError::from)?;
-        f(&tx)
+        let (result, seen) = self.read_now(f)?;
+        if !self.inner.committer.is_durable(seen) {
+            let (reply, answer) = std::sync::mpsc::sync_channel(1);
+            self.inner.committer.barrier(move |durable| {
+                let _ = reply.send(durable);
+            })?;
+            durability_answer(answer.recv().ok())?;
+        }
+        result
     }
 
-    /// `write_blocking` on the blocking pool, so redb never stalls the executor.
+    /// One write transaction, run by the committer; answers once it is
+    /// durable. Writes that arrive together share one durable commit, but
+    /// each is its own transaction: `f` returning `Err` aborts only it.
     pub async fn write<T, E>(
         &self,
         f: impl FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
@@ -163,12 +192,19 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.write_blocking(f))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.inner.committer.submit(f, move |result| {
+            let _ = reply.send(result);
+        })?;
+        answer
             .await
-            .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+            .map_err(|_| E::from(StoreError::Task("the write transaction panicked".into())))?
     }
 
+    /// One read transaction, run right here: redb reads are short (a few
+    /// B-tree lookups in its page cache), so a hop to the blocking pool
+    /// would cost more than the read. Waits for durability like
+    /// `read_blocking`, without blocking the executor.
     pub async fn read<T, E>(
         &self,
         f: impl FnOnce(&ReadTransaction) -> Result<T, E> + Send + 'static,
@@ -177,9 +213,103 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
+        let (result, seen) = self.read_now(f)?;
+        if !self.inner.committer.is_durable(seen) {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            self.inner.committer.barrier(move |durable| {
+                let _ = reply.send(durable);
+            })?;
+            durability_answer(answer.await.ok())?;
+        }
+        result
+    }
+
+    /// Runs `f` and says how many commits its snapshot may include.
+    fn read_now<T, E>(
+        &self,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, E>,
+    ) -> Result<(Result<T, E>, u64), StoreError> {
+        let tx = self.inner.db.begin_read()?;
+        // Read after the snapshot is taken: any commit it contains was
+        // counted before it became visible.
+        let seen = self.inner.committer.visible();
+        Ok((f(&tx), seen))
+    }
+}
+
+fn durability_answer(answer: Option<Result<(), String>>) -> Result<(), StoreError> {
+    match answer {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(StoreError::Task(e)),
+        None => Err(StoreError::Task("the database is closed".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta_value(store: &Store, key: &str) -> Option<u64> {
+        store
+            .read_blocking(|tx| {
+                let meta = tx.open_table(tables::META).map_err(StoreError::from)?;
+                let found = meta.get(key).map_err(StoreError::from)?;
+                Ok::<_, StoreError>(found.map(|v| v.value()))
+            })
+            .expect("read")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_share_commits_yet_each_aborts_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        let mut tasks = Vec::new();
+        for i in 0..64u64 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .write(move |tx| {
+                        tx.open_table(tables::META)?
+                            .insert(format!("k{i}").as_str(), i)?;
+                        if i % 2 == 1 {
+                            return Err(StoreError::Task("refused".into()));
+                        }
+                        Ok(i)
+                    })
+                    .await
+            }));
+        }
+        for (i, task) in tasks.into_iter().enumerate() {
+            let result = task.await.expect("task");
+            assert_eq!(result.is_ok(), i % 2 == 0, "write {i}: {result:?}");
+        }
+        drop(store);
+        let store = Store::open(dir.path()).expect("reopen");
+        for i in 0..64u64 {
+            let expected = (i % 2 == 0).then_some(i);
+            assert_eq!(meta_value(&store, &format!("k{i}")), expected, "key k{i}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_write_fails_alone_and_later_writes_go_on() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        let panicked = store
+            .write(|tx| -> Result<(), StoreError> {
+                tx.open_table(tables::META)?.insert("half", 1)?;
+                panic!("a use case bug");
+            })
+            .await;
+        assert!(matches!(panicked, Err(StoreError::Task(_))), "{panicked:?}");
+        store
+            .write(|tx| {
+                tx.open_table(tables::META)?.insert("after", 2)?;
+                Ok::<_, StoreError>(())
+            })
             .await
-            .map_err(|e| E::from(StoreError::Task(e.to_string())))?
+            .expect("later write");
+        assert_eq!(meta_value(&store, "half"), None);
+        assert_eq!(meta_value(&store, "after"), Some(2));
     }
 }

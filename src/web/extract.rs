@@ -33,7 +33,10 @@ impl FromRequest for ApiCaller {
 }
 
 fn bearer_caller(req: &HttpRequest) -> Result<Caller, AppError> {
-    let ctx = context(req)?;
+    // Borrowed, not cloned: this runs on every API request.
+    let ctx = req
+        .app_data::<web::Data<Context>>()
+        .ok_or_else(|| AppError::Unexpected("application context missing".into()))?;
     let header = req
         .headers()
         .get(AUTHORIZATION)

@@ -8,6 +8,7 @@ mod community_roles;
 mod community_tenants;
 mod credentials;
 mod delivery;
+mod durability;
 mod fuzz;
 mod handshake;
 mod health;

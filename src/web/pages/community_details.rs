@@ -150,7 +150,7 @@ async fn show_inner(p: &Portal, id: CommunityId, q: TabQuery) -> PageResult {
         _ => {
             let mut page = community_page(&view, me, "tenants");
             page.insert("tenants", &tenant_rows(&view, me));
-            page.insert("shares", &super::shared_streams::rows(p, &v, id).await?);
+            page.insert("shares", &super::shared_streams::rows(p, v, id).await?);
             Ok(p.render("community", page))
         }
     }

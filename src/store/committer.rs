@@ -1,0 +1,256 @@
+//! Group commit. One thread runs every write transaction, one after another
+//! as redb requires anyway, and shares one `fsync` among all the writes that
+//! queued up while the previous one was syncing:
+//!
+//! - each write is its own redb transaction, so it stays all-or-nothing: a
+//!   use case that returns `Err` (or panics) aborts only itself;
+//! - all but the last write of a batch commit with `Durability::None`, the
+//!   last with `Durability::Immediate`, whose single `fsync` persists every
+//!   non-durable commit before it (redb's documented rule); when the last
+//!   write aborted, an empty durable commit does that job;
+//! - nobody is answered before that durable commit returned, so a caller
+//!   never hears "done" for a write a crash could still lose. After a crash
+//!   redb opens at the last durable commit: unanswered writes may be lost,
+//!   answered ones never.
+//!
+//! Non-durable commits are visible to readers at once. A reader that may
+//! have seen one waits (`Committer::barrier`) for the next durable commit
+//! before it answers, so no response, and no email the outbox worker sends,
+//! rests on a write a crash could take back. `visible` counts commits begun
+//! and `durable` the count covered by the last durable commit; with no write
+//! in flight they are equal and a read pays nothing.
+
+use super::error::StoreError;
+use redb::{Database, Durability, WriteTransaction};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::{JoinHandle, ThreadId};
+
+/// Answers one queued request once its batch is durable (or failed to be).
+type Release = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// Runs one write transaction with the durability it is given; returns
+/// whether it committed, and how to answer its caller.
+type Transaction = Box<dyn FnOnce(&Database, Durability) -> (Outcome, Release) + Send>;
+
+enum Job {
+    Write(Transaction),
+    /// Answered after the next durable commit; commits nothing itself.
+    Barrier(Release),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Committed,
+    Aborted,
+    Failed,
+}
+
+/// Upper bound on writes sharing one durable commit, so the first of a
+/// huge queue is not held back behind all the others.
+const MAX_BATCH: usize = 256;
+
+#[derive(Default)]
+struct Progress {
+    visible: AtomicU64,
+    durable: AtomicU64,
+}
+
+pub(super) struct Committer {
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    thread_id: ThreadId,
+    progress: Arc<Progress>,
+}
+
+impl Committer {
+    pub(super) fn start(db: Arc<Database>) -> Result<Self, StoreError> {
+        let (jobs, queue) = mpsc::channel();
+        let progress = Arc::new(Progress::default());
+        let shared = progress.clone();
+        let thread = std::thread::Builder::new()
+            .name("communityd-committer".into())
+            .spawn(move || run(&db, &queue, &shared))
+            .map_err(|e| StoreError::Task(format!("cannot start the committer: {e}")))?;
+        Ok(Self {
+            thread_id: thread.thread().id(),
+            jobs: Mutex::new(Some(jobs)),
+            thread: Mutex::new(Some(thread)),
+            progress,
+        })
+    }
+
+    /// Queues `f` as one write transaction; `reply` gets its result once it
+    /// is durable (or could not be made so).
+    pub(super) fn submit<T, E>(
+        &self,
+        f: impl FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        reply: impl FnOnce(Result<T, E>) + Send + 'static,
+    ) -> Result<(), StoreError>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let progress = self.progress.clone();
+        let job = Job::Write(Box::new(move |db: &Database, durability| {
+            let (outcome, result) = transact(db, durability, &progress, f);
+            let release: Release = Box::new(move |durable| {
+                reply(match durable {
+                    Err(e) if outcome != Outcome::Aborted => Err(E::from(StoreError::Task(e))),
+                    _ => result,
+                })
+            });
+            (outcome, release)
+        }));
+        self.send(job)
+    }
+
+    /// How many commits a reader that began now may see.
+    pub(super) fn visible(&self) -> u64 {
+        self.progress.visible.load(Ordering::SeqCst)
+    }
+
+    pub(super) fn is_durable(&self, seen: u64) -> bool {
+        self.progress.durable.load(Ordering::SeqCst) >= seen
+    }
+
+    /// Queues a barrier; `reply` runs after the next durable commit.
+    pub(super) fn barrier(
+        &self,
+        reply: impl FnOnce(Result<(), String>) + Send + 'static,
+    ) -> Result<(), StoreError> {
+        self.send(Job::Barrier(Box::new(reply)))
+    }
+
+    fn send(&self, job: Job) -> Result<(), StoreError> {
+        let jobs = self.jobs.lock().map_err(|_| closed())?;
+        jobs.as_ref()
+            .ok_or_else(closed)?
+            .send(job)
+            .map_err(|_| closed())
+    }
+}
+
+impl Drop for Committer {
+    /// Lets the thread finish what is queued and close the database, so a
+    /// dropped store is a closed file. (Not when the last handle goes away
+    /// on the committer thread itself, inside a write: it cannot wait for
+    /// itself; it stops on its own once the queue is gone.)
+    fn drop(&mut self) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.take();
+        }
+        if std::thread::current().id() == self.thread_id {
+            return;
+        }
+        if let Some(thread) = self.thread.lock().ok().and_then(|mut t| t.take()) {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn closed() -> StoreError {
+    StoreError::Task("the database is closed".into())
+}
+
+fn run(db: &Database, queue: &mpsc::Receiver<Job>, progress: &Progress) {
+    // Whether some commit is not yet covered by a durable one; stays true
+    // after a failed durable commit, so the next batch tries again.
+    let mut exposed = false;
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(db, batch, progress, &mut exposed);
+    }
+}
+
+fn commit_batch(db: &Database, batch: Vec<Job>, progress: &Progress, exposed: &mut bool) {
+    let last_write = batch.iter().rposition(|j| matches!(j, Job::Write(_)));
+    let mut releases = Vec::with_capacity(batch.len());
+    for (i, job) in batch.into_iter().enumerate() {
+        match job {
+            Job::Barrier(release) => releases.push(release),
+            Job::Write(transaction) => {
+                let durability = if Some(i) == last_write {
+                    Durability::Immediate
+                } else {
+                    Durability::None
+                };
+                // A panic in a use case must not take the committer down;
+                // its caller sees its reply channel close.
+                match catch_unwind(AssertUnwindSafe(|| transaction(db, durability))) {
+                    Ok((outcome, release)) => {
+                        *exposed = match (outcome, durability) {
+                            (Outcome::Committed, Durability::Immediate) => false,
+                            (Outcome::Aborted, _) => *exposed,
+                            _ => true,
+                        };
+                        releases.push(release);
+                    }
+                    Err(_) => *exposed = true,
+                }
+            }
+        }
+    }
+    let durable = if *exposed { make_durable(db) } else { Ok(()) };
+    if durable.is_ok() {
+        *exposed = false;
+        // Only this thread moves `visible`, so it is exact here.
+        let visible = progress.visible.load(Ordering::SeqCst);
+        progress.durable.store(visible, Ordering::SeqCst);
+    } else if let Err(e) = &durable {
+        tracing::error!(error = %e, "durable commit failed; the writes waiting on it are reported as failed");
+    }
+    for release in releases {
+        release(durable.clone());
+    }
+}
+
+/// An empty durable commit: it persists every non-durable commit before it.
+fn make_durable(db: &Database) -> Result<(), String> {
+    let sync = || -> Result<(), StoreError> {
+        let mut tx = db.begin_write()?;
+        tx.set_durability(Durability::Immediate)
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        tx.commit()?;
+        Ok(())
+    };
+    sync().map_err(|e| format!("the write could not be made durable: {e}"))
+}
+
+/// Runs `f` in its own write transaction; commits it when `f` returns Ok.
+fn transact<T, E>(
+    db: &Database,
+    durability: Durability,
+    progress: &Progress,
+    f: impl FnOnce(&WriteTransaction) -> Result<T, E>,
+) -> (Outcome, Result<T, E>)
+where
+    E: From<StoreError>,
+{
+    let mut tx = match db.begin_write() {
+        Ok(tx) => tx,
+        Err(e) => return (Outcome::Failed, Err(StoreError::from(e).into())),
+    };
+    if let Err(e) = tx.set_durability(durability) {
+        return (Outcome::Failed, Err(StoreError::Task(e.to_string()).into()));
+    }
+    let value = match f(&tx) {
+        Ok(value) => value,
+        // Dropping the transaction aborts it: nothing of it is written.
+        Err(e) => return (Outcome::Aborted, Err(e)),
+    };
+    // Counted before the commit is visible, so a reader that sees it also
+    // sees the count and knows to wait for its durability.
+    progress.visible.fetch_add(1, Ordering::SeqCst);
+    match tx.commit() {
+        Ok(()) => (Outcome::Committed, Ok(value)),
+        Err(e) => (Outcome::Failed, Err(StoreError::from(e).into())),
+    }
+}
