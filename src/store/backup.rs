@@ -121,7 +121,12 @@ fn copy_all(from: &ReadTransaction, to: &WriteTransaction) -> Result<u64, StoreE
         + copy(from, to, COMMUNITY_PREFERRED_REGIONS, s)?
         + copy(from, to, MEMBER_CONTACT_EMAILS, s)?
         + copy(from, to, MEMBER_PREFERRED_REGIONS, s)?
-        + copy(from, to, TENANT_EXTERNAL_ACCOUNTS, s)?;
+        + copy(from, to, TENANT_EXTERNAL_ACCOUNTS, s)?
+        + copy(from, to, SDS_TYPES, s)?
+        + copy(from, to, SDS_STREAMS, s)?
+        + copy(from, to, SDS_VALUES, s)?
+        + copy(from, to, OUTBOX_CLAIMS, s)?
+        + copy(from, to, OUTBOX_QUARANTINE, s)?;
     for table in from.list_tables()? {
         if !seen.contains(table.name()) {
             return Err(StoreError::Task(format!(
