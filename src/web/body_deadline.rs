@@ -54,7 +54,8 @@ pub async fn middleware(
     Ok(ServiceResponse::new(request, refused).map_into_right_body())
 }
 
-/// The payload until `until`, then one timeout error and its end.
+/// The payload until `until`, then one timeout error and its end. Fused,
+/// because some readers (multipart) poll again after the end.
 fn deadline(
     payload: Payload,
     until: Instant,
@@ -78,4 +79,5 @@ fn deadline(
             }
         }
     })
+    .fuse()
 }

@@ -40,11 +40,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Sent with every response. The pages need nothing but their own
-/// stylesheet and same-site form posts: no script at all, no inline style,
-/// no framing, so injected markup can neither run nor restyle a page into a
-/// convincing fake.
-pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; style-src 'self'; \
-     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// stylesheet, one optional script file of their own (the delivery column's
+/// refresh, which fetches the same page) and same-site form posts: no inline
+/// script or style, no framing, so injected markup can neither run nor
+/// restyle a page into a convincing fake.
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'self'; \
+     connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
 
 async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::not_found("no such route"))

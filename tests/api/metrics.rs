@@ -32,7 +32,7 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn requests_outcomes_outbox_and_invitations_are_counted() {
-    let app = spawn_app_with(|s| s.auth_attempts_per_minute = 2).await;
+    let app = spawn_app_with(|s| s.auth_attempts_per_minute = 1).await;
     let owner = app.tenant("Contoso").await; // one successful token request
     let wrong = app
         .token_response(&owner.client_id.to_string(), "wrong secret")
