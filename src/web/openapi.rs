@@ -455,6 +455,10 @@ fn operations() -> Vec<Op> {
             ),
         ]);
     }
+    // SDS: types, streams, data and stream access control under a tenant's
+    // namespace (both API versions), the community-scoped read routes, and
+    // community stream search. Their bodies are SDS's free-form JSON.
+    ops.extend(sds_operations());
     // Communities, with and without the tenant segment.
     for base in [C, "/api/v1-preview/Communities"] {
         let with_id = format!("{base}/{{communityId}}");
@@ -586,6 +590,255 @@ fn operations() -> Vec<Op> {
                 vec![(204, Empty)],
             ),
         ]);
+    }
+    ops
+}
+
+/// Any JSON value: SDS types, streams, events and ACLs are free-form.
+fn any_json() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+        .into()
+}
+
+fn sds_operations() -> Vec<Op> {
+    use HttpMethod::{Delete, Get, Patch, Post, Put};
+    use Reply::{Empty, Json};
+    let op = |method, path: String, summary, body: bool, replies| Op {
+        method,
+        path,
+        summary,
+        body: body.then_some(any_json as fn() -> _),
+        paged: false,
+        replies,
+        access: Access::Token,
+    };
+    let tenant_bases = [
+        "/api/v1/Tenants/{tenantId}/Namespaces/{namespaceId}",
+        "/api/v1-preview/Tenants/{tenantId}/Namespaces/{namespaceId}",
+    ];
+    let community_base =
+        "/api/v1-preview/Communities/{communityId}/Tenants/{tenantId}/Namespaces/{namespaceId}";
+    let mut ops = Vec::new();
+    for base in tenant_bases {
+        let one = format!("{base}/Types/{{typeId}}");
+        ops.extend([
+            op(
+                Get,
+                format!("{base}/Types"),
+                "SDS types",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Get,
+                one.clone(),
+                "An SDS type",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Post,
+                one.clone(),
+                "Create an SDS type (200 when the same one exists)",
+                true,
+                vec![(200, Json(any_json)), (201, Json(any_json))],
+            ),
+            op(Delete, one, "Delete an SDS type", false, vec![(204, Empty)]),
+        ]);
+    }
+    for base in tenant_bases.into_iter().chain([community_base]) {
+        let one = format!("{base}/Streams/{{streamId}}");
+        let data = format!("{one}/Data");
+        ops.extend([
+            op(
+                Get,
+                format!("{base}/Streams"),
+                "Streams",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Get,
+                one.clone(),
+                "A stream",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Post,
+                one.clone(),
+                "Create a stream (200 when the same one exists)",
+                true,
+                vec![(200, Json(any_json)), (201, Json(any_json))],
+            ),
+            op(
+                Put,
+                one.clone(),
+                "Create or update a stream",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Delete,
+                one.clone(),
+                "Delete a stream",
+                false,
+                vec![(204, Empty)],
+            ),
+            op(
+                Get,
+                format!("{one}/Type"),
+                "The stream's type",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Get,
+                format!("{one}/Tags"),
+                "The stream's tags",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Put,
+                format!("{one}/Tags"),
+                "Replace the stream's tags",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Get,
+                format!("{one}/Metadata"),
+                "The stream's metadata",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Put,
+                format!("{one}/Metadata"),
+                "Replace the stream's metadata",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Patch,
+                format!("{one}/Metadata"),
+                "Change the stream's metadata",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Get,
+                format!("{one}/Metadata/{{key}}"),
+                "One metadata value",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Get,
+                data.clone(),
+                "Read events",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Post,
+                data.clone(),
+                "Insert events",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Put,
+                data.clone(),
+                "Replace events",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Delete,
+                data.clone(),
+                "Remove events",
+                false,
+                vec![(204, Empty)],
+            ),
+            op(
+                Get,
+                format!("{data}/First"),
+                "The first event",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Get,
+                format!("{data}/Last"),
+                "The last event",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Get,
+                format!("{data}/Transform"),
+                "Events of a range",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Get,
+                format!("{one}/AccessControl"),
+                "The stream's ACL",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Put,
+                format!("{one}/AccessControl"),
+                "Replace the stream's ACL",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Patch,
+                format!("{one}/AccessControl"),
+                "Change the stream's ACL (JSON Patch)",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Get,
+                format!("{one}/Owner"),
+                "The stream's owner",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+            op(
+                Put,
+                format!("{one}/Owner"),
+                "Set the stream's owner",
+                true,
+                vec![(204, Empty)],
+            ),
+            op(
+                Get,
+                format!("{one}/AccessRights"),
+                "The caller's rights on the stream",
+                false,
+                vec![(200, Json(any_json))],
+            ),
+        ]);
+    }
+    for path in [
+        "/api/v1-preview/Search/Communities/{communityId}/Streams",
+        "/api/v1-preview/Tenants/{tenantId}/Search/Communities/{communityId}/Streams",
+    ] {
+        ops.push(op(
+            Get,
+            path.to_string(),
+            "Streams shared into a community",
+            false,
+            vec![(200, Json(any_json))],
+        ));
     }
     ops
 }
