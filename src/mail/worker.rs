@@ -21,7 +21,7 @@ use crate::domain::ids::OutboxId;
 use crate::domain::invitation::InvitationState;
 use crate::domain::notification::{backoff, DeliveryStatus, Notice, OutboxEntry};
 use crate::store::{invitations, outbox, Readable, WriteTransaction};
-use crate::telemetry::metrics::{Metrics, OutboxEvent};
+use crate::telemetry::metrics::OutboxEvent;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -191,15 +191,18 @@ impl Inner {
         let lease_until = now + Duration::from_std(LEASE).unwrap_or(Duration::minutes(5));
         let held = self.lock_unrecorded().clone();
         let max_attempts = self.max_attempts();
-        let metrics = self.ctx.metrics.clone();
         let claimed = self
             .ctx
             .store
-            .write(move |tx| claim(tx, now, want, lease_until, &held, max_attempts, &metrics))
+            .write(move |tx| claim(tx, now, want, lease_until, &held, max_attempts))
             .await;
         match claimed {
             Ok(claimed) => {
-                batch.waiting.extend(claimed);
+                // Counted once committed: an aborted claim dropped nothing.
+                for _ in 0..claimed.dropped {
+                    self.ctx.metrics.outbox(OutboxEvent::Dropped);
+                }
+                batch.waiting.extend(claimed.to_send);
                 true
             }
             Err(e) => {
@@ -379,6 +382,13 @@ impl Inner {
     }
 }
 
+/// What one claim transaction decided.
+struct Claimed {
+    to_send: Vec<OutboxEntry>,
+    /// Entries settled as not worth sending (superseded meanwhile).
+    dropped: usize,
+}
+
 /// The claim transaction: takes due entries and decides, for each, whether
 /// to send it now or settle it right away.
 fn claim(
@@ -388,9 +398,9 @@ fn claim(
     lease_until: DateTime<Utc>,
     held: &HashMap<OutboxId, OutboxEntry>,
     max_attempts: u32,
-    metrics: &Metrics,
-) -> Result<Vec<OutboxEntry>, AppError> {
+) -> Result<Claimed, AppError> {
     let mut to_send = Vec::new();
+    let mut dropped = 0;
     for claimed in outbox::claim_due(tx, now, limit, lease_until)? {
         let mut entry = match claimed {
             outbox::Claimed::Entry(entry) => entry,
@@ -415,12 +425,12 @@ fn claim(
         if let Some(reason) = superseded(tx, &entry, now)? {
             entry.drop_as(reason);
             outbox::settle(tx, &entry)?;
-            metrics.outbox(OutboxEvent::Dropped);
+            dropped += 1;
             continue;
         }
         to_send.push(entry);
     }
-    Ok(to_send)
+    Ok(Claimed { to_send, dropped })
 }
 
 /// An invitation email whose invitation was resent, withdrawn or answered
@@ -492,18 +502,9 @@ mod tests {
     ) -> Vec<OutboxEntry> {
         let lease = now + Duration::minutes(5);
         store
-            .write_blocking(|tx| {
-                claim(
-                    tx,
-                    now,
-                    10,
-                    lease,
-                    held,
-                    max_attempts,
-                    &Metrics::new().unwrap(),
-                )
-            })
+            .write_blocking(|tx| claim(tx, now, 10, lease, held, max_attempts))
             .unwrap()
+            .to_send
     }
 
     fn release(store: &Store, now: DateTime<Utc>) {
