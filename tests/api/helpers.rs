@@ -405,3 +405,9 @@ impl TestApp {
             .collect()
     }
 }
+
+/// The source address of a login made straight through the use case, as a
+/// test's own loopback client would have.
+pub fn loopback() -> communityd::auth::source::Source {
+    communityd::auth::source::Source::of([127, 0, 0, 1].into())
+}

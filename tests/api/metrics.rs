@@ -47,7 +47,7 @@ async fn requests_outcomes_outbox_and_invitations_are_counted() {
         owner.id,
         &owner.admin_email,
         "not the password",
-        communityd::auth::source::Source::of([127, 0, 0, 1].into()),
+        crate::helpers::loopback(),
     )
     .await;
     assert!(bad_login.is_err());

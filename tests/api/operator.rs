@@ -78,7 +78,7 @@ async fn every_admin_command_works_while_the_server_holds_the_database() {
         tenant,
         "member@contoso.example",
         &generated,
-        communityd::auth::source::Source::of([127, 0, 0, 1].into())
+        crate::helpers::loopback()
     )
     .await
     .is_ok());
@@ -100,7 +100,7 @@ async fn every_admin_command_works_while_the_server_holds_the_database() {
             tenant,
             "admin@contoso.example",
             "first password",
-            communityd::auth::source::Source::of([127, 0, 0, 1].into())
+            crate::helpers::loopback()
         )
         .await
         .is_err(),
@@ -111,7 +111,7 @@ async fn every_admin_command_works_while_the_server_holds_the_database() {
         tenant,
         "admin@contoso.example",
         &new_password,
-        communityd::auth::source::Source::of([127, 0, 0, 1].into())
+        crate::helpers::loopback()
     )
     .await
     .is_ok());

@@ -464,7 +464,7 @@ async fn logout_is_final_even_for_a_request_still_in_flight() {
         fabrikam.id,
         &fabrikam.admin_email,
         &fabrikam.admin_password,
-        communityd::auth::source::Source::of([127, 0, 0, 1].into()),
+        crate::helpers::loopback(),
     )
     .await
     .expect("login");

@@ -163,7 +163,7 @@ async fn a_login_to_a_deactivated_tenant_does_not_tell_whether_the_password_was_
             contoso.id,
             &contoso.admin_email,
             password,
-            communityd::auth::source::Source::of([127, 0, 0, 1].into()),
+            crate::helpers::loopback(),
         )
         .await;
         answers.push(r.map(|_| ()).map_err(|e| e.to_string()));

@@ -70,7 +70,7 @@ async fn a_database_from_release_2bb523e_opens_with_everything_intact() {
             found.id,
             text(&expected["admin_email"]),
             &format!("{}-password", found.company_name.to_lowercase()),
-            communityd::auth::source::Source::of([127, 0, 0, 1].into()),
+            crate::helpers::loopback(),
         )
         .await;
         assert_eq!(login.is_ok(), active, "login of {}", found.company_name);
@@ -81,7 +81,7 @@ async fn a_database_from_release_2bb523e_opens_with_everything_intact() {
             tenant_id(&user["tenant_id"]),
             text(&user["email"]),
             "member-password",
-            communityd::auth::source::Source::of([127, 0, 0, 1].into()),
+            crate::helpers::loopback(),
         )
         .await;
         assert!(login.is_ok(), "user {user} cannot log in");
