@@ -1,10 +1,12 @@
 //! Bearer access tokens (HS256 JWT) for the REST API.
 
+use super::verified_tokens::{self, Verified};
 use crate::domain::identity::Caller;
 use crate::domain::ids::{ClientId, PrincipalId, PrincipalKind, TenantId, UserId};
 use crate::domain::role::RoleSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
 pub const LIFETIME_SECONDS: i64 = 3600;
@@ -28,7 +30,12 @@ struct Claims {
 pub struct AccessTokens {
     key: Vec<u8>,
     issuer: String,
+    /// Names this verifier in the per-thread memory of checked tokens.
+    id: u64,
 }
+
+/// Hands each verifier its own id.
+static VERIFIERS: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -43,6 +50,7 @@ impl AccessTokens {
         Self {
             key: key.to_vec(),
             issuer,
+            id: VERIFIERS.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -66,23 +74,40 @@ impl AccessTokens {
     }
 
     /// Checks signature, issuer and audience, then expiry against `now` (our
-    /// clock, not the library's, so tests can move time).
+    /// clock, not the library's, so tests can move time). A token this
+    /// verifier already found genuine skips straight to the expiry check.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Caller, TokenError> {
+        let verified = match verified_tokens::recall(self.id, token) {
+            Some(verified) => verified,
+            None => {
+                let verified = self.check(token)?;
+                verified_tokens::remember(self.id, token, verified);
+                verified
+            }
+        };
+        if now.timestamp() >= verified.expires {
+            return Err(TokenError::Expired);
+        }
+        Ok(verified.caller)
+    }
+
+    /// Signature, issuer and audience: everything but expiry.
+    fn check(&self, token: &str) -> Result<Verified, TokenError> {
         let claims: Claims =
             super::hs256::verify(token, &self.key).map_err(|_| TokenError::Invalid)?;
         if claims.iss != self.issuer || claims.aud != AUDIENCE {
             return Err(TokenError::Invalid);
         }
-        if now.timestamp() >= claims.exp {
-            return Err(TokenError::Expired);
-        }
         let principal = match claims.kind {
             PrincipalKind::User => PrincipalId::User(UserId(claims.sub)),
             PrincipalKind::Client => PrincipalId::Client(ClientId(claims.sub)),
         };
-        Ok(Caller {
-            principal,
-            tenant: TenantId(claims.tid),
+        Ok(Verified {
+            caller: Caller {
+                principal,
+                tenant: TenantId(claims.tid),
+            },
+            expires: claims.exp,
         })
     }
 }
@@ -129,6 +154,27 @@ mod tests {
         let t = other.issue(caller(), RoleSet::EMPTY, now).unwrap();
         assert_eq!(tokens.verify(&t, now), Err(TokenError::Invalid));
         assert_eq!(tokens.verify("abc.def.ghi", now), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_token_remembered_by_one_verifier_is_not_taken_by_another() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let here = AccessTokens::new(key, "http://x/identity".into());
+        let other_key = AccessTokens::new(
+            b"ffffffffffffffffffffffffffffffff",
+            "http://x/identity".into(),
+        );
+        let other_issuer = AccessTokens::new(key, "http://y/identity".into());
+        let now = Utc::now();
+        let c = caller();
+        let t = here.issue(c, RoleSet::EMPTY, now).unwrap();
+        // Twice: the second answer comes from memory.
+        assert_eq!(here.verify(&t, now), Ok(c));
+        assert_eq!(here.verify(&t, now), Ok(c));
+        assert_eq!(other_key.verify(&t, now), Err(TokenError::Invalid));
+        assert_eq!(other_issuer.verify(&t, now), Err(TokenError::Invalid));
+        // A clone is the same verifier, with the same key.
+        assert_eq!(here.clone().verify(&t, now), Ok(c));
     }
 
     /// Issued by the earlier JWT-library code with this key and these

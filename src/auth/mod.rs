@@ -9,3 +9,4 @@ pub mod password;
 pub mod session;
 pub mod source;
 pub mod throttle;
+pub mod verified_tokens;
