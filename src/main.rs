@@ -6,7 +6,9 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     return_large_buffers_to_the_system();
     communityd::telemetry::init();
-    match communityd::cli::run(Cli::parse()).await {
+    let outcome = communityd::cli::run(Cli::parse()).await;
+    communityd::telemetry::flush();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");

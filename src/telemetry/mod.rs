@@ -1,9 +1,10 @@
 //! Logging: tracing to stderr, filtered by RUST_LOG (default info). Plain
 //! text, coloured only when stderr is a terminal (and NO_COLOR is unset);
 //! `COMMUNITYD_LOG_FORMAT=json` gives one JSON object per line for log
-//! collectors.
+//! collectors. Lines go out through `log_buffer`, a few milliseconds late.
 
 pub mod health;
+pub mod log_buffer;
 pub mod metrics;
 
 use std::io::IsTerminal;
@@ -16,7 +17,7 @@ pub fn init() {
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(log_buffer::BufferedStderr)
         .with_target(false);
     let json = std::env::var(LOG_FORMAT_VAR).is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let _ = if json {
@@ -29,4 +30,15 @@ pub fn init() {
         let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         builder.with_ansi(colour).try_init()
     };
+    // A panic's own message comes after the lines that led up to it.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        log_buffer::flush();
+        report(info);
+    }));
+}
+
+/// Writes out buffered log lines; call before exiting.
+pub fn flush() {
+    log_buffer::flush();
 }
