@@ -52,9 +52,24 @@ enum Outcome {
 const MAX_BATCH: usize = 256;
 
 #[derive(Default)]
-struct Progress {
+pub(super) struct Progress {
     visible: AtomicU64,
     durable: AtomicU64,
+    /// Commits begun and finished, by anyone (the committer, or
+    /// `Store::write_blocking`): equal when none is in flight, which is
+    /// when a reader's snapshot can be named exactly (see `memo`).
+    begun: AtomicU64,
+    finished: AtomicU64,
+}
+
+impl Progress {
+    /// Commits `tx`, counted as begun and then finished whatever happens.
+    pub(super) fn commit(&self, tx: WriteTransaction) -> Result<(), redb::CommitError> {
+        self.begun.fetch_add(1, Ordering::SeqCst);
+        let committed = tx.commit();
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        committed
+    }
 }
 
 pub(super) struct Committer {
@@ -104,6 +119,21 @@ impl Committer {
             (outcome, release)
         }));
         self.send(job)
+    }
+
+    /// Commits finished so far; read before a snapshot is taken.
+    pub(super) fn finished(&self) -> u64 {
+        self.progress.finished.load(Ordering::SeqCst)
+    }
+
+    /// Commits begun so far; read after a snapshot is taken.
+    pub(super) fn begun(&self) -> u64 {
+        self.progress.begun.load(Ordering::SeqCst)
+    }
+
+    /// For commits made outside the committer thread.
+    pub(super) fn progress(&self) -> &Progress {
+        &self.progress
     }
 
     /// How many commits a reader that began now may see.
@@ -249,7 +279,7 @@ where
     // Counted before the commit is visible, so a reader that sees it also
     // sees the count and knows to wait for its durability.
     progress.visible.fetch_add(1, Ordering::SeqCst);
-    match tx.commit() {
+    match progress.commit(tx) {
         Ok(()) => (Outcome::Committed, Ok(value)),
         Err(e) => (Outcome::Failed, Err(StoreError::from(e).into())),
     }

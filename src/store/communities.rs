@@ -13,9 +13,11 @@ use uuid::Uuid;
 impl Record for Community {}
 
 pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, StoreError> {
-    let table = tx.table(COMMUNITIES)?;
-    let found = table.get(id.0)?;
-    found.map(|v| decode(v.value())).transpose()
+    tx.recall("communities::get", [id.0.as_u128(), 0, 0], || {
+        let table = tx.table(COMMUNITIES)?;
+        let found = table.get(id.0)?;
+        found.map(|v| decode(v.value())).transpose()
+    })
 }
 
 /// Inserts or replaces a community. Returns false (writing nothing) when the
@@ -57,20 +59,23 @@ pub fn stream_counts(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(u64, u64), StoreError> {
-    let shares = tx.table(SHARES)?;
-    if shares.is_empty()? {
-        return Ok((0, 0));
-    }
-    let mut mine = 0;
-    let mut total = 0;
-    for entry in
-        shares.range((community.0, Uuid::nil(), "")..(community.0, Uuid::max(), "\u{10FFFF}"))?
-    {
-        let (key, _) = entry?;
-        total += 1;
-        if key.value().1 == tenant.0 {
-            mine += 1;
+    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
+    tx.recall("communities::stream_counts", ids, || {
+        let shares = tx.table(SHARES)?;
+        if shares.is_empty()? {
+            return Ok((0, 0));
         }
-    }
-    Ok((mine, total))
+        let mut mine = 0;
+        let mut total = 0;
+        for entry in shares
+            .range((community.0, Uuid::nil(), "")..(community.0, Uuid::max(), "\u{10FFFF}"))?
+        {
+            let (key, _) = entry?;
+            total += 1;
+            if key.value().1 == tenant.0 {
+                mine += 1;
+            }
+        }
+        Ok((mine, total))
+    })
 }

@@ -15,11 +15,18 @@ pub fn get(
     tenant: TenantId,
     who: PrincipalId,
 ) -> Result<RoleSet, StoreError> {
-    let table = tx.table(GRANTS)?;
-    let found = table.get((community.0, tenant.0, who.as_uuid()))?;
-    Ok(found
-        .map(|v| RoleSet::from_bits(v.value().1))
-        .unwrap_or_default())
+    let ids = [
+        community.0.as_u128(),
+        tenant.0.as_u128(),
+        who.as_uuid().as_u128(),
+    ];
+    tx.recall("grants::get", ids, || {
+        let table = tx.table(GRANTS)?;
+        let found = table.get((community.0, tenant.0, who.as_uuid()))?;
+        Ok(found
+            .map(|v| RoleSet::from_bits(v.value().1))
+            .unwrap_or_default())
+    })
 }
 
 /// Sets the roles; an empty set removes the grant.
@@ -70,18 +77,21 @@ pub fn counts(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(u32, u32), StoreError> {
-    let table = tx.table(GRANTS)?;
-    let (mut users, mut clients) = (0, 0);
-    for entry in
-        table.range((community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()))?
-    {
-        match PrincipalKind::from_code(entry?.1.value().0) {
-            Some(PrincipalKind::User) => users += 1,
-            Some(PrincipalKind::Client) => clients += 1,
-            None => {}
+    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
+    tx.recall("grants::counts", ids, || {
+        let table = tx.table(GRANTS)?;
+        let (mut users, mut clients) = (0, 0);
+        for entry in table
+            .range((community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()))?
+        {
+            match PrincipalKind::from_code(entry?.1.value().0) {
+                Some(PrincipalKind::User) => users += 1,
+                Some(PrincipalKind::Client) => clients += 1,
+                None => {}
+            }
         }
-    }
-    Ok((users, clients))
+        Ok((users, clients))
+    })
 }
 
 pub fn remove_tenant(

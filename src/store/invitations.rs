@@ -19,9 +19,11 @@ use uuid::Uuid;
 impl Record for Invitation {}
 
 pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
-    let table = tx.table(INVITATIONS)?;
-    let found = table.get(id.0)?;
-    found.map(|v| decode(v.value())).transpose()
+    tx.recall("invitations::get", [id.0.as_u128(), 0, 0], || {
+        let table = tx.table(INVITATIONS)?;
+        let found = table.get(id.0)?;
+        found.map(|v| decode(v.value())).transpose()
+    })
 }
 
 /// Stored state Created or Accepted and not withdrawn: what blocks a second

@@ -63,9 +63,12 @@ pub fn get(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Option<Membership>, StoreError> {
-    let table = tx.table(MEMBERSHIPS)?;
-    let found = table.get((community.0, tenant.0))?;
-    found.map(|v| decode(v.value())).transpose()
+    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
+    tx.recall("memberships::get", ids, || {
+        let table = tx.table(MEMBERSHIPS)?;
+        let found = table.get((community.0, tenant.0))?;
+        found.map(|v| decode(v.value())).transpose()
+    })
 }
 
 /// Writes a membership. The by-tenant index lists only communities the
@@ -100,12 +103,18 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<Membership>, StoreError> {
-    let table = tx.table(MEMBERSHIPS)?;
-    let mut out = Vec::new();
-    for entry in table.range((community.0, Uuid::nil())..=(community.0, Uuid::max()))? {
-        out.push(decode(entry?.1.value())?);
-    }
-    Ok(out)
+    tx.recall(
+        "memberships::of_community",
+        [community.0.as_u128(), 0, 0],
+        || {
+            let table = tx.table(MEMBERSHIPS)?;
+            let mut out = Vec::new();
+            for entry in table.range((community.0, Uuid::nil())..=(community.0, Uuid::max()))? {
+                out.push(decode(entry?.1.value())?);
+            }
+            Ok(out)
+        },
+    )
 }
 
 /// One page of the communities a tenant is in, oldest first.

@@ -14,6 +14,7 @@ pub mod grants;
 pub mod identities;
 pub mod invitations;
 pub mod memberships;
+pub mod memo;
 pub mod meta;
 mod migrate;
 pub mod outbox;
@@ -56,6 +57,8 @@ pub struct Store {
 }
 
 struct Inner {
+    /// Names this store in the per-thread memo of records read.
+    id: u64,
     // Dropped first: the committer finishes what is queued and lets go of
     // its handle, so dropping the last `Store` closes the file.
     committer: Committer,
@@ -94,8 +97,10 @@ impl Store {
                 other => other.into(),
             })?;
         let db = Arc::new(db);
+        static STORES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let store = Self {
             inner: Arc::new(Inner {
+                id: STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 committer: Committer::start(db.clone())?,
                 db,
                 path,
@@ -156,7 +161,12 @@ impl Store {
     {
         let tx = self.inner.db.begin_write().map_err(StoreError::from)?;
         let value = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
+        // Counted, so readers on other threads forget what they remembered.
+        self.inner
+            .committer
+            .progress()
+            .commit(tx)
+            .map_err(StoreError::from)?;
         Ok(value)
     }
 
@@ -229,11 +239,20 @@ impl Store {
         &self,
         f: impl FnOnce(&ReadTransaction) -> Result<T, E>,
     ) -> Result<(Result<T, E>, u64), StoreError> {
+        let committer = &self.inner.committer;
+        let finished = committer.finished();
         let tx = self.inner.db.begin_read()?;
         // Read after the snapshot is taken: any commit it contains was
         // counted before it became visible.
-        let seen = self.inner.committer.visible();
-        Ok((f(&tx), seen))
+        let seen = committer.visible();
+        // Every commit finished before the snapshot and none begun since
+        // (`begun` is counted before a commit can show): the snapshot is
+        // exactly the state after `finished` commits, and may use the memo.
+        let exact = (committer.begun() == finished).then_some(memo::Snapshot {
+            store: self.inner.id,
+            commits: finished,
+        });
+        Ok((memo::within(exact, || f(&tx)), seen))
     }
 }
 
@@ -311,5 +330,57 @@ mod tests {
             .expect("later write");
         assert_eq!(meta_value(&store, "half"), None);
         assert_eq!(meta_value(&store, "after"), Some(2));
+    }
+
+    /// The memo of records read must forget them at the next commit,
+    /// whichever door it came through: the committer (the API's writes) or
+    /// `write_blocking` (the operator's commands while the server runs).
+    #[tokio::test]
+    async fn records_remembered_by_reads_are_forgotten_at_the_next_commit() {
+        use crate::domain::ids::TenantId;
+        use crate::domain::tenant::{Tenant, TenantState};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        let now = chrono::Utc::now();
+        let mut tenant = Tenant {
+            id: TenantId::generate(),
+            company_name: "Contoso".into(),
+            alias: "contoso".into(),
+            state: TenantState::Active,
+            created: now,
+            last_updated: now,
+        };
+        let put = |tenant: Tenant| {
+            move |tx: &WriteTransaction| {
+                tenants::put(tx, &tenant).map(|clash| assert!(clash.is_ok()))
+            }
+        };
+        let state = |store: &Store, id| {
+            store
+                .read_blocking(|tx| tenants::get(tx, id))
+                .expect("read")
+                .expect("tenant")
+                .state
+        };
+        store.write_blocking(put(tenant.clone())).expect("write");
+        assert_eq!(state(&store, tenant.id), TenantState::Active);
+        assert_eq!(state(&store, tenant.id), TenantState::Active, "from memory");
+
+        tenant.state = TenantState::Deactivated;
+        store
+            .write_blocking(put(tenant.clone()))
+            .expect("operator write");
+        assert_eq!(state(&store, tenant.id), TenantState::Deactivated);
+
+        tenant.state = TenantState::Active;
+        store.write(put(tenant.clone())).await.expect("API write");
+        assert_eq!(state(&store, tenant.id), TenantState::Active);
+
+        // An aborted write changes nothing, and nothing is forgotten wrongly.
+        let refused = store
+            .write(|_| Err::<(), _>(StoreError::Task("refused".into())))
+            .await;
+        assert!(refused.is_err());
+        assert_eq!(state(&store, tenant.id), TenantState::Active);
     }
 }

@@ -54,9 +54,12 @@ pub fn member(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<MemberProfile, StoreError> {
-    Ok(MemberProfile {
-        contact_email: member_value(tx, MEMBER_CONTACT_EMAILS, community, tenant)?,
-        preferred_region_id: member_value(tx, MEMBER_PREFERRED_REGIONS, community, tenant)?,
+    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
+    tx.recall("profiles::member", ids, || {
+        Ok(MemberProfile {
+            contact_email: member_value(tx, MEMBER_CONTACT_EMAILS, community, tenant)?,
+            preferred_region_id: member_value(tx, MEMBER_PREFERRED_REGIONS, community, tenant)?,
+        })
     })
 }
 
@@ -94,9 +97,15 @@ pub fn community_region(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Option<String>, StoreError> {
-    let table = tx.table(COMMUNITY_PREFERRED_REGIONS)?;
-    let found = table.get(community.0)?;
-    Ok(found.map(|v| v.value().to_string()))
+    tx.recall(
+        "profiles::community_region",
+        [community.0.as_u128(), 0, 0],
+        || {
+            let table = tx.table(COMMUNITY_PREFERRED_REGIONS)?;
+            let found = table.get(community.0)?;
+            Ok(found.map(|v| v.value().to_string()))
+        },
+    )
 }
 
 pub fn set_community_region(

@@ -13,9 +13,11 @@ use uuid::Uuid;
 impl Record for Tenant {}
 
 pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-    let table = tx.table(TENANTS)?;
-    let found = table.get(id.0)?;
-    found.map(|v| decode(v.value())).transpose()
+    tx.recall("tenants::get", [id.0.as_u128(), 0, 0], || {
+        let table = tx.table(TENANTS)?;
+        let found = table.get(id.0)?;
+        found.map(|v| decode(v.value())).transpose()
+    })
 }
 
 pub fn by_alias(tx: &impl Readable, alias: &str) -> Result<Option<Tenant>, StoreError> {

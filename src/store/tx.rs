@@ -1,6 +1,7 @@
 //! Lets one read function serve both read and write transactions.
 
 use super::error::StoreError;
+use super::memo::{self, Snapshot};
 use super::tables::*;
 use redb::{
     Key, ReadOnlyTable, ReadTransaction, ReadableTable, Table, TableDefinition, Value,
@@ -16,6 +17,20 @@ pub trait Readable {
         &'a self,
         def: TableDefinition<K, V>,
     ) -> Result<Self::Table<'a, K, V>, StoreError>;
+
+    /// The exact snapshot this transaction reads, when records read from it
+    /// may be remembered (see `memo`); never for a write transaction.
+    fn snapshot(&self) -> Option<Snapshot>;
+
+    /// `load`'s answer for this lookup, from the memo when it has it.
+    fn recall<T: Clone + 'static>(
+        &self,
+        name: &'static str,
+        ids: [u128; 3],
+        load: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        memo::recall(self.snapshot(), name, ids, load)
+    }
 }
 
 impl Readable for ReadTransaction {
@@ -27,6 +42,10 @@ impl Readable for ReadTransaction {
     ) -> Result<Self::Table<'a, K, V>, StoreError> {
         Ok(self.open_table(def)?)
     }
+
+    fn snapshot(&self) -> Option<Snapshot> {
+        memo::current()
+    }
 }
 
 impl Readable for WriteTransaction {
@@ -37,6 +56,11 @@ impl Readable for WriteTransaction {
         def: TableDefinition<K, V>,
     ) -> Result<Self::Table<'a, K, V>, StoreError> {
         Ok(self.open_table(def)?)
+    }
+
+    /// A write transaction sees its own changes: never from memory.
+    fn snapshot(&self) -> Option<Snapshot> {
+        None
     }
 }
 
