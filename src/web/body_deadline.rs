@@ -26,12 +26,13 @@ pub async fn middleware(
     let limit = req
         .app_data::<web::Data<Context>>()
         .map_or(Duration::from_secs(20), |c| c.settings.body_read_timeout);
+    let payload = req.take_payload();
+    if matches!(payload, Payload::None) {
+        // No body (most GETs): nothing to wait for.
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
     let timed_out = Rc::new(Cell::new(false));
-    let body = deadline(
-        req.take_payload(),
-        Instant::now() + limit,
-        timed_out.clone(),
-    );
+    let body = deadline(payload, Instant::now() + limit, timed_out.clone());
     req.set_payload(Payload::Stream {
         payload: Box::pin(body),
     });

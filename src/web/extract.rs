@@ -14,9 +14,11 @@ use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use uuid::Uuid;
 
-pub fn context(req: &HttpRequest) -> Result<Context, AppError> {
+/// The application context: a shared handle (one reference count), not a
+/// copy of its settings and keys.
+pub fn context(req: &HttpRequest) -> Result<web::Data<Context>, AppError> {
     req.app_data::<web::Data<Context>>()
-        .map(|c| c.get_ref().clone())
+        .cloned()
         .ok_or_else(|| AppError::Unexpected("application context missing".into()))
 }
 

@@ -41,10 +41,7 @@ pub async fn middleware(
     let started = Instant::now();
     let method = req.method().clone();
     let response = next.call(req).await?;
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".into());
+    let route = super::operation::route_pattern(response.request());
     if let Ok(ctx) = context(response.request()) {
         ctx.metrics.http_request(
             method.as_str(),

@@ -6,6 +6,8 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest};
+use std::rc::Rc;
 use std::time::Instant;
 
 pub const HEADER: &str = "operation-id";
@@ -30,6 +32,22 @@ fn fresh_id() -> String {
         .to_string()
 }
 
+/// The route pattern the request matched, worked out once per request for
+/// the log line and the metrics (actix rebuilds it on every call).
+pub fn route_pattern(req: &HttpRequest) -> Rc<str> {
+    #[derive(Clone)]
+    struct Matched(Rc<str>);
+    if let Some(Matched(route)) = req.extensions().get::<Matched>() {
+        return route.clone();
+    }
+    let route: Rc<str> = req
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".into())
+        .into();
+    req.extensions_mut().insert(Matched(route.clone()));
+    route
+}
+
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -43,10 +61,7 @@ pub async fn middleware(
             .headers_mut()
             .insert(HeaderName::from_static(HEADER), value);
     }
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".into());
+    let route = route_pattern(response.request());
     tracing::info!(
         operation_id = %id,
         method = %method,

@@ -13,7 +13,7 @@ use tera::Tera;
 /// templates, and the visitor if signed in.
 pub struct Portal {
     pub req: HttpRequest,
-    pub ctx: Context,
+    pub ctx: web::Data<Context>,
     pub tera: web::Data<Tera>,
     pub visitor: Option<Visitor>,
 }
