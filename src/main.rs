@@ -7,7 +7,7 @@ async fn main() -> ExitCode {
     return_large_buffers_to_the_system();
     communityd::telemetry::init();
     let outcome = communityd::cli::run(Cli::parse()).await;
-    communityd::telemetry::flush();
+    communityd::telemetry::log_buffer::flush();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

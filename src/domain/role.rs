@@ -2,8 +2,6 @@
 
 use super::ids::{CommunityId, TenantId};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::collections::HashMap;
 use uuid::{uuid, Uuid};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,26 +78,8 @@ impl Role {
 
     /// A stable id per role instance: the same role of the same scope (a
     /// tenant or a community) always has the same id, so no table is needed.
-    /// Each is a SHA-1 and every community read asks for three, so each
-    /// thread remembers the ones it has worked out.
     pub fn instance_id(self, scope: Uuid) -> Uuid {
-        const REMEMBERED: usize = 4096;
-        thread_local! {
-            static KNOWN: RefCell<HashMap<(Uuid, Role), Uuid, foldhash::fast::RandomState>> =
-                RefCell::new(HashMap::default());
-        }
-        KNOWN.with(|known| {
-            let mut known = known.borrow_mut();
-            if let Some(id) = known.get(&(scope, self)) {
-                return *id;
-            }
-            if known.len() >= REMEMBERED {
-                known.clear();
-            }
-            let id = Uuid::new_v5(&scope, self.name().as_bytes());
-            known.insert((scope, self), id);
-            id
-        })
+        Uuid::new_v5(&scope, self.name().as_bytes())
     }
 }
 

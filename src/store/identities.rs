@@ -161,11 +161,8 @@ pub fn principal(
     tx: &impl Readable,
     id: PrincipalId,
 ) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
-    let (name, ids) = match id {
-        PrincipalId::User(u) => ("identities::principal(user)", [u.0.as_u128(), 0, 0]),
-        PrincipalId::Client(c) => ("identities::principal(client)", [c.0.as_u128(), 0, 0]),
-    };
-    tx.recall(name, ids, || {
+    let ids = [id.as_uuid().as_u128(), id.kind() as u128, 0];
+    tx.recall("identities::principal", ids, || {
         Ok(match id {
             PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
             PrincipalId::Client(c) => get_client(tx, c)?.map(|c| (c.tenant, c.tenant_roles)),

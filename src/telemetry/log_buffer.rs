@@ -9,7 +9,7 @@
 //! written at exit and on a panic; only a SIGKILL can lose it.
 
 use std::io::Write;
-use std::sync::{Condvar, Mutex, MutexGuard, Once};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// How long the writer thread lets lines gather before one write.
@@ -22,7 +22,6 @@ static PENDING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 static ARRIVED: Condvar = Condvar::new();
 /// Held while bytes go to stderr, so two writes never swap places.
 static WRITING: Mutex<()> = Mutex::new(());
-static START: Once = Once::new();
 
 /// The `MakeWriter` for tracing: each event's formatted text is appended.
 #[derive(Clone, Copy, Default)]
@@ -38,7 +37,6 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for BufferedStderr {
 
 impl Write for BufferedStderr {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        START.call_once(start_writer);
         let mut pending = lock(&PENDING);
         let was_empty = pending.is_empty();
         pending.extend_from_slice(bytes);
@@ -66,7 +64,9 @@ pub fn flush() {
     }
 }
 
-fn start_writer() {
+/// Starts the thread that empties the buffer; `telemetry::init` calls it
+/// once, before the first line.
+pub fn start_writer() {
     // Should the thread not start, lines wait for the limit or for `flush`
     // at exit: logging must never stop the service.
     let _ = std::thread::Builder::new()

@@ -30,15 +30,11 @@ pub fn init() {
         let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         builder.with_ansi(colour).try_init()
     };
+    log_buffer::start_writer();
     // A panic's own message comes after the lines that led up to it.
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         log_buffer::flush();
         report(info);
     }));
-}
-
-/// Writes out buffered log lines; call before exiting.
-pub fn flush() {
-    log_buffer::flush();
 }
