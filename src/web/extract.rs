@@ -12,7 +12,9 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
-use uuid::Uuid;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{KnownFormat, Required};
 
 /// The application context: a shared handle (one reference count), not a
 /// copy of its settings and keys.
@@ -143,16 +145,27 @@ impl FromRequest for Paging {
     }
 }
 
-/// A GUID path parameter, by its route name.
-pub fn path_id<T: From<Uuid>>(req: &HttpRequest, name: &str) -> Result<T, AppError> {
-    let raw = req.match_info().get(name).unwrap_or_default();
-    Uuid::try_parse(raw).map(T::from).map_err(|_| {
-        AppError::invalid(
-            name,
-            format!(
-                "'{}' is not a valid GUID",
-                raw.chars().take(64).collect::<String>()
-            ),
-        )
-    })
+impl utoipa::IntoParams for Paging {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        [
+            ("skip", 0, None, "How many to skip (default 0)"),
+            ("count", 1, Some(1000), "How many to return (default 100)"),
+        ]
+        .into_iter()
+        .map(|(name, min, max, text)| {
+            let schema = ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .minimum(Some(min))
+                .maximum(max);
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(text))
+                .schema(Some(schema))
+                .build()
+        })
+        .collect()
+    }
 }

@@ -5,18 +5,36 @@ use crate::app::identity::{client_token, CredentialError};
 use crate::app::AppError;
 use crate::auth::source::Source;
 use crate::web::extract::context;
+use crate::web::route_table::{Mount, RouteTable};
 use actix_web::http::header::{CACHE_CONTROL, RETRY_AFTER};
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/identity/.well-known/openid-configuration",
-        web::get().to(discovery),
-    )
-    .route("/identity/connect/token", web::post().to(token));
+const IDENTITY: Mount = Mount::public("Identity", "/identity");
+
+pub fn operations(table: &mut RouteTable) {
+    table.add::<__path_discovery, _, _>(IDENTITY, discovery);
+    table.add::<__path_token, _, _>(IDENTITY, token);
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct OpenIdConfiguration {
+    issuer: String,
+    token_endpoint: String,
+    grant_types_supported: Vec<String>,
+    token_endpoint_auth_methods_supported: Vec<String>,
+    response_types_supported: Vec<String>,
+    scopes_supported: Vec<String>,
+}
+
+/// OpenID discovery
+#[utoipa::path(
+    get,
+    path = "/.well-known/openid-configuration",
+    responses((status = 200, description = "OpenID discovery", body = OpenIdConfiguration))
+)]
 async fn discovery(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let base = &ctx.public_url;
@@ -57,6 +75,46 @@ fn credentials(req: &HttpRequest, form: &[(String, String)]) -> Option<(String, 
     Some((id.to_string(), secret.to_string()))
 }
 
+/// `POST /identity/connect/token`'s success body.
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    access_token: String,
+    /// Always `Bearer`.
+    token_type: String,
+    /// Seconds.
+    expires_in: i64,
+}
+
+/// An OAuth 2.0 error (RFC 6749 section 5.2).
+#[derive(Serialize, ToSchema)]
+pub struct OAuthError {
+    error: String,
+    error_description: String,
+}
+
+/// The token request form.
+#[derive(Serialize, ToSchema)]
+pub struct TokenRequest {
+    /// `client_credentials`.
+    grant_type: String,
+    /// Or HTTP Basic authentication.
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// OAuth client_credentials: a client id and secret buy an access token
+#[utoipa::path(
+    post,
+    path = "/connect/token",
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The access token", body = TokenResponse),
+        (status = 400, description = "Bad request or credentials", body = OAuthError),
+        (status = 429, description = "Too many attempts for this client", body = OAuthError),
+        (status = 503, description = "Too many secrets being checked; see Retry-After", body = OAuthError),
+        (status = 500, description = "Unexpected", body = crate::web::error::ErrorResponse),
+    )
+)]
 async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppError> {
     use actix_web::http::StatusCode;
     let ctx = context(&req)?;

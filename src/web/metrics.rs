@@ -7,16 +7,23 @@
 use crate::app::AppError;
 use crate::store::census;
 use crate::web::extract::context;
+use crate::web::route_table::{Mount, RouteTable};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use std::time::Instant;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/metrics", web::get().to(metrics));
+pub fn operations(table: &mut RouteTable) {
+    table.add::<__path_metrics, _, _>(Mount::public("Operations", ""), metrics);
 }
 
+/// Prometheus metrics
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    responses((status = 200, description = "Prometheus metrics", body = String, content_type = "text/plain"))
+)]
 async fn metrics(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let now = ctx.clock.now();

@@ -11,8 +11,10 @@ pub mod metrics;
 pub mod openapi;
 pub mod operation;
 pub mod pages;
+pub mod path;
 pub mod paths;
 pub mod peer_connections;
+pub mod route_table;
 
 use crate::app::{AppError, Context};
 use actix_web::http::header::CONTENT_SECURITY_POLICY;
@@ -23,19 +25,9 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use tera::Tera;
 
-/// Every route, in one place.
+/// Every route: the route table's operations, then the portal's pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    health::routes(cfg);
-    metrics::routes(cfg);
-    openapi::routes(cfg);
-    identity::routes(cfg);
-    api::tenants::routes(cfg);
-    api::communities::routes(cfg);
-    api::community_tenants::routes(cfg);
-    api::community_members::routes(cfg);
-    api::invitations::routes(cfg);
-    api::directory::routes(cfg);
-    api::sds::routes(cfg);
+    route_table::all().register(cfg);
     pages::routes(cfg);
 }
 

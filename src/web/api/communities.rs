@@ -11,43 +11,24 @@ use crate::app::AppError;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::CommunityTenantStatus;
 use crate::domain::role::Role;
-use crate::web::extract::{context, path_id, ApiCaller, ApiJson, Paging};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::api::mounts::{COMMUNITIES, COMMUNITIES_OF_TENANT};
+use crate::web::extract::{context, ApiCaller, ApiJson, Paging};
+use crate::web::path::{CommunityPath, TenantScope};
+use crate::web::route_table::RouteTable;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    for base in [
-        "/api/v1-preview/tenants/{tenantId}/communities",
-        "/api/v1-preview/communities",
-    ] {
-        cfg.service(
-            web::resource(base)
-                .route(web::get().to(list))
-                .route(web::post().to(create)),
-        )
-        .service(
-            web::resource(format!("{base}/{{communityId}}"))
-                .route(web::get().to(get))
-                .route(web::put().to(update))
-                .route(web::delete().to(delete)),
-        )
-        .service(
-            web::resource(format!("{base}/{{communityId}}/summary")).route(web::get().to(summary)),
-        );
+pub fn operations(table: &mut RouteTable) {
+    for mount in [COMMUNITIES_OF_TENANT, COMMUNITIES] {
+        table.add::<__path_list, _, _>(mount, list);
+        table.add::<__path_create, _, _>(mount, create);
+        table.add::<__path_get, _, _>(mount, get);
+        table.add::<__path_update, _, _>(mount, update);
+        table.add::<__path_delete, _, _>(mount, delete);
+        table.add::<__path_summary, _, _>(mount, summary);
     }
-    cfg.service(
-        web::resource("/api/v1-preview/communities/{communityId}/roles")
-            .route(web::get().to(roles)),
-    );
-}
-
-/// The `{tenantId}` path segment when the route has one.
-pub fn path_tenant(req: &HttpRequest) -> Result<Option<TenantId>, AppError> {
-    match req.match_info().get("tenantId") {
-        Some(_) => path_id(req, "tenantId").map(Some),
-        None => Ok(None),
-    }
+    table.add::<__path_roles, _, _>(COMMUNITIES, roles);
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -133,13 +114,17 @@ impl CommunityBody {
     }
 }
 
+/// Communities the tenant is in
+#[utoipa::path(get, path = "", params(Paging),
+    responses((status = 200, description = "Communities the tenant is in", body = [CommunityBody])))]
 async fn list(
     req: HttpRequest,
     caller: ApiCaller,
+    scope: TenantScope,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let found = communities::list(&ctx, caller.0, path_tenant(&req)?, paging.0).await?;
+    let found = communities::list(&ctx, caller.0, scope.0, paging.0).await?;
     let dialect = Dialect::of(&req);
     Ok(HttpResponse::Ok().json(
         found
@@ -158,9 +143,13 @@ pub struct CreateCommunityInput {
     preferred_region_id: Option<String>,
 }
 
+/// Create a community
+#[utoipa::path(post, path = "", request_body = CreateCommunityInput,
+    responses((status = 201, description = "Created", body = CommunityBody)))]
 async fn create(
     req: HttpRequest,
     caller: ApiCaller,
+    scope: TenantScope,
     body: ApiJson<CreateCommunityInput>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
@@ -171,14 +160,21 @@ async fn create(
         contact_email: input.contact_email,
         preferred_region_id: input.preferred_region_id,
     };
-    let created = communities::create(&ctx, caller.0, path_tenant(&req)?, new).await?;
+    let created = communities::create(&ctx, caller.0, scope.0, new).await?;
     Ok(HttpResponse::Created().json(CommunityBody::new(created, Dialect::of(&req))))
 }
 
-async fn get(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// A community
+#[utoipa::path(get, path = "/{communityId}", params(CommunityPath),
+    responses((status = 200, description = "The community", body = CommunityBody)))]
+async fn get(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "communityId")?;
-    let found = communities::get(&ctx, caller.0, path_tenant(&req)?, id).await?;
+    let found = communities::get(&ctx, caller.0, scope.0, path.community).await?;
     Ok(HttpResponse::Ok().json(CommunityBody::new(found, Dialect::of(&req))))
 }
 
@@ -191,13 +187,18 @@ pub struct UpdateCommunityInput {
     preferred_region_id: Option<String>,
 }
 
+/// Rename, describe or alias a community
+#[utoipa::path(put, path = "/{communityId}", params(CommunityPath),
+    request_body = UpdateCommunityInput,
+    responses((status = 200, description = "The community as changed", body = CommunityBody)))]
 async fn update(
     req: HttpRequest,
     caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
     body: ApiJson<UpdateCommunityInput>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "communityId")?;
     let input = body.0;
     let change = CommunityChange {
         name: input.name,
@@ -205,14 +206,21 @@ async fn update(
         alias: input.alias,
         preferred_region_id: input.preferred_region_id,
     };
-    let updated = communities::update(&ctx, caller.0, path_tenant(&req)?, id, change).await?;
+    let updated = communities::update(&ctx, caller.0, scope.0, path.community, change).await?;
     Ok(HttpResponse::Ok().json(CommunityBody::new(updated, Dialect::of(&req))))
 }
 
-async fn delete(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Delete a community
+#[utoipa::path(delete, path = "/{communityId}", params(CommunityPath),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "communityId")?;
-    communities::delete(&ctx, caller.0, path_tenant(&req)?, id).await?;
+    communities::delete(&ctx, caller.0, scope.0, path.community).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -233,10 +241,17 @@ pub struct TenantSummaryBody {
     streams_contributed: u64,
 }
 
-async fn summary(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Stream counts
+#[utoipa::path(get, path = "/{communityId}/Summary", params(CommunityPath),
+    responses((status = 200, description = "Stream counts", body = SummaryBody)))]
+async fn summary(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "communityId")?;
-    let s = communities::summary(&ctx, caller.0, path_tenant(&req)?, id).await?;
+    let s = communities::summary(&ctx, caller.0, scope.0, path.community).await?;
     let per_tenant = s
         .per_tenant
         .into_iter()
@@ -253,14 +268,17 @@ async fn summary(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, Ap
     }))
 }
 
+/// The community's role instances
+#[utoipa::path(get, path = "/{communityId}/Roles", params(CommunityPath, Paging),
+    responses((status = 200, description = "The community's role instances", body = [RoleBody])))]
 async fn roles(
     req: HttpRequest,
     caller: ApiCaller,
+    path: CommunityPath,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id: CommunityId = path_id(&req, "communityId")?;
-    let found = community_roles::roles(&ctx, caller.0, id).await?;
+    let found = community_roles::roles(&ctx, caller.0, path.community).await?;
     let body: Vec<RoleBody> = found
         .into_iter()
         .skip(paging.0.skip)

@@ -1,42 +1,146 @@
 //! Community tenants (OCS T1-T3): list members, change a member's status
 //! (confirm, pause, resume, remove), remove or leave.
 
-use super::communities::{members, path_tenant};
+use super::communities::{members, CommunityTenantBody};
+use super::mounts::{COMMUNITY, COMMUNITY_OF_TENANT};
 use super::Dialect;
 use crate::app::community_tenants::{self, MemberChange, Outcome};
 use crate::app::AppError;
 use crate::domain::membership::CommunityTenantStatus;
-use crate::web::extract::{context, path_id, ApiCaller, ApiJson};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::extract::{context, ApiCaller, ApiJson};
+use crate::web::path::{CommunityPath, MemberTenantPath, TenantScope};
+use crate::web::route_table::RouteTable;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    let base = "/api/v1-preview/tenants/{tenantId}/communities/{communityId}";
-    cfg.service(web::resource(format!("{base}/communitytenants")).route(web::get().to(list)));
-    for member in ["communitytenants", "membertenants"] {
-        cfg.service(
-            web::resource(format!("{base}/{member}/{{memberTenantId}}"))
-                .route(web::put().to(update))
-                .route(web::delete().to(remove)),
-        );
-    }
+pub fn operations(table: &mut RouteTable) {
+    table.add::<__path_list_community_tenants, _, _>(COMMUNITY_OF_TENANT, list_community_tenants);
+    table.add::<__path_update_community_tenant, _, _>(COMMUNITY_OF_TENANT, update_community_tenant);
+    table.add::<__path_remove_community_tenant, _, _>(COMMUNITY_OF_TENANT, remove_community_tenant);
+    table.add::<__path_update_member_tenant, _, _>(COMMUNITY_OF_TENANT, update_member_tenant);
+    table.add::<__path_remove_member_tenant, _, _>(COMMUNITY_OF_TENANT, remove_member_tenant);
     // The tenant-less form, as AVEVA's newer API names it.
-    cfg.service(
-        web::resource("/api/v1-preview/communities/{communityId}/tenants")
-            .route(web::get().to(list)),
-    )
-    .service(
-        web::resource("/api/v1-preview/communities/{communityId}/tenants/{memberTenantId}")
-            .route(web::put().to(update))
-            .route(web::patch().to(update))
-            .route(web::delete().to(remove)),
-    );
+    table.add::<__path_list_tenants, _, _>(COMMUNITY, list_tenants);
+    table.add::<__path_update_tenant, _, _>(COMMUNITY, update_tenant);
+    table.add::<__path_remove_tenant, _, _>(COMMUNITY, remove_tenant);
 }
 
-async fn list(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Member tenants
+#[utoipa::path(get, path = "/CommunityTenants",
+    responses((status = 200, description = "Member tenants", body = [CommunityTenantBody])))]
+async fn list_community_tenants(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+) -> Result<HttpResponse, AppError> {
+    list(req, caller, scope, path).await
+}
+
+/// Member tenants
+#[utoipa::path(get, path = "/Tenants",
+    responses((status = 200, description = "Member tenants", body = [CommunityTenantBody])))]
+async fn list_tenants(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+) -> Result<HttpResponse, AppError> {
+    list(req, caller, scope, path).await
+}
+
+/// Confirm, pause, resume or remove a member tenant
+#[utoipa::path(put, path = "/CommunityTenants/{memberTenantId}", params(MemberTenantPath),
+    request_body = UpdateCommunityTenantInput,
+    responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+async fn update_community_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
+    body: ApiJson<UpdateCommunityTenantInput>,
+) -> Result<HttpResponse, AppError> {
+    update(req, caller, scope, path, member, body).await
+}
+
+/// Confirm, pause, resume or remove a member tenant
+#[utoipa::path(put, path = "/MemberTenants/{memberTenantId}", params(MemberTenantPath),
+    request_body = UpdateCommunityTenantInput,
+    responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+async fn update_member_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
+    body: ApiJson<UpdateCommunityTenantInput>,
+) -> Result<HttpResponse, AppError> {
+    update(req, caller, scope, path, member, body).await
+}
+
+/// Confirm, pause, resume or remove a member tenant
+#[utoipa::path(method(put, patch), path = "/Tenants/{memberTenantId}", params(MemberTenantPath),
+    request_body = UpdateCommunityTenantInput,
+    responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+async fn update_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
+    body: ApiJson<UpdateCommunityTenantInput>,
+) -> Result<HttpResponse, AppError> {
+    update(req, caller, scope, path, member, body).await
+}
+
+/// Remove a member tenant, or leave
+#[utoipa::path(delete, path = "/CommunityTenants/{memberTenantId}", params(MemberTenantPath),
+    responses((status = 204, description = "Removed")))]
+async fn remove_community_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
+) -> Result<HttpResponse, AppError> {
+    remove(req, caller, scope, path, member).await
+}
+
+/// Remove a member tenant, or leave
+#[utoipa::path(delete, path = "/MemberTenants/{memberTenantId}", params(MemberTenantPath),
+    responses((status = 204, description = "Removed")))]
+async fn remove_member_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
+) -> Result<HttpResponse, AppError> {
+    remove(req, caller, scope, path, member).await
+}
+
+/// Remove a member tenant, or leave
+#[utoipa::path(delete, path = "/Tenants/{memberTenantId}", params(MemberTenantPath),
+    responses((status = 204, description = "Removed")))]
+async fn remove_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
+) -> Result<HttpResponse, AppError> {
+    remove(req, caller, scope, path, member).await
+}
+
+async fn list(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
-    let found = community_tenants::list(&ctx, caller.0, path_tenant(&req)?, community).await?;
+    let found = community_tenants::list(&ctx, caller.0, scope.0, path.community).await?;
     Ok(HttpResponse::Ok().json(members(found, Dialect::of(&req))))
 }
 
@@ -52,11 +156,12 @@ pub struct UpdateCommunityTenantInput {
 async fn update(
     req: HttpRequest,
     caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
     body: ApiJson<UpdateCommunityTenantInput>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
-    let member = path_id(&req, "memberTenantId")?;
     let input = body.0;
     let change = MemberChange {
         status: input.status,
@@ -67,9 +172,9 @@ async fn update(
     let outcome = community_tenants::update(
         &ctx,
         caller.0,
-        path_tenant(&req)?,
-        community,
-        member,
+        scope.0,
+        path.community,
+        member.member,
         change,
     )
     .await?;
@@ -79,10 +184,14 @@ async fn update(
     })
 }
 
-async fn remove(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+async fn remove(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    member: MemberTenantPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
-    let member = path_id(&req, "memberTenantId")?;
-    community_tenants::remove(&ctx, caller.0, path_tenant(&req)?, community, member).await?;
+    community_tenants::remove(&ctx, caller.0, scope.0, path.community, member.member).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,26 +7,23 @@ use crate::app::directory::{self, Listed};
 use crate::app::AppError;
 use crate::auth::access_token::LIFETIME_SECONDS;
 use crate::domain::identity::{Client, User};
-use crate::domain::ids::{ClientId, CommunityId, TenantId, UserId};
+use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::role::RoleInstance;
-use crate::web::extract::{context, path_id, ApiCaller, Paging};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::extract::{context, ApiCaller, Paging};
+use crate::web::path::{ClientPath, RolePath, TenantPath, UserPath};
+use crate::web::route_table::RouteTable;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use uuid::Uuid;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    let base = "/api/v1/tenants/{tenantId}";
-    cfg.service(web::resource(format!("{base}/roles")).route(web::get().to(roles)))
-        .service(web::resource(format!("{base}/roles/{{roleId}}")).route(web::get().to(role)))
-        .service(web::resource(format!("{base}/users")).route(web::get().to(users)))
-        .service(web::resource(format!("{base}/users/{{userId}}")).route(web::get().to(user)))
-        .service(
-            web::resource(format!("{base}/clientcredentialclients")).route(web::get().to(clients)),
-        )
-        .service(
-            web::resource(format!("{base}/clientcredentialclients/{{clientId}}"))
-                .route(web::get().to(client)),
-        );
+pub fn operations(table: &mut RouteTable) {
+    use super::mounts::TENANT;
+    table.add::<__path_roles, _, _>(TENANT, roles);
+    table.add::<__path_role, _, _>(TENANT, role);
+    table.add::<__path_users, _, _>(TENANT, users);
+    table.add::<__path_user, _, _>(TENANT, user);
+    table.add::<__path_clients, _, _>(TENANT, clients);
+    table.add::<__path_client, _, _>(TENANT, client);
 }
 
 /// `Role`: every property present, `null` where it does not apply.
@@ -127,59 +124,95 @@ fn client_body(l: Listed<Client>) -> ClientBody {
     ClientBody::new(l.identity.id.0, &l.identity.name, l.role_ids)
 }
 
+/// Your tenant's roles
+#[utoipa::path(get, path = "/Roles", params(Paging),
+    responses((status = 200, description = "Your tenant's roles", body = [RoleBody])))]
 async fn roles(
     req: HttpRequest,
     caller: ApiCaller,
+    path: TenantPath,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let tenant = path_id(&req, "tenantId")?;
+    let tenant = path.tenant;
     let found = directory::roles(&ctx, caller.0, tenant, paging.0).await?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(RoleBody::from).collect::<Vec<_>>()))
 }
 
-async fn role(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// A role of your tenant
+#[utoipa::path(get, path = "/Roles/{roleId}", params(RolePath),
+    responses((status = 200, description = "A role of your tenant", body = RoleBody)))]
+async fn role(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+    one: RolePath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let tenant = path_id(&req, "tenantId")?;
-    let id = path_id(&req, "roleId")?;
+    let tenant = path.tenant;
+    let id = one.role;
     let found = directory::role(&ctx, caller.0, tenant, id).await?;
     Ok(HttpResponse::Ok().json(RoleBody::from(found)))
 }
 
+/// Your tenant's users
+#[utoipa::path(get, path = "/Users", params(Paging),
+    responses((status = 200, description = "Your tenant's users", body = [UserBody])))]
 async fn users(
     req: HttpRequest,
     caller: ApiCaller,
+    path: TenantPath,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let tenant = path_id(&req, "tenantId")?;
+    let tenant = path.tenant;
     let found = directory::users(&ctx, caller.0, tenant, paging.0).await?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(user_body).collect::<Vec<_>>()))
 }
 
-async fn user(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// A user of your tenant
+#[utoipa::path(get, path = "/Users/{userId}", params(UserPath),
+    responses((status = 200, description = "A user of your tenant", body = UserBody)))]
+async fn user(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+    one: UserPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let tenant = path_id(&req, "tenantId")?;
-    let id: UserId = path_id(&req, "userId")?;
+    let tenant = path.tenant;
+    let id = one.user;
     let found = directory::user(&ctx, caller.0, tenant, id).await?;
     Ok(HttpResponse::Ok().json(user_body(found)))
 }
 
+/// Your tenant's clients
+#[utoipa::path(get, path = "/ClientCredentialClients", params(Paging),
+    responses((status = 200, description = "Your tenant's clients", body = [ClientBody])))]
 async fn clients(
     req: HttpRequest,
     caller: ApiCaller,
+    path: TenantPath,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let tenant = path_id(&req, "tenantId")?;
+    let tenant = path.tenant;
     let found = directory::clients(&ctx, caller.0, tenant, paging.0).await?;
     Ok(HttpResponse::Ok().json(found.into_iter().map(client_body).collect::<Vec<_>>()))
 }
 
-async fn client(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// A client of your tenant
+#[utoipa::path(get, path = "/ClientCredentialClients/{clientId}", params(ClientPath),
+    responses((status = 200, description = "A client of your tenant", body = ClientBody)))]
+async fn client(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+    one: ClientPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let tenant = path_id(&req, "tenantId")?;
-    let id: ClientId = path_id(&req, "clientId")?;
+    let tenant = path.tenant;
+    let id = one.client;
     let found = directory::client(&ctx, caller.0, tenant, id).await?;
     Ok(HttpResponse::Ok().json(client_body(found)))
 }

@@ -2,46 +2,29 @@
 //! an action (Accept, Decline, Confirm, Resend), details, and the accepted
 //! invitations addressed to a tenant.
 
-use super::communities::path_tenant;
+use super::mounts::{COMMUNITY, COMMUNITY_OF_TENANT, INVITATIONS, INVITATIONS_OF_TENANT};
 use super::time;
 use crate::app::handshake::{self, Action};
 use crate::app::invitations::{self, InvitationView};
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
 use crate::domain::invitation::InvitationState;
-use crate::web::extract::{context, path_id, ApiCaller, ApiJson, Paging};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::extract::{context, ApiCaller, ApiJson, Paging};
+use crate::web::path::{CommunityPath, InvitationPath, TenantPath, TenantScope};
+use crate::web::route_table::RouteTable;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    // OCS-2021's form, and AVEVA Data Hub's that takes the tenant from the token.
-    for base in [
-        "/api/v1-preview/tenants/{tenantId}/communities/{communityId}/invitations",
-        "/api/v1-preview/communities/{communityId}/invitations",
-    ] {
-        cfg.service(
-            web::resource(base)
-                .route(web::get().to(list))
-                .route(web::post().to(create)),
-        )
-        .service(
-            web::resource(format!("{base}/{{invitationId}}"))
-                .route(web::get().to(get))
-                .route(web::delete().to(withdraw)),
-        );
+pub fn operations(table: &mut RouteTable) {
+    for mount in [COMMUNITY_OF_TENANT, COMMUNITY] {
+        table.add::<__path_list, _, _>(mount, list);
+        table.add::<__path_create, _, _>(mount, create);
+        table.add::<__path_get, _, _>(mount, get);
+        table.add::<__path_withdraw, _, _>(mount, withdraw);
     }
-    cfg.service(
-        web::resource("/api/v1-preview/communityinvitations/{invitationId}")
-            .route(web::put().to(process)),
-    )
-    .service(
-        web::resource("/api/v1-preview/communityinvitations/{invitationId}/details")
-            .route(web::get().to(details)),
-    )
-    .service(
-        web::resource("/api/v1-preview/tenants/{tenantId}/communityinvitations")
-            .route(web::get().to(accepted)),
-    );
+    table.add::<__path_process, _, _>(INVITATIONS, process);
+    table.add::<__path_details, _, _>(INVITATIONS, details);
+    table.add::<__path_accepted, _, _>(INVITATIONS_OF_TENANT, accepted);
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -102,32 +85,40 @@ pub struct CreateInvitationInput {
     invitation_recipient: String,
 }
 
+/// Invite a tenant by email
+#[utoipa::path(post, path = "/Invitations", request_body = CreateInvitationInput,
+    responses((status = 201, description = "Invited; the email is queued", body = InvitationBody)))]
 async fn create(
     req: HttpRequest,
     caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
     body: ApiJson<CreateInvitationInput>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
     let created = invitations::create(
         &ctx,
         caller.0,
-        path_tenant(&req)?,
-        community,
+        scope.0,
+        path.community,
         &body.0.invitation_recipient,
     )
     .await?;
     Ok(HttpResponse::Created().json(InvitationBody::from(created)))
 }
 
+/// Invitations the tenant issued
+#[utoipa::path(get, path = "/Invitations", params(Paging),
+    responses((status = 200, description = "Invitations the tenant issued", body = [InvitationBody])))]
 async fn list(
     req: HttpRequest,
     caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
-    let found = invitations::list(&ctx, caller.0, path_tenant(&req)?, community, paging.0).await?;
+    let found = invitations::list(&ctx, caller.0, scope.0, path.community, paging.0).await?;
     Ok(HttpResponse::Ok().json(
         found
             .into_iter()
@@ -136,19 +127,33 @@ async fn list(
     ))
 }
 
-async fn get(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// An invitation
+#[utoipa::path(get, path = "/Invitations/{invitationId}", params(InvitationPath),
+    responses((status = 200, description = "The invitation", body = InvitationBody)))]
+async fn get(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    one: InvitationPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
-    let id = path_id(&req, "invitationId")?;
-    let found = invitations::get(&ctx, caller.0, path_tenant(&req)?, community, id).await?;
+    let found = invitations::get(&ctx, caller.0, scope.0, path.community, one.invitation).await?;
     Ok(HttpResponse::Ok().json(InvitationBody::from(found)))
 }
 
-async fn withdraw(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Withdraw an invitation
+#[utoipa::path(delete, path = "/Invitations/{invitationId}", params(InvitationPath),
+    responses((status = 204, description = "Withdrawn")))]
+async fn withdraw(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+    one: InvitationPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
-    let id = path_id(&req, "invitationId")?;
-    invitations::withdraw(&ctx, caller.0, path_tenant(&req)?, community, id).await?;
+    invitations::withdraw(&ctx, caller.0, scope.0, path.community, one.invitation).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -160,15 +165,24 @@ pub struct ProcessInvitationInput {
     contact_email: Option<String>,
 }
 
+/// Accept, decline, confirm or resend an invitation
+///
 /// 200 with the invitation; Resend answers 202 as in OCS, because its
 /// email is queued rather than sent.
+#[utoipa::path(put, path = "/CommunityInvitations/{invitationId}", params(InvitationPath),
+    request_body = ProcessInvitationInput,
+    responses(
+        (status = 200, description = "The invitation after the action", body = InvitationBody),
+        (status = 202, description = "Resent: the email is queued", body = InvitationBody),
+    ))]
 async fn process(
     req: HttpRequest,
     caller: ApiCaller,
+    one: InvitationPath,
     body: ApiJson<ProcessInvitationInput>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "invitationId")?;
+    let id = one.invitation;
     let ProcessInvitationInput {
         action,
         contact_email,
@@ -192,10 +206,16 @@ pub struct DetailsBody {
     contact_email: Option<String>,
 }
 
-async fn details(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// What an invitation is for
+#[utoipa::path(get, path = "/CommunityInvitations/{invitationId}/Details", params(InvitationPath),
+    responses((status = 200, description = "What the invitation is for", body = DetailsBody)))]
+async fn details(
+    req: HttpRequest,
+    caller: ApiCaller,
+    one: InvitationPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "invitationId")?;
-    let d = invitations::details(&ctx, caller.0, id).await?;
+    let d = invitations::details(&ctx, caller.0, one.invitation).await?;
     Ok(HttpResponse::Ok().json(DetailsBody {
         community_name: d.community_name,
         community_id: d.community_id,
@@ -205,13 +225,17 @@ async fn details(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, Ap
     }))
 }
 
+/// Accepted invitations awaiting confirmation
+#[utoipa::path(get, path = "/CommunityInvitations", params(Paging),
+    responses((status = 200, description = "Accepted invitations awaiting confirmation", body = [InvitationBody])))]
 async fn accepted(
     req: HttpRequest,
     caller: ApiCaller,
+    path: TenantPath,
     paging: Paging,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let tenant = path_id(&req, "tenantId")?;
+    let tenant = path.tenant;
     let found = invitations::accepted_by_tenant(&ctx, caller.0, tenant, paging.0).await?;
     Ok(HttpResponse::Ok().json(
         found

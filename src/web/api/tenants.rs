@@ -4,24 +4,21 @@ use super::time;
 use crate::app::tenants::{self, TenantChange, TenantView, Unknown};
 use crate::app::AppError;
 use crate::domain::ids::TenantId;
-use crate::web::extract::{context, path_id, ApiCaller, ApiJson};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::api::mounts::TENANT;
+use crate::web::extract::{context, ApiCaller, ApiJson};
+use crate::web::path::TenantPath;
+use crate::web::route_table::RouteTable;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/api/v1/tenants/{tenantId}")
-            .route(web::get().to(get_tenant))
-            .route(web::head().to(tenant_exists))
-            .route(web::put().to(update_tenant)),
-    )
-    .service(
-        web::resource("/api/v1/tenants/{tenantId}/icon")
-            .route(web::get().to(get_icon))
-            .route(web::put().to(put_icon))
-            .route(web::delete().to(delete_icon)),
-    )
-    .service(web::resource("/api/v1/tenants/{tenantId}/regions").route(web::get().to(regions)));
+pub fn operations(table: &mut RouteTable) {
+    table.add::<__path_get_tenant, _, _>(TENANT, get_tenant);
+    table.add::<__path_tenant_exists, _, _>(TENANT, tenant_exists);
+    table.add::<__path_update_tenant, _, _>(TENANT, update_tenant);
+    table.add::<__path_get_icon, _, _>(TENANT, get_icon);
+    table.add::<__path_put_icon, _, _>(TENANT, put_icon);
+    table.add::<__path_delete_icon, _, _>(TENANT, delete_icon);
+    table.add::<__path_regions, _, _>(TENANT, regions);
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -58,16 +55,28 @@ impl From<TenantView> for TenantBody {
     }
 }
 
-async fn get_tenant(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// A tenant (your own)
+#[utoipa::path(get, path = "", responses((status = 200, description = "The tenant", body = TenantBody)))]
+async fn get_tenant(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "tenantId")?;
+    let id = path.tenant;
     let tenant = tenants::get(&ctx, caller.0, id, Unknown::Forbidden).await?;
     Ok(HttpResponse::Ok().json(TenantBody::from(tenant)))
 }
 
-async fn tenant_exists(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Whether a tenant exists
+#[utoipa::path(head, path = "", responses((status = 204, description = "It exists")))]
+async fn tenant_exists(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "tenantId")?;
+    let id = path.tenant;
     tenants::get(&ctx, caller.0, id, Unknown::NotFound).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -82,13 +91,17 @@ pub struct TenantInput {
     external_account_id: Option<String>,
 }
 
+/// Update your tenant
+#[utoipa::path(put, path = "", request_body = TenantInput,
+    responses((status = 200, description = "The tenant as changed", body = TenantBody)))]
 async fn update_tenant(
     req: HttpRequest,
     caller: ApiCaller,
+    path: TenantPath,
     body: ApiJson<TenantInput>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "tenantId")?;
+    let id = path.tenant;
     let input = body.0;
     let change = TenantChange {
         id: input.id,
@@ -101,28 +114,44 @@ async fn update_tenant(
     Ok(HttpResponse::Ok().json(TenantBody::from(tenant)))
 }
 
-async fn get_icon(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// The tenant's icon (base64 PNG)
+#[utoipa::path(get, path = "/Icon", responses((status = 200, description = "Base64 PNG, or empty", body = String)))]
+async fn get_icon(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "tenantId")?;
+    let id = path.tenant;
     let icon = tenants::icon(&ctx, caller.0, id).await?;
     // An unset icon is an empty string: the seed documents 200 and a string.
     Ok(HttpResponse::Ok().json(icon.map(|i| i.to_base64()).unwrap_or_default()))
 }
 
+/// Set the tenant's icon (base64 PNG under 64 KiB)
+#[utoipa::path(put, path = "/Icon", request_body = String,
+    responses((status = 200, description = "The stored icon", body = String)))]
 async fn put_icon(
     req: HttpRequest,
     caller: ApiCaller,
+    path: TenantPath,
     body: ApiJson<String>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "tenantId")?;
+    let id = path.tenant;
     let stored = tenants::set_icon(&ctx, caller.0, id, body.0).await?;
     Ok(HttpResponse::Ok().json(stored.to_base64()))
 }
 
-async fn delete_icon(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Remove the tenant's icon
+#[utoipa::path(delete, path = "/Icon", responses((status = 204, description = "Removed")))]
+async fn delete_icon(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "tenantId")?;
+    let id = path.tenant;
     tenants::delete_icon(&ctx, caller.0, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -136,9 +165,15 @@ pub struct Region {
     base_address: String,
 }
 
-async fn regions(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// The installation's region
+#[utoipa::path(get, path = "/Regions", responses((status = 200, description = "The region", body = [Region])))]
+async fn regions(
+    req: HttpRequest,
+    caller: ApiCaller,
+    path: TenantPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let id = path_id(&req, "tenantId")?;
+    let id = path.tenant;
     tenants::check_regions_access(&ctx, caller.0, id).await?;
     Ok(HttpResponse::Ok().json(vec![Region {
         id: ctx.settings.region_id.clone(),

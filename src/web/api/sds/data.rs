@@ -1,25 +1,25 @@
 //! `.../Streams/{id}/Data`: writes (insert, update, replace, remove) and
 //! reads (index, first, last, window, Transform range).
 
-use super::request::{segment, target, Query};
+use super::request::Namespace;
+use super::request::Query;
 use crate::app::sds::data::{self, Answer, Read, Removal, WriteMode};
 use crate::app::AppError;
 use crate::web::extract::{context, ApiCaller, ApiJson};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::path::StreamPath;
+use crate::web::route_table::{Mount, RouteTable};
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-pub fn routes(cfg: &mut web::ServiceConfig, base: &str) {
-    let data = format!("{base}/streams/{{streamId}}/data");
-    cfg.service(
-        web::resource(data.clone())
-            .route(web::get().to(read))
-            .route(web::post().to(insert))
-            .route(web::put().to(update))
-            .route(web::delete().to(remove)),
-    )
-    .service(web::resource(format!("{data}/first")).route(web::get().to(first)))
-    .service(web::resource(format!("{data}/last")).route(web::get().to(last)))
-    .service(web::resource(format!("{data}/transform")).route(web::get().to(transform)));
+/// Under each of the mounts it answers at (see `super::operations`).
+pub fn operations(table: &mut RouteTable, mount: Mount) {
+    table.add::<__path_read, _, _>(mount, read);
+    table.add::<__path_insert, _, _>(mount, insert);
+    table.add::<__path_update, _, _>(mount, update);
+    table.add::<__path_remove, _, _>(mount, remove);
+    table.add::<__path_first, _, _>(mount, first);
+    table.add::<__path_last, _, _>(mount, last);
+    table.add::<__path_transform, _, _>(mount, transform);
 }
 
 fn answer(found: Answer) -> HttpResponse {
@@ -33,15 +33,15 @@ fn answer(found: Answer) -> HttpResponse {
     }
 }
 
-async fn run(req: HttpRequest, caller: ApiCaller, what: Read) -> Result<HttpResponse, AppError> {
+async fn run(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
+    what: Read,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let found = data::read(
-        &ctx,
-        target(&req, &caller)?,
-        segment(&req, "streamId"),
-        what,
-    )
-    .await?;
+    let found = data::read(&ctx, ns.target(&caller)?, path.stream, what).await?;
     Ok(answer(found))
 }
 
@@ -52,7 +52,15 @@ fn required(query: &Query, name: &str) -> Result<String, AppError> {
         .ok_or_else(|| AppError::invalid(name, "is required"))
 }
 
-async fn read(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Read events
+#[utoipa::path(get, path = "/Streams/{streamId}/Data", params(StreamPath),
+    responses((status = 200, description = "The events", body = serde_json::Value)))]
+async fn read(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
+) -> Result<HttpResponse, AppError> {
     let query = Query::of(&req);
     query.refuse_filter()?;
     let indexes = query.all("index");
@@ -61,7 +69,7 @@ async fn read(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppEr
     } else {
         window(&query)?
     };
-    run(req, caller, what).await
+    run(req, caller, ns, path, what).await
 }
 
 fn window(query: &Query) -> Result<Read, AppError> {
@@ -73,17 +81,42 @@ fn window(query: &Query) -> Result<Read, AppError> {
     })
 }
 
-async fn first(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
-    run(req, caller, Read::First).await
+/// The first event
+#[utoipa::path(get, path = "/Streams/{streamId}/Data/First", params(StreamPath),
+    responses((status = 200, description = "The event", body = serde_json::Value)))]
+async fn first(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
+) -> Result<HttpResponse, AppError> {
+    run(req, caller, ns, path, Read::First).await
 }
 
-async fn last(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
-    run(req, caller, Read::Last).await
+/// The last event
+#[utoipa::path(get, path = "/Streams/{streamId}/Data/Last", params(StreamPath),
+    responses((status = 200, description = "The event", body = serde_json::Value)))]
+async fn last(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
+) -> Result<HttpResponse, AppError> {
+    run(req, caller, ns, path, Read::Last).await
 }
 
+/// Events of a range
+///
 /// `Transform?startIndex&endIndex` is a window; with `count` (and
 /// optionally `skip`, `reversed`) and no end, a range from the start.
-async fn transform(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+#[utoipa::path(get, path = "/Streams/{streamId}/Data/Transform", params(StreamPath),
+    responses((status = 200, description = "The events", body = serde_json::Value)))]
+async fn transform(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
+) -> Result<HttpResponse, AppError> {
     let query = Query::of(&req);
     query.refuse_filter()?;
     let what = if query.get("endindex").is_some() {
@@ -99,38 +132,43 @@ async fn transform(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, 
             reversed: query.flag("reversed")?,
         }
     };
-    run(req, caller, what).await
+    run(req, caller, ns, path, what).await
 }
 
 async fn write(
     req: HttpRequest,
     caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
     body: Value,
     mode: WriteMode,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    data::write(
-        &ctx,
-        target(&req, &caller)?,
-        segment(&req, "streamId"),
-        body,
-        mode,
-    )
-    .await?;
+    data::write(&ctx, ns.target(&caller)?, path.stream, body, mode).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Insert events
+#[utoipa::path(post, path = "/Streams/{streamId}/Data", params(StreamPath), request_body = serde_json::Value,
+    responses((status = 204, description = "Stored")))]
 async fn insert(
     req: HttpRequest,
     caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
     body: ApiJson<Value>,
 ) -> Result<HttpResponse, AppError> {
-    write(req, caller, body.0, WriteMode::Insert).await
+    write(req, caller, ns, path, body.0, WriteMode::Insert).await
 }
 
+/// Replace events
+#[utoipa::path(put, path = "/Streams/{streamId}/Data", params(StreamPath), request_body = serde_json::Value,
+    responses((status = 204, description = "Stored")))]
 async fn update(
     req: HttpRequest,
     caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
     body: ApiJson<Value>,
 ) -> Result<HttpResponse, AppError> {
     let create = Query::of(&req)
@@ -141,10 +179,18 @@ async fn update(
         Some("false") => WriteMode::Replace,
         Some(_) => return Err(AppError::invalid("allowCreate", "must be true or false")),
     };
-    write(req, caller, body.0, mode).await
+    write(req, caller, ns, path, body.0, mode).await
 }
 
-async fn remove(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Remove events
+#[utoipa::path(delete, path = "/Streams/{streamId}/Data", params(StreamPath),
+    responses((status = 204, description = "Removed")))]
+async fn remove(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: StreamPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let query = Query::of(&req);
     let what = match query.get("index") {
@@ -154,12 +200,6 @@ async fn remove(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, App
             end: required(&query, "endindex")?,
         },
     };
-    data::remove(
-        &ctx,
-        target(&req, &caller)?,
-        segment(&req, "streamId"),
-        what,
-    )
-    .await?;
+    data::remove(&ctx, ns.target(&caller)?, path.stream, what).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,25 +10,21 @@ pub mod search;
 pub mod streams;
 pub mod types;
 
-use actix_web::web;
+use crate::web::api::mounts::{COMMUNITY_NAMESPACE, NAMESPACES, SEARCH};
+use crate::web::route_table::RouteTable;
 
-/// The bases a tenant's namespace answers under. Paths are lower-cased
-/// before routing, so these are too.
-const TENANT_BASES: [&str; 2] = [
-    "/api/v1/tenants/{tenantId}/namespaces/{namespaceId}",
-    "/api/v1-preview/tenants/{tenantId}/namespaces/{namespaceId}",
-];
-const COMMUNITY_BASE: &str =
-    "/api/v1-preview/communities/{communityId}/tenants/{tenantId}/namespaces/{namespaceId}";
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    search::routes(cfg);
-    for base in TENANT_BASES {
-        types::routes(cfg, base);
+/// Types under a tenant's namespaces; streams, data and access control
+/// there and through a community; the community stream search.
+pub fn operations(table: &mut RouteTable) {
+    for mount in SEARCH {
+        search::operations(table, mount);
     }
-    for base in TENANT_BASES.into_iter().chain([COMMUNITY_BASE]) {
-        streams::routes(cfg, base);
-        data::routes(cfg, base);
-        access_control::routes(cfg, base);
+    for mount in NAMESPACES {
+        types::operations(table, mount);
+    }
+    for mount in NAMESPACES.into_iter().chain([COMMUNITY_NAMESPACE]) {
+        streams::operations(table, mount);
+        data::operations(table, mount);
+        access_control::operations(table, mount);
     }
 }

@@ -5,20 +5,53 @@
 
 use crate::app::sds::stream_access::Target;
 use crate::app::AppError;
-use crate::domain::ids::CommunityId;
+use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::paging::Page;
-use crate::web::extract::{path_id, ApiCaller};
-use actix_web::HttpRequest;
+use crate::web::extract::ApiCaller;
+use crate::web::path::{CommunityNamespacePath, NamespacePath};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use std::future::{ready, Ready};
 use uuid::Uuid;
 
-pub fn target(req: &HttpRequest, caller: &ApiCaller) -> Result<Target, AppError> {
-    let tenant = path_id(req, "tenantId")?;
-    let namespace = req.match_info().get("namespaceId").unwrap_or_default();
-    let via = match req.match_info().get("communityId") {
-        Some(_) => Some(path_id::<CommunityId>(req, "communityId")?),
-        None => community_header(req)?,
-    };
-    Target::new(caller.0, tenant, namespace, via)
+/// The namespace a route names: a tenant's own, or one read through a
+/// community (from the path, or a `community-id` header).
+pub struct Namespace {
+    tenant: TenantId,
+    namespace: String,
+    via: Option<CommunityId>,
+}
+
+impl Namespace {
+    fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        if req.match_info().get("communityId").is_some() {
+            let path = CommunityNamespacePath::of(req)?;
+            return Ok(Self {
+                tenant: path.tenant,
+                namespace: path.namespace,
+                via: Some(path.community),
+            });
+        }
+        let path = NamespacePath::of(req)?;
+        Ok(Self {
+            tenant: path.tenant,
+            namespace: path.namespace,
+            via: community_header(req)?,
+        })
+    }
+
+    pub fn target(&self, caller: &ApiCaller) -> Result<Target, AppError> {
+        Target::new(caller.0, self.tenant, &self.namespace, self.via)
+    }
+}
+
+impl FromRequest for Namespace {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::of(req))
+    }
 }
 
 /// The `community-id` header, when sent.
@@ -37,11 +70,6 @@ fn community_header(req: &HttpRequest) -> Result<Option<CommunityId>, AppError> 
                 .map_err(|_| AppError::invalid("community-id", "must be a GUID"))
         })
         .transpose()
-}
-
-/// A path segment (an SDS id) as written.
-pub fn segment(req: &HttpRequest, name: &str) -> String {
-    req.match_info().get(name).unwrap_or_default().to_string()
 }
 
 /// Query parameters, names lower-cased (ASP.NET read them in any case).

@@ -7,19 +7,15 @@ use super::request::{encode_segment, Query};
 use crate::app::sds::community_streams::{self, SharedStream};
 use crate::app::AppError;
 use crate::domain::ids::TenantId;
-use crate::web::api::communities::path_tenant;
-use crate::web::extract::{context, path_id, ApiCaller};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::extract::{context, ApiCaller};
+use crate::web::path::{CommunityPath, TenantScope};
+use crate::web::route_table::{Mount, RouteTable};
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    for path in [
-        "/api/v1-preview/search/communities/{communityId}/streams",
-        "/api/v1-preview/tenants/{tenantId}/search/communities/{communityId}/streams",
-    ] {
-        cfg.service(web::resource(path).route(web::get().to(search)));
-    }
+pub fn operations(table: &mut RouteTable, mount: Mount) {
+    table.add::<__path_search, _, _>(mount, search);
 }
 
 /// The link a member reads the stream through, with no extra header.
@@ -33,9 +29,17 @@ pub fn self_link(public_url: &str, hit: &SharedStream) -> String {
     )
 }
 
-async fn search(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Streams shared into a community
+#[utoipa::path(get, path = "/Search/Communities/{communityId}/Streams", params(CommunityPath),
+    responses((status = 200, description = "The shared streams", body = serde_json::Value)))]
+async fn search(
+    req: HttpRequest,
+    caller: ApiCaller,
+    scope: TenantScope,
+    path: CommunityPath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let community = path_id(&req, "communityId")?;
+    let community = path.community;
     let query = Query::of(&req);
     let page = query.page()?;
     let only = match query
@@ -52,16 +56,8 @@ async fn search(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, App
         .filter(|t| !t.0.is_nil()),
     };
     let text = query.get("query").unwrap_or_default().to_string();
-    let hits = community_streams::search(
-        &ctx,
-        caller.0,
-        path_tenant(&req)?,
-        community,
-        text,
-        page,
-        only,
-    )
-    .await?;
+    let hits =
+        community_streams::search(&ctx, caller.0, scope.0, community, text, page, only).await?;
     let body: Vec<Value> = hits
         .iter()
         .map(|h| {

@@ -1,56 +1,79 @@
 //! `.../Types`: get-or-create, get, list, delete.
 
-use super::request::{segment, target, Query};
+use super::request::Namespace;
+use super::request::Query;
 use crate::app::sds::types::{self, Created};
 use crate::app::AppError;
 use crate::web::extract::{context, ApiCaller, ApiJson};
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::web::path::TypePath;
+use crate::web::route_table::{Mount, RouteTable};
+use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
-pub fn routes(cfg: &mut web::ServiceConfig, base: &str) {
-    cfg.service(web::resource(format!("{base}/types")).route(web::get().to(list)))
-        .service(
-            web::resource(format!("{base}/types/{{typeId}}"))
-                .route(web::get().to(get))
-                .route(web::post().to(create))
-                .route(web::delete().to(delete)),
-        );
+/// Under each of the mounts it answers at (see `super::operations`).
+pub fn operations(table: &mut RouteTable, mount: Mount) {
+    table.add::<__path_list, _, _>(mount, list);
+    table.add::<__path_get, _, _>(mount, get);
+    table.add::<__path_create, _, _>(mount, create);
+    table.add::<__path_delete, _, _>(mount, delete);
 }
 
+/// Create an SDS type (200 when the same one exists)
+#[utoipa::path(post, path = "/Types/{typeId}", params(TypePath), request_body = serde_json::Value,
+    responses((status = 200, description = "It existed already", body = serde_json::Value), (status = 201, description = "Created", body = serde_json::Value)))]
 async fn create(
     req: HttpRequest,
     caller: ApiCaller,
+    ns: Namespace,
+    path: TypePath,
     body: ApiJson<Value>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let found = types::get_or_create(
-        &ctx,
-        target(&req, &caller)?,
-        segment(&req, "typeId"),
-        body.0,
-    )
-    .await?;
+    let found = types::get_or_create(&ctx, ns.target(&caller)?, path.type_id, body.0).await?;
     Ok(match found {
         Created::New(t) => HttpResponse::Created().json(t.to_json()),
         Created::Existing(t) => HttpResponse::Ok().json(t.to_json()),
     })
 }
 
-async fn get(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// An SDS type
+#[utoipa::path(get, path = "/Types/{typeId}", params(TypePath),
+    responses((status = 200, description = "The type", body = serde_json::Value)))]
+async fn get(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: TypePath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let t = types::get(&ctx, target(&req, &caller)?, segment(&req, "typeId")).await?;
+    let t = types::get(&ctx, ns.target(&caller)?, path.type_id).await?;
     Ok(HttpResponse::Ok().json(t.to_json()))
 }
 
-async fn list(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// SDS types
+#[utoipa::path(get, path = "/Types",
+    responses((status = 200, description = "The types", body = serde_json::Value)))]
+async fn list(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let page = Query::of(&req).page()?;
-    let found = types::list(&ctx, target(&req, &caller)?, page).await?;
+    let found = types::list(&ctx, ns.target(&caller)?, page).await?;
     Ok(HttpResponse::Ok().json(found.iter().map(|t| t.to_json()).collect::<Vec<_>>()))
 }
 
-async fn delete(req: HttpRequest, caller: ApiCaller) -> Result<HttpResponse, AppError> {
+/// Delete an SDS type
+#[utoipa::path(delete, path = "/Types/{typeId}", params(TypePath),
+    responses((status = 204, description = "Deleted")))]
+async fn delete(
+    req: HttpRequest,
+    caller: ApiCaller,
+    ns: Namespace,
+    path: TypePath,
+) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    types::delete(&ctx, target(&req, &caller)?, segment(&req, "typeId")).await?;
+    types::delete(&ctx, ns.target(&caller)?, path.type_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
