@@ -109,20 +109,6 @@ impl SdsType {
             && self.code == other.code
             && self.properties == other.properties
     }
-
-    pub fn to_json(&self) -> Value {
-        serde_json::json!({
-            "Id": self.id,
-            "Name": self.name,
-            "Description": self.description,
-            "SdsTypeCode": type_code::name(self.code),
-            "Properties": serde_json::from_str::<Value>(&self.properties).unwrap_or(Value::Array(vec![])),
-            "IsGenericType": false,
-            "IsReferenceType": false,
-            "CreatedDate": crate::domain::sds::stream::time(&self.created),
-            "ModifiedDate": crate::domain::sds::stream::time(&self.modified),
-        })
-    }
 }
 
 /// The key properties, ordered by `Order` then position.
@@ -196,7 +182,6 @@ mod tests {
                 kind: KeyKind::Signed
             }]
         );
-        assert_eq!(t.to_json()["SdsTypeCode"], "Object");
     }
 
     #[test]

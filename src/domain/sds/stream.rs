@@ -5,14 +5,10 @@ use super::acl::{AccessControlList, Trustee};
 use super::identifier;
 use super::index_key::KeyPart;
 use super::sds_type::{field, text_field, Invalid};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use uuid::Uuid;
-
-pub fn time(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SdsStream {
@@ -92,18 +88,6 @@ impl SdsStream {
         identifier::key(&self.id)
     }
 
-    pub fn to_json(&self) -> Value {
-        json!({
-            "Id": self.id,
-            "Name": self.name,
-            "Description": self.description,
-            "TypeId": self.type_id,
-            "Indexes": serde_json::from_str::<Value>(&self.indexes).unwrap_or(json!([])),
-            "CreatedDate": time(&self.created),
-            "ModifiedDate": time(&self.modified),
-        })
-    }
-
     pub fn metadata_json(&self) -> Value {
         Value::Object(
             self.metadata
@@ -153,6 +137,7 @@ pub fn parse_tags(body: &Value) -> Result<Vec<String>, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_sdk_stream_parses() {

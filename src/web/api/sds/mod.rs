@@ -9,6 +9,7 @@ pub mod request;
 pub mod search;
 pub mod streams;
 pub mod types;
+pub mod wire;
 
 use crate::web::api::mounts::{COMMUNITY_NAMESPACE, NAMESPACES, SEARCH};
 use crate::web::route_table::RouteTable;

@@ -3,6 +3,7 @@
 
 use super::request::Namespace;
 use super::request::Query;
+use super::wire;
 use crate::app::sds::streams::{self, Annotation, Created};
 use crate::app::AppError;
 use crate::web::extract::{context, ApiCaller, ApiJson};
@@ -40,8 +41,8 @@ async fn create(
     let ctx = context(&req)?;
     let found = streams::get_or_create(&ctx, ns.target(&caller)?, path.stream, body.0).await?;
     Ok(match found {
-        Created::New(s) => HttpResponse::Created().json(s.to_json()),
-        Created::Existing(s) => HttpResponse::Ok().json(s.to_json()),
+        Created::New(s) => HttpResponse::Created().json(wire::stream(&s)),
+        Created::Existing(s) => HttpResponse::Ok().json(wire::stream(&s)),
     })
 }
 
@@ -71,7 +72,7 @@ async fn get(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let s = streams::get(&ctx, ns.target(&caller)?, path.stream).await?;
-    Ok(HttpResponse::Ok().json(s.to_json()))
+    Ok(HttpResponse::Ok().json(wire::stream(&s)))
 }
 
 /// The stream's type
@@ -85,7 +86,7 @@ async fn get_type(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let t = streams::get_type(&ctx, ns.target(&caller)?, path.stream).await?;
-    Ok(HttpResponse::Ok().json(t.to_json()))
+    Ok(HttpResponse::Ok().json(wire::sds_type(&t)))
 }
 
 /// Streams
@@ -101,7 +102,7 @@ async fn list(
     let page = query.page()?;
     let text = query.get("query").unwrap_or_default().to_string();
     let found = streams::list(&ctx, ns.target(&caller)?, text, page).await?;
-    Ok(HttpResponse::Ok().json(found.iter().map(|s| s.to_json()).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(found.iter().map(wire::stream).collect::<Vec<_>>()))
 }
 
 /// Delete a stream

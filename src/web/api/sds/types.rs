@@ -2,6 +2,7 @@
 
 use super::request::Namespace;
 use super::request::Query;
+use super::wire;
 use crate::app::sds::types::{self, Created};
 use crate::app::AppError;
 use crate::web::extract::{context, ApiCaller, ApiJson};
@@ -31,8 +32,8 @@ async fn create(
     let ctx = context(&req)?;
     let found = types::get_or_create(&ctx, ns.target(&caller)?, path.type_id, body.0).await?;
     Ok(match found {
-        Created::New(t) => HttpResponse::Created().json(t.to_json()),
-        Created::Existing(t) => HttpResponse::Ok().json(t.to_json()),
+        Created::New(t) => HttpResponse::Created().json(wire::sds_type(&t)),
+        Created::Existing(t) => HttpResponse::Ok().json(wire::sds_type(&t)),
     })
 }
 
@@ -47,7 +48,7 @@ async fn get(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let t = types::get(&ctx, ns.target(&caller)?, path.type_id).await?;
-    Ok(HttpResponse::Ok().json(t.to_json()))
+    Ok(HttpResponse::Ok().json(wire::sds_type(&t)))
 }
 
 /// SDS types
@@ -61,7 +62,7 @@ async fn list(
     let ctx = context(&req)?;
     let page = Query::of(&req).page()?;
     let found = types::list(&ctx, ns.target(&caller)?, page).await?;
-    Ok(HttpResponse::Ok().json(found.iter().map(|t| t.to_json()).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(found.iter().map(wire::sds_type).collect::<Vec<_>>()))
 }
 
 /// Delete an SDS type

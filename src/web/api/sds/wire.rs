@@ -1,0 +1,59 @@
+//! SDS types and streams as SDS's clients read them: PascalCase names,
+//! type codes by name, times as RFC 3339 UTC with milliseconds. Access
+//! control lists and metadata stay with their domain types, because JSON
+//! Patch requests change exactly that document.
+
+use crate::domain::sds::sds_type::SdsType;
+use crate::domain::sds::stream::SdsStream;
+use crate::domain::sds::type_code;
+use crate::web::api::time;
+use serde_json::{json, Value};
+
+pub fn sds_type(t: &SdsType) -> Value {
+    json!({
+        "Id": t.id,
+        "Name": t.name,
+        "Description": t.description,
+        "SdsTypeCode": type_code::name(t.code),
+        "Properties": stored_json(&t.properties),
+        "IsGenericType": false,
+        "IsReferenceType": false,
+        "CreatedDate": time(&t.created),
+        "ModifiedDate": time(&t.modified),
+    })
+}
+
+pub fn stream(s: &SdsStream) -> Value {
+    json!({
+        "Id": s.id,
+        "Name": s.name,
+        "Description": s.description,
+        "TypeId": s.type_id,
+        "Indexes": stored_json(&s.indexes),
+        "CreatedDate": time(&s.created),
+        "ModifiedDate": time(&s.modified),
+    })
+}
+
+/// A list kept as the JSON text it was sent as (validated then).
+fn stored_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Array(Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    #[test]
+    fn a_type_shows_its_code_by_name_and_its_properties_as_sent() {
+        let body = json!({"Id": "Wave", "SdsTypeCode": 1, "Properties": [
+            {"Id": "Order", "IsKey": true, "SdsType": {"SdsTypeCode": "Int32"}}
+        ]});
+        let t = SdsType::parse("wave", &body, Utc::now()).unwrap();
+        let shown = sds_type(&t);
+        assert_eq!(shown["SdsTypeCode"], "Object");
+        assert_eq!(shown["Properties"][0]["Id"], "Order");
+        assert!(shown["CreatedDate"].as_str().unwrap().ends_with('Z'));
+    }
+}
