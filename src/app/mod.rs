@@ -15,6 +15,7 @@ pub mod handshake;
 pub mod identity;
 pub mod invitations;
 pub mod notify;
+pub mod outbox;
 pub mod portal;
 pub mod profile;
 pub mod removal;

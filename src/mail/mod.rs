@@ -2,6 +2,7 @@
 
 pub mod compose;
 pub mod render;
+pub mod send_error;
 pub mod smtp;
 pub mod transport;
 pub mod worker;

@@ -9,7 +9,7 @@
 //! `smtp_url` keeps lettre's meaning (scheme, `?tls=`, credentials, a path
 //! naming the EHLO host).
 
-use super::transport::SendError;
+use super::send_error::SendError;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;

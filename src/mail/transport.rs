@@ -2,6 +2,7 @@
 //! process) or `.eml` files in a folder, the default so a first run needs
 //! no mail server.
 
+use super::send_error::SendError;
 use super::smtp::SmtpPool;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
@@ -11,14 +12,6 @@ use std::sync::Arc;
 pub enum Transport {
     Smtp(Arc<SmtpPool>),
     File(AsyncFileTransport<Tokio1Executor>, PathBuf),
-}
-
-/// A failed send: `permanent` when retrying cannot help (the server refused
-/// the message or an address with a 5xx).
-#[derive(Debug)]
-pub struct SendError {
-    pub message: String,
-    pub permanent: bool,
 }
 
 impl Transport {

@@ -12,17 +12,18 @@
 //!   the rest of the queue;
 //! - on stop it claims nothing new, waits for emails in flight up to
 //!   `mail_shutdown_deadline`, and leaves the rest queued.
+//!
+//! Which entries are worth sending, and what an outcome means for the
+//! counters and readiness, is the outbox use case's (`app::outbox`).
 
 use super::compose::Composer;
+use super::send_error::SendError;
 use super::smtp::SEND_TIMEOUT;
-use super::transport::{SendError, Transport};
-use crate::app::{AppError, Context};
+use super::transport::Transport;
+use crate::app::{outbox, Context};
 use crate::domain::ids::OutboxId;
-use crate::domain::invitation::InvitationState;
-use crate::domain::notification::{backoff, DeliveryStatus, Notice, OutboxEntry};
-use crate::store::{invitations, outbox, Readable, WriteTransaction};
-use crate::telemetry::metrics::OutboxEvent;
-use chrono::{DateTime, Duration, Utc};
+use crate::domain::notification::{backoff, OutboxEntry};
+use chrono::Duration;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tera::Tera;
@@ -161,17 +162,11 @@ impl Inner {
     }
 
     fn max_attempts(&self) -> u32 {
-        self.ctx.settings.mail_max_attempts.max(1)
+        outbox::max_attempts(&self.ctx)
     }
 
     async fn release_claims(&self) {
-        let now = self.ctx.clock.now();
-        let released = self
-            .ctx
-            .store
-            .write(move |tx| Ok::<_, AppError>(outbox::release_claims(tx, now)?))
-            .await;
-        match released {
+        match outbox::release_claims(&self.ctx).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(
                 emails = n,
@@ -187,22 +182,10 @@ impl Inner {
     /// database refused.
     async fn claim_into(&self, batch: &mut Batch) -> bool {
         let want = 2 * self.connections() - batch.waiting.len();
-        let now = self.ctx.clock.now();
-        let lease_until = now + Duration::from_std(LEASE).unwrap_or(Duration::minutes(5));
         let held = self.lock_unrecorded().clone();
-        let max_attempts = self.max_attempts();
-        let claimed = self
-            .ctx
-            .store
-            .write(move |tx| claim(tx, now, want, lease_until, &held, max_attempts))
-            .await;
-        match claimed {
-            Ok(claimed) => {
-                // Counted once committed: an aborted claim dropped nothing.
-                for _ in 0..claimed.dropped {
-                    self.ctx.metrics.outbox(OutboxEvent::Dropped);
-                }
-                batch.waiting.extend(claimed.to_send);
+        match outbox::claim(&self.ctx, want, LEASE, held).await {
+            Ok(to_send) => {
+                batch.waiting.extend(to_send);
                 true
             }
             Err(e) => {
@@ -236,8 +219,6 @@ impl Inner {
         match result {
             Ok(()) => {
                 entry.sent(self.ctx.clock.now());
-                self.ctx.metrics.outbox(OutboxEvent::Sent);
-                self.ctx.health.mail_sent(self.ctx.clock.now());
                 tracing::info!(outbox_id = %entry.id, message_id = %self.composer.message_id(&entry), attempts = entry.attempts, "email sent");
             }
             Err(e) if e.permanent => {
@@ -250,14 +231,7 @@ impl Inner {
                 entry.try_failed(e.message, e.permanent, self.max_attempts(), retry_at);
             }
         }
-        if let DeliveryStatus::Failed | DeliveryStatus::Retrying = entry.status {
-            let error = entry.last_error.as_deref().unwrap_or_default();
-            self.ctx.health.mail_failed(self.ctx.clock.now(), error);
-            self.ctx.metrics.outbox(match entry.status {
-                DeliveryStatus::Failed => OutboxEvent::Failed,
-                _ => OutboxEvent::Retrying,
-            });
-        }
+        outbox::tried(&self.ctx, &entry);
         entry
     }
 
@@ -288,17 +262,7 @@ impl Inner {
             return true;
         }
         let ids: Vec<OutboxId> = held.iter().map(|e| e.id).collect();
-        let written = self
-            .ctx
-            .store
-            .write(move |tx| {
-                for entry in &held {
-                    outbox::settle(tx, entry)?;
-                }
-                Ok::<_, AppError>(())
-            })
-            .await;
-        match written {
+        match outbox::record(&self.ctx, held).await {
             Ok(()) => {
                 let mut unrecorded = self.lock_unrecorded();
                 for id in ids {
@@ -321,12 +285,7 @@ impl Inner {
 
     /// When the soonest pending entry is due (ms), if any.
     async fn next_due(&self) -> Option<i64> {
-        let next = self
-            .ctx
-            .store
-            .read(|tx| Ok::<_, AppError>(outbox::next_due(tx)?))
-            .await;
-        next.unwrap_or_else(|e| {
+        outbox::next_due(&self.ctx).await.unwrap_or_else(|e| {
             tracing::error!(error = %e, "mail worker could not read the outbox");
             None
         })
@@ -338,20 +297,8 @@ impl Inner {
     async fn shut_down(&self, mut batch: Batch) {
         let unstarted: Vec<OutboxEntry> = batch.waiting.drain(..).collect();
         if !unstarted.is_empty() {
-            let now = self.ctx.clock.now();
             let unstarted_count = unstarted.len();
-            let given_back = self
-                .ctx
-                .store
-                .write(move |tx| {
-                    for mut entry in unstarted {
-                        entry.unclaim(now);
-                        outbox::settle(tx, &entry)?;
-                    }
-                    Ok::<_, AppError>(())
-                })
-                .await;
-            if let Err(e) = given_back {
+            if let Err(e) = outbox::give_back(&self.ctx, unstarted).await {
                 tracing::warn!(emails = unstarted_count, error = %e, "could not give back unsent claims; the next start releases them");
             }
         }
@@ -382,85 +329,6 @@ impl Inner {
     }
 }
 
-/// What one claim transaction decided.
-struct Claimed {
-    to_send: Vec<OutboxEntry>,
-    /// Entries settled as not worth sending (superseded meanwhile).
-    dropped: usize,
-}
-
-/// The claim transaction: takes due entries and decides, for each, whether
-/// to send it now or settle it right away.
-fn claim(
-    tx: &WriteTransaction,
-    now: DateTime<Utc>,
-    limit: usize,
-    lease_until: DateTime<Utc>,
-    held: &HashMap<OutboxId, OutboxEntry>,
-    max_attempts: u32,
-) -> Result<Claimed, AppError> {
-    let mut to_send = Vec::new();
-    let mut dropped = 0;
-    for claimed in outbox::claim_due(tx, now, limit, lease_until)? {
-        let mut entry = match claimed {
-            outbox::Claimed::Entry(entry) => entry,
-            outbox::Claimed::Poison { id, reason } => {
-                tracing::error!(outbox_id = %id, reason = %reason, "an outbox entry cannot be read; it was set aside and will not be sent");
-                continue;
-            }
-        };
-        if let Some(outcome) = held.get(&entry.id) {
-            // Already tried by this process; its outcome only needs writing.
-            outbox::settle(tx, outcome)?;
-            continue;
-        }
-        if entry.tries_exhausted(max_attempts) {
-            tracing::error!(outbox_id = %entry.id, attempts = entry.attempts, "an email's tries never finished; giving up");
-            entry.give_up(format!(
-                "gave up after {max_attempts} tries that did not finish (the service stopped while sending)"
-            ));
-            outbox::settle(tx, &entry)?;
-            continue;
-        }
-        if let Some(reason) = superseded(tx, &entry, now)? {
-            entry.drop_as(reason);
-            outbox::settle(tx, &entry)?;
-            dropped += 1;
-            continue;
-        }
-        to_send.push(entry);
-    }
-    Ok(Claimed { to_send, dropped })
-}
-
-/// An invitation email whose invitation was resent, withdrawn or answered
-/// meanwhile is not worth sending: its link would not work.
-fn superseded(
-    tx: &impl Readable,
-    entry: &OutboxEntry,
-    now: DateTime<Utc>,
-) -> Result<Option<String>, AppError> {
-    let Notice::Invitation {
-        invitation,
-        generation,
-        ..
-    } = entry.notice
-    else {
-        return Ok(None);
-    };
-    Ok(match invitations::get(tx, invitation)? {
-        None => Some("the invitation no longer exists".into()),
-        Some(i) if i.withdrawn.is_some() => Some("the invitation was withdrawn".into()),
-        Some(i) if i.generation != generation => {
-            Some("the invitation was resent; a newer email replaces this one".into())
-        }
-        Some(i) if i.state_at(now) != InvitationState::InvitationCreated => {
-            Some(format!("the invitation is {}", i.state_at(now).name()))
-        }
-        Some(_) => None,
-    })
-}
-
 /// What a panic said, for the log.
 pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -472,94 +340,3 @@ pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 
 // The lease must outlast the longest send.
 const _: () = assert!(LEASE.as_secs() > 2 * SEND_TIMEOUT.as_secs());
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::email::EmailAddress;
-    use crate::domain::notification::DeliveryStatus;
-    use crate::store::{Store, StoreError};
-
-    fn queued(store: &Store, now: DateTime<Utc>) -> OutboxEntry {
-        let entry = OutboxEntry::new(
-            vec![EmailAddress::parse("a@b.example").unwrap()],
-            Notice::Removed {
-                community_name: "Plant".into(),
-                tenant_name: "Fabrikam".into(),
-                by_community: false,
-            },
-            now,
-        );
-        store.write_blocking(|tx| outbox::put(tx, &entry)).unwrap();
-        entry
-    }
-
-    fn claim_now(
-        store: &Store,
-        now: DateTime<Utc>,
-        held: &HashMap<OutboxId, OutboxEntry>,
-        max_attempts: u32,
-    ) -> Vec<OutboxEntry> {
-        let lease = now + Duration::minutes(5);
-        store
-            .write_blocking(|tx| claim(tx, now, 10, lease, held, max_attempts))
-            .unwrap()
-            .to_send
-    }
-
-    fn release(store: &Store, now: DateTime<Utc>) {
-        store
-            .write_blocking(|tx| outbox::release_claims(tx, now))
-            .unwrap();
-    }
-
-    fn stored(store: &Store, id: OutboxId) -> OutboxEntry {
-        store
-            .read_blocking(|tx| Ok::<_, StoreError>(outbox::get(tx, id)?.unwrap()))
-            .unwrap()
-    }
-
-    /// The send succeeded but its outcome could not be written: when the
-    /// entry comes due again, the held outcome is written; nothing is sent.
-    #[test]
-    fn an_outcome_not_yet_written_is_written_when_due_again_never_resent() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let now = Utc::now();
-        let entry = queued(&store, now);
-        let mut sending = claim_now(&store, now, &HashMap::new(), 8);
-        assert_eq!(sending.len(), 1);
-        let mut sent = sending.remove(0);
-        sent.sent(now);
-        let held = HashMap::from([(sent.id, sent.clone())]);
-
-        release(&store, now);
-        assert!(
-            claim_now(&store, now, &held, 8).is_empty(),
-            "not sent again"
-        );
-        assert_eq!(
-            stored(&store, entry.id).status,
-            DeliveryStatus::Sent { at: now }
-        );
-        assert!(claim_now(&store, now, &HashMap::new(), 8).is_empty());
-    }
-
-    /// A try that never finishes (the process dies every time it sends
-    /// this email) ends after `mail_max_attempts` claims.
-    #[test]
-    fn tries_that_never_finish_end_in_failure() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let now = Utc::now();
-        let entry = queued(&store, now);
-        for _ in 0..3 {
-            assert_eq!(claim_now(&store, now, &HashMap::new(), 3).len(), 1);
-            release(&store, now);
-        }
-        assert!(claim_now(&store, now, &HashMap::new(), 3).is_empty());
-        let failed = stored(&store, entry.id);
-        assert_eq!(failed.status, DeliveryStatus::Failed);
-        assert!(failed.last_error.unwrap().contains("did not finish"));
-    }
-}
