@@ -1,20 +1,15 @@
 //! Health for orchestrators and load balancers, without authentication and
 //! without any tenant data: `/health/live` says the process answers;
-//! `/health/ready` says the database is readable and the outbox worker runs
-//! (503 otherwise), and reports the mail transport's last known state.
-//! A failing mail server does not make the service unready: the outbox
-//! keeps the emails and retries, and a restart would not help.
+//! `/health/ready` answers what `app::health` finds (503 when not ready).
 
+use crate::app::health::{self, MailTransport};
 use crate::app::AppError;
-use crate::store::meta;
-use crate::telemetry::health::MailState;
 use crate::web::extract::context;
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 const HEALTH: Mount = Mount::public("Operations", "/health");
@@ -27,27 +22,43 @@ pub fn operations(table: &mut RouteTable) {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Liveness {
-    status: String,
+    status: &'static str,
 }
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
-pub struct MailTransport {
+pub struct MailTransportState {
     /// `unknown`, `ok` or `failing`.
-    status: String,
+    status: &'static str,
     /// Since when (absent while unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
     since: Option<String>,
+}
+
+impl From<MailTransport> for MailTransportState {
+    fn from(mail: MailTransport) -> Self {
+        let (status, since) = match mail {
+            MailTransport::Unknown => ("unknown", None),
+            MailTransport::Ok { since } => ("ok", Some(since)),
+            MailTransport::Failing { since } => ("failing", Some(since)),
+        };
+        Self {
+            status,
+            since: since.map(|t| t.to_rfc3339()),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Readiness {
     /// `ready` or `not ready`.
-    status: String,
-    database: String,
-    outbox_worker: String,
-    mail_transport: MailTransport,
+    status: &'static str,
+    /// `ok` or `unavailable`.
+    database: &'static str,
+    /// `running` or `stopped`.
+    outbox_worker: &'static str,
+    mail_transport: MailTransportState,
 }
 
 /// The process answers
@@ -59,7 +70,7 @@ pub struct Readiness {
 async fn live() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))
-        .json(json!({ "Status": "live" }))
+        .json(Liveness { status: "live" })
 }
 
 /// Database readable and outbox worker running; mail transport state
@@ -73,18 +84,8 @@ async fn live() -> HttpResponse {
 )]
 async fn ready(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let database = ctx
-        .store
-        .read(|tx| Ok::<_, AppError>(meta::schema_version(tx)?))
-        .await
-        .is_ok_and(|v| v.is_some());
-    let worker = ctx.health.worker_running();
-    let mail = match ctx.health.mail() {
-        MailState::Unknown => json!({ "Status": "unknown" }),
-        MailState::Ok { at } => json!({ "Status": "ok", "Since": at.to_rfc3339() }),
-        MailState::Failing { at, .. } => json!({ "Status": "failing", "Since": at.to_rfc3339() }),
-    };
-    let ready = database && worker;
+    let readiness = health::readiness(&ctx).await;
+    let ready = readiness.ready();
     let status = if ready {
         StatusCode::OK
     } else {
@@ -92,10 +93,18 @@ async fn ready(req: HttpRequest) -> Result<HttpResponse, AppError> {
     };
     Ok(HttpResponse::build(status)
         .insert_header((CACHE_CONTROL, "no-store"))
-        .json(json!({
-            "Status": if ready { "ready" } else { "not ready" },
-            "Database": if database { "ok" } else { "unavailable" },
-            "OutboxWorker": if worker { "running" } else { "stopped" },
-            "MailTransport": mail,
-        })))
+        .json(Readiness {
+            status: if ready { "ready" } else { "not ready" },
+            database: if readiness.database {
+                "ok"
+            } else {
+                "unavailable"
+            },
+            outbox_worker: if readiness.outbox_worker {
+                "running"
+            } else {
+                "stopped"
+            },
+            mail_transport: readiness.mail.into(),
+        }))
 }

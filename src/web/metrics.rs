@@ -1,11 +1,8 @@
 //! `GET /metrics` in the Prometheus text format, and the middleware that
 //! counts and times every request by its route pattern (never the raw
 //! path, which would make one series per id and may carry a link token).
-//! The outbox and invitation gauges are read from the database at scrape
-//! time, so they are right even just after a restart.
 
-use crate::app::AppError;
-use crate::store::census;
+use crate::app::{self, AppError};
 use crate::web::extract::context;
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::body::MessageBody;
@@ -26,16 +23,7 @@ pub fn operations(table: &mut RouteTable) {
 )]
 async fn metrics(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let now = ctx.clock.now();
-    let counts = ctx
-        .store
-        .read(move |tx| Ok::<_, AppError>(census::take(tx, now)?))
-        .await?;
-    ctx.metrics.set_census(&counts);
-    let text = ctx
-        .metrics
-        .render()
-        .map_err(|e| AppError::Unexpected(e.to_string()))?;
+    let text = app::metrics::exposition(&ctx).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))
