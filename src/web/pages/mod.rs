@@ -2,15 +2,12 @@
 //! JavaScript. Pages call the same use cases as the API.
 
 pub mod communities;
-pub mod community_details;
-pub mod community_edit;
-pub mod community_roles;
+pub mod community;
+pub mod confirmation;
 pub mod invitation_landing;
-pub mod invitations_tab;
 pub mod login;
 pub mod render;
 pub mod session;
-pub mod shared_streams;
 pub mod tenant_settings;
 
 use actix_web::http::{header, StatusCode};
@@ -39,46 +36,46 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(login::logout))
         .route("/communities", web::get().to(communities::list))
         .route("/communities", web::post().to(communities::create))
-        .route("/communities/{id}", web::get().to(community_details::show))
+        .route("/communities/{id}", web::get().to(community::details::show))
         .route(
             "/communities/{id}/delete",
             web::post().to(communities::delete),
         )
         .route(
             "/communities/{id}/edit",
-            web::get().to(community_edit::show),
+            web::get().to(community::edit::show),
         )
         .route(
             "/communities/{id}/edit",
-            web::post().to(community_edit::save),
+            web::post().to(community::edit::save),
         )
         .route(
             "/communities/{id}/roles/{kind}/{principal}",
-            web::post().to(community_roles::save),
+            web::post().to(community::roles::save),
         )
         .route(
             "/communities/{id}/roles/{kind}/{principal}/revoke",
-            web::post().to(community_roles::revoke),
+            web::post().to(community::roles::revoke),
         )
         .route(
             "/communities/{id}/invitations",
-            web::post().to(invitations_tab::invite),
+            web::post().to(community::invitations::invite),
         )
         .route(
             "/communities/{id}/invitations/{inv}",
-            web::get().to(invitations_tab::invitation),
+            web::get().to(community::invitations::invitation),
         )
         .route(
             "/communities/{id}/invitations/{inv}/{verb}",
-            web::post().to(invitations_tab::invitation_action),
+            web::post().to(community::invitations::invitation_action),
         )
         .route(
             "/communities/{id}/tenants/{tenant}/{verb}",
-            web::post().to(community_details::tenant_action),
+            web::post().to(community::tenants::tenant_action),
         )
         .route(
             "/communities/{id}/shares/{namespace}/{stream}/unshare",
-            web::post().to(shared_streams::unshare),
+            web::post().to(community::shared_streams::unshare),
         )
         .route(
             "/invitations/answer",

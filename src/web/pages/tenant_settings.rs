@@ -2,7 +2,7 @@
 //! the Tenants API, so the same rules (Tenant Administrator only; an icon
 //! must be a real PNG under 64 KiB) apply.
 
-use super::community_details::{confirm_page, ActionForm, Question};
+use super::confirmation::{confirm_page, ActionForm, Question};
 use super::render::{respond, sentence, Failure, PageResult, Portal};
 use crate::app::tenants::{self, TenantChange};
 use crate::app::AppError;

@@ -1,11 +1,11 @@
 //! The community's name and description, edited by the owner's Community
 //! Administrator through the same use case as the API's PUT.
 
-use super::community_details::community_page;
-use super::render::{PageResult, Portal};
+use super::frame::community_page;
 use crate::app::communities::{self, CommunityChange};
 use crate::app::AppError;
 use crate::domain::ids::CommunityId;
+use crate::web::pages::render::{self, PageResult, Portal};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -55,7 +55,7 @@ async fn save_inner(p: &Portal, id: CommunityId, form: EditForm) -> PageResult {
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let text = match e {
                 AppError::Invalid { field, reason } => format!("{field} {reason}."),
-                other => super::render::sentence(&other.to_string()),
+                other => render::sentence(&other.to_string()),
             };
             let view = communities::get(&p.ctx, v.caller(), None, id).await?;
             let mut page = community_page(&view, v.session.tenant, "edit");

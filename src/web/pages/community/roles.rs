@@ -1,12 +1,13 @@
 //! The Roles tab: community roles of the tenant's own users and clients,
 //! granted and revoked through the same use cases (and rules) as the API.
 
-use super::community_details::{community_page, confirm_page, ActionForm, Question};
-use super::render::{PageResult, Portal};
+use super::frame::community_page;
 use crate::app::communities::CommunityView;
 use crate::app::{community_roles, portal};
 use crate::domain::ids::{CommunityId, PrincipalKind, TenantId};
 use crate::domain::role::Role;
+use crate::web::pages::confirmation::{confirm_page, ActionForm, Question};
+use crate::web::pages::render::{PageResult, Portal};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};

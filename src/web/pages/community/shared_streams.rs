@@ -2,13 +2,13 @@
 //! value was last written), and Unshare for the viewer's own, behind a
 //! confirmation step like every other action.
 
-use super::render::{readable_time, PageResult, Portal};
-use super::session::Visitor;
 use crate::app::sds::access_control::{self, AclChange};
 use crate::app::sds::community_streams;
 use crate::app::sds::stream_access::Target;
 use crate::domain::ids::CommunityId;
 use crate::web::api::sds::request::encode_segment;
+use crate::web::pages::render::{readable_time, PageResult, Portal};
+use crate::web::pages::session::Visitor;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -1,17 +1,18 @@
-//! Community details: the page's heading and tabs, the Tenants tab with
-//! its More Options, and the confirmation step every change goes through.
-//! The Invitations and Roles tabs live in their own modules.
+//! The Tenants tab: the community's tenants with their More Options, each
+//! change behind a confirmation step, and each tenant's shared streams.
 
-use super::invitations_tab::{self, TabQuery};
-use super::render::{PageResult, Portal};
+use super::frame::community_page;
+use super::shared_streams;
 use crate::app::communities::{self, CommunityView, TenantInCommunity};
 use crate::app::community_tenants;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::CommunityTenantStatus as Status;
 use crate::domain::permission::{may_resume, Operation};
+use crate::web::pages::confirmation::{confirm_page, ActionForm, Question};
+use crate::web::pages::render::{PageResult, Portal};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 #[derive(Serialize)]
 struct TenantRow {
@@ -102,95 +103,13 @@ fn tenant_rows(view: &CommunityView, me: TenantId) -> Vec<TenantRow> {
         .collect()
 }
 
-/// The heading, description and tabs every tab of the page shares.
-pub fn community_page(view: &CommunityView, me: TenantId, tab: &str) -> tera::Context {
-    let roles = view.viewer_roles;
-    let owner_side = view.community.owner == me;
-    let mut page = tera::Context::new();
-    page.insert("title", view.community.name.as_str());
-    page.insert("id", &view.community.id.to_string());
-    page.insert("name", view.community.name.as_str());
-    page.insert("alias", &view.alias);
-    page.insert("description", &view.community.description);
-    page.insert("tab", tab);
-    page.insert(
-        "can_view_invitations",
-        &Operation::ViewInvitations.allows(roles),
-    );
-    page.insert("can_invite", &view.may(Operation::InviteTenant));
-    page.insert(
-        "can_edit",
-        &(owner_side && Operation::EditCommunity.allows(roles)),
-    );
-    page.insert(
-        "can_delete",
-        &(owner_side && Operation::DeleteCommunity.allows(roles)),
-    );
-    page
-}
-
-pub async fn show(
-    p: Portal,
-    path: web::Path<CommunityId>,
-    q: web::Query<TabQuery>,
-) -> HttpResponse {
-    let result = show_inner(&p, path.into_inner(), q.into_inner()).await;
-    p.finish(result)
-}
-
-async fn show_inner(p: &Portal, id: CommunityId, q: TabQuery) -> PageResult {
+pub async fn show(p: &Portal, view: &CommunityView, me: TenantId) -> PageResult {
     let v = p.visitor()?;
-    let view = communities::get(&p.ctx, v.caller(), None, id).await?;
-    let me = v.session.tenant;
-    match q.tab.as_deref() {
-        Some("invitations") if Operation::ViewInvitations.allows(view.viewer_roles) => {
-            invitations_tab::show(p, &view, me, &q).await
-        }
-        Some("roles") => super::community_roles::show(p, &view, me).await,
-        _ => {
-            let mut page = community_page(&view, me, "tenants");
-            page.insert("tenants", &tenant_rows(&view, me));
-            page.insert("shares", &super::shared_streams::rows(p, v, id).await?);
-            Ok(p.render("community", page))
-        }
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ActionForm {
-    #[serde(default)]
-    pub csrf: String,
-    pub confirm: Option<String>,
-}
-
-impl ActionForm {
-    pub fn confirmed(&self) -> bool {
-        self.confirm.as_deref() == Some("yes")
-    }
-}
-
-/// What a confirmation step asks, and how its button looks.
-pub struct Question<'a> {
-    pub title: &'a str,
-    pub question: &'a str,
-    /// Where the confirmed form posts.
-    pub action: &'a str,
-    pub button: &'a str,
-    pub cancel: &'a str,
-    /// Takes something away: the button gets the danger style.
-    pub danger: bool,
-}
-
-/// The second step every state change goes through.
-pub fn confirm_page(p: &Portal, q: Question) -> HttpResponse {
-    let mut page = tera::Context::new();
-    page.insert("title", q.title);
-    page.insert("question", q.question);
-    page.insert("action", q.action);
-    page.insert("button", q.button);
-    page.insert("cancel", q.cancel);
-    page.insert("danger", &q.danger);
-    p.render("confirm", page)
+    let mut page = community_page(view, me, "tenants");
+    page.insert("tenants", &tenant_rows(view, me));
+    let shares = shared_streams::rows(p, v, view.community.id).await?;
+    page.insert("shares", &shares);
+    Ok(p.render("community", page))
 }
 
 pub async fn tenant_action(

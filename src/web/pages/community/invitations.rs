@@ -3,8 +3,7 @@
 //! details, Invite Tenant, and Confirm / Resend / Delete behind a
 //! confirmation step.
 
-use super::community_details::{community_page, confirm_page, ActionForm, Question};
-use super::render::{readable_time, PageResult, Portal};
+use super::frame::community_page;
 use crate::app::communities::{self, CommunityView};
 use crate::app::handshake::{self, Action};
 use crate::app::invitations::{self, InvitationView};
@@ -14,20 +13,14 @@ use crate::domain::invitation::InvitationState;
 use crate::domain::notification::DeliveryStatus;
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
+use crate::web::pages::confirmation::{confirm_page, ActionForm, Question};
+use crate::web::pages::render::{readable_time, PageResult, Portal};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 /// Rows per page of the list.
 const PER_PAGE: usize = 20;
-
-#[derive(Deserialize, Default)]
-pub struct TabQuery {
-    pub tab: Option<String>,
-    /// One of `FILTERS`' keys; anything else shows every state.
-    pub state: Option<String>,
-    pub skip: Option<usize>,
-}
 
 /// The filter links: URL key, the words shown, the state it keeps.
 const FILTERS: [(&str, &str, Option<InvitationState>); 6] = [
@@ -141,10 +134,17 @@ fn filter_of(key: Option<&str>) -> (&'static str, Option<InvitationState>) {
         .unwrap_or(("all", None))
 }
 
-pub async fn show(p: &Portal, view: &CommunityView, me: TenantId, q: &TabQuery) -> PageResult {
+/// The tab, showing the states `filter` (one of `FILTERS`' keys) keeps,
+/// from the row `skip` on.
+pub async fn show(
+    p: &Portal,
+    view: &CommunityView,
+    me: TenantId,
+    filter: Option<&str>,
+    skip: usize,
+) -> PageResult {
     let v = p.visitor()?;
-    let (key, only) = filter_of(q.state.as_deref());
-    let skip = q.skip.unwrap_or(0);
+    let (key, only) = filter_of(filter);
     let page_of = Page {
         skip,
         count: PER_PAGE,

@@ -1,0 +1,11 @@
+//! The community details page and the forms on it. `details` picks the
+//! tab; each tab draws inside the `frame` every tab shares, so the tabs
+//! use the frame and never each other.
+
+pub mod details;
+pub mod edit;
+pub mod frame;
+pub mod invitations;
+pub mod roles;
+pub mod shared_streams;
+pub mod tenants;
