@@ -15,19 +15,42 @@ pub mod path;
 pub mod paths;
 pub mod peer_connections;
 pub mod route_table;
+pub mod schemas;
 
 use crate::app::{AppError, Context};
 use actix_web::http::header::CONTENT_SECURITY_POLICY;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
+use route_table::RouteTable;
 use std::net::TcpListener;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tera::Tera;
+use utoipa::openapi::OpenApi;
+
+/// Every operation of the service, built once.
+pub fn operations() -> &'static RouteTable {
+    static TABLE: OnceLock<RouteTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = RouteTable::default();
+        health::operations(&mut table);
+        metrics::operations(&mut table);
+        openapi::operations(&mut table);
+        identity::operations(&mut table);
+        api::operations::add_all(&mut table);
+        table
+    })
+}
+
+/// The API document of `operations()`, built once: it depends only on the code.
+pub fn api_document() -> &'static OpenApi {
+    static DOC: OnceLock<OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| openapi::build(operations()))
+}
 
 /// Every route: the route table's operations, then the portal's pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    route_table::all().register(cfg);
+    operations().register(cfg);
     pages::routes(cfg);
 }
 
@@ -52,10 +75,12 @@ pub fn server(
     let peers = peer_connections::PeerConnections::new(ctx.settings.connections_per_peer);
     let data = web::Data::new(ctx);
     let templates = web::Data::from(tera);
+    let document = web::Data::new(openapi::Document(api_document()));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .app_data(templates.clone())
+            .app_data(document.clone())
             .configure(routes)
             .default_service(web::to(unknown_route))
             .wrap(

@@ -5,19 +5,13 @@
 //! for token operations, the ErrorResponse statuses every one can answer.
 
 use super::error::ErrorResponse;
-use super::route_table::{self, Access, Mount, Operation, RouteTable, Schemas};
-use crate::app::handshake::Action;
-use crate::domain::ids::{ClientId, CommunityId, InvitationId, TenantId, UserId};
-use crate::domain::invitation::InvitationState;
-use crate::domain::membership::CommunityTenantStatus;
-use actix_web::HttpResponse;
-use std::sync::OnceLock;
+use super::route_table::{Access, Mount, Operation, RouteTable, Schemas};
+use actix_web::{web, HttpResponse};
 use utoipa::openapi::path::{HttpMethod, Operation as Description};
-use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ComponentsBuilder, ContentBuilder, InfoBuilder, KnownFormat, OpenApi, OpenApiBuilder, Paths,
-    RefOr, ResponseBuilder, Schema,
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Paths, RefOr,
+    ResponseBuilder, Schema,
 };
 use utoipa::{PartialSchema, ToSchema};
 
@@ -31,74 +25,12 @@ pub fn operations(table: &mut RouteTable) {
     path = "/openapi.json",
     responses((status = 200, description = "This document", body = serde_json::Value))
 )]
-async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(document())
+async fn serve(document: web::Data<Document>) -> HttpResponse {
+    HttpResponse::Ok().json(document.0)
 }
 
-/// Built once: the document depends only on the code.
-pub fn document() -> &'static OpenApi {
-    static DOC: OnceLock<OpenApi> = OnceLock::new();
-    DOC.get_or_init(build)
-}
-
-/// GUIDs: strings in the `uuid` format.
-pub fn uuid_schema() -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-        .into()
-}
-
-/// GUID ids are strings in the `uuid` format.
-macro_rules! uuid_schema {
-    ($($t:ty),*) => {$(
-        impl PartialSchema for $t {
-            fn schema() -> RefOr<Schema> {
-                uuid_schema()
-            }
-        }
-        impl ToSchema for $t {}
-    )*};
-}
-uuid_schema!(TenantId, CommunityId, InvitationId, UserId, ClientId);
-
-/// Domain enums travel as their variant names.
-macro_rules! name_schema {
-    ($t:ty, $doc:literal, [$($v:literal),*]) => {
-        impl PartialSchema for $t {
-            fn schema() -> RefOr<Schema> {
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .description(Some($doc))
-                    .enum_values(Some([$($v),*]))
-                    .into()
-            }
-        }
-        impl ToSchema for $t {}
-    };
-}
-name_schema!(
-    InvitationState,
-    "InvitationState",
-    [
-        "None",
-        "InvitationCreated",
-        "InvitationAccepted",
-        "InvitationDeclined",
-        "InvitationExpired",
-        "InvitationCompleted"
-    ]
-);
-name_schema!(
-    CommunityTenantStatus,
-    "CommunityTenantStatus (requests: Active, Paused or Remove)",
-    ["None", "AwaitingConfirmation", "Paused", "Active", "Remove"]
-);
-name_schema!(
-    Action,
-    "ProcessInvitationAction",
-    ["Accept", "Decline", "Confirm", "Resend"]
-);
+/// The document the server answers with (`web::api_document`).
+pub struct Document(pub &'static OpenApi);
 
 const ERRORS: &[(u16, &str)] = &[
     (
@@ -171,11 +103,12 @@ fn describe(op: &Operation) -> Description {
     description
 }
 
-fn build() -> OpenApi {
+/// The document of every operation in `table`.
+pub fn build(table: &RouteTable) -> OpenApi {
     let mut paths = Paths::new();
     let mut schemas: Schemas = vec![(ErrorResponse::name().into_owned(), ErrorResponse::schema())];
     ErrorResponse::schemas(&mut schemas);
-    for op in route_table::all().operations() {
+    for op in table.operations() {
         paths.add_path_operation(&op.path, vec![op.method.clone()], describe(op));
         (op.schemas)(&mut schemas);
     }
@@ -214,11 +147,9 @@ fn build() -> OpenApi {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn every_referenced_schema_is_defined_and_the_version_is_3_1() {
-        let doc = serde_json::to_value(document()).unwrap();
+        let doc = serde_json::to_value(crate::web::api_document()).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
         let text = doc.to_string();
         let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -244,7 +175,7 @@ mod tests {
 
     #[test]
     fn every_placeholder_is_a_path_parameter_and_every_path_parameter_a_placeholder() {
-        let doc = serde_json::to_value(document()).unwrap();
+        let doc = serde_json::to_value(crate::web::api_document()).unwrap();
         for (path, item) in doc["paths"].as_object().unwrap() {
             let mut placeholders: Vec<&str> = path
                 .split('/')

@@ -5,7 +5,7 @@
 
 use crate::app::AppError;
 use crate::domain::ids::{ClientId, CommunityId, InvitationId, TenantId, UserId};
-use crate::web::openapi::uuid_schema;
+use crate::web::schemas::uuid_schema;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use std::future::{ready, Ready};

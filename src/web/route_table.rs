@@ -1,11 +1,10 @@
-//! The one route table. Every operation of the API is added here once, as
-//! its handler and the handler's `#[utoipa::path]` description, under a
-//! mount (a base path with its own parameters). The router, the API
-//! document, the authorisation matrix and the fuzz all read this table, so
-//! none of them can miss an operation another has.
+//! The route table. Every operation of the API is added to it once, as its
+//! handler and the handler's `#[utoipa::path]` description, under a mount
+//! (a base path with its own parameters). The router, the API document, the
+//! authorisation matrix and the fuzz all read the one table `web::operations`
+//! builds, so none of them can miss an operation another has.
 
 use actix_web::{web, FromRequest, Handler, Responder};
-use std::sync::OnceLock;
 use utoipa::openapi::path::{HttpMethod, Operation as Description, Parameter};
 use utoipa::openapi::{RefOr, Schema};
 
@@ -163,18 +162,4 @@ fn actix_method(method: &HttpMethod) -> actix_web::http::Method {
         HttpMethod::Patch => Method::PATCH,
         HttpMethod::Trace => Method::TRACE,
     }
-}
-
-/// Every operation of the service, built once.
-pub fn all() -> &'static RouteTable {
-    static TABLE: OnceLock<RouteTable> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = RouteTable::default();
-        super::health::operations(&mut table);
-        super::metrics::operations(&mut table);
-        super::openapi::operations(&mut table);
-        super::identity::operations(&mut table);
-        super::api::operations(&mut table);
-        table
-    })
 }

@@ -6,23 +6,12 @@ pub mod community_tenants;
 pub mod directory;
 pub mod invitations;
 pub mod mounts;
+pub mod operations;
 pub mod sds;
 pub mod tenants;
 
-use crate::web::route_table::RouteTable;
 use actix_web::HttpRequest;
 use chrono::{DateTime, SecondsFormat, Utc};
-
-/// Every API operation, into the one route table.
-pub fn operations(table: &mut RouteTable) {
-    tenants::operations(table);
-    directory::operations(table);
-    communities::operations(table);
-    community_tenants::operations(table);
-    community_members::operations(table);
-    invitations::operations(table);
-    sds::operations(table);
-}
 
 /// Which generation of the API a request speaks. OCS-2021's routes carry
 /// `tenants/{tenantId}`; AVEVA Data Hub's take the tenant from the token and
