@@ -16,6 +16,7 @@ mod helpers;
 mod hostile;
 mod identity;
 mod interleavings;
+mod layers;
 mod metrics;
 mod names;
 mod openapi;
