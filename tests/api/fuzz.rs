@@ -1,5 +1,5 @@
-//! Random input at every operation of the API document, through the real
-//! server over HTTP: random JSON (and non-JSON) bodies, path parameters and
+//! Random input at every operation of the API document and every portal
+//! route, through the real server over HTTP: random JSON (and non-JSON) bodies, path parameters and
 //! query strings, with or without a valid token. Whatever arrives, the
 //! answer is never a 5xx and the server keeps serving. The number of cases
 //! per operation is fixed, so the run is short and repeatable (a failure
@@ -7,6 +7,7 @@
 
 use crate::authorization_matrix::documented_operations;
 use crate::helpers::*;
+use crate::portal_matrix::portal_routes;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reqwest::Method;
@@ -149,8 +150,8 @@ struct World {
     invitation: String,
 }
 
-/// How many distinct placeholders the document's paths use, at most.
-const PLACEHOLDERS: usize = 11;
+/// How many distinct placeholders the document's and the portal's paths use.
+const PLACEHOLDERS: usize = 20;
 
 impl World {
     fn url(&self, path: &str, case: &Case) -> String {
@@ -166,6 +167,16 @@ impl World {
             ("{typeId}", "WaveData_SampleType".to_string()),
             ("{streamId}", "fuzz".to_string()),
             ("{key}", "site".to_string()),
+            // The portal's.
+            ("{id}", self.community.clone()),
+            ("{kind}", "users".to_string()),
+            ("{principal}", self.owner.admin_user.to_string()),
+            ("{inv}", self.invitation.clone()),
+            ("{verb}", "remove".to_string()),
+            ("{tenant}", self.member.id.to_string()),
+            ("{namespace}", "default".to_string()),
+            ("{stream}", "fuzz".to_string()),
+            ("{token}", "not-a-link-token".to_string()),
         ];
         let mut path = path.to_string();
         for ((name, value), segment) in real.iter().zip(&case.segments) {
@@ -231,7 +242,10 @@ async fn random_bodies_paths_and_queries_never_get_a_server_error() {
 
     let runtime = tokio::runtime::Handle::current();
     let w = world.clone();
-    let operations = documented_operations();
+    let documented = documented_operations();
+    let portal = portal_routes();
+    let (api_count, portal_count) = (documented.len(), portal.len());
+    let operations: Vec<(String, String)> = documented.into_iter().chain(portal).collect();
     let count = operations.len();
     let outcome = tokio::task::spawn_blocking(move || {
         let config = Config {
@@ -265,7 +279,10 @@ async fn random_bodies_paths_and_queries_never_get_a_server_error() {
     .await
     .expect("the property runner finished");
     let covered = outcome.unwrap_or_else(|e| panic!("{e}"));
-    println!("fuzz: {covered} of {count} documented operations, {CASES} cases each");
+    println!(
+        "fuzz: {covered} of {count} routes ({api_count} documented operations, \
+         {portal_count} portal routes), {CASES} cases each"
+    );
     assert_eq!(covered, count);
     // Still serving.
     let r = world

@@ -24,6 +24,7 @@ mod operator;
 mod pages;
 mod paused;
 mod portal;
+mod portal_matrix;
 mod process;
 mod sds_access;
 mod sds_data;

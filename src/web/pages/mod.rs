@@ -10,7 +10,7 @@ pub mod render;
 pub mod session;
 pub mod tenant_settings;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::{web, HttpResponse};
 use render::{redirect, Portal};
 
@@ -19,76 +19,127 @@ const STYLE: &str = include_str!("../../../static/style.css");
 /// Pages work without it.
 const DELIVERY_SCRIPT: &str = include_str!("../../../static/delivery.js");
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/static/style.css", web::get().to(style))
-        .route("/static/delivery.js", web::get().to(delivery_script))
-        .route("/tenant", web::get().to(tenant_settings::show))
-        .route("/tenant/name", web::post().to(tenant_settings::save_name))
-        .route("/tenant/icon", web::get().to(tenant_settings::icon))
-        .route("/tenant/icon", web::post().to(tenant_settings::upload_icon))
-        .route(
+/// A route of the portal.
+pub struct PageRoute {
+    pub method: Method,
+    pub path: &'static str,
+    route: actix_web::Route,
+}
+
+fn page(method: Method, path: &'static str, route: actix_web::Route) -> PageRoute {
+    PageRoute {
+        route: route.method(method.clone()),
+        method,
+        path,
+    }
+}
+
+/// Every portal route, in one list: the router registers it and the
+/// portal's authorisation matrix and fuzz walk it.
+pub fn table() -> Vec<PageRoute> {
+    vec![
+        page(Method::GET, "/", web::to(home)),
+        page(Method::GET, "/static/style.css", web::to(style)),
+        page(Method::GET, "/static/delivery.js", web::to(delivery_script)),
+        page(Method::GET, "/tenant", web::to(tenant_settings::show)),
+        page(
+            Method::POST,
+            "/tenant/name",
+            web::to(tenant_settings::save_name),
+        ),
+        page(Method::GET, "/tenant/icon", web::to(tenant_settings::icon)),
+        page(
+            Method::POST,
+            "/tenant/icon",
+            web::to(tenant_settings::upload_icon),
+        ),
+        page(
+            Method::POST,
             "/tenant/icon/delete",
-            web::post().to(tenant_settings::delete_icon),
-        )
-        .route("/login", web::get().to(login::show))
-        .route("/login", web::post().to(login::submit))
-        .route("/logout", web::post().to(login::logout))
-        .route("/communities", web::get().to(communities::list))
-        .route("/communities", web::post().to(communities::create))
-        .route("/communities/{id}", web::get().to(community::details::show))
-        .route(
+            web::to(tenant_settings::delete_icon),
+        ),
+        page(Method::GET, "/login", web::to(login::show)),
+        page(Method::POST, "/login", web::to(login::submit)),
+        page(Method::POST, "/logout", web::to(login::logout)),
+        page(Method::GET, "/communities", web::to(communities::list)),
+        page(Method::POST, "/communities", web::to(communities::create)),
+        page(
+            Method::GET,
+            "/communities/{id}",
+            web::to(community::details::show),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/delete",
-            web::post().to(communities::delete),
-        )
-        .route(
+            web::to(communities::delete),
+        ),
+        page(
+            Method::GET,
             "/communities/{id}/edit",
-            web::get().to(community::edit::show),
-        )
-        .route(
+            web::to(community::edit::show),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/edit",
-            web::post().to(community::edit::save),
-        )
-        .route(
+            web::to(community::edit::save),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/roles/{kind}/{principal}",
-            web::post().to(community::roles::save),
-        )
-        .route(
+            web::to(community::roles::save),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/roles/{kind}/{principal}/revoke",
-            web::post().to(community::roles::revoke),
-        )
-        .route(
+            web::to(community::roles::revoke),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/invitations",
-            web::post().to(community::invitations::invite),
-        )
-        .route(
+            web::to(community::invitations::invite),
+        ),
+        page(
+            Method::GET,
             "/communities/{id}/invitations/{inv}",
-            web::get().to(community::invitations::invitation),
-        )
-        .route(
+            web::to(community::invitations::invitation),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/invitations/{inv}/{verb}",
-            web::post().to(community::invitations::invitation_action),
-        )
-        .route(
+            web::to(community::invitations::invitation_action),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/tenants/{tenant}/{verb}",
-            web::post().to(community::tenants::tenant_action),
-        )
-        .route(
+            web::to(community::tenants::tenant_action),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/shares/{namespace}/{stream}/unshare",
-            web::post().to(community::shared_streams::unshare),
-        )
-        .route(
+            web::to(community::shared_streams::unshare),
+        ),
+        page(
+            Method::POST,
             "/invitations/answer",
-            web::post().to(invitation_landing::answer),
-        )
-        .route(
+            web::to(invitation_landing::answer),
+        ),
+        page(
+            Method::GET,
             "/invitations/{token}",
-            web::get().to(invitation_landing::landing),
-        )
-        .route(
+            web::to(invitation_landing::landing),
+        ),
+        page(
+            Method::GET,
             "/pending/{token}",
-            web::get().to(invitation_landing::pending),
-        );
+            web::to(invitation_landing::pending),
+        ),
+    ]
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    for p in table() {
+        cfg.route(p.path, p.route);
+    }
 }
 
 async fn home(p: Portal) -> HttpResponse {

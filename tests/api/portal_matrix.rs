@@ -1,0 +1,273 @@
+//! Every portal route, taken from the list the router registers
+//! (`communityd::web::pages::table`), called by those who should get
+//! nothing (or only their own view) from it: no session, a foreign tenant's
+//! administrator, and the administrator of an Active member. Each cell's
+//! status is asserted, and no answer shows a caller data it may not see.
+//! POSTs carry the caller's own valid CSRF token, so what refuses them is
+//! the rule, not the token.
+
+use crate::helpers::*;
+use crate::pages::{hidden, Browser};
+use std::collections::BTreeSet;
+
+const CALLERS: [&str; 3] = [
+    "no session",
+    "foreign administrator",
+    "member administrator",
+];
+
+/// A portal route and what each caller gets. Placeholders are the
+/// router's; `World::fill` gives them the owner's objects.
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    /// Form fields beside the CSRF token.
+    form: &'static [(&'static str, &'static str)],
+    expect: [u16; 3],
+}
+
+const fn row(method: &'static str, path: &'static str, expect: [u16; 3]) -> Row {
+    confirmed(method, path, &[], expect)
+}
+
+/// A row whose form answers the confirmation step, so the action itself
+/// is what is refused.
+const fn confirmed(
+    method: &'static str,
+    path: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    expect: [u16; 3],
+) -> Row {
+    Row {
+        method,
+        path,
+        form,
+        expect,
+    }
+}
+
+const YES: &[(&str, &str)] = &[("confirm", "yes")];
+
+// Where a form lacks a field the answer is 400 before any lookup; where an
+// action asks to confirm first, the page only repeats what was sent, and
+// the confirmed row shows the action refused.
+//                                                none foreign member
+#[rustfmt::skip]
+const ROWS: &[Row] = &[
+    row("GET", "/", [303, 303, 303]),
+    row("GET", "/static/style.css", [200, 200, 200]),
+    row("GET", "/static/delivery.js", [200, 200, 200]),
+    row("GET", "/login", [200, 200, 200]),
+    row("POST", "/login", [303, 303, 303]),
+    row("GET", "/tenant", [303, 200, 200]),
+    row("POST", "/tenant/name", [303, 400, 400]),
+    row("GET", "/tenant/icon", [303, 404, 404]),
+    row("POST", "/tenant/icon", [400, 400, 400]),
+    row("POST", "/tenant/icon/delete", [303, 200, 200]),
+    row("GET", "/communities", [303, 200, 200]),
+    row("POST", "/communities", [303, 400, 400]),
+    row("GET", "/communities/{id}", [303, 404, 200]),
+    row("POST", "/communities/{id}/delete", [303, 404, 200]),
+    confirmed("POST", "/communities/{id}/delete", &[("confirm_name", "Plant data")], [303, 404, 403]),
+    row("GET", "/communities/{id}/edit", [303, 404, 200]),
+    row("POST", "/communities/{id}/edit", [303, 404, 400]),
+    row("POST", "/communities/{id}/roles/{kind}/{principal}", [303, 400, 400]),
+    // Roles are set on the caller's own identities: the owner's is not found.
+    confirmed("POST", "/communities/{id}/roles/{kind}/{principal}", &[("member", "on")], [303, 404, 404]),
+    row("POST", "/communities/{id}/roles/{kind}/{principal}/revoke", [303, 404, 404]),
+    row("POST", "/communities/{id}/invitations", [303, 400, 400]),
+    confirmed("POST", "/communities/{id}/invitations", &[("recipient", "new@matrix.example")], [303, 404, 403]),
+    row("GET", "/communities/{id}/invitations/{inv}", [303, 404, 404]),
+    row("POST", "/communities/{id}/invitations/{inv}/{verb}", [303, 404, 404]),
+    row("POST", "/communities/{id}/tenants/{tenant}/{verb}", [303, 404, 200]),
+    confirmed("POST", "/communities/{id}/tenants/{tenant}/{verb}", YES, [303, 404, 403]),
+    row("POST", "/communities/{id}/shares/{namespace}/{stream}/unshare", [303, 200, 200]),
+    // A member unshares only its own streams: the owner's is not found.
+    confirmed("POST", "/communities/{id}/shares/{namespace}/{stream}/unshare", YES, [303, 404, 404]),
+    row("POST", "/invitations/answer", [400, 400, 400]),
+    row("GET", "/invitations/{token}", [404, 404, 404]),
+    row("GET", "/pending/{token}", [404, 410, 410]),
+    // Last: it ends the session the rows above use.
+    row("POST", "/logout", [303, 303, 303]),
+];
+
+struct World {
+    /// The server, kept running while the world lives.
+    _app: TestApp,
+    owner: TestTenant,
+    community: String,
+    invitation: String,
+    /// A browser per caller, in the order of `CALLERS`, and its CSRF token.
+    browsers: Vec<(Browser, String)>,
+    /// What each caller may not see, in the order of `CALLERS`.
+    secrets: Vec<Vec<String>>,
+}
+
+async fn signed_in(app: &TestApp, tenant: &TestTenant) -> (Browser, String) {
+    let browser = Browser::new(app);
+    browser.login(tenant, "/communities").await;
+    let page = browser.get("/communities").await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    (browser, csrf)
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let owner = app.tenant("Contoso").await;
+    let member = app.tenant("Fabrikam").await;
+    let foreign = app.tenant("Foreignco").await;
+    let community = app.community(&owner, "Plant data").await;
+    app.join(&owner, &community, &member).await;
+    app.wave_stream(&owner, "shared", &[1]).await;
+    app.share_ok(&owner, &community, "shared").await;
+    let invitation = app
+        .invite_id(&owner, &community, "pending@elsewhere.example")
+        .await;
+    let browsers = vec![
+        (Browser::new(&app), String::new()),
+        signed_in(&app, &foreign).await,
+        signed_in(&app, &member).await,
+    ];
+    let owner_data = vec![
+        owner.admin_email.clone(),
+        owner.admin_user.to_string(),
+        "pending@elsewhere.example".to_string(),
+        invitation.clone(),
+    ];
+    let community_data = vec!["Plant data".to_string(), community.clone()];
+    World {
+        secrets: vec![
+            [owner_data.clone(), community_data.clone()].concat(),
+            [owner_data.clone(), community_data].concat(),
+            owner_data,
+        ],
+        _app: app,
+        owner,
+        community,
+        invitation,
+        browsers,
+    }
+}
+
+/// The page's main text, for a failure message.
+fn shown(body: &str) -> String {
+    let main = body.split("<main").nth(1).unwrap_or(body);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in main.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+impl World {
+    fn fill(&self, template: &str) -> String {
+        template
+            .replace("{id}", &self.community)
+            .replace("{kind}", "users")
+            .replace("{principal}", &self.owner.admin_user.to_string())
+            .replace("{inv}", &self.invitation)
+            .replace("{verb}", "remove")
+            .replace("{tenant}", &self.owner.id.to_string())
+            .replace("{namespace}", "default")
+            .replace("{stream}", "shared")
+            .replace("{token}", "not-a-link-token")
+    }
+
+    async fn call(&self, r: &Row, caller: usize) -> (u16, String) {
+        let (browser, csrf) = &self.browsers[caller];
+        let url = browser.url(&self.fill(r.path));
+        let request = match r.method {
+            "GET" => browser.http.get(url),
+            _ => {
+                let mut form = vec![("csrf", csrf.as_str())];
+                form.extend(r.form.iter().copied());
+                browser.http.post(url).form(&form)
+            }
+        };
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+}
+
+#[tokio::test]
+async fn every_portal_route_refuses_every_caller_it_should_and_leaks_nothing() {
+    let world = world().await;
+    let mut failures = Vec::new();
+    for r in ROWS {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let (status, body) = world.call(r, i).await;
+            if status != r.expect[i] {
+                failures.push(format!(
+                    "{} {} as {caller}: {status}, expected {}: {}",
+                    r.method,
+                    r.path,
+                    r.expect[i],
+                    shown(&body)
+                ));
+            }
+            // What the caller sent may come back (a confirmation repeats
+            // the path); anything else of the owner's may not.
+            let sent = world.fill(r.path);
+            for secret in &world.secrets[i] {
+                if body.contains(secret.as_str()) && !sent.contains(secret.as_str()) {
+                    failures.push(format!(
+                        "{} {} as {caller}: the page shows '{secret}'",
+                        r.method, r.path
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} cells are wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every route the router registers for the portal has a row, and every
+/// row names one of them.
+#[test]
+fn the_portal_matrix_covers_every_portal_route() {
+    let routed: BTreeSet<(String, String)> = communityd::web::pages::table()
+        .iter()
+        .map(|p| (p.method.to_string(), p.path.to_string()))
+        .collect();
+    let rows: BTreeSet<(String, String)> = ROWS
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let missing: Vec<_> = routed.difference(&rows).collect();
+    let unknown: Vec<_> = rows.difference(&routed).collect();
+    println!(
+        "portal matrix: {} of {} portal routes have rows",
+        routed.len() - missing.len(),
+        routed.len()
+    );
+    assert!(
+        missing.is_empty(),
+        "portal routes without a row: {missing:?}"
+    );
+    assert!(unknown.is_empty(), "rows for no portal route: {unknown:?}");
+}
+
+/// The method and path of every portal route, for the fuzz.
+pub fn portal_routes() -> Vec<(String, String)> {
+    communityd::web::pages::table()
+        .iter()
+        .map(|p| (p.method.to_string(), p.path.to_string()))
+        .collect()
+}
