@@ -115,7 +115,8 @@ async fn update_tenant(
 }
 
 /// The tenant's icon (base64 PNG)
-#[utoipa::path(get, path = "/Icon", responses((status = 200, description = "Base64 PNG, or empty", body = String)))]
+#[utoipa::path(get, path = "/Icon", responses((status = 200, description = "Base64 PNG, or empty",
+    body = String, content_type = "application/json")))]
 async fn get_icon(
     req: HttpRequest,
     caller: ApiCaller,
@@ -129,8 +130,10 @@ async fn get_icon(
 }
 
 /// Set the tenant's icon (base64 PNG under 64 KiB)
-#[utoipa::path(put, path = "/Icon", request_body = String,
-    responses((status = 200, description = "The stored icon", body = String)))]
+#[utoipa::path(put, path = "/Icon",
+    request_body(content = String, content_type = "application/json"),
+    responses((status = 200, description = "The stored icon",
+        body = String, content_type = "application/json")))]
 async fn put_icon(
     req: HttpRequest,
     caller: ApiCaller,
