@@ -3,7 +3,9 @@
 //! key or value types (a new index, a re-keyed table) needs a step here.
 //! Each step takes the database from `from` to `from + 1` and runs inside
 //! the opening write transaction: it either completes with the version
-//! stamped, or leaves the file as it was.
+//! stamped, or leaves the file as it was. Steps run before the tables of
+//! `tables!` are created, so a step sees a table still under its old types
+//! and leaves it under the types the registry now declares.
 
 use super::error::StoreError;
 use super::tables::META;

@@ -131,8 +131,6 @@ impl Store {
 
     fn prepare_tables(&self) -> Result<(), StoreError> {
         self.write_blocking(|tx| {
-            tx::create_all_tables(tx)?;
-            tenants::index_names(tx)?;
             let found = tx
                 .open_table(tables::META)?
                 .get("schema_version")?
@@ -145,6 +143,10 @@ impl Store {
                 Some(v) if v == SCHEMA_VERSION => {}
                 Some(v) => migrate::run(tx, v, SCHEMA_VERSION, migrate::STEPS)?,
             }
+            // After the migrations: a table a step re-keys would not open
+            // under its new types before the step has run.
+            tx::create_all_tables(tx)?;
+            tenants::index_names(tx)?;
             Ok(())
         })
     }

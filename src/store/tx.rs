@@ -2,7 +2,7 @@
 
 use super::error::StoreError;
 use super::memo::{self, Snapshot};
-use super::tables::*;
+use super::tables::{each_table, EachTable};
 use redb::{
     Key, ReadOnlyTable, ReadTransaction, ReadableTable, Table, TableDefinition, Value,
     WriteTransaction,
@@ -66,41 +66,15 @@ impl Readable for WriteTransaction {
 
 /// Read transactions cannot open a table that was never created.
 pub(super) fn create_all_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
-    tx.open_table(META)?;
-    tx.open_table(SECRETS)?;
-    tx.open_table(TENANTS)?;
-    tx.open_table(TENANT_BY_ALIAS)?;
-    tx.open_table(TENANT_BY_NAME)?;
-    tx.open_table(TENANT_ICONS)?;
-    tx.open_table(USERS)?;
-    tx.open_table(USER_BY_EMAIL)?;
-    tx.open_table(USERS_BY_TENANT)?;
-    tx.open_table(CLIENTS)?;
-    tx.open_table(CLIENTS_BY_TENANT)?;
-    tx.open_table(COMMUNITIES)?;
-    tx.open_table(COMMUNITY_NAMES)?;
-    tx.open_table(MEMBERSHIPS)?;
-    tx.open_table(MEMBERSHIPS_BY_TENANT)?;
-    tx.open_table(GRANTS)?;
-    tx.open_table(SHARES)?;
-    tx.open_table(COMMUNITY_PREFERRED_REGIONS)?;
-    tx.open_table(MEMBER_CONTACT_EMAILS)?;
-    tx.open_table(MEMBER_PREFERRED_REGIONS)?;
-    tx.open_table(TENANT_EXTERNAL_ACCOUNTS)?;
-    tx.open_table(SDS_TYPES)?;
-    tx.open_table(SDS_STREAMS)?;
-    tx.open_table(SDS_VALUES)?;
-    tx.open_table(INVITATIONS)?;
-    tx.open_table(INVITATIONS_BY_COMMUNITY)?;
-    tx.open_table(INVITATIONS_BY_INVITED_TENANT)?;
-    tx.open_table(LIVE_INVITATION)?;
-    tx.open_table(INVITATIONS_BY_EXPIRY)?;
-    tx.open_table(INVITATION_QUOTA)?;
-    tx.open_table(OUTBOX)?;
-    tx.open_table(OUTBOX_DUE)?;
-    tx.open_table(OUTBOX_CLAIMS)?;
-    tx.open_table(OUTBOX_QUARANTINE)?;
-    tx.open_table(SESSIONS)?;
-    tx.open_table(SESSIONS_BY_EXPIRY)?;
-    Ok(())
+    struct Create<'t>(&'t WriteTransaction);
+    impl EachTable for Create<'_> {
+        fn table<K: Key + 'static, V: Value + 'static>(
+            &mut self,
+            def: TableDefinition<'static, K, V>,
+        ) -> Result<(), StoreError> {
+            self.0.open_table(def)?;
+            Ok(())
+        }
+    }
+    each_table(&mut Create(tx))
 }

@@ -2,6 +2,7 @@
 //! One test binary for all of them, to keep link time down.
 
 mod authorization_matrix;
+mod backup_tables;
 mod clients;
 mod communities;
 mod community_roles;
