@@ -15,7 +15,7 @@ use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleInstance, RoleSet};
 use crate::store::profiles::{self, MemberProfile};
-use crate::store::{communities, grants, memberships, memo, tenants, Readable};
+use crate::store::{communities, grants, memberships, tenants, Readable};
 use chrono::{DateTime, Utc};
 
 /// One member tenant as a community shows it.
@@ -251,12 +251,7 @@ pub async fn get(
             // Scripts poll this. One caller's view of one community stays
             // the same until the next commit, unless a member still awaiting
             // confirmation is in it: its invitation may lapse at any moment.
-            let ids = [
-                id.0.as_u128(),
-                caller.principal.as_uuid().as_u128(),
-                caller.tenant.0.as_u128(),
-            ];
-            memo::recall_if(tx.snapshot(), "communities::view", ids, || {
+            communities::recall_view(tx, id, caller.principal, caller.tenant, || {
                 let view = view(tx, &at, now)?;
                 let lasting = view
                     .tenants

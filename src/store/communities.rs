@@ -2,10 +2,12 @@
 
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
+use super::lookup::Lookup;
+use super::memo;
 use super::tables::{COMMUNITIES, COMMUNITY_NAMES, SHARES};
 use super::tx::Readable;
 use crate::domain::community::Community;
-use crate::domain::ids::{CommunityId, TenantId};
+use crate::domain::ids::{CommunityId, PrincipalId, TenantId};
 use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 use uuid::Uuid;
 
@@ -13,11 +15,25 @@ use uuid::Uuid;
 impl Record for Community {}
 
 pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, StoreError> {
-    tx.recall("communities::get", [id.0.as_u128(), 0, 0], || {
+    tx.recall(Lookup::community(id), || {
         let table = tx.table(COMMUNITIES)?;
         let found = table.get(id.0)?;
         found.map(|v| decode(v.value())).transpose()
     })
+}
+
+/// `viewer`'s view of `community`, as worked out by `load`, which also says
+/// whether the view holds for the whole snapshot; only then is it
+/// remembered until the next commit.
+pub fn recall_view<V: Clone + 'static, E>(
+    tx: &impl Readable,
+    community: CommunityId,
+    viewer: PrincipalId,
+    tenant: TenantId,
+    load: impl FnOnce() -> Result<(V, bool), E>,
+) -> Result<V, E> {
+    let lookup = Lookup::community_view(community, viewer, tenant);
+    memo::recall_if(tx.snapshot(), lookup, load)
 }
 
 /// Inserts or replaces a community. Returns false (writing nothing) when the
@@ -59,8 +75,7 @@ pub fn stream_counts(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(u64, u64), StoreError> {
-    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
-    tx.recall("communities::stream_counts", ids, || {
+    tx.recall(Lookup::community_stream_counts(community, tenant), || {
         let shares = tx.table(SHARES)?;
         if shares.is_empty()? {
             return Ok((0, 0));

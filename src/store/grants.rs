@@ -2,6 +2,7 @@
 //! principal) so a tenant's grants in a community are one range.
 
 use super::error::StoreError;
+use super::lookup::Lookup;
 use super::tables::GRANTS;
 use super::tx::Readable;
 use crate::domain::ids::{CommunityId, PrincipalId, PrincipalKind, TenantId};
@@ -15,12 +16,7 @@ pub fn get(
     tenant: TenantId,
     who: PrincipalId,
 ) -> Result<RoleSet, StoreError> {
-    let ids = [
-        community.0.as_u128(),
-        tenant.0.as_u128(),
-        who.as_uuid().as_u128(),
-    ];
-    tx.recall("grants::get", ids, || {
+    tx.recall(Lookup::grant(community, tenant, who), || {
         let table = tx.table(GRANTS)?;
         let found = table.get((community.0, tenant.0, who.as_uuid()))?;
         Ok(found
@@ -77,8 +73,7 @@ pub fn counts(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(u32, u32), StoreError> {
-    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
-    tx.recall("grants::counts", ids, || {
+    tx.recall(Lookup::grant_counts(community, tenant), || {
         let table = tx.table(GRANTS)?;
         let (mut users, mut clients) = (0, 0);
         for entry in table

@@ -2,6 +2,7 @@
 
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
+use super::lookup::Lookup;
 use super::tables::{CLIENTS, CLIENTS_BY_TENANT, USERS, USERS_BY_TENANT, USER_BY_EMAIL};
 use super::tx::Readable;
 use crate::domain::email::EmailAddress;
@@ -161,8 +162,7 @@ pub fn principal(
     tx: &impl Readable,
     id: PrincipalId,
 ) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
-    let ids = [id.as_uuid().as_u128(), id.kind() as u128, 0];
-    tx.recall("identities::principal", ids, || {
+    tx.recall(Lookup::principal(id), || {
         Ok(match id {
             PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
             PrincipalId::Client(c) => get_client(tx, c)?.map(|c| (c.tenant, c.tenant_roles)),

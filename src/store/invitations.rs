@@ -2,6 +2,7 @@
 
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
+use super::lookup::Lookup;
 use super::tables::{
     INVITATIONS, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY, INVITATIONS_BY_INVITED_TENANT,
     INVITATION_QUOTA, LIVE_INVITATION,
@@ -19,7 +20,7 @@ use uuid::Uuid;
 impl Record for Invitation {}
 
 pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
-    tx.recall("invitations::get", [id.0.as_u128(), 0, 0], || {
+    tx.recall(Lookup::invitation(id), || {
         let table = tx.table(INVITATIONS)?;
         let found = table.get(id.0)?;
         found.map(|v| decode(v.value())).transpose()

@@ -2,6 +2,7 @@
 
 use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
+use super::lookup::Lookup;
 use super::tables::{MEMBERSHIPS, MEMBERSHIPS_BY_TENANT};
 use super::tx::Readable;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
@@ -63,8 +64,7 @@ pub fn get(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Option<Membership>, StoreError> {
-    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
-    tx.recall("memberships::get", ids, || {
+    tx.recall(Lookup::membership(community, tenant), || {
         let table = tx.table(MEMBERSHIPS)?;
         let found = table.get((community.0, tenant.0))?;
         found.map(|v| decode(v.value())).transpose()
@@ -103,18 +103,14 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<Membership>, StoreError> {
-    tx.recall(
-        "memberships::of_community",
-        [community.0.as_u128(), 0, 0],
-        || {
-            let table = tx.table(MEMBERSHIPS)?;
-            let mut out = Vec::new();
-            for entry in table.range((community.0, Uuid::nil())..=(community.0, Uuid::max()))? {
-                out.push(decode(entry?.1.value())?);
-            }
-            Ok(out)
-        },
-    )
+    tx.recall(Lookup::community_memberships(community), || {
+        let table = tx.table(MEMBERSHIPS)?;
+        let mut out = Vec::new();
+        for entry in table.range((community.0, Uuid::nil())..=(community.0, Uuid::max()))? {
+            out.push(decode(entry?.1.value())?);
+        }
+        Ok(out)
+    })
 }
 
 /// One page of the communities a tenant is in, oldest first.

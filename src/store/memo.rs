@@ -14,6 +14,7 @@
 //! is the decoded record itself, so rules that depend on the time (an
 //! invitation lapsing) are still applied to it on every request.
 
+use super::lookup::{Kind, Lookup};
 use super::StoreError;
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -29,8 +30,9 @@ pub struct Snapshot {
     pub commits: u64,
 }
 
-/// A lookup's name and up to three ids.
-type Key = (&'static str, [u128; 3]);
+/// A lookup's kind and ids. Its record type is fixed by the kind (see
+/// `lookup`), so the downcast below finds what was stored.
+type Key = (Kind, [u128; 3]);
 
 struct Memory {
     snapshot: Option<Snapshot>,
@@ -65,29 +67,27 @@ pub(super) fn current() -> Option<Snapshot> {
     CURRENT.with(Cell::get)
 }
 
-/// `load`'s answer for `key`, remembered for `snapshot` (None: just load).
-pub fn recall<T: Clone + 'static>(
+/// `load`'s answer for `lookup`, remembered for `snapshot` (None: just load).
+pub(super) fn recall<T: Clone + 'static>(
     snapshot: Option<Snapshot>,
-    name: &'static str,
-    ids: [u128; 3],
+    lookup: Lookup<T>,
     load: impl FnOnce() -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    recall_if(snapshot, name, ids, || load().map(|value| (value, true)))
+    recall_if(snapshot, lookup, || load().map(|value| (value, true)))
 }
 
 /// Like `recall`, for answers worked out from records: `load` also says
 /// whether its answer holds for the whole snapshot (false when it depends
 /// on the time), and only then is it remembered. Errors never are.
-pub fn recall_if<T: Clone + 'static, E>(
+pub(super) fn recall_if<T: Clone + 'static, E>(
     snapshot: Option<Snapshot>,
-    name: &'static str,
-    ids: [u128; 3],
+    lookup: Lookup<T>,
     load: impl FnOnce() -> Result<(T, bool), E>,
 ) -> Result<T, E> {
     let Some(snapshot) = snapshot else {
         return load().map(|(value, _)| value);
     };
-    let key = (name, ids);
+    let key = (lookup.kind, lookup.ids);
     let found = MEMORY.with(|m| {
         let mut memory = m.borrow_mut();
         if memory.snapshot != Some(snapshot) {
@@ -123,16 +123,31 @@ pub fn recall_if<T: Clone + 'static, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::{CommunityId, PrincipalId, TenantId, UserId};
+    use uuid::Uuid;
 
     fn at(commits: u64) -> Option<Snapshot> {
         Some(Snapshot { store: 7, commits })
+    }
+
+    fn tenant(n: u128) -> TenantId {
+        TenantId(Uuid::from_u128(n))
+    }
+
+    /// A lookup whose record type the test chooses.
+    fn view<V: 'static>(n: u128) -> Lookup<V> {
+        Lookup::community_view(
+            CommunityId(Uuid::from_u128(n)),
+            PrincipalId::User(UserId(Uuid::from_u128(2))),
+            tenant(3),
+        )
     }
 
     #[test]
     fn a_record_is_read_once_per_snapshot() {
         let mut loads = 0;
         let mut read = |snapshot, value: u32| {
-            recall(snapshot, "test::value", [1, 2, 3], || {
+            recall(snapshot, view(1), || {
                 loads += 1;
                 Ok(value)
             })
@@ -150,7 +165,7 @@ mod tests {
     fn an_answer_that_depends_on_the_time_is_not_remembered() {
         let mut loads = 0;
         let mut read = |lasting: bool| {
-            recall_if(at(9), "test::timed", [4, 0, 0], || {
+            recall_if(at(9), view(4), || {
                 loads += 1;
                 Ok::<_, StoreError>((loads, lasting))
             })
@@ -168,10 +183,33 @@ mod tests {
             store: 8,
             commits: 1,
         });
-        let value = |snapshot, ids, v: u32| recall(snapshot, "test::other", ids, || Ok(v)).unwrap();
-        assert_eq!(value(at(1), [1, 0, 0], 1), 1);
-        assert_eq!(value(other, [1, 0, 0], 2), 2);
-        assert_eq!(value(other, [2, 0, 0], 3), 3);
+        let value = |snapshot, n, v: u32| recall(snapshot, view(n), || Ok(v)).unwrap();
+        assert_eq!(value(at(1), 1, 1), 1);
+        assert_eq!(value(other, 1, 2), 2);
+        assert_eq!(value(other, 2, 3), 3);
+    }
+
+    /// Two lookups with the same ids but different record types are two
+    /// keys: each keeps its own record instead of one evicting the other.
+    #[test]
+    fn lookups_of_different_types_keep_their_own_records() {
+        let mut loads = 0;
+        let mut count = |v| {
+            loads += 1;
+            Ok(v)
+        };
+        let number = recall(at(3), view::<u32>(5), || count(7u32)).unwrap();
+        let text = recall(at(3), view::<String>(5), || Ok("seven".to_string())).unwrap();
+        let again = recall(at(3), view::<u32>(5), || count(8u32)).unwrap();
+        assert_eq!((number, text.as_str(), again), (7, "seven", 7));
+        assert_eq!(loads, 1, "the number was remembered beside the text");
+
+        let region = Lookup::community_region(CommunityId(Uuid::from_u128(5)));
+        let tenant_lookup = Lookup::tenant(tenant(5));
+        assert_ne!(region.kind, tenant_lookup.kind);
+        let found = recall(at(3), region, || Ok(Some("eu".to_string()))).unwrap();
+        let none = recall(at(3), tenant_lookup, || Ok(None)).unwrap();
+        assert_eq!((found.as_deref(), none), (Some("eu"), None));
     }
 
     #[test]

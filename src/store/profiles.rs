@@ -5,6 +5,7 @@
 //! (`memberships::remove`), a community's with it (`communities::delete`).
 
 use super::error::StoreError;
+use super::lookup::{Kind, Lookup};
 use super::tables::{
     COMMUNITY_PREFERRED_REGIONS, MEMBER_CONTACT_EMAILS, MEMBER_PREFERRED_REGIONS,
     TENANT_EXTERNAL_ACCOUNTS,
@@ -13,6 +14,15 @@ use super::tx::Readable;
 use crate::domain::ids::{CommunityId, TenantId};
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use uuid::Uuid;
+
+impl Lookup<MemberProfile> {
+    fn member_profile(community: CommunityId, tenant: TenantId) -> Self {
+        Self::new(
+            Kind::MemberProfile,
+            [community.0.as_u128(), tenant.0.as_u128(), 0],
+        )
+    }
+}
 
 /// What a member tenant set for itself in one community.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,8 +64,7 @@ pub fn member(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<MemberProfile, StoreError> {
-    let ids = [community.0.as_u128(), tenant.0.as_u128(), 0];
-    tx.recall("profiles::member", ids, || {
+    tx.recall(Lookup::member_profile(community, tenant), || {
         Ok(MemberProfile {
             contact_email: member_value(tx, MEMBER_CONTACT_EMAILS, community, tenant)?,
             preferred_region_id: member_value(tx, MEMBER_PREFERRED_REGIONS, community, tenant)?,
@@ -97,15 +106,11 @@ pub fn community_region(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Option<String>, StoreError> {
-    tx.recall(
-        "profiles::community_region",
-        [community.0.as_u128(), 0, 0],
-        || {
-            let table = tx.table(COMMUNITY_PREFERRED_REGIONS)?;
-            let found = table.get(community.0)?;
-            Ok(found.map(|v| v.value().to_string()))
-        },
-    )
+    tx.recall(Lookup::community_region(community), || {
+        let table = tx.table(COMMUNITY_PREFERRED_REGIONS)?;
+        let found = table.get(community.0)?;
+        Ok(found.map(|v| v.value().to_string()))
+    })
 }
 
 pub fn set_community_region(

@@ -2,6 +2,7 @@
 
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
+use super::lookup::Lookup;
 use super::tables::{TENANTS, TENANT_BY_ALIAS, TENANT_BY_NAME, TENANT_ICONS};
 use super::tx::Readable;
 use crate::domain::ids::TenantId;
@@ -13,7 +14,7 @@ use uuid::Uuid;
 impl Record for Tenant {}
 
 pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-    tx.recall("tenants::get", [id.0.as_u128(), 0, 0], || {
+    tx.recall(Lookup::tenant(id), || {
         let table = tx.table(TENANTS)?;
         let found = table.get(id.0)?;
         found.map(|v| decode(v.value())).transpose()

@@ -1,6 +1,7 @@
 //! Lets one read function serve both read and write transactions.
 
 use super::error::StoreError;
+use super::lookup::Lookup;
 use super::memo::{self, Snapshot};
 use super::tables::{each_table, EachTable};
 use redb::{
@@ -25,11 +26,10 @@ pub trait Readable {
     /// `load`'s answer for this lookup, from the memo when it has it.
     fn recall<T: Clone + 'static>(
         &self,
-        name: &'static str,
-        ids: [u128; 3],
+        lookup: Lookup<T>,
         load: impl FnOnce() -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        memo::recall(self.snapshot(), name, ids, load)
+        memo::recall(self.snapshot(), lookup, load)
     }
 }
 
