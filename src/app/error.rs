@@ -2,6 +2,7 @@
 //! and an ErrorResponse in one place.
 
 use crate::store::StoreError;
+use crate::telemetry::error_chain::Chain;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,8 +61,26 @@ pub fn optional<T>(
         .map_err(|reason| AppError::invalid(field, reason))
 }
 
+/// A store failure is unexpected. Its whole chain of causes goes into the
+/// detail, which only the log shows: the caller gets the generic 500.
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::Unexpected(e.to_string())
+        AppError::Unexpected(Chain(&e).to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_failure_keeps_what_the_database_reported() {
+        let io = std::io::Error::other("no space left on device");
+        let store = StoreError::Database(redb::StorageError::Io(io).into());
+        let AppError::Unexpected(detail) = AppError::from(store) else {
+            panic!("a store failure is unexpected");
+        };
+        assert!(detail.starts_with("database error: "), "{detail}");
+        assert!(detail.contains("no space left on device"), "{detail}");
     }
 }

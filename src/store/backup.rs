@@ -47,8 +47,11 @@ pub fn inspect(file: &Path) -> Result<u64, StoreError> {
     Ok(version)
 }
 
-fn io(path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Task(format!("{}: {e}", path.display()))
+fn io(path: &Path, source: std::io::Error) -> StoreError {
+    StoreError::File {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 #[cfg(unix)]

@@ -30,8 +30,7 @@ pub trait Record: Serialize + DeserializeOwned {
 
 pub fn encode<T: Record>(value: &T) -> Result<Vec<u8>, StoreError> {
     let mut bytes = vec![T::VERSION];
-    let body = bincode::serde::encode_to_vec(value, bincode::config::standard())
-        .map_err(|e| StoreError::Codec(e.to_string()))?;
+    let body = bincode::serde::encode_to_vec(value, bincode::config::standard())?;
     bytes.extend_from_slice(&body);
     Ok(bytes)
 }
@@ -53,7 +52,7 @@ pub fn decode<T: Record>(bytes: &[u8]) -> Result<T, StoreError> {
 pub fn layout<L: DeserializeOwned>(body: &[u8]) -> Result<L, StoreError> {
     bincode::serde::decode_from_slice(body, bincode::config::standard())
         .map(|(value, _)| value)
-        .map_err(|e| StoreError::Codec(e.to_string()))
+        .map_err(StoreError::from)
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::{JoinHandle, ThreadId};
 
 /// Answers one queued request once its batch is durable (or failed to be).
-type Release = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Release = Box<dyn FnOnce(Result<(), Arc<StoreError>>) + Send>;
 
 /// Runs one write transaction with the durability it is given; returns
 /// whether it committed, and how to answer its caller.
@@ -87,7 +87,7 @@ impl Committer {
         let thread = std::thread::Builder::new()
             .name("communityd-committer".into())
             .spawn(move || run(&db, &queue, &shared))
-            .map_err(|e| StoreError::Task(format!("cannot start the committer: {e}")))?;
+            .map_err(StoreError::Committer)?;
         Ok(Self {
             thread_id: thread.thread().id(),
             jobs: Mutex::new(Some(jobs)),
@@ -112,7 +112,9 @@ impl Committer {
             let (outcome, result) = transact(db, durability, &progress, f);
             let release: Release = Box::new(move |durable| {
                 reply(match durable {
-                    Err(e) if outcome != Outcome::Aborted => Err(E::from(StoreError::Task(e))),
+                    Err(e) if outcome != Outcome::Aborted => {
+                        Err(E::from(StoreError::NotDurable(e)))
+                    }
                     _ => result,
                 })
             });
@@ -148,7 +150,7 @@ impl Committer {
     /// Queues a barrier; `reply` runs after the next durable commit.
     pub(super) fn barrier(
         &self,
-        reply: impl FnOnce(Result<(), String>) + Send + 'static,
+        reply: impl FnOnce(Result<(), Arc<StoreError>>) + Send + 'static,
     ) -> Result<(), StoreError> {
         self.send(Job::Barrier(Box::new(reply)))
     }
@@ -243,15 +245,14 @@ fn commit_batch(db: &Database, batch: Vec<Job>, progress: &Progress, exposed: &m
 }
 
 /// An empty durable commit: it persists every non-durable commit before it.
-fn make_durable(db: &Database) -> Result<(), String> {
+fn make_durable(db: &Database) -> Result<(), Arc<StoreError>> {
     let sync = || -> Result<(), StoreError> {
         let mut tx = db.begin_write()?;
-        tx.set_durability(Durability::Immediate)
-            .map_err(|e| StoreError::Task(e.to_string()))?;
+        tx.set_durability(Durability::Immediate)?;
         tx.commit()?;
         Ok(())
     };
-    sync().map_err(|e| format!("the write could not be made durable: {e}"))
+    sync().map_err(Arc::new)
 }
 
 /// Runs `f` in its own write transaction; commits it when `f` returns Ok.
@@ -269,7 +270,7 @@ where
         Err(e) => return (Outcome::Failed, Err(StoreError::from(e).into())),
     };
     if let Err(e) = tx.set_durability(durability) {
-        return (Outcome::Failed, Err(StoreError::Task(e.to_string()).into()));
+        return (Outcome::Failed, Err(StoreError::from(e).into()));
     }
     let value = match f(&tx) {
         Ok(value) => value,

@@ -1,19 +1,47 @@
+//! What can go wrong in the store. Where an error comes from a library
+//! (redb, bincode, serde_json, the file system), it is kept as the source,
+//! so a log can show the whole chain; the messages stay one line each.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("the database at {0} is in use by another communityd process (a server already running on this data dir?); stop it, or choose another data dir")]
     Locked(String),
-    #[error("{0}")]
-    DataDir(String),
+    #[error("the data dir {} cannot be used ({source}); give the server's user write access to it, or choose another with --data-dir or COMMUNITYD_DATA_DIR", dir.display())]
+    DataDir {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("the database was written by a different version of communityd (schema {found}, this build uses {expected}); a database from a newer release needs that release, or restore the backup taken before it")]
     SchemaMismatch { found: u64, expected: u64 },
     #[error("database error: {0}")]
     Database(#[from] redb::Error),
+    /// A record the codec itself refuses (a version it does not know).
     #[error("record encoding error: {0}")]
     Codec(String),
+    #[error("record encoding error: {0}")]
+    Encode(#[from] bincode::error::EncodeError),
+    #[error("record encoding error: {0}")]
+    Decode(#[from] bincode::error::DecodeError),
+    #[error("record encoding error: {0}")]
+    Json(#[from] serde_json::Error),
     #[error("database task failed: {0}")]
     Task(String),
+    #[error("database task failed: {}: {source}", path.display())]
+    File {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("database task failed: cannot start the committer: {0}")]
+    Committer(#[source] std::io::Error),
+    /// Shared by every write that waited on the same failed `fsync`.
+    #[error("database task failed: the write could not be made durable: {0}")]
+    NotDurable(#[source] Arc<StoreError>),
 }
 
 macro_rules! from_redb {
@@ -31,5 +59,6 @@ from_redb!(
     redb::TransactionError,
     redb::TableError,
     redb::StorageError,
-    redb::CommitError
+    redb::CommitError,
+    redb::SetDurabilityError
 );

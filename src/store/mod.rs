@@ -45,11 +45,11 @@ pub const SCHEMA_VERSION: u64 = 1;
 pub const FILE_NAME: &str = "communityd.redb";
 
 /// A data dir that cannot be created or written, in one line with the fix.
-fn unusable(data_dir: &Path, e: std::io::Error) -> StoreError {
-    StoreError::DataDir(format!(
-        "the data dir {} cannot be used ({e}); give the server's user write access to it, or choose another with --data-dir or COMMUNITYD_DATA_DIR",
-        data_dir.display()
-    ))
+fn unusable(data_dir: &Path, source: std::io::Error) -> StoreError {
+    StoreError::DataDir {
+        dir: data_dir.to_path_buf(),
+        source,
+    }
 }
 
 #[derive(Clone)]
@@ -259,10 +259,10 @@ impl Store {
     }
 }
 
-fn durability_answer(answer: Option<Result<(), String>>) -> Result<(), StoreError> {
+fn durability_answer(answer: Option<Result<(), Arc<StoreError>>>) -> Result<(), StoreError> {
     match answer {
         Some(Ok(())) => Ok(()),
-        Some(Err(e)) => Err(StoreError::Task(e)),
+        Some(Err(e)) => Err(StoreError::NotDurable(e)),
         None => Err(StoreError::Task("the database is closed".into())),
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 pub type Entry = (Vec<u8>, Value);
 
 fn parse(bytes: &[u8]) -> Result<Value, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Codec(e.to_string()))
+    serde_json::from_slice(bytes).map_err(StoreError::from)
 }
 
 pub fn get(tx: &impl Readable, stream: Uuid, key: &[u8]) -> Result<Option<Value>, StoreError> {

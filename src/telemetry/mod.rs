@@ -3,6 +3,7 @@
 //! `COMMUNITYD_LOG_FORMAT=json` gives one JSON object per line for log
 //! collectors. Lines go out through `log_buffer`, a few milliseconds late.
 
+pub mod error_chain;
 pub mod health;
 pub mod log_buffer;
 pub mod metrics;
