@@ -108,8 +108,11 @@ impl Committer {
         E: From<StoreError> + Send + 'static,
     {
         let progress = self.progress.clone();
+        // The use case's span (its request), so what `f` logs on this
+        // thread says which request it belongs to.
+        let span = tracing::Span::current();
         let job = Job::Write(Box::new(move |db: &Database, durability| {
-            let (outcome, result) = transact(db, durability, &progress, f);
+            let (outcome, result) = span.in_scope(|| transact(db, durability, &progress, f));
             let release: Release = Box::new(move |durable| {
                 reply(match durable {
                     Err(e) if outcome != Outcome::Aborted => {

@@ -1,7 +1,12 @@
 //! Every request gets an OperationId: sent as a response header, put in
 //! every ErrorResponse body, and logged with the route pattern (never the
 //! raw path, which may carry a link token).
+//!
+//! Every request also runs in a `request` span carrying its operation id,
+//! route pattern and, once the bearer token is checked, the caller's
+//! tenant, so each line a use case logs says which request wrote it.
 
+use crate::domain::ids::TenantId;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -9,6 +14,8 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest};
 use std::rc::Rc;
 use std::time::Instant;
+use tracing::field::{display, Empty};
+use tracing::Instrument;
 
 pub const HEADER: &str = "operation-id";
 
@@ -48,6 +55,29 @@ pub fn route_pattern(req: &HttpRequest) -> Rc<str> {
     route
 }
 
+/// Names the authenticated caller's tenant on the current request's span:
+/// called once the bearer token is checked, it marks every later line of
+/// the request. Outside a request it does nothing.
+pub fn record_tenant(tenant: TenantId) {
+    tracing::Span::current().record("tenant", display(tenant));
+}
+
+/// The span a request runs in. Its route is filled in now when the path is
+/// already the one routing will see; a path with capitals is rewritten
+/// first (`paths`), so its route is known only after the response.
+fn request_span(id: &str, req: &ServiceRequest) -> tracing::Span {
+    let span = tracing::info_span!(
+        "request",
+        operation_id = %id,
+        route = Empty,
+        tenant = Empty
+    );
+    if !req.path().bytes().any(|b| b.is_ascii_uppercase()) {
+        span.record("route", display(route_pattern(req.request())));
+    }
+    span
+}
+
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -55,7 +85,11 @@ pub async fn middleware(
     let id = fresh_id();
     let started = Instant::now();
     let method = req.method().clone();
-    let mut response = OPERATION_ID.scope(id.clone(), next.call(req)).await?;
+    let span = request_span(&id, &req);
+    let mut response = OPERATION_ID
+        .scope(id.clone(), next.call(req))
+        .instrument(span)
+        .await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()
@@ -71,4 +105,57 @@ pub async fn middleware(
         "request"
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// Log output kept in memory for the test to read.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_logged_in_a_request_name_its_operation_and_tenant() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let tenant = TenantId(uuid::Uuid::from_u128(42));
+        tracing::subscriber::with_default(subscriber, || {
+            let req = actix_web::test::TestRequest::with_uri("/api/v1/tenants").to_srv_request();
+            request_span("op-1", &req).in_scope(|| {
+                tracing::info!("before the token is checked");
+                record_tenant(tenant);
+                tracing::info!("after");
+            });
+            record_tenant(tenant);
+            tracing::info!("outside any request");
+        });
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[0].contains("operation_id=op-1"), "{text}");
+        assert!(!lines[0].contains("tenant="), "{text}");
+        assert!(lines[1].contains("operation_id=op-1"), "{text}");
+        assert!(lines[1].contains(&format!("tenant={tenant}")), "{text}");
+        assert!(
+            !lines[2].contains("op-1") && !lines[2].contains("tenant="),
+            "{text}"
+        );
+    }
 }

@@ -27,6 +27,7 @@ mod paused;
 mod portal;
 mod portal_matrix;
 mod process;
+mod request_spans;
 mod sds_access;
 mod sds_data;
 mod sds_fixtures;
