@@ -54,14 +54,17 @@ fn bearer_caller(req: &HttpRequest) -> Result<Caller, AppError> {
         .ok_or_else(|| {
             AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
         })?;
-    ctx.access_tokens
+    let caller = ctx
+        .access_tokens
         .verify(token.trim(), ctx.clock.now())
         .map_err(|e| match e {
             TokenError::Expired => {
                 AppError::Unauthorized("the access token has expired; request a new one".into())
             }
             TokenError::Invalid => AppError::Unauthorized("the access token is not valid".into()),
-        })
+        })?;
+    crate::web::operation::record_tenant(caller.tenant);
+    Ok(caller)
 }
 
 /// A JSON body read within the configured size limit and decoded with the

@@ -88,9 +88,10 @@ pub fn server(
                     .handler(StatusCode::METHOD_NOT_ALLOWED, error::method_not_allowed),
             )
             .wrap(from_fn(body_deadline::middleware))
-            .wrap(from_fn(paths::middleware))
             .wrap(from_fn(metrics::middleware))
             .wrap(from_fn(operation::middleware))
+            // Outside the others, so each sees the path routing will see.
+            .wrap(from_fn(paths::middleware))
             .wrap(
                 DefaultHeaders::new().add((CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_VALUE)),
             )

@@ -62,20 +62,16 @@ pub fn record_tenant(tenant: TenantId) {
     tracing::Span::current().record("tenant", display(tenant));
 }
 
-/// The span a request runs in. Its route is filled in now when the path is
-/// already the one routing will see; a path with capitals is rewritten
-/// first (`paths`), so its route is known only after the response.
+/// The span a request runs in. `paths` has already given the request the
+/// path routing will see, so its route pattern is known now; the tenant is
+/// known once the bearer token is checked (`record_tenant`).
 fn request_span(id: &str, req: &ServiceRequest) -> tracing::Span {
-    let span = tracing::info_span!(
+    tracing::info_span!(
         "request",
         operation_id = %id,
-        route = Empty,
+        route = %route_pattern(req.request()),
         tenant = Empty
-    );
-    if !req.path().bytes().any(|b| b.is_ascii_uppercase()) {
-        span.record("route", display(route_pattern(req.request())));
-    }
-    span
+    )
 }
 
 pub async fn middleware(

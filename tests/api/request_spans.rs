@@ -42,7 +42,9 @@ async fn a_use_case_log_line_carries_the_operation_id_of_its_response() {
         let request = server
             .http
             .put(format!(
-                "{}/api/v1-preview/communityinvitations/{id}",
+                // In OCS's casing: the route is known before routing
+                // lower-cases the path.
+                "{}/api/v1-preview/CommunityInvitations/{id}",
                 server.url
             ))
             .bearer_auth(token)
@@ -69,5 +71,9 @@ async fn a_use_case_log_line_carries_the_operation_id_of_its_response() {
     assert!(
         line.contains("route=/api/v1-preview/communityinvitations/{"),
         "{line}"
+    );
+    assert!(
+        line.contains(&format!("tenant={}", owner.tenant)),
+        "the line does not name the caller's tenant: {line}"
     );
 }
