@@ -25,6 +25,10 @@ pub enum AppError {
     },
     #[error("{0}")]
     Unexpected(String),
+    /// 500: the database failed. The error is kept whole, causes and all,
+    /// for the log line that reports it.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
 }
 
 impl AppError {
@@ -63,9 +67,11 @@ pub fn optional<T>(
 
 /// A store failure is unexpected. Its whole chain of causes goes into the
 /// detail, which only the log shows: the caller gets the generic 500.
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        AppError::Unexpected(Chain(&e).to_string())
+impl AppError {
+    /// The error and each of its causes, for a log line (never for a
+    /// response: causes may name paths and hosts).
+    pub fn detail(&self) -> String {
+        Chain(self).to_string()
     }
 }
 
@@ -77,10 +83,10 @@ mod tests {
     fn a_store_failure_keeps_what_the_database_reported() {
         let io = std::io::Error::other("no space left on device");
         let store = StoreError::Database(redb::StorageError::Io(io).into());
-        let AppError::Unexpected(detail) = AppError::from(store) else {
-            panic!("a store failure is unexpected");
-        };
-        assert!(detail.starts_with("database error: "), "{detail}");
+        let error = AppError::from(store);
+        assert!(matches!(error, AppError::Store(_)), "{error:?}");
+        let detail = error.detail();
+        assert!(detail.contains("database error: "), "{detail}");
         assert!(detail.contains("no space left on device"), "{detail}");
     }
 }

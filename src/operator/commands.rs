@@ -63,7 +63,8 @@ fn to_value(v: impl Serialize) -> Result<Value, String> {
 fn describe(e: AppError) -> String {
     match e {
         AppError::Invalid { field, reason } => format!("--{field}: {reason}"),
-        other => other.to_string(),
+        // The operator sees the causes too: it is their machine.
+        other => other.detail(),
     }
 }
 

@@ -27,7 +27,7 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unexpected(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -71,8 +71,8 @@ impl ResponseError for AppError {
                 "Wait for the time given in Retry-After, then try again.".into(),
                 None,
             ),
-            AppError::Unexpected(detail) => {
-                tracing::error!(operation_id = %operation_id, error = %detail, "unexpected error");
+            AppError::Unexpected(_) | AppError::Store(_) => {
+                tracing::error!(operation_id = %operation_id, error = %self.detail(), "unexpected error");
                 (
                     "An unexpected error occurred.".into(),
                     "The server could not complete the request.".into(),

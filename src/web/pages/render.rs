@@ -189,8 +189,8 @@ impl Portal {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "That cannot be done now"),
             AppError::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
-            AppError::Unexpected(detail) => {
-                tracing::error!(error = %detail, "page failed");
+            AppError::Unexpected(_) | AppError::Store(_) => {
+                tracing::error!(error = %e.detail(), "page failed");
                 return self.message(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
