@@ -237,6 +237,46 @@ impl Store {
         result
     }
 
+    /// One read transaction that may be large (a window of values, a search
+    /// over every shared stream, a list, a backup), run on the blocking pool
+    /// so the async workers keep answering everyone else. At most as many
+    /// run at once as `slots` has permits: a caller waits for one without
+    /// blocking its worker, and the permit travels into the blocking work,
+    /// so a caller that goes away (a client hanging up) does not free it
+    /// while the read still runs. The records the read remembers go to the
+    /// memo of the pool thread it ran on, under the same snapshot rules.
+    pub async fn read_large<T, E>(
+        &self,
+        slots: &Arc<tokio::sync::Semaphore>,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let permit = slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Task("the large-read slots are closed".into()))?;
+        let store = self.clone();
+        let (result, seen) = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            store.read_now(f)
+        })
+        .await
+        .map_err(|_| StoreError::Task("the read transaction panicked".into()))??;
+        // The slot is free again by now: waiting for the fsync needs no thread.
+        if !self.inner.committer.is_durable(seen) {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            self.inner.committer.barrier(move |durable| {
+                let _ = reply.send(durable);
+            })?;
+            durability_answer(answer.await.ok())?;
+        }
+        result
+    }
+
     /// Runs `f` and says how many commits its snapshot may include.
     fn read_now<T, E>(
         &self,
@@ -333,6 +373,129 @@ mod tests {
             .expect("later write");
         assert_eq!(meta_value(&store, "half"), None);
         assert_eq!(meta_value(&store, "after"), Some(2));
+    }
+
+    /// A gate the blocking reads wait at until the test opens it (at the
+    /// latest when it ends, so a failing test does not hang on its reads).
+    #[derive(Default)]
+    struct Gate {
+        open: std::sync::Mutex<bool>,
+        opened: std::sync::Condvar,
+    }
+
+    impl Gate {
+        fn wait(&self) {
+            let mut open = self.open.lock().expect("gate");
+            while !*open {
+                open = self.opened.wait(open).expect("gate");
+            }
+        }
+
+        fn open(&self) {
+            *self.open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            self.opened.notify_all();
+        }
+    }
+
+    struct OpensOnDrop(Arc<Gate>);
+
+    impl Drop for OpensOnDrop {
+        fn drop(&mut self) {
+            self.0.open();
+        }
+    }
+
+    /// One async thread: if a large read, or the wait for its slot,
+    /// blocked the caller's thread, the point read below could not run.
+    #[tokio::test(flavor = "current_thread")]
+    async fn large_reads_run_a_slot_at_a_time_off_the_callers_thread() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        store
+            .write(|tx| {
+                tx.open_table(tables::META)?.insert("answer", 42)?;
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .expect("write");
+        let slots = Arc::new(tokio::sync::Semaphore::new(2));
+        let gate = Arc::new(Gate::default());
+        let _opens = OpensOnDrop(gate.clone());
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let (entered, mut entries) = tokio::sync::mpsc::unbounded_channel();
+        let callers: Vec<_> = (0..6)
+            .map(|_| {
+                let (store, slots, gate) = (store.clone(), slots.clone(), gate.clone());
+                let (running, most, entered) = (running.clone(), most.clone(), entered.clone());
+                tokio::spawn(async move {
+                    store
+                        .read_large(&slots, move |tx| {
+                            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(now, Ordering::SeqCst);
+                            let _ = entered.send(());
+                            gate.wait();
+                            running.fetch_sub(1, Ordering::SeqCst);
+                            let meta = tx.open_table(tables::META).map_err(StoreError::from)?;
+                            let found = meta.get("answer").map_err(StoreError::from)?;
+                            Ok::<_, StoreError>(found.map(|v| v.value()))
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for _ in 0..2 {
+            entries.recv().await.expect("a read began");
+        }
+        assert_eq!(slots.available_permits(), 0, "both slots are taken");
+        let point = store
+            .read(|tx| {
+                let meta = tx.open_table(tables::META).map_err(StoreError::from)?;
+                let found = meta.get("answer").map_err(StoreError::from)?;
+                Ok::<_, StoreError>(found.map(|v| v.value()))
+            })
+            .await
+            .expect("point read");
+        assert_eq!(point, Some(42), "the caller's thread is free meanwhile");
+        assert!(callers.iter().all(|c| !c.is_finished()));
+        gate.open();
+        for caller in callers {
+            let found = caller.await.expect("task").expect("large read");
+            assert_eq!(found, Some(42));
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2, "never more than the slots");
+        assert_eq!(slots.available_permits(), 2, "every slot is given back");
+    }
+
+    /// A caller that goes away (its client hung up) while its read runs
+    /// must not give the slot back before the read ends.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_large_read_keeps_its_slot_when_its_caller_goes_away() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        let slots = Arc::new(tokio::sync::Semaphore::new(1));
+        let gate = Arc::new(Gate::default());
+        let _opens = OpensOnDrop(gate.clone());
+        let (entered, mut entries) = tokio::sync::mpsc::unbounded_channel();
+        let caller = {
+            let (store, slots, gate) = (store.clone(), slots.clone(), gate.clone());
+            tokio::spawn(async move {
+                store
+                    .read_large(&slots, move |_| {
+                        let _ = entered.send(());
+                        gate.wait();
+                        Ok::<_, StoreError>(())
+                    })
+                    .await
+            })
+        };
+        entries.recv().await.expect("the read began");
+        caller.abort();
+        assert!(caller.await.expect_err("aborted").is_cancelled());
+        assert_eq!(slots.available_permits(), 0, "the read still holds it");
+        gate.open();
+        let _back = slots.acquire().await.expect("the slot comes back");
     }
 
     /// The memo of records read must forget them at the next commit,
