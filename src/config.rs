@@ -90,6 +90,11 @@ pub struct Settings {
     #[serde(with = "humantime_serde")]
     pub body_read_timeout: Duration,
     pub connections_per_peer: usize,
+    /// HTTP worker threads; 0: one per core (at least 2).
+    pub http_workers: usize,
+    /// Reads that can be large running at once on the blocking pool; 0:
+    /// one per core.
+    pub large_read_slots: usize,
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
     #[serde(with = "humantime_serde")]
@@ -180,9 +185,31 @@ impl Settings {
         Ok(())
     }
 
+    /// `http_workers` with 0 worked out: a worker per core, and never
+    /// fewer than 2, so one slow request does not stop every other.
+    pub fn http_worker_count(&self) -> usize {
+        match self.http_workers {
+            0 => cores().max(2),
+            n => n,
+        }
+    }
+
+    /// `large_read_slots` with 0 worked out: one per core, so large reads
+    /// can use every core but never queue more threads than there are.
+    pub fn large_read_slot_count(&self) -> usize {
+        match self.large_read_slots {
+            0 => cores(),
+            n => n,
+        }
+    }
+
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 #[cfg(test)]
@@ -217,5 +244,18 @@ mod tests {
         assert!(s.smtp_url.is_empty());
         assert_eq!(s.mail_connections, 4);
         assert_eq!(s.mail_shutdown_deadline, Duration::from_secs(10));
+        assert_eq!(s.http_workers, 0);
+        assert_eq!(s.large_read_slots, 0);
+    }
+
+    #[test]
+    fn zero_workers_or_slots_means_one_per_core() {
+        let mut s = Settings::defaults();
+        assert_eq!(s.http_worker_count(), cores().max(2));
+        assert_eq!(s.large_read_slot_count(), cores());
+        s.http_workers = 1;
+        s.large_read_slots = 3;
+        assert_eq!(s.http_worker_count(), 1);
+        assert_eq!(s.large_read_slot_count(), 3);
     }
 }

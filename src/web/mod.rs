@@ -73,6 +73,7 @@ pub fn server(
     listener: TcpListener,
 ) -> std::io::Result<actix_web::dev::Server> {
     let peers = peer_connections::PeerConnections::new(ctx.settings.connections_per_peer);
+    let workers = ctx.settings.http_worker_count();
     let data = web::Data::new(ctx);
     let templates = web::Data::from(tera);
     let document = web::Data::new(openapi::Document(api_document()));
@@ -97,7 +98,7 @@ pub fn server(
             )
     })
     .on_connect(move |connection, data| peers.on_connect(connection, data))
-    .workers(2)
+    .workers(workers)
     .shutdown_timeout(10)
     .listen(listener)?
     .run();
