@@ -133,7 +133,7 @@ pub async fn list(
 ) -> Result<Vec<CommunityView>, AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             check_path_tenant(caller, path_tenant)?;
             let me = acting(tx, caller)?;
             me.require_tenant_role(Operation::ListCommunities)?;
@@ -360,7 +360,7 @@ pub async fn summary(
     id: CommunityId,
 ) -> Result<Summary, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let at = in_community(tx, caller, path_tenant, id)?;
             at.require(Operation::ViewSummary)?;
             let (mine, total) = communities::stream_counts(tx, id, caller.tenant)?;

@@ -61,7 +61,7 @@ pub async fn holders(
     page: Page,
 ) -> Result<Vec<Holder>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let at = in_community(tx, caller, Some(path_tenant), community)?;
             at.require(Operation::ViewCommunity)?;
             let mut out = Vec::new();

@@ -25,7 +25,7 @@ pub async fn list(
 ) -> Result<Vec<TenantInCommunity>, AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::ViewCommunity)?;
             tenants_of(tx, community, caller.tenant, now)

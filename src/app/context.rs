@@ -26,6 +26,9 @@ pub struct Context {
     pub auth_throttle: Throttle,
     /// Untrusted icons decoded at once (each may use up to 32 MiB).
     pub icon_decoding: Arc<Semaphore>,
+    /// Reads that can be large running at once on the blocking pool
+    /// (`Store::read_large`); the HTTP workers never run them.
+    pub large_reads: Arc<Semaphore>,
     /// Wakes the outbox worker after a commit that queued an email.
     pub mail_ready: Arc<Notify>,
     /// This application's Prometheus instruments.
@@ -61,6 +64,7 @@ impl Context {
                 settings.hashing_queue_length,
             )),
             icon_decoding: Arc::new(Semaphore::new(2)),
+            large_reads: Arc::new(Semaphore::new(settings.large_read_slot_count())),
             mail_ready: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::new().map_err(|e| StoreError::Task(e.to_string()))?),
             health: Arc::new(Health::default()),

@@ -75,7 +75,7 @@ pub async fn roles(
     page: Page,
 ) -> Result<Vec<RoleInstance>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let me = own_directory(tx, caller, tenant)?;
             let all = all_roles(tx, &me)?;
             Ok(all.into_iter().skip(page.skip).take(page.count).collect())
@@ -152,7 +152,7 @@ pub async fn users(
     page: Page,
 ) -> Result<Vec<Listed<User>>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             own_directory(tx, caller, tenant)?;
             identities::user_page(tx, tenant, page)?
                 .into_iter()
@@ -186,7 +186,7 @@ pub async fn clients(
     page: Page,
 ) -> Result<Vec<Listed<Client>>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             own_directory(tx, caller, tenant)?;
             identities::client_page(tx, tenant, page)?
                 .into_iter()

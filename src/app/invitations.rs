@@ -191,7 +191,7 @@ pub async fn list(
 ) -> Result<Vec<InvitationView>, AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::ViewInvitations)?;
             invitations::issued_by(tx, community, caller.tenant, Some(page))?
@@ -351,7 +351,7 @@ pub async fn accepted_by_tenant(
 ) -> Result<Vec<InvitationView>, AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             check_path_tenant(caller, Some(path_tenant))?;
             let me = acting(tx, caller)?;
             me.require_tenant_role(Operation::AnswerInvitation)?;

@@ -205,7 +205,7 @@ pub async fn invitation_page(
 ) -> Result<InvitationPage, AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let at = in_community(tx, caller, None, community)?;
             at.require(Operation::ViewInvitations)?;
             let awaiting = awaiting_confirmation(tx, community, caller, now)?;
@@ -286,7 +286,7 @@ pub async fn awaiting_memberships(
 ) -> Result<Vec<AwaitingMembership>, AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let me = acting(tx, caller)?;
             if !Operation::AnswerInvitation.allows(me.tenant_roles) {
                 return Ok(Vec::new());
@@ -329,7 +329,7 @@ pub async fn community_identities(
     community: CommunityId,
 ) -> Result<(bool, Vec<Holder>), AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let at = in_community(tx, caller, None, community)?;
             at.require(Operation::ViewCommunity)?;
             let can_grant = Operation::GrantCommunityRoles.allows(at.roles);

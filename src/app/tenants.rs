@@ -208,15 +208,21 @@ pub async fn set_icon(
 }
 
 async fn decode_icon(ctx: &Context, text: String) -> Result<TenantIcon, AppError> {
-    let _turn = ctx
+    let turn = ctx
         .icon_decoding
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|e| AppError::Unexpected(e.to_string()))?;
-    tokio::task::spawn_blocking(move || TenantIcon::from_base64(&text))
-        .await
-        .map_err(|e| AppError::Unexpected(format!("icon check failed: {e}")))?
-        .map_err(|reason| AppError::invalid("icon", reason))
+    // The turn ends with the decoding, not with the request: a client that
+    // hangs up mid-decode must not let another image start beside it.
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        TenantIcon::from_base64(&text)
+    })
+    .await
+    .map_err(|e| AppError::Unexpected(format!("icon check failed: {e}")))?
+    .map_err(|reason| AppError::invalid("icon", reason))
 }
 
 pub async fn delete_icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<(), AppError> {

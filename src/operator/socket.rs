@@ -148,14 +148,16 @@ async fn send_backup(ctx: &Context, stream: &mut UnixStream) -> std::io::Result<
         .settings
         .data_dir
         .join(format!(".backup-{}.redb", uuid::Uuid::new_v4()));
-    let store = ctx.store.clone();
     let target = temp.clone();
-    let made = tokio::task::spawn_blocking(move || {
-        store.read_blocking(|tx| backup::write_snapshot(tx, &target))
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r.map_err(|e| e.to_string()));
+    // A backup copies the whole database: it takes a large-read slot like
+    // any other read that may be long.
+    let made = ctx
+        .store
+        .read_large(&ctx.large_reads, move |tx| {
+            backup::write_snapshot(tx, &target)
+        })
+        .await
+        .map_err(|e| e.to_string());
     let result = match made {
         Ok(_) => stream_file(stream, &temp).await,
         Err(e) => write_reply(stream, &Reply::Error(format!("backup failed: {e}"))).await,

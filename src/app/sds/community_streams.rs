@@ -38,7 +38,7 @@ pub async fn search(
     only_tenant: Option<TenantId>,
 ) -> Result<Vec<SharedStream>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             check_path_tenant(caller, path_tenant)?;
             let at = enter(tx, acting(tx, caller)?, community, false)?;
             at.require(Operation::ViewSummary)?;
@@ -152,7 +152,7 @@ pub async fn tenant_shares(
     community: CommunityId,
 ) -> Result<HashMap<TenantId, Vec<ShareRow>>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let at = crate::app::community_access::in_community(tx, caller, None, community)?;
             at.require(Operation::ViewCommunity)?;
             shares_by_tenant(tx, community)

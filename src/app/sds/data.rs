@@ -7,7 +7,7 @@ use crate::domain::sds::acl::rights;
 use crate::domain::sds::index_key::{self, KeyPart};
 use crate::domain::sds::stream::SdsStream;
 use crate::store::sds_values::{self, Direction};
-use crate::store::{sds_streams, Readable};
+use crate::store::{sds_streams, ReadTransaction, Readable};
 use base64::Engine;
 use serde_json::Value;
 use std::ops::Bound;
@@ -160,6 +160,15 @@ pub enum Read {
     },
 }
 
+impl Read {
+    /// Whether the read may decode many values (up to `READ_LIMIT`), so it
+    /// belongs on the blocking pool. The others name each value they read
+    /// in the request, so they cost a few lookups.
+    fn is_large(&self) -> bool {
+        matches!(self, Read::Window { .. } | Read::Range { .. })
+    }
+}
+
 /// A read's answer: one value (or null), a list, or a page with the token
 /// of the next one.
 pub enum Answer {
@@ -177,12 +186,16 @@ pub async fn read(
     id: String,
     what: Read,
 ) -> Result<Answer, AppError> {
-    ctx.store
-        .read(move |tx| {
-            let stream = readable_stream(tx, &target, &id)?;
-            read_stream(tx, &stream, what)
-        })
-        .await
+    let large = what.is_large();
+    let work = move |tx: &ReadTransaction| {
+        let stream = readable_stream(tx, &target, &id)?;
+        read_stream(tx, &stream, what)
+    };
+    if large {
+        ctx.store.read_large(&ctx.large_reads, work).await
+    } else {
+        ctx.store.read(work).await
+    }
 }
 
 fn values(entries: Vec<sds_values::Entry>) -> Vec<Value> {

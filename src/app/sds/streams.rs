@@ -157,7 +157,7 @@ pub async fn list(
     page: Page,
 ) -> Result<Vec<SdsStream>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             let me = own_tenant(tx, &target)?;
             let mut out = Vec::new();
             let mut skip = page.skip;

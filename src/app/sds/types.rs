@@ -51,7 +51,7 @@ pub async fn get(ctx: &Context, target: Target, id: String) -> Result<SdsType, A
 
 pub async fn list(ctx: &Context, target: Target, page: Page) -> Result<Vec<SdsType>, AppError> {
     ctx.store
-        .read(move |tx| {
+        .read_large(&ctx.large_reads, move |tx| {
             own_tenant(tx, &target)?;
             Ok(sds_types::list(tx, target.tenant, &target.namespace, page)?)
         })
