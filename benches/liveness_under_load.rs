@@ -28,8 +28,11 @@ const BATCH: usize = 5_000;
 /// Requests in flight while preparing the data.
 const PREPARING: usize = 16;
 const LOADERS: usize = 4;
-/// Each of the two GETs, per phase.
+/// Each of the two GETs, per phase ...
 const SAMPLES: usize = 500;
+/// ... one pair every this often, as a liveness probe would, so a phase
+/// spans many of the loaders' requests rather than the gaps between them.
+const PACE: Duration = Duration::from_millis(20);
 /// A phase ends at this, measured or not.
 const PHASE_LIMIT: Duration = Duration::from_secs(90);
 /// The loaders' head start before measuring.
@@ -235,7 +238,10 @@ fn probe(url: &str, paths: &Paths, token: &str) -> Phase {
             community: Vec::with_capacity(SAMPLES),
             elapsed: Duration::ZERO,
         };
+        let mut pace = tokio::time::interval(PACE);
+        pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         while phase.live.len() < SAMPLES && started.elapsed() < PHASE_LIMIT {
+            pace.tick().await;
             phase.live.push(timed(paths.live.clone(), false).await);
             phase
                 .community
