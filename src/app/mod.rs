@@ -15,6 +15,7 @@ pub mod handshake;
 pub mod health;
 pub mod identity;
 pub mod invitations;
+pub mod large;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod grants;
 pub mod identities;
 pub mod invitations;
+pub mod large_work;
 mod lookup;
 pub mod memberships;
 mod memo;
@@ -254,18 +255,8 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let permit = slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| StoreError::Task("the large-read slots are closed".into()))?;
         let store = self.clone();
-        let (result, seen) = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            store.read_now(f)
-        })
-        .await
-        .map_err(|_| StoreError::Task("the read transaction panicked".into()))??;
+        let (result, seen) = large_work::run(slots, move || store.read_now(f)).await??;
         // The slot is free again by now: waiting for the fsync needs no thread.
         if !self.inner.committer.is_durable(seen) {
             let (reply, answer) = tokio::sync::oneshot::channel();
