@@ -6,6 +6,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod identity;
+pub mod large_json;
 pub mod lenient;
 pub mod metrics;
 pub mod openapi;

@@ -4,8 +4,9 @@
 use super::request::Namespace;
 use super::request::Query;
 use crate::app::sds::data::{self, Answer, Read, Removal, WriteMode};
-use crate::app::AppError;
+use crate::app::{AppError, Context};
 use crate::web::extract::{context, ApiCaller, ApiJson};
+use crate::web::large_json;
 use crate::web::path::StreamPath;
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::{HttpRequest, HttpResponse};
@@ -22,14 +23,19 @@ pub fn operations(table: &mut RouteTable, mount: Mount) {
     table.add::<__path_transform, _, _>(mount, transform);
 }
 
-fn answer(found: Answer) -> HttpResponse {
+async fn answer(ctx: &Context, found: Answer) -> Result<HttpResponse, AppError> {
     match found {
-        Answer::One(v) => HttpResponse::Ok().json(v.unwrap_or(Value::Null)),
-        Answer::Many(values) => HttpResponse::Ok().json(values),
-        Answer::Page { results, token } => HttpResponse::Ok().json(json!({
-            "Results": results,
-            "ContinuationToken": token,
-        })),
+        Answer::One(v) => Ok(HttpResponse::Ok().json(v.unwrap_or(Value::Null))),
+        Answer::Many(values) => large_json::ok(ctx, move || values).await,
+        Answer::Page { results, token } => {
+            large_json::ok(ctx, move || {
+                json!({
+                    "Results": results,
+                    "ContinuationToken": token,
+                })
+            })
+            .await
+        }
     }
 }
 
@@ -42,7 +48,7 @@ async fn run(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let found = data::read(&ctx, ns.target(&caller)?, path.stream, what).await?;
-    Ok(answer(found))
+    answer(&ctx, found).await
 }
 
 fn required(query: &Query, name: &str) -> Result<String, AppError> {
