@@ -228,6 +228,13 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         let (result, seen) = self.read_now(f)?;
+        self.durable(seen).await?;
+        result
+    }
+
+    /// Waits, without blocking the executor, until the `seen` commits a
+    /// read may have shown are durable.
+    async fn durable(&self, seen: u64) -> Result<(), StoreError> {
         if !self.inner.committer.is_durable(seen) {
             let (reply, answer) = tokio::sync::oneshot::channel();
             self.inner.committer.barrier(move |durable| {
@@ -235,7 +242,7 @@ impl Store {
             })?;
             durability_answer(answer.await.ok())?;
         }
-        result
+        Ok(())
     }
 
     /// One read transaction that may be large (a window of values, a search
@@ -258,13 +265,7 @@ impl Store {
         let store = self.clone();
         let (result, seen) = large_work::run(slots, move || store.read_now(f)).await??;
         // The slot is free again by now: waiting for the fsync needs no thread.
-        if !self.inner.committer.is_durable(seen) {
-            let (reply, answer) = tokio::sync::oneshot::channel();
-            self.inner.committer.barrier(move |durable| {
-                let _ = reply.send(durable);
-            })?;
-            durability_answer(answer.await.ok())?;
-        }
+        self.durable(seen).await?;
         result
     }
 

@@ -527,30 +527,35 @@ async fn every_route_refuses_every_caller_it_should_and_leaks_nothing() {
 /// operation of the document (its path as documented, before any query).
 #[test]
 fn the_matrix_covers_every_documented_operation() {
-    let documented = documented_operations();
-    let rows: std::collections::BTreeSet<(String, String)> = routes()
+    let rows = routes()
         .iter()
         .map(|r| {
             let path = r.path.split('?').next().unwrap_or_default();
             (r.method.to_string(), path.to_string())
         })
         .collect();
-    let missing: Vec<_> = documented.difference(&rows).collect();
-    let unknown: Vec<_> = rows.difference(&documented).collect();
+    assert_rows_cover("authorisation matrix", &documented_operations(), &rows);
+}
+
+/// Routes as (METHOD, path).
+pub type Routes = std::collections::BTreeSet<(String, String)>;
+
+/// Fails unless `rows` names exactly the `routed` routes, and says how many
+/// of them have rows.
+pub fn assert_rows_cover(matrix: &str, routed: &Routes, rows: &Routes) {
+    let missing: Vec<_> = routed.difference(rows).collect();
+    let unknown: Vec<_> = rows.difference(routed).collect();
     println!(
-        "authorisation matrix: {} of {} documented operations have rows",
-        documented.len() - missing.len(),
-        documented.len()
+        "{matrix}: {} of {} routes have rows",
+        routed.len() - missing.len(),
+        routed.len()
     );
-    assert!(missing.is_empty(), "operations without a row: {missing:?}");
-    assert!(
-        unknown.is_empty(),
-        "rows for no documented operation: {unknown:?}"
-    );
+    assert!(missing.is_empty(), "routes without a row: {missing:?}");
+    assert!(unknown.is_empty(), "rows for no route: {unknown:?}");
 }
 
 /// (METHOD, path) of every operation in the API document.
-pub fn documented_operations() -> std::collections::BTreeSet<(String, String)> {
+pub fn documented_operations() -> Routes {
     let doc = serde_json::to_value(communityd::web::api_document()).expect("JSON");
     doc["paths"]
         .as_object()

@@ -6,9 +6,9 @@
 //! POSTs carry the caller's own valid CSRF token, so what refuses them is
 //! the rule, not the token.
 
+use crate::authorization_matrix::{assert_rows_cover, Routes};
 use crate::helpers::*;
 use crate::pages::{hidden, Browser};
-use std::collections::BTreeSet;
 
 const CALLERS: [&str; 3] = [
     "no session",
@@ -242,30 +242,15 @@ async fn every_portal_route_refuses_every_caller_it_should_and_leaks_nothing() {
 /// row names one of them.
 #[test]
 fn the_portal_matrix_covers_every_portal_route() {
-    let routed: BTreeSet<(String, String)> = communityd::web::pages::table()
-        .iter()
-        .map(|p| (p.method.to_string(), p.path.to_string()))
-        .collect();
-    let rows: BTreeSet<(String, String)> = ROWS
+    let rows = ROWS
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
-    let missing: Vec<_> = routed.difference(&rows).collect();
-    let unknown: Vec<_> = rows.difference(&routed).collect();
-    println!(
-        "portal matrix: {} of {} portal routes have rows",
-        routed.len() - missing.len(),
-        routed.len()
-    );
-    assert!(
-        missing.is_empty(),
-        "portal routes without a row: {missing:?}"
-    );
-    assert!(unknown.is_empty(), "rows for no portal route: {unknown:?}");
+    assert_rows_cover("portal matrix", &portal_routes(), &rows);
 }
 
-/// The method and path of every portal route, for the fuzz.
-pub fn portal_routes() -> Vec<(String, String)> {
+/// The method and path of every portal route the router registers.
+pub fn portal_routes() -> Routes {
     communityd::web::pages::table()
         .iter()
         .map(|p| (p.method.to_string(), p.path.to_string()))

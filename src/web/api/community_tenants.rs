@@ -13,6 +13,21 @@ use crate::web::route_table::RouteTable;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+/// One function per path, each with its description, all serving one
+/// handler: utoipa describes a function at one path.
+macro_rules! at_path {
+    ($(#[$meta:meta])* $name:ident => $target:ident($($arg:ident: $ty:ty),*)) => {
+        $(#[$meta])*
+        async fn $name(
+            req: HttpRequest,
+            caller: ApiCaller,
+            $($arg: $ty),*
+        ) -> Result<HttpResponse, AppError> {
+            $target(req, caller, $($arg),*).await
+        }
+    };
+}
+
 pub fn operations(table: &mut RouteTable) {
     table.add::<__path_list_community_tenants, _, _>(COMMUNITY_OF_TENANT, list_community_tenants);
     table.add::<__path_update_community_tenant, _, _>(COMMUNITY_OF_TENANT, update_community_tenant);
@@ -25,112 +40,63 @@ pub fn operations(table: &mut RouteTable) {
     table.add::<__path_remove_tenant, _, _>(COMMUNITY, remove_tenant);
 }
 
-/// Member tenants
-#[utoipa::path(get, path = "/CommunityTenants",
-    responses((status = 200, description = "Member tenants", body = [CommunityTenantBody])))]
-async fn list_community_tenants(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-) -> Result<HttpResponse, AppError> {
-    list(req, caller, scope, path).await
+at_path! {
+    /// Member tenants
+    #[utoipa::path(get, path = "/CommunityTenants",
+        responses((status = 200, description = "Member tenants", body = [CommunityTenantBody])))]
+    list_community_tenants => list(scope: TenantScope, path: CommunityPath)
 }
 
-/// Member tenants
-#[utoipa::path(get, path = "/Tenants",
-    responses((status = 200, description = "Member tenants", body = [CommunityTenantBody])))]
-async fn list_tenants(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-) -> Result<HttpResponse, AppError> {
-    list(req, caller, scope, path).await
+at_path! {
+    /// Member tenants
+    #[utoipa::path(get, path = "/Tenants",
+        responses((status = 200, description = "Member tenants", body = [CommunityTenantBody])))]
+    list_tenants => list(scope: TenantScope, path: CommunityPath)
 }
 
-/// Confirm, pause, resume or remove a member tenant
-#[utoipa::path(put, path = "/CommunityTenants/{memberTenantId}", params(MemberTenantPath),
-    request_body = UpdateCommunityTenantInput,
-    responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
-async fn update_community_tenant(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-    member: MemberTenantPath,
-    body: ApiJson<UpdateCommunityTenantInput>,
-) -> Result<HttpResponse, AppError> {
-    update(req, caller, scope, path, member, body).await
+at_path! {
+    /// Confirm, pause, resume or remove a member tenant
+    #[utoipa::path(put, path = "/CommunityTenants/{memberTenantId}", params(MemberTenantPath),
+        request_body = UpdateCommunityTenantInput,
+        responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+    update_community_tenant => update(scope: TenantScope, path: CommunityPath, member: MemberTenantPath, body: ApiJson<UpdateCommunityTenantInput>)
 }
 
-/// Confirm, pause, resume or remove a member tenant
-#[utoipa::path(put, path = "/MemberTenants/{memberTenantId}", params(MemberTenantPath),
-    request_body = UpdateCommunityTenantInput,
-    responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
-async fn update_member_tenant(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-    member: MemberTenantPath,
-    body: ApiJson<UpdateCommunityTenantInput>,
-) -> Result<HttpResponse, AppError> {
-    update(req, caller, scope, path, member, body).await
+at_path! {
+    /// Confirm, pause, resume or remove a member tenant
+    #[utoipa::path(put, path = "/MemberTenants/{memberTenantId}", params(MemberTenantPath),
+        request_body = UpdateCommunityTenantInput,
+        responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+    update_member_tenant => update(scope: TenantScope, path: CommunityPath, member: MemberTenantPath, body: ApiJson<UpdateCommunityTenantInput>)
 }
 
-/// Confirm, pause, resume or remove a member tenant
-#[utoipa::path(method(put, patch), path = "/Tenants/{memberTenantId}", params(MemberTenantPath),
-    request_body = UpdateCommunityTenantInput,
-    responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
-async fn update_tenant(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-    member: MemberTenantPath,
-    body: ApiJson<UpdateCommunityTenantInput>,
-) -> Result<HttpResponse, AppError> {
-    update(req, caller, scope, path, member, body).await
+at_path! {
+    /// Confirm, pause, resume or remove a member tenant
+    #[utoipa::path(method(put, patch), path = "/Tenants/{memberTenantId}", params(MemberTenantPath),
+        request_body = UpdateCommunityTenantInput,
+        responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+    update_tenant => update(scope: TenantScope, path: CommunityPath, member: MemberTenantPath, body: ApiJson<UpdateCommunityTenantInput>)
 }
 
-/// Remove a member tenant, or leave
-#[utoipa::path(delete, path = "/CommunityTenants/{memberTenantId}", params(MemberTenantPath),
-    responses((status = 204, description = "Removed")))]
-async fn remove_community_tenant(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-    member: MemberTenantPath,
-) -> Result<HttpResponse, AppError> {
-    remove(req, caller, scope, path, member).await
+at_path! {
+    /// Remove a member tenant, or leave
+    #[utoipa::path(delete, path = "/CommunityTenants/{memberTenantId}", params(MemberTenantPath),
+        responses((status = 204, description = "Removed")))]
+    remove_community_tenant => remove(scope: TenantScope, path: CommunityPath, member: MemberTenantPath)
 }
 
-/// Remove a member tenant, or leave
-#[utoipa::path(delete, path = "/MemberTenants/{memberTenantId}", params(MemberTenantPath),
-    responses((status = 204, description = "Removed")))]
-async fn remove_member_tenant(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-    member: MemberTenantPath,
-) -> Result<HttpResponse, AppError> {
-    remove(req, caller, scope, path, member).await
+at_path! {
+    /// Remove a member tenant, or leave
+    #[utoipa::path(delete, path = "/MemberTenants/{memberTenantId}", params(MemberTenantPath),
+        responses((status = 204, description = "Removed")))]
+    remove_member_tenant => remove(scope: TenantScope, path: CommunityPath, member: MemberTenantPath)
 }
 
-/// Remove a member tenant, or leave
-#[utoipa::path(delete, path = "/Tenants/{memberTenantId}", params(MemberTenantPath),
-    responses((status = 204, description = "Removed")))]
-async fn remove_tenant(
-    req: HttpRequest,
-    caller: ApiCaller,
-    scope: TenantScope,
-    path: CommunityPath,
-    member: MemberTenantPath,
-) -> Result<HttpResponse, AppError> {
-    remove(req, caller, scope, path, member).await
+at_path! {
+    /// Remove a member tenant, or leave
+    #[utoipa::path(delete, path = "/Tenants/{memberTenantId}", params(MemberTenantPath),
+        responses((status = 204, description = "Removed")))]
+    remove_tenant => remove(scope: TenantScope, path: CommunityPath, member: MemberTenantPath)
 }
 
 async fn list(
