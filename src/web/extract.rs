@@ -3,7 +3,7 @@
 use crate::app::{AppError, Context};
 use crate::auth::access_token::TokenError;
 use crate::domain::identity::Caller;
-use crate::domain::paging::Page;
+use crate::domain::paging::{Page, DEFAULT_COUNT, MAX_COUNT};
 use crate::web::lenient::Lenient;
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -150,9 +150,10 @@ impl FromRequest for Paging {
 
 impl utoipa::IntoParams for Paging {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let count = format!("How many to return (default {DEFAULT_COUNT})");
         [
-            ("skip", 0, None, "How many to skip (default 0)"),
-            ("count", 1, Some(1000), "How many to return (default 100)"),
+            ("skip", 0, None, "How many to skip (default 0)".to_string()),
+            ("count", 1, Some(MAX_COUNT as u64), count),
         ]
         .into_iter()
         .map(|(name, min, max, text)| {

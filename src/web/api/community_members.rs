@@ -51,125 +51,97 @@ fn body(community: Uuid, h: Holder) -> HolderBody {
     }
 }
 
-/// Your users with community roles
-#[utoipa::path(get, path = "/Users", params(Paging),
-    responses((status = 200, description = "Users with their community roles", body = [UserBody])))]
-async fn list_users(
+/// The identity a route is about: a user or a client of the caller's tenant.
+trait Named {
+    const KIND: PrincipalKind;
+    fn id(&self) -> Uuid;
+}
+
+impl Named for UserPath {
+    const KIND: PrincipalKind = PrincipalKind::User;
+    fn id(&self) -> Uuid {
+        self.user.0
+    }
+}
+
+impl Named for ClientPath {
+    const KIND: PrincipalKind = PrincipalKind::Client;
+    fn id(&self) -> Uuid {
+        self.client.0
+    }
+}
+
+at_path! {
+    /// Your users with community roles
+    #[utoipa::path(get, path = "/Users", params(Paging),
+        responses((status = 200, description = "Users with their community roles", body = [UserBody])))]
+    list_users => list::<UserPath>(path: TenantCommunityPath, paging: Paging)
+}
+
+at_path! {
+    /// Your clients with community roles
+    #[utoipa::path(get, path = "/ClientCredentialClients", params(Paging),
+        responses((status = 200, description = "Clients with their community roles", body = [ClientBody])))]
+    list_clients => list::<ClientPath>(path: TenantCommunityPath, paging: Paging)
+}
+
+at_path! {
+    /// How many of your users have community roles (Total-Count header)
+    #[utoipa::path(head, path = "/Users",
+        responses((status = 200, description = "The count", headers(("Total-Count" = i64)))))]
+    count_users => count::<UserPath>(path: TenantCommunityPath)
+}
+
+at_path! {
+    /// How many of your clients have community roles (Total-Count header)
+    #[utoipa::path(head, path = "/ClientCredentialClients",
+        responses((status = 200, description = "The count", headers(("Total-Count" = i64)))))]
+    count_clients => count::<ClientPath>(path: TenantCommunityPath)
+}
+
+at_path! {
+    /// Set a user's community roles (role ids from /Roles)
+    #[utoipa::path(put, path = "/Users/{userId}", params(UserPath), request_body = Vec<Uuid>,
+        responses(
+            (status = 200, description = "Roles changed", body = UserBody),
+            (status = 201, description = "The user's first community roles", body = UserBody),
+        ))]
+    put_user_roles => put_roles(path: TenantCommunityPath, user: UserPath, roles: ApiJson<Vec<String>>)
+}
+
+at_path! {
+    /// Set a client's community roles (role ids from /Roles)
+    #[utoipa::path(put, path = "/ClientCredentialClients/{clientId}", params(ClientPath),
+        request_body = Vec<Uuid>,
+        responses(
+            (status = 200, description = "Roles changed", body = ClientBody),
+            (status = 201, description = "The client's first community roles", body = ClientBody),
+        ))]
+    put_client_roles => put_roles(path: TenantCommunityPath, client: ClientPath, roles: ApiJson<Vec<String>>)
+}
+
+at_path! {
+    /// Take away a user's community roles
+    #[utoipa::path(delete, path = "/Users/{userId}", params(UserPath),
+        responses((status = 204, description = "Taken away")))]
+    revoke_user => revoke(path: TenantCommunityPath, user: UserPath)
+}
+
+at_path! {
+    /// Take away a client's community roles
+    #[utoipa::path(delete, path = "/ClientCredentialClients/{clientId}", params(ClientPath),
+        responses((status = 204, description = "Taken away")))]
+    revoke_client => revoke(path: TenantCommunityPath, client: ClientPath)
+}
+
+async fn list<N: Named>(
     req: HttpRequest,
     caller: ApiCaller,
     path: TenantCommunityPath,
     paging: Paging,
-) -> Result<HttpResponse, AppError> {
-    list(req, caller, path, paging, PrincipalKind::User).await
-}
-
-/// Your clients with community roles
-#[utoipa::path(get, path = "/ClientCredentialClients", params(Paging),
-    responses((status = 200, description = "Clients with their community roles", body = [ClientBody])))]
-async fn list_clients(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-    paging: Paging,
-) -> Result<HttpResponse, AppError> {
-    list(req, caller, path, paging, PrincipalKind::Client).await
-}
-
-/// How many of your users have community roles (Total-Count header)
-#[utoipa::path(head, path = "/Users",
-    responses((status = 200, description = "The count", headers(("Total-Count" = i64)))))]
-async fn count_users(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-) -> Result<HttpResponse, AppError> {
-    count(req, caller, path, PrincipalKind::User).await
-}
-
-/// How many of your clients have community roles (Total-Count header)
-#[utoipa::path(head, path = "/ClientCredentialClients",
-    responses((status = 200, description = "The count", headers(("Total-Count" = i64)))))]
-async fn count_clients(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-) -> Result<HttpResponse, AppError> {
-    count(req, caller, path, PrincipalKind::Client).await
-}
-
-/// Set a user's community roles (role ids from /Roles)
-#[utoipa::path(put, path = "/Users/{userId}", params(UserPath), request_body = Vec<Uuid>,
-    responses(
-        (status = 200, description = "Roles changed", body = UserBody),
-        (status = 201, description = "The user's first community roles", body = UserBody),
-    ))]
-async fn put_user_roles(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-    user: UserPath,
-    roles: ApiJson<Vec<String>>,
-) -> Result<HttpResponse, AppError> {
-    put_roles(req, caller, path, PrincipalKind::User, user.user.0, roles.0).await
-}
-
-/// Set a client's community roles (role ids from /Roles)
-#[utoipa::path(put, path = "/ClientCredentialClients/{clientId}", params(ClientPath),
-    request_body = Vec<Uuid>,
-    responses(
-        (status = 200, description = "Roles changed", body = ClientBody),
-        (status = 201, description = "The client's first community roles", body = ClientBody),
-    ))]
-async fn put_client_roles(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-    client: ClientPath,
-    roles: ApiJson<Vec<String>>,
-) -> Result<HttpResponse, AppError> {
-    put_roles(
-        req,
-        caller,
-        path,
-        PrincipalKind::Client,
-        client.client.0,
-        roles.0,
-    )
-    .await
-}
-
-/// Take away a user's community roles
-#[utoipa::path(delete, path = "/Users/{userId}", params(UserPath),
-    responses((status = 204, description = "Taken away")))]
-async fn revoke_user(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-    user: UserPath,
-) -> Result<HttpResponse, AppError> {
-    revoke(req, caller, path, PrincipalKind::User, user.user.0).await
-}
-
-/// Take away a client's community roles
-#[utoipa::path(delete, path = "/ClientCredentialClients/{clientId}", params(ClientPath),
-    responses((status = 204, description = "Taken away")))]
-async fn revoke_client(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-    client: ClientPath,
-) -> Result<HttpResponse, AppError> {
-    revoke(req, caller, path, PrincipalKind::Client, client.client.0).await
-}
-
-async fn list(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantCommunityPath,
-    paging: Paging,
-    kind: PrincipalKind,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
+    let kind = N::KIND;
     let TenantCommunityPath { tenant, community } = path;
     let found = community_roles::holders(&ctx, caller.0, tenant, community, kind, paging.0).await?;
     Ok(HttpResponse::Ok().json(
@@ -180,32 +152,38 @@ async fn list(
     ))
 }
 
-async fn count(
+async fn count<N: Named>(
     req: HttpRequest,
     caller: ApiCaller,
     path: TenantCommunityPath,
-    kind: PrincipalKind,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let n =
-        community_roles::holder_count(&ctx, caller.0, path.tenant, path.community, kind).await?;
+    let (tenant, community) = (path.tenant, path.community);
+    let n = community_roles::holder_count(&ctx, caller.0, tenant, community, N::KIND).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Total-Count", n.to_string()))
         .finish())
 }
 
-async fn put_roles(
+async fn put_roles<N: Named>(
     req: HttpRequest,
     caller: ApiCaller,
     path: TenantCommunityPath,
-    kind: PrincipalKind,
-    id: Uuid,
-    roles: Vec<String>,
+    who: N,
+    roles: ApiJson<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let TenantCommunityPath { tenant, community } = path;
-    let (added, holder) =
-        community_roles::put_roles(&ctx, caller.0, tenant, community, kind, id, roles).await?;
+    let (added, holder) = community_roles::put_roles(
+        &ctx,
+        caller.0,
+        tenant,
+        community,
+        N::KIND,
+        who.id(),
+        roles.0,
+    )
+    .await?;
     let b = body(community.as_uuid(), holder);
     Ok(if added {
         HttpResponse::Created().json(b)
@@ -214,14 +192,14 @@ async fn put_roles(
     })
 }
 
-async fn revoke(
+async fn revoke<N: Named>(
     req: HttpRequest,
     caller: ApiCaller,
     path: TenantCommunityPath,
-    kind: PrincipalKind,
-    id: Uuid,
+    who: N,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    community_roles::revoke(&ctx, caller.0, path.tenant, path.community, kind, id).await?;
+    let (tenant, community) = (path.tenant, path.community);
+    community_roles::revoke(&ctx, caller.0, tenant, community, N::KIND, who.id()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

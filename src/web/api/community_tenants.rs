@@ -13,21 +13,6 @@ use crate::web::route_table::RouteTable;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-/// One function per path, each with its description, all serving one
-/// handler: utoipa describes a function at one path.
-macro_rules! at_path {
-    ($(#[$meta:meta])* $name:ident => $target:ident($($arg:ident: $ty:ty),*)) => {
-        $(#[$meta])*
-        async fn $name(
-            req: HttpRequest,
-            caller: ApiCaller,
-            $($arg: $ty),*
-        ) -> Result<HttpResponse, AppError> {
-            $target(req, caller, $($arg),*).await
-        }
-    };
-}
-
 pub fn operations(table: &mut RouteTable) {
     table.add::<__path_list_community_tenants, _, _>(COMMUNITY_OF_TENANT, list_community_tenants);
     table.add::<__path_update_community_tenant, _, _>(COMMUNITY_OF_TENANT, update_community_tenant);

@@ -1,5 +1,26 @@
 //! The JSON REST API under OCS's paths.
 
+/// Declares `$name`, one more function for an operation whose work is
+/// `$target`'s: utoipa describes a function at one path, so each path (or
+/// each kind of identity) gets its own, and each forwards the request, the
+/// caller, its extractors and any fixed arguments (after `;`).
+macro_rules! at_path {
+    (
+        $(#[$meta:meta])*
+        $name:ident => $target:ident $(::<$generic:ty>)?
+        ($($arg:ident: $ty:ty),* $(; $($fixed:expr),+)?)
+    ) => {
+        $(#[$meta])*
+        async fn $name(
+            req: actix_web::HttpRequest,
+            caller: crate::web::extract::ApiCaller,
+            $($arg: $ty),*
+        ) -> Result<actix_web::HttpResponse, crate::app::AppError> {
+            $target $(::<$generic>)? (req, caller, $($arg,)* $($($fixed),+)?).await
+        }
+    };
+}
+
 pub mod communities;
 pub mod community_members;
 pub mod community_tenants;

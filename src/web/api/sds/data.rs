@@ -87,28 +87,18 @@ fn window(query: &Query) -> Result<Read, AppError> {
     })
 }
 
-/// The first event
-#[utoipa::path(get, path = "/Streams/{streamId}/Data/First", params(StreamPath),
-    responses((status = 200, description = "The event", body = serde_json::Value)))]
-async fn first(
-    req: HttpRequest,
-    caller: ApiCaller,
-    ns: Namespace,
-    path: StreamPath,
-) -> Result<HttpResponse, AppError> {
-    run(req, caller, ns, path, Read::First).await
+at_path! {
+    /// The first event
+    #[utoipa::path(get, path = "/Streams/{streamId}/Data/First", params(StreamPath),
+        responses((status = 200, description = "The event", body = serde_json::Value)))]
+    first => run(ns: Namespace, path: StreamPath; Read::First)
 }
 
-/// The last event
-#[utoipa::path(get, path = "/Streams/{streamId}/Data/Last", params(StreamPath),
-    responses((status = 200, description = "The event", body = serde_json::Value)))]
-async fn last(
-    req: HttpRequest,
-    caller: ApiCaller,
-    ns: Namespace,
-    path: StreamPath,
-) -> Result<HttpResponse, AppError> {
-    run(req, caller, ns, path, Read::Last).await
+at_path! {
+    /// The last event
+    #[utoipa::path(get, path = "/Streams/{streamId}/Data/Last", params(StreamPath),
+        responses((status = 200, description = "The event", body = serde_json::Value)))]
+    last => run(ns: Namespace, path: StreamPath; Read::Last)
 }
 
 /// Events of a range
