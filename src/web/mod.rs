@@ -77,7 +77,7 @@ pub fn server(
     let workers = ctx.settings.http_worker_count();
     let data = web::Data::new(ctx);
     let templates = web::Data::from(tera);
-    let document = web::Data::new(openapi::Document(api_document()));
+    let document = web::Data::new(openapi::Document(api_document));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())

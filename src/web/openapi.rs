@@ -26,11 +26,12 @@ pub fn operations(table: &mut RouteTable) {
     responses((status = 200, description = "This document", body = serde_json::Value))
 )]
 async fn serve(document: web::Data<Document>) -> HttpResponse {
-    HttpResponse::Ok().json(document.0)
+    HttpResponse::Ok().json((document.0)())
 }
 
-/// The document the server answers with (`web::api_document`).
-pub struct Document(pub &'static OpenApi);
+/// How the server gets the document it answers with (`web::api_document`),
+/// built on the first request for it rather than at start-up.
+pub struct Document(pub fn() -> &'static OpenApi);
 
 const ERRORS: &[(u16, &str)] = &[
     (
@@ -79,7 +80,7 @@ fn operation_id(op: &Operation) -> String {
 
 /// The handler's description completed by what its mount adds.
 fn describe(op: &Operation) -> Description {
-    let mut description = op.description.clone();
+    let mut description = (op.description)();
     let mut parameters = (op.mount.parameters)();
     parameters.extend(description.parameters.take().unwrap_or_default());
     description.parameters = (!parameters.is_empty()).then_some(parameters);

@@ -67,8 +67,9 @@ pub struct Operation {
     pub path: String,
     pub mount: Mount,
     /// The handler's own description, before the mount's parameters and
-    /// the common error answers are added (see `web::openapi`).
-    pub description: Description,
+    /// the common error answers are added (see `web::openapi`); made only
+    /// when the document is, so serving holds none of them.
+    pub description: fn() -> Description,
     pub schemas: fn(&mut Schemas),
     route: RouteFactory,
 }
@@ -119,7 +120,7 @@ impl RouteTable {
                 method,
                 path: path.clone(),
                 mount,
-                description: P::operation(),
+                description: P::operation,
                 schemas: <P as utoipa::__dev::SchemaReferences>::schemas,
                 route: Box::new(move || web::method(routed.clone()).to(handler.clone())),
             });
