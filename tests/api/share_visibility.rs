@@ -132,6 +132,24 @@ pub async fn grant_member_to_admin_user(app: &TestApp, tenant: &TestTenant, comm
     assert!(r.status().is_success(), "grant: {}", r.status());
 }
 
+/// B's summary: (TotalStreams, StreamsContributed).
+async fn summary(w: &World) -> (i64, i64) {
+    let body = json_with_status(
+        w.app
+            .get(
+                &format!("{}/{}/summary", communities_path(w.b.id), w.community),
+                &w.b.token,
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    (
+        body["TotalStreams"].as_i64().unwrap(),
+        body["StreamsContributed"].as_i64().unwrap(),
+    )
+}
+
 /// The Tenants tab as `who` (a tenant's administrator) sees it.
 async fn tenants_tab(w: &World, who: &TestTenant) -> String {
     let browser = Browser::new(&w.app);
@@ -160,6 +178,7 @@ async fn a_deactivated_tenants_shares_hide_on_every_read_path_and_return_on_reac
     adh.sort();
     assert_eq!((adh, ocs), both);
     assert!(lists_stream(&tenants_tab(&w, &w.b).await, "Flow A"));
+    assert_eq!(summary(&w).await, (2, 1));
 
     set_state(&w.app, &w.a, TenantState::Deactivated).await;
     for (path, status) in read_statuses(&w).await {
@@ -173,6 +192,7 @@ async fn a_deactivated_tenants_shares_hide_on_every_read_path_and_return_on_reac
     let page = tenants_tab(&w, &w.b).await;
     assert!(!lists_stream(&page, "Flow A"), "{page}");
     assert!(lists_stream(&page, "Flow B"), "B still sees its own share");
+    assert_eq!(summary(&w).await, (1, 1), "counts leave out what is hidden");
 
     set_state(&w.app, &w.a, TenantState::Active).await;
     for (path, status) in read_statuses(&w).await {
@@ -195,6 +215,7 @@ async fn a_deactivated_tenants_shares_hide_on_every_read_path_and_return_on_reac
     )
     .await;
     assert_eq!(values.as_array().map(Vec::len), Some(3));
+    assert_eq!(summary(&w).await, (2, 1));
     assert!(lists_stream(&tenants_tab(&w, &w.b).await, "Flow A"));
 }
 

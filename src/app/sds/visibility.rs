@@ -10,7 +10,7 @@ use crate::app::AppError;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::share_visibility::{self, Standing};
 use crate::domain::tenant::Tenant;
-use crate::store::{memberships, tenants, Readable};
+use crate::store::{communities, memberships, tenants, Readable};
 use std::collections::HashMap;
 
 /// Whether the caller, already let into the community, sees other tenants'
@@ -66,4 +66,47 @@ impl<'t, R: Readable> Sharers<'t, R> {
         }
         Ok(self.known.get(&tenant).and_then(Option::as_ref))
     }
+}
+
+/// A community's share counts as `viewer`'s tenant is told them: its own
+/// shares always (its own data), other tenants' only while they are shown,
+/// so a count never includes a stream the community cannot read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareCounts {
+    pub mine: u64,
+    pub total: u64,
+    counted: Vec<(TenantId, u64)>,
+}
+
+impl ShareCounts {
+    pub fn load(
+        tx: &impl Readable,
+        community: CommunityId,
+        viewer: TenantId,
+    ) -> Result<Self, AppError> {
+        let mut sharers = Sharers::new(tx, community);
+        let mut counted = Vec::new();
+        for (tenant, n) in communities::share_counts(tx, community)? {
+            if tenant == viewer || sharers.shown(tenant)?.is_some() {
+                counted.push((tenant, n));
+            }
+        }
+        Ok(Self {
+            mine: count_of(&counted, viewer),
+            total: counted.iter().map(|(_, n)| n).sum(),
+            counted,
+        })
+    }
+
+    /// One tenant's counted shares (0 while hidden).
+    pub fn of(&self, tenant: TenantId) -> u64 {
+        count_of(&self.counted, tenant)
+    }
+}
+
+fn count_of(counted: &[(TenantId, u64)], tenant: TenantId) -> u64 {
+    counted
+        .iter()
+        .find(|(t, _)| *t == tenant)
+        .map_or(0, |(_, n)| *n)
 }
