@@ -47,8 +47,11 @@ enum Command {
     Health(ServeArgs),
     /// Write a consistent copy of the database to FILE, while the server runs or not.
     Backup {
-        /// Where to write the copy (must not exist yet).
+        /// Where to write the copy (must not exist yet); with --verify, the backup to check.
         file: PathBuf,
+        /// Check FILE (checksums, every record, counts) instead of writing a backup.
+        #[arg(long)]
+        verify: bool,
     },
     /// Replace the database with a backup (stop the server first); the
     /// current file is kept beside it.
@@ -102,7 +105,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", health::check(&settings)?);
             Ok(())
         }
-        Command::Backup { file } => {
+        Command::Backup { file, verify: true } => print(&client::verify(&file)?),
+        Command::Backup {
+            file,
+            verify: false,
+        } => {
             let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
             print(&client::backup(&settings.data_dir, &file)?)
         }

@@ -3,7 +3,7 @@
 //! Every error says which data dir it is about and what to do.
 
 use super::commands::{execute, Request};
-use crate::store::{backup, Store, StoreError, FILE_NAME};
+use crate::store::{backup, backup_check, private_files, Store, StoreError, FILE_NAME};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -111,12 +111,27 @@ fn receive(body: &mut dyn std::io::Read, bytes: u64, dest: &Path) -> Result<(), 
     std::fs::rename(&partial, dest).map_err(|e| format!("{}: {e}", dest.display()))
 }
 
+/// Checks a backup file without restoring it: its checksums, and every
+/// record of every table decoded and counted against its manifest.
+pub fn verify(file: &Path) -> Result<Value, String> {
+    let sealed = backup_check::verify(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let manifest = &sealed.manifest;
+    Ok(json!({
+        "verified": file,
+        "schema_version": manifest.schema_version,
+        "database_sha256": manifest.database_sha256,
+        "records": manifest.tables.values().sum::<u64>(),
+        "tables": manifest.tables,
+    }))
+}
+
 /// Replaces the data dir's database with a backup, keeping the current
-/// file beside it. The server must be stopped.
+/// file beside it. The server must be stopped. The backup is checked in
+/// full, and copied, before the live database is touched; it is only read.
 pub fn restore(data_dir: &Path, from: &Path) -> Result<Value, String> {
-    let version =
-        backup::inspect(from).map_err(|e| format!("{} cannot be restored: {e}", from.display()))?;
-    std::fs::create_dir_all(data_dir)
+    let refused = |e: StoreError| format!("{} cannot be restored: {e}", from.display());
+    let sealed = backup_check::verify(from).map_err(refused)?;
+    private_files::data_dir(data_dir)
         .map_err(|e| format!("cannot create the data dir {}: {e}", data_dir.display()))?;
     let live = data_dir.join(FILE_NAME);
     #[cfg(unix)]
@@ -126,8 +141,16 @@ pub fn restore(data_dir: &Path, from: &Path) -> Result<Value, String> {
             data_dir.display()
         ));
     }
-    let previous = if live.exists() {
+    if live.exists() {
         drop(open(data_dir)?); // fails while any process holds the file
+    }
+    let incoming = data_dir.join(format!("{FILE_NAME}.restoring"));
+    let _ = std::fs::remove_file(&incoming);
+    if let Err(e) = sealed.copy_database(&incoming) {
+        let _ = std::fs::remove_file(&incoming);
+        return Err(refused(e));
+    }
+    let previous = if live.exists() {
         let kept = data_dir.join(format!(
             "{FILE_NAME}.before-restore-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
@@ -137,13 +160,12 @@ pub fn restore(data_dir: &Path, from: &Path) -> Result<Value, String> {
     } else {
         None
     };
-    let incoming = data_dir.join(format!("{FILE_NAME}.restoring"));
-    std::fs::copy(from, &incoming).map_err(|e| format!("{}: {e}", incoming.display()))?;
     std::fs::rename(&incoming, &live).map_err(|e| format!("{}: {e}", live.display()))?;
     Ok(json!({
         "restored": live,
         "from": from,
-        "schema_version": version,
+        "schema_version": sealed.manifest.schema_version,
+        "records": sealed.manifest.tables.values().sum::<u64>(),
         "previous_database_kept_as": previous,
     }))
 }

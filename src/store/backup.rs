@@ -1,50 +1,40 @@
 //! Consistent copies of the database while it is in use. A read
 //! transaction is a snapshot (redb is MVCC), so copying every table inside
 //! one gives the state of a single instant, however many writes commit
-//! meanwhile. The copy is a fresh, compact redb file, written under a
-//! temporary name and renamed into place only when complete, readable only
-//! by its owner (it holds password hashes and the token signing keys).
+//! meanwhile. The copy is a fresh, compact redb file, sealed with a
+//! manifest (`backup_file`: checksums and each table's record count),
+//! written under a temporary name and renamed into place only when
+//! complete, readable only by its owner from its creation (it holds
+//! password hashes and the token signing keys).
 
+use super::backup_file;
 use super::error::StoreError;
+use super::private_files;
 use super::tables::{each_table, EachTable, NAMES};
 use redb::{
-    Database, Key, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, TableHandle,
-    Value, WriteTransaction,
+    Database, Key, ReadTransaction, ReadableTable, TableDefinition, TableHandle, Value,
+    WriteTransaction,
 };
+use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Copies the snapshot `from` into a new database file at `dest`.
+/// Copies the snapshot `from` into a new backup file at `dest`.
 /// Returns how many rows were copied.
 pub fn write_snapshot(from: &ReadTransaction, dest: &Path) -> Result<u64, StoreError> {
     let partial = dest.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
-    let rows = {
+    drop(private_files::create_new(&partial)?);
+    let tables = {
         let target = Database::create(&partial)?;
         let tx = target.begin_write()?;
-        let rows = copy_all(from, &tx)?;
+        let tables = copy_all(from, &tx)?;
         tx.commit()?;
-        rows
+        tables
     };
-    restrict_to_owner(&partial)?;
+    let version = super::meta::schema_version(from)?.unwrap_or(super::SCHEMA_VERSION);
+    let manifest = backup_file::seal(&partial, version, tables)?;
     std::fs::rename(&partial, dest).map_err(|e| io(dest, e))?;
-    Ok(rows)
-}
-
-/// Checks that a file is a communityd database this release can open
-/// (schema version not newer than this build's); returns its version.
-pub fn inspect(file: &Path) -> Result<u64, StoreError> {
-    let db = Database::open(file)?;
-    let tx = db.begin_read()?;
-    let version = super::meta::schema_version(&tx)?.ok_or_else(|| {
-        StoreError::Task(format!("{} is not a communityd database", file.display()))
-    })?;
-    if version > super::SCHEMA_VERSION {
-        return Err(StoreError::SchemaMismatch {
-            found: version,
-            expected: super::SCHEMA_VERSION,
-        });
-    }
-    Ok(version)
+    Ok(manifest.tables.values().sum())
 }
 
 fn io(path: &Path, source: std::io::Error) -> StoreError {
@@ -54,22 +44,12 @@ fn io(path: &Path, source: std::io::Error) -> StoreError {
     }
 }
 
-#[cfg(unix)]
-fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| io(path, e))
-}
-
-#[cfg(not(unix))]
-fn restrict_to_owner(_: &Path) -> Result<(), StoreError> {
-    Ok(())
-}
-
 /// Copies each table row by row, typed by its own key and value.
 struct Copy<'t> {
     from: &'t ReadTransaction,
     to: &'t WriteTransaction,
-    rows: u64,
+    /// Rows per table copied, for the manifest.
+    tables: BTreeMap<String, u64>,
 }
 
 impl EachTable for Copy<'_> {
@@ -83,11 +63,13 @@ impl EachTable for Copy<'_> {
             Err(e) => return Err(e.into()),
         };
         let mut target = self.to.open_table(def)?;
+        let mut rows = 0;
         for row in source.iter()? {
             let (k, v) = row?;
             target.insert(k.value(), v.value())?;
-            self.rows += 1;
+            rows += 1;
         }
+        self.tables.insert(def.name().to_string(), rows);
         Ok(())
     }
 }
@@ -95,7 +77,10 @@ impl EachTable for Copy<'_> {
 /// Every registered table. A table in the file that the registry does not
 /// declare (one written by a newer build, or created outside `tables!`)
 /// would be silently lost from the backup, so the copy refuses it.
-fn copy_all(from: &ReadTransaction, to: &WriteTransaction) -> Result<u64, StoreError> {
+fn copy_all(
+    from: &ReadTransaction,
+    to: &WriteTransaction,
+) -> Result<BTreeMap<String, u64>, StoreError> {
     for table in from.list_tables()? {
         if !NAMES.contains(&table.name()) {
             return Err(StoreError::Task(format!(
@@ -104,9 +89,13 @@ fn copy_all(from: &ReadTransaction, to: &WriteTransaction) -> Result<u64, StoreE
             )));
         }
     }
-    let mut copy = Copy { from, to, rows: 0 };
+    let mut copy = Copy {
+        from,
+        to,
+        tables: BTreeMap::new(),
+    };
     each_table(&mut copy)?;
-    Ok(copy.rows)
+    Ok(copy.tables)
 }
 
 #[cfg(test)]
@@ -128,7 +117,9 @@ mod tests {
         let dest = dir.path().join("copy.redb");
         let rows = store.read_blocking(|tx| write_snapshot(tx, &dest)).unwrap();
         assert_eq!(rows, 2, "schema version and the secret");
-        assert_eq!(inspect(&dest).unwrap(), crate::store::SCHEMA_VERSION);
+        let sealed = crate::store::backup_check::verify(&dest).unwrap();
+        assert_eq!(sealed.manifest.schema_version, crate::store::SCHEMA_VERSION);
+        assert_eq!(sealed.manifest.tables["SECRETS"], 1);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -137,7 +128,9 @@ mod tests {
         }
         let restored = dir.path().join("restored");
         std::fs::create_dir_all(&restored).unwrap();
-        std::fs::copy(&dest, restored.join(crate::store::FILE_NAME)).unwrap();
+        sealed
+            .copy_database(&restored.join(crate::store::FILE_NAME))
+            .unwrap();
         let reopened = Store::open(&restored).unwrap();
         let secret = reopened
             .read_blocking(|tx| {

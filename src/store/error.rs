@@ -31,6 +31,9 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("database task failed: {0}")]
     Task(String),
+    /// A backup that is damaged, or not one this release can restore.
+    #[error("the backup cannot be used: {0}")]
+    Backup(String),
     #[error("database task failed: {}: {source}", path.display())]
     File {
         path: PathBuf,

@@ -5,6 +5,8 @@
 //! `fsync` (see `committer`).
 
 pub mod backup;
+pub mod backup_check;
+pub mod backup_file;
 pub mod census;
 pub mod codec;
 mod committer;
@@ -20,6 +22,7 @@ mod memo;
 pub mod meta;
 mod migrate;
 pub mod outbox;
+pub mod private_files;
 pub mod profiles;
 pub mod sds_streams;
 pub mod sds_types;

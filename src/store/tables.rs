@@ -4,9 +4,21 @@
 //! Each table is declared once, in `tables!` below: the declaration makes
 //! its `TableDefinition` (named as on disk) and enters it in `each_table`,
 //! which creating the tables, backups and their checks walk. A table cannot
-//! exist in the file without the backup copying it.
+//! exist in the file without the backup copying it. A table whose values
+//! the service decodes names how (`= record::<T>`), so a backup's check
+//! reads every value the way the service will.
 
+use super::codec::{decode, Record};
 use super::error::StoreError;
+use crate::domain::community::Community;
+use crate::domain::identity::{Client, User};
+use crate::domain::invitation::Invitation;
+use crate::domain::membership::Membership;
+use crate::domain::notification::OutboxEntry;
+use crate::domain::sds::sds_type::SdsType;
+use crate::domain::sds::stream::SdsStream;
+use crate::domain::session::Session;
+use crate::domain::tenant::Tenant;
 use redb::{Key, TableDefinition, Value};
 use uuid::Uuid;
 
@@ -22,8 +34,19 @@ pub(super) trait EachTable {
     ) -> Result<(), StoreError>;
 }
 
+/// Reads a record the way the service does, keeping only whether it can.
+fn record<T: Record>(bytes: &[u8]) -> Result<(), StoreError> {
+    decode::<T>(bytes).map(drop)
+}
+
+/// Stream values are JSON text.
+fn json(bytes: &[u8]) -> Result<(), StoreError> {
+    serde_json::from_slice::<serde_json::Value>(bytes)?;
+    Ok(())
+}
+
 macro_rules! tables {
-    ($($(#[$doc:meta])* $name:ident: $key:ty => $value:ty;)*) => {
+    ($($(#[$doc:meta])* $name:ident: $key:ty => $value:ty $(= $read:expr)?;)*) => {
         $(
             $(#[$doc])*
             pub const $name: TableDefinition<'static, $key, $value> =
@@ -38,6 +61,15 @@ macro_rules! tables {
             $(visit.table($name)?;)*
             Ok(())
         }
+
+        /// Decodes one stored value of `table` as the service would; tables
+        /// whose values the service does not decode accept any bytes.
+        pub(super) fn read_value(table: &str, bytes: &[u8]) -> Result<(), StoreError> {
+            match table {
+                $($(stringify!($name) => $read(bytes),)?)*
+                _ => Ok(()),
+            }
+        }
     };
 }
 
@@ -47,7 +79,7 @@ tables! {
     /// signing keys, generated on first start
     SECRETS: &str => &[u8];
 
-    TENANTS: Uuid => Records;
+    TENANTS: Uuid => Records = record::<Tenant>;
     /// lower-cased alias -> tenant
     TENANT_BY_ALIAS: &str => Uuid;
     /// (lower-cased company name, tenant): company names unique whatever the
@@ -57,22 +89,22 @@ tables! {
     /// tenant -> PNG bytes
     TENANT_ICONS: Uuid => &[u8];
 
-    USERS: Uuid => Records;
+    USERS: Uuid => Records = record::<User>;
     /// (lower-cased email, tenant) -> user; unique per tenant, and a range by
     /// email finds every tenant that owns an address
     USER_BY_EMAIL: (&str, Uuid) => Uuid;
     /// (tenant, user)
     USERS_BY_TENANT: (Uuid, Uuid) => ();
 
-    CLIENTS: Uuid => Records;
+    CLIENTS: Uuid => Records = record::<Client>;
     /// (tenant, client)
     CLIENTS_BY_TENANT: (Uuid, Uuid) => ();
 
-    COMMUNITIES: Uuid => Records;
+    COMMUNITIES: Uuid => Records = record::<Community>;
     /// (owner tenant, lower-cased name) -> community: names unique per owner
     COMMUNITY_NAMES: (Uuid, &str) => Uuid;
     /// (community, tenant) -> membership record
-    MEMBERSHIPS: (Uuid, Uuid) => &[u8];
+    MEMBERSHIPS: (Uuid, Uuid) => &[u8] = record::<Membership>;
     /// (tenant, community)
     MEMBERSHIPS_BY_TENANT: (Uuid, Uuid) => ();
     /// (community, tenant, principal) -> (principal kind, role bits)
@@ -90,14 +122,14 @@ tables! {
     /// tenant -> its external (AVEVA account) id
     TENANT_EXTERNAL_ACCOUNTS: Uuid => &str;
     /// (tenant, namespace, lower-cased type id) -> SdsType record
-    SDS_TYPES: (Uuid, &str, &str) => &[u8];
+    SDS_TYPES: (Uuid, &str, &str) => &[u8] = record::<SdsType>;
     /// (tenant, namespace, lower-cased stream id) -> SdsStream record
-    SDS_STREAMS: (Uuid, &str, &str) => &[u8];
+    SDS_STREAMS: (Uuid, &str, &str) => &[u8] = record::<SdsStream>;
     /// (stream storage id, order-preserving index key) -> the value as JSON text
     /// (self-describing, so it needs no record version)
-    SDS_VALUES: (Uuid, &[u8]) => &[u8];
+    SDS_VALUES: (Uuid, &[u8]) => &[u8] = json;
 
-    INVITATIONS: Uuid => Records;
+    INVITATIONS: Uuid => Records = record::<Invitation>;
     /// (community, issuing tenant, invitation): invitations not withdrawn, by
     /// issuer, oldest first
     INVITATIONS_BY_COMMUNITY: (Uuid, Uuid, Uuid) => ();
@@ -110,7 +142,7 @@ tables! {
     /// (community, UTC day number) -> invitation emails issued that day
     INVITATION_QUOTA: (Uuid, i64) => u32;
 
-    OUTBOX: Uuid => Records;
+    OUTBOX: Uuid => Records = record::<OutboxEntry>;
     /// (next attempt ms, outbox id): entries still to send, soonest first
     OUTBOX_DUE: (i64, Uuid) => ();
     /// outbox id -> lease expiry ms: entries a worker has claimed and is sending
@@ -120,7 +152,7 @@ tables! {
     OUTBOX_QUARANTINE: Uuid => (i64, &str, &[u8]);
 
     /// sha256(session id) -> session record
-    SESSIONS: &[u8] => &[u8];
+    SESSIONS: &[u8] => &[u8] = record::<Session>;
     /// (expires ms, session key): what the sweep deletes
     SESSIONS_BY_EXPIRY: (i64, &[u8]) => ();
 }

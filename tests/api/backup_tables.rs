@@ -8,14 +8,12 @@
 use crate::helpers::spawn_app_with;
 use crate::upgrade::copy_fixture_to;
 use communityd::operator::client;
-use communityd::store::{tables, FILE_NAME};
+use communityd::store::{backup_file, tables, FILE_NAME};
 use redb::{Database, ReadableDatabase, ReadableTableMetadata, TableHandle};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Rows per table, read without knowing the tables' types.
-fn row_counts(file: &Path) -> BTreeMap<String, u64> {
-    let db = Database::open(file).expect("database");
+fn row_counts(db: &impl ReadableDatabase) -> BTreeMap<String, u64> {
     let tx = db.begin_read().expect("read");
     tx.list_tables()
         .expect("tables")
@@ -46,8 +44,10 @@ async fn a_backup_holds_every_table_row_for_row() {
         .expect("task")
         .expect("backup");
 
-    let live = row_counts(&kept.path().join(FILE_NAME));
-    let copy = row_counts(&file);
+    let live = row_counts(&Database::open(kept.path().join(FILE_NAME)).expect("database"));
+    let sealed = backup_file::open(&file).expect("a sealed backup");
+    let copy = row_counts(&sealed.database().expect("its database"));
+    assert_eq!(copy, sealed.manifest.tables, "the manifest's counts");
     for name in tables::NAMES {
         assert!(
             copy.contains_key(*name),

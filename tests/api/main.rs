@@ -28,6 +28,7 @@ mod portal;
 mod portal_matrix;
 mod process;
 mod request_spans;
+mod restore_checks;
 mod sds_access;
 mod sds_data;
 mod sds_fixtures;
