@@ -8,7 +8,8 @@
 use crate::app::admin;
 use crate::config::Settings;
 use crate::domain::role::Role;
-use crate::store::{Store, StoreError};
+use crate::store::{private_files, Store, StoreError};
+use std::io::Write;
 use std::path::Path;
 
 /// The file that marks a data dir as made by `demo`.
@@ -98,12 +99,18 @@ fn claim(dir: &Path) -> Result<(), String> {
             dir.display()
         ));
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    std::fs::write(
-        &marker,
-        "Created by `communityd demo`, which may delete this folder's database and mail.\n",
-    )
-    .map_err(|e| format!("cannot write {}: {e}", marker.display()))
+    private_files::data_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    private_files::create_new(&marker)
+        .and_then(|mut file| {
+            file.write_all(
+                b"Created by `communityd demo`, which may delete this folder's database and mail.\n",
+            )
+            .map_err(|e| StoreError::File {
+                path: marker.clone(),
+                source: e,
+            })
+        })
+        .map_err(|e| format!("cannot write {}: {e}", marker.display()))
 }
 
 /// Deletes the demo database and mail, unless a server is using the database.

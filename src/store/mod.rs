@@ -75,8 +75,10 @@ impl Store {
     /// Opens (or creates) the database in `data_dir`, creating every table
     /// and checking the schema version.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| unusable(data_dir, e))?;
+        private_files::data_dir(data_dir).map_err(|e| unusable(data_dir, e))?;
         let path = data_dir.join(FILE_NAME);
+        // Made owner-only before redb opens it, whatever the umask.
+        private_files::existing_file(&path).map_err(|e| unusable(data_dir, e))?;
         let db = Database::builder()
             .set_repair_callback(|session| {
                 tracing::warn!(

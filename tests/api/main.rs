@@ -10,6 +10,7 @@ mod community_tenants;
 mod credentials;
 mod delivery;
 mod durability;
+mod file_modes;
 mod fuzz;
 mod handshake;
 mod health;

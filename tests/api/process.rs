@@ -59,6 +59,15 @@ impl Served {
     /// Starts `communityd serve` on `dir` with settings given as
     /// COMMUNITYD_* variables; returns once it listens.
     pub fn start(dir: &Path, settings: &[(&str, &str)]) -> Served {
+        Self::start_with(dir, settings, |_| {})
+    }
+
+    /// `start`, with the command adjusted first (its umask, say).
+    pub fn start_with(
+        dir: &Path,
+        settings: &[(&str, &str)],
+        adjust: impl FnOnce(&mut Command),
+    ) -> Served {
         let log = dir.join(format!("server-{}.log", now_nanos()));
         let mut command = Command::new(env!("CARGO_BIN_EXE_communityd"));
         command
@@ -71,6 +80,7 @@ impl Served {
         for (key, value) in settings {
             command.env(format!("COMMUNITYD_{}", key.to_uppercase()), value);
         }
+        adjust(&mut command);
         let mut child = command.spawn().expect("communityd starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut first = String::new();
