@@ -116,3 +116,58 @@ fn compare(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::backup::write_snapshot;
+    use crate::store::tables::{SECRETS, TENANTS};
+    use crate::store::Store;
+
+    /// A backup of a store holding a secret and, if given, a tenant record.
+    fn backup_holding(dir: &Path, tenant_record: Option<&'static [u8]>) -> std::path::PathBuf {
+        let store = Store::open(&dir.join("live")).unwrap();
+        store
+            .write_blocking(|tx| {
+                tx.open_table(SECRETS)?.insert("k", &b"v"[..])?;
+                if let Some(record) = tenant_record {
+                    tx.open_table(TENANTS)?.insert(uuid::Uuid::nil(), record)?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let file = dir.join("backup.redb");
+        store.read_blocking(|tx| write_snapshot(tx, &file)).unwrap();
+        file
+    }
+
+    #[test]
+    fn a_record_the_service_could_not_read_is_refused_naming_its_table() {
+        let dir = tempfile::tempdir().unwrap();
+        // Checksums and counts are right: only decoding finds it.
+        let file = backup_holding(dir.path(), Some(&[1, 0xff, 0xff, 0xff]));
+        let err = verify(&file).err().expect("refused").to_string();
+        assert!(err.contains("table TENANTS, record 1"), "{err}");
+    }
+
+    #[test]
+    fn a_count_that_does_not_match_is_refused_naming_table_and_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = backup_holding(dir.path(), None);
+        let manifest = backup_file::open(&file).unwrap().manifest;
+        // The same database, sealed again with one count off: both
+        // checksums hold, only the count is wrong.
+        let bytes = std::fs::read(&file).unwrap();
+        let resealed = dir.path().join("resealed.redb");
+        std::fs::write(&resealed, &bytes[..manifest.database_bytes as usize]).unwrap();
+        let mut tables = manifest.tables.clone();
+        *tables.get_mut("SECRETS").unwrap() += 1;
+        backup_file::seal(&resealed, manifest.schema_version, tables).unwrap();
+        let err = verify(&resealed).err().expect("refused").to_string();
+        assert!(
+            err.contains("count mismatch in table SECRETS")
+                && err.contains("the manifest says 2 records, the database holds 1"),
+            "{err}"
+        );
+    }
+}
