@@ -62,10 +62,12 @@ fn a_port_in_use_says_how_to_choose_another() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
     let dir = tempfile::tempdir().expect("dir");
+    // A new data dir: one left open to others is closed with a warning line.
+    let data = dir.path().join("data");
     let (ok, stderr) = run(
         &[
             "--data-dir",
-            dir.path().to_str().expect("path"),
+            data.to_str().expect("path"),
             "serve",
             "--bind",
             &addr,
@@ -111,10 +113,12 @@ fn an_admin_command_on_a_missing_data_dir_names_it() {
 /// Starts `serve`, returns the first log line, and stops it.
 fn first_log_line(env: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().expect("dir");
+    // A new data dir: one left open to others is closed with a warning line.
+    let data = dir.path().join("data");
     let mut child = Command::new(BIN)
         .args([
             "--data-dir",
-            dir.path().to_str().expect("path"),
+            data.to_str().expect("path"),
             "serve",
             "--bind",
             "127.0.0.1:0",
