@@ -108,6 +108,12 @@ fn receive(body: &mut dyn std::io::Read, bytes: u64, dest: &Path) -> Result<(), 
             "the server sent {copied} of {bytes} bytes; the backup is incomplete and was not kept"
         ));
     }
+    // What arrived is checked as a restore would check it, so a backup
+    // damaged on the way is never kept as if it were good.
+    if let Err(e) = backup_check::verify(&partial) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(format!("the backup the server sent was not kept: {e}"));
+    }
     std::fs::rename(&partial, dest).map_err(|e| format!("{}: {e}", dest.display()))
 }
 
