@@ -7,6 +7,7 @@ use super::stream_access::{own_stream, rights_on, Target};
 use crate::app::{AppError, Context};
 use crate::domain::ids::CommunityId;
 use crate::domain::sds::acl::{rights, AccessControlList, Trustee};
+use crate::domain::sds::patch;
 use crate::store::sds_streams;
 use serde_json::Value;
 
@@ -33,20 +34,25 @@ pub async fn change(
     change: AclChange,
 ) -> Result<(), AppError> {
     let now = ctx.clock.now();
+    let max_bytes = ctx.settings.body_limit_bytes;
     ctx.store
         .write(move |tx| {
             let (me, mut stream) = own_stream(tx, &target, &id, rights::READ)?;
             let held = rights_on(&me, &stream);
+            // Before any work: whatever the change, it needs one of these
+            // (`change_acl` then checks which one each part needs).
+            if held & (rights::MANAGE_ACCESS_CONTROL | rights::SHARE) == 0 {
+                return Err(AppError::forbidden(format!(
+                    "changing the access control list of stream '{}' needs the \
+                     ManageAccessControl or Share right",
+                    stream.id
+                )));
+            }
             let new = match change {
                 AclChange::Replace(body) => AccessControlList::parse(&body)?,
                 AclChange::Patch(body) => {
-                    let patch: json_patch::Patch = serde_json::from_value(body).map_err(|e| {
-                        AppError::invalid("body", format!("is not a JSON Patch document: {e}"))
-                    })?;
                     let mut doc = stream.acl.to_json();
-                    json_patch::patch(&mut doc, &patch).map_err(|e| {
-                        AppError::invalid("body", format!("the patch does not apply: {e}"))
-                    })?;
+                    patch::apply(&mut doc, body, max_bytes)?;
                     AccessControlList::parse(&doc)?
                 }
                 AclChange::Unshare(community) => sharing::without_share(&stream.acl, community),

@@ -8,6 +8,7 @@ use super::stream_access::{
 use crate::app::{AppError, Context};
 use crate::domain::paging::Page;
 use crate::domain::sds::acl::rights;
+use crate::domain::sds::patch;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::search::{matches, Searchable};
 use crate::domain::sds::stream::{parse_metadata, parse_tags, SdsStream, StreamInput};
@@ -213,6 +214,7 @@ pub async fn annotate(
     change: Annotation,
 ) -> Result<(), AppError> {
     let now = ctx.clock.now();
+    let max_bytes = ctx.settings.body_limit_bytes;
     ctx.store
         .write(move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
@@ -220,13 +222,8 @@ pub async fn annotate(
                 Annotation::Tags(body) => stream.tags = parse_tags(&body)?,
                 Annotation::Metadata(body) => stream.metadata = parse_metadata(&body)?,
                 Annotation::MetadataPatch(body) => {
-                    let patch: json_patch::Patch = serde_json::from_value(body).map_err(|e| {
-                        AppError::invalid("body", format!("is not a JSON Patch: {e}"))
-                    })?;
                     let mut doc = stream.metadata_json();
-                    json_patch::patch(&mut doc, &patch).map_err(|e| {
-                        AppError::invalid("body", format!("the patch does not apply: {e}"))
-                    })?;
+                    patch::apply(&mut doc, body, max_bytes)?;
                     stream.metadata = parse_metadata(&doc)?;
                 }
             }
