@@ -33,6 +33,7 @@ mod restore_checks;
 mod sds_access;
 mod sds_data;
 mod sds_fixtures;
+mod sds_index_keys;
 mod sds_patch_bounds;
 mod share_visibility;
 mod shared_streams;

@@ -8,8 +8,20 @@
 //! - DateTime: seconds (sign flipped) then nanoseconds, both big-endian
 //! - strings: UTF-8 with 0x00 escaped as 0x00 0xFF, ended by 0x00 0x00, so a
 //!   shorter string sorts before its extensions and compound keys stay ordered
+//!
+//! Each value has exactly one key, whoever writes it and however: `-0.0`
+//! is `0.0`, `5.0` in a whole-number index is `5`, a time is its instant, a
+//! GUID its canonical form; NaN, infinities and numbers outside the
+//! property's type are refused. A string is taken exactly as written (outer
+//! spaces too), and in a compound index written as text, `\|` is a `|`
+//! inside a part and `\\` a backslash: so whatever a write stores can be
+//! named again by `?index=` to read or delete it.
+//!
+//! Values written before keys were canonical: a `-0.0` float key stays
+//! where it is (a window or range that spans zero reads and removes it);
+//! strings with outer spaces, once unreachable by index, now are.
 
-use super::type_code::KeyKind;
+use super::type_code::{KeyFamily, KeyKind};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -29,9 +41,11 @@ pub enum KeyError {
     Invalid {
         property: String,
         text: String,
-        what: &'static str,
+        what: String,
     },
-    #[error("the index has {expected} parts separated by '|', '{text}' has {found}")]
+    #[error(
+        "the index has {expected} parts separated by '|' (write '\\|' for a '|' inside a part), '{text}' has {found}"
+    )]
     Parts {
         expected: usize,
         found: usize,
@@ -64,81 +78,135 @@ pub fn of_value(parts: &[KeyPart], value: &Value) -> Result<Vec<u8>, KeyError> {
 }
 
 /// The key of an index written as text, as in `?index=` or `startIndex=`;
-/// compound indexes separate their parts with `|`.
+/// compound indexes separate their parts with `|` (see the module's notes).
 pub fn of_text(parts: &[KeyPart], text: &str) -> Result<Vec<u8>, KeyError> {
-    let pieces: Vec<&str> = if parts.len() > 1 {
-        text.split('|').collect()
+    let pieces: Vec<String> = if parts.len() > 1 {
+        split_compound(text)
     } else {
-        vec![text]
+        vec![text.to_string()]
     };
     if pieces.len() != parts.len() {
         return Err(KeyError::Parts {
             expected: parts.len(),
             found: pieces.len(),
-            text: text.to_string(),
+            text: text.chars().take(64).collect(),
         });
     }
     let mut key = Vec::with_capacity(16);
-    for (part, piece) in parts.iter().zip(pieces) {
-        push(&mut key, part, piece.trim())?;
+    for (part, piece) in parts.iter().zip(&pieces) {
+        // Strings are exact; other values may be padded.
+        let piece = match part.kind.family() {
+            KeyFamily::Text | KeyFamily::Char => piece.as_str(),
+            _ => piece.trim(),
+        };
+        push(&mut key, part, piece)?;
     }
     Ok(key)
 }
 
+/// Splits a compound index's text at each `|` not escaped by `\`, and
+/// unescapes `\|` and `\\`; any other backslash is kept as written.
+fn split_compound(text: &str) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let current = pieces.last_mut().expect("never empty");
+        match (c, chars.peek()) {
+            ('\\', Some(&next)) if next == '|' || next == '\\' => {
+                current.push(next);
+                chars.next();
+            }
+            ('|', _) => pieces.push(String::new()),
+            _ => current.push(c),
+        }
+    }
+    pieces
+}
+
+/// The text that names a string value inside a compound index.
+pub fn escape_part(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|")
+}
+
 fn push(key: &mut Vec<u8>, part: &KeyPart, text: &str) -> Result<(), KeyError> {
-    let invalid = |what| KeyError::Invalid {
+    let invalid = |what: String| KeyError::Invalid {
         property: part.property.clone(),
         text: text.chars().take(64).collect(),
         what,
     };
-    match part.kind {
-        KeyKind::Signed => {
-            let n = parse_whole(text).ok_or_else(|| invalid("whole number"))?;
+    let name = part.kind.name();
+    match part.kind.family() {
+        KeyFamily::Signed { min, max } => {
+            let n = parse_whole(text)
+                .and_then(|n| i64::try_from(n).ok())
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| invalid(format!("{name} (a whole number from {min} to {max})")))?;
             key.extend_from_slice(&((n as u64) ^ (1 << 63)).to_be_bytes());
         }
-        KeyKind::Unsigned => {
-            let n: u64 = text.parse().map_err(|_| invalid("unsigned whole number"))?;
+        KeyFamily::Unsigned { max } => {
+            let n = parse_whole(text)
+                .and_then(|n| u64::try_from(n).ok())
+                .filter(|n| *n <= max)
+                .ok_or_else(|| invalid(format!("{name} (a whole number from 0 to {max})")))?;
             key.extend_from_slice(&n.to_be_bytes());
         }
-        KeyKind::Float => {
-            let f: f64 = text
-                .parse()
+        KeyFamily::Float { max, single } => {
+            let f = text
+                .parse::<f64>()
                 .ok()
-                .filter(|f: &f64| !f.is_nan())
-                .ok_or_else(|| invalid("number"))?;
-            let bits = f.to_bits();
-            let ordered = if bits >> 63 == 1 {
-                !bits
-            } else {
-                bits ^ (1 << 63)
-            };
-            key.extend_from_slice(&ordered.to_be_bytes());
+                .filter(|f| f.is_finite() && f.abs() <= max)
+                .map(|f| if single { f64::from(f as f32) } else { f })
+                .ok_or_else(|| invalid(format!("{name} (a finite number up to {max:e})")))?;
+            key.extend_from_slice(&float_bits(f).to_be_bytes());
         }
-        KeyKind::DateTime => {
-            let t = parse_time(text).ok_or_else(|| invalid("DateTime"))?;
+        KeyFamily::DateTime => {
+            let t = parse_time(text).ok_or_else(|| invalid("DateTime".into()))?;
             key.extend_from_slice(&((t.timestamp() as u64) ^ (1 << 63)).to_be_bytes());
             key.extend_from_slice(&t.timestamp_subsec_nanos().to_be_bytes());
         }
-        KeyKind::Text => {
-            for b in text.bytes() {
-                key.push(b);
-                if b == 0 {
-                    key.push(0xFF);
-                }
+        KeyFamily::Text => push_text(key, text),
+        KeyFamily::Char => {
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(_), None) => push_text(key, text),
+                _ => return Err(invalid("Char (exactly one character)".into())),
             }
-            key.extend_from_slice(&[0, 0]);
+        }
+        KeyFamily::Guid => {
+            let id = uuid::Uuid::try_parse(text.trim()).map_err(|_| invalid("Guid".into()))?;
+            push_text(key, &id.hyphenated().to_string());
         }
     }
     Ok(())
 }
 
-/// Whole numbers, also when written as `5.0` (JSON writers differ).
-fn parse_whole(text: &str) -> Option<i64> {
-    text.parse::<i64>().ok().or_else(|| {
+/// Ordered bits of a finite float, with `-0.0` keyed as `0.0`.
+fn float_bits(f: f64) -> u64 {
+    let bits = if f == 0.0 { 0 } else { f.to_bits() };
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits ^ (1 << 63)
+    }
+}
+
+fn push_text(key: &mut Vec<u8>, text: &str) {
+    for b in text.bytes() {
+        key.push(b);
+        if b == 0 {
+            key.push(0xFF);
+        }
+    }
+    key.extend_from_slice(&[0, 0]);
+}
+
+/// Whole numbers, also when written as `5.0` or `5e3` (JSON writers differ).
+fn parse_whole(text: &str) -> Option<i128> {
+    text.parse::<i128>().ok().or_else(|| {
         text.parse::<f64>()
             .ok()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
-            .map(|f| f as i64)
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1.9e19)
+            .map(|f| f as i128)
     })
 }
 
@@ -261,6 +329,89 @@ mod tests {
             c
         );
         assert!(matches!(of_text(&parts, "2"), Err(KeyError::Parts { .. })));
+    }
+
+    fn key(kind: KeyKind, text: &str) -> Result<Vec<u8>, KeyError> {
+        of_text(&part(kind), text)
+    }
+
+    #[test]
+    fn each_number_has_one_key() {
+        for kind in [KeyKind::Float, KeyKind::Single, KeyKind::Decimal] {
+            assert_eq!(key(kind, "-0.0").unwrap(), key(kind, "0").unwrap());
+            assert_eq!(
+                of_value(&part(kind), &json!({"K": -0.0})).unwrap(),
+                key(kind, "0.0").unwrap()
+            );
+            for bad in ["NaN", "inf", "-infinity", "1e400"] {
+                assert!(key(kind, bad).is_err(), "{kind:?} took {bad}");
+            }
+        }
+        assert_eq!(
+            key(KeyKind::Single, "0.1").unwrap(),
+            key(KeyKind::Single, "0.100000001490116").unwrap()
+        );
+        assert_eq!(
+            key(KeyKind::Int32, "-0").unwrap(),
+            key(KeyKind::Int32, "0").unwrap()
+        );
+        assert_eq!(
+            key(KeyKind::UInt16, "5.0").unwrap(),
+            key(KeyKind::UInt16, "5").unwrap()
+        );
+        let guid = "6F9619FF-8B86-D011-B42D-00CF4FC964FF";
+        assert_eq!(
+            key(KeyKind::Guid, guid).unwrap(),
+            key(KeyKind::Guid, &format!("{{{}}}", guid.to_lowercase())).unwrap()
+        );
+    }
+
+    #[test]
+    fn numbers_outside_the_property_type_are_refused() {
+        assert!(key(KeyKind::Int32, "2147483647").is_ok());
+        for bad in ["2147483648", "-2147483649", "9e18", "1.5"] {
+            let err = key(KeyKind::Int32, bad).unwrap_err().to_string();
+            assert!(err.contains("Int32"), "{err}");
+        }
+        assert!(of_value(&part(KeyKind::Int32), &json!({"K": 9e18})).is_err());
+        assert!(key(KeyKind::Signed, "9e18").is_ok());
+        assert!(key(KeyKind::SByte, "-129").is_err());
+        assert!(key(KeyKind::Byte, "256").is_err());
+        assert!(key(KeyKind::Byte, "-1").is_err());
+        assert!(key(KeyKind::Unsigned, "18446744073709551615").is_ok());
+        assert!(key(KeyKind::Unsigned, "18446744073709551616").is_err());
+        assert!(key(KeyKind::Single, "1e39").is_err());
+        assert!(key(KeyKind::Decimal, "1e29").is_err());
+        assert!(key(KeyKind::Char, "ab").is_err());
+        assert!(key(KeyKind::Char, "").is_err());
+        assert!(key(KeyKind::Guid, "not-a-guid").is_err());
+    }
+
+    #[test]
+    fn every_written_string_can_be_named_by_text() {
+        let parts = vec![
+            KeyPart {
+                property: "Name".into(),
+                kind: KeyKind::Text,
+            },
+            KeyPart {
+                property: "N".into(),
+                kind: KeyKind::Int32,
+            },
+        ];
+        for name in ["a|b", " padded ", "back\\slash", "both\\|", "|", ""] {
+            let written = of_value(&parts, &json!({"Name": name, "N": 1})).unwrap();
+            let named = of_text(&parts, &format!("{}|1", escape_part(name))).unwrap();
+            assert_eq!(written, named, "{name:?}");
+        }
+        // A single-part string index is never split nor trimmed.
+        let single = part(KeyKind::Text);
+        assert_eq!(
+            of_value(&single, &json!({"K": " a|b "})).unwrap(),
+            of_text(&single, " a|b ").unwrap()
+        );
+        // A backslash before anything else is itself.
+        assert_eq!(split_compound(r"a\b|c"), [r"a\b", "c"]);
     }
 
     #[test]

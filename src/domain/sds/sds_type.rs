@@ -179,7 +179,7 @@ mod tests {
             t.keys,
             vec![KeyPart {
                 property: "Order".into(),
-                kind: KeyKind::Signed
+                kind: KeyKind::Int32
             }]
         );
     }

@@ -87,14 +87,125 @@ const CODES: &[(&str, u16)] = &[
 
 pub const OBJECT: u16 = 1;
 
-/// How an index value of a code is compared, and so how its key is encoded.
+/// How an index value of a code is compared, and so how its key is encoded,
+/// and which values it holds.
+///
+/// Records store a kind by its position, so new kinds are only ever added
+/// at the end. The first five are what types created before ranges were
+/// checked hold for every code of their family (a stored Int32 index is
+/// `Signed` there): they keep the widest range, so every value such a
+/// stream holds stays addressable. A narrower kind encodes its values
+/// exactly as its family's widest kind does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum KeyKind {
+    /// Int64.
     Signed,
+    /// UInt64.
     Unsigned,
+    /// Double.
     Float,
     DateTime,
+    /// String, taken exactly as written.
     Text,
+    SByte,
+    Int16,
+    Int32,
+    Byte,
+    UInt16,
+    UInt32,
+    /// Rounded to single precision, so each Single has one key.
+    Single,
+    Decimal,
+    /// One character.
+    Char,
+    /// Keyed by its canonical form (lower-case, hyphenated).
+    Guid,
+}
+
+/// How a kind's values become key bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KeyFamily {
+    Signed {
+        min: i64,
+        max: i64,
+    },
+    Unsigned {
+        max: u64,
+    },
+    /// Finite, at most `max` in magnitude; `single` rounds to f32 first.
+    Float {
+        max: f64,
+        single: bool,
+    },
+    DateTime,
+    Text,
+    Char,
+    Guid,
+}
+
+impl KeyKind {
+    pub fn family(self) -> KeyFamily {
+        use KeyFamily as F;
+        match self {
+            KeyKind::SByte => F::Signed {
+                min: i8::MIN.into(),
+                max: i8::MAX.into(),
+            },
+            KeyKind::Int16 => F::Signed {
+                min: i16::MIN.into(),
+                max: i16::MAX.into(),
+            },
+            KeyKind::Int32 => F::Signed {
+                min: i32::MIN.into(),
+                max: i32::MAX.into(),
+            },
+            KeyKind::Signed => F::Signed {
+                min: i64::MIN,
+                max: i64::MAX,
+            },
+            KeyKind::Byte => F::Unsigned {
+                max: u8::MAX.into(),
+            },
+            KeyKind::UInt16 => F::Unsigned {
+                max: u16::MAX.into(),
+            },
+            KeyKind::UInt32 => F::Unsigned {
+                max: u32::MAX.into(),
+            },
+            KeyKind::Unsigned => F::Unsigned { max: u64::MAX },
+            KeyKind::Single => F::Float {
+                max: f32::MAX.into(),
+                single: true,
+            },
+            // .NET's decimal.MaxValue.
+            KeyKind::Decimal => F::Float {
+                max: 7.922_816_251_426_434e28,
+                single: false,
+            },
+            KeyKind::Float => F::Float {
+                max: f64::MAX,
+                single: false,
+            },
+            KeyKind::DateTime => F::DateTime,
+            KeyKind::Text => F::Text,
+            KeyKind::Char => F::Char,
+            KeyKind::Guid => F::Guid,
+        }
+    }
+
+    /// What a value of this kind is called in an error.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyKind::Signed => "Int64",
+            KeyKind::Unsigned => "UInt64",
+            KeyKind::Float => "Double",
+            KeyKind::Text => "String",
+            other => CODES
+                .iter()
+                .find(|(_, c)| key_kind(*c) == Some(other))
+                .map_or("value", |(n, _)| n),
+        }
+    }
 }
 
 /// Parses a code from a JSON string (any case) or number.
@@ -122,14 +233,24 @@ pub fn name(code: u16) -> &'static str {
 
 /// The key kind of a code that may be (part of) an index, `None` otherwise.
 pub fn key_kind(code: u16) -> Option<KeyKind> {
-    match code {
-        5 | 7 | 9 | 11 => Some(KeyKind::Signed),
-        6 | 8 | 10 | 12 => Some(KeyKind::Unsigned),
-        13..=15 => Some(KeyKind::Float),
-        16 | 20 => Some(KeyKind::DateTime),
-        4 | 18 | 19 => Some(KeyKind::Text),
-        _ => None,
-    }
+    Some(match code {
+        5 => KeyKind::SByte,
+        7 => KeyKind::Int16,
+        9 => KeyKind::Int32,
+        11 => KeyKind::Signed,
+        6 => KeyKind::Byte,
+        8 => KeyKind::UInt16,
+        10 => KeyKind::UInt32,
+        12 => KeyKind::Unsigned,
+        13 => KeyKind::Single,
+        14 => KeyKind::Float,
+        15 => KeyKind::Decimal,
+        16 | 20 => KeyKind::DateTime,
+        4 => KeyKind::Char,
+        18 => KeyKind::Text,
+        19 => KeyKind::Guid,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -147,5 +268,19 @@ mod tests {
         assert_eq!(name(9), "Int32");
         assert_eq!(key_kind(1), None);
         assert_eq!(key_kind(16), Some(KeyKind::DateTime));
+        assert_eq!(key_kind(9), Some(KeyKind::Int32));
+        assert_eq!(KeyKind::Int32.name(), "Int32");
+        assert_eq!(KeyKind::Signed.name(), "Int64");
+    }
+
+    /// Stored types and streams hold kinds by position: the first five
+    /// must keep theirs for records written before the others existed.
+    #[test]
+    fn stored_kinds_keep_their_positions() {
+        let position =
+            |k: KeyKind| bincode::serde::encode_to_vec(k, bincode::config::standard()).unwrap();
+        assert_eq!(position(KeyKind::Signed), [0]);
+        assert_eq!(position(KeyKind::Text), [4]);
+        assert_eq!(position(KeyKind::SByte), [5]);
     }
 }
