@@ -54,9 +54,19 @@ impl PathValue for String {
     }
 }
 
-/// One path value by its route name.
+/// One path value by its route name, fully percent-decoded.
+///
+/// The router decodes a path before matching it, except `%25`, `%2F` and
+/// `%2B` (so that `%2F` cannot split a segment): a client that encodes the
+/// `+` of stream `a+b` or the `%` of `100%` sends them that way, and they
+/// are decoded here, once, for every route. A literal `+` is a `+` (only
+/// queries use it for a space).
 pub fn value<T: PathValue>(req: &HttpRequest, name: &str) -> Result<T, AppError> {
-    T::parse(name, req.match_info().get(name).unwrap_or_default())
+    let raw = req.match_info().get(name).unwrap_or_default();
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| AppError::invalid(name, "is not UTF-8 once percent-decoded"))?;
+    T::parse(name, &decoded)
 }
 
 /// The path parameter `name` of type `T`, for the API document.
@@ -198,6 +208,21 @@ mod tests {
             }
             other => panic!("expected a 400, got {:?}", other.err()),
         }
+    }
+
+    #[test]
+    fn encoded_plus_and_percent_are_decoded_once() {
+        let req = TestRequest::default()
+            .param("streamId", "a%2Bb+c%25d%252B")
+            .to_http_request();
+        assert_eq!(StreamPath::of(&req).unwrap().stream, "a+b+c%d%2B");
+        let req = TestRequest::default()
+            .param("streamId", "%FF")
+            .to_http_request();
+        assert!(matches!(
+            StreamPath::of(&req),
+            Err(AppError::Invalid { field, .. }) if field == "streamId"
+        ));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Every value has one key, and whatever a write stores can be named again
 //! to read or delete it: `-0.0` is `0.0`, numbers outside the index
 //! property's type are refused, strings are exact and a `|` inside a part
-//! of a compound index is written `\|`.
+//! of a compound index is written `\|`; stream ids with `+` or `%` work
+//! when the client percent-encodes them.
 
 use crate::helpers::*;
 use crate::sds_fixtures::*;
@@ -147,4 +148,38 @@ async fn strings_written_with_separators_or_spaces_are_read_and_deleted_by_index
     )
     .await;
     assert_eq!(found["Tag"], " pump ");
+}
+
+#[tokio::test]
+async fn stream_ids_with_plus_or_percent_are_found_when_encoded() {
+    let app = spawn_app().await;
+    let t = app.tenant("Plant").await;
+    app.wave_stream(&t, "seed", &[]).await;
+    for (id, encoded) in [("a+b", "a%2Bb"), ("100%", "100%25"), ("x%2By", "x%252By")] {
+        let body = json!({"Id": id, "TypeId": "WaveData_SampleType"});
+        let r = app
+            .post_json(&stream_path(t.id, encoded), &t.token, &body)
+            .await;
+        let created = json_with_status(r, StatusCode::CREATED).await;
+        assert_eq!(created["Id"], id);
+        let r = app.get(&stream_path(t.id, encoded), &t.token).await;
+        assert_eq!(
+            json_with_status(r, StatusCode::OK).await["Id"],
+            id,
+            "{encoded}"
+        );
+        let data = format!("{}/Data", stream_path(t.id, encoded));
+        let r = app.post_json(&data, &t.token, &json!([wave(1)])).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "{encoded}");
+        let r = app.delete(&stream_path(t.id, encoded), &t.token).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "{encoded}");
+    }
+    // A literal '+' in a path is a '+'.
+    let body = json!({"Id": "c+d", "TypeId": "WaveData_SampleType"});
+    let r = app
+        .post_json(&stream_path(t.id, "c+d"), &t.token, &body)
+        .await;
+    json_with_status(r, StatusCode::CREATED).await;
+    let r = app.get(&stream_path(t.id, "c%2Bd"), &t.token).await;
+    assert_eq!(json_with_status(r, StatusCode::OK).await["Id"], "c+d");
 }
