@@ -36,10 +36,7 @@ fn query(text: &str) -> String {
 /// How many values lie between -1000 and 1000.
 async fn count(app: &TestApp, t: &TestTenant, data: &str) -> usize {
     let r = app
-        .get(
-            &format!("{data}?startIndex=-1000&endIndex=1000"),
-            &t.token,
-        )
+        .get(&format!("{data}?startIndex=-1000&endIndex=1000"), &t.token)
         .await;
     json_with_status(r, StatusCode::OK)
         .await
