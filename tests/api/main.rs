@@ -37,3 +37,4 @@ mod smtp;
 mod startup;
 mod tenants;
 mod upgrade;
+mod value_pages;

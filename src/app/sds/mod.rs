@@ -8,6 +8,7 @@ pub mod sharing;
 pub mod stream_access;
 pub mod streams;
 pub mod types;
+pub mod values_json;
 
 use super::AppError;
 use crate::domain::sds::sds_type::Invalid;

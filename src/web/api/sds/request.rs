@@ -7,6 +7,7 @@ use crate::app::sds::stream_access::Target;
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::paging::Page;
+use crate::domain::sds::value_count::ValueCount;
 use crate::web::extract::ApiCaller;
 use crate::web::path::{CommunityNamespacePath, NamespacePath};
 use actix_web::dev::Payload;
@@ -106,6 +107,15 @@ impl Query {
                 v.parse::<usize>()
                     .map_err(|_| AppError::invalid(name, "must be a whole number of at least 0"))
             })
+            .transpose()
+    }
+
+    /// A number of values (`count` of a value read), when given: 1 to the
+    /// read limit, else 400 naming it.
+    pub fn value_count(&self, name: &str) -> Result<Option<ValueCount>, AppError> {
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| ValueCount::parse(v).map_err(|e| AppError::invalid(name, e.to_string())))
             .transpose()
     }
 

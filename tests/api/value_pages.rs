@@ -1,0 +1,112 @@
+//! Every read of a stream's values is capped at one documented maximum
+//! (`count` from 1 to 250,000); a number outside it is a 400 naming
+//! `count`, never clamped to the cap, read past it, or wrapped to an empty
+//! page without a continuation token.
+
+use crate::helpers::*;
+use crate::sds_fixtures::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const MAX_VALUES: &str = "250000";
+
+fn orders(body: &Value) -> Vec<i64> {
+    body.as_array()
+        .expect("array")
+        .iter()
+        .map(|v| v["Order"].as_i64().expect("Order"))
+        .collect()
+}
+
+#[tokio::test]
+async fn counts_outside_the_page_cap_are_refused_naming_count() {
+    let app = spawn_app().await;
+    let t = app.tenant("Plant").await;
+    let all: Vec<i64> = (0..30).collect();
+    app.wave_stream(&t, "s", &all).await;
+    let data = format!("{}/Data", stream_path(t.id, "s"));
+    let out_of_range = [
+        "0",
+        "250001",
+        "1000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-1",
+        "ten",
+    ];
+    for count in out_of_range {
+        for read in [
+            format!("{data}?startIndex=0&endIndex=29&count={count}"),
+            format!("{data}/Transform?startIndex=0&endIndex=29&count={count}"),
+            format!("{data}/Transform?startIndex=0&count={count}"),
+            format!("{data}/Transform?count={count}&reversed=true"),
+        ] {
+            let r = app.get(&read, &t.token).await;
+            let body = assert_error(r, StatusCode::BAD_REQUEST, MAX_VALUES).await;
+            assert_eq!(body["Parameter"], "count", "{read}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_page_at_the_cap_answers_every_value_with_the_right_token() {
+    let app = spawn_app().await;
+    let t = app.tenant("Plant").await;
+    let all: Vec<i64> = (0..30).collect();
+    app.wave_stream(&t, "s", &all).await;
+    let data = format!("{}/Data", stream_path(t.id, "s"));
+    let page = json_with_status(
+        app.get(
+            &format!("{data}?startIndex=0&endIndex=29&count={MAX_VALUES}"),
+            &t.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(orders(&page["Results"]), all);
+    assert_eq!(page["ContinuationToken"], Value::Null);
+    let page = json_with_status(
+        app.get(
+            &format!("{data}?startIndex=0&endIndex=29&count=29"),
+            &t.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(orders(&page["Results"]), (0..29).collect::<Vec<_>>());
+    let token = page["ContinuationToken"].as_str().expect("a next page");
+    let last = json_with_status(
+        app.get(
+            &format!("{data}?startIndex=0&endIndex=29&count=29&continuationToken={token}"),
+            &t.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(orders(&last["Results"]), [29]);
+    assert_eq!(last["ContinuationToken"], Value::Null);
+    let range = json_with_status(
+        app.get(
+            &format!("{data}/Transform?count={MAX_VALUES}&reversed=true&skip=27"),
+            &t.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(orders(&range), [2, 1, 0]);
+    let empty = json_with_status(
+        app.get(
+            &format!("{data}?startIndex=20&endIndex=10&count=5"),
+            &t.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(empty["Results"], serde_json::json!([]));
+    assert_eq!(empty["ContinuationToken"], Value::Null);
+}
