@@ -31,6 +31,7 @@ mod request_spans;
 mod sds_access;
 mod sds_data;
 mod sds_fixtures;
+mod search_bounds;
 mod shared_streams;
 mod side_doors;
 mod smtp;

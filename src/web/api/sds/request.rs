@@ -7,6 +7,7 @@ use crate::app::sds::stream_access::Target;
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::paging::Page;
+use crate::domain::sds::search::SearchQuery;
 use crate::domain::sds::value_count::ValueCount;
 use crate::web::extract::ApiCaller;
 use crate::web::path::{CommunityNamespacePath, NamespacePath};
@@ -117,6 +118,13 @@ impl Query {
             .filter(|v| !v.is_empty())
             .map(|v| ValueCount::parse(v).map_err(|e| AppError::invalid(name, e.to_string())))
             .transpose()
+    }
+
+    /// The stream search of `query` (empty: every stream), bounded in
+    /// length and words.
+    pub fn search(&self) -> Result<SearchQuery, AppError> {
+        SearchQuery::parse(self.get("query").unwrap_or_default())
+            .map_err(|e| AppError::invalid("query", e.to_string()))
     }
 
     pub fn flag(&self, name: &str) -> Result<bool, AppError> {

@@ -55,9 +55,9 @@ async fn search(
         )
         .filter(|t| !t.0.is_nil()),
     };
-    let text = query.get("query").unwrap_or_default().to_string();
+    let search = query.search()?;
     let hits =
-        community_streams::search(&ctx, caller.0, scope.0, community, text, page, only).await?;
+        community_streams::search(&ctx, caller.0, scope.0, community, search, page, only).await?;
     let body: Vec<Value> = hits
         .iter()
         .map(|h| {

@@ -100,8 +100,8 @@ async fn list(
     let ctx = context(&req)?;
     let query = Query::of(&req);
     let page = query.page()?;
-    let text = query.get("query").unwrap_or_default().to_string();
-    let found = streams::list(&ctx, ns.target(&caller)?, text, page).await?;
+    let search = query.search()?;
+    let found = streams::list(&ctx, ns.target(&caller)?, search, page).await?;
     Ok(HttpResponse::Ok().json(found.iter().map(wire::stream).collect::<Vec<_>>()))
 }
 
