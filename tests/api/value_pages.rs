@@ -110,3 +110,51 @@ async fn a_page_at_the_cap_answers_every_value_with_the_right_token() {
     assert_eq!(empty["Results"], serde_json::json!([]));
     assert_eq!(empty["ContinuationToken"], Value::Null);
 }
+
+/// The bounds the handlers enforce are in the API document, for every
+/// mount the reads answer at, so a schema-driven client or fuzzer knows them.
+#[tokio::test]
+async fn the_api_document_states_the_read_parameters_and_their_bounds() {
+    let app = spawn_app().await;
+    let doc = json_with_status(
+        app.http
+            .get(format!("{}/openapi.json", app.url))
+            .send()
+            .await
+            .expect("request sent"),
+        StatusCode::OK,
+    )
+    .await;
+    let paths = doc["paths"].as_object().expect("paths");
+    let param = |path: &str, name: &str| -> Value {
+        paths[path]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name).cloned())
+            .unwrap_or_else(|| panic!("{path} documents no {name}: {}", paths[path]["get"]))
+    };
+    let mut reads = 0;
+    for path in paths.keys() {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with("/data") || lower.ends_with("/data/transform") {
+            reads += 1;
+            let count = param(path, "count");
+            assert_eq!(count["in"], "query");
+            assert_eq!(count["schema"]["minimum"], 1, "{path}");
+            assert_eq!(count["schema"]["maximum"], 250_000, "{path}");
+            param(path, "startIndex");
+            param(path, "endIndex");
+        }
+        if lower.ends_with("/data/transform") {
+            assert_eq!(param(path, "skip")["schema"]["minimum"], 0);
+            param(path, "reversed");
+        }
+        if lower.ends_with("/data") {
+            param(path, "continuationToken");
+        }
+        if lower.ends_with("/streams") {
+            assert_eq!(param(path, "query")["schema"]["maxLength"], 500, "{path}");
+            assert_eq!(param(path, "count")["schema"]["maximum"], 1000, "{path}");
+        }
+    }
+    assert!(reads >= 6, "the value reads of every mount: {reads}");
+}

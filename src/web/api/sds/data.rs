@@ -1,6 +1,7 @@
 //! `.../Streams/{id}/Data`: writes (insert, update, replace, remove) and
 //! reads (index, first, last, window, Transform range).
 
+use super::read_params::{RangeParams, WindowParams};
 use super::request::Namespace;
 use super::request::Query;
 use crate::app::sds::data::{self, Answer, Read, Removal, WriteMode};
@@ -75,7 +76,7 @@ fn required(query: &Query, name: &str) -> Result<String, AppError> {
 }
 
 /// Read events
-#[utoipa::path(get, path = "/Streams/{streamId}/Data", params(StreamPath),
+#[utoipa::path(get, path = "/Streams/{streamId}/Data", params(StreamPath, WindowParams),
     responses((status = 200, description = "The events", body = serde_json::Value)))]
 async fn read(
     req: HttpRequest,
@@ -121,7 +122,7 @@ at_path! {
 ///
 /// `Transform?startIndex&endIndex` is a window; with `count` (and
 /// optionally `skip`, `reversed`) and no end, a range from the start.
-#[utoipa::path(get, path = "/Streams/{streamId}/Data/Transform", params(StreamPath),
+#[utoipa::path(get, path = "/Streams/{streamId}/Data/Transform", params(StreamPath, RangeParams),
     responses((status = 200, description = "The events", body = serde_json::Value)))]
 async fn transform(
     req: HttpRequest,

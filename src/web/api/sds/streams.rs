@@ -1,12 +1,13 @@
 //! `.../Streams`: create, update, get, list, delete, the stream's type,
 //! tags and metadata.
 
+use super::read_params::SearchParams;
 use super::request::Namespace;
 use super::request::Query;
 use super::wire;
 use crate::app::sds::streams::{self, Annotation, Created};
 use crate::app::AppError;
-use crate::web::extract::{context, ApiCaller, ApiJson};
+use crate::web::extract::{context, ApiCaller, ApiJson, Paging};
 use crate::web::path::{MetadataKeyPath, StreamPath};
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::{HttpRequest, HttpResponse};
@@ -90,7 +91,7 @@ async fn get_type(
 }
 
 /// Streams
-#[utoipa::path(get, path = "/Streams",
+#[utoipa::path(get, path = "/Streams", params(Paging, SearchParams),
     responses((status = 200, description = "The streams", body = serde_json::Value)))]
 async fn list(
     req: HttpRequest,
