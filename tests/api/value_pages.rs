@@ -158,3 +158,57 @@ async fn the_api_document_states_the_read_parameters_and_their_bounds() {
     }
     assert!(reads >= 6, "the value reads of every mount: {reads}");
 }
+
+/// A value may be as large as a request body, so a count alone does not
+/// bound an answer: a page ends early at 32 MiB with a token for the rest,
+/// and a read that cannot page is refused past it.
+#[tokio::test]
+async fn an_answer_is_bounded_in_bytes_whatever_the_values_size() {
+    let app = spawn_app().await;
+    let t = app.tenant("Plant").await;
+    app.wave_stream(&t, "s", &[]).await;
+    let data = format!("{}/Data", stream_path(t.id, "s"));
+    let padding = "x".repeat(200_000);
+    let values = 170; // 34 MB
+    for order in 0..values {
+        let value = serde_json::json!([{"Order": order, "Radians": 0.0, "Padding": padding}]);
+        let r = app.post_json(&data, &t.token, &value).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    let end = values - 1;
+    let mut seen = Vec::new();
+    let mut token = String::new();
+    let mut pages = 0;
+    loop {
+        let r = app
+            .get(
+                &format!("{data}?startIndex=0&endIndex={end}&count=1000&continuationToken={token}"),
+                &t.token,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let bytes = r.bytes().await.expect("body");
+        assert!(bytes.len() <= 32 << 20, "a page of {} bytes", bytes.len());
+        let page: Value = serde_json::from_slice(&bytes).expect("JSON");
+        seen.extend(orders(&page["Results"]));
+        pages += 1;
+        match page["ContinuationToken"].as_str() {
+            Some(next) => token = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (0..values).collect::<Vec<_>>());
+    assert_eq!(pages, 2);
+    let whole = app
+        .get(&format!("{data}?startIndex=0&endIndex={end}"), &t.token)
+        .await;
+    assert_error(whole, StatusCode::BAD_REQUEST, "in pages").await;
+    let range = app
+        .get(
+            &format!("{data}/Transform?startIndex=0&count=1000"),
+            &t.token,
+        )
+        .await;
+    let body = assert_error(range, StatusCode::BAD_REQUEST, "fewer").await;
+    assert_eq!(body["Parameter"], "count");
+}

@@ -7,7 +7,7 @@ use crate::app::{AppError, Context};
 use crate::domain::sds::acl::rights;
 use crate::domain::sds::index_key::{self, KeyPart};
 use crate::domain::sds::stream::SdsStream;
-use crate::domain::sds::value_count::{ValueCount, MAX_VALUES};
+use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
 use crate::store::sds_values::{self, Direction};
 use crate::store::{sds_streams, ReadTransaction, Readable};
 use base64::Engine;
@@ -202,6 +202,17 @@ pub async fn read(
     }
 }
 
+/// 400: the values asked for pass the read limit or the answer's size bound.
+fn too_large(field: &str, resolution: &str) -> AppError {
+    AppError::invalid(
+        field,
+        format!(
+            "the values asked for are more than {READ_LIMIT} or {} MiB; {resolution}",
+            MAX_ANSWER_BYTES >> 20
+        ),
+    )
+}
+
 fn token_of(key: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
 }
@@ -254,10 +265,17 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
                 ((from, Bound::Unbounded), Direction::Forward)
             };
             let mut found = ValuesJson::new();
+            let mut full = false;
             sds_values::each_in_range(tx, s, bounds, direction, skip, count.get(), |_, json| {
-                found.push(json);
-                true
+                full = !found.is_empty() && !found.fits(json);
+                if !full {
+                    found.push(json);
+                }
+                !full
             })?;
+            if full {
+                return Err(too_large("count", "ask for fewer values at a time"));
+            }
             Answer::Values(found)
         }
     })
@@ -312,7 +330,9 @@ fn window(
             0,
             size + 1,
             |key, json| {
-                if results.len() == size {
+                // A page may end early at the answer's size bound (after
+                // one value at least): its token says where the rest begins.
+                if results.len() == size || (!results.is_empty() && !results.fits(json)) {
                     next = Some(token_of(key));
                     return false;
                 }
@@ -326,10 +346,7 @@ fn window(
             results,
             token: next,
         }),
-        None if next.is_some() => Err(AppError::invalid(
-            "endIndex",
-            format!("the window holds more than {READ_LIMIT} values; read it in pages with count"),
-        )),
+        None if next.is_some() => Err(too_large("endIndex", "read it in pages with count")),
         None => Ok(Answer::Values(results)),
     }
 }

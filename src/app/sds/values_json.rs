@@ -4,6 +4,8 @@
 //! about a kilobyte before writing it out again; this costs the stored
 //! size once.
 
+use crate::domain::sds::value_count::MAX_ANSWER_BYTES;
+
 #[derive(Debug)]
 pub struct ValuesJson {
     text: Vec<u8>,
@@ -29,6 +31,11 @@ impl ValuesJson {
 
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether `json` still fits within `MAX_ANSWER_BYTES`.
+    pub fn fits(&self, json: &[u8]) -> bool {
+        self.text.len() + json.len() + 2 <= MAX_ANSWER_BYTES
     }
 
     pub fn is_empty(&self) -> bool {

@@ -7,6 +7,12 @@
 /// The most values one read returns.
 pub const MAX_VALUES: usize = 250_000;
 
+/// The most bytes of values one answer holds, whatever their count: a
+/// value may be as large as a request body, so the count alone does not
+/// bound a read's memory. A page stops early (with a continuation token)
+/// at this size; a read that cannot page is refused past it.
+pub const MAX_ANSWER_BYTES: usize = 32 << 20;
+
 /// A range's `count` when none is given.
 pub const DEFAULT_RANGE_COUNT: usize = 100;
 
