@@ -8,6 +8,8 @@
 //! word again for each field of each stream made one long query cost
 //! seconds of CPU.
 
+use memchr::memmem::Finder;
+
 /// The longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
 /// The most words in a query (`AND` not counted).
@@ -50,11 +52,12 @@ struct Term {
     pattern: Pattern,
 }
 
-/// Lower-cased text; with wildcards, the pieces between them.
+/// Lower-cased text; with wildcards, the pieces between them. Each text
+/// to find is a searcher made once per query, not once per comparison.
 #[derive(Clone, Debug)]
 enum Pattern {
-    Plain(String),
-    Wild(Vec<String>),
+    Plain(Finder<'static>),
+    Wild(Vec<Finder<'static>>),
 }
 
 impl SearchQuery {
@@ -121,10 +124,11 @@ impl Term {
 impl Pattern {
     fn of(text: &str) -> Self {
         let text = text.to_lowercase();
+        let finder = |piece: &str| Finder::new(piece.as_bytes()).into_owned();
         if text.contains('*') {
-            Pattern::Wild(text.split('*').map(str::to_string).collect())
+            Pattern::Wild(text.split('*').map(finder).collect())
         } else {
-            Pattern::Plain(text)
+            Pattern::Plain(finder(&text))
         }
     }
 
@@ -132,30 +136,30 @@ impl Pattern {
     /// whole-value and a free word matches anywhere in the text.
     fn matches(&self, text: &str, anywhere: bool) -> bool {
         match self {
-            Pattern::Plain(p) if anywhere => text.contains(p.as_str()),
-            Pattern::Plain(p) => text == p,
-            Pattern::Wild(pieces) => glob(pieces, text),
+            Pattern::Plain(p) if anywhere => p.find(text.as_bytes()).is_some(),
+            Pattern::Plain(p) => text.as_bytes() == p.needle(),
+            Pattern::Wild(pieces) => glob(pieces, text.as_bytes()),
         }
     }
 }
 
 /// Whether `text` is the first piece, then each middle piece in order with
 /// anything between, then the last piece (at least two pieces).
-fn glob(pieces: &[String], text: &str) -> bool {
+fn glob(pieces: &[Finder<'static>], text: &[u8]) -> bool {
     let (Some((first, rest)), Some(last)) = (pieces.split_first(), pieces.last()) else {
         return true;
     };
     let middle = &rest[..rest.len().saturating_sub(1)];
-    let Some(mut text) = text.strip_prefix(first.as_str()) else {
+    let Some(mut text) = text.strip_prefix(first.needle()) else {
         return false;
     };
-    let Some(inner) = text.strip_suffix(last.as_str()) else {
+    let Some(inner) = text.strip_suffix(last.needle()) else {
         return false;
     };
     text = inner;
-    for piece in middle.iter().filter(|p| !p.is_empty()) {
-        match text.find(piece.as_str()) {
-            Some(at) => text = &text[at + piece.len()..],
+    for piece in middle.iter().filter(|p| !p.needle().is_empty()) {
+        match piece.find(text) {
+            Some(at) => text = &text[at + piece.needle().len()..],
             None => return false,
         }
     }
