@@ -56,7 +56,7 @@ struct Term {
 /// to find is a searcher made once per query, not once per comparison.
 #[derive(Clone, Debug)]
 enum Pattern {
-    Plain(Finder<'static>),
+    Plain(Box<Finder<'static>>),
     Wild(Vec<Finder<'static>>),
 }
 
@@ -128,7 +128,7 @@ impl Pattern {
         if text.contains('*') {
             Pattern::Wild(text.split('*').map(finder).collect())
         } else {
-            Pattern::Plain(finder(&text))
+            Pattern::Plain(Box::new(finder(&text)))
         }
     }
 
