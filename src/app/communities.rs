@@ -7,6 +7,7 @@ use super::context::Context;
 use super::error::{optional, AppError};
 use super::profile;
 use super::removal;
+use super::sds::visibility::ShareCounts;
 use crate::domain::community::{validate_alias, validate_description, Community, CommunityName};
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
@@ -107,7 +108,7 @@ pub fn view(
     at: &InCommunity,
     now: DateTime<Utc>,
 ) -> Result<CommunityView, AppError> {
-    let (mine, total) = communities::stream_counts(tx, at.community.id, at.me.caller.tenant)?;
+    let counts = ShareCounts::load(tx, at.community.id, at.me.caller.tenant)?;
     Ok(CommunityView {
         alias: at
             .membership
@@ -115,8 +116,8 @@ pub fn view(
             .clone()
             .unwrap_or_else(|| at.community.name.as_str().to_string()),
         tenants: tenants_of(tx, at.community.id, at.me.caller.tenant, now)?,
-        streams_contributed: mine,
-        streams_total: total,
+        streams_contributed: counts.mine,
+        streams_total: counts.total,
         preferred_region_id: profiles::community_region(tx, at.community.id)?,
         roles: community_roles::instances(at),
         viewer_roles: at.roles,
@@ -345,7 +346,8 @@ pub async fn delete(
 }
 
 /// The community's stream counts: in all, the caller's, and per member
-/// tenant (AVEVA Data Hub's `CommunitySummaryInformationForTenants`).
+/// tenant (AVEVA Data Hub's `CommunitySummaryInformationForTenants`), each
+/// counting only shares the community can read now (`ShareCounts`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
     pub total: u64,
@@ -363,7 +365,7 @@ pub async fn summary(
         .read_large(&ctx.large_reads, move |tx| {
             let at = in_community(tx, caller, path_tenant, id)?;
             at.require(Operation::ViewSummary)?;
-            let (mine, total) = communities::stream_counts(tx, id, caller.tenant)?;
+            let counts = ShareCounts::load(tx, id, caller.tenant)?;
             // The per-tenant lines name the member tenants: only for a caller
             // who may see the community's members (a Tenant Member may read
             // the totals, as in OCS, but not who is in it).
@@ -373,11 +375,11 @@ pub async fn summary(
                 .into_iter()
                 .filter(|m| m.is_in() && (sees_members || m.tenant == caller.tenant))
             {
-                per_tenant.push((m.tenant, communities::stream_counts(tx, id, m.tenant)?.0));
+                per_tenant.push((m.tenant, counts.of(m.tenant)));
             }
             Ok(Summary {
-                total,
-                mine,
+                total: counts.total,
+                mine: counts.mine,
                 per_tenant,
             })
         })

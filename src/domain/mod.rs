@@ -13,5 +13,6 @@ pub mod permission;
 pub mod role;
 pub mod sds;
 pub mod session;
+pub mod share_visibility;
 pub mod shown_name;
 pub mod tenant;

@@ -69,28 +69,28 @@ pub fn delete(tx: &WriteTransaction, community: &Community) -> Result<(), StoreE
     Ok(())
 }
 
-/// Streams the tenant shares into the community, and streams of all tenants.
-pub fn stream_counts(
+/// How many streams each tenant shares into the community (tenants that
+/// share none are absent), in one walk of the community's shares.
+pub fn share_counts(
     tx: &impl Readable,
     community: CommunityId,
-    tenant: TenantId,
-) -> Result<(u64, u64), StoreError> {
-    tx.recall(Lookup::community_stream_counts(community, tenant), || {
+) -> Result<Vec<(TenantId, u64)>, StoreError> {
+    tx.recall(Lookup::community_share_counts(community), || {
         let shares = tx.table(SHARES)?;
+        let mut out: Vec<(TenantId, u64)> = Vec::new();
         if shares.is_empty()? {
-            return Ok((0, 0));
+            return Ok(out);
         }
-        let mut mine = 0;
-        let mut total = 0;
         for entry in shares
             .range((community.0, Uuid::nil(), "")..(community.0, Uuid::max(), "\u{10FFFF}"))?
         {
-            let (key, _) = entry?;
-            total += 1;
-            if key.value().1 == tenant.0 {
-                mine += 1;
+            let tenant = TenantId(entry?.0.value().1);
+            // Keys come in tenant order: a new tenant starts a new count.
+            match out.last_mut() {
+                Some((last, n)) if *last == tenant => *n += 1,
+                _ => out.push((tenant, 1)),
             }
         }
-        Ok((mine, total))
+        Ok(out)
     })
 }

@@ -19,7 +19,7 @@ pub(super) enum Kind {
     Tenant,
     Principal,
     Community,
-    CommunityStreamCounts,
+    CommunityShareCounts,
     CommunityRegion,
     Invitation,
     Membership,
@@ -73,13 +73,10 @@ impl Lookup<Option<Community>> {
     }
 }
 
-impl Lookup<(u64, u64)> {
-    /// Streams shared into a community: by `tenant`, and by everyone.
-    pub(super) fn community_stream_counts(community: CommunityId, tenant: TenantId) -> Self {
-        Self::new(
-            Kind::CommunityStreamCounts,
-            [community.0.as_u128(), tenant.0.as_u128(), 0],
-        )
+impl Lookup<Vec<(TenantId, u64)>> {
+    /// Streams shared into a community, counted by sharing tenant.
+    pub(super) fn community_share_counts(community: CommunityId) -> Self {
+        Self::new(Kind::CommunityShareCounts, [community.0.as_u128(), 0, 0])
     }
 }
 

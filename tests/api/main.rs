@@ -32,6 +32,7 @@ mod sds_access;
 mod sds_data;
 mod sds_fixtures;
 mod search_bounds;
+mod share_visibility;
 mod shared_streams;
 mod side_doors;
 mod smtp;

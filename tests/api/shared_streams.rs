@@ -572,6 +572,8 @@ async fn the_tenants_tab_lists_shares_and_a_tenant_unshares_its_own_after_confir
     let w = world().await;
     w.app.wave_stream(&w.b, "Flow B", &[]).await;
     w.app.share_ok(&w.b, &w.community, "Flow B").await;
+    // Only a holder of Community Member sees other tenants' shares.
+    crate::share_visibility::grant_member_to_admin_user(&w.app, &w.a, &w.community).await;
     let alpha = Browser::new(&w.app);
     alpha
         .login(&w.a, &format!("/communities/{}", w.community))

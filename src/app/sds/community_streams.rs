@@ -2,17 +2,17 @@
 //! membership checks) and, for the portal, each tenant's shared streams.
 
 use crate::app::access::acting;
-use crate::app::community_access::{check_path_tenant, enter, InCommunity};
+use crate::app::community_access::{check_path_tenant, enter, in_community, InCommunity};
+use crate::app::sds::stream_access::may_read_own;
+use crate::app::sds::visibility::{self, Sharers};
 use crate::app::{AppError, Context};
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
-use crate::domain::membership::CommunityTenantStatus;
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
-use crate::domain::role::Role;
 use crate::domain::sds::search::{SearchQuery, Searchable};
 use crate::domain::sds::stream::SdsStream;
-use crate::store::{memberships, sds_streams, shares, tenants, Readable};
+use crate::store::{sds_streams, shares, Readable};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -25,9 +25,9 @@ pub struct SharedStream {
     pub stream: SdsStream,
 }
 
-/// Searches the streams shared into `community` that the caller can read:
-/// its tenant and the sharing tenant Active, and the caller holding
-/// Community Member. Others in the community get an empty list.
+/// Searches the streams shared into `community` that the caller can read
+/// (`visibility`: the caller holds Community Member, both tenants' shares
+/// are visible). Others in the community get an empty list.
 pub async fn search(
     ctx: &Context,
     caller: Caller,
@@ -42,7 +42,7 @@ pub async fn search(
             check_path_tenant(caller, path_tenant)?;
             let at = enter(tx, acting(tx, caller)?, community, false)?;
             at.require(Operation::ViewSummary)?;
-            if !can_see_shares(&at) {
+            if !visibility::reader_sees(&at) {
                 return Ok(Vec::new());
             }
             let mut out = Vec::new();
@@ -75,31 +75,12 @@ pub async fn search(
         .await
 }
 
-fn can_see_shares(at: &InCommunity) -> bool {
-    at.roles.contains(Role::CommunityMember)
-        && at.membership.status == CommunityTenantStatus::Active
-}
-
-/// The shares of Active member tenants, tenant by tenant.
+/// The shares of tenants whose shares are visible now, tenant by tenant.
 fn visible(tx: &impl Readable, community: CommunityId) -> Result<Vec<SharedStream>, AppError> {
-    let mut active: HashMap<TenantId, Option<String>> = HashMap::new();
+    let mut sharers = Sharers::new(tx, community);
     let mut out = Vec::new();
     for (tenant, stream_ref) in shares::of_community(tx, community)? {
-        if let std::collections::hash_map::Entry::Vacant(slot) = active.entry(tenant) {
-            let is_active = memberships::get(tx, community, tenant)?
-                .is_some_and(|m| m.status == CommunityTenantStatus::Active);
-            let name = if is_active {
-                Some(
-                    tenants::get(tx, tenant)?
-                        .map(|t| t.company_name)
-                        .unwrap_or_default(),
-                )
-            } else {
-                None
-            };
-            slot.insert(name);
-        }
-        let Some(Some(tenant_name)) = active.get(&tenant) else {
+        let Some(tenant_name) = sharers.shown(tenant)?.map(|t| t.company_name.clone()) else {
             continue;
         };
         let (namespace, key) = shares::split_ref(&stream_ref);
@@ -107,7 +88,7 @@ fn visible(tx: &impl Readable, community: CommunityId) -> Result<Vec<SharedStrea
             out.push(SharedStream {
                 community,
                 tenant,
-                tenant_name: tenant_name.clone(),
+                tenant_name,
                 stream,
             });
         }
@@ -124,16 +105,35 @@ pub struct ShareRow {
     pub last_write: Option<DateTime<Utc>>,
 }
 
-/// Every tenant's shares in a community the viewer's tenant is in (paused
-/// tenants' too: the page shows their status beside them).
-pub fn shares_by_tenant(
+/// What the Tenants tab lists, by tenant, by the API's rules so the portal
+/// shows nothing the API hides: the viewer's own tenant's shares that it
+/// may read as its own streams, and other tenants' shares only as the
+/// community reads show them (`visibility`).
+fn shares_by_tenant(
     tx: &impl Readable,
-    community: CommunityId,
+    at: &InCommunity,
 ) -> Result<HashMap<TenantId, Vec<ShareRow>>, AppError> {
+    let community = at.community.id;
+    let mine = at.me.caller.tenant;
+    let listed = if visibility::reader_sees(at) {
+        shares::of_community(tx, community)?
+    } else {
+        let own = shares::of_tenant(tx, community, mine)?;
+        own.into_iter().map(|r| (mine, r)).collect()
+    };
+    let mut sharers = Sharers::new(tx, community);
     let mut out: HashMap<TenantId, Vec<ShareRow>> = HashMap::new();
-    for (tenant, stream_ref) in shares::of_community(tx, community)? {
+    for (tenant, stream_ref) in listed {
         let (namespace, key) = shares::split_ref(&stream_ref);
-        if let Some(s) = sds_streams::get(tx, tenant, namespace, key)? {
+        let Some(s) = sds_streams::get(tx, tenant, namespace, key)? else {
+            continue;
+        };
+        let shown = if tenant == mine {
+            may_read_own(&at.me, &s)
+        } else {
+            sharers.shown(tenant)?.is_some()
+        };
+        if shown {
             out.entry(tenant).or_default().push(ShareRow {
                 namespace: s.namespace.clone(),
                 id: s.id,
@@ -153,9 +153,9 @@ pub async fn tenant_shares(
 ) -> Result<HashMap<TenantId, Vec<ShareRow>>, AppError> {
     ctx.store
         .read_large(&ctx.large_reads, move |tx| {
-            let at = crate::app::community_access::in_community(tx, caller, None, community)?;
+            let at = in_community(tx, caller, None, community)?;
             at.require(Operation::ViewCommunity)?;
-            shares_by_tenant(tx, community)
+            shares_by_tenant(tx, &at)
         })
         .await
 }

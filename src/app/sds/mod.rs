@@ -9,6 +9,7 @@ pub mod stream_access;
 pub mod streams;
 pub mod types;
 pub mod values_json;
+pub mod visibility;
 
 use super::AppError;
 use crate::domain::sds::sds_type::Invalid;

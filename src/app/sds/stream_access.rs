@@ -2,21 +2,22 @@
 //! rights its access control list gives (the owner holds all); through a
 //! community (a `community-id` header or the community-scoped route) a
 //! holder of Community Member reads, never writes, and only while the
-//! stream is shared there and both tenants are Active members.
+//! stream is shared there and both tenants' shares are visible (see
+//! `visibility`).
 
 use crate::app::access::{acting, Acting};
 use crate::app::community_access::enter;
+use crate::app::sds::visibility;
 use crate::app::AppError;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, PrincipalId, TenantId};
-use crate::domain::membership::CommunityTenantStatus;
 use crate::domain::role::Role;
 use crate::domain::sds::acl::{
     rights, AccessControlEntry, AccessControlList, AccessType, Subject, Trustee, TrusteeType,
 };
 use crate::domain::sds::identifier;
 use crate::domain::sds::stream::SdsStream;
-use crate::store::{memberships, sds_streams, shares, Readable};
+use crate::store::{sds_streams, shares, Readable};
 use uuid::Uuid;
 
 /// Where a request points: a stream (or collection) of a tenant's
@@ -123,14 +124,24 @@ pub fn own_tenant(tx: &impl Readable, target: &Target) -> Result<Acting, AppErro
         ));
     }
     let me = acting(tx, target.caller)?;
-    if !(me.tenant_roles.contains(Role::TenantAdministrator)
-        || me.tenant_roles.contains(Role::TenantMember))
-    {
+    if !uses_own_data(&me) {
         return Err(AppError::forbidden(
             "this requires the role Tenant Member or Tenant Administrator",
         ));
     }
     Ok(me)
+}
+
+/// Only Tenant Members and Tenant Administrators use their tenant's data.
+fn uses_own_data(me: &Acting) -> bool {
+    me.tenant_roles.contains(Role::TenantAdministrator)
+        || me.tenant_roles.contains(Role::TenantMember)
+}
+
+/// Whether `me` may read `stream` of its own tenant, by the rules of
+/// `own_stream` (for lists that show streams without reading them).
+pub fn may_read_own(me: &Acting, stream: &SdsStream) -> bool {
+    uses_own_data(me) && rights_on(me, stream) & rights::READ != 0
 }
 
 fn not_found(id: &str) -> AppError {
@@ -182,9 +193,10 @@ pub fn readable_stream(
     }
 }
 
-/// The community side of reading: the caller's tenant is an Active member
-/// holding Community Member, the stream's tenant is an Active member, and
-/// the stream is shared there. Hidden streams answer 404, as if absent.
+/// The community side of reading: the caller holds Community Member, both
+/// tenants' shares are visible (`visibility`: Active members, Active
+/// tenants), and the stream is shared there. Hidden streams answer 404, as
+/// if absent.
 pub fn shared_stream(
     tx: &impl Readable,
     caller: Caller,
@@ -204,13 +216,11 @@ pub fn shared_stream(
             "stream '{id}' is not shared with you in community {community}"
         ))
     };
-    if at.membership.status != CommunityTenantStatus::Active {
+    if !visibility::reader_sees(&at) || visibility::shown_sharer(tx, community, owner)?.is_none() {
         return Err(hidden());
     }
-    let owner_active = memberships::get(tx, community, owner)?
-        .is_some_and(|m| m.status == CommunityTenantStatus::Active);
     let stream_ref = shares::stream_ref(namespace, &identifier::key(id));
-    if !owner_active || !shares::contains(tx, community, owner, &stream_ref)? {
+    if !shares::contains(tx, community, owner, &stream_ref)? {
         return Err(hidden());
     }
     sds_streams::get(tx, owner, namespace, id)?.ok_or_else(hidden)
