@@ -76,7 +76,7 @@ fn window(store: &Store, s: &SdsStream, start: i64) -> usize {
                 token: None,
             };
             match read_stream(tx, s, read) {
-                Ok(Answer::Many(values)) => Ok::<_, StoreError>(values.len()),
+                Ok(Answer::Values(values)) => Ok::<_, StoreError>(values.len()),
                 _ => panic!("window read failed"),
             }
         })

@@ -78,6 +78,40 @@ pub fn range(
     skip: usize,
     limit: usize,
 ) -> Result<Vec<Entry>, StoreError> {
+    let mut out = Vec::new();
+    let mut failed = None;
+    each_in_range(
+        tx,
+        stream,
+        (start, end),
+        direction,
+        skip,
+        limit,
+        |key, json| {
+            match parse(json) {
+                Ok(value) => out.push((key.to_vec(), value)),
+                Err(e) => failed = Some(e),
+            }
+            failed.is_none()
+        },
+    )?;
+    failed.map_or(Ok(out), Err)
+}
+
+/// Calls `each` with the key and stored JSON text of up to `limit` values
+/// with keys between the bounds, after skipping `skip`, until it returns
+/// false; says how many it was called with. Nothing is decoded: a large
+/// read copies stored text into its answer instead of building a value
+/// tree per value.
+pub fn each_in_range(
+    tx: &impl Readable,
+    stream: Uuid,
+    (start, end): (Bound<&[u8]>, Bound<&[u8]>),
+    direction: Direction,
+    skip: usize,
+    limit: usize,
+    mut each: impl FnMut(&[u8], &[u8]) -> bool,
+) -> Result<usize, StoreError> {
     let table = tx.table(SDS_VALUES)?;
     let empty: &[u8] = &[];
     let next_stream = Uuid::from_u128(stream.as_u128().wrapping_add(1));
@@ -92,20 +126,17 @@ pub fn range(
         Bound::Unbounded => Bound::Excluded((next_stream, empty)),
     };
     let range = table.range::<(Uuid, &[u8])>((lower, upper))?;
-    let mut out = Vec::new();
-    match direction {
-        Direction::Forward => {
-            for entry in range.skip(skip).take(limit) {
-                let (k, v) = entry?;
-                out.push((k.value().1.to_vec(), parse(v.value())?));
-            }
-        }
-        Direction::Backward => {
-            for entry in range.rev().skip(skip).take(limit) {
-                let (k, v) = entry?;
-                out.push((k.value().1.to_vec(), parse(v.value())?));
-            }
+    let entries: Box<dyn Iterator<Item = _>> = match direction {
+        Direction::Forward => Box::new(range),
+        Direction::Backward => Box::new(range.rev()),
+    };
+    let mut called = 0;
+    for entry in entries.skip(skip).take(limit) {
+        let (k, v) = entry?;
+        called += 1;
+        if !each(k.value().1, v.value()) {
+            break;
         }
     }
-    Ok(out)
+    Ok(called)
 }

@@ -10,7 +10,7 @@ use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
-use crate::domain::sds::search::{matches, Searchable};
+use crate::domain::sds::search::{SearchQuery, Searchable};
 use crate::domain::sds::stream::SdsStream;
 use crate::store::{sds_streams, shares, Readable};
 use chrono::{DateTime, Utc};
@@ -33,7 +33,7 @@ pub async fn search(
     caller: Caller,
     path_tenant: Option<TenantId>,
     community: CommunityId,
-    query: String,
+    query: SearchQuery,
     page: Page,
     only_tenant: Option<TenantId>,
 ) -> Result<Vec<SharedStream>, AppError> {
@@ -58,7 +58,7 @@ pub async fn search(
                     description: &s.description,
                     type_id: &s.type_id,
                 };
-                if !matches(&query, &searchable) {
+                if !query.matches(&searchable) {
                     continue;
                 }
                 if skip > 0 {

@@ -2,10 +2,12 @@
 //! index, first, last, a window, a range). Every read is a key range.
 
 use super::stream_access::{own_stream, readable_stream, Target};
+use super::values_json::ValuesJson;
 use crate::app::{AppError, Context};
 use crate::domain::sds::acl::rights;
 use crate::domain::sds::index_key::{self, KeyPart};
 use crate::domain::sds::stream::SdsStream;
+use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
 use crate::store::sds_values::{self, Direction};
 use crate::store::{sds_streams, ReadTransaction, Readable};
 use base64::Engine;
@@ -13,7 +15,7 @@ use serde_json::Value;
 use std::ops::Bound;
 
 /// SDS's cap on values in one read.
-pub const READ_LIMIT: usize = 250_000;
+pub const READ_LIMIT: usize = MAX_VALUES;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteMode {
@@ -144,24 +146,25 @@ pub enum Read {
     At(Vec<String>),
     First,
     Last,
-    /// `?startIndex&endIndex`, with `count` (and a continuation token) for paging.
+    /// `?startIndex&endIndex`, with `count` (and a continuation token) for
+    /// paging; without `count`, the whole window up to the read limit.
     Window {
         start: String,
         end: String,
-        count: Option<usize>,
+        count: Option<ValueCount>,
         token: Option<String>,
     },
     /// `Transform?startIndex&skip&count&reversed`.
     Range {
         start: Option<String>,
         skip: usize,
-        count: usize,
+        count: ValueCount,
         reversed: bool,
     },
 }
 
 impl Read {
-    /// Whether the read may decode many values (up to `READ_LIMIT`), so it
+    /// Whether the read may copy many values (up to `READ_LIMIT`), so it
     /// belongs on the blocking pool. The others name each value they read
     /// in the request, so they cost a few lookups.
     fn is_large(&self) -> bool {
@@ -170,12 +173,13 @@ impl Read {
 }
 
 /// A read's answer: one value (or null), a list, or a page with the token
-/// of the next one.
+/// of the next one. Windows and ranges carry their values' stored text.
 pub enum Answer {
     One(Option<Value>),
     Many(Vec<Value>),
+    Values(ValuesJson),
     Page {
-        results: Vec<Value>,
+        results: ValuesJson,
         token: Option<String>,
     },
 }
@@ -198,8 +202,15 @@ pub async fn read(
     }
 }
 
-fn values(entries: Vec<sds_values::Entry>) -> Vec<Value> {
-    entries.into_iter().map(|(_, v)| v).collect()
+/// 400: the values asked for pass the read limit or the answer's size bound.
+fn too_large(field: &str, resolution: &str) -> AppError {
+    AppError::invalid(
+        field,
+        format!(
+            "the values asked for are more than {READ_LIMIT} or {} MiB; {resolution}",
+            MAX_ANSWER_BYTES >> 20
+        ),
+    )
 }
 
 fn token_of(key: &[u8]) -> String {
@@ -230,97 +241,14 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
                 Answer::Many(found.into_iter().flatten().collect())
             }
         }
-        Read::First => Answer::One(
-            sds_values::range(
-                tx,
-                s,
-                Bound::Unbounded,
-                Bound::Unbounded,
-                Direction::Forward,
-                0,
-                1,
-            )?
-            .pop()
-            .map(|(_, v)| v),
-        ),
-        Read::Last => Answer::One(
-            sds_values::range(
-                tx,
-                s,
-                Bound::Unbounded,
-                Bound::Unbounded,
-                Direction::Backward,
-                0,
-                1,
-            )?
-            .pop()
-            .map(|(_, v)| v),
-        ),
+        Read::First => Answer::One(end_value(tx, stream, Direction::Forward)?),
+        Read::Last => Answer::One(end_value(tx, stream, Direction::Backward)?),
         Read::Window {
             start,
             end,
             count,
             token,
-        } => {
-            let mut from = key_of_text(keys, "startIndex", &start)?;
-            let to = key_of_text(keys, "endIndex", &end)?;
-            if let Some(token) = token.filter(|t| !t.is_empty()) {
-                from = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(token.as_bytes())
-                    .map_err(|_| {
-                        AppError::invalid("continuationToken", "is not a token this service issued")
-                    })?;
-            }
-            if from > to {
-                return Ok(match count {
-                    Some(_) => Answer::Page {
-                        results: vec![],
-                        token: None,
-                    },
-                    None => Answer::Many(vec![]),
-                });
-            }
-            match count {
-                Some(count) => {
-                    let mut page = sds_values::range(
-                        tx,
-                        s,
-                        Bound::Included(&from),
-                        Bound::Included(&to),
-                        Direction::Forward,
-                        0,
-                        count + 1,
-                    )?;
-                    let next = if page.len() > count {
-                        page.pop().map(|(k, _)| token_of(&k))
-                    } else {
-                        None
-                    };
-                    Answer::Page {
-                        results: values(page),
-                        token: next,
-                    }
-                }
-                None => {
-                    let all = sds_values::range(
-                        tx,
-                        s,
-                        Bound::Included(&from),
-                        Bound::Included(&to),
-                        Direction::Forward,
-                        0,
-                        READ_LIMIT + 1,
-                    )?;
-                    if all.len() > READ_LIMIT {
-                        return Err(AppError::invalid(
-                            "endIndex",
-                            format!("the window holds more than {READ_LIMIT} values; read it in pages with count"),
-                        ));
-                    }
-                    Answer::Many(values(all))
-                }
-            }
-        }
+        } => window(tx, stream, (&start, &end), count, token)?,
         Read::Range {
             start,
             skip,
@@ -330,46 +258,95 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
             let start = start
                 .map(|t| key_of_text(keys, "startIndex", &t))
                 .transpose()?;
-            let count = count.min(READ_LIMIT);
-            let found = match (&start, reversed) {
-                (Some(k), false) => sds_values::range(
-                    tx,
-                    s,
-                    Bound::Included(k),
-                    Bound::Unbounded,
-                    Direction::Forward,
-                    skip,
-                    count,
-                )?,
-                (Some(k), true) => sds_values::range(
-                    tx,
-                    s,
-                    Bound::Unbounded,
-                    Bound::Included(k),
-                    Direction::Backward,
-                    skip,
-                    count,
-                )?,
-                (None, false) => sds_values::range(
-                    tx,
-                    s,
-                    Bound::Unbounded,
-                    Bound::Unbounded,
-                    Direction::Forward,
-                    skip,
-                    count,
-                )?,
-                (None, true) => sds_values::range(
-                    tx,
-                    s,
-                    Bound::Unbounded,
-                    Bound::Unbounded,
-                    Direction::Backward,
-                    skip,
-                    count,
-                )?,
+            let from = start.as_deref().map_or(Bound::Unbounded, Bound::Included);
+            let (bounds, direction) = if reversed {
+                ((Bound::Unbounded, from), Direction::Backward)
+            } else {
+                ((from, Bound::Unbounded), Direction::Forward)
             };
-            Answer::Many(values(found))
+            let mut found = ValuesJson::new();
+            let mut full = false;
+            sds_values::each_in_range(tx, s, bounds, direction, skip, count.get(), |_, json| {
+                full = !found.is_empty() && !found.fits(json);
+                if !full {
+                    found.push(json);
+                }
+                !full
+            })?;
+            if full {
+                return Err(too_large("count", "ask for fewer values at a time"));
+            }
+            Answer::Values(found)
         }
     })
+}
+
+/// The first or last value of a stream.
+fn end_value(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    direction: Direction,
+) -> Result<Option<Value>, AppError> {
+    let all = (Bound::Unbounded, Bound::Unbounded);
+    Ok(
+        sds_values::range(tx, stream.storage, all.0, all.1, direction, 0, 1)?
+            .pop()
+            .map(|(_, v)| v),
+    )
+}
+
+/// A window's values: one page of `count` with the token of the next, or,
+/// without `count`, all of them if there are at most `READ_LIMIT`.
+fn window(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    (start, end): (&str, &str),
+    count: Option<ValueCount>,
+    token: Option<String>,
+) -> Result<Answer, AppError> {
+    let mut from = key_of_text(&stream.keys, "startIndex", start)?;
+    let to = key_of_text(&stream.keys, "endIndex", end)?;
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
+        from = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.as_bytes())
+            .map_err(|_| {
+                AppError::invalid("continuationToken", "is not a token this service issued")
+            })?;
+    }
+    let size = count.unwrap_or_else(ValueCount::most).get();
+    let mut results = ValuesJson::new();
+    let mut next = None;
+    if from <= to {
+        let bounds = (
+            Bound::Included(from.as_slice()),
+            Bound::Included(to.as_slice()),
+        );
+        // One more than the page, to learn whether another follows.
+        sds_values::each_in_range(
+            tx,
+            stream.storage,
+            bounds,
+            Direction::Forward,
+            0,
+            size + 1,
+            |key, json| {
+                // A page may end early at the answer's size bound (after
+                // one value at least): its token says where the rest begins.
+                if results.len() == size || (!results.is_empty() && !results.fits(json)) {
+                    next = Some(token_of(key));
+                    return false;
+                }
+                results.push(json);
+                true
+            },
+        )?;
+    }
+    match count {
+        Some(_) => Ok(Answer::Page {
+            results,
+            token: next,
+        }),
+        None if next.is_some() => Err(too_large("endIndex", "read it in pages with count")),
+        None => Ok(Answer::Values(results)),
+    }
 }

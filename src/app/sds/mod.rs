@@ -8,6 +8,7 @@ pub mod sharing;
 pub mod stream_access;
 pub mod streams;
 pub mod types;
+pub mod values_json;
 pub mod visibility;
 
 use super::AppError;

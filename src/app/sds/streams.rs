@@ -10,7 +10,7 @@ use crate::domain::paging::Page;
 use crate::domain::sds::acl::rights;
 use crate::domain::sds::patch;
 use crate::domain::sds::sds_type::SdsType;
-use crate::domain::sds::search::{matches, Searchable};
+use crate::domain::sds::search::{SearchQuery, Searchable};
 use crate::domain::sds::stream::{parse_metadata, parse_tags, SdsStream, StreamInput};
 use crate::store::{sds_streams, sds_types, sds_values, Readable};
 use serde_json::Value;
@@ -154,7 +154,7 @@ pub async fn get_type(ctx: &Context, target: Target, id: String) -> Result<SdsTy
 pub async fn list(
     ctx: &Context,
     target: Target,
-    query: String,
+    query: SearchQuery,
     page: Page,
 ) -> Result<Vec<SdsStream>, AppError> {
     ctx.store
@@ -164,15 +164,12 @@ pub async fn list(
             let mut skip = page.skip;
             sds_streams::each(tx, target.tenant, &target.namespace, |s| {
                 let found = rights_on(&me, &s) & rights::READ != 0
-                    && matches(
-                        &query,
-                        &Searchable {
-                            id: &s.id,
-                            name: &s.name,
-                            description: &s.description,
-                            type_id: &s.type_id,
-                        },
-                    );
+                    && query.matches(&Searchable {
+                        id: &s.id,
+                        name: &s.name,
+                        description: &s.description,
+                        type_id: &s.type_id,
+                    });
                 if found {
                     if skip > 0 {
                         skip -= 1;

@@ -10,6 +10,7 @@ pub mod sds_type;
 pub mod search;
 pub mod stream;
 pub mod type_code;
+pub mod value_count;
 
 /// The namespace every tenant has; others are created on first use.
 pub const DEFAULT_NAMESPACE: &str = "default";

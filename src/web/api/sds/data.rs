@@ -1,16 +1,20 @@
 //! `.../Streams/{id}/Data`: writes (insert, update, replace, remove) and
 //! reads (index, first, last, window, Transform range).
 
+use super::read_params::{RangeParams, WindowParams};
 use super::request::Namespace;
 use super::request::Query;
 use crate::app::sds::data::{self, Answer, Read, Removal, WriteMode};
 use crate::app::{AppError, Context};
+use crate::domain::sds::value_count::ValueCount;
 use crate::web::extract::{context, ApiCaller, ApiJson};
 use crate::web::large_json;
 use crate::web::path::StreamPath;
 use crate::web::route_table::{Mount, RouteTable};
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Under each of the mounts it answers at (see `super::operations`).
 pub fn operations(table: &mut RouteTable, mount: Mount) {
@@ -27,16 +31,29 @@ async fn answer(ctx: &Context, found: Answer) -> Result<HttpResponse, AppError> 
     match found {
         Answer::One(v) => Ok(HttpResponse::Ok().json(v.unwrap_or(Value::Null))),
         Answer::Many(values) => large_json::ok(ctx, move || values).await,
+        Answer::Values(values) => Ok(json_text(vec![values.into_bytes()])),
         Answer::Page { results, token } => {
-            large_json::ok(ctx, move || {
-                json!({
-                    "Results": results,
-                    "ContinuationToken": token,
-                })
-            })
-            .await
+            let token = serde_json::to_vec(&token)
+                .map_err(|e| AppError::Unexpected(format!("a token could not be written: {e}")))?;
+            let after = [b",\"ContinuationToken\":".as_slice(), &token, b"}"].concat();
+            Ok(json_text(vec![
+                b"{\"Results\":".to_vec(),
+                results.into_bytes(),
+                after,
+            ]))
         }
     }
+}
+
+/// 200 with JSON text made of `parts`, sent one after the other: a page's
+/// values are not copied again to wrap them.
+fn json_text(parts: Vec<Vec<u8>>) -> HttpResponse {
+    let chunks = parts
+        .into_iter()
+        .map(|p| Ok::<_, std::convert::Infallible>(Bytes::from(p)));
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .streaming(futures_util::stream::iter(chunks))
 }
 
 async fn run(
@@ -59,7 +76,7 @@ fn required(query: &Query, name: &str) -> Result<String, AppError> {
 }
 
 /// Read events
-#[utoipa::path(get, path = "/Streams/{streamId}/Data", params(StreamPath),
+#[utoipa::path(get, path = "/Streams/{streamId}/Data", params(StreamPath, WindowParams),
     responses((status = 200, description = "The events", body = serde_json::Value)))]
 async fn read(
     req: HttpRequest,
@@ -82,7 +99,7 @@ fn window(query: &Query) -> Result<Read, AppError> {
     Ok(Read::Window {
         start: required(query, "startindex")?,
         end: required(query, "endindex")?,
-        count: query.number("count")?.filter(|c| *c > 0),
+        count: query.value_count("count")?,
         token: query.get("continuationtoken").map(str::to_string),
     })
 }
@@ -105,7 +122,7 @@ at_path! {
 ///
 /// `Transform?startIndex&endIndex` is a window; with `count` (and
 /// optionally `skip`, `reversed`) and no end, a range from the start.
-#[utoipa::path(get, path = "/Streams/{streamId}/Data/Transform", params(StreamPath),
+#[utoipa::path(get, path = "/Streams/{streamId}/Data/Transform", params(StreamPath, RangeParams),
     responses((status = 200, description = "The events", body = serde_json::Value)))]
 async fn transform(
     req: HttpRequest,
@@ -124,7 +141,9 @@ async fn transform(
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             skip: query.number("skip")?.unwrap_or(0),
-            count: query.number("count")?.unwrap_or(100).max(1),
+            count: query
+                .value_count("count")?
+                .unwrap_or_else(ValueCount::range_default),
             reversed: query.flag("reversed")?,
         }
     };

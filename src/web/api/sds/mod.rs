@@ -5,6 +5,7 @@
 
 pub mod access_control;
 pub mod data;
+pub mod read_params;
 pub mod request;
 pub mod search;
 pub mod streams;

@@ -7,6 +7,8 @@ use crate::app::sds::stream_access::Target;
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::paging::Page;
+use crate::domain::sds::search::SearchQuery;
+use crate::domain::sds::value_count::ValueCount;
 use crate::web::extract::ApiCaller;
 use crate::web::path::{CommunityNamespacePath, NamespacePath};
 use actix_web::dev::Payload;
@@ -107,6 +109,22 @@ impl Query {
                     .map_err(|_| AppError::invalid(name, "must be a whole number of at least 0"))
             })
             .transpose()
+    }
+
+    /// A number of values (`count` of a value read), when given: 1 to the
+    /// read limit, else 400 naming it.
+    pub fn value_count(&self, name: &str) -> Result<Option<ValueCount>, AppError> {
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| ValueCount::parse(v).map_err(|e| AppError::invalid(name, e.to_string())))
+            .transpose()
+    }
+
+    /// The stream search of `query` (empty: every stream), bounded in
+    /// length and words.
+    pub fn search(&self) -> Result<SearchQuery, AppError> {
+        SearchQuery::parse(self.get("query").unwrap_or_default())
+            .map_err(|e| AppError::invalid("query", e.to_string()))
     }
 
     pub fn flag(&self, name: &str) -> Result<bool, AppError> {

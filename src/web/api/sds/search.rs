@@ -3,11 +3,12 @@
 //! `/api/v1-preview/tenants/{t}/search/communities/{c}/streams`. Each hit's
 //! `Self` is the absolute community-scoped route to read it.
 
+use super::read_params::{SearchParams, TenantFilterParams};
 use super::request::{encode_segment, Query};
 use crate::app::sds::community_streams::{self, SharedStream};
 use crate::app::AppError;
 use crate::domain::ids::TenantId;
-use crate::web::extract::{context, ApiCaller};
+use crate::web::extract::{context, ApiCaller, Paging};
 use crate::web::path::{CommunityPath, TenantScope};
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::{HttpRequest, HttpResponse};
@@ -30,7 +31,7 @@ pub fn self_link(public_url: &str, hit: &SharedStream) -> String {
 }
 
 /// Streams shared into a community
-#[utoipa::path(get, path = "/Search/Communities/{communityId}/Streams", params(CommunityPath),
+#[utoipa::path(get, path = "/Search/Communities/{communityId}/Streams", params(CommunityPath, Paging, SearchParams, TenantFilterParams),
     responses((status = 200, description = "The shared streams", body = serde_json::Value)))]
 async fn search(
     req: HttpRequest,
@@ -55,9 +56,9 @@ async fn search(
         )
         .filter(|t| !t.0.is_nil()),
     };
-    let text = query.get("query").unwrap_or_default().to_string();
+    let search = query.search()?;
     let hits =
-        community_streams::search(&ctx, caller.0, scope.0, community, text, page, only).await?;
+        community_streams::search(&ctx, caller.0, scope.0, community, search, page, only).await?;
     let body: Vec<Value> = hits
         .iter()
         .map(|h| {

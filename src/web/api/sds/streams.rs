@@ -1,12 +1,13 @@
 //! `.../Streams`: create, update, get, list, delete, the stream's type,
 //! tags and metadata.
 
+use super::read_params::SearchParams;
 use super::request::Namespace;
 use super::request::Query;
 use super::wire;
 use crate::app::sds::streams::{self, Annotation, Created};
 use crate::app::AppError;
-use crate::web::extract::{context, ApiCaller, ApiJson};
+use crate::web::extract::{context, ApiCaller, ApiJson, Paging};
 use crate::web::path::{MetadataKeyPath, StreamPath};
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::{HttpRequest, HttpResponse};
@@ -90,7 +91,7 @@ async fn get_type(
 }
 
 /// Streams
-#[utoipa::path(get, path = "/Streams",
+#[utoipa::path(get, path = "/Streams", params(Paging, SearchParams),
     responses((status = 200, description = "The streams", body = serde_json::Value)))]
 async fn list(
     req: HttpRequest,
@@ -100,8 +101,8 @@ async fn list(
     let ctx = context(&req)?;
     let query = Query::of(&req);
     let page = query.page()?;
-    let text = query.get("query").unwrap_or_default().to_string();
-    let found = streams::list(&ctx, ns.target(&caller)?, text, page).await?;
+    let search = query.search()?;
+    let found = streams::list(&ctx, ns.target(&caller)?, search, page).await?;
     Ok(HttpResponse::Ok().json(found.iter().map(wire::stream).collect::<Vec<_>>()))
 }
 

@@ -1,0 +1,121 @@
+//! The query parameters of the SDS reads, as the API document states them,
+//! with their bounds taken from the rules that enforce them (the value
+//! read cap, the search query's length), so a client and a schema-driven
+//! fuzzer see the same limits the handlers answer 400 past.
+
+use crate::domain::sds::search::MAX_QUERY_CHARS;
+use crate::domain::sds::value_count::{DEFAULT_RANGE_COUNT, MAX_VALUES};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{KnownFormat, Required};
+use utoipa::IntoParams;
+
+fn param(name: &str, text: &str, schema: ObjectBuilder) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(text))
+        .schema(Some(schema))
+        .build()
+}
+
+fn text() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+fn whole(min: u64, max: Option<u64>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(min))
+        .maximum(max)
+}
+
+fn index_params() -> [Parameter; 2] {
+    [
+        param("startIndex", "The window's first index", text()),
+        param("endIndex", "The window's last index", text()),
+    ]
+}
+
+fn count() -> Parameter {
+    let max = MAX_VALUES as u64;
+    param(
+        "count",
+        &format!("How many values (1 to {MAX_VALUES})"),
+        whole(1, Some(max)),
+    )
+}
+
+/// `GET .../Data`: values at `index` (once or more), or a window,
+/// paged with `count` and a continuation token.
+pub struct WindowParams;
+
+impl IntoParams for WindowParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut out = vec![param("index", "An index to read (repeatable)", text())];
+        out.extend(index_params());
+        out.push(count());
+        out.push(param(
+            "continuationToken",
+            "Where the next page begins, from the previous page",
+            text(),
+        ));
+        out
+    }
+}
+
+/// `GET .../Data/Transform`: a window, or `count` values from `startIndex`.
+pub struct RangeParams;
+
+impl IntoParams for RangeParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut out = index_params().to_vec();
+        out.push(param(
+            "skip",
+            "How many values to skip (default 0)",
+            whole(0, None),
+        ));
+        let mut count = count();
+        count.description = Some(format!(
+            "How many values (1 to {MAX_VALUES}, default {DEFAULT_RANGE_COUNT})"
+        ));
+        out.push(count);
+        out.push(param(
+            "reversed",
+            "Read backwards from startIndex",
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        ));
+        out
+    }
+}
+
+/// A stream search's `query`.
+pub struct SearchParams;
+
+impl IntoParams for SearchParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![param(
+            "query",
+            &format!(
+                "Words that must all match Id, Name or Description (Field:value for one field, * as a wildcard); at most {MAX_QUERY_CHARS} characters and {} words",
+                crate::domain::sds::search::MAX_TERMS
+            ),
+            text().max_length(Some(MAX_QUERY_CHARS)),
+        )]
+    }
+}
+
+/// A community search's `searchTenantId`: only that tenant's shares.
+pub struct TenantFilterParams;
+
+impl IntoParams for TenantFilterParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![param(
+            "searchTenantId",
+            "Only the streams this tenant shares",
+            text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+        )]
+    }
+}
