@@ -90,6 +90,16 @@ pub struct Settings {
     #[serde(with = "humantime_serde")]
     pub body_read_timeout: Duration,
     pub connections_per_peer: usize,
+    /// Reverse proxies (CIDR blocks) whose `Forwarded` / `X-Forwarded-For`
+    /// name the client; a list, or one comma-separated string (as an
+    /// environment variable gives it).
+    #[serde(deserialize_with = "list_or_commas")]
+    pub trusted_proxies: Vec<String>,
+    /// After `body_rate_grace`, a request body slower on average than this
+    /// (bytes per second) gets 408 and its connection is closed.
+    pub body_min_bytes_per_second: u32,
+    #[serde(with = "humantime_serde")]
+    pub body_rate_grace: Duration,
     /// HTTP worker threads; 0: one per core (at least 2).
     pub http_workers: usize,
     /// Reads that can be large running at once on the blocking pool; 0:
@@ -208,6 +218,25 @@ impl Settings {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+}
+
+/// A list setting given either as a list or as one comma-separated string.
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match Given::deserialize(d)? {
+        Given::List(items) => items,
+        Given::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+    })
 }
 
 fn cores() -> usize {

@@ -5,6 +5,7 @@ use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
 use crate::auth::password::Passwords;
 use crate::auth::throttle::Throttle;
+use crate::auth::trusted_proxies::TrustedProxies;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::store::{secrets, Store, StoreError};
@@ -24,6 +25,8 @@ pub struct Context {
     pub access_tokens: AccessTokens,
     pub links: LinkTokens,
     pub auth_throttle: Throttle,
+    /// Whose `Forwarded` headers name the client (`trusted_proxies`).
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// Untrusted icons decoded at once (each may use up to 32 MiB).
     pub icon_decoding: Arc<Semaphore>,
     /// Reads that can be large running at once on the blocking pool
@@ -51,6 +54,8 @@ impl Context {
             ))
         })?;
         let public_url = public_url.trim_end_matches('/').to_string();
+        let trusted_proxies =
+            TrustedProxies::parse(&settings.trusted_proxies).map_err(StoreError::Task)?;
         Ok(Self {
             access_tokens: AccessTokens::new(&access_key, format!("{public_url}/identity")),
             links: LinkTokens::new(&link_key),
@@ -58,6 +63,7 @@ impl Context {
                 settings.auth_attempts_per_minute,
                 settings.auth_failures_per_source_per_minute,
             ),
+            trusted_proxies: Arc::new(trusted_proxies),
             passwords: Passwords::new(HashingQueue::new(
                 settings.hashing_slots,
                 settings.hashing_queue_per_source,

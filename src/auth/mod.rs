@@ -9,4 +9,5 @@ pub mod password;
 pub mod session;
 pub mod source;
 pub mod throttle;
+pub mod trusted_proxies;
 pub mod verified_tokens;

@@ -3,7 +3,6 @@
 
 use crate::app::identity::{client_token, CredentialError};
 use crate::app::AppError;
-use crate::auth::source::Source;
 use crate::web::extract::context;
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::http::header::{CACHE_CONTROL, RETRY_AFTER};
@@ -147,7 +146,7 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
             "client_id and client_secret are required",
         ));
     };
-    let source = Source::of_peer(req.peer_addr());
+    let source = crate::web::client_source::of(&req);
     match client_token(&ctx, &id, &secret, source).await {
         Ok(issued) => Ok(HttpResponse::Ok()
             .insert_header((CACHE_CONTROL, "no-store"))

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod body_deadline;
+pub mod client_source;
 pub mod error;
 pub mod extract;
 pub mod health;

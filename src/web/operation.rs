@@ -70,6 +70,7 @@ fn request_span(id: &str, req: &ServiceRequest) -> tracing::Span {
         "request",
         operation_id = %id,
         route = %route_pattern(req.request()),
+        client = %super::client_source::of(req.request()),
         tenant = Empty
     )
 }

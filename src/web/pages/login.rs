@@ -5,7 +5,6 @@ use super::render::{redirect, respond, Failure, PageResult, Portal};
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
 use crate::app::identity::{self, LoginError};
 use crate::auth::session::{new_csrf_token, COOKIE};
-use crate::auth::source::Source;
 use crate::domain::ids::TenantId;
 use crate::web::identity::retry_after;
 use actix_web::cookie::{Cookie, SameSite};
@@ -105,7 +104,7 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
     let Some(tenant) = identity::find_tenant(&p.ctx, &tenant_id.to_string()).await? else {
         return choose_tenant(p, token, &next, "").await;
     };
-    let from = Source::of_peer(p.req.peer_addr());
+    let from = crate::web::client_source::of(&p.req);
     let shown = Some((&tenant.id, tenant.company_name.as_str()));
     match identity::login(&p.ctx, tenant.id, &email, &password, from).await {
         Ok((id, _)) => {
