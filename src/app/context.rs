@@ -4,6 +4,7 @@ use crate::auth::access_token::AccessTokens;
 use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
 use crate::auth::password::Passwords;
+use crate::auth::remembered_secrets::RememberedSecrets;
 use crate::auth::throttle::Throttle;
 use crate::auth::trusted_proxies::TrustedProxies;
 use crate::clock::Clock;
@@ -25,6 +26,8 @@ pub struct Context {
     pub access_tokens: AccessTokens,
     pub links: LinkTokens,
     pub auth_throttle: Throttle,
+    /// Client secrets already proven against their stored hash.
+    pub remembered_secrets: RememberedSecrets,
     /// Whose `Forwarded` headers name the client (`trusted_proxies`).
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Untrusted icons decoded at once (each may use up to 32 MiB).
@@ -64,6 +67,7 @@ impl Context {
                 settings.auth_failures_per_source_per_minute,
             ),
             trusted_proxies: Arc::new(trusted_proxies),
+            remembered_secrets: RememberedSecrets::default(),
             passwords: Passwords::new(HashingQueue::new(
                 settings.hashing_slots,
                 settings.hashing_queue_per_source,

@@ -1,7 +1,8 @@
 //! Proving who you are: client credentials for the API, password logins and
 //! sessions for the portal. Both check the failure budgets of the identity
 //! (as tried from this source) and of the source before any argon2 work, and
-//! wait for argon2 in the fair hashing queue.
+//! wait for argon2 in the fair hashing queue. A client secret already
+//! proven against the hash stored now skips both (`RememberedSecrets`).
 
 use super::context::Context;
 use super::error::AppError;
@@ -9,7 +10,7 @@ use crate::auth::password::Busy;
 use crate::auth::session;
 use crate::auth::source::Source;
 use crate::domain::email::EmailAddress;
-use crate::domain::identity::{Caller, User};
+use crate::domain::identity::{Caller, Client, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId};
 use crate::domain::session::{LinkGrant, Session};
 use crate::domain::tenant::Tenant;
@@ -70,9 +71,6 @@ async fn check_client(
     source: Source,
 ) -> Result<IssuedToken, CredentialError> {
     let (id, key) = canonical_client(client_id);
-    ctx.auth_throttle
-        .check(&key, source)
-        .map_err(CredentialError::Throttled)?;
     let found = match id {
         Some(id) => {
             ctx.store
@@ -87,6 +85,17 @@ async fn check_client(
         }
         None => None,
     };
+    // A secret already proven against the hash stored now skips the
+    // failure budgets and the queue: others' wrong guesses for this client
+    // (from the same address behind a proxy) must not refuse or delay it.
+    if let Some((client, tenant)) = &found {
+        if tenant.state.is_active() && ctx.remembered_secrets.recall(&client.secret_hash, secret) {
+            return issue(ctx, client);
+        }
+    }
+    ctx.auth_throttle
+        .check(&key, source)
+        .map_err(CredentialError::Throttled)?;
     let hash = found.as_ref().map(|(c, _)| c.secret_hash.clone());
     let matched = ctx
         .passwords
@@ -101,6 +110,11 @@ async fn check_client(
         return Err(CredentialError::InvalidClient);
     };
     ctx.auth_throttle.succeeded(&key, source);
+    ctx.remembered_secrets.remember(&client.secret_hash, secret);
+    issue(ctx, &client)
+}
+
+fn issue(ctx: &Context, client: &Client) -> Result<IssuedToken, CredentialError> {
     let caller = Caller {
         principal: PrincipalId::Client(client.id),
         tenant: client.tenant,

@@ -6,6 +6,7 @@ pub mod hashing_queue;
 pub mod hs256;
 pub mod link_token;
 pub mod password;
+pub mod remembered_secrets;
 pub mod session;
 pub mod source;
 pub mod throttle;

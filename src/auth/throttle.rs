@@ -7,6 +7,12 @@
 //! others' failures), and against the source alone, with a larger budget (so
 //! one address cannot spray many identities). Each budget is a leaky bucket
 //! that drains evenly over a minute.
+//!
+//! Behind one shared address (a proxy that names no client, a NAT) others'
+//! failures do fill the owner's identity budget. So an identity over its
+//! own budget (with its source's budget left) is still tried once every
+//! `PROBE_EVERY` from its first refusal, and a success clears it: a correct secret gets through
+//! within seconds, and guessing stays as slow as the probe.
 
 use super::source::Source;
 use std::collections::HashMap;
@@ -17,6 +23,9 @@ use std::time::{Duration, Instant};
 /// Keys kept per budget before drained ones are dropped; bounds memory when
 /// many sources fail at once.
 const MAX_KEYS: usize = 100_000;
+
+/// How often an identity over its budget is still tried.
+const PROBE_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct Throttle {
@@ -44,6 +53,7 @@ impl Throttle {
             self.per_source.wait(&source, now),
         ) {
             (None, None) => Ok(()),
+            (Some(_), None) if self.per_identity.probe(&pair, now) => Ok(()),
             (a, b) => Err(a.max(b).unwrap_or_default()),
         }
     }
@@ -71,6 +81,8 @@ struct Buckets<K> {
 struct Level {
     value: f64,
     at: Instant,
+    /// When this key was last let through while over its budget.
+    probed: Option<Instant>,
 }
 
 impl Level {
@@ -114,16 +126,37 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
                 levels.clear();
             }
         }
-        let value = levels
+        let (value, probed) = levels
             .get(&key)
-            .map_or(0.0, |l| l.drained(self.per_second, now));
+            .map_or((0.0, None), |l| (l.drained(self.per_second, now), l.probed));
         levels.insert(
             key,
             Level {
                 value: value + 1.0,
                 at: now,
+                probed,
             },
         );
+    }
+
+    /// True (and noted) when `key`, over its budget, has not been let
+    /// through for `PROBE_EVERY`; the first refusal starts the clock.
+    fn probe(&self, key: &K, now: Instant) -> bool {
+        let mut levels = self.lock();
+        let Some(level) = levels.get_mut(key) else {
+            return true;
+        };
+        match level.probed {
+            Some(at) if now.saturating_duration_since(at) >= PROBE_EVERY => {
+                level.probed = Some(now);
+                true
+            }
+            Some(_) => false,
+            None => {
+                level.probed = Some(now);
+                false
+            }
+        }
     }
 
     fn forget(&self, key: &K) {
@@ -160,6 +193,26 @@ mod tests {
         let wait = t.check("client:new", source(2)).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(60));
         assert!(t.check("client:new", source(1)).is_ok());
+    }
+
+    #[test]
+    fn an_identity_over_its_budget_is_still_tried_at_a_fixed_rate() {
+        let t = Throttle::new(2, 100);
+        for _ in 0..5 {
+            t.failed("client:a", source(1));
+        }
+        let pair = ("client:a".to_string(), source(1));
+        let now = Instant::now();
+        // Refused at first; one try gets through each PROBE_EVERY after.
+        assert!(!t.per_identity.probe(&pair, now));
+        assert!(!t.per_identity.probe(&pair, now + PROBE_EVERY / 2));
+        assert!(t.per_identity.probe(&pair, now + PROBE_EVERY));
+        assert!(!t.per_identity.probe(&pair, now + PROBE_EVERY * 3 / 2));
+        assert!(t.per_identity.probe(&pair, now + PROBE_EVERY * 2));
+        // A success clears the identity.
+        t.succeeded("client:a", source(1));
+        assert!(t.check("client:a", source(1)).is_ok());
+        assert!(t.check("client:a", source(1)).is_ok());
     }
 
     #[test]

@@ -28,6 +28,7 @@ mod paused;
 mod portal;
 mod portal_matrix;
 mod process;
+mod proxies;
 mod request_spans;
 mod restore_checks;
 mod sds_access;
