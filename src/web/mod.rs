@@ -3,6 +3,7 @@
 pub mod api;
 pub mod body_deadline;
 pub mod client_source;
+pub mod descriptors;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -74,7 +75,11 @@ pub fn server(
     tera: Arc<Tera>,
     listener: TcpListener,
 ) -> std::io::Result<actix_web::dev::Server> {
-    let peers = peer_connections::PeerConnections::new(ctx.settings.connections_per_peer);
+    let peers = peer_connections::PeerConnections::new(
+        ctx.settings.connections_per_peer,
+        descriptors::connection_limit(descriptors::raise_limit()),
+        ctx.trusted_proxies.clone(),
+    );
     let workers = ctx.settings.http_worker_count();
     let data = web::Data::new(ctx);
     let templates = web::Data::from(tera);

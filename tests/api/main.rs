@@ -40,6 +40,7 @@ mod search_bounds;
 mod share_visibility;
 mod shared_streams;
 mod side_doors;
+mod slow_connections;
 mod smtp;
 mod startup;
 mod tenants;
