@@ -1,10 +1,15 @@
-//! Token latency for a real client while 64 connections from another
-//! address send bad secrets, against the same client's latency with no
-//! attack (the baseline), in one run on one server.
+//! Token latency for a real client while 64 connections send bad secrets,
+//! against the same client's latency with no attack (the baseline), in one
+//! run on one server. Three attacks:
+//!
+//! - from another address, a new made-up client id for every request;
+//! - through the real client's reverse proxy (the same peer address, a
+//!   trusted proxy), wrong secrets for the real client's own id, the proxy
+//!   naming each attacking connection's own address in X-Forwarded-For;
+//! - the same with no X-Forwarded-For: everyone is the proxy's one address.
 //!
 //! `cargo bench --bench token_under_attack` prints the figures. The server
-//! runs with its default settings; the attacker makes up a new client id
-//! for every request (each one an identity nobody has tried before).
+//! runs with its default settings but `trusted_proxies = 127.0.0.1`.
 
 use communityd::app::admin;
 use communityd::clock::Clock;
@@ -20,9 +25,16 @@ use std::time::{Duration, Instant};
 const ATTACKERS: usize = 64;
 const SAMPLES: usize = 15;
 
-fn client_from(last: u8) -> reqwest::Client {
+/// Connections from 127.0.0.`last`, each request saying it is forwarded
+/// for `forwarded_for` when that is given.
+fn client_from(last: u8, forwarded_for: Option<String>) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(client) = forwarded_for {
+        headers.insert("x-forwarded-for", client.parse().expect("header"));
+    }
     reqwest::Client::builder()
         .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
+        .default_headers(headers)
         .pool_max_idle_per_host(1)
         .timeout(Duration::from_secs(120))
         .build()
@@ -66,6 +78,7 @@ async fn main() {
     let mut settings = Settings::defaults();
     settings.data_dir = dir.path().to_path_buf();
     settings.bind = "127.0.0.1:0".into();
+    settings.trusted_proxies = vec!["127.0.0.1".into()];
     let app = Application::build(settings, Clock::default())
         .await
         .expect("application");
@@ -89,44 +102,93 @@ async fn main() {
     let handle = app.handle();
     let server = tokio::spawn(app.run_until_stopped());
     let (id, secret) = (client.client_id.to_string(), client.client_secret);
-    let real = client_from(1);
+    let real = client_from(1, Some("198.51.100.7".into()));
 
     token(&real, &url, &id, &secret).await; // warm up
     let (calm, calm_max) = latency(&real, &url, &id, &secret).await;
+    println!("token latency of a real client (median of {SAMPLES}, slowest in brackets)");
+    println!("  no attack (baseline):          {calm:>10.1?} ({calm_max:.1?})");
+    for attack in [Attack::MadeUpIds, Attack::ThroughProxy, Attack::OneAddress] {
+        let (statuses, (attacked, attacked_max)) =
+            under(attack, &url, &id, || latency(&real, &url, &id, &secret)).await;
+        println!(
+            "  {:<31}{attacked:>10.1?} ({attacked_max:.1?})",
+            attack.label()
+        );
+        println!(
+            "    ratio attacked / baseline:   {:>8.1}x   (all {SAMPLES} real requests 200)",
+            attacked.as_secs_f64() / calm.as_secs_f64()
+        );
+        println!("    attackers' answers by status: {statuses:?}");
+    }
+    handle.stop(true).await;
+    let _ = server.await;
+}
 
+#[derive(Clone, Copy)]
+enum Attack {
+    /// From 127.0.0.2, a new made-up client id each time.
+    MadeUpIds,
+    /// Through the proxy (127.0.0.1), the real id, each connection named.
+    ThroughProxy,
+    /// Through the proxy, the real id, nobody named.
+    OneAddress,
+}
+
+impl Attack {
+    fn label(self) -> String {
+        match self {
+            Attack::MadeUpIds => format!("{ATTACKERS} conns, made-up ids:"),
+            Attack::ThroughProxy => format!("{ATTACKERS} conns via proxy, its id:"),
+            Attack::OneAddress => format!("{ATTACKERS} conns, its id, one addr:"),
+        }
+    }
+
+    fn connection(self, n: usize) -> reqwest::Client {
+        match self {
+            Attack::MadeUpIds => client_from(2, None),
+            Attack::ThroughProxy => client_from(1, Some(format!("203.0.113.{}", n % 250))),
+            Attack::OneAddress => client_from(1, None),
+        }
+    }
+}
+
+/// Runs `measure` while ATTACKERS connections attack, after two seconds
+/// of attack; returns the attackers' answers by status and the figures.
+async fn under<F, T>(
+    attack: Attack,
+    url: &str,
+    real_id: &str,
+    measure: impl FnOnce() -> F,
+) -> (BTreeMap<u16, usize>, T)
+where
+    F: std::future::Future<Output = T>,
+{
     let stop = Arc::new(AtomicBool::new(false));
     let statuses = Arc::new(Mutex::new(BTreeMap::<u16, usize>::new()));
     let attackers: Vec<_> = (0..ATTACKERS)
-        .map(|_| {
-            let (stop, statuses, url) = (stop.clone(), statuses.clone(), url.clone());
+        .map(|n| {
+            let (stop, statuses, url) = (stop.clone(), statuses.clone(), url.to_string());
+            let real_id = real_id.to_string();
             tokio::spawn(async move {
-                let http = client_from(2);
+                let http = attack.connection(n);
                 while !stop.load(Ordering::Relaxed) {
-                    let made_up = uuid::Uuid::new_v4().to_string();
-                    let status = token(&http, &url, &made_up, "bad secret").await;
+                    let id = match attack {
+                        Attack::MadeUpIds => uuid::Uuid::new_v4().to_string(),
+                        _ => real_id.clone(),
+                    };
+                    let status = token(&http, &url, &id, "bad secret").await;
                     *statuses.lock().unwrap().entry(status).or_default() += 1;
                 }
             })
         })
         .collect();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (attacked, attacked_max) = latency(&real, &url, &id, &secret).await;
+    let figures = measure().await;
     stop.store(true, Ordering::Relaxed);
     for a in attackers {
         let _ = a.await;
     }
-    handle.stop(true).await;
-    let _ = server.await;
-
-    println!("token latency of a real client (median of {SAMPLES}, slowest in brackets)");
-    println!("  no attack (baseline):        {calm:>10.1?} ({calm_max:.1?})");
-    println!("  {ATTACKERS} connections attacking:   {attacked:>10.1?} ({attacked_max:.1?})");
-    println!(
-        "  ratio attacked / baseline:   {:>10.1}x",
-        attacked.as_secs_f64() / calm.as_secs_f64()
-    );
-    println!(
-        "  attackers' answers by status: {:?}",
-        statuses.lock().unwrap()
-    );
+    let statuses = statuses.lock().unwrap().clone();
+    (statuses, figures)
 }
