@@ -1,8 +1,9 @@
 //! The Prometheus instruments. One `Metrics` per application (tests run
-//! several in one process), registered in its own registry. Labels are
-//! bounded: route patterns (never raw paths), methods, status codes and
-//! fixed outcome names.
+//! several in one process), registered in its own registry. Every label
+//! value comes from a fixed set (see `labels`): the methods and statuses
+//! HTTP defines, route patterns (never raw paths), and outcome names.
 
+use super::labels::{HttpMethod, HttpStatus, RoutePatterns};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
     TextEncoder,
@@ -42,6 +43,19 @@ pub enum OutboxEvent {
     Dropped,
 }
 
+impl OutboxEvent {
+    pub const ALL: [OutboxEvent; 4] = [Self::Sent, Self::Retrying, Self::Failed, Self::Dropped];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OutboxEvent::Sent => "sent",
+            OutboxEvent::Retrying => "retrying",
+            OutboxEvent::Failed => "failed",
+            OutboxEvent::Dropped => "dropped",
+        }
+    }
+}
+
 pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
@@ -53,6 +67,7 @@ pub struct Metrics {
     outbox_depth: IntGaugeVec,
     invitations: IntGaugeVec,
     operator_commands: IntCounter,
+    routes: RoutePatterns,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -125,6 +140,7 @@ impl Metrics {
                 &["state"],
             )?,
             operator_commands,
+            routes: RoutePatterns::default(),
             registry,
         };
         for outcome in [
@@ -136,21 +152,27 @@ impl Metrics {
             metrics.logins.with_label_values(&[outcome.label()]);
             metrics.token_requests.with_label_values(&[outcome.label()]);
         }
-        for event in ["sent", "retrying", "failed", "dropped"] {
-            metrics.outbox_events.with_label_values(&[event]);
+        for event in OutboxEvent::ALL {
+            metrics.outbox_events.with_label_values(&[event.label()]);
         }
         Ok(metrics)
     }
 
+    /// One answered request. `route` is the pattern the router matched;
+    /// the method and status are whatever the request and response carry,
+    /// and are mapped onto their fixed sets here.
     pub fn http_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let status_text = status.to_string();
+        let method = HttpMethod::of(method).label();
+        let route = self.routes.label(route);
+        let route = route.as_str();
+        let status = HttpStatus::of(status);
         self.http_requests
-            .with_label_values(&[method, route, &status_text])
+            .with_label_values(&[method, route, &status.label()])
             .inc();
         self.http_duration
             .with_label_values(&[method, route])
             .observe(seconds);
-        if status == 429 {
+        if status.is_too_many_requests() {
             self.throttled.with_label_values(&[route]).inc();
         }
     }
@@ -166,13 +188,7 @@ impl Metrics {
     }
 
     pub fn outbox(&self, event: OutboxEvent) {
-        let label = match event {
-            OutboxEvent::Sent => "sent",
-            OutboxEvent::Retrying => "retrying",
-            OutboxEvent::Failed => "failed",
-            OutboxEvent::Dropped => "dropped",
-        };
-        self.outbox_events.with_label_values(&[label]).inc();
+        self.outbox_events.with_label_values(&[event.label()]).inc();
     }
 
     pub fn operator_command(&self) {

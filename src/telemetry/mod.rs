@@ -5,6 +5,7 @@
 
 pub mod error_chain;
 pub mod health;
+pub mod labels;
 pub mod log_buffer;
 pub mod metrics;
 

@@ -122,3 +122,30 @@ async fn requests_outcomes_outbox_and_invitations_are_counted() {
     );
     assert!(!text.contains(&community), "an id leaked into a label");
 }
+
+/// Made-up methods, however many and however long, share one `other`
+/// series: no request can add series that live until the process ends.
+#[tokio::test]
+async fn made_up_methods_do_not_grow_the_series() {
+    let app = crate::helpers::spawn_app().await;
+    for i in 0..3_000 {
+        let method = reqwest::Method::from_bytes(format!("X{i:04}{}", "Q".repeat(200)).as_bytes())
+            .expect("a valid token");
+        let response = app
+            .http
+            .request(method, format!("{}/api/v1/Tenants/{i}", app.url))
+            .send()
+            .await
+            .expect("request sent");
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
+    let text = scrape(&app).await;
+    let series = text
+        .lines()
+        .filter(|l| l.starts_with("communityd_http_requests_total{"))
+        .count();
+    assert!(series <= 5, "{series} request series:\n{text}");
+    assert!(text.len() < 64 * 1024, "a {} byte scrape", text.len());
+    assert!(!text.contains("X0001"), "a method leaked into a label");
+    assert!(text.contains("method=\"other\""), "{text}");
+}
