@@ -1,6 +1,7 @@
-//! The Prometheus exposition. The outbox and invitation gauges are counted
-//! from the database at scrape time, so they are right even just after a
-//! restart.
+//! The Prometheus exposition. The outbox and invitation gauges are read
+//! from counts the database keeps with the records (`store::counts`), so
+//! they are right just after a restart, agree between processes sharing
+//! the database, and cost a few rows per scrape however many records.
 
 use super::{AppError, Context};
 use crate::store::census;

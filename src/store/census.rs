@@ -1,16 +1,18 @@
-//! Counts for the metrics gauges, read in one snapshot: emails waiting in
-//! the outbox (through the due index, so only pending entries are read)
-//! and invitations by state at `now`.
+//! Counts for the metrics gauges, read in one snapshot from the stored
+//! counts (see `counts`), so a scrape costs the same at a million records
+//! as at a thousand.
+//!
+//! Invitations past their `Expires` are expired on read before the sweep
+//! stores them so; the census does the same for up to `DUE_LOOKAHEAD` of
+//! them (the sweep stores them in batches smaller than that), so the gauge
+//! agrees with what readers see without walking every invitation.
 
-use super::codec::decode;
+use super::counts::{self, Counted};
 use super::error::StoreError;
-use super::tables::{INVITATIONS, OUTBOX, OUTBOX_DUE};
+use super::invitations;
 use super::tx::Readable;
-use crate::domain::invitation::{Invitation, InvitationState};
-use crate::domain::notification::{DeliveryStatus, OutboxEntry};
+use crate::domain::invitation::InvitationState;
 use chrono::{DateTime, Utc};
-use redb::ReadableTable;
-use uuid::Uuid;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Census {
@@ -20,39 +22,272 @@ pub struct Census {
     pub invitations: Vec<(&'static str, u64)>,
 }
 
-const STATES: [InvitationState; 5] = [
-    InvitationState::InvitationCreated,
-    InvitationState::InvitationAccepted,
-    InvitationState::InvitationDeclined,
-    InvitationState::InvitationExpired,
-    InvitationState::InvitationCompleted,
-];
+/// How many due but not yet swept invitations a census looks at.
+const DUE_LOOKAHEAD: usize = 1024;
 
 pub fn take(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError> {
-    let mut census = Census::default();
-    let due = tx.table(OUTBOX_DUE)?;
-    let outbox = tx.table(OUTBOX)?;
-    for key in due.range::<(i64, Uuid)>(..)? {
-        let id = key?.0.value().1;
-        if let Some(bytes) = outbox.get(id)? {
-            let entry: OutboxEntry = decode(bytes.value())?;
-            match entry.status {
-                DeliveryStatus::Retrying => census.outbox_retrying += 1,
-                _ => census.outbox_queued += 1,
+    let mut invitations_by_state = Vec::new();
+    for counted in Counted::ALL {
+        if let Counted::Invitations(state) = counted {
+            invitations_by_state.push((state, counts::get(tx, counted)?));
+        }
+    }
+    for id in invitations::due_for_expiry(tx, now, DUE_LOOKAHEAD)? {
+        let Some(inv) = invitations::get(tx, id)? else {
+            continue;
+        };
+        let (stored, seen) = (inv.state, inv.state_at(now));
+        if stored != seen {
+            for (state, n) in invitations_by_state.iter_mut() {
+                if *state == stored {
+                    *n = n.saturating_sub(1);
+                } else if *state == seen {
+                    *n += 1;
+                }
             }
         }
     }
-    let mut counts: Vec<(&'static str, u64)> = STATES.iter().map(|s| (s.name(), 0)).collect();
-    for row in tx.table(INVITATIONS)?.iter()? {
-        let invitation: Invitation = decode(row?.1.value())?;
-        if invitation.withdrawn.is_some() {
+    Ok(Census {
+        outbox_queued: counts::get(tx, Counted::OutboxQueued)?,
+        outbox_retrying: counts::get(tx, Counted::OutboxRetrying)?,
+        invitations: invitations_by_state
+            .into_iter()
+            .map(|(state, n)| (state.name(), n))
+            .collect(),
+    })
+}
+
+/// The census worked out from every record, as `take` used to: what the
+/// stored counts must agree with.
+pub fn recount(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError> {
+    let mut census = Census::default();
+    let mut by_state: Vec<(InvitationState, u64)> = Counted::ALL
+        .iter()
+        .filter_map(|c| match c {
+            Counted::Invitations(state) => Some((*state, 0)),
+            _ => None,
+        })
+        .collect();
+    for inv in invitations::all(tx)? {
+        if inv.withdrawn.is_some() {
             continue;
         }
-        let name = invitation.state_at(now).name();
-        if let Some(slot) = counts.iter_mut().find(|(n, _)| *n == name) {
+        let state = inv.state_at(now);
+        if let Some(slot) = by_state.iter_mut().find(|(s, _)| *s == state) {
             slot.1 += 1;
         }
     }
-    census.invitations = counts;
+    for (counted, n) in counts::recount(tx)? {
+        match counted {
+            Counted::OutboxQueued => census.outbox_queued = n,
+            Counted::OutboxRetrying => census.outbox_retrying = n,
+            Counted::Invitations(_) => {}
+        }
+    }
+    census.invitations = by_state.into_iter().map(|(s, n)| (s.name(), n)).collect();
     Ok(census)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::email::EmailAddress;
+    use crate::domain::ids::{CommunityId, PrincipalId, TenantId, UserId};
+    use crate::domain::invitation::Invitation;
+    use crate::domain::notification::{Notice, OutboxEntry};
+    use crate::store::{outbox, tables::OUTBOX, Store};
+    use chrono::Duration;
+    use uuid::Uuid;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        store: Store,
+        now: DateTime<Utc>,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path()).unwrap();
+            Self {
+                _dir: dir,
+                store,
+                now: Utc::now(),
+            }
+        }
+
+        fn write<T>(&self, f: impl FnOnce(&redb::WriteTransaction) -> Result<T, StoreError>) -> T {
+            self.store.write_blocking(f).unwrap()
+        }
+
+        /// The gauges from the stored counts equal a count of every record.
+        fn assert_counts_agree(&self, after: &str) {
+            let at = self.now;
+            let kept = self.store.read_blocking(|tx| take(tx, at)).unwrap();
+            let counted = self.store.read_blocking(|tx| recount(tx, at)).unwrap();
+            assert_eq!(kept, counted, "after {after}");
+        }
+
+        fn invitation(&self) -> Invitation {
+            let email = EmailAddress::parse(&format!("{}@b.example", Uuid::new_v4())).unwrap();
+            let inv = Invitation::new(
+                CommunityId::generate(),
+                TenantId::generate(),
+                PrincipalId::User(UserId::generate()),
+                email,
+                self.now,
+                Duration::days(1),
+            );
+            self.write(|tx| invitations::put(tx, &inv));
+            self.assert_counts_agree("create");
+            inv
+        }
+
+        fn change(&self, inv: &mut Invitation, after: &str, f: impl FnOnce(&mut Invitation)) {
+            f(inv);
+            self.write(|tx| invitations::put(tx, inv));
+            self.assert_counts_agree(after);
+        }
+    }
+
+    #[test]
+    fn stored_invitation_counts_follow_every_transition() {
+        let mut fx = Fixture::new();
+        let now = fx.now;
+        let tenant = TenantId::generate();
+        let by = PrincipalId::User(UserId::generate());
+        let mut accepted = fx.invitation();
+        fx.change(&mut accepted, "accept", |i| {
+            i.accept(now, tenant, by, None).unwrap()
+        });
+        let mut completed = fx.invitation();
+        fx.change(&mut completed, "accept", |i| {
+            i.accept(now, tenant, by, None).unwrap()
+        });
+        fx.change(&mut completed, "confirm", |i| i.confirm(now).unwrap());
+        let mut declined = fx.invitation();
+        fx.change(&mut declined, "decline", |i| i.decline(now).unwrap());
+        let mut withdrawn = fx.invitation();
+        fx.change(&mut withdrawn, "withdraw", |i| i.withdraw(now).unwrap());
+        let purged = fx.invitation();
+        fx.write(|tx| invitations::purge(tx, &purged));
+        fx.assert_counts_agree("purge");
+
+        // Time passes: expired on read first (not yet swept), then stored.
+        let mut swept = fx.invitation();
+        fx.now = now + Duration::days(2);
+        fx.assert_counts_agree("expiry on read");
+        let later = fx.now;
+        fx.change(&mut swept, "sweep", |i| {
+            i.settle_expiry(later);
+        });
+        fx.change(&mut accepted, "sweep of an accepted one", |i| {
+            i.settle_expiry(later);
+        });
+        fx.change(&mut swept, "resend", |i| {
+            i.resend(later, Duration::days(1)).unwrap()
+        });
+        fx.write(|tx| invitations::purge(tx, &swept));
+        fx.assert_counts_agree("purge of a resent one");
+    }
+
+    fn entry(now: DateTime<Utc>) -> OutboxEntry {
+        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
+        let notice = Notice::Removed {
+            community_name: "Plant".into(),
+            tenant_name: "Fabrikam".into(),
+            by_community: true,
+        };
+        OutboxEntry::new(to, notice, now)
+    }
+
+    fn claim_one(fx: &Fixture) -> OutboxEntry {
+        let now = fx.now;
+        let claimed = fx.write(|tx| outbox::claim_due(tx, now, 1, now + Duration::minutes(5)));
+        fx.assert_counts_agree("claim");
+        match claimed.into_iter().next() {
+            Some(outbox::Claimed::Entry(entry)) => entry,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn stored_outbox_counts_follow_every_transition() {
+        let fx = Fixture::new();
+        let now = fx.now;
+        for _ in 0..4 {
+            let queued = entry(now);
+            fx.write(|tx| outbox::put(tx, &queued));
+            fx.assert_counts_agree("enqueue");
+        }
+        let mut sent = claim_one(&fx);
+        sent.sent(now);
+        fx.write(|tx| outbox::settle(tx, &sent));
+        fx.assert_counts_agree("deliver");
+
+        let mut retried = claim_one(&fx);
+        retried.try_failed("451 busy".into(), false, 5, now);
+        fx.write(|tx| outbox::settle(tx, &retried));
+        fx.assert_counts_agree("retry");
+        fx.write(|tx| outbox::release_claims(tx, now));
+        fx.assert_counts_agree("release");
+
+        let mut failed = claim_one(&fx);
+        failed.try_failed("550 no such user".into(), true, 5, now);
+        fx.write(|tx| outbox::settle(tx, &failed));
+        fx.assert_counts_agree("fail");
+
+        let mut dropped = claim_one(&fx);
+        dropped.drop_as("withdrawn".into());
+        fx.write(|tx| outbox::put(tx, &dropped));
+        fx.assert_counts_agree("drop");
+
+        // An entry whose bytes break is set aside when its turn comes.
+        let broken = entry(now - Duration::seconds(1));
+        fx.write(|tx| {
+            outbox::put(tx, &broken)?;
+            tx.open_table(OUTBOX)?
+                .insert(broken.id.0, [1u8, 0xff].as_slice())?;
+            Ok(())
+        });
+        fx.write(|tx| outbox::claim_due(tx, now, 1, now + Duration::minutes(5)));
+        fx.assert_counts_agree("quarantine");
+    }
+
+    #[test]
+    fn a_database_from_before_the_counts_is_counted_when_opened() {
+        let fx = Fixture::new();
+        let mut accepted = fx.invitation();
+        fx.change(&mut accepted, "accept", |i| {
+            i.accept(
+                fx.now,
+                TenantId::generate(),
+                PrincipalId::User(UserId::generate()),
+                None,
+            )
+            .unwrap()
+        });
+        fx.invitation();
+        let queued = entry(fx.now);
+        fx.write(|tx| outbox::put(tx, &queued));
+        // As the previous layout left it: version 1, no counts.
+        fx.write(|tx| {
+            tx.delete_table(crate::store::tables::COUNTS)?;
+            tx.open_table(crate::store::tables::META)?
+                .insert("schema_version", 1)?;
+            Ok(())
+        });
+        let Fixture { _dir, store, now } = fx;
+        drop(store);
+        let fx = Fixture {
+            store: Store::open(_dir.path()).unwrap(),
+            _dir,
+            now,
+        };
+        fx.assert_counts_agree("migration");
+        let census = fx.store.read_blocking(|tx| take(tx, now)).unwrap();
+        assert_eq!(census.outbox_queued, 1);
+        assert_eq!(census.invitations[0], ("InvitationCreated", 1));
+        assert_eq!(census.invitations[1], ("InvitationAccepted", 1));
+    }
 }

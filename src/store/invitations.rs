@@ -1,6 +1,7 @@
 //! Invitations and every index over them, kept in step by `put`.
 
 use super::codec::{decode, encode, Record};
+use super::counts::{self, Counted};
 use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::{
@@ -60,7 +61,11 @@ pub fn put(tx: &WriteTransaction, new: &Invitation) -> Result<(), StoreError> {
     }
     tx.open_table(INVITATIONS)?
         .insert(id, encode(new)?.as_slice())?;
-    Ok(())
+    counts::shift(
+        tx,
+        old.as_ref().and_then(Counted::of_invitation),
+        Counted::of_invitation(new),
+    )
 }
 
 fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
@@ -83,9 +88,10 @@ fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
 
 /// Removes an invitation and its index entries for good (community deleted).
 pub fn purge(tx: &WriteTransaction, inv: &Invitation) -> Result<(), StoreError> {
+    let stored = get(tx, inv.id)?;
     unindex(tx, inv)?;
     tx.open_table(INVITATIONS)?.remove(inv.id.0)?;
-    Ok(())
+    counts::shift(tx, stored.as_ref().and_then(Counted::of_invitation), None)
 }
 
 /// The open invitation to this address for this community, if any.
@@ -185,6 +191,15 @@ pub fn accepted_by_tenant(
     }
     drop(index);
     load_all(tx, ids)
+}
+
+/// Every invitation, withdrawn or not: for full recounts, never a request.
+pub fn all(tx: &impl Readable) -> Result<Vec<Invitation>, StoreError> {
+    let mut out = Vec::new();
+    for row in tx.table(INVITATIONS)?.iter()? {
+        out.push(decode(row?.1.value())?);
+    }
+    Ok(out)
 }
 
 /// Open invitations whose `Expires` is at or before `now`.

@@ -13,8 +13,13 @@ use redb::WriteTransaction;
 
 pub type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 
-/// (from version, step to the next). Empty while the layout is the first.
-pub const STEPS: &[(u64, Step)] = &[];
+/// (from version, step to the next).
+pub const STEPS: &[(u64, Step)] = &[(1, add_counts)];
+
+/// 1 -> 2: the COUNTS table, filled once from the records it counts.
+fn add_counts(tx: &WriteTransaction) -> Result<(), StoreError> {
+    super::counts::store_recount(tx)
+}
 
 /// Brings a database stamped `found` to `target`, or says why it cannot.
 pub fn run(

@@ -11,6 +11,7 @@ pub mod census;
 pub mod codec;
 mod committer;
 pub mod communities;
+pub mod counts;
 pub mod error;
 pub mod grants;
 pub mod identities;
@@ -45,7 +46,7 @@ use std::sync::Arc;
 
 /// Bumped when a table's key or value types change, with a step in
 /// `migrate`. A record's own layout is versioned by `codec::Record` instead.
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 pub const FILE_NAME: &str = "communityd.redb";
 
 /// A data dir that cannot be created or written, in one line with the fix.

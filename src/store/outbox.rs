@@ -9,6 +9,7 @@
 //! read is moved to a quarantine table instead of blocking the queue.
 
 use super::codec::{decode, encode, Record};
+use super::counts::{self, Counted};
 use super::error::StoreError;
 use super::tables::{OUTBOX, OUTBOX_CLAIMS, OUTBOX_DUE, OUTBOX_QUARANTINE};
 use super::tx::Readable;
@@ -35,15 +36,25 @@ pub fn put(tx: &WriteTransaction, entry: &OutboxEntry) -> Result<(), StoreError>
     write(tx, entry)
 }
 
-/// Stores the entry and indexes it as due when it is still pending.
+/// Stores the entry, indexes it as due when it is still pending, and moves
+/// it between the counts: every write of an entry comes through here.
 fn write(tx: &WriteTransaction, entry: &OutboxEntry) -> Result<(), StoreError> {
+    let before = get(tx, entry.id);
     if entry.status.is_pending() {
         tx.open_table(OUTBOX_DUE)?
             .insert((entry.next_attempt.timestamp_millis(), entry.id.0), ())?;
     }
     tx.open_table(OUTBOX)?
         .insert(entry.id.0, encode(entry)?.as_slice())?;
-    Ok(())
+    match before {
+        Ok(old) => counts::shift(
+            tx,
+            old.as_ref().and_then(Counted::of_outbox),
+            Counted::of_outbox(entry),
+        ),
+        // The row it replaces could not be read, so its count is unknown.
+        Err(_) => counts::store_outbox_recount(tx),
+    }
 }
 
 /// What claiming found at the head of the queue.
@@ -159,7 +170,8 @@ fn quarantine(
     if let Some(lease) = tx.open_table(OUTBOX_CLAIMS)?.remove(id.0)? {
         tx.open_table(OUTBOX_DUE)?.remove((lease.value(), id.0))?;
     }
-    Ok(())
+    // Unreadable, it cannot say which count it was in: count again.
+    counts::store_outbox_recount(tx)
 }
 
 /// How an email is doing, for the invitation list. Never fails on an entry

@@ -76,6 +76,8 @@ macro_rules! tables {
 tables! {
     /// schema version and other counters
     META: &str => u64;
+    /// counted state -> how many records are in it (see `counts`)
+    COUNTS: &str => u64;
     /// signing keys, generated on first start
     SECRETS: &str => &[u8];
 

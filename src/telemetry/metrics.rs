@@ -195,7 +195,7 @@ impl Metrics {
         self.operator_commands.inc();
     }
 
-    /// Sets the gauges read from the database at scrape time.
+    /// Sets the gauges from the counts the database keeps.
     pub fn set_census(&self, census: &crate::store::census::Census) {
         self.outbox_depth
             .with_label_values(&["queued"])

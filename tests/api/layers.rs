@@ -41,7 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "app",
         &["auth", "store", "telemetry", "domain", "config", "clock"],
     ),
-    // The gauges are counted from the database at scrape time.
+    // The gauges are read from counts the database keeps.
     ("telemetry", &["store"]),
     ("auth", &["domain"]),
     ("store", &["domain"]),
