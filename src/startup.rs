@@ -81,7 +81,17 @@ impl Application {
     /// to `mail_shutdown_deadline` to finish and be recorded; queued emails
     /// stay in the outbox.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let handle = self.server.handle();
+        let mut server = self.server;
+        let result = tokio::select! {
+            result = &mut server => result,
+            signal = stop_signal() => {
+                tracing::info!(signal, "stopping");
+                // The command is sent now; the server future carries it out.
+                drop(handle.stop(true));
+                server.await
+            }
+        };
         let _ = self.stop.send(true);
         for task in self.background {
             let _ = task.await;
@@ -129,6 +139,30 @@ where
             _ = tokio::time::sleep(RESTART_DELAY) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C); returns its name.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("cannot listen for SIGTERM; stop the server with SIGKILL");
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }
 

@@ -107,6 +107,9 @@ pub fn server(
     .on_connect(move |connection, data| peers.on_connect(connection, data))
     .workers(workers)
     .shutdown_timeout(10)
+    // `startup` stops the server on SIGTERM/SIGINT: actix's own handling
+    // waits a fixed 300 ms after the workers are done.
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

@@ -39,6 +39,7 @@ mod sds_patch_bounds;
 mod search_bounds;
 mod share_visibility;
 mod shared_streams;
+mod shutdown;
 mod side_doors;
 mod slow_connections;
 mod smtp;
