@@ -109,6 +109,9 @@ pub struct Settings {
     pub session_ttl: Duration,
     #[serde(with = "humantime_serde")]
     pub expiry_sweep_interval: Duration,
+    /// How long an operator-socket connection may send or take nothing.
+    #[serde(with = "humantime_serde")]
+    pub operator_idle_timeout: Duration,
     pub templates_dir: String,
 }
 
@@ -188,6 +191,9 @@ impl Settings {
         }
         if self.body_read_timeout.is_zero() {
             return Err("body_read_timeout must be more than zero".into());
+        }
+        if self.operator_idle_timeout.is_zero() {
+            return Err("operator_idle_timeout must be more than zero".into());
         }
         if self.connections_per_peer == 0 {
             return Err("connections_per_peer must be at least 1".into());

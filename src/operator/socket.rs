@@ -2,6 +2,11 @@
 //! A backup reply is a JSON line with the size, then the file's bytes, so
 //! the copy lands wherever the operator's command runs (a container's data
 //! volume need not be reachable from outside).
+//!
+//! A connection that sends no request, or takes no part of a reply, for
+//! `operator_idle_timeout` is closed, so idle connections cannot pile up
+//! (each holds a task and a descriptor, and a stalled backup a copy of
+//! the database on disk).
 
 use super::commands::{execute, Request};
 use crate::app::Context;
@@ -11,6 +16,7 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
@@ -86,13 +92,39 @@ impl Listener {
     }
 }
 
-async fn write_reply(stream: &mut UnixStream, reply: &Reply) -> std::io::Result<()> {
+async fn write_reply(
+    stream: &mut UnixStream,
+    reply: &Reply,
+    idle: Duration,
+) -> std::io::Result<()> {
     let mut line = serde_json::to_vec(reply)?;
     line.push(b'\n');
-    stream.write_all(&line).await
+    write_within(stream, &line, idle).await
+}
+
+/// Writes `bytes`, giving up when the peer takes none of them for `idle`.
+async fn write_within(
+    stream: &mut UnixStream,
+    bytes: &[u8],
+    idle: Duration,
+) -> std::io::Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let written = tokio::time::timeout(idle, stream.write(rest))
+            .await
+            .map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "the peer stopped reading")
+            })??;
+        if written == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        rest = &rest[written..];
+    }
+    Ok(())
 }
 
 async fn handle(ctx: Context, mut stream: UnixStream, owner: u32) -> std::io::Result<()> {
+    let idle = ctx.settings.operator_idle_timeout;
     // The file mode already keeps others out; this also covers the moment
     // between bind and chmod.
     let peer = stream.peer_cred()?.uid();
@@ -104,17 +136,29 @@ async fn handle(ctx: Context, mut stream: UnixStream, owner: u32) -> std::io::Re
         return write_reply(
             &mut stream,
             &Reply::Error("only the server's own user may use the operator socket".into()),
+            idle,
         )
         .await;
     }
     let mut line = String::new();
-    AsyncBufReader::new((&mut stream).take(MAX_REQUEST))
-        .read_line(&mut line)
-        .await?;
+    let mut reader = AsyncBufReader::new((&mut stream).take(MAX_REQUEST));
+    match tokio::time::timeout(idle, reader.read_line(&mut line)).await {
+        Ok(read) => read?,
+        Err(_) => {
+            tracing::info!(after = ?idle, "operator socket: closed a connection that sent no request");
+            return Ok(());
+        }
+    };
+    drop(reader);
     let request: Request = match serde_json::from_str(&line) {
         Ok(r) => r,
         Err(e) => {
-            return write_reply(&mut stream, &Reply::Error(format!("bad request: {e}"))).await
+            return write_reply(
+                &mut stream,
+                &Reply::Error(format!("bad request: {e}")),
+                idle,
+            )
+            .await
         }
     };
     ctx.metrics.operator_command();
@@ -131,7 +175,7 @@ async fn handle(ctx: Context, mut stream: UnixStream, owner: u32) -> std::io::Re
         Ok(v) => Reply::Ok(v),
         Err(e) => Reply::Error(e),
     };
-    write_reply(&mut stream, &reply).await
+    write_reply(&mut stream, &reply, idle).await
 }
 
 /// The variant's name only: requests may carry passwords.
@@ -144,6 +188,7 @@ fn request_name(request: &Request) -> String {
 }
 
 async fn send_backup(ctx: &Context, stream: &mut UnixStream) -> std::io::Result<()> {
+    let idle = ctx.settings.operator_idle_timeout;
     let temp = ctx
         .settings
         .data_dir
@@ -159,19 +204,25 @@ async fn send_backup(ctx: &Context, stream: &mut UnixStream) -> std::io::Result<
         .await
         .map_err(|e| e.to_string());
     let result = match made {
-        Ok(_) => stream_file(stream, &temp).await,
-        Err(e) => write_reply(stream, &Reply::Error(format!("backup failed: {e}"))).await,
+        Ok(_) => stream_file(stream, &temp, idle).await,
+        Err(e) => write_reply(stream, &Reply::Error(format!("backup failed: {e}")), idle).await,
     };
     let _ = tokio::fs::remove_file(&temp).await;
     result
 }
 
-async fn stream_file(stream: &mut UnixStream, file: &Path) -> std::io::Result<()> {
+async fn stream_file(stream: &mut UnixStream, file: &Path, idle: Duration) -> std::io::Result<()> {
     let mut source = tokio::fs::File::open(file).await?;
     let bytes = source.metadata().await?.len();
-    write_reply(stream, &Reply::File { bytes }).await?;
-    tokio::io::copy(&mut source, stream).await?;
-    stream.flush().await
+    write_reply(stream, &Reply::File { bytes }, idle).await?;
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        let n = source.read(&mut chunk).await?;
+        if n == 0 {
+            return stream.flush().await;
+        }
+        write_within(stream, &chunk[..n], idle).await?;
+    }
 }
 
 /// What the command line gets from the socket.

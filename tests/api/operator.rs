@@ -314,3 +314,43 @@ async fn restore_refuses_a_file_that_is_not_a_database() {
     assert!(err.contains("cannot be restored"), "{err}");
     assert!(!target.join(communityd::store::FILE_NAME).exists());
 }
+
+/// A connection that never sends its request is closed after the idle
+/// timeout, and the socket serves other connections meanwhile.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_idle_operator_connection_is_closed_and_others_are_served() {
+    use tokio::io::AsyncReadExt;
+    let app =
+        spawn_app_with(|s| s.operator_idle_timeout = std::time::Duration::from_millis(300)).await;
+    let dir = app.data_dir();
+    let mut idle = tokio::net::UnixStream::connect(dir.join(SOCKET_NAME))
+        .await
+        .expect("connected");
+    let mut silent = Vec::new();
+    for _ in 0..20 {
+        silent.push(
+            tokio::net::UnixStream::connect(dir.join(SOCKET_NAME))
+                .await
+                .expect("connected"),
+        );
+    }
+    let listed = operate(dir.clone(), Request::TenantList).await;
+    assert!(listed.is_ok(), "{listed:?}");
+
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), idle.read(&mut buf)).await;
+    assert!(
+        matches!(read, Ok(Ok(0))),
+        "the idle connection is still open after {:?}: {read:?}",
+        started.elapsed()
+    );
+    for mut stream in silent {
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(1), stream.read(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(0))), "{read:?}");
+    }
+    let listed = operate(dir, Request::TenantList).await;
+    assert!(listed.is_ok(), "still serving: {listed:?}");
+}
