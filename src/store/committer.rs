@@ -13,6 +13,10 @@
 //!   redb opens at the last durable commit: unanswered writes may be lost,
 //!   answered ones never.
 //!
+//! Which writes form a batch is fair between tenants (`fair_queue`): one
+//! round of their lanes, so one tenant's queue of large writes holds
+//! another's small write back by one round at most, not by its whole queue.
+//!
 //! Non-durable commits are visible to readers at once. A reader that may
 //! have seen one waits (`Committer::barrier`) for the next durable commit
 //! before it answers, so no response, and no email the outbox worker sends,
@@ -21,10 +25,11 @@
 //! in flight they are equal and a read pays nothing.
 
 use super::error::StoreError;
+use super::fair_queue::{FairQueue, Lane};
 use redb::{Database, Durability, WriteTransaction};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{JoinHandle, ThreadId};
 
 /// Answers one queued request once its batch is durable (or failed to be).
@@ -33,12 +38,6 @@ type Release = Box<dyn FnOnce(Result<(), Arc<StoreError>>) + Send>;
 /// Runs one write transaction with the durability it is given; returns
 /// whether it committed, and how to answer its caller.
 type Transaction = Box<dyn FnOnce(&Database, Durability) -> (Outcome, Release) + Send>;
-
-enum Job {
-    Write(Transaction),
-    /// Answered after the next durable commit; commits nothing itself.
-    Barrier(Release),
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -50,6 +49,48 @@ enum Outcome {
 /// Upper bound on writes sharing one durable commit, so the first of a
 /// huge queue is not held back behind all the others.
 const MAX_BATCH: usize = 256;
+
+/// What waits for the committer thread. Writes wait in their lanes (see
+/// `fair_queue`); barriers commit nothing, so every one waiting when a
+/// batch is formed is answered after that batch's durable commit.
+#[derive(Default)]
+struct Waiting {
+    writes: FairQueue<Transaction>,
+    barriers: Vec<Release>,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: Mutex<Waiting>,
+    arrived: Condvar,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        // A panic while holding the lock leaves the queue itself whole.
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next batch: one round of the writes' lanes and every barrier;
+    /// `None` once the committer is closed and nothing is left.
+    fn next_batch(&self) -> Option<(Vec<Transaction>, Vec<Release>)> {
+        let mut waiting = self.lock();
+        loop {
+            if !waiting.writes.is_empty() || !waiting.barriers.is_empty() {
+                let writes = waiting.writes.next_round(MAX_BATCH);
+                return Some((writes, std::mem::take(&mut waiting.barriers)));
+            }
+            if waiting.closed {
+                return None;
+            }
+            waiting = self
+                .arrived
+                .wait(waiting)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
 
 #[derive(Default)]
 pub(super) struct Progress {
@@ -73,7 +114,7 @@ impl Progress {
 }
 
 pub(super) struct Committer {
-    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    queue: Arc<Queue>,
     thread: Mutex<Option<JoinHandle<()>>>,
     thread_id: ThreadId,
     progress: Arc<Progress>,
@@ -81,25 +122,28 @@ pub(super) struct Committer {
 
 impl Committer {
     pub(super) fn start(db: Arc<Database>) -> Result<Self, StoreError> {
-        let (jobs, queue) = mpsc::channel();
+        let queue = Arc::new(Queue::default());
         let progress = Arc::new(Progress::default());
-        let shared = progress.clone();
+        let (jobs, shared) = (queue.clone(), progress.clone());
         let thread = std::thread::Builder::new()
             .name("communityd-committer".into())
-            .spawn(move || run(&db, &queue, &shared))
+            .spawn(move || run(&db, &jobs, &shared))
             .map_err(StoreError::Committer)?;
         Ok(Self {
             thread_id: thread.thread().id(),
-            jobs: Mutex::new(Some(jobs)),
+            queue,
             thread: Mutex::new(Some(thread)),
             progress,
         })
     }
 
-    /// Queues `f` as one write transaction; `reply` gets its result once it
-    /// is durable (or could not be made so).
+    /// Queues `f` as one write transaction in `lane`, costing `cost` (the
+    /// values it writes); `reply` gets its result once it is durable (or
+    /// could not be made so).
     pub(super) fn submit<T, E>(
         &self,
+        lane: Lane,
+        cost: u64,
         f: impl FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
         reply: impl FnOnce(Result<T, E>) + Send + 'static,
     ) -> Result<(), StoreError>
@@ -111,7 +155,7 @@ impl Committer {
         // The use case's span (its request), so what `f` logs on this
         // thread says which request it belongs to.
         let span = tracing::Span::current();
-        let job = Job::Write(Box::new(move |db: &Database, durability| {
+        let write: Transaction = Box::new(move |db: &Database, durability| {
             let (outcome, result) = span.in_scope(|| transact(db, durability, &progress, f));
             let release: Release = Box::new(move |durable| {
                 reply(match durable {
@@ -122,8 +166,8 @@ impl Committer {
                 })
             });
             (outcome, release)
-        }));
-        self.send(job)
+        });
+        self.enqueue(|waiting| waiting.writes.push(lane, cost, write))
     }
 
     /// Commits finished so far; read before a snapshot is taken.
@@ -155,15 +199,18 @@ impl Committer {
         &self,
         reply: impl FnOnce(Result<(), Arc<StoreError>>) + Send + 'static,
     ) -> Result<(), StoreError> {
-        self.send(Job::Barrier(Box::new(reply)))
+        self.enqueue(|waiting| waiting.barriers.push(Box::new(reply)))
     }
 
-    fn send(&self, job: Job) -> Result<(), StoreError> {
-        let jobs = self.jobs.lock().map_err(|_| closed())?;
-        jobs.as_ref()
-            .ok_or_else(closed)?
-            .send(job)
-            .map_err(|_| closed())
+    fn enqueue(&self, add: impl FnOnce(&mut Waiting)) -> Result<(), StoreError> {
+        let mut waiting = self.queue.lock();
+        if waiting.closed {
+            return Err(closed());
+        }
+        add(&mut waiting);
+        drop(waiting);
+        self.queue.arrived.notify_one();
+        Ok(())
     }
 }
 
@@ -171,11 +218,10 @@ impl Drop for Committer {
     /// Lets the thread finish what is queued and close the database, so a
     /// dropped store is a closed file. (Not when the last handle goes away
     /// on the committer thread itself, inside a write: it cannot wait for
-    /// itself; it stops on its own once the queue is gone.)
+    /// itself; it stops on its own once the queue is empty.)
     fn drop(&mut self) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.take();
-        }
+        self.queue.lock().closed = true;
+        self.queue.arrived.notify_one();
         if std::thread::current().id() == self.thread_id {
             return;
         }
@@ -189,48 +235,42 @@ fn closed() -> StoreError {
     StoreError::Task("the database is closed".into())
 }
 
-fn run(db: &Database, queue: &mpsc::Receiver<Job>, progress: &Progress) {
+fn run(db: &Database, queue: &Queue, progress: &Progress) {
     // Whether some commit is not yet covered by a durable one; stays true
     // after a failed durable commit, so the next batch tries again.
     let mut exposed = false;
-    while let Ok(first) = queue.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        commit_batch(db, batch, progress, &mut exposed);
+    while let Some((writes, barriers)) = queue.next_batch() {
+        commit_batch(db, writes, barriers, progress, &mut exposed);
     }
 }
 
-fn commit_batch(db: &Database, batch: Vec<Job>, progress: &Progress, exposed: &mut bool) {
-    let last_write = batch.iter().rposition(|j| matches!(j, Job::Write(_)));
-    let mut releases = Vec::with_capacity(batch.len());
-    for (i, job) in batch.into_iter().enumerate() {
-        match job {
-            Job::Barrier(release) => releases.push(release),
-            Job::Write(transaction) => {
-                let durability = if Some(i) == last_write {
-                    Durability::Immediate
-                } else {
-                    Durability::None
+fn commit_batch(
+    db: &Database,
+    writes: Vec<Transaction>,
+    barriers: Vec<Release>,
+    progress: &Progress,
+    exposed: &mut bool,
+) {
+    let last = writes.len().checked_sub(1);
+    let mut releases = barriers;
+    for (i, transaction) in writes.into_iter().enumerate() {
+        let durability = if Some(i) == last {
+            Durability::Immediate
+        } else {
+            Durability::None
+        };
+        // A panic in a use case must not take the committer down;
+        // its caller sees its reply channel close.
+        match catch_unwind(AssertUnwindSafe(|| transaction(db, durability))) {
+            Ok((outcome, release)) => {
+                *exposed = match (outcome, durability) {
+                    (Outcome::Committed, Durability::Immediate) => false,
+                    (Outcome::Aborted, _) => *exposed,
+                    _ => true,
                 };
-                // A panic in a use case must not take the committer down;
-                // its caller sees its reply channel close.
-                match catch_unwind(AssertUnwindSafe(|| transaction(db, durability))) {
-                    Ok((outcome, release)) => {
-                        *exposed = match (outcome, durability) {
-                            (Outcome::Committed, Durability::Immediate) => false,
-                            (Outcome::Aborted, _) => *exposed,
-                            _ => true,
-                        };
-                        releases.push(release);
-                    }
-                    Err(_) => *exposed = true,
-                }
+                releases.push(release);
             }
+            Err(_) => *exposed = true,
         }
     }
     let durable = if *exposed { make_durable(db) } else { Ok(()) };

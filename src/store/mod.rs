@@ -13,6 +13,7 @@ mod committer;
 pub mod communities;
 pub mod counts;
 pub mod error;
+mod fair_queue;
 pub mod grants;
 pub mod identities;
 pub mod invitations;
@@ -36,6 +37,7 @@ pub mod tenants;
 mod tx;
 
 pub use error::StoreError;
+pub use fair_queue::Lane;
 pub use redb::{ReadTransaction, WriteTransaction};
 pub use tx::Readable;
 
@@ -212,8 +214,24 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        self.write_in(Lane::Service, 1, f).await
+    }
+
+    /// `write`, queued fairly in `lane` (the tenant it is done for) at
+    /// `cost`, the values it writes: a tenant's many or large writes take
+    /// their turn with everyone else's instead of going before them.
+    pub async fn write_in<T, E>(
+        &self,
+        lane: Lane,
+        cost: u64,
+        f: impl FnOnce(&WriteTransaction) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.inner.committer.submit(f, move |result| {
+        self.inner.committer.submit(lane, cost, f, move |result| {
             let _ = reply.send(result);
         })?;
         answer
