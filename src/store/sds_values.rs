@@ -30,6 +30,26 @@ pub fn put(tx: &WriteTransaction, stream: Uuid, key: &[u8], json: &[u8]) -> Resu
     Ok(())
 }
 
+/// Writes every (key, JSON) pair in one opening of the table, telling
+/// `check` each value's place and whether it replaced one; an `Err` from
+/// `check` stops there (and aborts the transaction it is returned from).
+pub fn put_each<'v, E: From<StoreError>>(
+    tx: &WriteTransaction,
+    stream: Uuid,
+    values: impl IntoIterator<Item = (&'v [u8], &'v [u8])>,
+    mut check: impl FnMut(usize, bool) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut table = tx.open_table(SDS_VALUES).map_err(StoreError::from)?;
+    for (i, (key, json)) in values.into_iter().enumerate() {
+        let replaced = table
+            .insert((stream, key), json)
+            .map_err(StoreError::from)?
+            .is_some();
+        check(i, replaced)?;
+    }
+    Ok(())
+}
+
 pub fn remove(tx: &WriteTransaction, stream: Uuid, key: &[u8]) -> Result<bool, StoreError> {
     Ok(tx.open_table(SDS_VALUES)?.remove((stream, key))?.is_some())
 }
@@ -48,6 +68,25 @@ pub fn remove_window(
             false
         })?;
     Ok(removed)
+}
+
+/// How many values have keys in `start..=end`, counting no further than
+/// `limit`.
+pub fn count_window(
+    tx: &impl Readable,
+    stream: Uuid,
+    start: &[u8],
+    end: &[u8],
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let table = tx.table(SDS_VALUES)?;
+    let range = table.range::<(Uuid, &[u8])>((stream, start)..=(stream, end))?;
+    let mut found = 0;
+    for entry in range.take(limit) {
+        entry?;
+        found += 1;
+    }
+    Ok(found)
 }
 
 /// Every value of a stream goes (the stream was deleted).

@@ -9,13 +9,18 @@ use crate::domain::sds::index_key::{self, KeyPart};
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
 use crate::store::sds_values::{self, Direction};
-use crate::store::{sds_streams, ReadTransaction, Readable};
+use crate::store::{sds_streams, Lane, ReadTransaction, Readable};
 use base64::Engine;
 use serde_json::Value;
 use std::ops::Bound;
 
 /// SDS's cap on values in one read.
 pub const READ_LIMIT: usize = MAX_VALUES;
+
+/// Most values one request may write (or remove): each request is one
+/// all-or-nothing transaction on the single commit thread, so its size
+/// bounds how long it holds back every other tenant's writes.
+pub const WRITE_LIMIT: usize = 5_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteMode {
@@ -37,6 +42,15 @@ type Keyed = Vec<(Vec<u8>, Vec<u8>)>;
 
 fn keyed(keys: &[KeyPart], body: Value) -> Result<Keyed, AppError> {
     let values = match body {
+        Value::Array(items) if items.len() > WRITE_LIMIT => {
+            return Err(AppError::invalid(
+                "body",
+                format!(
+                    "holds {} values; at most {WRITE_LIMIT} can be written in one request",
+                    items.len()
+                ),
+            ))
+        }
         Value::Array(items) => items,
         object @ Value::Object(_) => vec![object],
         _ => return Err(AppError::invalid("body", "must be a JSON array of values")),
@@ -65,35 +79,67 @@ pub async fn write(
     mode: WriteMode,
 ) -> Result<(), AppError> {
     let now = ctx.clock.now();
+    // Rights first; and the values are keyed and encoded here, not on the
+    // commit thread every tenant's writes wait for.
+    let (storage, keys) = writable(ctx, &target, &id).await?;
+    let values = keyed(&keys, body)?;
+    if mode == WriteMode::Insert {
+        refuse_repeats(&values)?;
+    }
+    let lane = Lane::Tenant(target.tenant);
     ctx.store
-        .write(move |tx| {
+        .write_in(lane, values.len() as u64, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
-            let values = keyed(&stream.keys, body)?;
-            let mut seen = std::collections::HashSet::with_capacity(values.len());
-            for (i, (key, json)) in values.iter().enumerate() {
-                if !seen.insert(key.as_slice()) && mode == WriteMode::Insert {
-                    return Err(AppError::conflict(format!("value [{i}] repeats an index of this request")));
-                }
-                match mode {
-                    WriteMode::Insert if sds_values::exists(tx, stream.storage, key)? => {
-                        return Err(AppError::conflict(format!(
-                            "value [{i}]: stream '{}' already has a value at that index; use PUT to update it",
-                            stream.id
-                        )));
-                    }
-                    WriteMode::Replace if !sds_values::exists(tx, stream.storage, key)? => {
-                        return Err(AppError::not_found(format!(
-                            "value [{i}]: stream '{}' has no value at that index to replace",
-                            stream.id
-                        )));
-                    }
-                    _ => {}
-                }
-                sds_values::put(tx, stream.storage, key, json)?;
+            if stream.storage != storage || stream.keys != keys {
+                return Err(AppError::conflict(format!(
+                    "stream '{}' was replaced or changed its type during this write; send it again",
+                    stream.id
+                )));
             }
+            let pairs = values.iter().map(|(k, v)| (k.as_slice(), v.as_slice()));
+            // A refusal aborts the transaction: nothing of the request stays.
+            sds_values::put_each(tx, stream.storage, pairs, |i, replaced| match mode {
+                WriteMode::Insert if replaced => Err(AppError::conflict(format!(
+                    "value [{i}]: stream '{}' already has a value at that index; use PUT to update it",
+                    stream.id
+                ))),
+                WriteMode::Replace if !replaced => Err(AppError::not_found(format!(
+                    "value [{i}]: stream '{}' has no value at that index to replace",
+                    stream.id
+                ))),
+                _ => Ok(()),
+            })?;
             stream.last_write = Some(now);
             sds_streams::put(tx, target.tenant, &stream)?;
             Ok(())
+        })
+        .await
+}
+
+/// An insert names each index once.
+fn refuse_repeats(values: &Keyed) -> Result<(), AppError> {
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    for (i, (key, _)) in values.iter().enumerate() {
+        if !seen.insert(key.as_slice()) {
+            return Err(AppError::conflict(format!(
+                "value [{i}] repeats an index of this request"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The storage and index of a stream the caller may write to.
+async fn writable(
+    ctx: &Context,
+    target: &Target,
+    id: &str,
+) -> Result<(uuid::Uuid, Vec<KeyPart>), AppError> {
+    let (target, id) = (target.clone(), id.to_string());
+    ctx.store
+        .read(move |tx| {
+            let (_, stream) = own_stream(tx, &target, &id, rights::WRITE)?;
+            Ok((stream.storage, stream.keys))
         })
         .await
 }
@@ -111,8 +157,21 @@ pub async fn remove(
     what: Removal,
 ) -> Result<(), AppError> {
     let now = ctx.clock.now();
+    let cost = match &what {
+        Removal::At(_) => 1,
+        Removal::Window { start, end } => {
+            let (target, id) = (target.clone(), id.clone());
+            let (start, end) = (start.clone(), end.clone());
+            ctx.store
+                .read(move |tx| {
+                    let (_, stream) = own_stream(tx, &target, &id, rights::WRITE)?;
+                    window_size(tx, &stream, &start, &end)
+                })
+                .await?
+        }
+    };
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), cost as u64, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
             match what {
                 Removal::At(index) => {
@@ -125,6 +184,8 @@ pub async fn remove(
                     }
                 }
                 Removal::Window { start, end } => {
+                    // Counted again: values may have come since.
+                    window_size(tx, &stream, &start, &end)?;
                     let start = key_of_text(&stream.keys, "startIndex", &start)?;
                     let end = key_of_text(&stream.keys, "endIndex", &end)?;
                     if start <= end {
@@ -137,6 +198,31 @@ pub async fn remove(
             Ok(())
         })
         .await
+}
+
+/// How many values a removal of the window `start..=end` takes, refused
+/// past `WRITE_LIMIT` as a write of that many would be.
+fn window_size(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    start: &str,
+    end: &str,
+) -> Result<usize, AppError> {
+    let start = key_of_text(&stream.keys, "startIndex", start)?;
+    let end = key_of_text(&stream.keys, "endIndex", end)?;
+    if start > end {
+        return Ok(0);
+    }
+    let found = sds_values::count_window(tx, stream.storage, &start, &end, WRITE_LIMIT + 1)?;
+    if found > WRITE_LIMIT {
+        return Err(AppError::invalid(
+            "endIndex",
+            format!(
+                "the window holds more than {WRITE_LIMIT} values; remove it in smaller windows"
+            ),
+        ));
+    }
+    Ok(found)
 }
 
 /// The reads of `.../Data`.
