@@ -194,6 +194,11 @@ impl Committer {
         self.progress.durable.load(Ordering::SeqCst) >= seen
     }
 
+    /// Writes waiting for their turn (not counting the one running).
+    pub(super) fn queued(&self) -> usize {
+        self.queue.lock().writes.len()
+    }
+
     /// Queues a barrier; `reply` runs after the next durable commit.
     pub(super) fn barrier(
         &self,

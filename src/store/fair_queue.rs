@@ -36,6 +36,7 @@ pub struct FairQueue<J> {
     lanes: HashMap<Lane, Waiting<J>>,
     /// Lanes with writes waiting, in the order of their next turn.
     turns: VecDeque<Lane>,
+    waiting: usize,
 }
 
 impl<J> Default for FairQueue<J> {
@@ -43,6 +44,7 @@ impl<J> Default for FairQueue<J> {
         Self {
             lanes: HashMap::new(),
             turns: VecDeque::new(),
+            waiting: 0,
         }
     }
 }
@@ -57,10 +59,16 @@ impl<J> FairQueue<J> {
             }
         });
         waiting.jobs.push_back((cost.max(1), job));
+        self.waiting += 1;
     }
 
     pub fn is_empty(&self) -> bool {
         self.turns.is_empty()
+    }
+
+    /// Writes waiting, in every lane.
+    pub fn len(&self) -> usize {
+        self.waiting
     }
 
     /// The writes of the next round, at most `limit` (and at least one when
@@ -100,6 +108,7 @@ impl<J> FairQueue<J> {
                 break;
             }
         }
+        self.waiting -= taken.len();
         taken
     }
 
@@ -154,6 +163,7 @@ mod tests {
         );
         let all: Vec<_> = order.concat();
         assert_eq!(all.len(), 33, "nothing is lost");
+        assert_eq!(queue.len(), 0);
         let a: Vec<_> = all.iter().filter(|j| j.starts_with('a')).collect();
         let expected: Vec<_> = (0..32).map(|i| format!("a{i}")).collect();
         assert_eq!(

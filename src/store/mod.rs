@@ -239,6 +239,12 @@ impl Store {
             .map_err(|_| E::from(StoreError::Task("the write transaction panicked".into())))?
     }
 
+    /// Writes waiting for the commit thread, of every tenant: how far
+    /// behind it is.
+    pub fn queued_writes(&self) -> usize {
+        self.inner.committer.queued()
+    }
+
     /// One read transaction, run right here: redb reads are short (a few
     /// B-tree lookups in its page cache), so a hop to the blocking pool
     /// would cost more than the read. Waits for durability like

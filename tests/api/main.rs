@@ -10,6 +10,7 @@ mod community_tenants;
 mod credentials;
 mod delivery;
 mod durability;
+mod fair_writes;
 mod file_modes;
 mod fuzz;
 mod handshake;
