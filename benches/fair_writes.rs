@@ -123,10 +123,11 @@ async fn main() {
         .await
         .expect("application");
     let url = app.url();
-    let a = Arc::new(tenant(&url, app.ctx.store.clone(), "bulky").await);
-    let b = tenant(&url, app.ctx.store.clone(), "small").await;
+    let store = app.ctx.store.clone();
     let handle = app.handle();
     let server = tokio::spawn(app.run_until_stopped());
+    let a = Arc::new(tenant(&url, store.clone(), "bulky").await);
+    let b = tenant(&url, store, "small").await;
     let http = reqwest::Client::new();
     for i in 0..BULK_CONNECTIONS {
         stream(&http, &a, &format!("bulk{i}")).await;
