@@ -20,7 +20,7 @@ pub const READ_LIMIT: usize = MAX_VALUES;
 /// Most values one request may write (or remove): each request is one
 /// all-or-nothing transaction on the single commit thread, so its size
 /// bounds how long it holds back every other tenant's writes.
-pub const WRITE_LIMIT: usize = 5_000;
+pub const WRITE_LIMIT: usize = 1_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteMode {
