@@ -21,7 +21,7 @@
 #[allow(dead_code)]
 mod server;
 
-use communityd::app::sds::data::READ_LIMIT;
+use communityd::app::sds::data::{READ_LIMIT, WRITE_LIMIT};
 use serde_json::{json, Value};
 use server::Server;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,8 +29,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const SHARED_STREAMS: usize = 5_000;
-/// Values per POST, under the default body limit.
-const BATCH: usize = 5_000;
+/// Values per POST: the most one request may write.
+const BATCH: usize = WRITE_LIMIT;
 /// Requests in flight while preparing the data.
 const PREPARING: usize = 16;
 const LOADERS: usize = 4;
