@@ -2,6 +2,7 @@
 //! through the same routes AVEVA's client calls.
 
 use crate::helpers::*;
+use communityd::app::sds::data::WRITE_LIMIT;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
@@ -61,8 +62,9 @@ impl TestApp {
             StatusCode::CREATED,
         )
         .await;
-        if !orders.is_empty() {
-            let values: Vec<Value> = orders.iter().map(|o| wave(*o)).collect();
+        // In requests of the per-request cap, as a client writing that many must.
+        for chunk in orders.chunks(WRITE_LIMIT) {
+            let values: Vec<Value> = chunk.iter().map(|o| wave(*o)).collect();
             let response = self
                 .post_json(
                     &format!("{}/Data", stream_path(owner.id, stream)),
