@@ -7,16 +7,15 @@
 //! A sends the most values one request may carry (`WRITE_LIMIT`), each
 //! request to a fresh range of indexes of one of its streams.
 
-use communityd::app::admin;
+#[path = "support/mod.rs"]
+mod support;
+
 use communityd::app::sds::data::WRITE_LIMIT;
-use communityd::clock::Clock;
-use communityd::config::Settings;
-use communityd::domain::role::Role;
-use communityd::startup::Application;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::BenchTenant;
 
 const BULK_CONNECTIONS: usize = 32;
 const SAMPLES: usize = 200;
@@ -35,51 +34,6 @@ fn wave(order: i64) -> Value {
     json!({"Order": order, "Radians": order as f64 / 10.0})
 }
 
-struct Tenant {
-    ns: String,
-    token: String,
-}
-
-async fn tenant(app_url: &str, store: communityd::store::Store, name: &'static str) -> Tenant {
-    let (tenant, client) = tokio::task::spawn_blocking(move || {
-        let now = chrono::Utc::now();
-        let t = admin::create_tenant(&store, name, &format!("admin@{name}.example"), None, now)
-            .expect("tenant");
-        let c = admin::create_client(
-            &store,
-            t.tenant_id,
-            "writer",
-            &[Role::TenantAdministrator],
-            now,
-        )
-        .expect("client");
-        (t.tenant_id, c)
-    })
-    .await
-    .expect("fixture");
-    let http = reqwest::Client::new();
-    let answer: Value = http
-        .post(format!("{app_url}/identity/connect/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id.to_string()),
-            ("client_secret", &client.client_secret),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token body");
-    Tenant {
-        ns: format!("{app_url}/api/v1/Tenants/{tenant}/Namespaces/default"),
-        token: answer["access_token"]
-            .as_str()
-            .expect("access token")
-            .into(),
-    }
-}
-
 async fn send(http: &reqwest::Client, url: String, token: &str, body: &Value) -> u16 {
     http.post(url)
         .bearer_auth(token)
@@ -90,7 +44,7 @@ async fn send(http: &reqwest::Client, url: String, token: &str, body: &Value) ->
         .unwrap_or(0)
 }
 
-async fn stream(http: &reqwest::Client, t: &Tenant, id: &str) {
+async fn stream(http: &reqwest::Client, t: &BenchTenant, id: &str) {
     let status = send(http, format!("{}/Types/Wave", t.ns), &t.token, &wave_type()).await;
     assert!(status < 300, "type: {status}");
     let body = json!({"Id": id, "TypeId": "Wave"});
@@ -99,7 +53,7 @@ async fn stream(http: &reqwest::Client, t: &Tenant, id: &str) {
 }
 
 /// Median and 99th percentile of SAMPLES sequential single-value inserts.
-async fn latency(http: &reqwest::Client, b: &Tenant, next: &mut i64) -> (Duration, Duration) {
+async fn latency(http: &reqwest::Client, b: &BenchTenant, next: &mut i64) -> (Duration, Duration) {
     let mut took = Vec::with_capacity(SAMPLES);
     for _ in 0..SAMPLES {
         *next += 1;
@@ -115,19 +69,9 @@ async fn latency(http: &reqwest::Client, b: &Tenant, next: &mut i64) -> (Duratio
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::defaults();
-    settings.data_dir = dir.path().to_path_buf();
-    settings.bind = "127.0.0.1:0".into();
-    let app = Application::build(settings, Clock::default())
-        .await
-        .expect("application");
-    let url = app.url();
-    let store = app.ctx.store.clone();
-    let handle = app.handle();
-    let server = tokio::spawn(app.run_until_stopped());
-    let a = Arc::new(tenant(&url, store.clone(), "bulky").await);
-    let b = tenant(&url, store, "small").await;
+    let served = support::serve(|_| {}).await;
+    let a = Arc::new(served.tenant("Bulky", "writer").await);
+    let b = served.tenant("Small", "writer").await;
     let http = reqwest::Client::new();
     for i in 0..BULK_CONNECTIONS {
         stream(&http, &a, &format!("bulk{i}")).await;
@@ -174,8 +118,7 @@ async fn main() {
     for task in bulk {
         let _ = task.await;
     }
-    handle.stop(true).await;
-    let _ = server.await;
+    served.stop().await;
 
     println!("tenant B's single-value insert, {SAMPLES} in a row: median (p99)");
     println!("  A idle (baseline):                  {idle:>10.2?} ({idle_p99:.2?})");

@@ -9,11 +9,9 @@
 #[path = "../tests/api/smtp.rs"]
 mod smtp;
 
-use communityd::app::admin;
-use communityd::clock::Clock;
-use communityd::config::Settings;
-use communityd::domain::role::Role;
-use communityd::startup::Application;
+#[path = "support/mod.rs"]
+mod support;
+
 use serde_json::{json, Value};
 use smtp::SmtpCapture;
 use std::path::Path;
@@ -44,54 +42,17 @@ async fn main() {
 
 /// One run on a fresh data dir; `capture` None means the file transport.
 async fn deliver(emails: usize, capture: Option<&SmtpCapture>) -> Duration {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::defaults();
-    settings.data_dir = dir.path().to_path_buf();
-    settings.bind = "127.0.0.1:0".into();
-    settings.invitations_per_community_per_day = emails as u32 + 1;
-    settings.auth_attempts_per_minute = 1000;
-    if let Some(capture) = capture {
-        settings.smtp_url = capture.url();
-    }
-    let app = Application::build(settings, Clock::default())
-        .await
-        .expect("application builds");
-    let url = app.url();
-    let store = app.ctx.store.clone();
-    let handle = app.handle();
-    let server = tokio::spawn(app.run_until_stopped());
-
-    let (tenant, client) = tokio::task::spawn_blocking(move || {
-        let now = chrono::Utc::now();
-        let t = admin::create_tenant(&store, "Contoso", "admin@contoso.example", None, now)
-            .expect("tenant");
-        let c = admin::create_client(
-            &store,
-            t.tenant_id,
-            "bench",
-            &[Role::TenantAdministrator],
-            now,
-        )
-        .expect("client");
-        (t.tenant_id, c)
+    let served = support::serve(|settings| {
+        settings.invitations_per_community_per_day = emails as u32 + 1;
+        settings.auth_attempts_per_minute = 1000;
+        if let Some(capture) = capture {
+            settings.smtp_url = capture.url();
+        }
     })
-    .await
-    .expect("fixture");
+    .await;
+    let contoso = served.tenant("Contoso", "bench").await;
+    let (url, token, tenant) = (&served.url, contoso.token, contoso.client.tenant_id);
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{url}/identity/connect/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id.to_string()),
-            ("client_secret", &client.client_secret),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token json");
-    let token = token["access_token"].as_str().expect("token").to_string();
     let communities = format!("{url}/api/v1-preview/tenants/{tenant}/communities");
     let community: Value = http
         .post(&communities)
@@ -128,7 +89,7 @@ async fn deliver(emails: usize, capture: Option<&SmtpCapture>) -> Duration {
     while let Some(done) = callers.join_next().await {
         done.expect("caller");
     }
-    let mail_dir = dir.path().join("mail");
+    let mail_dir = served.data_dir().join("mail");
     let limit = Duration::from_secs(600);
     while arrived(capture, &mail_dir) < emails {
         assert!(
@@ -138,8 +99,7 @@ async fn deliver(emails: usize, capture: Option<&SmtpCapture>) -> Duration {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();
-    handle.stop(true).await;
-    let _ = server.await;
+    served.stop().await;
     elapsed
 }
 

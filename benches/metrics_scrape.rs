@@ -6,13 +6,13 @@
 //! `cargo bench --bench metrics_scrape` prints the figures. Invitations
 //! are written straight through the store in large transactions.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use chrono::{Duration as Days, Utc};
-use communityd::clock::Clock;
-use communityd::config::Settings;
 use communityd::domain::email::EmailAddress;
 use communityd::domain::ids::{CommunityId, PrincipalId, TenantId, UserId};
 use communityd::domain::invitation::Invitation;
-use communityd::startup::Application;
 use communityd::store::{census, invitations, Store};
 use std::time::{Duration, Instant};
 
@@ -78,23 +78,15 @@ fn ms(d: Duration) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::defaults();
-    settings.data_dir = dir.path().to_path_buf();
-    settings.bind = "127.0.0.1:0".into();
-    let app = Application::build(settings, Clock::default())
-        .await
-        .expect("application");
-    let url = app.url();
-    let store = app.ctx.store.clone();
-    let server = tokio::spawn(app.run_until_stopped());
+    let served = support::serve(|_| {}).await;
+    let (url, store) = (&served.url, &served.store);
     let http = reqwest::Client::new();
 
     let filler = store.clone();
     tokio::task::spawn_blocking(move || fill(&filler, 0, BASELINE))
         .await
         .expect("fill");
-    let (base_median, base_max) = scrape_time(&http, &url).await;
+    let (base_median, base_max) = scrape_time(&http, url).await;
 
     let started = Instant::now();
     let filler = store.clone();
@@ -102,7 +94,7 @@ async fn main() {
         .await
         .expect("fill");
     let filled_in = started.elapsed();
-    let (loaded_median, loaded_max) = scrape_time(&http, &url).await;
+    let (loaded_median, loaded_max) = scrape_time(&http, url).await;
     let text = http
         .get(format!("{url}/metrics"))
         .send()
@@ -147,5 +139,5 @@ async fn main() {
         "metrics_scrape: a full count of every record at {LOADED} takes {:.1} ms (what each scrape cost before)",
         ms(full_count)
     );
-    server.abort();
+    served.stop().await;
 }

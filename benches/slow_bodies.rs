@@ -7,11 +7,9 @@
 //! loads: the trickling connections spread over 100 loopback addresses (so
 //! the per-address cap does not simply refuse them), and all from one.
 
-use communityd::app::admin;
-use communityd::clock::Clock;
-use communityd::config::Settings;
-use communityd::domain::role::Role;
-use communityd::startup::Application;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -72,54 +70,14 @@ async fn trickle(server: SocketAddr, last: u8, stop: Arc<AtomicBool>, open: Arc<
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::defaults();
-    settings.data_dir = dir.path().to_path_buf();
-    settings.bind = "127.0.0.1:0".into();
-    let app = Application::build(settings, Clock::default())
-        .await
-        .expect("application");
-    let (url, server) = (app.url(), app.address);
-    let store = app.ctx.store.clone();
-    let client = tokio::task::spawn_blocking(move || {
-        let now = chrono::Utc::now();
-        let t = admin::create_tenant(&store, "Contoso", "admin@contoso.example", None, now)
-            .expect("tenant");
-        admin::create_client(
-            &store,
-            t.tenant_id,
-            "real",
-            &[Role::TenantAdministrator],
-            now,
-        )
-        .expect("client")
-    })
-    .await
-    .expect("fixture");
-    let handle = app.handle();
-    let running = tokio::spawn(app.run_until_stopped());
+    let served = support::serve(|_| {}).await;
+    let contoso = served.tenant("Contoso", "real").await;
+    let (url, server, token) = (&served.url, served.address, contoso.token);
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client");
-    let token: serde_json::Value = http
-        .post(format!("{url}/identity/connect/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id.to_string()),
-            ("client_secret", &client.client_secret),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token body");
-    let token = token["access_token"]
-        .as_str()
-        .expect("access token")
-        .to_string();
-    let read = format!("{url}/api/v1/Tenants/{}", client.tenant_id);
+    let read = format!("{url}/api/v1/Tenants/{}", contoso.client.tenant_id);
 
     let (calm_ok, calm) = real_requests(&http, &read, &token).await;
     println!("real requests (GET a tenant, {SAMPLES} one every 100 ms): success, median");
@@ -149,6 +107,5 @@ async fn main() {
             median.as_secs_f64() / calm.as_secs_f64()
         );
     }
-    handle.stop(true).await;
-    let _ = running.await;
+    served.stop().await;
 }

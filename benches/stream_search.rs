@@ -8,11 +8,9 @@
 //!
 //! `cargo bench --bench stream_search` prints the figures.
 
-use communityd::app::admin;
-use communityd::clock::Clock;
-use communityd::config::Settings;
-use communityd::domain::role::Role;
-use communityd::startup::Application;
+#[path = "support/mod.rs"]
+mod support;
+
 use futures_util::{stream, StreamExt};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -54,52 +52,10 @@ async fn median(http: &reqwest::Client, url: &str, token: &str, query: &str) -> 
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::defaults();
-    settings.data_dir = dir.path().to_path_buf();
-    settings.bind = "127.0.0.1:0".into();
-    let app = Application::build(settings, Clock::default())
-        .await
-        .expect("application");
-    let url = app.url();
-    let store = app.ctx.store.clone();
-    let (tenant, client) = tokio::task::spawn_blocking(move || {
-        let now = chrono::Utc::now();
-        let t = admin::create_tenant(&store, "Contoso", "admin@contoso.example", None, now)
-            .expect("tenant");
-        let c = admin::create_client(
-            &store,
-            t.tenant_id,
-            "bench",
-            &[Role::TenantAdministrator],
-            now,
-        )
-        .expect("client");
-        (t.tenant_id, c)
-    })
-    .await
-    .expect("fixture");
-    let handle = app.handle();
-    let server = tokio::spawn(app.run_until_stopped());
+    let served = support::serve(|_| {}).await;
+    let contoso = served.tenant("Contoso", "bench").await;
+    let (token, ns) = (contoso.token, contoso.ns);
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{url}/identity/connect/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id.to_string()),
-            ("client_secret", &client.client_secret),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token body");
-    let token = token["access_token"]
-        .as_str()
-        .expect("access token")
-        .to_string();
-    let ns = format!("{url}/api/v1/Tenants/{tenant}/Namespaces/default");
     let sds_type = json!({
         "Id": "WaveData_SampleType", "SdsTypeCode": "Object",
         "Properties": [
@@ -143,8 +99,7 @@ async fn main() {
     let (loaded, loaded_status) = median(&http, &search, &token, &longest).await;
     let over = format!("{longest} {}", "x*".repeat(4_000));
     let (past, past_status) = median(&http, &search, &token, &over).await;
-    handle.stop(true).await;
-    let _ = server.await;
+    served.stop().await;
 
     println!(
         "stream search over {STREAMS} streams (prepared in {prepared:.0?}), median of {SAMPLES}"

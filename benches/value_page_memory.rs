@@ -8,13 +8,11 @@
 //! `cargo bench --bench value_page_memory` prints the figures (Linux: it
 //! resets and reads the peak through /proc/self).
 
-use communityd::app::admin;
-use communityd::clock::Clock;
-use communityd::config::Settings;
+#[path = "support/mod.rs"]
+mod support;
+
 use communityd::domain::ids::TenantId;
-use communityd::domain::role::Role;
 use communityd::domain::sds::index_key;
-use communityd::startup::Application;
 use communityd::store::{sds_streams, sds_values, Store, StoreError};
 use serde_json::json;
 
@@ -74,53 +72,11 @@ fn fill(store: &Store, tenant: TenantId, id: &str, count: i64) {
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::defaults();
-    settings.data_dir = dir.path().to_path_buf();
-    settings.bind = "127.0.0.1:0".into();
-    let app = Application::build(settings, Clock::default())
-        .await
-        .expect("application");
-    let url = app.url();
-    let store = app.ctx.store.clone();
-    let (tenant, client) = tokio::task::spawn_blocking(move || {
-        let now = chrono::Utc::now();
-        let t = admin::create_tenant(&store, "Contoso", "admin@contoso.example", None, now)
-            .expect("tenant");
-        let c = admin::create_client(
-            &store,
-            t.tenant_id,
-            "bench",
-            &[Role::TenantAdministrator],
-            now,
-        )
-        .expect("client");
-        (t.tenant_id, c)
-    })
-    .await
-    .expect("fixture");
-    let store = app.ctx.store.clone();
-    let handle = app.handle();
-    let server = tokio::spawn(app.run_until_stopped());
+    let served = support::serve(|_| {}).await;
+    let contoso = served.tenant("Contoso", "bench").await;
+    let (store, tenant) = (&served.store, contoso.client.tenant_id);
+    let (token, ns) = (contoso.token, contoso.ns);
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{url}/identity/connect/token"))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id.to_string()),
-            ("client_secret", &client.client_secret),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("token body");
-    let token = token["access_token"]
-        .as_str()
-        .expect("access token")
-        .to_string();
-    let ns = format!("{url}/api/v1/Tenants/{tenant}/Namespaces/default");
     let sds_type = json!({
         "Id": "WaveData_SampleType", "SdsTypeCode": "Object",
         "Properties": [
@@ -165,8 +121,7 @@ async fn main() {
         .await
         .expect("read")
         .status();
-    handle.stop(true).await;
-    let _ = server.await;
+    served.stop().await;
 
     println!("peak resident growth of one read of count={PAGE} (most of {ROUNDS})");
     println!("  stream of {SMALL} values (baseline): {small:>8} KiB, answer {small_bytes} bytes");
