@@ -16,6 +16,7 @@
 //! Which writes form a batch is fair between tenants (`fair_queue`): one
 //! round of their lanes, so one tenant's queue of large writes holds
 //! another's small write back by one round at most, not by its whole queue.
+//! A round's small writes are a batch of their own, committed first.
 //!
 //! Non-durable commits are visible to readers at once. A reader that may
 //! have seen one waits (`Committer::barrier`) for the next durable commit
@@ -50,6 +51,19 @@ enum Outcome {
 /// huge queue is not held back behind all the others.
 const MAX_BATCH: usize = 256;
 
+/// Writes of at most this cost (values written) are small: in each round
+/// they commit, durably, and are answered before the round's large writes
+/// run, so a one-value write waits behind the large write in progress but
+/// not also behind the ones taken in its own round.
+const SMALL_WRITE: u64 = 100;
+
+/// One round of writes (see `SMALL_WRITE`) and the barriers waiting for it.
+struct Round {
+    small: Vec<Transaction>,
+    large: Vec<Transaction>,
+    barriers: Vec<Release>,
+}
+
 /// What waits for the committer thread. Writes wait in their lanes (see
 /// `fair_queue`); barriers commit nothing, so every one waiting when a
 /// batch is formed is answered after that batch's durable commit.
@@ -72,14 +86,19 @@ impl Queue {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The next batch: one round of the writes' lanes and every barrier;
-    /// `None` once the committer is closed and nothing is left.
-    fn next_batch(&self) -> Option<(Vec<Transaction>, Vec<Release>)> {
+    /// The next round of the writes' lanes, small writes apart, and every
+    /// barrier; `None` once the committer is closed and nothing is left.
+    fn next_round(&self) -> Option<Round> {
         let mut waiting = self.lock();
         loop {
             if !waiting.writes.is_empty() || !waiting.barriers.is_empty() {
-                let writes = waiting.writes.next_round(MAX_BATCH);
-                return Some((writes, std::mem::take(&mut waiting.barriers)));
+                let (small, large) = waiting.writes.next_round(MAX_BATCH, SMALL_WRITE);
+                let barriers = std::mem::take(&mut waiting.barriers);
+                return Some(Round {
+                    small,
+                    large,
+                    barriers,
+                });
             }
             if waiting.closed {
                 return None;
@@ -244,8 +263,15 @@ fn run(db: &Database, queue: &Queue, progress: &Progress) {
     // Whether some commit is not yet covered by a durable one; stays true
     // after a failed durable commit, so the next batch tries again.
     let mut exposed = false;
-    while let Some((writes, barriers)) = queue.next_batch() {
-        commit_batch(db, writes, barriers, progress, &mut exposed);
+    while let Some(round) = queue.next_round() {
+        if round.small.is_empty() || round.large.is_empty() {
+            let writes = round.small.into_iter().chain(round.large).collect();
+            commit_batch(db, writes, round.barriers, progress, &mut exposed);
+        } else {
+            // One more fsync for the round, so its small writes need not wait for its large ones.
+            commit_batch(db, round.small, round.barriers, progress, &mut exposed);
+            commit_batch(db, round.large, Vec::new(), progress, &mut exposed);
+        }
     }
 }
 

@@ -72,8 +72,18 @@ impl<J> FairQueue<J> {
     }
 
     /// The writes of the next round, at most `limit` (and at least one when
-    /// any is waiting), in the order they were taken.
-    pub fn next_round(&mut self, limit: usize) -> Vec<J> {
+    /// any is waiting), split into those that cost at most `small` and the
+    /// others, each part in the order the round took them.
+    pub fn next_round(&mut self, limit: usize, small: u64) -> (Vec<J>, Vec<J>) {
+        let (small, large): (Vec<_>, Vec<_>) = self
+            .take_round(limit)
+            .into_iter()
+            .partition(|(cost, _)| *cost <= small);
+        let jobs = |part: Vec<(u64, J)>| part.into_iter().map(|(_, job)| job).collect();
+        (jobs(small), jobs(large))
+    }
+
+    fn take_round(&mut self, limit: usize) -> Vec<(u64, J)> {
         let mut taken = Vec::new();
         if self.turns.is_empty() || limit == 0 {
             return taken;
@@ -91,7 +101,7 @@ impl<J> FairQueue<J> {
                 match waiting.jobs.front() {
                     Some((cost, _)) if *cost <= waiting.credit => {
                         waiting.credit -= cost;
-                        if let Some((_, job)) = waiting.jobs.pop_front() {
+                        if let Some(job) = waiting.jobs.pop_front() {
                             taken.push(job);
                         }
                     }
@@ -140,6 +150,15 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
+    /// A whole round, in the order taken.
+    fn round<J>(queue: &mut FairQueue<J>, limit: usize) -> Vec<J> {
+        queue
+            .take_round(limit)
+            .into_iter()
+            .map(|(_, job)| job)
+            .collect()
+    }
+
     fn tenant(n: u128) -> Lane {
         Lane::Tenant(TenantId(Uuid::from_u128(n)))
     }
@@ -153,7 +172,7 @@ mod tests {
         queue.push(tenant(2), 1, "b".to_string());
         let mut order = Vec::new();
         while !queue.is_empty() {
-            order.push(queue.next_round(256));
+            order.push(round(&mut queue, 256));
         }
         let b_round = order.iter().position(|r| r.contains(&"b".into()));
         assert_eq!(b_round, Some(0), "{order:?}");
@@ -181,9 +200,22 @@ mod tests {
             queue.push(tenant(2), QUANTUM / 4, ("b", i));
             queue.push(Lane::Service, 1, ("s", i));
         }
-        let round = queue.next_round(256);
+        let round = round(&mut queue, 256);
         let count = |who| round.iter().filter(|(w, _)| *w == who).count();
         assert_eq!((count("a"), count("b"), count("s")), (1, 4, 100));
+    }
+
+    #[test]
+    fn a_round_splits_into_small_and_large_writes_each_in_order() {
+        let mut queue = FairQueue::default();
+        queue.push(tenant(1), 1_000, "a1");
+        queue.push(tenant(2), 1, "b1");
+        queue.push(Lane::Service, 1, "s1");
+        queue.push(tenant(2), 1_500, "b2");
+        let (small, large) = queue.next_round(256, 100);
+        assert_eq!(small, vec!["b1", "s1"]);
+        assert_eq!(large, vec!["a1"]);
+        assert_eq!(queue.next_round(256, 100), (vec![], vec!["b2"]));
     }
 
     #[test]
@@ -192,10 +224,10 @@ mod tests {
         for i in 0..10 {
             queue.push(Lane::Service, 1, i);
         }
-        assert_eq!(queue.next_round(3), vec![0, 1, 2]);
+        assert_eq!(round(&mut queue, 3), vec![0, 1, 2]);
         queue.push(tenant(1), 1_000 * QUANTUM, 99);
         let mut rounds = 0;
-        while !queue.next_round(256).contains(&99) {
+        while !round(&mut queue, 256).contains(&99) {
             rounds += 1;
             assert!(rounds < 3, "a costly write still runs soon when alone");
         }
