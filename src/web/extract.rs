@@ -76,6 +76,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = ApiBody::from_request(req, payload);
+        Box::pin(async move { decode_json(&body.await?.0).map(ApiJson) })
+    }
+}
+
+/// A body read within the configured size limit and not yet decoded, for
+/// a use case that decodes it after its rights check, off the HTTP workers.
+pub struct ApiBody(pub Vec<u8>);
+
+impl FromRequest for ApiBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = context(req)
             .map(|c| c.settings.body_limit_bytes)
             .unwrap_or(262_144);
@@ -93,7 +107,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            decode_json(&body).map(ApiJson)
+            Ok(ApiBody(body.into()))
         })
     }
 }

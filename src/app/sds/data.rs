@@ -36,9 +36,31 @@ fn key_of_text(keys: &[KeyPart], field: &str, text: &str) -> Result<Vec<u8>, App
     index_key::of_text(keys, text).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
-/// The values of a write body (an array, or one object) with their keys.
 /// (index key, value as JSON bytes) of each value of a request.
 type Keyed = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Bodies up to this size are decoded on the HTTP worker; larger ones on
+/// the large-work threads (`app::large`), at lower priority, so one
+/// tenant's bulk writes cannot take the CPU from others' small requests.
+const DECODED_INLINE_BYTES: usize = 16 * 1024;
+
+/// The values of a write body (JSON: an array, or one object) with their keys.
+async fn decoded(ctx: &Context, keys: Vec<KeyPart>, body: Vec<u8>) -> Result<Keyed, AppError> {
+    let inline = body.len() <= DECODED_INLINE_BYTES;
+    let decode = move || {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(AppError::invalid("body", "a JSON body is required"));
+        }
+        let values: Value =
+            serde_json::from_slice(&body).map_err(|e| AppError::invalid("body", e.to_string()))?;
+        keyed(&keys, values)
+    };
+    if inline {
+        decode()
+    } else {
+        crate::app::large::run(ctx, decode).await?
+    }
+}
 
 fn keyed(keys: &[KeyPart], body: Value) -> Result<Keyed, AppError> {
     let values = match body {
@@ -75,14 +97,14 @@ pub async fn write(
     ctx: &Context,
     target: Target,
     id: String,
-    body: Value,
+    body: Vec<u8>,
     mode: WriteMode,
 ) -> Result<(), AppError> {
     let now = ctx.clock.now();
-    // Rights first; and the values are keyed and encoded here, not on the
-    // commit thread every tenant's writes wait for.
+    // Rights first; then the body is decoded, keyed and encoded here, not
+    // on the commit thread every tenant's writes wait for.
     let (storage, keys) = writable(ctx, &target, &id).await?;
-    let values = keyed(&keys, body)?;
+    let values = decoded(ctx, keys.clone(), body).await?;
     if mode == WriteMode::Insert {
         refuse_repeats(&values)?;
     }

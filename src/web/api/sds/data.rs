@@ -7,7 +7,7 @@ use super::request::Query;
 use crate::app::sds::data::{self, Answer, Read, Removal, WriteMode};
 use crate::app::{AppError, Context};
 use crate::domain::sds::value_count::ValueCount;
-use crate::web::extract::{context, ApiCaller, ApiJson};
+use crate::web::extract::{context, ApiBody, ApiCaller};
 use crate::web::large_json;
 use crate::web::path::StreamPath;
 use crate::web::route_table::{Mount, RouteTable};
@@ -155,7 +155,7 @@ async fn write(
     caller: ApiCaller,
     ns: Namespace,
     path: StreamPath,
-    body: Value,
+    body: Vec<u8>,
     mode: WriteMode,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
@@ -171,7 +171,7 @@ async fn insert(
     caller: ApiCaller,
     ns: Namespace,
     path: StreamPath,
-    body: ApiJson<Value>,
+    body: ApiBody,
 ) -> Result<HttpResponse, AppError> {
     write(req, caller, ns, path, body.0, WriteMode::Insert).await
 }
@@ -184,7 +184,7 @@ async fn update(
     caller: ApiCaller,
     ns: Namespace,
     path: StreamPath,
-    body: ApiJson<Value>,
+    body: ApiBody,
 ) -> Result<HttpResponse, AppError> {
     let create = Query::of(&req)
         .get("allowcreate")
