@@ -1,0 +1,10 @@
+//! Stream values: insert, update, replace, remove (`write`), and the reads
+//! at an index, first, last, a window, a range (`read`). Every read is a
+//! key range.
+
+mod index_text;
+mod read;
+mod write;
+
+pub use read::{read, read_stream, Answer, Read, READ_LIMIT};
+pub use write::{remove, write, Removal, WriteMode, WRITE_LIMIT};

@@ -1,0 +1,229 @@
+//! Reads of stream values: at an index, first, last, a window, a range;
+//! each bounded by `READ_LIMIT` values and the answer's size.
+
+use super::index_text::key_of_text;
+use crate::app::sds::stream_access::{readable_stream, Target};
+use crate::app::sds::values_json::ValuesJson;
+use crate::app::{AppError, Context};
+use crate::domain::sds::stream::SdsStream;
+use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
+use crate::store::sds_values::{self, Direction};
+use crate::store::{ReadTransaction, Readable};
+use base64::Engine;
+use serde_json::Value;
+use std::ops::Bound;
+
+/// SDS's cap on values in one read.
+pub const READ_LIMIT: usize = MAX_VALUES;
+
+/// The reads of `.../Data`.
+#[derive(Clone, Debug)]
+pub enum Read {
+    /// `?index=` once or more.
+    At(Vec<String>),
+    First,
+    Last,
+    /// `?startIndex&endIndex`, with `count` (and a continuation token) for
+    /// paging; without `count`, the whole window up to the read limit.
+    Window {
+        start: String,
+        end: String,
+        count: Option<ValueCount>,
+        token: Option<String>,
+    },
+    /// `Transform?startIndex&skip&count&reversed`.
+    Range {
+        start: Option<String>,
+        skip: usize,
+        count: ValueCount,
+        reversed: bool,
+    },
+}
+
+impl Read {
+    /// Whether the read may copy many values (up to `READ_LIMIT`), so it
+    /// belongs on the blocking pool. The others name each value they read
+    /// in the request, so they cost a few lookups.
+    fn is_large(&self) -> bool {
+        matches!(self, Read::Window { .. } | Read::Range { .. })
+    }
+}
+
+/// A read's answer: one value (or null), a list, or a page with the token
+/// of the next one. Windows and ranges carry their values' stored text.
+pub enum Answer {
+    One(Option<Value>),
+    Many(Vec<Value>),
+    Values(ValuesJson),
+    Page {
+        results: ValuesJson,
+        token: Option<String>,
+    },
+}
+
+pub async fn read(
+    ctx: &Context,
+    target: Target,
+    id: String,
+    what: Read,
+) -> Result<Answer, AppError> {
+    let large = what.is_large();
+    let work = move |tx: &ReadTransaction| {
+        let stream = readable_stream(tx, &target, &id)?;
+        read_stream(tx, &stream, what)
+    };
+    if large {
+        ctx.store.read_large(&ctx.large_reads, work).await
+    } else {
+        ctx.store.read(work).await
+    }
+}
+
+/// 400: the values asked for pass the read limit or the answer's size bound.
+fn too_large(field: &str, resolution: &str) -> AppError {
+    AppError::invalid(
+        field,
+        format!(
+            "the values asked for are more than {READ_LIMIT} or {} MiB; {resolution}",
+            MAX_ANSWER_BYTES >> 20
+        ),
+    )
+}
+
+fn token_of(key: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+}
+
+pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result<Answer, AppError> {
+    let s = stream.storage;
+    let keys = &stream.keys;
+    Ok(match what {
+        Read::At(indexes) => {
+            let mut found = Vec::new();
+            for index in &indexes {
+                let key = key_of_text(keys, "index", index)?;
+                found.push(sds_values::get(tx, s, &key)?);
+            }
+            if indexes.len() == 1 {
+                match found.pop().flatten() {
+                    Some(v) => Answer::One(Some(v)),
+                    None => {
+                        return Err(AppError::not_found(format!(
+                            "stream '{}' has no value at index '{}'",
+                            stream.id, indexes[0]
+                        )))
+                    }
+                }
+            } else {
+                Answer::Many(found.into_iter().flatten().collect())
+            }
+        }
+        Read::First => Answer::One(end_value(tx, stream, Direction::Forward)?),
+        Read::Last => Answer::One(end_value(tx, stream, Direction::Backward)?),
+        Read::Window {
+            start,
+            end,
+            count,
+            token,
+        } => window(tx, stream, (&start, &end), count, token)?,
+        Read::Range {
+            start,
+            skip,
+            count,
+            reversed,
+        } => {
+            let start = start
+                .map(|t| key_of_text(keys, "startIndex", &t))
+                .transpose()?;
+            let from = start.as_deref().map_or(Bound::Unbounded, Bound::Included);
+            let (bounds, direction) = if reversed {
+                ((Bound::Unbounded, from), Direction::Backward)
+            } else {
+                ((from, Bound::Unbounded), Direction::Forward)
+            };
+            let mut found = ValuesJson::new();
+            let mut full = false;
+            sds_values::each_in_range(tx, s, bounds, direction, skip, count.get(), |_, json| {
+                full = !found.is_empty() && !found.fits(json);
+                if !full {
+                    found.push(json);
+                }
+                !full
+            })?;
+            if full {
+                return Err(too_large("count", "ask for fewer values at a time"));
+            }
+            Answer::Values(found)
+        }
+    })
+}
+
+/// The first or last value of a stream.
+fn end_value(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    direction: Direction,
+) -> Result<Option<Value>, AppError> {
+    let all = (Bound::Unbounded, Bound::Unbounded);
+    Ok(
+        sds_values::range(tx, stream.storage, all.0, all.1, direction, 0, 1)?
+            .pop()
+            .map(|(_, v)| v),
+    )
+}
+
+/// A window's values: one page of `count` with the token of the next, or,
+/// without `count`, all of them if there are at most `READ_LIMIT`.
+fn window(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    (start, end): (&str, &str),
+    count: Option<ValueCount>,
+    token: Option<String>,
+) -> Result<Answer, AppError> {
+    let mut from = key_of_text(&stream.keys, "startIndex", start)?;
+    let to = key_of_text(&stream.keys, "endIndex", end)?;
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
+        from = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.as_bytes())
+            .map_err(|_| {
+                AppError::invalid("continuationToken", "is not a token this service issued")
+            })?;
+    }
+    let size = count.unwrap_or_else(ValueCount::most).get();
+    let mut results = ValuesJson::new();
+    let mut next = None;
+    if from <= to {
+        let bounds = (
+            Bound::Included(from.as_slice()),
+            Bound::Included(to.as_slice()),
+        );
+        // One more than the page, to learn whether another follows.
+        sds_values::each_in_range(
+            tx,
+            stream.storage,
+            bounds,
+            Direction::Forward,
+            0,
+            size + 1,
+            |key, json| {
+                // A page may end early at the answer's size bound (after
+                // one value at least): its token says where the rest begins.
+                if results.len() == size || (!results.is_empty() && !results.fits(json)) {
+                    next = Some(token_of(key));
+                    return false;
+                }
+                results.push(json);
+                true
+            },
+        )?;
+    }
+    match count {
+        Some(_) => Ok(Answer::Page {
+            results,
+            token: next,
+        }),
+        None if next.is_some() => Err(too_large("endIndex", "read it in pages with count")),
+        None => Ok(Answer::Values(results)),
+    }
+}
