@@ -2,7 +2,7 @@
 //! free port, which tests use), start the HTTP server and the background
 //! workers (outbox, expiry sweep), and stop them in order.
 
-use crate::app::{expiry, Context};
+use crate::app::{expiry, sds, Context};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::mail::transport::Transport;
@@ -47,15 +47,18 @@ impl Application {
         let operator = crate::operator::socket::Listener::bind(&ctx.settings.data_dir)?;
         let server = crate::web::server(ctx.clone(), tera, listener).map_err(|e| e.to_string())?;
         let (stop, stopped) = watch::channel(false);
-        let sweep_ctx = ctx.clone();
+        let (sweep_ctx, purge_ctx) = (ctx.clone(), ctx.clone());
         let background = vec![
             tokio::spawn(supervise("mail worker", stopped.clone(), move |stop| {
                 worker.clone().run(stop)
             })),
             #[cfg(unix)]
             tokio::spawn(operator.serve(ctx.clone(), stopped.clone())),
-            tokio::spawn(supervise("expiry sweep", stopped, move |stop| {
+            tokio::spawn(supervise("expiry sweep", stopped.clone(), move |stop| {
                 sweep_expired(sweep_ctx.clone(), stop)
+            })),
+            tokio::spawn(supervise("purge of deleted values", stopped, move |stop| {
+                purge_deleted_values(purge_ctx.clone(), stop)
             })),
         ];
         Ok(Self {
@@ -199,6 +202,29 @@ async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Removes deleted streams' values a batch at a time until none are left
+/// (also those a stop or crash left), then sleeps until a deletion leaves
+/// more. Each batch queues like any write, so others' writes go between.
+async fn purge_deleted_values(ctx: Context, mut stop: watch::Receiver<bool>) {
+    loop {
+        let more = match sds::streams::purge_deleted_values(&ctx).await {
+            Ok(more) => more,
+            Err(e) => {
+                tracing::error!(error = %e, "purge of deleted values failed");
+                false
+            }
+        };
+        if more && !*stop.borrow() {
+            continue;
+        }
+        tokio::select! {
+            _ = ctx.values_to_purge.notified() => {}
+            _ = tokio::time::sleep(ctx.settings.expiry_sweep_interval) => {}
             _ = stop.changed() => break,
         }
     }

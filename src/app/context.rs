@@ -37,6 +37,8 @@ pub struct Context {
     pub large_reads: Arc<Semaphore>,
     /// Wakes the outbox worker after a commit that queued an email.
     pub mail_ready: Arc<Notify>,
+    /// Wakes the purge of deleted streams' values after a deletion left some.
+    pub values_to_purge: Arc<Notify>,
     /// This application's Prometheus instruments.
     pub metrics: Arc<Metrics>,
     /// Outbox worker and mail transport state for readiness.
@@ -76,6 +78,7 @@ impl Context {
             icon_decoding: Arc::new(Semaphore::new(2)),
             large_reads: Arc::new(Semaphore::new(settings.large_read_slot_count())),
             mail_ready: Arc::new(Notify::new()),
+            values_to_purge: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::new().map_err(|e| StoreError::Task(e.to_string()))?),
             health: Arc::new(Health::default()),
             settings: Arc::new(settings),

@@ -2,9 +2,9 @@
 //! a key range of one stream.
 
 use super::error::StoreError;
-use super::tables::SDS_VALUES;
+use super::tables::{SDS_VALUES, SDS_VALUE_PURGES};
 use super::tx::Readable;
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 use serde_json::Value;
 use std::ops::Bound;
 use uuid::Uuid;
@@ -89,15 +89,47 @@ pub fn count_window(
     Ok(found)
 }
 
-/// Every value of a stream goes (the stream was deleted).
-pub fn remove_all(tx: &WriteTransaction, stream: Uuid) -> Result<(), StoreError> {
+/// Removes up to `limit` values of a stream whose values all go (it was
+/// deleted); returns whether some remain. A bounded batch, so removing a
+/// large stream's values never holds the commit thread for long.
+pub fn remove_some(tx: &WriteTransaction, stream: Uuid, limit: usize) -> Result<bool, StoreError> {
     let mut table = tx.open_table(SDS_VALUES)?;
     let from: &[u8] = &[];
-    table.retain_in(
-        (stream, from)..(Uuid::from_u128(stream.as_u128().wrapping_add(1)), from),
-        |_, _| false,
-    )?;
+    let mut keys = Vec::new();
+    for entry in table
+        .range((stream, from)..(next_storage(stream), from))?
+        .take(limit + 1)
+    {
+        keys.push(entry?.0.value().1.to_vec());
+    }
+    let more = keys.len() > limit;
+    for key in keys.iter().take(limit) {
+        table.remove((stream, key.as_slice()))?;
+    }
+    Ok(more)
+}
+
+fn next_storage(stream: Uuid) -> Uuid {
+    Uuid::from_u128(stream.as_u128().wrapping_add(1))
+}
+
+/// Marks a deleted stream's storage as still holding values to remove.
+pub fn purge_later(tx: &WriteTransaction, stream: Uuid) -> Result<(), StoreError> {
+    tx.open_table(SDS_VALUE_PURGES)?.insert(stream, ())?;
     Ok(())
+}
+
+/// Removes up to `limit` values of the first storage waiting to be purged;
+/// returns whether any purge is still waiting.
+pub fn purge_some(tx: &WriteTransaction, limit: usize) -> Result<bool, StoreError> {
+    let mut purges = tx.open_table(SDS_VALUE_PURGES)?;
+    let Some(first) = purges.first()?.map(|(k, _)| k.value()) else {
+        return Ok(false);
+    };
+    if !remove_some(tx, first, limit)? {
+        purges.remove(first)?;
+    }
+    Ok(!purges.is_empty()?)
 }
 
 /// Which way a range read walks.
@@ -153,7 +185,7 @@ pub fn each_in_range(
 ) -> Result<usize, StoreError> {
     let table = tx.table(SDS_VALUES)?;
     let empty: &[u8] = &[];
-    let next_stream = Uuid::from_u128(stream.as_u128().wrapping_add(1));
+    let next_stream = next_storage(stream);
     let lower = match start {
         Bound::Included(k) => Bound::Included((stream, k)),
         Bound::Excluded(k) => Bound::Excluded((stream, k)),
@@ -178,4 +210,43 @@ pub fn each_in_range(
         }
     }
     Ok(called)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_purge_removes_a_bounded_batch_per_transaction_until_none_is_left() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store");
+        let (gone, kept) = (Uuid::now_v7(), Uuid::now_v7());
+        store
+            .write_blocking(|tx| {
+                for i in 0u32..25 {
+                    put(tx, gone, &i.to_be_bytes(), b"{}")?;
+                }
+                put(tx, kept, b"k", b"{}")?;
+                purge_later(tx, gone)
+            })
+            .expect("fill");
+        let left = |store: &Store| {
+            store
+                .read_blocking(|tx| Ok::<_, StoreError>(tx.table(SDS_VALUES)?.len()?))
+                .expect("read")
+        };
+        let mut rounds = Vec::new();
+        while store
+            .write_blocking(|tx| purge_some(tx, 10))
+            .expect("purge")
+        {
+            rounds.push(left(&store));
+        }
+        rounds.push(left(&store));
+        assert_eq!(rounds, vec![16, 6, 1]);
+        assert!(!store
+            .write_blocking(|tx| purge_some(tx, 10))
+            .expect("purge"));
+    }
 }

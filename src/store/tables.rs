@@ -130,6 +130,9 @@ tables! {
     /// (stream storage id, order-preserving index key) -> the value as JSON text
     /// (self-describing, so it needs no record version)
     SDS_VALUES: (Uuid, &[u8]) => &[u8] = json;
+    /// storage ids of deleted streams whose values are still being removed
+    /// (a bounded batch per transaction; see `sds_values::remove_some`)
+    SDS_VALUE_PURGES: Uuid => ();
 
     INVITATIONS: Uuid => Records = record::<Invitation>;
     /// (community, issuing tenant, invitation): invitations not withdrawn, by

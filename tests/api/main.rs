@@ -8,6 +8,7 @@ mod communities;
 mod community_roles;
 mod community_tenants;
 mod credentials;
+mod deleted_values;
 mod delivery;
 mod durability;
 mod fair_writes;

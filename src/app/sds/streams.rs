@@ -5,6 +5,7 @@ use super::sharing;
 use super::stream_access::{
     default_acl, own_stream, own_tenant, owner_of, readable_stream, rights_on, Target,
 };
+use crate::app::sds::data::WRITE_LIMIT;
 use crate::app::{AppError, Context};
 use crate::domain::paging::Page;
 use crate::domain::sds::acl::rights;
@@ -12,7 +13,7 @@ use crate::domain::sds::patch;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::search::{SearchQuery, Searchable};
 use crate::domain::sds::stream::{parse_metadata, parse_tags, SdsStream, StreamInput};
-use crate::store::{sds_streams, sds_types, sds_values, Readable};
+use crate::store::{sds_streams, sds_types, sds_values, Lane, Readable};
 use serde_json::Value;
 
 pub enum Created {
@@ -184,15 +185,40 @@ pub async fn list(
         .await
 }
 
-/// Deletes a stream, its values and its shares, in one transaction.
+/// Deletes a stream and its shares, and its values in the same transaction
+/// when they are few: more than `PURGE_BATCH` are removed afterwards, a
+/// batch per transaction (`purge_deleted_values`). They are unreachable at
+/// once either way: a stream made again under the same id gets new storage.
 pub async fn delete(ctx: &Context, target: Target, id: String) -> Result<(), AppError> {
-    ctx.store
-        .write(move |tx| {
+    let purge_later = ctx
+        .store
+        .write_in(Lane::Tenant(target.tenant), PURGE_BATCH as u64, move |tx| {
             let (_, stream) = own_stream(tx, &target, &id, rights::DELETE)?;
             sharing::forget_stream(tx, target.tenant, &stream)?;
-            sds_values::remove_all(tx, stream.storage)?;
+            let more = sds_values::remove_some(tx, stream.storage, PURGE_BATCH)?;
+            if more {
+                sds_values::purge_later(tx, stream.storage)?;
+            }
             sds_streams::delete(tx, target.tenant, &stream)?;
-            Ok(())
+            Ok::<_, AppError>(more)
+        })
+        .await?;
+    if purge_later {
+        ctx.values_to_purge.notify_one();
+    }
+    Ok(())
+}
+
+/// Values removed per transaction when a stream is deleted: no more than
+/// one write may touch, so a deletion takes its turn like a write.
+pub const PURGE_BATCH: usize = WRITE_LIMIT;
+
+/// Removes one batch of the values of deleted streams; returns whether
+/// more are waiting. Queued as the service's own work, at a batch's cost.
+pub async fn purge_deleted_values(ctx: &Context) -> Result<bool, AppError> {
+    ctx.store
+        .write_in(Lane::Service, PURGE_BATCH as u64, |tx| {
+            Ok(sds_values::purge_some(tx, PURGE_BATCH)?)
         })
         .await
 }
