@@ -8,7 +8,7 @@ use crate::app::{AppError, Context};
 use crate::domain::ids::CommunityId;
 use crate::domain::sds::acl::{rights, AccessControlList, Trustee};
 use crate::domain::sds::patch;
-use crate::store::sds_streams;
+use crate::store::{sds_streams, Lane};
 use serde_json::Value;
 
 pub async fn get(ctx: &Context, target: Target, id: String) -> Result<AccessControlList, AppError> {
@@ -36,7 +36,7 @@ pub async fn change(
     let now = ctx.clock.now();
     let max_bytes = ctx.settings.body_limit_bytes;
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (me, mut stream) = own_stream(tx, &target, &id, rights::READ)?;
             let held = rights_on(&me, &stream);
             // Before any work: whatever the change, it needs one of these
@@ -88,7 +88,7 @@ pub async fn set_owner(
         )
     })?;
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::MANAGE_ACCESS_CONTROL)?;
             stream.owner = Some(owner);
             sds_streams::put(tx, target.tenant, &stream)?;

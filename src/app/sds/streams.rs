@@ -41,7 +41,7 @@ pub async fn get_or_create(
     let input = StreamInput::parse(&id, &body)?;
     let now = ctx.clock.now();
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let me = own_tenant(tx, &target)?;
             let sds_type = stream_type(tx, &target, &input)?;
             if let Some(old) = sds_streams::get(tx, target.tenant, &target.namespace, &input.id)? {
@@ -111,7 +111,7 @@ pub async fn create_or_update(
     }
     let now = ctx.clock.now();
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &input.id, rights::WRITE)?;
             if !stream.type_id.eq_ignore_ascii_case(&input.type_id) {
                 return Err(AppError::invalid(
@@ -239,7 +239,7 @@ pub async fn annotate(
     let now = ctx.clock.now();
     let max_bytes = ctx.settings.body_limit_bytes;
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
             match change {
                 Annotation::Tags(body) => stream.tags = parse_tags(&body)?,

@@ -4,7 +4,7 @@ use super::stream_access::{own_tenant, Target};
 use crate::app::{AppError, Context};
 use crate::domain::paging::Page;
 use crate::domain::sds::sds_type::SdsType;
-use crate::store::{sds_streams, sds_types};
+use crate::store::{sds_streams, sds_types, Lane};
 use serde_json::Value;
 
 /// Whether a POST made the type or found the same one.
@@ -21,7 +21,7 @@ pub async fn get_or_create(
 ) -> Result<Created, AppError> {
     let new = SdsType::parse(&id, &body, ctx.clock.now())?;
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             own_tenant(tx, &target)?;
             if let Some(old) = sds_types::get(tx, target.tenant, &target.namespace, &new.id)? {
                 return if old.same_definition(&new) {
@@ -61,7 +61,7 @@ pub async fn list(ctx: &Context, target: Target, page: Page) -> Result<Vec<SdsTy
 /// A type in use by a stream cannot go (409), as in SDS.
 pub async fn delete(ctx: &Context, target: Target, id: String) -> Result<(), AppError> {
     ctx.store
-        .write(move |tx| {
+        .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             own_tenant(tx, &target)?;
             let key = crate::domain::sds::identifier::key(&id);
             let mut user = None;
