@@ -5,6 +5,7 @@ use crate::auth::access_token::TokenError;
 use crate::domain::identity::Caller;
 use crate::domain::paging::{Page, DEFAULT_COUNT, MAX_COUNT};
 use crate::web::lenient::Lenient;
+use crate::web::schemas::{query_param, whole_number};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -12,9 +13,8 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
-use utoipa::openapi::{KnownFormat, Required};
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::KnownFormat;
 
 /// The application context: a shared handle (one reference count), not a
 /// copy of its settings and keys.
@@ -171,18 +171,7 @@ impl utoipa::IntoParams for Paging {
         ]
         .into_iter()
         .map(|(name, min, max, text)| {
-            let schema = ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-                .minimum(Some(min))
-                .maximum(max);
-            ParameterBuilder::new()
-                .name(name)
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(text))
-                .schema(Some(schema))
-                .build()
+            query_param(name, &text, whole_number(KnownFormat::Int32, min, max))
         })
         .collect()
     }

@@ -5,8 +5,9 @@ use crate::app::handshake::Action;
 use crate::domain::ids::{ClientId, CommunityId, InvitationId, TenantId, UserId};
 use crate::domain::invitation::InvitationState;
 use crate::domain::membership::CommunityTenantStatus;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
-use utoipa::openapi::{KnownFormat, RefOr, Schema};
+use utoipa::openapi::{KnownFormat, RefOr, Required, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 /// GUIDs: strings in the `uuid` format.
@@ -67,3 +68,23 @@ name_schema!(
     "ProcessInvitationAction",
     ["Accept", "Decline", "Confirm", "Resend"]
 );
+
+/// An optional query parameter, as the API document states it.
+pub fn query_param(name: &str, text: &str, schema: ObjectBuilder) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(text))
+        .schema(Some(schema))
+        .build()
+}
+
+/// A whole number of `format` (`Int32`, `Int64`) between `min` and `max`.
+pub fn whole_number(format: KnownFormat, min: u64, max: Option<u64>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(format)))
+        .minimum(Some(min))
+        .maximum(max)
+}

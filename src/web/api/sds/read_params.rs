@@ -5,31 +5,18 @@
 
 use crate::domain::sds::search::MAX_QUERY_CHARS;
 use crate::domain::sds::value_count::{DEFAULT_RANGE_COUNT, MAX_VALUES};
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use crate::web::schemas::{query_param as param, whole_number};
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
-use utoipa::openapi::{KnownFormat, Required};
+use utoipa::openapi::KnownFormat;
 use utoipa::IntoParams;
-
-fn param(name: &str, text: &str, schema: ObjectBuilder) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some(text))
-        .schema(Some(schema))
-        .build()
-}
 
 fn text() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::String)
 }
 
 fn whole(min: u64, max: Option<u64>) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-        .minimum(Some(min))
-        .maximum(max)
+    whole_number(KnownFormat::Int64, min, max)
 }
 
 fn index_params() -> [Parameter; 2] {
