@@ -8,7 +8,6 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod identity;
-pub mod large_json;
 pub mod lenient;
 pub mod metrics;
 pub mod openapi;

@@ -211,4 +211,14 @@ async fn an_answer_is_bounded_in_bytes_whatever_the_values_size() {
         .await;
     let body = assert_error(range, StatusCode::BAD_REQUEST, "fewer").await;
     assert_eq!(body["Parameter"], "count");
+
+    // Naming indexes one by one is bounded the same way, repeats included.
+    let query = vec!["index=3"; 200].join("&");
+    let repeated = app.get(&format!("{data}?{query}"), &t.token).await;
+    let body = assert_error(repeated, StatusCode::BAD_REQUEST, "fewer indexes").await;
+    assert_eq!(body["Parameter"], "index");
+    let few = app
+        .get(&format!("{data}?index=3&index=5&index=9999"), &t.token)
+        .await;
+    assert_eq!(orders(&json_with_status(few, StatusCode::OK).await), [3, 5]);
 }

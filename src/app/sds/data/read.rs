@@ -42,10 +42,13 @@ pub enum Read {
 
 impl Read {
     /// Whether the read may copy many values (up to `READ_LIMIT`), so it
-    /// belongs on the blocking pool. The others name each value they read
-    /// in the request, so they cost a few lookups.
+    /// belongs on the blocking pool. The others read one value.
     fn is_large(&self) -> bool {
-        matches!(self, Read::Window { .. } | Read::Range { .. })
+        match self {
+            Read::At(indexes) => indexes.len() > 1,
+            Read::Window { .. } | Read::Range { .. } => true,
+            Read::First | Read::Last => false,
+        }
     }
 }
 
@@ -53,7 +56,6 @@ impl Read {
 /// of the next one. Windows and ranges carry their values' stored text.
 pub enum Answer {
     One(Option<Value>),
-    Many(Vec<Value>),
     Values(ValuesJson),
     Page {
         results: ValuesJson,
@@ -98,24 +100,17 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
     let s = stream.storage;
     let keys = &stream.keys;
     Ok(match what {
+        Read::At(indexes) if indexes.len() > 1 => at_indexes(tx, stream, &indexes)?,
         Read::At(indexes) => {
-            let mut found = Vec::new();
-            for index in &indexes {
-                let key = key_of_text(keys, "index", index)?;
-                found.push(sds_values::get(tx, s, &key)?);
-            }
-            if indexes.len() == 1 {
-                match found.pop().flatten() {
-                    Some(v) => Answer::One(Some(v)),
-                    None => {
-                        return Err(AppError::not_found(format!(
-                            "stream '{}' has no value at index '{}'",
-                            stream.id, indexes[0]
-                        )))
-                    }
+            let key = key_of_text(keys, "index", &indexes[0])?;
+            match sds_values::get(tx, s, &key)? {
+                Some(v) => Answer::One(Some(v)),
+                None => {
+                    return Err(AppError::not_found(format!(
+                        "stream '{}' has no value at index '{}'",
+                        stream.id, indexes[0]
+                    )))
                 }
-            } else {
-                Answer::Many(found.into_iter().flatten().collect())
             }
         }
         Read::First => Answer::One(end_value(tx, stream, Direction::Forward)?),
@@ -156,6 +151,46 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
             Answer::Values(found)
         }
     })
+}
+
+/// The values at several indexes (those that exist), as stored, bounded in
+/// count and size like every other answer of many values.
+fn at_indexes(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    indexes: &[String],
+) -> Result<Answer, AppError> {
+    if indexes.len() > READ_LIMIT {
+        return Err(too_large("index", "ask for fewer indexes at a time"));
+    }
+    let mut found = ValuesJson::new();
+    for index in indexes {
+        let key = key_of_text(&stream.keys, "index", index)?;
+        let at = (
+            Bound::Included(key.as_slice()),
+            Bound::Included(key.as_slice()),
+        );
+        let mut full = false;
+        sds_values::each_in_range(
+            tx,
+            stream.storage,
+            at,
+            Direction::Forward,
+            0,
+            1,
+            |_, json| {
+                full = !found.is_empty() && !found.fits(json);
+                if !full {
+                    found.push(json);
+                }
+                !full
+            },
+        )?;
+        if full {
+            return Err(too_large("index", "ask for fewer indexes at a time"));
+        }
+    }
+    Ok(Answer::Values(found))
 }
 
 /// The first or last value of a stream.

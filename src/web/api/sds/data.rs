@@ -5,10 +5,9 @@ use super::read_params::{RangeParams, WindowParams};
 use super::request::Namespace;
 use super::request::Query;
 use crate::app::sds::data::{self, Answer, Read, Removal, WriteMode};
-use crate::app::{AppError, Context};
+use crate::app::AppError;
 use crate::domain::sds::value_count::ValueCount;
 use crate::web::extract::{context, ApiBody, ApiCaller};
-use crate::web::large_json;
 use crate::web::path::StreamPath;
 use crate::web::route_table::{Mount, RouteTable};
 use actix_web::http::header::ContentType;
@@ -27,11 +26,12 @@ pub fn operations(table: &mut RouteTable, mount: Mount) {
     table.add::<__path_transform, _, _>(mount, transform);
 }
 
-async fn answer(ctx: &Context, found: Answer) -> Result<HttpResponse, AppError> {
+fn answer(found: Answer) -> Result<HttpResponse, AppError> {
     match found {
         Answer::One(v) => Ok(HttpResponse::Ok().json(v.unwrap_or(Value::Null))),
-        Answer::Many(values) => large_json::ok(ctx, move || values).await,
-        Answer::Values(values) => Ok(json_text(vec![values.into_bytes()])),
+        Answer::Values(values) => Ok(HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(values.into_bytes())),
         Answer::Page { results, token } => {
             let token = serde_json::to_vec(&token)
                 .map_err(|e| AppError::Unexpected(format!("a token could not be written: {e}")))?;
@@ -65,7 +65,7 @@ async fn run(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let found = data::read(&ctx, ns.target(&caller)?, path.stream, what).await?;
-    answer(&ctx, found).await
+    answer(found)
 }
 
 fn required(query: &Query, name: &str) -> Result<String, AppError> {
