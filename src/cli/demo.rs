@@ -105,10 +105,7 @@ fn claim(dir: &Path) -> Result<(), String> {
             file.write_all(
                 b"Created by `communityd demo`, which may delete this folder's database and mail.\n",
             )
-            .map_err(|e| StoreError::File {
-                path: marker.clone(),
-                source: e,
-            })
+            .map_err(|e| StoreError::file(&marker, e))
         })
         .map_err(|e| format!("cannot write {}: {e}", marker.display()))
 }

@@ -33,15 +33,8 @@ pub fn write_snapshot(from: &ReadTransaction, dest: &Path) -> Result<u64, StoreE
     };
     let version = super::meta::schema_version(from)?.unwrap_or(super::SCHEMA_VERSION);
     let manifest = backup_file::seal(&partial, version, tables)?;
-    std::fs::rename(&partial, dest).map_err(|e| io(dest, e))?;
+    std::fs::rename(&partial, dest).map_err(|e| StoreError::file(dest, e))?;
     Ok(manifest.tables.values().sum())
-}
-
-fn io(path: &Path, source: std::io::Error) -> StoreError {
-    StoreError::File {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 /// Copies each table row by row, typed by its own key and value.

@@ -48,18 +48,11 @@ pub(super) fn damaged(problem: impl std::fmt::Display) -> StoreError {
     StoreError::Backup(problem.to_string())
 }
 
-fn io(path: &Path, source: std::io::Error) -> StoreError {
-    StoreError::File {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// SHA-256 of the first `len` bytes of `file`, as lower-case hex.
 fn sha256_of(file: &File, len: u64, path: &Path) -> Result<String, StoreError> {
     let mut hasher = Sha256::new();
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file.take(len));
-    let copied = std::io::copy(&mut reader, &mut hasher).map_err(|e| io(path, e))?;
+    let copied = std::io::copy(&mut reader, &mut hasher).map_err(|e| StoreError::file(path, e))?;
     if copied != len {
         return Err(damaged("the file ended before the database did"));
     }
@@ -77,8 +70,11 @@ pub fn seal(
         .read(true)
         .append(true)
         .open(path)
-        .map_err(|e| io(path, e))?;
-    let database_bytes = file.metadata().map_err(|e| io(path, e))?.len();
+        .map_err(|e| StoreError::file(path, e))?;
+    let database_bytes = file
+        .metadata()
+        .map_err(|e| StoreError::file(path, e))?
+        .len();
     let manifest = Manifest {
         format: FORMAT,
         schema_version,
@@ -91,8 +87,9 @@ pub fn seal(
     trailer.extend_from_slice(&(json.len() as u64).to_le_bytes());
     trailer.extend_from_slice(&Sha256::digest(&json));
     trailer.extend_from_slice(MAGIC);
-    file.write_all(&trailer).map_err(|e| io(path, e))?;
-    file.sync_all().map_err(|e| io(path, e))?;
+    file.write_all(&trailer)
+        .map_err(|e| StoreError::file(path, e))?;
+    file.sync_all().map_err(|e| StoreError::file(path, e))?;
     Ok(manifest)
 }
 
@@ -107,8 +104,11 @@ pub struct Sealed {
 /// Opens `path` read-only and checks the manifest's checksum and the
 /// database's against it. A file without a manifest is refused.
 pub fn open(path: &Path) -> Result<Sealed, StoreError> {
-    let file = File::open(path).map_err(|e| io(path, e))?;
-    let len = file.metadata().map_err(|e| io(path, e))?.len();
+    let file = File::open(path).map_err(|e| StoreError::file(path, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| StoreError::file(path, e))?
+        .len();
     let manifest = read_manifest(&file, len, path)?;
     if manifest.format != FORMAT {
         return Err(damaged(format!(
@@ -148,7 +148,7 @@ fn read_manifest(file: &File, len: u64, path: &Path) -> Result<Manifest, StoreEr
     }
     let mut json = vec![0u8; size as usize];
     file.read_exact_at(&mut json, len - FOOTER - size)
-        .map_err(|e| io(path, e))?;
+        .map_err(|e| StoreError::file(path, e))?;
     if Sha256::digest(&json)[..] != *checksum {
         return Err(damaged(
             "checksum mismatch: the manifest's SHA-256 does not match the one stored with it; the file is damaged",
@@ -181,7 +181,10 @@ impl Sealed {
     /// backup, so a read-only copy restores too).
     pub fn database(&self) -> Result<ReadOnlyDatabase, StoreError> {
         let part = DatabasePart {
-            file: self.file.try_clone().map_err(|e| io(&self.path, e))?,
+            file: self
+                .file
+                .try_clone()
+                .map_err(|e| StoreError::file(&self.path, e))?,
             len: self.manifest.database_bytes,
         };
         Ok(redb::Builder::new()
@@ -204,9 +207,10 @@ impl Sealed {
             let chunk = &mut buffer[..left.min(1 << 20) as usize];
             self.file
                 .read_exact_at(chunk, offset)
-                .map_err(|e| io(&self.path, e))?;
+                .map_err(|e| StoreError::file(&self.path, e))?;
             hasher.update(&*chunk);
-            out.write_all(chunk).map_err(|e| io(dest, e))?;
+            out.write_all(chunk)
+                .map_err(|e| StoreError::file(dest, e))?;
             offset += chunk.len() as u64;
             left -= chunk.len() as u64;
         }
@@ -215,7 +219,7 @@ impl Sealed {
                 "checksum mismatch: the file changed while it was being restored",
             ));
         }
-        out.sync_all().map_err(|e| io(dest, e))
+        out.sync_all().map_err(|e| StoreError::file(dest, e))
     }
 }
 

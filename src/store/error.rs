@@ -65,3 +65,13 @@ from_redb!(
     redb::CommitError,
     redb::SetDurabilityError
 );
+
+impl StoreError {
+    /// A file the store reads or writes at `path` failed.
+    pub fn file(path: &std::path::Path, source: std::io::Error) -> Self {
+        StoreError::File {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

@@ -13,13 +13,6 @@ const DIR_MODE: u32 = 0o700;
 /// Files: the owner reads and writes.
 const FILE_MODE: u32 = 0o600;
 
-fn io(path: &Path, source: std::io::Error) -> StoreError {
-    StoreError::File {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// Creates a new file at `path` (it must not exist), owner-only.
 pub fn create_new(path: &Path) -> Result<File, StoreError> {
     std::fs::OpenOptions::new()
@@ -27,7 +20,7 @@ pub fn create_new(path: &Path) -> Result<File, StoreError> {
         .create_new(true)
         .mode(FILE_MODE)
         .open(path)
-        .map_err(|e| io(path, e))
+        .map_err(|e| StoreError::file(path, e))
 }
 
 /// Creates `dir` and any missing parents owner-only; an existing `dir`
