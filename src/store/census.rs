@@ -25,12 +25,19 @@ pub struct Census {
 /// How many due but not yet swept invitations a census looks at.
 const DUE_LOOKAHEAD: usize = 1024;
 
+/// The invitation states the census counts, in `Counted::ALL`'s order.
+fn invitation_states() -> impl Iterator<Item = InvitationState> {
+    Counted::ALL.into_iter().filter_map(|c| match c {
+        Counted::Invitations(state) => Some(state),
+        _ => None,
+    })
+}
+
 pub fn take(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError> {
     let mut invitations_by_state = Vec::new();
-    for counted in Counted::ALL {
-        if let Counted::Invitations(state) = counted {
-            invitations_by_state.push((state, counts::get(tx, counted)?));
-        }
+    for state in invitation_states() {
+        let n = counts::get(tx, Counted::Invitations(state))?;
+        invitations_by_state.push((state, n));
     }
     for id in invitations::due_for_expiry(tx, now, DUE_LOOKAHEAD)? {
         let Some(inv) = invitations::get(tx, id)? else {
@@ -61,13 +68,7 @@ pub fn take(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError
 /// stored counts must agree with.
 pub fn recount(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError> {
     let mut census = Census::default();
-    let mut by_state: Vec<(InvitationState, u64)> = Counted::ALL
-        .iter()
-        .filter_map(|c| match c {
-            Counted::Invitations(state) => Some((*state, 0)),
-            _ => None,
-        })
-        .collect();
+    let mut by_state: Vec<(InvitationState, u64)> = invitation_states().map(|s| (s, 0)).collect();
     for inv in invitations::all(tx)? {
         if inv.withdrawn.is_some() {
             continue;
@@ -77,7 +78,7 @@ pub fn recount(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreEr
             slot.1 += 1;
         }
     }
-    for (counted, n) in counts::recount(tx)? {
+    for (counted, n) in counts::recount_outbox(tx)? {
         match counted {
             Counted::OutboxQueued => census.outbox_queued = n,
             Counted::OutboxRetrying => census.outbox_retrying = n,

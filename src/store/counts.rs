@@ -130,10 +130,15 @@ pub fn store_recount(tx: &WriteTransaction) -> Result<(), StoreError> {
 /// Stores the outbox counts afresh: after an entry whose bytes could not be
 /// read left the outbox, as it could not say which count it was in.
 pub fn store_outbox_recount(tx: &WriteTransaction) -> Result<(), StoreError> {
+    store(tx, recount_outbox(tx)?)
+}
+
+/// The outbox counts worked out from its records alone.
+pub fn recount_outbox(tx: &impl Readable) -> Result<Vec<(Counted, u64)>, StoreError> {
     let mut counts = zeros();
     count_outbox(tx, &mut counts)?;
     counts.retain(|(c, _)| c.is_outbox());
-    store(tx, counts)
+    Ok(counts)
 }
 
 fn zeros() -> Vec<(Counted, u64)> {
