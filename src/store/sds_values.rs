@@ -54,20 +54,30 @@ pub fn remove(tx: &WriteTransaction, stream: Uuid, key: &[u8]) -> Result<bool, S
     Ok(tx.open_table(SDS_VALUES)?.remove((stream, key))?.is_some())
 }
 
-/// Removes the values with keys in `start..=end`; returns how many.
+/// Removes the values with keys in `start..=end` when there are at most
+/// `limit` of them, and returns how many; past `limit` it removes nothing
+/// and returns `None`. One walk of the window, never more than `limit + 1`.
 pub fn remove_window(
     tx: &WriteTransaction,
     stream: Uuid,
-    start: &[u8],
-    end: &[u8],
-) -> Result<u64, StoreError> {
-    let mut removed = 0;
-    tx.open_table(SDS_VALUES)?
-        .retain_in((stream, start)..=(stream, end), |_, _| {
-            removed += 1;
-            false
-        })?;
-    Ok(removed)
+    (start, end): (&[u8], &[u8]),
+    limit: usize,
+) -> Result<Option<usize>, StoreError> {
+    let mut table = tx.open_table(SDS_VALUES)?;
+    let mut keys = Vec::new();
+    for entry in table
+        .range((stream, start)..=(stream, end))?
+        .take(limit + 1)
+    {
+        keys.push(entry?.0.value().1.to_vec());
+    }
+    if keys.len() > limit {
+        return Ok(None);
+    }
+    for key in &keys {
+        table.remove((stream, key.as_slice()))?;
+    }
+    Ok(Some(keys.len()))
 }
 
 /// How many values have keys in `start..=end`, counting no further than

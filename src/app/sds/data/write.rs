@@ -197,12 +197,14 @@ pub async fn remove(
                     }
                 }
                 Removal::Window { start, end } => {
-                    // Counted again: values may have come since.
-                    window_size(tx, &stream, &start, &end)?;
-                    let start = key_of_text(&stream.keys, "startIndex", &start)?;
-                    let end = key_of_text(&stream.keys, "endIndex", &end)?;
-                    if start <= end {
-                        sds_values::remove_window(tx, stream.storage, &start, &end)?;
+                    // Bounded again as it goes: values may have come since.
+                    if let Some((start, end)) = window_keys(&stream, &start, &end)? {
+                        let window = (start.as_slice(), end.as_slice());
+                        if sds_values::remove_window(tx, stream.storage, window, WRITE_LIMIT)?
+                            .is_none()
+                        {
+                            return Err(window_too_large());
+                        }
                     }
                 }
             }
@@ -221,19 +223,30 @@ fn window_size(
     start: &str,
     end: &str,
 ) -> Result<usize, AppError> {
-    let start = key_of_text(&stream.keys, "startIndex", start)?;
-    let end = key_of_text(&stream.keys, "endIndex", end)?;
-    if start > end {
+    let Some((start, end)) = window_keys(stream, start, end)? else {
         return Ok(0);
-    }
+    };
     let found = sds_values::count_window(tx, stream.storage, &start, &end, WRITE_LIMIT + 1)?;
     if found > WRITE_LIMIT {
-        return Err(AppError::invalid(
-            "endIndex",
-            format!(
-                "the window holds more than {WRITE_LIMIT} values; remove it in smaller windows"
-            ),
-        ));
+        return Err(window_too_large());
     }
     Ok(found)
+}
+
+/// A window's first and last keys.
+type WindowKeys = (Vec<u8>, Vec<u8>);
+
+/// The keys of a window's bounds; `None` for a window with its end before
+/// its start, which holds nothing.
+fn window_keys(stream: &SdsStream, start: &str, end: &str) -> Result<Option<WindowKeys>, AppError> {
+    let start = key_of_text(&stream.keys, "startIndex", start)?;
+    let end = key_of_text(&stream.keys, "endIndex", end)?;
+    Ok((start <= end).then_some((start, end)))
+}
+
+fn window_too_large() -> AppError {
+    AppError::invalid(
+        "endIndex",
+        format!("the window holds more than {WRITE_LIMIT} values; remove it in smaller windows"),
+    )
 }
