@@ -4,9 +4,9 @@
 use super::error::StoreError;
 use super::tables::{SDS_VALUES, SDS_VALUE_PURGES};
 use super::tx::Readable;
-use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{ReadableTable, ReadableTableMetadata, Table, WriteTransaction};
 use serde_json::Value;
-use std::ops::Bound;
+use std::ops::{Bound, RangeBounds};
 use uuid::Uuid;
 
 pub type Entry = (Vec<u8>, Value);
@@ -64,19 +64,11 @@ pub fn remove_window(
     limit: usize,
 ) -> Result<Option<usize>, StoreError> {
     let mut table = tx.open_table(SDS_VALUES)?;
-    let mut keys = Vec::new();
-    for entry in table
-        .range((stream, start)..=(stream, end))?
-        .take(limit + 1)
-    {
-        keys.push(entry?.0.value().1.to_vec());
-    }
+    let keys = first_keys(&table, (stream, start)..=(stream, end), limit + 1)?;
     if keys.len() > limit {
         return Ok(None);
     }
-    for key in &keys {
-        table.remove((stream, key.as_slice()))?;
-    }
+    remove_keys(&mut table, stream, &keys)?;
     Ok(Some(keys.len()))
 }
 
@@ -105,18 +97,39 @@ pub fn count_window(
 pub fn remove_some(tx: &WriteTransaction, stream: Uuid, limit: usize) -> Result<bool, StoreError> {
     let mut table = tx.open_table(SDS_VALUES)?;
     let from: &[u8] = &[];
+    let mut keys = first_keys(
+        &table,
+        (stream, from)..(next_storage(stream), from),
+        limit + 1,
+    )?;
+    let more = keys.len() > limit;
+    keys.truncate(limit);
+    remove_keys(&mut table, stream, &keys)?;
+    Ok(more)
+}
+
+/// The index keys of the first `n` values in `range`.
+fn first_keys<'a>(
+    table: &Table<(Uuid, &'static [u8]), &'static [u8]>,
+    range: impl RangeBounds<(Uuid, &'a [u8])> + 'a,
+    n: usize,
+) -> Result<Vec<Vec<u8>>, StoreError> {
     let mut keys = Vec::new();
-    for entry in table
-        .range((stream, from)..(next_storage(stream), from))?
-        .take(limit + 1)
-    {
+    for entry in table.range(range)?.take(n) {
         keys.push(entry?.0.value().1.to_vec());
     }
-    let more = keys.len() > limit;
-    for key in keys.iter().take(limit) {
+    Ok(keys)
+}
+
+fn remove_keys(
+    table: &mut Table<(Uuid, &'static [u8]), &'static [u8]>,
+    stream: Uuid,
+    keys: &[Vec<u8>],
+) -> Result<(), StoreError> {
+    for key in keys {
         table.remove((stream, key.as_slice()))?;
     }
-    Ok(more)
+    Ok(())
 }
 
 fn next_storage(stream: Uuid) -> Uuid {
