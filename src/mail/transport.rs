@@ -24,7 +24,7 @@ impl Transport {
         connections: usize,
     ) -> Result<Self, String> {
         if smtp_url.is_empty() {
-            crate::store::private_files::data_dir(&mail_dir)
+            owner_only_dir(&mail_dir)
                 .map_err(|e| format!("cannot create {}: {e}", mail_dir.display()))?;
             return Ok(Transport::File(mail_dir));
         }
@@ -60,6 +60,21 @@ impl Transport {
             pool.close().await;
         }
     }
+}
+
+/// Creates the mail folder owner-only, and closes one an earlier release
+/// left open to others.
+fn owner_only_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    if std::fs::metadata(dir)?.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        tracing::warn!(dir = %dir.display(), "closed the mail folder to other local users");
+    }
+    Ok(())
 }
 
 /// Writes one email as `<uuid>.eml`, owner-only from its creation, under a
