@@ -6,14 +6,14 @@
 //! `cargo bench --bench backup_verify` prints the figures.
 
 use communityd::operator::client;
-use communityd::store::{backup, tables, Store, StoreError};
+use communityd::store::{backup, tables, RedbStore, Store, StoreError};
 use std::time::{Duration, Instant};
 
 const STREAMS: u128 = 20;
 const VALUES_PER_STREAM: u64 = 10_000;
 const SECRETS: usize = 2_000;
 
-fn populate(store: &Store) {
+fn populate(store: &RedbStore) {
     for stream in 0..STREAMS {
         store
             .write_blocking(|tx| {
@@ -53,7 +53,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let live = dir.path().join("live");
     let store = Store::open(&live).expect("store");
-    populate(&store);
+    populate(store.redb().expect("a redb store"));
     let file = dir.path().join("backup.redb");
     let (rows, wrote) = timed(|| {
         store

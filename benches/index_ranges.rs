@@ -9,7 +9,7 @@ use communityd::domain::email::EmailAddress;
 use communityd::domain::ids::{CommunityId, PrincipalId, TenantId, UserId};
 use communityd::domain::invitation::Invitation;
 use communityd::domain::paging::Page;
-use communityd::store::{codec, invitations, tables, Readable, Store, StoreError};
+use communityd::store::{codec, invitations, tables, Store, StoreError};
 use std::time::Instant;
 
 const COMMUNITIES: usize = 200;
@@ -49,8 +49,10 @@ fn by_index(store: &Store, community: CommunityId, issuer: TenantId) -> usize {
 
 fn by_full_scan(store: &Store, community: CommunityId) -> usize {
     store
+        .redb()
+        .expect("a redb baseline")
         .read_blocking(|tx| {
-            let table = tx.table(tables::INVITATIONS)?;
+            let table = tx.open_table(tables::INVITATIONS)?;
             let mut found = 0;
             for entry in table.range::<uuid::Uuid>(..)? {
                 let inv: Invitation = codec::decode(entry?.1.value())?;

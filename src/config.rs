@@ -64,6 +64,10 @@ fn describe(e: figment::Error) -> String {
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub data_dir: PathBuf,
+    /// Empty: redb in `data_dir`; `postgres://...`: PostgreSQL. Never
+    /// printed: its password stays out of logs (see `Debug` below).
+    pub database_url: DatabaseUrlSetting,
+    pub database_connections: usize,
     pub bind: String,
     pub public_url: String,
     pub smtp_url: String,
@@ -195,6 +199,9 @@ impl Settings {
         if self.operator_idle_timeout.is_zero() {
             return Err("operator_idle_timeout must be more than zero".into());
         }
+        if !(1..=1000).contains(&self.database_connections) {
+            return Err("database_connections must be between 1 and 1000".into());
+        }
         if self.connections_per_peer == 0 {
             return Err("connections_per_peer must be at least 1".into());
         }
@@ -223,6 +230,26 @@ impl Settings {
 
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+}
+
+/// `database_url`, whose password must not reach a log line.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct DatabaseUrlSetting(pub String);
+
+impl std::fmt::Debug for DatabaseUrlSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match url::Url::parse(&self.0) {
+            _ if self.0.is_empty() => f.write_str("\"\""),
+            Ok(mut url) => {
+                if url.password().is_some() {
+                    let _ = url.set_password(Some("***"));
+                }
+                write!(f, "{:?}", url.as_str())
+            }
+            Err(_) => f.write_str("\"(not a URL)\""),
+        }
     }
 }
 

@@ -24,7 +24,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, clock: Clock) -> Result<Self, String> {
-        let store = Store::open(&settings.data_dir).map_err(|e| e.to_string())?;
+        let store = Store::open_configured(
+            &settings.data_dir,
+            &settings.database_url.0,
+            settings.database_connections,
+        )
+        .map_err(|e| e.to_string())?;
         let listener =
             TcpListener::bind(&settings.bind).map_err(|e| cannot_listen(&settings.bind, e))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;

@@ -253,7 +253,7 @@ pub fn reset_password(
     let user = store.write_blocking(|tx| {
         let mut user = identities::user_by_email(tx, tenant, &email)?
             .ok_or_else(|| AppError::not_found(format!("tenant {tenant} has no user {email}")))?;
-        user.password_hash = hash;
+        user.password_hash = hash.clone();
         identities::put_user(tx, &user)?;
         Ok::<_, AppError>(user)
     })?;
@@ -273,7 +273,7 @@ pub fn rotate_client_secret(store: &Store, client: ClientId) -> Result<CreatedCl
     let updated = store.write_blocking(|tx| {
         let mut c = identities::get_client(tx, client)?
             .ok_or_else(|| AppError::not_found(format!("client {client} does not exist")))?;
-        c.secret_hash = hash;
+        c.secret_hash = hash.clone();
         identities::put_client(tx, &c)?;
         Ok::<_, AppError>(c)
     })?;

@@ -195,8 +195,8 @@ pub async fn create(
             let community = Community {
                 id: CommunityId::generate(),
                 owner: caller.tenant,
-                name,
-                description,
+                name: name.clone(),
+                description: description.clone(),
                 created: now,
             };
             if !communities::put(tx, &community)? {
@@ -218,9 +218,9 @@ pub async fn create(
                     paused_by: None,
                 },
             )?;
-            profiles::set_community_region(tx, community.id, region.flatten().as_deref())?;
+            profiles::set_community_region(tx, community.id, region.clone().flatten().as_deref())?;
             let owner_profile = MemberProfile {
-                contact_email: contact.flatten(),
+                contact_email: contact.clone().flatten(),
                 preferred_region_id: None,
             };
             profiles::set_member(tx, community.id, caller.tenant, &owner_profile)?;
@@ -303,8 +303,8 @@ pub async fn update(
                 at.require(Operation::EditCommunity)?;
                 at.require_owner_side("change its name or description")?;
                 let mut community = at.community.clone();
-                community.name = name.unwrap_or(community.name);
-                community.description = description.unwrap_or(community.description);
+                community.name = name.clone().unwrap_or(community.name);
+                community.description = description.clone().unwrap_or(community.description);
                 if !communities::put(tx, &community)? {
                     return Err(AppError::conflict(format!(
                         "your tenant already owns a community named '{}'",
@@ -313,15 +313,15 @@ pub async fn update(
                 }
                 at.community = community;
             }
-            if let Some(region) = region {
+            if let Some(region) = &region {
                 // The community-wide default is the owner's to set.
                 at.require(Operation::EditCommunity)?;
                 at.require_owner_side("set its preferred region")?;
                 profiles::set_community_region(tx, id, region.as_deref())?;
             }
-            if let Some(alias) = alias {
+            if let Some(alias) = &alias {
                 at.require(Operation::SetCommunityAlias)?;
-                at.membership.alias = alias;
+                at.membership.alias = alias.clone();
                 memberships::put(tx, &at.membership)?;
             }
             view(tx, &at, now)

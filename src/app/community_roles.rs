@@ -9,7 +9,7 @@ use crate::domain::ids::{ClientId, CommunityId, PrincipalId, PrincipalKind, Tena
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleInstance, RoleSet};
-use crate::store::{grants, identities, Readable, WriteTransaction};
+use crate::store::{grants, identities, Readable, WriteTx};
 use uuid::Uuid;
 
 /// The community's role instances.
@@ -155,7 +155,7 @@ fn parse_roles(community: CommunityId, ids: &[String]) -> Result<RoleSet, AppErr
 /// Sets an identity's roles in the community (none: revoked). Returns what
 /// it held before and the identity's label.
 fn set_roles(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     caller: Caller,
     path_tenant: TenantId,
     community: CommunityId,

@@ -14,7 +14,7 @@ use crate::domain::membership::{
     CommunityTenantStatus, Membership, PausedBy, StatusChange, StatusError,
 };
 use crate::domain::permission::{may_resume, Operation};
-use crate::store::{invitations, memberships, profiles, WriteTransaction};
+use crate::store::{invitations, memberships, profiles, WriteTx};
 use chrono::{DateTime, Utc};
 
 pub async fn list(
@@ -50,7 +50,7 @@ fn status_error(e: StatusError) -> AppError {
 }
 
 fn member_of(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Membership, AppError> {
@@ -150,7 +150,7 @@ impl MemberSettings {
 
     fn apply(
         &self,
-        tx: &WriteTransaction,
+        tx: &WriteTx,
         caller: Caller,
         path_tenant: Option<TenantId>,
         community: CommunityId,
@@ -185,7 +185,7 @@ impl MemberSettings {
 }
 
 fn apply_status(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     caller: Caller,
     path_tenant: Option<TenantId>,
     community: CommunityId,
@@ -282,7 +282,7 @@ fn resume_refusal(paused_by: Option<PausedBy>) -> &'static str {
 }
 
 fn confirm(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     at: &InCommunity,
     membership: &Membership,
     now: DateTime<Utc>,
@@ -306,7 +306,7 @@ fn confirm(
 /// Removing another tenant is for the owner side's administrators and
 /// moderators; removing your own tenant is leaving.
 fn remove_or_leave(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     at: &InCommunity,
     member: &Membership,
     now: DateTime<Utc>,

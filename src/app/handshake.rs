@@ -21,7 +21,7 @@ use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleSet};
 use crate::store::{
     communities, grants, identities, invitations, memberships, profiles, sessions, tenants,
-    Readable, WriteTransaction,
+    Readable, WriteTx,
 };
 use chrono::{DateTime, Utc};
 
@@ -187,7 +187,7 @@ fn answering(
 }
 
 fn accept(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     caller: Caller,
     id: InvitationId,
     link: Option<u32>,
@@ -239,7 +239,7 @@ fn accept(
 }
 
 fn decline(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     caller: Caller,
     id: InvitationId,
     link: Option<u32>,
@@ -262,7 +262,7 @@ fn decline(
 }
 
 fn confirm(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     caller: Caller,
     id: InvitationId,
     now: DateTime<Utc>,
@@ -277,7 +277,7 @@ fn confirm(
 /// Makes the accepting tenant Active and completes the invitation. Used by
 /// Confirm and by the community-tenants PUT with Status Active.
 pub fn confirm_invitation(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     mut inv: Invitation,
     community: &Community,
     now: DateTime<Utc>,
@@ -330,7 +330,7 @@ pub fn confirm_invitation(
 }
 
 fn resend(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     caller: Caller,
     id: InvitationId,
     now: DateTime<Utc>,

@@ -15,7 +15,7 @@ use crate::domain::notification::{DeliveryStatus, Notice};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::store::{
-    communities, identities, invitations, outbox, profiles, tenants, Readable, WriteTransaction,
+    communities, identities, invitations, outbox, profiles, tenants, Readable, WriteTx,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -73,7 +73,7 @@ fn day_of(now: DateTime<Utc>) -> i64 {
 
 /// Counts one invitation email against the community's daily cap.
 pub fn spend_quota(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     ctx_cap: u32,
     community: CommunityId,
     now: DateTime<Utc>,
@@ -98,7 +98,7 @@ pub fn spend_quota(
 
 /// Queues the invitation email for the invitation's current generation.
 pub fn queue_invitation_email(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     inv: &mut Invitation,
     inviting_tenant: &str,
     community_name: &str,
@@ -172,7 +172,7 @@ pub async fn create(
             }
             check_recipient_not_member(tx, community, &recipient, now)?;
             spend_quota(tx, cap, community, now)?;
-            let mut inv = Invitation::new(community, caller.tenant, caller.principal, recipient, now, ttl);
+            let mut inv = Invitation::new(community, caller.tenant, caller.principal, recipient.clone(), now, ttl);
             queue_invitation_email(tx, &mut inv, &at.me.tenant.company_name, at.community.name.as_str(), now)?;
             invitations::put(tx, &inv)?;
             view(tx, inv, now)

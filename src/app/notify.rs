@@ -6,13 +6,13 @@ use crate::domain::email::EmailAddress;
 use crate::domain::ids::{OutboxId, PrincipalId, TenantId};
 use crate::domain::notification::{Notice, OutboxEntry};
 use crate::domain::role::Role;
-use crate::store::{identities, outbox, Readable, WriteTransaction};
+use crate::store::{identities, outbox, Readable, WriteTx};
 use chrono::{DateTime, Utc};
 
 /// Queues one email in the current transaction; nothing is queued when
 /// there is nobody to send it to.
 pub fn queue(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     to: Vec<EmailAddress>,
     notice: Notice,
     now: DateTime<Utc>,

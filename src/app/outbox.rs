@@ -11,7 +11,7 @@ use super::{AppError, Context};
 use crate::domain::ids::OutboxId;
 use crate::domain::invitation::InvitationState;
 use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
-use crate::store::{invitations, outbox, Readable, WriteTransaction};
+use crate::store::{invitations, outbox, Readable, WriteTx};
 use crate::telemetry::metrics::OutboxEvent;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -77,7 +77,7 @@ pub async fn give_back(ctx: &Context, unstarted: Vec<OutboxEntry>) -> Result<(),
     let now = ctx.clock.now();
     ctx.store
         .write(move |tx| {
-            for mut entry in unstarted {
+            for mut entry in unstarted.iter().cloned() {
                 entry.unclaim(now);
                 outbox::settle(tx, &entry)?;
             }
@@ -119,7 +119,7 @@ struct Claimed {
 /// The claim transaction: takes due entries and decides, for each, whether
 /// to send it now or settle it right away.
 fn claim_in(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     now: DateTime<Utc>,
     limit: usize,
     lease_until: DateTime<Utc>,

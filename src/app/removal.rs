@@ -9,7 +9,7 @@ use crate::domain::ids::TenantId;
 use crate::domain::invitation::{Invitation, InvitationState};
 use crate::domain::membership::Membership;
 use crate::domain::notification::Notice;
-use crate::store::{communities, grants, invitations, memberships, tenants, WriteTransaction};
+use crate::store::{communities, grants, invitations, memberships, tenants, WriteTx};
 use chrono::{DateTime, Utc};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Departure {
 
 /// Ends a membership. The owner's membership never comes here.
 pub fn end_membership(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     community: &Community,
     member: &Membership,
     how: Departure,
@@ -52,7 +52,7 @@ pub fn end_membership(
 /// The data side of leaving: membership, grants, shares, and every open
 /// invitation the tenant issued or accepted for this community.
 fn drop_membership(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     community: &Community,
     tenant: TenantId,
     now: DateTime<Utc>,
@@ -82,7 +82,7 @@ fn drop_membership(
 /// An accepted invitation that ends unconfirmed (withdrawn, expired,
 /// resent, or its issuer left) takes the invitee's waiting membership with
 /// it: the one waiting on this invitation, never a newer one.
-pub fn release_invitee(tx: &WriteTransaction, inv: &Invitation) -> Result<(), AppError> {
+pub fn release_invitee(tx: &WriteTx, inv: &Invitation) -> Result<(), AppError> {
     let Some(invitee) = inv.invited_tenant else {
         return Ok(());
     };
@@ -96,7 +96,7 @@ pub fn release_invitee(tx: &WriteTransaction, inv: &Invitation) -> Result<(), Ap
 }
 
 /// Deletes a community and everything in it.
-pub fn delete_community(tx: &WriteTransaction, community: &Community) -> Result<(), AppError> {
+pub fn delete_community(tx: &WriteTx, community: &Community) -> Result<(), AppError> {
     super::sds::sharing::revoke_community(tx, community)?;
     for m in memberships::of_community(tx, community.id)? {
         memberships::remove(tx, community.id, m.tenant)?;

@@ -127,15 +127,15 @@ pub async fn update(
                     ));
                 }
             }
-            if let Some(name) = company_name {
-                tenant.company_name = name;
+            if let Some(name) = &company_name {
+                tenant.company_name = name.clone();
             }
-            if let Some(alias) = alias {
-                tenant.alias = alias;
+            if let Some(alias) = &alias {
+                tenant.alias = alias.clone();
             }
             tenant.last_updated = now;
             tenants::put(tx, &tenant)?.map_err(|clash| clash_error(clash, &tenant))?;
-            if let Some(account) = account {
+            if let Some(account) = &account {
                 profiles::set_external_account(tx, id, account.as_deref())?;
             }
             view(tx, tenant)
@@ -202,7 +202,7 @@ pub async fn set_icon(
         .write(move |tx| {
             own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
             tenants::set_icon(tx, id, icon.bytes())?;
-            Ok(icon)
+            Ok(icon.clone())
         })
         .await
 }

@@ -152,7 +152,7 @@ mod tests {
     fn tenant_count(dir: &Path) -> usize {
         let store = Store::open(dir).unwrap();
         store
-            .read_blocking(crate::store::tenants::all)
+            .read_blocking(|tx| crate::store::tenants::all(tx))
             .unwrap()
             .len()
     }

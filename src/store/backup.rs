@@ -11,6 +11,7 @@ use super::backup_file;
 use super::error::StoreError;
 use super::private_files;
 use super::tables::{each_table, EachTable, NAMES};
+use super::tx::{Readable, RedbTx, Side};
 use redb::{
     Database, Key, ReadTransaction, ReadableTable, TableDefinition, TableHandle, Value,
     WriteTransaction,
@@ -20,7 +21,13 @@ use std::path::Path;
 
 /// Copies the snapshot `from` into a new backup file at `dest`.
 /// Returns how many rows were copied.
-pub fn write_snapshot(from: &ReadTransaction, dest: &Path) -> Result<u64, StoreError> {
+pub fn write_snapshot(from: &impl Readable, dest: &Path) -> Result<u64, StoreError> {
+    let from = match from.side() {
+        Side::Redb(RedbTx::Read(tx)) => tx,
+        _ => return Err(StoreError::Backup(
+            "on PostgreSQL, back up with pg_dump or a replica, or copy the data into a redb file with `communityd store copy`".into(),
+        )),
+    };
     let partial = dest.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
     drop(private_files::create_new(&partial)?);
@@ -95,7 +102,7 @@ fn copy_all(
 mod tests {
     use super::*;
     use crate::store::tables::SECRETS;
-    use crate::store::Store;
+    use crate::store::RedbStore as Store;
 
     #[test]
     fn a_snapshot_holds_every_table_and_opens_as_a_store() {

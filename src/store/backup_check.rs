@@ -122,7 +122,7 @@ mod tests {
     use super::*;
     use crate::store::backup::write_snapshot;
     use crate::store::tables::{SECRETS, TENANTS};
-    use crate::store::Store;
+    use crate::store::RedbStore as Store;
 
     /// A backup of a store holding a secret and, if given, a tenant record.
     fn backup_holding(dir: &Path, tenant_record: Option<&'static [u8]>) -> std::path::PathBuf {

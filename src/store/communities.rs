@@ -5,16 +5,17 @@ use super::error::StoreError;
 use super::lookup::Lookup;
 use super::memo;
 use super::tables::{COMMUNITIES, COMMUNITY_NAMES, SHARES};
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::community::Community;
 use crate::domain::ids::{CommunityId, PrincipalId, TenantId};
-use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{ReadableTable, ReadableTableMetadata};
 use uuid::Uuid;
 
 /// Layout version 1 (see `codec::Record` for how a layout changes).
 impl Record for Community {}
 
 pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("communities::get", pg)));
     tx.recall(Lookup::community(id), || {
         let table = tx.table(COMMUNITIES)?;
         let found = table.get(id.0)?;
@@ -38,7 +39,8 @@ pub fn recall_view<V: Clone + 'static, E>(
 
 /// Inserts or replaces a community. Returns false (writing nothing) when the
 /// owner already has another community of that name.
-pub fn put(tx: &WriteTransaction, community: &Community) -> Result<bool, StoreError> {
+pub fn put(tx: &impl Writable, community: &Community) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("communities::put", pg)));
     let old = get(tx, community.id)?;
     let mut names = tx.open_table(COMMUNITY_NAMES)?;
     let key = community.name.unique_key();
@@ -57,7 +59,8 @@ pub fn put(tx: &WriteTransaction, community: &Community) -> Result<bool, StoreEr
     Ok(true)
 }
 
-pub fn delete(tx: &WriteTransaction, community: &Community) -> Result<(), StoreError> {
+pub fn delete(tx: &impl Writable, community: &Community) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("communities::delete", pg)));
     tx.open_table(COMMUNITY_NAMES)?
         .remove((community.owner.0, community.name.unique_key().as_str()))?;
     tx.open_table(COMMUNITIES)?.remove(community.id.0)?;
@@ -75,6 +78,10 @@ pub fn share_counts(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<(TenantId, u64)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "communities::share_counts",
+        pg
+    )));
     tx.recall(Lookup::community_share_counts(community), || {
         let shares = tx.table(SHARES)?;
         let mut out: Vec<(TenantId, u64)> = Vec::new();

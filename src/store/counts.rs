@@ -11,7 +11,7 @@
 use super::codec::decode;
 use super::error::StoreError;
 use super::tables::{COUNTS, INVITATIONS, OUTBOX, OUTBOX_DUE};
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::invitation::{Invitation, InvitationState};
 use crate::domain::notification::{DeliveryStatus, OutboxEntry};
 use redb::{ReadableTable, WriteTransaction};
@@ -79,19 +79,22 @@ impl Counted {
 
 /// How many records are in `counted`.
 pub fn get(tx: &impl Readable, counted: Counted) -> Result<u64, StoreError> {
-    Ok(tx
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("counts::get", pg)));
+    let n = tx
         .table(COUNTS)?
         .get(counted.key())?
-        .map_or(0, |v| v.value()))
+        .map_or(0, |v| v.value());
+    Ok(n)
 }
 
 /// A record moved from one counted state to another (`None`: not counted,
 /// or not there).
 pub fn shift(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     from: Option<Counted>,
     to: Option<Counted>,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("counts::shift", pg)));
     if from == to {
         return Ok(());
     }
@@ -110,6 +113,7 @@ pub fn shift(
 /// Every count worked out from the records themselves: what the stored
 /// counts must always equal.
 pub fn recount(tx: &impl Readable) -> Result<Vec<(Counted, u64)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("counts::recount", pg)));
     let mut counts = zeros();
     for row in tx.table(INVITATIONS)?.iter()? {
         add(
@@ -123,18 +127,30 @@ pub fn recount(tx: &impl Readable) -> Result<Vec<(Counted, u64)>, StoreError> {
 
 /// Stores every count afresh from the records: once when the counts table
 /// is added to an existing database.
-pub fn store_recount(tx: &WriteTransaction) -> Result<(), StoreError> {
+pub fn store_recount(tx: &impl Writable) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "counts::store_recount",
+        pg
+    )));
     store(tx, recount(tx)?)
 }
 
 /// Stores the outbox counts afresh: after an entry whose bytes could not be
 /// read left the outbox, as it could not say which count it was in.
-pub fn store_outbox_recount(tx: &WriteTransaction) -> Result<(), StoreError> {
+pub fn store_outbox_recount(tx: &impl Writable) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "counts::store_outbox_recount",
+        pg
+    )));
     store(tx, recount_outbox(tx)?)
 }
 
 /// The outbox counts worked out from its records alone.
 pub fn recount_outbox(tx: &impl Readable) -> Result<Vec<(Counted, u64)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "counts::recount_outbox",
+        pg
+    )));
     let mut counts = zeros();
     count_outbox(tx, &mut counts)?;
     counts.retain(|(c, _)| c.is_outbox());
@@ -153,7 +169,7 @@ fn add(counts: &mut [(Counted, u64)], counted: Option<Counted>) {
 
 /// Pending entries are exactly those in the due index; one whose bytes
 /// cannot be read is not counted (claiming will set it aside).
-fn count_outbox(tx: &impl Readable, counts: &mut [(Counted, u64)]) -> Result<(), StoreError> {
+fn count_outbox(tx: &impl RedbReadable, counts: &mut [(Counted, u64)]) -> Result<(), StoreError> {
     let outbox = tx.table(OUTBOX)?;
     for key in tx.table(OUTBOX_DUE)?.iter()? {
         let id = key?.0.value().1;

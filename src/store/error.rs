@@ -18,8 +18,16 @@ pub enum StoreError {
     },
     #[error("the database was written by a different version of communityd (schema {found}, this build uses {expected}); a database from a newer release needs that release, or restore the backup taken before it")]
     SchemaMismatch { found: u64, expected: u64 },
+    #[error("the PostgreSQL database at {url} was written by a newer release of communityd (migration {found}, this build knows up to {known}); run that release, or restore the backup taken before the upgrade")]
+    NewerDatabase { url: String, found: i64, known: i64 },
     #[error("database error: {0}")]
     Database(#[from] redb::Error),
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("COMMUNITYD_DATABASE_URL (database_url in the config file) cannot be used: {0}; write it as postgres://user:password@host:5432/database, or unset it to keep the data in the data dir")]
+    DatabaseUrl(String),
+    #[error("cannot reach the PostgreSQL database at {url} ({reason}); check that it runs and that COMMUNITYD_DATABASE_URL (database_url in the config file) names the right host, port, user, password and database")]
+    Unreachable { url: String, reason: String },
     /// A record the codec itself refuses (a version it does not know).
     #[error("record encoding error: {0}")]
     Codec(String),

@@ -4,10 +4,10 @@
 use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::GRANTS;
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::{CommunityId, PrincipalId, PrincipalKind, TenantId};
 use crate::domain::role::RoleSet;
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use uuid::Uuid;
 
 pub fn get(
@@ -16,6 +16,7 @@ pub fn get(
     tenant: TenantId,
     who: PrincipalId,
 ) -> Result<RoleSet, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("grants::get", pg)));
     tx.recall(Lookup::grant(community, tenant, who), || {
         let table = tx.table(GRANTS)?;
         let found = table.get((community.0, tenant.0, who.as_uuid()))?;
@@ -27,12 +28,13 @@ pub fn get(
 
 /// Sets the roles; an empty set removes the grant.
 pub fn set(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     tenant: TenantId,
     who: PrincipalId,
     roles: RoleSet,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("grants::set", pg)));
     let mut table = tx.open_table(GRANTS)?;
     let key = (community.0, tenant.0, who.as_uuid());
     if roles.is_empty() {
@@ -49,6 +51,7 @@ pub fn of_tenant(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Vec<(PrincipalId, RoleSet)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("grants::of_tenant", pg)));
     let table = tx.table(GRANTS)?;
     let mut out = Vec::new();
     for entry in
@@ -73,6 +76,7 @@ pub fn counts(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(u32, u32), StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("grants::counts", pg)));
     tx.recall(Lookup::grant_counts(community, tenant), || {
         let table = tx.table(GRANTS)?;
         let (mut users, mut clients) = (0, 0);
@@ -90,10 +94,14 @@ pub fn counts(
 }
 
 pub fn remove_tenant(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "grants::remove_tenant",
+        pg
+    )));
     tx.open_table(GRANTS)?.retain_in(
         (community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()),
         |_, _| false,

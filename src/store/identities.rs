@@ -4,13 +4,13 @@ use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::{CLIENTS, CLIENTS_BY_TENANT, USERS, USERS_BY_TENANT, USER_BY_EMAIL};
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Client, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId, UserId};
 use crate::domain::paging::Page;
 use crate::domain::role::RoleSet;
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use uuid::Uuid;
 
 /// Layout version 1 (see `codec::Record` for how a layout changes).
@@ -18,12 +18,17 @@ impl Record for User {}
 impl Record for Client {}
 
 pub fn get_user(tx: &impl Readable, id: UserId) -> Result<Option<User>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("identities::get_user", pg)));
     let table = tx.table(USERS)?;
     let found = table.get(id.0)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
 pub fn get_client(tx: &impl Readable, id: ClientId) -> Result<Option<Client>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::get_client",
+        pg
+    )));
     let table = tx.table(CLIENTS)?;
     let found = table.get(id.0)?;
     found.map(|v| decode(v.value())).transpose()
@@ -34,6 +39,10 @@ pub fn user_by_email(
     tenant: TenantId,
     email: &EmailAddress,
 ) -> Result<Option<User>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::user_by_email",
+        pg
+    )));
     let id = {
         let index = tx.table(USER_BY_EMAIL)?;
         let found = index.get((email.as_str(), tenant.0))?;
@@ -50,6 +59,10 @@ pub fn tenants_owning(
     tx: &impl Readable,
     email: &EmailAddress,
 ) -> Result<Vec<TenantId>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::tenants_owning",
+        pg
+    )));
     let index = tx.table(USER_BY_EMAIL)?;
     let mut out = Vec::new();
     for entry in index.range((email.as_str(), Uuid::nil())..=(email.as_str(), Uuid::max()))? {
@@ -61,7 +74,8 @@ pub fn tenants_owning(
 
 /// Inserts or replaces a user. Returns false (writing nothing) when another
 /// user of the same tenant has the address.
-pub fn put_user(tx: &WriteTransaction, user: &User) -> Result<bool, StoreError> {
+pub fn put_user(tx: &impl Writable, user: &User) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("identities::put_user", pg)));
     let old = get_user(tx, user.id)?;
     let mut index = tx.open_table(USER_BY_EMAIL)?;
     let key = (user.email.as_str(), user.tenant.0);
@@ -80,7 +94,11 @@ pub fn put_user(tx: &WriteTransaction, user: &User) -> Result<bool, StoreError> 
     Ok(true)
 }
 
-pub fn put_client(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
+pub fn put_client(tx: &impl Writable, client: &Client) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::put_client",
+        pg
+    )));
     tx.open_table(CLIENTS_BY_TENANT)?
         .insert((client.tenant.0, client.id.0), ())?;
     tx.open_table(CLIENTS)?
@@ -89,7 +107,7 @@ pub fn put_client(tx: &WriteTransaction, client: &Client) -> Result<(), StoreErr
 }
 
 fn ids_of_tenant(
-    tx: &impl Readable,
+    tx: &impl RedbReadable,
     def: redb::TableDefinition<(Uuid, Uuid), ()>,
     tenant: TenantId,
 ) -> Result<Vec<Uuid>, StoreError> {
@@ -102,6 +120,10 @@ fn ids_of_tenant(
 }
 
 pub fn users_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<User>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::users_of_tenant",
+        pg
+    )));
     let mut out = Vec::new();
     for id in ids_of_tenant(tx, USERS_BY_TENANT, tenant)? {
         out.extend(get_user(tx, UserId(id))?);
@@ -110,6 +132,10 @@ pub fn users_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<User>
 }
 
 pub fn clients_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Client>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::clients_of_tenant",
+        pg
+    )));
     let mut out = Vec::new();
     for id in ids_of_tenant(tx, CLIENTS_BY_TENANT, tenant)? {
         out.extend(get_client(tx, ClientId(id))?);
@@ -120,7 +146,7 @@ pub fn clients_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Cli
 /// The tenant and tenant roles of a user or client, if it exists.
 /// One page of a tenant's ids from an index range, oldest first.
 fn id_page(
-    tx: &impl Readable,
+    tx: &impl RedbReadable,
     def: redb::TableDefinition<(Uuid, Uuid), ()>,
     tenant: TenantId,
     page: Page,
@@ -139,6 +165,10 @@ pub fn user_page(
     tenant: TenantId,
     page: Page,
 ) -> Result<Vec<User>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::user_page",
+        pg
+    )));
     let mut out = Vec::new();
     for id in id_page(tx, USERS_BY_TENANT, tenant, page)? {
         out.extend(get_user(tx, UserId(id))?);
@@ -151,6 +181,10 @@ pub fn client_page(
     tenant: TenantId,
     page: Page,
 ) -> Result<Vec<Client>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::client_page",
+        pg
+    )));
     let mut out = Vec::new();
     for id in id_page(tx, CLIENTS_BY_TENANT, tenant, page)? {
         out.extend(get_client(tx, ClientId(id))?);
@@ -162,6 +196,10 @@ pub fn principal(
     tx: &impl Readable,
     id: PrincipalId,
 ) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::principal",
+        pg
+    )));
     tx.recall(Lookup::principal(id), || {
         Ok(match id {
             PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
@@ -174,7 +212,11 @@ pub fn principal(
 /// holds (a full pass over the grants: deleting a client is a rare
 /// operator action, and grants of communities the tenant has left are
 /// found too). Returns false when there was no such client.
-pub fn delete_client(tx: &WriteTransaction, id: ClientId) -> Result<bool, StoreError> {
+pub fn delete_client(tx: &impl Writable, id: ClientId) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "identities::delete_client",
+        pg
+    )));
     let Some(client) = get_client(tx, id)? else {
         return Ok(false);
     };

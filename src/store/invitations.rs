@@ -8,7 +8,7 @@ use super::tables::{
     INVITATIONS, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY, INVITATIONS_BY_INVITED_TENANT,
     INVITATION_QUOTA, LIVE_INVITATION,
 };
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
 use crate::domain::invitation::{Invitation, InvitationState};
@@ -21,6 +21,7 @@ use uuid::Uuid;
 impl Record for Invitation {}
 
 pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("invitations::get", pg)));
     tx.recall(Lookup::invitation(id), || {
         let table = tx.table(INVITATIONS)?;
         let found = table.get(id.0)?;
@@ -39,7 +40,8 @@ fn is_open(inv: &Invitation) -> bool {
 }
 
 /// Writes the invitation and diff-updates every index from `old` to `new`.
-pub fn put(tx: &WriteTransaction, new: &Invitation) -> Result<(), StoreError> {
+pub fn put(tx: &impl Writable, new: &Invitation) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("invitations::put", pg)));
     let old = get(tx, new.id)?;
     if let Some(old) = &old {
         unindex(tx, old)?;
@@ -87,7 +89,8 @@ fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
 }
 
 /// Removes an invitation and its index entries for good (community deleted).
-pub fn purge(tx: &WriteTransaction, inv: &Invitation) -> Result<(), StoreError> {
+pub fn purge(tx: &impl Writable, inv: &Invitation) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("invitations::purge", pg)));
     let stored = get(tx, inv.id)?;
     unindex(tx, inv)?;
     tx.open_table(INVITATIONS)?.remove(inv.id.0)?;
@@ -100,6 +103,10 @@ pub fn live_for(
     community: CommunityId,
     recipient: &EmailAddress,
 ) -> Result<Option<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::live_for",
+        pg
+    )));
     let id = {
         let table = tx.table(LIVE_INVITATION)?;
         let found = table.get((community.0, recipient.as_str()))?;
@@ -119,6 +126,10 @@ pub fn issued_by(
     issuer: TenantId,
     page: Option<Page>,
 ) -> Result<Vec<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::issued_by",
+        pg
+    )));
     let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
     let range =
         index.range((community.0, issuer.0, Uuid::nil())..=(community.0, issuer.0, Uuid::max()))?;
@@ -140,6 +151,11 @@ pub fn walk_issued_newest_first<E: From<StoreError>>(
     issuer: TenantId,
     mut visit: impl FnMut(InvitationId) -> Result<bool, E>,
 ) -> Result<(), E> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::walk_issued_newest_first",
+        pg
+    )
+    .into()));
     let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
     let range = index
         .range((community.0, issuer.0, Uuid::nil())..=(community.0, issuer.0, Uuid::max()))
@@ -155,7 +171,7 @@ pub fn walk_issued_newest_first<E: From<StoreError>>(
 
 /// The records behind ids read from an index (the index is dropped first,
 /// so a write transaction can open the records table).
-fn load_all(tx: &impl Readable, ids: Vec<InvitationId>) -> Result<Vec<Invitation>, StoreError> {
+fn load_all(tx: &impl RedbReadable, ids: Vec<InvitationId>) -> Result<Vec<Invitation>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.extend(get(tx, id)?);
@@ -168,6 +184,10 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::of_community",
+        pg
+    )));
     let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
     let mut ids = Vec::new();
     for entry in index
@@ -184,6 +204,10 @@ pub fn accepted_by_tenant(
     tx: &impl Readable,
     tenant: TenantId,
 ) -> Result<Vec<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::accepted_by_tenant",
+        pg
+    )));
     let index = tx.table(INVITATIONS_BY_INVITED_TENANT)?;
     let mut ids = Vec::new();
     for entry in index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))? {
@@ -195,6 +219,7 @@ pub fn accepted_by_tenant(
 
 /// Every invitation, withdrawn or not: for full recounts, never a request.
 pub fn all(tx: &impl Readable) -> Result<Vec<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("invitations::all", pg)));
     let mut out = Vec::new();
     for row in tx.table(INVITATIONS)?.iter()? {
         out.push(decode(row?.1.value())?);
@@ -208,6 +233,10 @@ pub fn due_for_expiry(
     now: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<InvitationId>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::due_for_expiry",
+        pg
+    )));
     let index = tx.table(INVITATIONS_BY_EXPIRY)?;
     let mut out = Vec::new();
     for entry in index
@@ -221,16 +250,20 @@ pub fn due_for_expiry(
 
 /// Invitation emails a community has sent on a UTC day.
 pub fn quota_used(tx: &impl Readable, community: CommunityId, day: i64) -> Result<u32, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::quota_used",
+        pg
+    )));
     let table = tx.table(INVITATION_QUOTA)?;
     let found = table.get((community.0, day))?;
     Ok(found.map(|v| v.value()).unwrap_or(0))
 }
 
-pub fn use_quota(
-    tx: &WriteTransaction,
-    community: CommunityId,
-    day: i64,
-) -> Result<(), StoreError> {
+pub fn use_quota(tx: &impl Writable, community: CommunityId, day: i64) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "invitations::use_quota",
+        pg
+    )));
     let used = quota_used(tx, community, day)?;
     let mut table = tx.open_table(INVITATION_QUOTA)?;
     table.insert((community.0, day), used + 1)?;

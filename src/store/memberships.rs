@@ -4,12 +4,12 @@ use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::{MEMBERSHIPS, MEMBERSHIPS_BY_TENANT};
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
 use crate::domain::membership::{CommunityTenantStatus, Membership};
 use crate::domain::paging::Page;
 use chrono::{DateTime, Utc};
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -64,6 +64,7 @@ pub fn get(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Option<Membership>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("memberships::get", pg)));
     tx.recall(Lookup::membership(community, tenant), || {
         let table = tx.table(MEMBERSHIPS)?;
         let found = table.get((community.0, tenant.0))?;
@@ -73,7 +74,8 @@ pub fn get(
 
 /// Writes a membership. The by-tenant index lists only communities the
 /// tenant is in (Active or Paused): an awaiting tenant has not joined yet.
-pub fn put(tx: &WriteTransaction, membership: &Membership) -> Result<(), StoreError> {
+pub fn put(tx: &impl Writable, membership: &Membership) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("memberships::put", pg)));
     let key = (membership.community.0, membership.tenant.0);
     tx.open_table(MEMBERSHIPS)?
         .insert(key, encode(membership)?.as_slice())?;
@@ -87,10 +89,11 @@ pub fn put(tx: &WriteTransaction, membership: &Membership) -> Result<(), StoreEr
 }
 
 pub fn remove(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("memberships::remove", pg)));
     tx.open_table(MEMBERSHIPS)?
         .remove((community.0, tenant.0))?;
     tx.open_table(MEMBERSHIPS_BY_TENANT)?
@@ -103,6 +106,10 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<Membership>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "memberships::of_community",
+        pg
+    )));
     tx.recall(Lookup::community_memberships(community), || {
         let table = tx.table(MEMBERSHIPS)?;
         let mut out = Vec::new();
@@ -119,6 +126,10 @@ pub fn communities_of_tenant(
     tenant: TenantId,
     page: Page,
 ) -> Result<Vec<CommunityId>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "memberships::communities_of_tenant",
+        pg
+    )));
     let index = tx.table(MEMBERSHIPS_BY_TENANT)?;
     let mut out = Vec::new();
     let range = index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))?;

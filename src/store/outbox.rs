@@ -12,7 +12,7 @@ use super::codec::{decode, encode, Record};
 use super::counts::{self, Counted};
 use super::error::StoreError;
 use super::tables::{OUTBOX, OUTBOX_CLAIMS, OUTBOX_DUE, OUTBOX_QUARANTINE};
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::OutboxId;
 use crate::domain::notification::{DeliveryReport, OutboxEntry};
 use chrono::{DateTime, Utc};
@@ -23,12 +23,14 @@ use uuid::Uuid;
 impl Record for OutboxEntry {}
 
 pub fn get(tx: &impl Readable, id: OutboxId) -> Result<Option<OutboxEntry>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::get", pg)));
     let table = tx.table(OUTBOX)?;
     let found = table.get(id.0)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
-pub fn put(tx: &WriteTransaction, entry: &OutboxEntry) -> Result<(), StoreError> {
+pub fn put(tx: &impl Writable, entry: &OutboxEntry) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("outbox::put", pg)));
     if let Some(old) = get(tx, entry.id)? {
         tx.open_table(OUTBOX_DUE)?
             .remove((old.next_attempt.timestamp_millis(), old.id.0))?;
@@ -71,11 +73,12 @@ pub enum Claimed {
 /// decides (in the same transaction, with [`settle`]) about any entry it
 /// will not send.
 pub fn claim_due(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     now: DateTime<Utc>,
     limit: usize,
     lease_until: DateTime<Utc>,
 ) -> Result<Vec<Claimed>, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("outbox::claim_due", pg)));
     let keys: Vec<(i64, Uuid)> = {
         let index = tx.open_table(OUTBOX_DUE)?;
         let range = index.range(..=(now.timestamp_millis(), Uuid::max()))?;
@@ -119,7 +122,8 @@ pub fn claim_due(
 /// Records the outcome of a claimed entry and ends its claim. The entry is
 /// written whole from what the caller holds, so a row that changed or broke
 /// meanwhile cannot stop the outcome from being recorded.
-pub fn settle(tx: &WriteTransaction, entry: &OutboxEntry) -> Result<(), StoreError> {
+pub fn settle(tx: &impl Writable, entry: &OutboxEntry) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("outbox::settle", pg)));
     let lease = {
         let mut claims = tx.open_table(OUTBOX_CLAIMS)?;
         let removed = claims.remove(entry.id.0)?;
@@ -134,7 +138,11 @@ pub fn settle(tx: &WriteTransaction, entry: &OutboxEntry) -> Result<(), StoreErr
 /// Makes every claimed entry due at `now`. Run when a worker starts: the
 /// database admits one process, so a claim found then belongs to a worker
 /// that is gone (a crash, or a task that was stopped mid-send).
-pub fn release_claims(tx: &WriteTransaction, now: DateTime<Utc>) -> Result<usize, StoreError> {
+pub fn release_claims(tx: &impl Writable, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "outbox::release_claims",
+        pg
+    )));
     let claims: Vec<(Uuid, i64)> = {
         let table = tx.open_table(OUTBOX_CLAIMS)?;
         let mut claims = Vec::new();
@@ -177,6 +185,7 @@ fn quarantine(
 /// How an email is doing, for the invitation list. Never fails on an entry
 /// that cannot be read: that shows as failed, with the reason.
 pub fn delivery(tx: &impl Readable, id: OutboxId) -> Result<Option<DeliveryReport>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::delivery", pg)));
     let raw = tx.table(OUTBOX)?.get(id.0)?.map(|v| v.value().to_vec());
     if let Some(raw) = raw {
         return Ok(Some(match decode::<OutboxEntry>(&raw) {
@@ -193,6 +202,7 @@ pub fn delivery(tx: &impl Readable, id: OutboxId) -> Result<Option<DeliveryRepor
 pub fn quarantined(
     tx: &impl Readable,
 ) -> Result<Vec<(OutboxId, DateTime<Utc>, String)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::quarantined", pg)));
     let table = tx.table(OUTBOX_QUARANTINE)?;
     let mut out = Vec::new();
     for row in table.range::<Uuid>(..)? {
@@ -206,6 +216,7 @@ pub fn quarantined(
 
 /// When the soonest pending entry is due, if any.
 pub fn next_due(tx: &impl Readable) -> Result<Option<i64>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::next_due", pg)));
     let index = tx.table(OUTBOX_DUE)?;
     let first = index.range::<(i64, Uuid)>(..)?.next().transpose()?;
     Ok(first.map(|(k, _)| k.value().0))
@@ -213,7 +224,9 @@ pub fn next_due(tx: &impl Readable) -> Result<Option<i64>, StoreError> {
 
 /// True when the entry is claimed (being sent, or left by a dead worker).
 pub fn is_claimed(tx: &impl Readable, id: OutboxId) -> Result<bool, StoreError> {
-    Ok(tx.table(OUTBOX_CLAIMS)?.get(id.0)?.is_some())
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::is_claimed", pg)));
+    let claimed = tx.table(OUTBOX_CLAIMS)?.get(id.0)?.is_some();
+    Ok(claimed)
 }
 
 #[cfg(test)]
@@ -221,7 +234,7 @@ mod tests {
     use super::*;
     use crate::domain::email::EmailAddress;
     use crate::domain::notification::{DeliveryStatus, Notice};
-    use crate::store::Store;
+    use crate::store::RedbStore as Store;
     use chrono::Duration;
 
     fn entry(now: DateTime<Utc>) -> OutboxEntry {
@@ -306,7 +319,7 @@ mod tests {
         assert_eq!(set_aside[0].0, broken.id);
         let kept = store
             .read_blocking(|tx| {
-                let table = tx.table(OUTBOX_QUARANTINE)?;
+                let table = tx.open_table(OUTBOX_QUARANTINE)?;
                 let row = table.get(broken.id.0)?.unwrap();
                 Ok::<_, StoreError>(row.value().2.to_vec())
             })

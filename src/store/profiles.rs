@@ -10,7 +10,7 @@ use super::tables::{
     COMMUNITY_PREFERRED_REGIONS, MEMBER_CONTACT_EMAILS, MEMBER_PREFERRED_REGIONS,
     TENANT_EXTERNAL_ACCOUNTS,
 };
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::{CommunityId, TenantId};
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use uuid::Uuid;
@@ -34,7 +34,7 @@ pub struct MemberProfile {
 type MemberTable = TableDefinition<'static, (Uuid, Uuid), &'static str>;
 
 fn member_value(
-    tx: &impl Readable,
+    tx: &impl RedbReadable,
     def: MemberTable,
     community: CommunityId,
     tenant: TenantId,
@@ -64,6 +64,7 @@ pub fn member(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<MemberProfile, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("profiles::member", pg)));
     tx.recall(Lookup::member_profile(community, tenant), || {
         Ok(MemberProfile {
             contact_email: member_value(tx, MEMBER_CONTACT_EMAILS, community, tenant)?,
@@ -73,11 +74,12 @@ pub fn member(
 }
 
 pub fn set_member(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     tenant: TenantId,
     profile: &MemberProfile,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("profiles::set_member", pg)));
     set_member_value(
         tx,
         MEMBER_CONTACT_EMAILS,
@@ -95,10 +97,14 @@ pub fn set_member(
 }
 
 pub fn remove_member(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "profiles::remove_member",
+        pg
+    )));
     set_member(tx, community, tenant, &MemberProfile::default())
 }
 
@@ -106,6 +112,10 @@ pub fn community_region(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Option<String>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "profiles::community_region",
+        pg
+    )));
     tx.recall(Lookup::community_region(community), || {
         let table = tx.table(COMMUNITY_PREFERRED_REGIONS)?;
         let found = table.get(community.0)?;
@@ -114,10 +124,14 @@ pub fn community_region(
 }
 
 pub fn set_community_region(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     region: Option<&str>,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "profiles::set_community_region",
+        pg
+    )));
     let mut table = tx.open_table(COMMUNITY_PREFERRED_REGIONS)?;
     match region {
         Some(r) => table.insert(community.0, r)?,
@@ -130,16 +144,24 @@ pub fn external_account(
     tx: &impl Readable,
     tenant: TenantId,
 ) -> Result<Option<String>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "profiles::external_account",
+        pg
+    )));
     let table = tx.table(TENANT_EXTERNAL_ACCOUNTS)?;
     let found = table.get(tenant.0)?;
     Ok(found.map(|v| v.value().to_string()))
 }
 
 pub fn set_external_account(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     tenant: TenantId,
     account: Option<&str>,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "profiles::set_external_account",
+        pg
+    )));
     let mut table = tx.open_table(TENANT_EXTERNAL_ACCOUNTS)?;
     match account {
         Some(a) => table.insert(tenant.0, a)?,

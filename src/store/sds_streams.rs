@@ -3,11 +3,11 @@
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::SDS_STREAMS;
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::TenantId;
 use crate::domain::sds::identifier;
 use crate::domain::sds::stream::SdsStream;
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use uuid::Uuid;
 
 impl Record for SdsStream {}
@@ -18,12 +18,14 @@ pub fn get(
     namespace: &str,
     id: &str,
 ) -> Result<Option<SdsStream>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::get", pg)));
     let table = tx.table(SDS_STREAMS)?;
     let found = table.get((tenant.0, namespace, identifier::key(id).as_str()))?;
     found.map(|v| decode(v.value())).transpose()
 }
 
-pub fn put(tx: &WriteTransaction, tenant: TenantId, stream: &SdsStream) -> Result<(), StoreError> {
+pub fn put(tx: &impl Writable, tenant: TenantId, stream: &SdsStream) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::put", pg)));
     let key = stream.key();
     tx.open_table(SDS_STREAMS)?.insert(
         (tenant.0, stream.namespace.as_str(), key.as_str()),
@@ -32,11 +34,8 @@ pub fn put(tx: &WriteTransaction, tenant: TenantId, stream: &SdsStream) -> Resul
     Ok(())
 }
 
-pub fn delete(
-    tx: &WriteTransaction,
-    tenant: TenantId,
-    stream: &SdsStream,
-) -> Result<(), StoreError> {
+pub fn delete(tx: &impl Writable, tenant: TenantId, stream: &SdsStream) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::delete", pg)));
     let key = stream.key();
     tx.open_table(SDS_STREAMS)?
         .remove((tenant.0, stream.namespace.as_str(), key.as_str()))?;
@@ -50,6 +49,7 @@ pub fn each(
     namespace: &str,
     mut visit: impl FnMut(SdsStream) -> bool,
 ) -> Result<(), StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::each", pg)));
     let table = tx.table(SDS_STREAMS)?;
     for entry in table.range((tenant.0, namespace, "")..(tenant.0, namespace, "\u{10FFFF}"))? {
         if !visit(decode(entry?.1.value())?) {

@@ -3,12 +3,12 @@
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::tables::SDS_TYPES;
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::TenantId;
 use crate::domain::paging::Page;
 use crate::domain::sds::identifier;
 use crate::domain::sds::sds_type::SdsType;
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 
 impl Record for SdsType {}
 
@@ -18,17 +18,19 @@ pub fn get(
     namespace: &str,
     id: &str,
 ) -> Result<Option<SdsType>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::get", pg)));
     let table = tx.table(SDS_TYPES)?;
     let found = table.get((tenant.0, namespace, identifier::key(id).as_str()))?;
     found.map(|v| decode(v.value())).transpose()
 }
 
 pub fn put(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     tenant: TenantId,
     namespace: &str,
     sds_type: &SdsType,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::put", pg)));
     let key = identifier::key(&sds_type.id);
     tx.open_table(SDS_TYPES)?.insert(
         (tenant.0, namespace, key.as_str()),
@@ -38,11 +40,12 @@ pub fn put(
 }
 
 pub fn delete(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     tenant: TenantId,
     namespace: &str,
     id: &str,
 ) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::delete", pg)));
     let key = identifier::key(id);
     let removed = tx
         .open_table(SDS_TYPES)?
@@ -58,6 +61,7 @@ pub fn list(
     namespace: &str,
     page: Page,
 ) -> Result<Vec<SdsType>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::list", pg)));
     let table = tx.table(SDS_TYPES)?;
     let mut out = Vec::new();
     let range = table.range((tenant.0, namespace, "")..(tenant.0, namespace, "\u{10FFFF}"))?;

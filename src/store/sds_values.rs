@@ -3,8 +3,8 @@
 
 use super::error::StoreError;
 use super::tables::{SDS_VALUES, SDS_VALUE_PURGES};
-use super::tx::Readable;
-use redb::{ReadableTable, ReadableTableMetadata, Table, WriteTransaction};
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
+use redb::{ReadableTable, ReadableTableMetadata, Table};
 use serde_json::Value;
 use std::ops::{Bound, RangeBounds};
 use uuid::Uuid;
@@ -16,16 +16,20 @@ fn parse(bytes: &[u8]) -> Result<Value, StoreError> {
 }
 
 pub fn get(tx: &impl Readable, stream: Uuid, key: &[u8]) -> Result<Option<Value>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::get", pg)));
     let table = tx.table(SDS_VALUES)?;
     let found = table.get((stream, key))?;
     found.map(|v| parse(v.value())).transpose()
 }
 
 pub fn exists(tx: &impl Readable, stream: Uuid, key: &[u8]) -> Result<bool, StoreError> {
-    Ok(tx.table(SDS_VALUES)?.get((stream, key))?.is_some())
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::exists", pg)));
+    let found = tx.table(SDS_VALUES)?.get((stream, key))?.is_some();
+    Ok(found)
 }
 
-pub fn put(tx: &WriteTransaction, stream: Uuid, key: &[u8], json: &[u8]) -> Result<(), StoreError> {
+pub fn put(tx: &impl Writable, stream: Uuid, key: &[u8], json: &[u8]) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::put", pg)));
     tx.open_table(SDS_VALUES)?.insert((stream, key), json)?;
     Ok(())
 }
@@ -34,11 +38,14 @@ pub fn put(tx: &WriteTransaction, stream: Uuid, key: &[u8], json: &[u8]) -> Resu
 /// `check` each value's place and whether it replaced one; an `Err` from
 /// `check` stops there (and aborts the transaction it is returned from).
 pub fn put_each<'v, E: From<StoreError>>(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     stream: Uuid,
     values: impl IntoIterator<Item = (&'v [u8], &'v [u8])>,
     mut check: impl FnMut(usize, bool) -> Result<(), E>,
 ) -> Result<(), E> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(
+        super::pg::pending("sds_values::put_each", pg).into()
+    ));
     let mut table = tx.open_table(SDS_VALUES).map_err(StoreError::from)?;
     for (i, (key, json)) in values.into_iter().enumerate() {
         let replaced = table
@@ -50,7 +57,8 @@ pub fn put_each<'v, E: From<StoreError>>(
     Ok(())
 }
 
-pub fn remove(tx: &WriteTransaction, stream: Uuid, key: &[u8]) -> Result<bool, StoreError> {
+pub fn remove(tx: &impl Writable, stream: Uuid, key: &[u8]) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::remove", pg)));
     Ok(tx.open_table(SDS_VALUES)?.remove((stream, key))?.is_some())
 }
 
@@ -58,11 +66,15 @@ pub fn remove(tx: &WriteTransaction, stream: Uuid, key: &[u8]) -> Result<bool, S
 /// `limit` of them, and returns how many; past `limit` it removes nothing
 /// and returns `None`. One walk of the window, never more than `limit + 1`.
 pub fn remove_window(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     stream: Uuid,
     (start, end): (&[u8], &[u8]),
     limit: usize,
 ) -> Result<Option<usize>, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "sds_values::remove_window",
+        pg
+    )));
     let mut table = tx.open_table(SDS_VALUES)?;
     let keys = first_keys(&table, (stream, start)..=(stream, end), limit + 1)?;
     if keys.len() > limit {
@@ -81,6 +93,10 @@ pub fn count_window(
     end: &[u8],
     limit: usize,
 ) -> Result<usize, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "sds_values::count_window",
+        pg
+    )));
     let table = tx.table(SDS_VALUES)?;
     let range = table.range::<(Uuid, &[u8])>((stream, start)..=(stream, end))?;
     let mut found = 0;
@@ -94,7 +110,11 @@ pub fn count_window(
 /// Removes up to `limit` values of a stream whose values all go (it was
 /// deleted); returns whether some remain. A bounded batch, so removing a
 /// large stream's values never holds the commit thread for long.
-pub fn remove_some(tx: &WriteTransaction, stream: Uuid, limit: usize) -> Result<bool, StoreError> {
+pub fn remove_some(tx: &impl Writable, stream: Uuid, limit: usize) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "sds_values::remove_some",
+        pg
+    )));
     let mut table = tx.open_table(SDS_VALUES)?;
     let from: &[u8] = &[];
     let mut keys = first_keys(
@@ -137,14 +157,22 @@ fn next_storage(stream: Uuid) -> Uuid {
 }
 
 /// Marks a deleted stream's storage as still holding values to remove.
-pub fn purge_later(tx: &WriteTransaction, stream: Uuid) -> Result<(), StoreError> {
+pub fn purge_later(tx: &impl Writable, stream: Uuid) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "sds_values::purge_later",
+        pg
+    )));
     tx.open_table(SDS_VALUE_PURGES)?.insert(stream, ())?;
     Ok(())
 }
 
 /// Removes up to `limit` values of the first storage waiting to be purged;
 /// returns whether any purge is still waiting.
-pub fn purge_some(tx: &WriteTransaction, limit: usize) -> Result<bool, StoreError> {
+pub fn purge_some(tx: &impl Writable, limit: usize) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "sds_values::purge_some",
+        pg
+    )));
     let mut purges = tx.open_table(SDS_VALUE_PURGES)?;
     let Some(first) = purges.first()?.map(|(k, _)| k.value()) else {
         return Ok(false);
@@ -172,6 +200,7 @@ pub fn range(
     skip: usize,
     limit: usize,
 ) -> Result<Vec<Entry>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::range", pg)));
     let mut out = Vec::new();
     let mut failed = None;
     each_in_range(
@@ -206,6 +235,10 @@ pub fn each_in_range(
     limit: usize,
     mut each: impl FnMut(&[u8], &[u8]) -> bool,
 ) -> Result<usize, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
+        "sds_values::each_in_range",
+        pg
+    )));
     let table = tx.table(SDS_VALUES)?;
     let empty: &[u8] = &[];
     let next_stream = next_storage(stream);
@@ -238,7 +271,7 @@ pub fn each_in_range(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::RedbStore as Store;
 
     #[test]
     fn a_purge_removes_a_bounded_batch_per_transaction_until_none_is_left() {
@@ -256,7 +289,7 @@ mod tests {
             .expect("fill");
         let left = |store: &Store| {
             store
-                .read_blocking(|tx| Ok::<_, StoreError>(tx.table(SDS_VALUES)?.len()?))
+                .read_blocking(|tx| Ok::<_, StoreError>(tx.open_table(SDS_VALUES)?.len()?))
                 .expect("read")
         };
         let mut rounds = Vec::new();

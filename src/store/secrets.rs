@@ -3,10 +3,15 @@
 
 use super::error::StoreError;
 use super::tables::SECRETS;
-use redb::{ReadableTable, WriteTransaction};
+use super::tx::{redb_write_or_pg, Writable};
+use redb::ReadableTable;
 
 /// Returns the named key, generating 32 random bytes the first time.
-pub fn get_or_create(tx: &WriteTransaction, name: &str) -> Result<Vec<u8>, StoreError> {
+pub fn get_or_create(tx: &impl Writable, name: &str) -> Result<Vec<u8>, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "secrets::get_or_create",
+        pg
+    )));
     let mut table = tx.open_table(SECRETS)?;
     if let Some(existing) = table.get(name)? {
         return Ok(existing.value().to_vec());

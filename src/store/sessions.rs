@@ -4,11 +4,11 @@
 use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
 use super::tables::{SESSIONS, SESSIONS_BY_EXPIRY};
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::{InvitationId, TenantId, UserId};
 use crate::domain::session::Session;
 use chrono::{DateTime, Utc};
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 /// Layout 2 remembers each followed link with its generation; layout 1 is
@@ -55,12 +55,14 @@ impl From<SessionV1> for Session {
 }
 
 pub fn get(tx: &impl Readable, key: &[u8]) -> Result<Option<Session>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sessions::get", pg)));
     let table = tx.table(SESSIONS)?;
     let found = table.get(key)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
-pub fn put(tx: &WriteTransaction, key: &[u8], session: &Session) -> Result<(), StoreError> {
+pub fn put(tx: &impl Writable, key: &[u8], session: &Session) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sessions::put", pg)));
     if let Some(old) = get(tx, key)? {
         tx.open_table(SESSIONS_BY_EXPIRY)?
             .remove((old.expires.timestamp_millis(), key))?;
@@ -72,7 +74,8 @@ pub fn put(tx: &WriteTransaction, key: &[u8], session: &Session) -> Result<(), S
     Ok(())
 }
 
-pub fn delete(tx: &WriteTransaction, key: &[u8]) -> Result<(), StoreError> {
+pub fn delete(tx: &impl Writable, key: &[u8]) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sessions::delete", pg)));
     if let Some(old) = get(tx, key)? {
         tx.open_table(SESSIONS_BY_EXPIRY)?
             .remove((old.expires.timestamp_millis(), key))?;
@@ -83,10 +86,14 @@ pub fn delete(tx: &WriteTransaction, key: &[u8]) -> Result<(), StoreError> {
 
 /// Deletes up to `limit` sessions that expired by `now`; returns how many.
 pub fn delete_expired(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     now: chrono::DateTime<chrono::Utc>,
     limit: usize,
 ) -> Result<usize, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
+        "sessions::delete_expired",
+        pg
+    )));
     let mut keys = Vec::new();
     {
         let index = tx.open_table(SESSIONS_BY_EXPIRY)?;

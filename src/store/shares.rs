@@ -4,9 +4,9 @@
 
 use super::error::StoreError;
 use super::tables::SHARES;
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::{CommunityId, TenantId};
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use uuid::Uuid;
 
 /// The stream part of a share key.
@@ -22,22 +22,24 @@ pub fn split_ref(stream_ref: &str) -> (&str, &str) {
 }
 
 pub fn add(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     tenant: TenantId,
     stream_ref: &str,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("shares::add", pg)));
     tx.open_table(SHARES)?
         .insert((community.0, tenant.0, stream_ref), ())?;
     Ok(())
 }
 
 pub fn remove(
-    tx: &WriteTransaction,
+    tx: &impl Writable,
     community: CommunityId,
     tenant: TenantId,
     stream_ref: &str,
 ) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("shares::remove", pg)));
     tx.open_table(SHARES)?
         .remove((community.0, tenant.0, stream_ref))?;
     Ok(())
@@ -48,6 +50,7 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<(TenantId, String)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("shares::of_community", pg)));
     let table = tx.table(SHARES)?;
     let mut out = Vec::new();
     for entry in
@@ -66,6 +69,7 @@ pub fn of_tenant(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Vec<String>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("shares::of_tenant", pg)));
     let table = tx.table(SHARES)?;
     let mut out = Vec::new();
     for entry in table.range((community.0, tenant.0, "")..(community.0, tenant.0, "\u{10FFFF}"))? {
@@ -80,8 +84,10 @@ pub fn contains(
     tenant: TenantId,
     stream_ref: &str,
 ) -> Result<bool, StoreError> {
-    Ok(tx
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("shares::contains", pg)));
+    let found = tx
         .table(SHARES)?
         .get((community.0, tenant.0, stream_ref))?
-        .is_some())
+        .is_some();
+    Ok(found)
 }

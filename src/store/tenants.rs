@@ -4,7 +4,7 @@ use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::{TENANTS, TENANT_BY_ALIAS, TENANT_BY_NAME, TENANT_ICONS};
-use super::tx::Readable;
+use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::TenantId;
 use crate::domain::tenant::{name_key, Tenant};
 use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 impl Record for Tenant {}
 
 pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::get", pg)));
     tx.recall(Lookup::tenant(id), || {
         let table = tx.table(TENANTS)?;
         let found = table.get(id.0)?;
@@ -22,6 +23,7 @@ pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreErro
 }
 
 pub fn by_alias(tx: &impl Readable, alias: &str) -> Result<Option<Tenant>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::by_alias", pg)));
     let id = {
         let index = tx.table(TENANT_BY_ALIAS)?;
         let found = index.get(alias.trim().to_lowercase().as_str())?;
@@ -54,7 +56,8 @@ fn name_taken(tx: &WriteTransaction, key: &str, id: Uuid) -> Result<bool, StoreE
 /// Inserts or replaces a tenant, keeping the alias and name indexes.
 /// Writes nothing and names the clash when another tenant already has the
 /// alias or the company name.
-pub fn put(tx: &WriteTransaction, tenant: &Tenant) -> Result<Result<(), Clash>, StoreError> {
+pub fn put(tx: &impl Writable, tenant: &Tenant) -> Result<Result<(), Clash>, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::put", pg)));
     let key = tenant.alias.to_lowercase();
     let name = name_key(&tenant.company_name);
     let old = get(tx, tenant.id)?;
@@ -81,7 +84,8 @@ pub fn put(tx: &WriteTransaction, tenant: &Tenant) -> Result<Result<(), Clash>, 
 /// Fills the company-name index for tenants written before it existed (a
 /// database of an earlier release). Runs on open; does nothing once every
 /// tenant is indexed.
-pub fn index_names(tx: &WriteTransaction) -> Result<(), StoreError> {
+pub fn index_names(tx: &impl Writable) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::index_names", pg)));
     let tenants = tx.open_table(TENANTS)?;
     let mut names = tx.open_table(TENANT_BY_NAME)?;
     if names.len()? == tenants.len()? {
@@ -97,6 +101,7 @@ pub fn index_names(tx: &WriteTransaction) -> Result<(), StoreError> {
 
 /// Every tenant, for the operator's CLI (a full scan is fine there).
 pub fn all(tx: &impl Readable) -> Result<Vec<Tenant>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::all", pg)));
     let table = tx.table(TENANTS)?;
     let mut out = Vec::new();
     for entry in table.range::<uuid::Uuid>(..)? {
@@ -107,17 +112,20 @@ pub fn all(tx: &impl Readable) -> Result<Vec<Tenant>, StoreError> {
 }
 
 pub fn icon(tx: &impl Readable, id: TenantId) -> Result<Option<Vec<u8>>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::icon", pg)));
     let table = tx.table(TENANT_ICONS)?;
     let found = table.get(id.0)?;
     Ok(found.map(|v| v.value().to_vec()))
 }
 
-pub fn set_icon(tx: &WriteTransaction, id: TenantId, png: &[u8]) -> Result<(), StoreError> {
+pub fn set_icon(tx: &impl Writable, id: TenantId, png: &[u8]) -> Result<(), StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::set_icon", pg)));
     tx.open_table(TENANT_ICONS)?.insert(id.0, png)?;
     Ok(())
 }
 
-pub fn delete_icon(tx: &WriteTransaction, id: TenantId) -> Result<bool, StoreError> {
+pub fn delete_icon(tx: &impl Writable, id: TenantId) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::delete_icon", pg)));
     let removed = tx.open_table(TENANT_ICONS)?.remove(id.0)?.is_some();
     Ok(removed)
 }

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 async fn stored(app: &crate::helpers::TestApp) -> (u64, u64) {
     app.ctx
         .store
+        .redb()
+        .expect("redb's own tables")
         .read(|tx| {
             let values = tx.open_table(tables::SDS_VALUES)?.len()?;
             let purges = match tx.open_table(tables::SDS_VALUE_PURGES) {

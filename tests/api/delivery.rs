@@ -280,6 +280,8 @@ async fn an_unreadable_outbox_row_is_set_aside_and_the_next_email_still_goes_out
     let outbox_id = app
         .ctx
         .store
+        .redb()
+        .expect("redb's own tables")
         .write(move |tx| {
             let id = invitations::get(tx, invitation)?
                 .unwrap()
@@ -307,7 +309,12 @@ async fn an_unreadable_outbox_row_is_set_aside_and_the_next_email_still_goes_out
         .as_str()
         .unwrap_or_default();
     assert!(reason.contains("could not be read"), "{reason}");
-    let quarantined = app.ctx.store.read(outbox::quarantined).await.unwrap();
+    let quarantined = app
+        .ctx
+        .store
+        .read(|tx| outbox::quarantined(tx))
+        .await
+        .unwrap();
     assert_eq!(quarantined.len(), 1);
     assert_eq!(quarantined[0].0, outbox_id);
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -39,6 +39,8 @@ async fn until_queued(app: &TestApp, n: usize) {
 async fn values_stored(app: &TestApp) -> u64 {
     app.ctx
         .store
+        .redb()
+        .expect("redb's own tables")
         .read(|tx| {
             let values = tx.open_table(SDS_VALUES).map_err(StoreError::from)?;
             values.len().map_err(StoreError::from)

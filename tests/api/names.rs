@@ -132,6 +132,8 @@ async fn tenants_stored_before_the_name_index_are_indexed_on_open() {
     // Forget the index, as a database from the previous release has none.
     app.ctx
         .store
+        .redb()
+        .expect("redb's own tables")
         .write(|tx| {
             let mut names = tx.open_table(communityd::store::tables::TENANT_BY_NAME)?;
             names.retain(|_, _| false)?;

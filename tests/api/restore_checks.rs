@@ -36,6 +36,8 @@ async fn backed_up() -> (Arc<TempDir>, TempDir, PathBuf) {
 fn stream_values(data_dir: &Path) -> u64 {
     let store = Store::open(data_dir).expect("the database opens");
     store
+        .redb()
+        .expect("redb's own tables")
         .read_blocking(|tx| Ok::<_, StoreError>(tx.open_table(tables::SDS_VALUES)?.len()?))
         .expect("count")
 }

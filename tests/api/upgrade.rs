@@ -213,7 +213,7 @@ async fn a_database_from_release_2bb523e_opens_with_everything_intact() {
     );
     for _ in 0..200 {
         let store = app.ctx.store.clone();
-        let pending = store.read(outbox::next_due).await.expect("outbox");
+        let pending = store.read(|tx| outbox::next_due(tx)).await.expect("outbox");
         if pending.is_none() {
             return;
         }

@@ -48,14 +48,14 @@ pub async fn change(
                     stream.id
                 )));
             }
-            let new = match change {
-                AclChange::Replace(body) => AccessControlList::parse(&body)?,
+            let new = match &change {
+                AclChange::Replace(body) => AccessControlList::parse(body)?,
                 AclChange::Patch(body) => {
                     let mut doc = stream.acl.to_json();
-                    patch::apply(&mut doc, body, max_bytes)?;
+                    patch::apply(&mut doc, body.clone(), max_bytes)?;
                     AccessControlList::parse(&doc)?
                 }
-                AclChange::Unshare(community) => sharing::without_share(&stream.acl, community),
+                AclChange::Unshare(community) => sharing::without_share(&stream.acl, *community),
             };
             sharing::change_acl(tx, &me, held, &mut stream, new)?;
             stream.modified = now;
@@ -90,7 +90,7 @@ pub async fn set_owner(
     ctx.store
         .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::MANAGE_ACCESS_CONTROL)?;
-            stream.owner = Some(owner);
+            stream.owner = Some(owner.clone());
             sds_streams::put(tx, target.tenant, &stream)?;
             Ok(())
         })

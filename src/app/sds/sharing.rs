@@ -12,7 +12,7 @@ use crate::domain::paging::Page;
 use crate::domain::role::Role;
 use crate::domain::sds::acl::{rights, AccessControlList, TrusteeType};
 use crate::domain::sds::stream::SdsStream;
-use crate::store::{memberships, sds_streams, shares, Readable, WriteTransaction};
+use crate::store::{memberships, sds_streams, shares, Readable, WriteTx};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -82,7 +82,7 @@ impl KnownRoles {
 /// Replaces a stream's list with `new`, checking the rights each part of
 /// the change needs, and updates the shares. The caller writes the stream.
 pub fn change_acl(
-    tx: &WriteTransaction,
+    tx: &WriteTx,
     me: &Acting,
     held: u32,
     stream: &mut SdsStream,
@@ -127,11 +127,7 @@ pub fn change_acl(
 }
 
 /// A deleted stream leaves every community it was shared into.
-pub fn forget_stream(
-    tx: &WriteTransaction,
-    tenant: TenantId,
-    stream: &SdsStream,
-) -> Result<(), AppError> {
+pub fn forget_stream(tx: &WriteTx, tenant: TenantId, stream: &SdsStream) -> Result<(), AppError> {
     let known = KnownRoles::load(tx, tenant)?;
     let stream_ref = shares::stream_ref(&stream.namespace, &stream.key());
     for c in known.shared_into(&stream.acl) {
@@ -143,11 +139,7 @@ pub fn forget_stream(
 /// Revokes everything `tenant` shares into `community`: the entries naming
 /// the community's roles leave the streams' lists and the index rows go,
 /// so a tenant that returns must share again.
-pub fn revoke(
-    tx: &WriteTransaction,
-    community: CommunityId,
-    tenant: TenantId,
-) -> Result<(), AppError> {
+pub fn revoke(tx: &WriteTx, community: CommunityId, tenant: TenantId) -> Result<(), AppError> {
     let roles: Vec<Uuid> = Role::COMMUNITY
         .iter()
         .map(|r| r.instance_id(community.0))
@@ -164,7 +156,7 @@ pub fn revoke(
 }
 
 /// A deleted community takes every share into it.
-pub fn revoke_community(tx: &WriteTransaction, community: &Community) -> Result<(), AppError> {
+pub fn revoke_community(tx: &WriteTx, community: &Community) -> Result<(), AppError> {
     for m in memberships::of_community(tx, community.id)? {
         revoke(tx, community.id, m.tenant)?;
     }

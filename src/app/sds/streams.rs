@@ -66,14 +66,14 @@ pub async fn get_or_create(
             let stream = SdsStream {
                 storage: sds_streams::new_storage_id(),
                 namespace: target.namespace.clone(),
-                id: input.id,
-                name: input.name,
-                description: input.description,
+                id: input.id.clone(),
+                name: input.name.clone(),
+                description: input.description.clone(),
                 type_id: sds_type.id,
                 keys: sds_type.keys,
                 tags: Vec::new(),
                 metadata: Vec::new(),
-                indexes: input.indexes,
+                indexes: input.indexes.clone(),
                 acl: default_acl(target.tenant),
                 owner: Some(owner_of(target.caller)),
                 created: now,
@@ -122,9 +122,9 @@ pub async fn create_or_update(
                     ),
                 ));
             }
-            stream.name = input.name;
-            stream.description = input.description;
-            stream.indexes = input.indexes;
+            stream.name = input.name.clone();
+            stream.description = input.description.clone();
+            stream.indexes = input.indexes.clone();
             stream.modified = now;
             sds_streams::put(tx, target.tenant, &stream)?;
             Ok(())
@@ -241,12 +241,12 @@ pub async fn annotate(
     ctx.store
         .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
-            match change {
-                Annotation::Tags(body) => stream.tags = parse_tags(&body)?,
-                Annotation::Metadata(body) => stream.metadata = parse_metadata(&body)?,
+            match &change {
+                Annotation::Tags(body) => stream.tags = parse_tags(body)?,
+                Annotation::Metadata(body) => stream.metadata = parse_metadata(body)?,
                 Annotation::MetadataPatch(body) => {
                     let mut doc = stream.metadata_json();
-                    patch::apply(&mut doc, body, max_bytes)?;
+                    patch::apply(&mut doc, body.clone(), max_bytes)?;
                     stream.metadata = parse_metadata(&doc)?;
                 }
             }

@@ -34,7 +34,7 @@ pub async fn get_or_create(
                 };
             }
             sds_types::put(tx, target.tenant, &target.namespace, &new)?;
-            Ok(Created::New(new))
+            Ok(Created::New(new.clone()))
         })
         .await
 }

@@ -8,7 +8,7 @@ use crate::app::{AppError, Context};
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
 use crate::store::sds_values::{self, Direction};
-use crate::store::{ReadTransaction, Readable};
+use crate::store::{ReadTx, Readable};
 use base64::Engine;
 use serde_json::Value;
 use std::ops::Bound;
@@ -70,7 +70,7 @@ pub async fn read(
     what: Read,
 ) -> Result<Answer, AppError> {
     let large = what.is_large();
-    let work = move |tx: &ReadTransaction| {
+    let work = move |tx: &ReadTx| {
         let stream = readable_stream(tx, &target, &id)?;
         read_stream(tx, &stream, what)
     };

@@ -186,9 +186,9 @@ pub async fn remove(
     ctx.store
         .write_in(Lane::Tenant(target.tenant), cost as u64, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::WRITE)?;
-            match what {
+            match &what {
                 Removal::At(index) => {
-                    let key = key_of_text(&stream.keys, "index", &index)?;
+                    let key = key_of_text(&stream.keys, "index", index)?;
                     if !sds_values::remove(tx, stream.storage, &key)? {
                         return Err(AppError::not_found(format!(
                             "stream '{}' has no value at index '{index}'",
@@ -198,7 +198,7 @@ pub async fn remove(
                 }
                 Removal::Window { start, end } => {
                     // Bounded again as it goes: values may have come since.
-                    if let Some((start, end)) = window_keys(&stream, &start, &end)? {
+                    if let Some((start, end)) = window_keys(&stream, start, end)? {
                         let window = (start.as_slice(), end.as_slice());
                         if sds_values::remove_window(tx, stream.storage, window, WRITE_LIMIT)?
                             .is_none()

@@ -1,0 +1,100 @@
+//! The database URL and the pool of connections made from it. The URL's
+//! password never leaves this module: everything that describes the
+//! database (errors, logs, /health) uses `DatabaseUrl::redacted`.
+
+use crate::store::error::StoreError;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use std::str::FromStr;
+
+/// A `postgres://` URL, checked when it is read.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    config: tokio_postgres::Config,
+    redacted: String,
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.redacted)
+    }
+}
+
+impl DatabaseUrl {
+    /// Parses `url`; the error says what is wrong without repeating it.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        let bad = |why: String| StoreError::DatabaseUrl(why);
+        let parsed = url::Url::parse(url).map_err(|e| bad(format!("it is not a URL ({e})")))?;
+        if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+            return Err(bad(format!(
+                "it starts with {}:// where postgres:// was expected",
+                parsed.scheme()
+            )));
+        }
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| bad(format!("PostgreSQL does not accept it ({e})")))?;
+        if config.get_dbname().is_none() {
+            return Err(bad(
+                "it names no database (postgres://user:password@host/DATABASE)".into(),
+            ));
+        }
+        let mut shown = parsed.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("***"));
+        }
+        Ok(Self {
+            config,
+            redacted: shown.to_string(),
+        })
+    }
+
+    pub fn redacted(&self) -> String {
+        self.redacted.clone()
+    }
+
+    /// The same server and credentials, another database (tests, copies).
+    pub fn with_database(&self, name: &str) -> Self {
+        let mut config = self.config.clone();
+        config.dbname(name);
+        let mut redacted = url::Url::parse(&self.redacted).expect("parsed before");
+        redacted.set_path(name);
+        Self {
+            config,
+            redacted: redacted.to_string(),
+        }
+    }
+}
+
+/// Connections are made when first needed; `migrate` makes the first one
+/// at start, so a wrong URL stops start-up.
+pub(super) fn pool(url: &DatabaseUrl, size: usize) -> Result<Pool, StoreError> {
+    let manager = Manager::from_config(
+        url.config.clone(),
+        tokio_postgres::NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .create_timeout(Some(std::time::Duration::from_secs(10)))
+        .wait_timeout(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .map_err(|e| StoreError::Task(format!("cannot build the connection pool: {e}")))
+}
+
+/// A connection that cannot be made or taken, in one line with the fix.
+pub(super) fn unavailable(url: &DatabaseUrl, e: deadpool_postgres::PoolError) -> StoreError {
+    let reason = match e {
+        deadpool_postgres::PoolError::Backend(e) => match std::error::Error::source(&e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
+        deadpool_postgres::PoolError::Timeout(_) => "it did not answer in time".into(),
+        other => other.to_string(),
+    };
+    StoreError::Unreachable {
+        url: url.redacted(),
+        reason,
+    }
+}

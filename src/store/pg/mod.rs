@@ -1,0 +1,182 @@
+//! The PostgreSQL backend: a pool of connections on a runtime of its own,
+//! and transactions the use cases' (synchronous) closures run in.
+//!
+//! - Writes are SERIALIZABLE and run again from the start when PostgreSQL
+//!   reports a serialization failure, a deadlock or a unique violation
+//!   caused by a concurrent write; so a use case's closure must be
+//!   re-runnable (it is `Fn`). No lock is taken around transactions: the
+//!   database orders them.
+//! - Reads are REPEATABLE READ and READ ONLY: one snapshot, like redb's.
+//! - A commit returns once PostgreSQL made it durable, so, unlike redb's
+//!   group commit, no read has to wait for an fsync.
+//!
+//! The closures are synchronous, so they run on the blocking threads of
+//! this backend's own runtime, which drive the connections' futures to
+//! completion (`PgTx`). No thread of the HTTP server ever waits on the
+//! network for the database.
+
+mod connect;
+pub mod migrate;
+mod tx;
+
+pub use connect::DatabaseUrl;
+pub use tx::PgTx;
+
+use super::error::StoreError;
+use deadpool_postgres::Pool;
+use std::sync::Arc;
+use tokio_postgres::IsolationLevel;
+use tx::block_on;
+
+/// How often a write is tried before a conflict is reported as an error:
+/// enough that contention never surfaces, few enough that a bug that
+/// always conflicts does not loop for ever.
+const ATTEMPTS: u32 = 20;
+
+pub struct PgStore {
+    pool: Pool,
+    url: DatabaseUrl,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // A runtime may not be dropped from inside another's worker; its
+        // threads are told to stop and are not waited for.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl PgStore {
+    /// Connects, checks the database answers, and brings its schema up to
+    /// this release's (refusing one written by a newer release).
+    pub fn connect(url: &DatabaseUrl, pool_size: usize) -> Result<Arc<Self>, StoreError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .max_blocking_threads(pool_size.max(4) * 2)
+            .thread_name("communityd-pg")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Task(format!("cannot start the database runtime: {e}")))?;
+        let pool = {
+            let _entered = runtime.enter();
+            connect::pool(url, pool_size)?
+        };
+        let store = Arc::new(Self {
+            pool,
+            url: url.clone(),
+            runtime: Some(runtime),
+        });
+        store.run_sync(|store| migrate::run(&store.pool, &store.url))?;
+        Ok(store)
+    }
+
+    /// The URL without its password, for messages.
+    pub fn describe(&self) -> String {
+        self.url.redacted()
+    }
+
+    fn handle(&self) -> &tokio::runtime::Handle {
+        self.runtime.as_ref().expect("runtime until drop").handle()
+    }
+
+    /// A connection from the pool; on a blocking thread of the runtime.
+    pub(super) fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        block_on(self.pool.get()).map_err(|e| connect::unavailable(&self.url, e))
+    }
+
+    /// Runs `f` on a blocking thread of this backend's runtime and waits.
+    /// The caller's thread may be anything: a server worker, the CLI, a
+    /// test; it only waits. For startup and the admin commands.
+    pub fn run_sync<T: Send>(self: &Arc<Self>, f: impl FnOnce(&Arc<Self>) -> T + Send) -> T {
+        let handle = self.handle().clone();
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let _entered = handle.enter();
+                    f(self)
+                })
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+
+    /// Runs `f` on a blocking thread of this backend's runtime, without
+    /// blocking the caller's executor.
+    pub async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Arc<Self>) -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.clone();
+        self.handle()
+            .spawn_blocking(move || f(&store))
+            .await
+            .map_err(|_| StoreError::Task("the database transaction panicked".into()))
+    }
+
+    /// One REPEATABLE READ, READ ONLY transaction; on a blocking thread.
+    pub fn read_here<T, E>(&self, f: impl FnOnce(&PgTx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut client = self.client()?;
+        let tx = block_on(
+            client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start(),
+        )
+        .map_err(StoreError::from)?;
+        let pg = PgTx::new(&tx);
+        let value = f(&pg)?;
+        block_on(tx.commit()).map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// One SERIALIZABLE transaction, run again on a conflict; on a
+    /// blocking thread.
+    pub fn write_here<T, E>(&self, f: impl Fn(&PgTx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut client = self.client()?;
+        let mut attempt = 1;
+        loop {
+            let tx = block_on(
+                client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::Serializable)
+                    .start(),
+            )
+            .map_err(StoreError::from)?;
+            let pg = PgTx::new(&tx);
+            let outcome = f(&pg);
+            let conflicted = pg.conflicted();
+            match outcome {
+                Ok(value) => match block_on(tx.commit()) {
+                    Ok(()) => return Ok(value),
+                    Err(e) if tx::is_conflict(&e) && attempt < ATTEMPTS => {}
+                    Err(e) => return Err(StoreError::from(e).into()),
+                },
+                Err(_) if conflicted && attempt < ATTEMPTS => {
+                    let _ = block_on(tx.rollback());
+                }
+                // Dropping the transaction rolls it back.
+                Err(e) => return Err(e),
+            }
+            attempt += 1;
+            // A short, growing pause lets the transaction it met finish.
+            std::thread::sleep(std::time::Duration::from_micros(
+                200 * u64::from(attempt) + rand::random::<u64>() % 500,
+            ));
+        }
+    }
+}
+
+/// A store function whose PostgreSQL side is still to be written.
+pub(super) fn pending(function: &str, _: &PgTx) -> StoreError {
+    StoreError::Task(format!("{function} is not available on PostgreSQL yet"))
+}
