@@ -51,16 +51,8 @@ impl DatabaseUrl {
         self.redacted.clone()
     }
 
-    /// The same server and credentials, another database (tests, copies).
-    pub fn with_database(&self, name: &str) -> Self {
-        let mut config = self.config.clone();
-        config.dbname(name);
-        let mut redacted = url::Url::parse(&self.redacted).expect("parsed before");
-        redacted.set_path(name);
-        Self {
-            config,
-            redacted: redacted.to_string(),
-        }
+    pub(super) fn config(&self) -> &tokio_postgres::Config {
+        &self.config
     }
 }
 

@@ -17,6 +17,7 @@
 
 mod connect;
 pub mod migrate;
+pub mod testing;
 mod tx;
 
 pub use connect::DatabaseUrl;
