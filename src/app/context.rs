@@ -1,11 +1,11 @@
 //! What every use case needs: the store, the clock, settings and the keys.
 
+use super::auth_throttle::AuthThrottle;
 use crate::auth::access_token::AccessTokens;
 use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
 use crate::auth::password::Passwords;
 use crate::auth::remembered_secrets::RememberedSecrets;
-use crate::auth::throttle::Throttle;
 use crate::auth::trusted_proxies::TrustedProxies;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -25,7 +25,7 @@ pub struct Context {
     pub passwords: Passwords,
     pub access_tokens: AccessTokens,
     pub links: LinkTokens,
-    pub auth_throttle: Throttle,
+    pub auth_throttle: AuthThrottle,
     /// Client secrets already proven against their stored hash.
     pub remembered_secrets: RememberedSecrets,
     /// Whose `Forwarded` headers name the client (`trusted_proxies`).
@@ -64,7 +64,9 @@ impl Context {
         Ok(Self {
             access_tokens: AccessTokens::new(&access_key, format!("{public_url}/identity")),
             links: LinkTokens::new(&link_key),
-            auth_throttle: Throttle::new(
+            auth_throttle: AuthThrottle::new(
+                &store,
+                &clock,
                 settings.auth_attempts_per_minute,
                 settings.auth_failures_per_source_per_minute,
             ),

@@ -95,6 +95,7 @@ async fn check_client(
     }
     ctx.auth_throttle
         .check(&key, source)
+        .await?
         .map_err(CredentialError::Throttled)?;
     let hash = found.as_ref().map(|(c, _)| c.secret_hash.clone());
     let matched = ctx
@@ -106,10 +107,10 @@ async fn check_client(
     // secret whatever it sent, so the answer never tells whether the
     // secret was right.
     let Some((client, _)) = found.filter(|(_, t)| matched && t.state.is_active()) else {
-        ctx.auth_throttle.failed(&key, source);
+        ctx.auth_throttle.failed(&key, source).await?;
         return Err(CredentialError::InvalidClient);
     };
-    ctx.auth_throttle.succeeded(&key, source);
+    ctx.auth_throttle.succeeded(&key, source).await?;
     ctx.remembered_secrets.remember(&client.secret_hash, secret);
     issue(ctx, &client)
 }
@@ -158,6 +159,12 @@ pub enum LoginError {
     App(#[from] AppError),
 }
 
+impl From<StoreError> for LoginError {
+    fn from(e: StoreError) -> Self {
+        Self::App(e.into())
+    }
+}
+
 /// The throttle key of a login: the tenant and the address as typed,
 /// trimmed and lower-cased (bounded, so junk cannot bloat the throttle).
 fn login_key(tenant: TenantId, email: &str) -> String {
@@ -194,6 +201,7 @@ async fn check_password(
     let key = login_key(tenant, email);
     ctx.auth_throttle
         .check(&key, source)
+        .await?
         .map_err(LoginError::Throttled)?;
     // A tenant that is not Active answers the same for any email and
     // password, before any is checked: otherwise the answer would tell
@@ -225,10 +233,10 @@ async fn check_password(
         .await
         .map_err(LoginError::Busy)?;
     let Some((user, tenant)) = found.filter(|_| matched) else {
-        ctx.auth_throttle.failed(&key, source);
+        ctx.auth_throttle.failed(&key, source).await?;
         return Err(LoginError::BadCredentials);
     };
-    ctx.auth_throttle.succeeded(&key, source);
+    ctx.auth_throttle.succeeded(&key, source).await?;
     if !tenant.state.is_active() {
         return Err(LoginError::TenantInactive);
     }

@@ -17,87 +17,207 @@
 use super::source::Source;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Keys kept per budget before drained ones are dropped; bounds memory when
 /// many sources fail at once.
 const MAX_KEYS: usize = 100_000;
 
-/// How often an identity over its budget is still tried.
-const PROBE_EVERY: Duration = Duration::from_secs(5);
+/// How often an identity over its budget is still tried, in seconds.
+const PROBE_EVERY: f64 = 5.0;
 
+/// One bucket: its failures, drained as of `at`, and when it was last let
+/// through while over its budget. Times are seconds on one clock: this
+/// process's for `Throttle`, the wall clock for a bucket kept in a database
+/// that several instances share.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Level {
+    pub value: f64,
+    pub at: f64,
+    pub probed: Option<f64>,
+}
+
+/// A leaky bucket's size and how fast it drains.
+#[derive(Clone, Copy)]
+struct Budget {
+    burst: f64,
+    per_second: f64,
+}
+
+impl Budget {
+    fn new(per_minute: u32) -> Self {
+        let burst = f64::from(per_minute.max(1));
+        Self {
+            burst,
+            per_second: burst / 60.0,
+        }
+    }
+
+    fn drained(self, level: Level, now: f64) -> f64 {
+        (level.value - (now - level.at).max(0.0) * self.per_second).max(0.0)
+    }
+
+    /// How long until one more failure fits, if none fits now.
+    fn wait(self, level: Option<Level>, now: f64) -> Option<Duration> {
+        let over = self.drained(level?, now) + 1.0 - self.burst;
+        (over > 0.0).then(|| Duration::from_secs_f64(over / self.per_second))
+    }
+
+    fn add(self, level: Option<Level>, now: f64) -> Level {
+        Level {
+            value: level.map_or(0.0, |l| self.drained(l, now)) + 1.0,
+            at: now,
+            probed: level.and_then(|l| l.probed),
+        }
+    }
+}
+
+/// True (and noted in `level`) when a bucket over its budget has not been
+/// let through for `PROBE_EVERY`; the first refusal starts the clock.
+fn probe(level: &mut Level, now: f64) -> bool {
+    match level.probed {
+        Some(at) if now - at >= PROBE_EVERY => {
+            level.probed = Some(now);
+            true
+        }
+        Some(_) => false,
+        None => {
+            level.probed = Some(now);
+            false
+        }
+    }
+}
+
+/// The two budgets and how they combine, whoever keeps the buckets.
+#[derive(Clone, Copy)]
+pub struct Policy {
+    identity: Budget,
+    source: Budget,
+}
+
+impl Policy {
+    /// `identity_per_minute` failures for one identity from one source,
+    /// `source_per_minute` failures from one source over all identities.
+    pub fn new(identity_per_minute: u32, source_per_minute: u32) -> Self {
+        Self {
+            identity: Budget::new(identity_per_minute),
+            source: Budget::new(source_per_minute),
+        }
+    }
+
+    /// Ok, or how long to wait. A probe let through (or the first refusal)
+    /// is noted in `identity`, which the caller keeps.
+    pub fn check(
+        &self,
+        identity: &mut Option<Level>,
+        source: Option<Level>,
+        now: f64,
+    ) -> Result<(), Duration> {
+        match (
+            self.identity.wait(*identity, now),
+            self.source.wait(source, now),
+        ) {
+            (None, None) => Ok(()),
+            (Some(_), None) if identity.as_mut().is_none_or(|l| probe(l, now)) => Ok(()),
+            (a, b) => Err(a.max(b).unwrap_or_default()),
+        }
+    }
+
+    /// The identity's and the source's buckets after one more failure.
+    pub fn failed(
+        &self,
+        identity: Option<Level>,
+        source: Option<Level>,
+        now: f64,
+    ) -> (Level, Level) {
+        (
+            self.identity.add(identity, now),
+            self.source.add(source, now),
+        )
+    }
+
+    /// Whether a bucket has drained empty, so it need not be kept.
+    pub fn identity_drained(&self, level: Level, now: f64) -> bool {
+        self.identity.drained(level, now) == 0.0
+    }
+}
+
+/// This process's clock, in seconds.
+fn seconds(now: Instant) -> f64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    now.saturating_duration_since(*START.get_or_init(Instant::now))
+        .as_secs_f64()
+}
+
+/// The buckets of one process, for a store only it uses (redb).
 #[derive(Clone)]
 pub struct Throttle {
+    policy: Policy,
     per_identity: Arc<Buckets<(String, Source)>>,
     per_source: Arc<Buckets<Source>>,
 }
 
 impl Throttle {
-    /// `identity_per_minute` failures for one identity from one source,
-    /// `source_per_minute` failures from one source over all identities.
     pub fn new(identity_per_minute: u32, source_per_minute: u32) -> Self {
+        let policy = Policy::new(identity_per_minute, source_per_minute);
         Self {
-            per_identity: Arc::new(Buckets::new(identity_per_minute)),
-            per_source: Arc::new(Buckets::new(source_per_minute)),
+            policy,
+            per_identity: Arc::new(Buckets::new(policy.identity)),
+            per_source: Arc::new(Buckets::new(policy.source)),
         }
     }
 
     /// Ok, or how long to wait before this source may try this identity
     /// again. `identity` must already be canonical.
     pub fn check(&self, identity: &str, source: Source) -> Result<(), Duration> {
-        let now = Instant::now();
+        self.check_at(identity, source, Instant::now())
+    }
+
+    fn check_at(&self, identity: &str, source: Source, now: Instant) -> Result<(), Duration> {
+        let now = seconds(now);
         let pair = (identity.to_string(), source);
-        match (
-            self.per_identity.wait(&pair, now),
-            self.per_source.wait(&source, now),
-        ) {
-            (None, None) => Ok(()),
-            (Some(_), None) if self.per_identity.probe(&pair, now) => Ok(()),
-            (a, b) => Err(a.max(b).unwrap_or_default()),
+        let mut levels = self.per_identity.lock();
+        let mut level = levels.get(&pair).copied();
+        let answer = self
+            .policy
+            .check(&mut level, self.per_source.get(&source), now);
+        if let Some(level) = level {
+            levels.insert(pair, level);
         }
+        answer
     }
 
     pub fn failed(&self, identity: &str, source: Source) {
-        let now = Instant::now();
-        self.per_identity.add((identity.to_string(), source), now);
-        self.per_source.add(source, now);
+        let now = seconds(Instant::now());
+        let pair = (identity.to_string(), source);
+        let (mine, theirs) = self.policy.failed(
+            self.per_identity.get(&pair),
+            self.per_source.get(&source),
+            now,
+        );
+        self.per_identity.put(pair, mine, now);
+        self.per_source.put(source, theirs, now);
     }
 
     /// The right secret clears this source's failures for the identity (the
     /// source's own budget keeps counting).
     pub fn succeeded(&self, identity: &str, source: Source) {
-        self.per_identity.forget(&(identity.to_string(), source));
+        self.per_identity
+            .lock()
+            .remove(&(identity.to_string(), source));
     }
 }
 
 struct Buckets<K> {
-    burst: f64,
-    per_second: f64,
+    budget: Budget,
     levels: Mutex<HashMap<K, Level>>,
 }
 
-#[derive(Clone, Copy)]
-struct Level {
-    value: f64,
-    at: Instant,
-    /// When this key was last let through while over its budget.
-    probed: Option<Instant>,
-}
-
-impl Level {
-    fn drained(self, per_second: f64, now: Instant) -> f64 {
-        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
-        (self.value - elapsed * per_second).max(0.0)
-    }
-}
-
 impl<K: Hash + Eq + Clone> Buckets<K> {
-    fn new(per_minute: u32) -> Self {
-        let burst = f64::from(per_minute.max(1));
+    fn new(budget: Budget) -> Self {
         Self {
-            burst,
-            per_second: burst / 60.0,
+            budget,
             levels: Mutex::new(HashMap::new()),
         }
     }
@@ -107,18 +227,15 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
         self.levels.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// How long until one more failure fits, if none fits now.
-    fn wait(&self, key: &K, now: Instant) -> Option<Duration> {
-        let level = self.lock().get(key)?.drained(self.per_second, now);
-        let over = level + 1.0 - self.burst;
-        (over > 0.0).then(|| Duration::from_secs_f64(over / self.per_second))
+    fn get(&self, key: &K) -> Option<Level> {
+        self.lock().get(key).copied()
     }
 
-    fn add(&self, key: K, now: Instant) {
+    fn put(&self, key: K, level: Level, now: f64) {
         let mut levels = self.lock();
         if levels.len() >= MAX_KEYS && !levels.contains_key(&key) {
-            let per_second = self.per_second;
-            levels.retain(|_, l| l.drained(per_second, now) > 0.0);
+            let budget = self.budget;
+            levels.retain(|_, l| budget.drained(*l, now) > 0.0);
             if levels.len() >= MAX_KEYS {
                 // Failing open is the lesser harm: the hashing queue still
                 // bounds what the failures cost.
@@ -126,41 +243,7 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
                 levels.clear();
             }
         }
-        let (value, probed) = levels
-            .get(&key)
-            .map_or((0.0, None), |l| (l.drained(self.per_second, now), l.probed));
-        levels.insert(
-            key,
-            Level {
-                value: value + 1.0,
-                at: now,
-                probed,
-            },
-        );
-    }
-
-    /// True (and noted) when `key`, over its budget, has not been let
-    /// through for `PROBE_EVERY`; the first refusal starts the clock.
-    fn probe(&self, key: &K, now: Instant) -> bool {
-        let mut levels = self.lock();
-        let Some(level) = levels.get_mut(key) else {
-            return true;
-        };
-        match level.probed {
-            Some(at) if now.saturating_duration_since(at) >= PROBE_EVERY => {
-                level.probed = Some(now);
-                true
-            }
-            Some(_) => false,
-            None => {
-                level.probed = Some(now);
-                false
-            }
-        }
-    }
-
-    fn forget(&self, key: &K) {
-        self.lock().remove(key);
+        levels.insert(key, level);
     }
 }
 
@@ -201,14 +284,16 @@ mod tests {
         for _ in 0..5 {
             t.failed("client:a", source(1));
         }
-        let pair = ("client:a".to_string(), source(1));
         let now = Instant::now();
+        let probe = Duration::from_secs_f64(PROBE_EVERY);
         // Refused at first; one try gets through each PROBE_EVERY after.
-        assert!(!t.per_identity.probe(&pair, now));
-        assert!(!t.per_identity.probe(&pair, now + PROBE_EVERY / 2));
-        assert!(t.per_identity.probe(&pair, now + PROBE_EVERY));
-        assert!(!t.per_identity.probe(&pair, now + PROBE_EVERY * 3 / 2));
-        assert!(t.per_identity.probe(&pair, now + PROBE_EVERY * 2));
+        assert!(t.check_at("client:a", source(1), now).is_err());
+        assert!(t.check_at("client:a", source(1), now + probe / 2).is_err());
+        assert!(t.check_at("client:a", source(1), now + probe).is_ok());
+        assert!(t
+            .check_at("client:a", source(1), now + probe * 3 / 2)
+            .is_err());
+        assert!(t.check_at("client:a", source(1), now + probe * 2).is_ok());
         // A success clears the identity.
         t.succeeded("client:a", source(1));
         assert!(t.check("client:a", source(1)).is_ok());

@@ -38,6 +38,7 @@ pub mod sessions;
 pub mod shares;
 pub mod tables;
 pub mod tenants;
+pub mod throttles;
 pub(crate) mod tx;
 
 pub use error::StoreError;

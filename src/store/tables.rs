@@ -156,6 +156,9 @@ tables! {
     /// not be read, kept for an operator instead of blocking the queue
     OUTBOX_QUARANTINE: Uuid => (i64, &str, &[u8]);
 
+    /// throttle key -> (failures, drained at, probed at or -1): see `throttles`
+    THROTTLES: &str => (f64, f64, f64);
+
     /// sha256(session id) -> session record
     SESSIONS: &[u8] => &[u8] = record::<Session>;
     /// (expires ms, session key): what the sweep deletes

@@ -3,7 +3,6 @@
 //! side without seeing each other's data.
 
 use super::connect::DatabaseUrl;
-use crate::store::{Store, StoreError};
 
 /// The variable CI sets to run the suite on PostgreSQL.
 pub const TEST_DATABASE_URL: &str = "COMMUNITYD_TEST_DATABASE_URL";
@@ -41,9 +40,17 @@ pub fn fresh_database_url() -> Option<String> {
     Some(fresh.to_string())
 }
 
-/// A store on a fresh PostgreSQL database, or `None` when the variable is
-/// unset.
-pub fn fresh_store(data_dir: &std::path::Path) -> Option<Result<Store, StoreError>> {
-    let url = fresh_database_url()?;
-    Some(Store::open_configured(data_dir, &url, 4))
+#[cfg(test)]
+pub use for_unit_tests::fresh_store;
+
+#[cfg(test)]
+mod for_unit_tests {
+    use crate::store::{Store, StoreError};
+
+    /// A store on a fresh PostgreSQL database, or `None` when the variable
+    /// is unset.
+    pub fn fresh_store(data_dir: &std::path::Path) -> Option<Result<Store, StoreError>> {
+        let url = super::fresh_database_url()?;
+        Some(Store::open_configured(data_dir, &url, 4))
+    }
 }

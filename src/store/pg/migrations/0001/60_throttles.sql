@@ -1,7 +1,10 @@
--- Failed-attempt counters shared by every instance: (what is guarded,
--- e.g. a client id or an address) -> failures in the current window.
+-- The sign-in throttle's failure buckets, shared by every instance:
+-- (what is guarded: an identity from a source, or a source) -> its level,
+-- when it was last drained and when it was last let through over budget
+-- (seconds since the Unix epoch).
 CREATE TABLE throttles (
     key text COLLATE "C" PRIMARY KEY CHECK (octet_length(key) <= 1024),
-    window_start_ms bigint NOT NULL,
-    failures integer NOT NULL CHECK (failures >= 0)
+    level double precision NOT NULL CHECK (level >= 0),
+    at_s double precision NOT NULL,
+    probed_s double precision
 );
