@@ -47,5 +47,6 @@ mod slow_connections;
 mod smtp;
 mod startup;
 mod tenants;
+mod two_instances;
 mod upgrade;
 mod value_pages;

@@ -1,0 +1,148 @@
+//! Several instances serving one PostgreSQL database, as behind a load
+//! balancer: what one instance changes, the next request through another
+//! sees, and work shared through the database (the outbox, the sign-in
+//! throttle) is done once, whichever instance takes it. These need
+//! PostgreSQL: without `COMMUNITYD_TEST_DATABASE_URL` they say so and pass.
+
+use crate::helpers::{
+    communities_path, invitations_path, json_with_status, spawn_app_with, TestApp,
+};
+use crate::smtp::SmtpCapture;
+use communityd::config::Settings;
+use communityd::domain::role::Role;
+use communityd::store::pg::testing::fresh_database_url;
+use futures_util::future::join_all;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// `n` instances on one fresh database, each changed by `change`; `None`
+/// (and a line saying so) when the suite runs without PostgreSQL.
+async fn instances(n: usize, change: impl Fn(&mut Settings)) -> Option<Vec<TestApp>> {
+    let Some(url) = fresh_database_url() else {
+        eprintln!("needs PostgreSQL: set COMMUNITYD_TEST_DATABASE_URL");
+        return None;
+    };
+    let mut apps = Vec::new();
+    for _ in 0..n {
+        apps.push(
+            spawn_app_with(|s| {
+                s.database_url.0 = url.clone();
+                change(s);
+            })
+            .await,
+        );
+    }
+    Some(apps)
+}
+
+#[tokio::test]
+async fn a_role_revoked_through_one_instance_is_refused_through_another_at_once() {
+    let Some(apps) = instances(2, |_| {}).await else {
+        return;
+    };
+    let (a, b) = (&apps[0], &apps[1]);
+    let contoso = a.tenant("Contoso").await;
+    let community = a.community(&contoso, "Plant data").await;
+    let roles = json_with_status(
+        a.get(
+            &format!("/api/v1-preview/Communities/{community}/Roles"),
+            &contoso.token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let member = roles
+        .as_array()
+        .expect("roles")
+        .iter()
+        .find(|r| r["RoleTypeId"] == Role::CommunityMember.type_id().to_string().as_str())
+        .expect("the member role")["Id"]
+        .clone();
+    let (client, secret) = a.client(contoso.id, &[Role::TenantMember]).await;
+    let token = b.token(client, &secret).await;
+    let holder = format!(
+        "{}/{community}/ClientCredentialClients/{client}",
+        communities_path(contoso.id)
+    );
+    let granted = a.put_json(&holder, &contoso.token, &json!([member])).await;
+    assert_eq!(granted.status(), StatusCode::CREATED);
+    let seen = format!("/api/v1-preview/Communities/{community}");
+    assert_eq!(b.get(&seen, &token).await.status(), StatusCode::OK);
+
+    let revoked = a.delete(&holder, &contoso.token).await;
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+    let after = b.get(&seen, &token).await.status();
+    assert!(
+        matches!(after, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "the next request through the other instance is refused, not {after}"
+    );
+}
+
+#[tokio::test]
+async fn invitations_created_through_two_instances_are_each_emailed_exactly_once() {
+    const INVITATIONS: usize = 1_000;
+    let smtp = SmtpCapture::start().await;
+    let Some(apps) = instances(2, |s| {
+        s.smtp_url = smtp.url();
+        s.invitations_per_community_per_day = 10_000;
+    })
+    .await
+    else {
+        return;
+    };
+    let contoso = apps[0].tenant("Contoso").await;
+    let community = apps[0].community(&contoso, "Plant data").await;
+    let path = invitations_path(contoso.id, &community);
+    for batch in (0..INVITATIONS).collect::<Vec<_>>().chunks(32) {
+        join_all(batch.iter().map(|&n| {
+            let (app, path, token) = (&apps[n % 2], &path, &contoso.token);
+            async move {
+                let body = json!({ "InvitationRecipient": format!("p{n}@fabrikam.example") });
+                let response = app.post_json(path, token, &body).await;
+                assert_eq!(response.status(), StatusCode::CREATED, "invitation {n}");
+            }
+        }))
+        .await;
+    }
+    let mut emails = smtp.emails();
+    for _ in 0..1200 {
+        if emails.len() >= INVITATIONS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        emails = smtp.emails();
+    }
+    // Anything sent twice would arrive within a few more lease periods.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let emails = smtp.emails();
+    let ids: BTreeSet<&str> = emails.iter().map(|e| e.message_id.as_str()).collect();
+    let recipients: BTreeSet<&String> = emails.iter().flat_map(|e| &e.envelope_to).collect();
+    assert_eq!(emails.len(), INVITATIONS, "one email per invitation");
+    assert_eq!(ids.len(), INVITATIONS, "every Message-ID once");
+    assert_eq!(recipients.len(), INVITATIONS, "every recipient once");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_spread_over_instances_still_reach_429() {
+    let Some(apps) = instances(2, |s| s.auth_attempts_per_minute = 4).await else {
+        return;
+    };
+    let contoso = apps[0].tenant("Contoso").await;
+    let (client, _) = apps[0].client(contoso.id, &[Role::TenantMember]).await;
+    let client = client.to_string();
+    for n in 0..4 {
+        let response = apps[n % 2].token_response(&client, "a wrong secret").await;
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "failure {n} is only a failure"
+        );
+    }
+    for app in &apps {
+        let response = app.token_response(&client, "a wrong secret").await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+}
