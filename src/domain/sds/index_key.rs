@@ -51,6 +51,19 @@ pub enum KeyError {
         found: usize,
         text: String,
     },
+    #[error("the index is {found} bytes long once encoded; at most {MAX_KEY_BYTES} are allowed")]
+    TooLong { found: usize },
+}
+
+/// The longest index key either backend stores (PostgreSQL's schema checks
+/// the same bound), so a value cannot choose the size of a key.
+pub const MAX_KEY_BYTES: usize = 1024;
+
+fn bounded(key: Vec<u8>) -> Result<Vec<u8>, KeyError> {
+    match key.len() {
+        n if n > MAX_KEY_BYTES => Err(KeyError::TooLong { found: n }),
+        _ => Ok(key),
+    }
 }
 
 /// The key of a JSON value (an object holding the index properties).
@@ -74,7 +87,7 @@ pub fn of_value(parts: &[KeyPart], value: &Value) -> Result<Vec<u8>, KeyError> {
         };
         push(&mut key, part, &text)?;
     }
-    Ok(key)
+    bounded(key)
 }
 
 /// The key of an index written as text, as in `?index=` or `startIndex=`;
@@ -101,7 +114,7 @@ pub fn of_text(parts: &[KeyPart], text: &str) -> Result<Vec<u8>, KeyError> {
         };
         push(&mut key, part, piece)?;
     }
-    Ok(key)
+    bounded(key)
 }
 
 /// Splits a compound index's text at each `|` not escaped by `\`, and
@@ -329,6 +342,22 @@ mod tests {
             c
         );
         assert!(matches!(of_text(&parts, "2"), Err(KeyError::Parts { .. })));
+        let long = "x".repeat(MAX_KEY_BYTES + 1);
+        let text_part = [KeyPart {
+            property: "Name".into(),
+            kind: KeyKind::Text,
+        }];
+        assert_eq!(
+            of_text(&text_part, &long),
+            Err(KeyError::TooLong {
+                found: MAX_KEY_BYTES + 2
+            })
+        );
+        let value = serde_json::json!({ "Name": long });
+        assert!(matches!(
+            of_value(&text_part, &value),
+            Err(KeyError::TooLong { .. })
+        ));
     }
 
     fn key(kind: KeyKind, text: &str) -> Result<Vec<u8>, KeyError> {
