@@ -7,10 +7,14 @@
 use crate::helpers::{
     communities_path, invitations_path, json_with_status, spawn_app_with, TestApp,
 };
+use crate::process::Served;
 use crate::smtp::SmtpCapture;
+use communityd::app::admin;
 use communityd::config::Settings;
+use communityd::domain::ids::TenantId;
 use communityd::domain::role::Role;
 use communityd::store::pg::testing::fresh_database_url;
+use communityd::store::Store;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -145,4 +149,130 @@ async fn failed_sign_ins_spread_over_instances_still_reach_429() {
         let response = app.token_response(&client, "a wrong secret").await;
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     }
+}
+
+/// A tenant with an administrator client, made on the database itself.
+fn seed(url: &str, dir: &std::path::Path, name: &str) -> (TenantId, String) {
+    let store = Store::open_configured(dir, url, 1).expect("store");
+    let now = chrono::Utc::now();
+    let email = format!("admin@{}.example", name.to_lowercase());
+    let tenant = admin::create_tenant(&store, name, &email, None, now).expect("tenant");
+    let client = admin::create_client(
+        &store,
+        tenant.tenant_id,
+        "admin client",
+        &[Role::TenantAdministrator],
+        now,
+    )
+    .expect("client");
+    let token = (client.client_id.to_string(), client.client_secret);
+    (
+        tenant.tenant_id,
+        serde_json::to_string(&token).expect("json"),
+    )
+}
+
+async fn process_token(served: &Served, client: &str) -> String {
+    let (id, secret): (String, String) = serde_json::from_str(client).expect("client");
+    let response = served
+        .http
+        .post(format!("{}/identity/connect/token", served.url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id.as_str()),
+            ("client_secret", secret.as_str()),
+        ])
+        .send()
+        .await
+        .expect("token");
+    let body = json_with_status(response, StatusCode::OK).await;
+    body["access_token"].as_str().expect("token").to_string()
+}
+
+#[tokio::test]
+async fn kill_9_between_accept_and_confirm_and_the_other_instance_confirms() {
+    let Some(url) = fresh_database_url() else {
+        eprintln!("needs PostgreSQL: set COMMUNITYD_TEST_DATABASE_URL");
+        return;
+    };
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (contoso, contoso_client) = seed(&url, dir_a.path(), "Contoso");
+    let (_, fabrikam_client) = seed(&url, dir_a.path(), "Fabrikam");
+    let settings = [("database_url", url.as_str())];
+    let a = Served::start(dir_a.path(), &settings);
+    let b = Served::start(dir_b.path(), &settings);
+    let owner = process_token(&a, &contoso_client).await;
+    let member = process_token(&a, &fabrikam_client).await;
+    let send = |served: &Served, method: reqwest::Method, path: String, token: &str, body| {
+        served
+            .http
+            .request(method, format!("{}{path}", served.url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let created = send(
+        &a,
+        reqwest::Method::POST,
+        communities_path(contoso),
+        &owner,
+        json!({"Name": "Plant data", "Description": "shared"}),
+    )
+    .await
+    .expect("community");
+    let community = json_with_status(created, StatusCode::CREATED).await["Id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let invited = send(
+        &a,
+        reqwest::Method::POST,
+        invitations_path(contoso, &community),
+        &owner,
+        json!({"InvitationRecipient": "admin@fabrikam.example"}),
+    )
+    .await
+    .expect("invite");
+    let invitation = json_with_status(invited, StatusCode::CREATED).await["Id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let act = |served: &Served, token: &str, action: &str| {
+        send(
+            served,
+            reqwest::Method::PUT,
+            format!("/api/v1-preview/communityinvitations/{invitation}"),
+            token,
+            json!({ "Action": action }),
+        )
+    };
+    let accepted = act(&a, &member, "Accept").await.expect("accept");
+    assert_eq!(accepted.status(), StatusCode::OK);
+    a.kill();
+
+    let confirmed = act(&b, &owner, "Confirm").await.expect("confirm");
+    assert_eq!(
+        confirmed.status(),
+        StatusCode::OK,
+        "the other instance confirms"
+    );
+    let members = b
+        .http
+        .get(format!(
+            "{}{}/{community}/communitytenants",
+            b.url,
+            communities_path(contoso)
+        ))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .expect("members");
+    let members = json_with_status(members, StatusCode::OK).await;
+    let statuses: Vec<&str> = members
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|m| m["Status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["Active", "Active"], "{members}");
 }
