@@ -8,10 +8,11 @@ use redb::ReadableTable;
 
 /// Returns the named key, generating 32 random bytes the first time.
 pub fn get_or_create(tx: &impl Writable, name: &str) -> Result<Vec<u8>, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "secrets::get_or_create",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::secrets::get_or_create(
+        pg,
+        name,
+        &rand::random::<[u8; 32]>()
+    ));
     let mut table = tx.open_table(SECRETS)?;
     if let Some(existing) = table.get(name)? {
         return Ok(existing.value().to_vec());

@@ -17,6 +17,7 @@
 
 mod connect;
 pub mod migrate;
+pub mod secrets;
 pub mod testing;
 pub mod throttles;
 mod tx;
