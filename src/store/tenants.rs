@@ -3,6 +3,7 @@
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
 use super::lookup::Lookup;
+use super::pg::{tenants as pg_tenants, PgTx};
 use super::tables::{TENANTS, TENANT_BY_ALIAS, TENANT_BY_NAME, TENANT_ICONS};
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::TenantId;
@@ -14,7 +15,7 @@ use uuid::Uuid;
 impl Record for Tenant {}
 
 pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| pg_tenants::get(pg, id));
     tx.recall(Lookup::tenant(id), || {
         let table = tx.table(TENANTS)?;
         let found = table.get(id.0)?;
@@ -23,7 +24,10 @@ pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreErro
 }
 
 pub fn by_alias(tx: &impl Readable, alias: &str) -> Result<Option<Tenant>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::by_alias", pg)));
+    let tx = &redb_or_pg!(tx, |pg| pg_tenants::by_alias_key(
+        pg,
+        &alias.trim().to_lowercase()
+    ));
     let id = {
         let index = tx.table(TENANT_BY_ALIAS)?;
         let found = index.get(alias.trim().to_lowercase().as_str())?;
@@ -53,13 +57,18 @@ fn name_taken(tx: &WriteTransaction, key: &str, id: Uuid) -> Result<bool, StoreE
     Ok(false)
 }
 
+/// The keys a tenant is unique by: its lower-cased alias and its folded
+/// company name.
+fn keys(tenant: &Tenant) -> (String, String) {
+    (tenant.alias.to_lowercase(), name_key(&tenant.company_name))
+}
+
 /// Inserts or replaces a tenant, keeping the alias and name indexes.
 /// Writes nothing and names the clash when another tenant already has the
 /// alias or the company name.
 pub fn put(tx: &impl Writable, tenant: &Tenant) -> Result<Result<(), Clash>, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::put", pg)));
-    let key = tenant.alias.to_lowercase();
-    let name = name_key(&tenant.company_name);
+    let tx = redb_write_or_pg!(tx, |pg| put_pg(pg, tenant));
+    let (key, name) = keys(tenant);
     let old = get(tx, tenant.id)?;
     let mut index = tx.open_table(TENANT_BY_ALIAS)?;
     let holder = index.get(key.as_str())?.map(|v| v.value());
@@ -81,11 +90,25 @@ pub fn put(tx: &impl Writable, tenant: &Tenant) -> Result<Result<(), Clash>, Sto
     Ok(Ok(()))
 }
 
+/// `put` on PostgreSQL: the same checks in the same order (alias first),
+/// in one query; the keys' UNIQUE constraints are the backstop against a
+/// concurrent put (its violation runs the write again, which then finds
+/// the clash here).
+fn put_pg(pg: &PgTx, tenant: &Tenant) -> Result<Result<(), Clash>, StoreError> {
+    let (key, name) = keys(tenant);
+    match pg_tenants::taken(pg, tenant.id, &key, &name)? {
+        (true, _) => Ok(Err(Clash::Alias)),
+        (false, true) => Ok(Err(Clash::CompanyName)),
+        (false, false) => pg_tenants::upsert(pg, tenant, &key, &name).map(Ok),
+    }
+}
+
 /// Fills the company-name index for tenants written before it existed (a
 /// database of an earlier release). Runs on open; does nothing once every
-/// tenant is indexed.
+/// tenant is indexed. On PostgreSQL the name key is a column every row
+/// has had from the start: nothing to fill.
 pub fn index_names(tx: &impl Writable) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::index_names", pg)));
+    let tx = redb_write_or_pg!(tx, |_pg| Ok(()));
     let tenants = tx.open_table(TENANTS)?;
     let mut names = tx.open_table(TENANT_BY_NAME)?;
     if names.len()? == tenants.len()? {
@@ -101,7 +124,7 @@ pub fn index_names(tx: &impl Writable) -> Result<(), StoreError> {
 
 /// Every tenant, for the operator's CLI (a full scan is fine there).
 pub fn all(tx: &impl Readable) -> Result<Vec<Tenant>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::all", pg)));
+    let tx = &redb_or_pg!(tx, |pg| pg_tenants::all(pg));
     let table = tx.table(TENANTS)?;
     let mut out = Vec::new();
     for entry in table.range::<uuid::Uuid>(..)? {
@@ -112,20 +135,20 @@ pub fn all(tx: &impl Readable) -> Result<Vec<Tenant>, StoreError> {
 }
 
 pub fn icon(tx: &impl Readable, id: TenantId) -> Result<Option<Vec<u8>>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("tenants::icon", pg)));
+    let tx = &redb_or_pg!(tx, |pg| pg_tenants::icon(pg, id));
     let table = tx.table(TENANT_ICONS)?;
     let found = table.get(id.0)?;
     Ok(found.map(|v| v.value().to_vec()))
 }
 
 pub fn set_icon(tx: &impl Writable, id: TenantId, png: &[u8]) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::set_icon", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| pg_tenants::set_icon(pg, id, png));
     tx.open_table(TENANT_ICONS)?.insert(id.0, png)?;
     Ok(())
 }
 
 pub fn delete_icon(tx: &impl Writable, id: TenantId) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("tenants::delete_icon", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| pg_tenants::delete_icon(pg, id));
     let removed = tx.open_table(TENANT_ICONS)?.remove(id.0)?.is_some();
     Ok(removed)
 }

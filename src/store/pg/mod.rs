@@ -18,6 +18,7 @@
 mod connect;
 pub mod migrate;
 pub mod secrets;
+pub mod tenants;
 pub mod testing;
 pub mod throttles;
 mod tx;
