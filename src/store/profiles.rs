@@ -6,6 +6,7 @@
 
 use super::error::StoreError;
 use super::lookup::{Kind, Lookup};
+use super::pg::profiles as pg_profiles;
 use super::tables::{
     COMMUNITY_PREFERRED_REGIONS, MEMBER_CONTACT_EMAILS, MEMBER_PREFERRED_REGIONS,
     TENANT_EXTERNAL_ACCOUNTS,
@@ -64,7 +65,13 @@ pub fn member(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<MemberProfile, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("profiles::member", pg)));
+    let tx = &redb_or_pg!(tx, |pg| {
+        let (contact_email, preferred_region_id) = pg_profiles::member(pg, community, tenant)?;
+        Ok(MemberProfile {
+            contact_email,
+            preferred_region_id,
+        })
+    });
     tx.recall(Lookup::member_profile(community, tenant), || {
         Ok(MemberProfile {
             contact_email: member_value(tx, MEMBER_CONTACT_EMAILS, community, tenant)?,
@@ -79,7 +86,13 @@ pub fn set_member(
     tenant: TenantId,
     profile: &MemberProfile,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("profiles::set_member", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| pg_profiles::set_member(
+        pg,
+        community,
+        tenant,
+        profile.contact_email.as_deref(),
+        profile.preferred_region_id.as_deref()
+    ));
     set_member_value(
         tx,
         MEMBER_CONTACT_EMAILS,
@@ -101,10 +114,7 @@ pub fn remove_member(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "profiles::remove_member",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| pg_profiles::remove_member(pg, community, tenant));
     set_member(tx, community, tenant, &MemberProfile::default())
 }
 
@@ -112,10 +122,7 @@ pub fn community_region(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Option<String>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "profiles::community_region",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| pg_profiles::community_region(pg, community));
     tx.recall(Lookup::community_region(community), || {
         let table = tx.table(COMMUNITY_PREFERRED_REGIONS)?;
         let found = table.get(community.0)?;
@@ -128,10 +135,9 @@ pub fn set_community_region(
     community: CommunityId,
     region: Option<&str>,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "profiles::set_community_region",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| pg_profiles::set_community_region(
+        pg, community, region
+    ));
     let mut table = tx.open_table(COMMUNITY_PREFERRED_REGIONS)?;
     match region {
         Some(r) => table.insert(community.0, r)?,
@@ -144,10 +150,7 @@ pub fn external_account(
     tx: &impl Readable,
     tenant: TenantId,
 ) -> Result<Option<String>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "profiles::external_account",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| pg_profiles::external_account(pg, tenant));
     let table = tx.table(TENANT_EXTERNAL_ACCOUNTS)?;
     let found = table.get(tenant.0)?;
     Ok(found.map(|v| v.value().to_string()))
@@ -158,10 +161,9 @@ pub fn set_external_account(
     tenant: TenantId,
     account: Option<&str>,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "profiles::set_external_account",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| pg_profiles::set_external_account(
+        pg, tenant, account
+    ));
     let mut table = tx.open_table(TENANT_EXTERNAL_ACCOUNTS)?;
     match account {
         Some(a) => table.insert(tenant.0, a)?,

@@ -17,6 +17,7 @@
 
 mod connect;
 pub mod migrate;
+pub mod profiles;
 pub mod secrets;
 pub mod tenants;
 pub mod testing;
