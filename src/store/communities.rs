@@ -15,7 +15,7 @@ use uuid::Uuid;
 impl Record for Community {}
 
 pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("communities::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::communities::get(pg, id));
     tx.recall(Lookup::community(id), || {
         let table = tx.table(COMMUNITIES)?;
         let found = table.get(id.0)?;
@@ -40,7 +40,7 @@ pub fn recall_view<V: Clone + 'static, E>(
 /// Inserts or replaces a community. Returns false (writing nothing) when the
 /// owner already has another community of that name.
 pub fn put(tx: &impl Writable, community: &Community) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("communities::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::communities::put(pg, community));
     let old = get(tx, community.id)?;
     let mut names = tx.open_table(COMMUNITY_NAMES)?;
     let key = community.name.unique_key();
@@ -60,7 +60,10 @@ pub fn put(tx: &impl Writable, community: &Community) -> Result<bool, StoreError
 }
 
 pub fn delete(tx: &impl Writable, community: &Community) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("communities::delete", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| {
+        super::pg::communities::delete(pg, community)?;
+        super::profiles::set_community_region(tx, community.id, None)
+    });
     tx.open_table(COMMUNITY_NAMES)?
         .remove((community.owner.0, community.name.unique_key().as_str()))?;
     tx.open_table(COMMUNITIES)?.remove(community.id.0)?;
@@ -78,10 +81,7 @@ pub fn share_counts(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<(TenantId, u64)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "communities::share_counts",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::communities::share_counts(pg, community));
     tx.recall(Lookup::community_share_counts(community), || {
         let shares = tx.table(SHARES)?;
         let mut out: Vec<(TenantId, u64)> = Vec::new();

@@ -27,7 +27,9 @@ pub fn add(
     tenant: TenantId,
     stream_ref: &str,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("shares::add", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::shares::add(
+        pg, community, tenant, stream_ref
+    ));
     tx.open_table(SHARES)?
         .insert((community.0, tenant.0, stream_ref), ())?;
     Ok(())
@@ -39,7 +41,9 @@ pub fn remove(
     tenant: TenantId,
     stream_ref: &str,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("shares::remove", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::shares::remove(
+        pg, community, tenant, stream_ref
+    ));
     tx.open_table(SHARES)?
         .remove((community.0, tenant.0, stream_ref))?;
     Ok(())
@@ -50,7 +54,7 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<(TenantId, String)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("shares::of_community", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::shares::of_community(pg, community));
     let table = tx.table(SHARES)?;
     let mut out = Vec::new();
     for entry in
@@ -69,7 +73,7 @@ pub fn of_tenant(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Vec<String>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("shares::of_tenant", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::shares::of_tenant(pg, community, tenant));
     let table = tx.table(SHARES)?;
     let mut out = Vec::new();
     for entry in table.range((community.0, tenant.0, "")..(community.0, tenant.0, "\u{10FFFF}"))? {
@@ -84,7 +88,9 @@ pub fn contains(
     tenant: TenantId,
     stream_ref: &str,
 ) -> Result<bool, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("shares::contains", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::shares::contains(
+        pg, community, tenant, stream_ref
+    ));
     let found = tx
         .table(SHARES)?
         .get((community.0, tenant.0, stream_ref))?

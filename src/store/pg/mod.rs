@@ -15,10 +15,12 @@
 //! completion (`PgTx`). No thread of the HTTP server ever waits on the
 //! network for the database.
 
+pub mod communities;
 mod connect;
 pub mod migrate;
 pub mod profiles;
 pub mod secrets;
+pub mod shares;
 pub mod tenants;
 pub mod testing;
 pub mod throttles;
