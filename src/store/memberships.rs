@@ -64,7 +64,7 @@ pub fn get(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Option<Membership>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("memberships::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::memberships::get(pg, community, tenant));
     tx.recall(Lookup::membership(community, tenant), || {
         let table = tx.table(MEMBERSHIPS)?;
         let found = table.get((community.0, tenant.0))?;
@@ -75,7 +75,7 @@ pub fn get(
 /// Writes a membership. The by-tenant index lists only communities the
 /// tenant is in (Active or Paused): an awaiting tenant has not joined yet.
 pub fn put(tx: &impl Writable, membership: &Membership) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("memberships::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::memberships::put(pg, membership));
     let key = (membership.community.0, membership.tenant.0);
     tx.open_table(MEMBERSHIPS)?
         .insert(key, encode(membership)?.as_slice())?;
@@ -93,7 +93,10 @@ pub fn remove(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("memberships::remove", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| {
+        super::pg::memberships::remove(pg, community, tenant)?;
+        super::profiles::remove_member(tx, community, tenant)
+    });
     tx.open_table(MEMBERSHIPS)?
         .remove((community.0, tenant.0))?;
     tx.open_table(MEMBERSHIPS_BY_TENANT)?
@@ -106,10 +109,7 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<Membership>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "memberships::of_community",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::memberships::of_community(pg, community));
     tx.recall(Lookup::community_memberships(community), || {
         let table = tx.table(MEMBERSHIPS)?;
         let mut out = Vec::new();
@@ -126,10 +126,9 @@ pub fn communities_of_tenant(
     tenant: TenantId,
     page: Page,
 ) -> Result<Vec<CommunityId>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "memberships::communities_of_tenant",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::memberships::communities_of_tenant(
+        pg, tenant, page
+    ));
     let index = tx.table(MEMBERSHIPS_BY_TENANT)?;
     let mut out = Vec::new();
     let range = index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))?;
