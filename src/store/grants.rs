@@ -16,7 +16,7 @@ pub fn get(
     tenant: TenantId,
     who: PrincipalId,
 ) -> Result<RoleSet, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("grants::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::grants::get(pg, community, tenant, who));
     tx.recall(Lookup::grant(community, tenant, who), || {
         let table = tx.table(GRANTS)?;
         let found = table.get((community.0, tenant.0, who.as_uuid()))?;
@@ -34,7 +34,9 @@ pub fn set(
     who: PrincipalId,
     roles: RoleSet,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("grants::set", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::grants::set(
+        pg, community, tenant, who, roles
+    ));
     let mut table = tx.open_table(GRANTS)?;
     let key = (community.0, tenant.0, who.as_uuid());
     if roles.is_empty() {
@@ -51,7 +53,7 @@ pub fn of_tenant(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Vec<(PrincipalId, RoleSet)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("grants::of_tenant", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::grants::of_tenant(pg, community, tenant));
     let table = tx.table(GRANTS)?;
     let mut out = Vec::new();
     for entry in
@@ -76,7 +78,7 @@ pub fn counts(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(u32, u32), StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("grants::counts", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::grants::counts(pg, community, tenant));
     tx.recall(Lookup::grant_counts(community, tenant), || {
         let table = tx.table(GRANTS)?;
         let (mut users, mut clients) = (0, 0);
@@ -98,10 +100,9 @@ pub fn remove_tenant(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "grants::remove_tenant",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::grants::remove_tenant(
+        pg, community, tenant
+    ));
     tx.open_table(GRANTS)?.retain_in(
         (community.0, tenant.0, Uuid::nil())..=(community.0, tenant.0, Uuid::max()),
         |_, _| false,

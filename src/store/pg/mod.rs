@@ -17,6 +17,7 @@
 
 pub mod communities;
 mod connect;
+pub mod grants;
 pub mod memberships;
 pub mod migrate;
 pub mod profiles;
