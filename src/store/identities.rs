@@ -18,17 +18,14 @@ impl Record for User {}
 impl Record for Client {}
 
 pub fn get_user(tx: &impl Readable, id: UserId) -> Result<Option<User>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("identities::get_user", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::get_user(pg, id));
     let table = tx.table(USERS)?;
     let found = table.get(id.0)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
 pub fn get_client(tx: &impl Readable, id: ClientId) -> Result<Option<Client>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::get_client",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::get_client(pg, id));
     let table = tx.table(CLIENTS)?;
     let found = table.get(id.0)?;
     found.map(|v| decode(v.value())).transpose()
@@ -39,10 +36,9 @@ pub fn user_by_email(
     tenant: TenantId,
     email: &EmailAddress,
 ) -> Result<Option<User>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::user_by_email",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::user_by_email(
+        pg, tenant, email
+    ));
     let id = {
         let index = tx.table(USER_BY_EMAIL)?;
         let found = index.get((email.as_str(), tenant.0))?;
@@ -59,10 +55,7 @@ pub fn tenants_owning(
     tx: &impl Readable,
     email: &EmailAddress,
 ) -> Result<Vec<TenantId>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::tenants_owning",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::tenants_owning(pg, email));
     let index = tx.table(USER_BY_EMAIL)?;
     let mut out = Vec::new();
     for entry in index.range((email.as_str(), Uuid::nil())..=(email.as_str(), Uuid::max()))? {
@@ -75,7 +68,7 @@ pub fn tenants_owning(
 /// Inserts or replaces a user. Returns false (writing nothing) when another
 /// user of the same tenant has the address.
 pub fn put_user(tx: &impl Writable, user: &User) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("identities::put_user", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::identities::put_user(pg, user));
     let old = get_user(tx, user.id)?;
     let mut index = tx.open_table(USER_BY_EMAIL)?;
     let key = (user.email.as_str(), user.tenant.0);
@@ -95,10 +88,7 @@ pub fn put_user(tx: &impl Writable, user: &User) -> Result<bool, StoreError> {
 }
 
 pub fn put_client(tx: &impl Writable, client: &Client) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::put_client",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::identities::put_client(pg, client));
     tx.open_table(CLIENTS_BY_TENANT)?
         .insert((client.tenant.0, client.id.0), ())?;
     tx.open_table(CLIENTS)?
@@ -120,10 +110,7 @@ fn ids_of_tenant(
 }
 
 pub fn users_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<User>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::users_of_tenant",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::users_of_tenant(pg, tenant));
     let mut out = Vec::new();
     for id in ids_of_tenant(tx, USERS_BY_TENANT, tenant)? {
         out.extend(get_user(tx, UserId(id))?);
@@ -132,10 +119,9 @@ pub fn users_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<User>
 }
 
 pub fn clients_of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Client>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::clients_of_tenant",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::clients_of_tenant(
+        pg, tenant
+    ));
     let mut out = Vec::new();
     for id in ids_of_tenant(tx, CLIENTS_BY_TENANT, tenant)? {
         out.extend(get_client(tx, ClientId(id))?);
@@ -165,10 +151,7 @@ pub fn user_page(
     tenant: TenantId,
     page: Page,
 ) -> Result<Vec<User>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::user_page",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::user_page(pg, tenant, page));
     let mut out = Vec::new();
     for id in id_page(tx, USERS_BY_TENANT, tenant, page)? {
         out.extend(get_user(tx, UserId(id))?);
@@ -181,10 +164,9 @@ pub fn client_page(
     tenant: TenantId,
     page: Page,
 ) -> Result<Vec<Client>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::client_page",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::client_page(
+        pg, tenant, page
+    ));
     let mut out = Vec::new();
     for id in id_page(tx, CLIENTS_BY_TENANT, tenant, page)? {
         out.extend(get_client(tx, ClientId(id))?);
@@ -196,10 +178,7 @@ pub fn principal(
     tx: &impl Readable,
     id: PrincipalId,
 ) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::principal",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::principal(pg, id));
     tx.recall(Lookup::principal(id), || {
         Ok(match id {
             PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
@@ -213,10 +192,7 @@ pub fn principal(
 /// operator action, and grants of communities the tenant has left are
 /// found too). Returns false when there was no such client.
 pub fn delete_client(tx: &impl Writable, id: ClientId) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "identities::delete_client",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::identities::delete_client(pg, id));
     let Some(client) = get_client(tx, id)? else {
         return Ok(false);
     };

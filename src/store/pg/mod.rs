@@ -18,6 +18,7 @@
 pub mod communities;
 mod connect;
 pub mod grants;
+pub mod identities;
 pub mod memberships;
 pub mod migrate;
 pub mod profiles;
