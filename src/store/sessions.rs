@@ -55,14 +55,14 @@ impl From<SessionV1> for Session {
 }
 
 pub fn get(tx: &impl Readable, key: &[u8]) -> Result<Option<Session>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sessions::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sessions::get(pg, key));
     let table = tx.table(SESSIONS)?;
     let found = table.get(key)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
 pub fn put(tx: &impl Writable, key: &[u8], session: &Session) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sessions::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sessions::put(pg, key, session));
     if let Some(old) = get(tx, key)? {
         tx.open_table(SESSIONS_BY_EXPIRY)?
             .remove((old.expires.timestamp_millis(), key))?;
@@ -75,7 +75,7 @@ pub fn put(tx: &impl Writable, key: &[u8], session: &Session) -> Result<(), Stor
 }
 
 pub fn delete(tx: &impl Writable, key: &[u8]) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sessions::delete", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sessions::delete(pg, key));
     if let Some(old) = get(tx, key)? {
         tx.open_table(SESSIONS_BY_EXPIRY)?
             .remove((old.expires.timestamp_millis(), key))?;
@@ -90,10 +90,7 @@ pub fn delete_expired(
     now: chrono::DateTime<chrono::Utc>,
     limit: usize,
 ) -> Result<usize, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "sessions::delete_expired",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sessions::delete_expired(pg, now, limit));
     let mut keys = Vec::new();
     {
         let index = tx.open_table(SESSIONS_BY_EXPIRY)?;

@@ -23,6 +23,7 @@ pub mod memberships;
 pub mod migrate;
 pub mod profiles;
 pub mod secrets;
+pub mod sessions;
 pub mod shares;
 pub mod tenants;
 pub mod testing;
