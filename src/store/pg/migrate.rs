@@ -56,12 +56,20 @@ fn apply_missing(
     client: &mut deadpool_postgres::Object,
     url: &DatabaseUrl,
 ) -> Result<(), StoreError> {
-    block_on(client.batch_execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version bigint PRIMARY KEY,
-             applied timestamptz NOT NULL DEFAULT now()
-         )",
-    ))?;
+    // Looked for first, not `CREATE TABLE IF NOT EXISTS`: that logs a
+    // NOTICE on every start, a second line where a refusal must be one.
+    // The advisory lock keeps another instance from creating it meanwhile.
+    let exists: bool =
+        block_on(client.query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[]))?
+            .get(0);
+    if !exists {
+        block_on(client.batch_execute(
+            "CREATE TABLE schema_migrations (
+                 version bigint PRIMARY KEY,
+                 applied timestamptz NOT NULL DEFAULT now()
+             )",
+        ))?;
+    }
     let found: i64 = block_on(client.query_one(
         "SELECT coalesce(max(version), 0) FROM schema_migrations",
         &[],
