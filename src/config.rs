@@ -9,8 +9,9 @@ use std::time::Duration;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 const ENV_PREFIX: &str = "COMMUNITYD_";
-/// COMMUNITYD_* variables that are not settings.
-const OTHER_VARIABLES: &[&str] = &["log_format", "bin"];
+/// COMMUNITYD_* variables that are not settings (`test_database_url`:
+/// the PostgreSQL server CI runs the test suite on).
+const OTHER_VARIABLES: &[&str] = &["log_format", "bin", "test_database_url"];
 
 /// The setting names: the keys of the built-in defaults.
 fn known_keys() -> Vec<String> {
