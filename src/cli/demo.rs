@@ -37,6 +37,10 @@ const TENANTS: [DemoTenant; 2] = [
 /// Wipes the demo database and mail folder, creates the tenants, and returns
 /// what to print.
 pub fn prepare(settings: &Settings) -> Result<String, String> {
+    // Never wipe a database that may be shared with real instances.
+    if !settings.database_url.0.is_empty() {
+        return Err("`communityd demo` deletes its data on every run, so it keeps it only in a data dir of its own, never in PostgreSQL: unset COMMUNITYD_DATABASE_URL (database_url) to run the demo".into());
+    }
     let dir = &settings.data_dir;
     claim(dir)?;
     reset(dir, &settings.mail_dir())?;

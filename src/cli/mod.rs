@@ -111,11 +111,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             verify: false,
         } => {
             let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
-            print(&client::backup(&settings.data_dir, &file)?)
+            print(&client::backup_configured(&database(&settings), &file)?)
         }
         Command::Restore { file } => {
             let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
-            print(&client::restore(&settings.data_dir, &file)?)
+            print(&client::restore_configured(&database(&settings), &file)?)
         }
     }
 }
@@ -132,7 +132,15 @@ fn operator(
             ..Overrides::default()
         },
     )?;
-    print(&client::run(&settings.data_dir, request)?)
+    print(&client::run_configured(&database(&settings), request)?)
+}
+
+/// Where the settings put the data, for the operator's commands.
+fn database(settings: &Settings) -> client::Database<'_> {
+    client::Database {
+        data_dir: &settings.data_dir,
+        url: &settings.database_url.0,
+    }
 }
 
 fn print(value: &serde_json::Value) -> Result<(), String> {

@@ -1,6 +1,8 @@
 //! The command-line side: send a request to the server running on the
 //! data dir, or, when none runs there, open the database file directly.
-//! Every error says which data dir it is about and what to do.
+//! On PostgreSQL there is no file to guard: a command opens the database
+//! itself, beside any running servers. Every error says which data dir or
+//! database it is about and what to do.
 
 use super::commands::{execute, Request};
 use crate::store::{backup, backup_check, private_files, Store, StoreError, FILE_NAME};
@@ -22,6 +24,58 @@ fn open(data_dir: &Path) -> Result<Store, String> {
         ),
         other => format!("{}: {other}", data_dir.display()),
     })
+}
+
+/// Where the settings put the data: `url` empty means the redb file in
+/// `data_dir`, else the PostgreSQL database it names.
+pub struct Database<'a> {
+    pub data_dir: &'a Path,
+    pub url: &'a str,
+}
+
+/// A command runs one transaction at a time; a second connection covers
+/// a read made while another is still being handed back.
+const COMMAND_CONNECTIONS: usize = 2;
+
+impl Database<'_> {
+    fn on_postgres(&self) -> bool {
+        !self.url.is_empty()
+    }
+
+    /// Refuses `command` before it does any work when the data is in
+    /// PostgreSQL, whose own tools copy it better than a file could.
+    fn file_only(&self, command: &str) -> Result<(), String> {
+        if self.on_postgres() {
+            return Err(format!(
+                "`communityd {command}` works on the data dir's database file, but COMMUNITYD_DATABASE_URL (database_url) puts the data in PostgreSQL: back it up and restore it with PostgreSQL's own tools (pg_dump and pg_restore, or a replica; see the README, Running on PostgreSQL)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Runs an admin request where the settings put the data: on PostgreSQL
+/// directly (several processes may use the database at once), else as
+/// `run` does on the data dir.
+pub fn run_configured(database: &Database, request: Request) -> Result<Value, String> {
+    if !database.on_postgres() {
+        return run(database.data_dir, request);
+    }
+    let store = Store::open_configured(database.data_dir, database.url, COMMAND_CONNECTIONS)
+        .map_err(|e| e.to_string())?;
+    execute(&store, request, chrono::Utc::now())
+}
+
+/// `backup`, refused on PostgreSQL.
+pub fn backup_configured(database: &Database, dest: &Path) -> Result<Value, String> {
+    database.file_only("backup")?;
+    backup(database.data_dir, dest)
+}
+
+/// `restore`, refused on PostgreSQL.
+pub fn restore_configured(database: &Database, from: &Path) -> Result<Value, String> {
+    database.file_only("restore")?;
+    restore(database.data_dir, from)
 }
 
 /// Runs an admin request through the running server, or on the file.
