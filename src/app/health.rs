@@ -7,6 +7,7 @@ use super::{AppError, Context};
 use crate::store::meta;
 use crate::telemetry::health::MailState;
 use chrono::{DateTime, Utc};
+use std::time::Duration;
 
 pub struct Readiness {
     pub database: bool,
@@ -33,12 +34,13 @@ impl Readiness {
     }
 }
 
+/// How long readiness waits for the database. A probe must answer within
+/// an orchestrator's timeout, and a database that needs longer to read
+/// one row is not ready to serve requests anyway.
+const DATABASE_PATIENCE: Duration = Duration::from_secs(3);
+
 pub async fn readiness(ctx: &Context) -> Readiness {
-    let database = ctx
-        .store
-        .read(|tx| Ok::<_, AppError>(meta::schema_version(tx)?))
-        .await
-        .is_ok_and(|v| v.is_some());
+    let database = database_answers(ctx).await;
     let mail = match ctx.health.mail() {
         MailState::Unknown => MailTransport::Unknown,
         MailState::Ok { at } => MailTransport::Ok { since: at },
@@ -49,6 +51,27 @@ pub async fn readiness(ctx: &Context) -> Readiness {
         outbox_worker: ctx.health.worker_running(),
         mail,
     }
+}
+
+/// Whether the database answers one read in time. Why not goes to the
+/// log (the operator's), not to the probe's answer (anyone's); no reason
+/// names the URL's password, which the store never lets out.
+async fn database_answers(ctx: &Context) -> bool {
+    let read = ctx
+        .store
+        .read(|tx| Ok::<_, AppError>(meta::schema_version(tx)?));
+    let problem = match tokio::time::timeout(DATABASE_PATIENCE, read).await {
+        Ok(Ok(Some(_))) => return true,
+        Ok(Ok(None)) => "it holds no schema version".to_string(),
+        Ok(Err(e)) => e.detail(),
+        Err(_) => format!("it did not answer within {DATABASE_PATIENCE:?}"),
+    };
+    tracing::warn!(
+        database = %ctx.store.describe(),
+        problem = %problem,
+        "not ready: the database cannot be read"
+    );
+    false
 }
 
 #[cfg(test)]
