@@ -29,6 +29,7 @@ mod pages;
 mod paused;
 mod portal;
 mod portal_matrix;
+mod postgres_start;
 mod process;
 mod proxies;
 mod request_spans;

@@ -354,3 +354,116 @@ async fn an_idle_operator_connection_is_closed_and_others_are_served() {
     let listed = operate(dir, Request::TenantList).await;
     assert!(listed.is_ok(), "still serving: {listed:?}");
 }
+
+/// A `postgres://` URL on a port where nothing listens.
+fn unreachable_database() -> String {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    format!("postgres://communityd:Pa55-never-shown@127.0.0.1:{port}/communityd")
+}
+
+#[test]
+fn on_postgres_an_admin_command_goes_to_the_database_not_the_data_dir() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("nowhere");
+    let url = unreachable_database();
+    let (ok, stderr) = crate::startup::run(
+        &[
+            "--data-dir",
+            missing.to_str().expect("path"),
+            "tenant",
+            "list",
+        ],
+        &[("COMMUNITYD_DATABASE_URL", &url)],
+    );
+    assert!(!ok);
+    crate::startup::assert_one_line(
+        &stderr,
+        &[
+            "cannot reach the PostgreSQL database",
+            "COMMUNITYD_DATABASE_URL",
+        ],
+    );
+    assert!(!stderr.contains("Pa55-never-shown"), "{stderr}");
+    assert!(!missing.exists(), "a command on PostgreSQL made a data dir");
+}
+
+#[test]
+fn on_postgres_backup_and_restore_refuse_before_any_work() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let file = dir.path().join("copy.backup");
+    let url = unreachable_database();
+    for command in ["backup", "restore"] {
+        let (ok, stderr) = crate::startup::run(
+            &[
+                "--data-dir",
+                data.to_str().expect("path"),
+                command,
+                file.to_str().expect("path"),
+            ],
+            &[("COMMUNITYD_DATABASE_URL", &url)],
+        );
+        assert!(!ok, "{command} ran on PostgreSQL");
+        crate::startup::assert_one_line(&stderr, &[command, "PostgreSQL", "pg_dump", "replica"]);
+        assert!(!file.exists() && !data.exists(), "{command} did work first");
+    }
+}
+
+/// The binary's admin command on the database `url`; its JSON answer.
+async fn command_on(url: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--data-dir".to_string(), "/nonexistent/communityd".into()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let url = url.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(crate::startup::BIN)
+            .args(all)
+            .env("COMMUNITYD_DATABASE_URL", url)
+            .output()
+    })
+    .await
+    .expect("task")
+    .expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[tokio::test]
+async fn on_postgres_admin_commands_run_beside_a_running_server() {
+    let Some(url) = communityd::store::pg::testing::fresh_database_url() else {
+        eprintln!("skipped: COMMUNITYD_TEST_DATABASE_URL is unset");
+        return;
+    };
+    let served = url.clone();
+    let app = spawn_app_with(move |s| s.database_url.0 = served).await;
+    let created = command_on(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Contoso",
+            "--admin-email",
+            "admin@contoso.example",
+            "--admin-password",
+            "contoso-password-1",
+        ],
+    )
+    .await;
+    let listed = command_on(&url, &["tenant", "list"]).await;
+    assert_eq!(listed["tenants"][0]["name"], "Contoso", "{listed}");
+    assert_eq!(
+        listed["tenants"][0]["id"], created["tenant_id"],
+        "{created}"
+    );
+    // The server reads what another process wrote, with no restart.
+    let tenant = TenantId::parse(&text(&created, "tenant_id")).expect("an id");
+    let seen = app
+        .ctx
+        .store
+        .read(move |tx| communityd::store::tenants::get(tx, tenant))
+        .await
+        .expect("read");
+    assert!(seen.is_some(), "the server does not see the new tenant");
+}

@@ -5,10 +5,10 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_communityd");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_communityd");
 
 /// Runs the binary to completion; returns (success, stderr).
-fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+pub(crate) fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     let out = Command::new(BIN)
         .args(args)
         .envs(env.iter().copied())
@@ -21,7 +21,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     )
 }
 
-fn assert_one_line(stderr: &str, needles: &[&str]) {
+pub(crate) fn assert_one_line(stderr: &str, needles: &[&str]) {
     assert_eq!(
         stderr.trim_end().lines().count(),
         1,
