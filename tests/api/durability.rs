@@ -33,6 +33,7 @@ impl Server {
             .arg(data_dir)
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("COMMUNITYD_INVITATIONS_PER_COMMUNITY_PER_DAY", "1000000")
+            .envs(crate::helpers::database_env(data_dir))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -72,6 +73,7 @@ fn admin(data_dir: &Path, args: &[&str]) -> Value {
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
+        .envs(crate::helpers::database_env(data_dir))
         .env("RUST_LOG", "warn")
         .output()
         .expect("admin command runs");

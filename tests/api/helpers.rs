@@ -5,14 +5,17 @@
 
 use communityd::app::{admin, Context};
 use communityd::clock::Clock;
-use communityd::config::Settings;
+use communityd::config::{DatabaseUrlSetting, Settings};
 use communityd::domain::ids::{ClientId, TenantId, UserId};
 use communityd::domain::role::Role;
 use communityd::startup::Application;
+use communityd::store::pg::testing::{fresh_database_url, TEST_DATABASE_URL};
+use communityd::store::{Store, StoreError};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 use tempfile::TempDir;
 
 pub struct TestApp {
@@ -26,10 +29,59 @@ pub struct TestApp {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-/// Settings for a test: port 0, a temp data dir, the file mail transport.
+/// Whether this run of the suite is on PostgreSQL: CI runs it twice, once
+/// on redb and once with `COMMUNITYD_TEST_DATABASE_URL` naming a server.
+pub fn on_postgres() -> bool {
+    std::env::var_os(TEST_DATABASE_URL).is_some()
+}
+
+/// For a test about redb itself (its file, its backups, its tables): true,
+/// saying so, when the suite runs on PostgreSQL, and the test returns.
+/// The one way a test is left out of the PostgreSQL run, so `grep
+/// redb_only` lists them all.
+pub fn redb_only(reason: &str) -> bool {
+    let skipped = on_postgres();
+    if skipped {
+        eprintln!("redb only, not run on PostgreSQL: {reason}");
+    }
+    skipped
+}
+
+/// The database a data dir's server uses: "" (redb, in the data dir) or,
+/// on PostgreSQL, a fresh database of its own, the same one each time the
+/// same data dir asks (a restart, a seed before `serve`, an admin command).
+pub fn database_url_for(data_dir: &Path) -> String {
+    static BY_DIR: OnceLock<Mutex<HashMap<PathBuf, String>>> = OnceLock::new();
+    if !on_postgres() {
+        return String::new();
+    }
+    let mut by_dir = BY_DIR.get_or_init(Default::default).lock().expect("lock");
+    by_dir
+        .entry(data_dir.to_path_buf())
+        .or_insert_with(|| fresh_database_url().expect("on PostgreSQL"))
+        .clone()
+}
+
+/// The variable that gives a `communityd` process the data dir's
+/// database; nothing on redb. For `Command::envs`.
+pub fn database_env(data_dir: &Path) -> Option<(&'static str, String)> {
+    Some(database_url_for(data_dir))
+        .filter(|url| !url.is_empty())
+        .map(|url| ("COMMUNITYD_DATABASE_URL", url))
+}
+
+/// The store of a data dir, on the suite's backend (no server may hold
+/// a redb one).
+pub fn open_store(data_dir: &Path) -> Result<Store, StoreError> {
+    Store::open_configured(data_dir, &database_url_for(data_dir), 4)
+}
+
+/// Settings for a test: port 0, a temp data dir (and on PostgreSQL a fresh
+/// database), the file mail transport.
 pub fn test_settings(dir: &TempDir) -> Settings {
     let mut s = Settings::defaults();
     s.data_dir = dir.path().to_path_buf();
+    s.database_url = DatabaseUrlSetting(database_url_for(dir.path()));
     s.bind = "127.0.0.1:0".into();
     s.auth_attempts_per_minute = 1000;
     s.mail_retry_base = std::time::Duration::from_millis(100);
@@ -72,7 +124,7 @@ async fn start(settings: Settings, dir: Arc<TempDir>, clock: Clock) -> TestApp {
 
 impl TestApp {
     /// Stops the server gracefully and starts a new one on the same data dir
-    /// (a new port), as an operator's restart would.
+    /// and database (a new port), as an operator's restart would.
     pub async fn restart(self) -> TestApp {
         let TestApp {
             dir,

@@ -5,7 +5,6 @@
 
 use communityd::app::admin;
 use communityd::domain::role::Role;
-use communityd::store::Store;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -22,7 +21,7 @@ pub struct Seeded {
 
 /// Creates a tenant and an administrator client in `dir` (no server may hold it).
 pub fn seed_tenant(dir: &Path, name: &str) -> Seeded {
-    let store = Store::open(dir).expect("store opens");
+    let store = crate::helpers::open_store(dir).expect("store opens");
     let now = chrono::Utc::now();
     let email = format!("admin@{}.example", name.to_lowercase());
     let tenant = admin::create_tenant(
@@ -75,6 +74,7 @@ impl Served {
             .env("COMMUNITYD_DATA_DIR", dir)
             .env("COMMUNITYD_BIND", "127.0.0.1:0")
             .env("COMMUNITYD_AUTH_ATTEMPTS_PER_MINUTE", "1000")
+            .envs(crate::helpers::database_env(dir))
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"));
         for (key, value) in settings {

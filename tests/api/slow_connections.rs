@@ -77,6 +77,7 @@ fn serve_with_open_files(dir: &std::path::Path, limit: u64) -> (std::process::Ch
         .env("COMMUNITYD_DATA_DIR", dir)
         .env("COMMUNITYD_BIND", "127.0.0.1:0")
         .env("COMMUNITYD_CONNECTIONS_PER_PEER", "100000")
+        .envs(crate::helpers::database_env(dir))
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(dir.join("server.log")).expect("log"));
     // SAFETY: setrlimit is async-signal-safe; nothing else runs here.
