@@ -249,6 +249,9 @@ async fn a_slow_recipient_does_not_hold_up_the_emails_queued_after_it() {
 
 #[tokio::test]
 async fn an_unreadable_outbox_row_is_set_aside_and_the_next_email_still_goes_out() {
+    if crate::helpers::redb_only("breaks a row in redb's outbox table") {
+        return;
+    }
     use communityd::domain::ids::InvitationId;
     use communityd::store::{invitations, outbox, tables, StoreError};
 

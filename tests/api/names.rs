@@ -126,6 +126,11 @@ async fn company_names_are_unique_whatever_the_case() {
 
 #[tokio::test]
 async fn tenants_stored_before_the_name_index_are_indexed_on_open() {
+    if crate::helpers::redb_only(
+        "empties redb's name index, as a database of the previous release has none",
+    ) {
+        return;
+    }
     let app = spawn_app().await;
     app.tenant("Contoso").await;
     let fabrikam = app.tenant("Fabrikam").await;

@@ -52,6 +52,9 @@ fn positions(len: usize) -> Vec<usize> {
 
 #[tokio::test]
 async fn a_backup_with_any_flipped_byte_is_refused_and_the_live_database_kept() {
+    if crate::helpers::redb_only("backups and restores of the redb file") {
+        return;
+    }
     let (live, backups, file) = backed_up().await;
     let good = std::fs::read(&file).expect("read");
     let live_file = live.path().join(FILE_NAME);
@@ -93,6 +96,9 @@ async fn a_backup_with_any_flipped_byte_is_refused_and_the_live_database_kept() 
 #[cfg(unix)]
 #[tokio::test]
 async fn a_good_backup_restores_from_a_read_only_copy_that_stays_unchanged() {
+    if crate::helpers::redb_only("backups and restores of the redb file") {
+        return;
+    }
     use std::os::unix::fs::PermissionsExt;
     let (_live, backups, file) = backed_up().await;
     let shelf = backups.path().join("shelf");
@@ -125,6 +131,9 @@ async fn a_good_backup_restores_from_a_read_only_copy_that_stays_unchanged() {
 
 #[tokio::test]
 async fn a_database_file_without_a_manifest_is_refused() {
+    if crate::helpers::redb_only("backups and restores of the redb file") {
+        return;
+    }
     let (live, backups, _) = backed_up().await;
     let bare = backups.path().join("bare.redb");
     std::fs::copy(live.path().join(FILE_NAME), &bare).expect("copy");
@@ -136,6 +145,9 @@ async fn a_database_file_without_a_manifest_is_refused() {
 
 #[tokio::test]
 async fn verify_names_what_failed_and_reports_the_counts_of_a_good_backup() {
+    if crate::helpers::redb_only("backups and restores of the redb file") {
+        return;
+    }
     let (_live, backups, file) = backed_up().await;
     let checked = client::verify(&file).expect("a good backup verifies");
     assert_eq!(checked["tables"]["SDS_VALUES"], VALUES);
