@@ -9,11 +9,10 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_communityd");
 const WRITERS: usize = 16;
 /// Acknowledged invitations to wait for before the kill.
 const BEFORE_KILL: usize = 150;
@@ -28,12 +27,11 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path) -> Server {
-        let mut child = Command::new(BIN)
+        let mut child = crate::helpers::communityd(data_dir)
             .arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("COMMUNITYD_INVITATIONS_PER_COMMUNITY_PER_DAY", "1000000")
-            .envs(crate::helpers::database_env(data_dir))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -69,11 +67,10 @@ impl Drop for Server {
 }
 
 fn admin(data_dir: &Path, args: &[&str]) -> Value {
-    let out = Command::new(BIN)
+    let out = crate::helpers::communityd(data_dir)
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
-        .envs(crate::helpers::database_env(data_dir))
         .env("RUST_LOG", "warn")
         .output()
         .expect("admin command runs");

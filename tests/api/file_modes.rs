@@ -27,12 +27,8 @@ fn with_umask(mask: libc::mode_t) -> impl FnOnce(&mut Command) {
 
 /// Runs `communityd --data-dir DIR ARGS` under `mask`; returns its JSON output.
 fn cli(mask: libc::mode_t, dir: &Path, args: &[&str]) -> Value {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_communityd"));
-    command
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .envs(crate::helpers::database_env(dir));
+    let mut command = crate::helpers::communityd(dir);
+    command.arg("--data-dir").arg(dir).args(args);
     with_umask(mask)(&mut command);
     let out = command.output().expect("communityd runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -199,7 +195,7 @@ async fn a_data_dir_left_open_by_an_earlier_release_is_closed_at_start() {
     let db = data.join(FILE_NAME);
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).expect("chmod");
 
-    let mut command = Command::new(env!("CARGO_BIN_EXE_communityd"));
+    let mut command = crate::helpers::communityd(&data);
     let out = command
         .arg("--data-dir")
         .arg(&data)

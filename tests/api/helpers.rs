@@ -15,6 +15,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 use tempfile::TempDir;
 
@@ -62,12 +63,23 @@ pub fn database_url_for(data_dir: &Path) -> String {
         .clone()
 }
 
-/// The variable that gives a `communityd` process the data dir's
-/// database; nothing on redb. For `Command::envs`.
-pub fn database_env(data_dir: &Path) -> Option<(&'static str, String)> {
-    Some(database_url_for(data_dir))
-        .filter(|url| !url.is_empty())
-        .map(|url| ("COMMUNITYD_DATABASE_URL", url))
+/// The real binary, without the suite's own variable (which it would warn
+/// about as an unknown setting); on redb in whatever data dir it is given.
+pub fn communityd_binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_communityd"));
+    command.env_remove(TEST_DATABASE_URL);
+    command
+}
+
+/// The real binary for a test that runs it on `data_dir`: on the suite's
+/// backend, given the data dir's database when that is PostgreSQL.
+pub fn communityd(data_dir: &Path) -> Command {
+    let mut command = communityd_binary();
+    let url = database_url_for(data_dir);
+    if !url.is_empty() {
+        command.env("COMMUNITYD_DATABASE_URL", url);
+    }
+    command
 }
 
 /// The store of a data dir, on the suite's backend (no server may hold

@@ -68,13 +68,12 @@ impl Served {
         adjust: impl FnOnce(&mut Command),
     ) -> Served {
         let log = dir.join(format!("server-{}.log", now_nanos()));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_communityd"));
+        let mut command = crate::helpers::communityd(dir);
         command
             .arg("serve")
             .env("COMMUNITYD_DATA_DIR", dir)
             .env("COMMUNITYD_BIND", "127.0.0.1:0")
             .env("COMMUNITYD_AUTH_ATTEMPTS_PER_MINUTE", "1000")
-            .envs(crate::helpers::database_env(dir))
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"));
         for (key, value) in settings {

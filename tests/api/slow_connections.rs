@@ -8,7 +8,7 @@ use crate::process::seed_tenant;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -71,13 +71,12 @@ async fn a_body_below_the_minimum_rate_is_cut_off_after_the_grace() {
 
 /// `communityd serve` with its open-file limit (soft and hard) at `limit`.
 fn serve_with_open_files(dir: &std::path::Path, limit: u64) -> (std::process::Child, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_communityd"));
+    let mut command = crate::helpers::communityd(dir);
     command
         .arg("serve")
         .env("COMMUNITYD_DATA_DIR", dir)
         .env("COMMUNITYD_BIND", "127.0.0.1:0")
         .env("COMMUNITYD_CONNECTIONS_PER_PEER", "100000")
-        .envs(crate::helpers::database_env(dir))
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(dir.join("server.log")).expect("log"));
     // SAFETY: setrlimit is async-signal-safe; nothing else runs here.

@@ -2,6 +2,7 @@
 //! makes gives exactly one line saying what to do, and logs carry no
 //! colour codes when not on a terminal (JSON lines on request).
 
+use crate::helpers::communityd_binary;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -9,7 +10,7 @@ pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_communityd");
 
 /// Runs the binary to completion; returns (success, stderr).
 pub(crate) fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-    let out = Command::new(BIN)
+    let out = communityd_binary()
         .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
@@ -115,7 +116,7 @@ fn first_log_line(env: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().expect("dir");
     // A new data dir: one left open to others is closed with a warning line.
     let data = dir.path().join("data");
-    let mut child = Command::new(BIN)
+    let mut child = communityd_binary()
         .args([
             "--data-dir",
             data.to_str().expect("path"),
@@ -159,7 +160,7 @@ async fn the_health_command_reports_a_ready_server_and_fails_without_one() {
     let mut result = (false, String::new());
     for _ in 0..100 {
         let args = ["health".to_string(), "--bind".to_string(), addr.clone()];
-        let out = tokio::task::spawn_blocking(move || Command::new(BIN).args(args).output())
+        let out = tokio::task::spawn_blocking(move || communityd_binary().args(args).output())
             .await
             .expect("task")
             .expect("binary runs");
