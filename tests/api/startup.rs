@@ -4,7 +4,7 @@
 
 use crate::helpers::communityd_binary;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_communityd");
 
