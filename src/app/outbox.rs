@@ -21,9 +21,10 @@ pub fn max_attempts(ctx: &Context) -> u32 {
     ctx.settings.mail_max_attempts.max(1)
 }
 
-/// Makes every claimed entry due now: run when a worker starts, since the
-/// database admits one process, so a claim found then belongs to a worker
-/// that is gone. Answers how many were released.
+/// Releases the claims of workers that are gone (on redb every claim, as
+/// the database admits one process; on PostgreSQL expired leases only, as
+/// other instances' workers may be alive), so their entries are due now:
+/// run when a worker starts. Answers how many were released.
 pub async fn release_claims(ctx: &Context) -> Result<usize, AppError> {
     let now = ctx.clock.now();
     ctx.store

@@ -4,7 +4,8 @@
 //! A worker claims an entry before sending it: the claim (a lease with an
 //! expiry) is written in its own transaction, and the entry's due time moves
 //! to the lease's end. A process that dies mid-send leaves the claim behind;
-//! the next worker releases it, so at most the messages in flight are sent
+//! the next worker releases it (on PostgreSQL, shared by several instances,
+//! once its lease has ended), so at most the messages in flight are sent
 //! again, once, with the same Message-ID. An entry whose bytes cannot be
 //! read is moved to a quarantine table instead of blocking the queue.
 
@@ -23,14 +24,14 @@ use uuid::Uuid;
 impl Record for OutboxEntry {}
 
 pub fn get(tx: &impl Readable, id: OutboxId) -> Result<Option<OutboxEntry>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::outbox::get(pg, id));
     let table = tx.table(OUTBOX)?;
     let found = table.get(id.0)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
 pub fn put(tx: &impl Writable, entry: &OutboxEntry) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("outbox::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::outbox::put(pg, entry));
     if let Some(old) = get(tx, entry.id)? {
         tx.open_table(OUTBOX_DUE)?
             .remove((old.next_attempt.timestamp_millis(), old.id.0))?;
@@ -68,6 +69,15 @@ pub enum Claimed {
     Poison { id: OutboxId, reason: String },
 }
 
+impl From<super::pg::outbox::Claim> for Claimed {
+    fn from(claim: super::pg::outbox::Claim) -> Self {
+        match claim {
+            Ok(entry) => Claimed::Entry(entry),
+            Err((id, reason)) => Claimed::Poison { id, reason },
+        }
+    }
+}
+
 /// Claims up to `limit` due entries, soonest first: each one's due time
 /// moves to `lease_until` and a claim row records the lease. The caller
 /// decides (in the same transaction, with [`settle`]) about any entry it
@@ -78,7 +88,10 @@ pub fn claim_due(
     limit: usize,
     lease_until: DateTime<Utc>,
 ) -> Result<Vec<Claimed>, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("outbox::claim_due", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| {
+        let claims = super::pg::outbox::claim_due(pg, now, limit, lease_until)?;
+        Ok(claims.into_iter().map(Claimed::from).collect())
+    });
     let keys: Vec<(i64, Uuid)> = {
         let index = tx.open_table(OUTBOX_DUE)?;
         let range = index.range(..=(now.timestamp_millis(), Uuid::max()))?;
@@ -123,7 +136,7 @@ pub fn claim_due(
 /// written whole from what the caller holds, so a row that changed or broke
 /// meanwhile cannot stop the outcome from being recorded.
 pub fn settle(tx: &impl Writable, entry: &OutboxEntry) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("outbox::settle", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::outbox::settle(pg, entry));
     let lease = {
         let mut claims = tx.open_table(OUTBOX_CLAIMS)?;
         let removed = claims.remove(entry.id.0)?;
@@ -135,14 +148,14 @@ pub fn settle(tx: &impl Writable, entry: &OutboxEntry) -> Result<(), StoreError>
     write(tx, entry)
 }
 
-/// Makes every claimed entry due at `now`. Run when a worker starts: the
-/// database admits one process, so a claim found then belongs to a worker
-/// that is gone (a crash, or a task that was stopped mid-send).
+/// Releases claims left by workers that are gone, making their entries due
+/// at `now`; answers how many. Run when a worker starts. On redb every
+/// claim is released: the database admits one process, so a claim found
+/// then belongs to a worker that is gone (a crash, or a task that was
+/// stopped mid-send). On PostgreSQL only expired leases are: a running one
+/// may belong to a worker of another instance.
 pub fn release_claims(tx: &impl Writable, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "outbox::release_claims",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::outbox::release_claims(pg, now));
     let claims: Vec<(Uuid, i64)> = {
         let table = tx.open_table(OUTBOX_CLAIMS)?;
         let mut claims = Vec::new();
@@ -185,7 +198,7 @@ fn quarantine(
 /// How an email is doing, for the invitation list. Never fails on an entry
 /// that cannot be read: that shows as failed, with the reason.
 pub fn delivery(tx: &impl Readable, id: OutboxId) -> Result<Option<DeliveryReport>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::delivery", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::outbox::delivery(pg, id));
     let raw = tx.table(OUTBOX)?.get(id.0)?.map(|v| v.value().to_vec());
     if let Some(raw) = raw {
         return Ok(Some(match decode::<OutboxEntry>(&raw) {
@@ -202,7 +215,7 @@ pub fn delivery(tx: &impl Readable, id: OutboxId) -> Result<Option<DeliveryRepor
 pub fn quarantined(
     tx: &impl Readable,
 ) -> Result<Vec<(OutboxId, DateTime<Utc>, String)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::quarantined", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::outbox::quarantined(pg));
     let table = tx.table(OUTBOX_QUARANTINE)?;
     let mut out = Vec::new();
     for row in table.range::<Uuid>(..)? {
@@ -216,7 +229,7 @@ pub fn quarantined(
 
 /// When the soonest pending entry is due, if any.
 pub fn next_due(tx: &impl Readable) -> Result<Option<i64>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::next_due", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::outbox::next_due(pg));
     let index = tx.table(OUTBOX_DUE)?;
     let first = index.range::<(i64, Uuid)>(..)?.next().transpose()?;
     Ok(first.map(|(k, _)| k.value().0))
@@ -224,7 +237,7 @@ pub fn next_due(tx: &impl Readable) -> Result<Option<i64>, StoreError> {
 
 /// True when the entry is claimed (being sent, or left by a dead worker).
 pub fn is_claimed(tx: &impl Readable, id: OutboxId) -> Result<bool, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("outbox::is_claimed", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::outbox::is_claimed(pg, id));
     let claimed = tx.table(OUTBOX_CLAIMS)?.get(id.0)?.is_some();
     Ok(claimed)
 }

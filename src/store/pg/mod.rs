@@ -21,6 +21,7 @@ pub mod grants;
 pub mod identities;
 pub mod memberships;
 pub mod migrate;
+pub mod outbox;
 pub mod profiles;
 pub mod secrets;
 pub mod sessions;
