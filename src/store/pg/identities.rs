@@ -138,7 +138,10 @@ pub fn delete_client(tx: &PgTx, id: ClientId) -> Result<bool, StoreError> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(super) use self::tests::{on_both, write};
+
+#[cfg(test)]
+mod tests {
     use super::*;
     use crate::domain::role::Role;
     use crate::store::pg::testing::fresh_store;

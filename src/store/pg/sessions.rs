@@ -48,7 +48,7 @@ pub fn delete_expired(tx: &PgTx, now: DateTime<Utc>, limit: usize) -> Result<usi
 
 #[cfg(test)]
 mod tests {
-    use super::super::identities::tests::{on_both, write};
+    use super::super::identities::{on_both, write};
     use crate::domain::ids::{TenantId, UserId};
     use crate::domain::session::Session;
     use crate::store::{sessions, StoreError};
