@@ -18,14 +18,16 @@ pub fn get(
     namespace: &str,
     id: &str,
 ) -> Result<Option<SdsStream>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_streams::get(
+        pg, tenant, namespace, id
+    ));
     let table = tx.table(SDS_STREAMS)?;
     let found = table.get((tenant.0, namespace, identifier::key(id).as_str()))?;
     found.map(|v| decode(v.value())).transpose()
 }
 
 pub fn put(tx: &impl Writable, tenant: TenantId, stream: &SdsStream) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_streams::put(pg, tenant, stream));
     let key = stream.key();
     tx.open_table(SDS_STREAMS)?.insert(
         (tenant.0, stream.namespace.as_str(), key.as_str()),
@@ -35,7 +37,7 @@ pub fn put(tx: &impl Writable, tenant: TenantId, stream: &SdsStream) -> Result<(
 }
 
 pub fn delete(tx: &impl Writable, tenant: TenantId, stream: &SdsStream) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::delete", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_streams::delete(pg, tenant, stream));
     let key = stream.key();
     tx.open_table(SDS_STREAMS)?
         .remove((tenant.0, stream.namespace.as_str(), key.as_str()))?;
@@ -49,7 +51,9 @@ pub fn each(
     namespace: &str,
     mut visit: impl FnMut(SdsStream) -> bool,
 ) -> Result<(), StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_streams::each", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_streams::each(
+        pg, tenant, namespace, visit
+    ));
     let table = tx.table(SDS_STREAMS)?;
     for entry in table.range((tenant.0, namespace, "")..(tenant.0, namespace, "\u{10FFFF}"))? {
         if !visit(decode(entry?.1.value())?) {

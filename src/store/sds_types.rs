@@ -18,7 +18,9 @@ pub fn get(
     namespace: &str,
     id: &str,
 ) -> Result<Option<SdsType>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_types::get(
+        pg, tenant, namespace, id
+    ));
     let table = tx.table(SDS_TYPES)?;
     let found = table.get((tenant.0, namespace, identifier::key(id).as_str()))?;
     found.map(|v| decode(v.value())).transpose()
@@ -30,7 +32,9 @@ pub fn put(
     namespace: &str,
     sds_type: &SdsType,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_types::put(
+        pg, tenant, namespace, sds_type
+    ));
     let key = identifier::key(&sds_type.id);
     tx.open_table(SDS_TYPES)?.insert(
         (tenant.0, namespace, key.as_str()),
@@ -45,7 +49,9 @@ pub fn delete(
     namespace: &str,
     id: &str,
 ) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::delete", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_types::delete(
+        pg, tenant, namespace, id
+    ));
     let key = identifier::key(id);
     let removed = tx
         .open_table(SDS_TYPES)?
@@ -61,7 +67,9 @@ pub fn list(
     namespace: &str,
     page: Page,
 ) -> Result<Vec<SdsType>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_types::list", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_types::list(
+        pg, tenant, namespace, page
+    ));
     let table = tx.table(SDS_TYPES)?;
     let mut out = Vec::new();
     let range = table.range((tenant.0, namespace, "")..(tenant.0, namespace, "\u{10FFFF}"))?;

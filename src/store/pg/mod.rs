@@ -23,6 +23,8 @@ pub mod memberships;
 pub mod migrate;
 pub mod outbox;
 pub mod profiles;
+pub mod sds_streams;
+pub mod sds_types;
 pub mod secrets;
 pub mod sessions;
 pub mod shares;
