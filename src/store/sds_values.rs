@@ -16,20 +16,20 @@ fn parse(bytes: &[u8]) -> Result<Value, StoreError> {
 }
 
 pub fn get(tx: &impl Readable, stream: Uuid, key: &[u8]) -> Result<Option<Value>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_values::get(pg, stream, key));
     let table = tx.table(SDS_VALUES)?;
     let found = table.get((stream, key))?;
     found.map(|v| parse(v.value())).transpose()
 }
 
 pub fn exists(tx: &impl Readable, stream: Uuid, key: &[u8]) -> Result<bool, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::exists", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_values::exists(pg, stream, key));
     let found = tx.table(SDS_VALUES)?.get((stream, key))?.is_some();
     Ok(found)
 }
 
 pub fn put(tx: &impl Writable, stream: Uuid, key: &[u8], json: &[u8]) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_values::put(pg, stream, key, json));
     tx.open_table(SDS_VALUES)?.insert((stream, key), json)?;
     Ok(())
 }
@@ -43,8 +43,8 @@ pub fn put_each<'v, E: From<StoreError>>(
     values: impl IntoIterator<Item = (&'v [u8], &'v [u8])>,
     mut check: impl FnMut(usize, bool) -> Result<(), E>,
 ) -> Result<(), E> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(
-        super::pg::pending("sds_values::put_each", pg).into()
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_values::put_each(
+        pg, stream, values, check
     ));
     let mut table = tx.open_table(SDS_VALUES).map_err(StoreError::from)?;
     for (i, (key, json)) in values.into_iter().enumerate() {
@@ -58,7 +58,7 @@ pub fn put_each<'v, E: From<StoreError>>(
 }
 
 pub fn remove(tx: &impl Writable, stream: Uuid, key: &[u8]) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::remove", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_values::remove(pg, stream, key));
     Ok(tx.open_table(SDS_VALUES)?.remove((stream, key))?.is_some())
 }
 
@@ -71,10 +71,12 @@ pub fn remove_window(
     (start, end): (&[u8], &[u8]),
     limit: usize,
 ) -> Result<Option<usize>, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "sds_values::remove_window",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_values::remove_window(
+        pg,
+        stream,
+        (start, end),
+        limit
+    ));
     let mut table = tx.open_table(SDS_VALUES)?;
     let keys = first_keys(&table, (stream, start)..=(stream, end), limit + 1)?;
     if keys.len() > limit {
@@ -93,10 +95,9 @@ pub fn count_window(
     end: &[u8],
     limit: usize,
 ) -> Result<usize, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "sds_values::count_window",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_values::count_window(
+        pg, stream, start, end, limit
+    ));
     let table = tx.table(SDS_VALUES)?;
     let range = table.range::<(Uuid, &[u8])>((stream, start)..=(stream, end))?;
     let mut found = 0;
@@ -111,10 +112,9 @@ pub fn count_window(
 /// deleted); returns whether some remain. A bounded batch, so removing a
 /// large stream's values never holds the commit thread for long.
 pub fn remove_some(tx: &impl Writable, stream: Uuid, limit: usize) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "sds_values::remove_some",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_values::remove_some(
+        pg, stream, limit
+    ));
     let mut table = tx.open_table(SDS_VALUES)?;
     let from: &[u8] = &[];
     let mut keys = first_keys(
@@ -158,10 +158,7 @@ fn next_storage(stream: Uuid) -> Uuid {
 
 /// Marks a deleted stream's storage as still holding values to remove.
 pub fn purge_later(tx: &impl Writable, stream: Uuid) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "sds_values::purge_later",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_values::purge_later(pg, stream));
     tx.open_table(SDS_VALUE_PURGES)?.insert(stream, ())?;
     Ok(())
 }
@@ -169,10 +166,7 @@ pub fn purge_later(tx: &impl Writable, stream: Uuid) -> Result<(), StoreError> {
 /// Removes up to `limit` values of the first storage waiting to be purged;
 /// returns whether any purge is still waiting.
 pub fn purge_some(tx: &impl Writable, limit: usize) -> Result<bool, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "sds_values::purge_some",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::sds_values::purge_some(pg, limit));
     let mut purges = tx.open_table(SDS_VALUE_PURGES)?;
     let Some(first) = purges.first()?.map(|(k, _)| k.value()) else {
         return Ok(false);
@@ -200,7 +194,14 @@ pub fn range(
     skip: usize,
     limit: usize,
 ) -> Result<Vec<Entry>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("sds_values::range", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_values::range(
+        pg,
+        stream,
+        (start, end),
+        direction == Direction::Backward,
+        skip,
+        limit
+    ));
     let mut out = Vec::new();
     let mut failed = None;
     each_in_range(
@@ -235,10 +236,15 @@ pub fn each_in_range(
     limit: usize,
     mut each: impl FnMut(&[u8], &[u8]) -> bool,
 ) -> Result<usize, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "sds_values::each_in_range",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_values::each_in_range(
+        pg,
+        stream,
+        (start, end),
+        direction == Direction::Backward,
+        skip,
+        limit,
+        each
+    ));
     let table = tx.table(SDS_VALUES)?;
     let empty: &[u8] = &[];
     let next_stream = next_storage(stream);

@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod profiles;
 pub mod sds_streams;
 pub mod sds_types;
+pub mod sds_values;
 pub mod secrets;
 pub mod sessions;
 pub mod shares;
