@@ -10,8 +10,9 @@
 use super::counts::{self, Counted};
 use super::error::StoreError;
 use super::invitations;
+use super::pg::{counts as pg_counts, invitations as pg_invitations, PgTx};
 use super::tx::{redb_or_pg, Readable};
-use crate::domain::invitation::InvitationState;
+use crate::domain::invitation::{Invitation, InvitationState};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -34,7 +35,7 @@ fn invitation_states() -> impl Iterator<Item = InvitationState> {
 }
 
 pub fn take(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("census::take", pg)));
+    let tx = &redb_or_pg!(tx, |pg| take_pg(pg, now));
     let mut invitations_by_state = Vec::new();
     for state in invitation_states() {
         let n = counts::get(tx, Counted::Invitations(state))?;
@@ -44,31 +45,62 @@ pub fn take(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError
         let Some(inv) = invitations::get(tx, id)? else {
             continue;
         };
-        let (stored, seen) = (inv.state, inv.state_at(now));
-        if stored != seen {
-            for (state, n) in invitations_by_state.iter_mut() {
-                if *state == stored {
-                    *n = n.saturating_sub(1);
-                } else if *state == seen {
-                    *n += 1;
-                }
-            }
-        }
+        expire_on_read(&mut invitations_by_state, &inv, now);
     }
     Ok(Census {
         outbox_queued: counts::get(tx, Counted::OutboxQueued)?,
         outbox_retrying: counts::get(tx, Counted::OutboxRetrying)?,
-        invitations: invitations_by_state
-            .into_iter()
-            .map(|(state, n)| (state.name(), n))
-            .collect(),
+        invitations: named(invitations_by_state),
     })
 }
 
+/// `take` on PostgreSQL: the same figures, in three queries (the counts
+/// by state, the due invitations' records, the pending emails).
+fn take_pg(pg: &PgTx, now: DateTime<Utc>) -> Result<Census, StoreError> {
+    let counted = pg_counts::invitations_by_state(pg)?;
+    let mut invitations_by_state: Vec<(InvitationState, u64)> = invitation_states()
+        .map(|state| {
+            let n = counted.iter().find(|(s, _)| *s == state).map_or(0, |c| c.1);
+            (state, n)
+        })
+        .collect();
+    for inv in pg_invitations::due_records(pg, now, DUE_LOOKAHEAD)? {
+        expire_on_read(&mut invitations_by_state, &inv, now);
+    }
+    let (outbox_queued, outbox_retrying) = pg_counts::outbox_pending(pg)?;
+    Ok(Census {
+        outbox_queued,
+        outbox_retrying,
+        invitations: named(invitations_by_state),
+    })
+}
+
+/// Moves a due invitation from its stored state's count to the one
+/// readers see, when they differ.
+fn expire_on_read(by_state: &mut [(InvitationState, u64)], inv: &Invitation, now: DateTime<Utc>) {
+    let (stored, seen) = (inv.state, inv.state_at(now));
+    if stored != seen {
+        for (state, n) in by_state.iter_mut() {
+            if *state == stored {
+                *n = n.saturating_sub(1);
+            } else if *state == seen {
+                *n += 1;
+            }
+        }
+    }
+}
+
+fn named(by_state: Vec<(InvitationState, u64)>) -> Vec<(&'static str, u64)> {
+    by_state
+        .into_iter()
+        .map(|(state, n)| (state.name(), n))
+        .collect()
+}
+
 /// The census worked out from every record, as `take` used to: what the
-/// stored counts must agree with.
+/// stored counts must agree with. Written against the store functions
+/// alone, so it is the same code on both backends.
 pub fn recount(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("census::recount", pg)));
     let mut census = Census::default();
     let mut by_state: Vec<(InvitationState, u64)> = invitation_states().map(|s| (s, 0)).collect();
     for inv in invitations::all(tx)? {
@@ -87,7 +119,7 @@ pub fn recount(tx: &impl Readable, now: DateTime<Utc>) -> Result<Census, StoreEr
             Counted::Invitations(_) => {}
         }
     }
-    census.invitations = by_state.into_iter().map(|(s, n)| (s.name(), n)).collect();
+    census.invitations = named(by_state);
     Ok(census)
 }
 

@@ -21,7 +21,7 @@ use uuid::Uuid;
 impl Record for Invitation {}
 
 pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("invitations::get", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::get(pg, id));
     tx.recall(Lookup::invitation(id), || {
         let table = tx.table(INVITATIONS)?;
         let found = table.get(id.0)?;
@@ -41,7 +41,7 @@ fn is_open(inv: &Invitation) -> bool {
 
 /// Writes the invitation and diff-updates every index from `old` to `new`.
 pub fn put(tx: &impl Writable, new: &Invitation) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("invitations::put", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::invitations::put(pg, new, is_open(new)));
     let old = get(tx, new.id)?;
     if let Some(old) = &old {
         unindex(tx, old)?;
@@ -90,7 +90,7 @@ fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
 
 /// Removes an invitation and its index entries for good (community deleted).
 pub fn purge(tx: &impl Writable, inv: &Invitation) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending("invitations::purge", pg)));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::invitations::purge(pg, inv));
     let stored = get(tx, inv.id)?;
     unindex(tx, inv)?;
     tx.open_table(INVITATIONS)?.remove(inv.id.0)?;
@@ -103,10 +103,9 @@ pub fn live_for(
     community: CommunityId,
     recipient: &EmailAddress,
 ) -> Result<Option<Invitation>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::live_for",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::live_for(
+        pg, community, recipient
+    ));
     let id = {
         let table = tx.table(LIVE_INVITATION)?;
         let found = table.get((community.0, recipient.as_str()))?;
@@ -126,10 +125,9 @@ pub fn issued_by(
     issuer: TenantId,
     page: Option<Page>,
 ) -> Result<Vec<Invitation>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::issued_by",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::issued_by(
+        pg, community, issuer, page
+    ));
     let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
     let range =
         index.range((community.0, issuer.0, Uuid::nil())..=(community.0, issuer.0, Uuid::max()))?;
@@ -151,11 +149,9 @@ pub fn walk_issued_newest_first<E: From<StoreError>>(
     issuer: TenantId,
     mut visit: impl FnMut(InvitationId) -> Result<bool, E>,
 ) -> Result<(), E> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::walk_issued_newest_first",
-        pg
-    )
-    .into()));
+    let tx = &redb_or_pg!(tx, |pg| {
+        super::pg::invitations::walk_issued_newest_first(pg, community, issuer, visit)
+    });
     let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
     let range = index
         .range((community.0, issuer.0, Uuid::nil())..=(community.0, issuer.0, Uuid::max()))
@@ -184,10 +180,7 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<Invitation>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::of_community",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::of_community(pg, community));
     let index = tx.table(INVITATIONS_BY_COMMUNITY)?;
     let mut ids = Vec::new();
     for entry in index
@@ -204,10 +197,9 @@ pub fn accepted_by_tenant(
     tx: &impl Readable,
     tenant: TenantId,
 ) -> Result<Vec<Invitation>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::accepted_by_tenant",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::accepted_by_tenant(
+        pg, tenant
+    ));
     let index = tx.table(INVITATIONS_BY_INVITED_TENANT)?;
     let mut ids = Vec::new();
     for entry in index.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))? {
@@ -219,7 +211,7 @@ pub fn accepted_by_tenant(
 
 /// Every invitation, withdrawn or not: for full recounts, never a request.
 pub fn all(tx: &impl Readable) -> Result<Vec<Invitation>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending("invitations::all", pg)));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::all(pg));
     let mut out = Vec::new();
     for row in tx.table(INVITATIONS)?.iter()? {
         out.push(decode(row?.1.value())?);
@@ -233,10 +225,9 @@ pub fn due_for_expiry(
     now: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<InvitationId>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::due_for_expiry",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::due_for_expiry(
+        pg, now, limit
+    ));
     let index = tx.table(INVITATIONS_BY_EXPIRY)?;
     let mut out = Vec::new();
     for entry in index
@@ -250,20 +241,18 @@ pub fn due_for_expiry(
 
 /// Invitation emails a community has sent on a UTC day.
 pub fn quota_used(tx: &impl Readable, community: CommunityId, day: i64) -> Result<u32, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::quota_used",
-        pg
-    )));
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::quota_used(
+        pg, community, day
+    ));
     let table = tx.table(INVITATION_QUOTA)?;
     let found = table.get((community.0, day))?;
     Ok(found.map(|v| v.value()).unwrap_or(0))
 }
 
 pub fn use_quota(tx: &impl Writable, community: CommunityId, day: i64) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| Err(super::pg::pending(
-        "invitations::use_quota",
-        pg
-    )));
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::invitations::use_quota(
+        pg, community, day
+    ));
     let used = quota_used(tx, community, day)?;
     let mut table = tx.open_table(INVITATION_QUOTA)?;
     table.insert((community.0, day), used + 1)?;

@@ -17,8 +17,10 @@
 
 pub mod communities;
 mod connect;
+pub mod counts;
 pub mod grants;
 pub mod identities;
+pub mod invitations;
 pub mod memberships;
 pub mod migrate;
 pub mod outbox;
