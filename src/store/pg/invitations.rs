@@ -259,8 +259,12 @@ pub fn use_quota(tx: &PgTx, community: CommunityId, day: i64) -> Result<(), Stor
     Ok(())
 }
 
+/// The redb-against-PostgreSQL fixture, for the other areas' tests here.
 #[cfg(test)]
-pub(super) mod tests {
+pub(super) use tests::Twin;
+
+#[cfg(test)]
+mod tests {
     use crate::domain::email::EmailAddress;
     use crate::domain::ids::{CommunityId, InvitationId, PrincipalId, TenantId, UserId};
     use crate::domain::invitation::Invitation;
