@@ -192,8 +192,3 @@ impl PgStore {
         }
     }
 }
-
-/// A store function whose PostgreSQL side is still to be written.
-pub(super) fn pending(function: &str, _: &PgTx) -> StoreError {
-    StoreError::Task(format!("{function} is not available on PostgreSQL yet"))
-}
