@@ -45,10 +45,16 @@ use std::sync::Arc;
 use tokio_postgres::IsolationLevel;
 use tx::block_on;
 
-/// How often a write is tried before a conflict is reported as an error:
-/// enough that contention never surfaces, few enough that a bug that
-/// always conflicts does not loop for ever.
-const ATTEMPTS: u32 = 20;
+/// How long a write is tried again on conflicts before one is reported as
+/// an error: long enough that contention on one row (a community's daily
+/// invitation quota, say, with dozens of writers) never surfaces, short
+/// enough that a bug that always conflicts does not loop for ever.
+const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The longest pause between two tries; each pause is random below a
+/// ceiling that doubles from 1 ms ("full jitter"), so writers that met
+/// spread out instead of meeting again.
+const MAX_PAUSE_MICROS: u64 = 50_000;
 
 pub struct PgStore {
     pool: Pool,
@@ -160,8 +166,10 @@ impl PgStore {
         E: From<StoreError>,
     {
         let mut client = self.client()?;
-        let mut attempt = 1;
+        let started = std::time::Instant::now();
+        let mut attempt: u32 = 0;
         loop {
+            let again = started.elapsed() < RETRY_FOR;
             let tx = block_on(
                 client
                     .build_transaction()
@@ -175,19 +183,19 @@ impl PgStore {
             match outcome {
                 Ok(value) => match block_on(tx.commit()) {
                     Ok(()) => return Ok(value),
-                    Err(e) if tx::is_conflict(&e) && attempt < ATTEMPTS => {}
+                    Err(e) if tx::is_conflict(&e) && again => {}
                     Err(e) => return Err(StoreError::from(e).into()),
                 },
-                Err(_) if conflicted && attempt < ATTEMPTS => {
+                Err(_) if conflicted && again => {
                     let _ = block_on(tx.rollback());
                 }
                 // Dropping the transaction rolls it back.
                 Err(e) => return Err(e),
             }
-            attempt += 1;
-            // A short, growing pause lets the transaction it met finish.
+            attempt = attempt.saturating_add(1);
+            let ceiling = (1_000u64 << attempt.min(6)).min(MAX_PAUSE_MICROS);
             std::thread::sleep(std::time::Duration::from_micros(
-                200 * u64::from(attempt) + rand::random::<u64>() % 500,
+                rand::random::<u64>() % ceiling,
             ));
         }
     }
