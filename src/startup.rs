@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::mail::transport::Transport;
 use crate::mail::worker::Worker;
-use crate::store::Store;
+use crate::store::{private_files, Store, StoreError};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +24,15 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, clock: Clock) -> Result<Self, String> {
+        // Owner-only whatever the backend: it holds the operator socket and
+        // emailed files even when the data is in PostgreSQL.
+        private_files::data_dir(&settings.data_dir).map_err(|source| {
+            StoreError::DataDir {
+                dir: settings.data_dir.clone(),
+                source,
+            }
+            .to_string()
+        })?;
         let store = Store::open_configured(
             &settings.data_dir,
             &settings.database_url.0,

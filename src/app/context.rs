@@ -9,6 +9,7 @@ use crate::auth::remembered_secrets::RememberedSecrets;
 use crate::auth::trusted_proxies::TrustedProxies;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::store::instance::Instance;
 use crate::store::{secrets, Store, StoreError};
 use crate::telemetry::health::Health;
 use crate::telemetry::metrics::Metrics;
@@ -17,6 +18,8 @@ use tokio::sync::{Notify, Semaphore};
 
 #[derive(Clone)]
 pub struct Context {
+    /// This instance among those serving one database (its data dir's id).
+    pub instance: Instance,
     pub store: Store,
     pub clock: Clock,
     pub settings: Arc<Settings>,
@@ -58,10 +61,12 @@ impl Context {
                 secrets::get_or_create(tx, "link_token_key")?,
             ))
         })?;
+        let instance = Instance::of_data_dir(&settings.data_dir)?;
         let public_url = public_url.trim_end_matches('/').to_string();
         let trusted_proxies =
             TrustedProxies::parse(&settings.trusted_proxies).map_err(StoreError::Task)?;
         Ok(Self {
+            instance,
             access_tokens: AccessTokens::new(&access_key, format!("{public_url}/identity")),
             links: LinkTokens::new(&link_key),
             auth_throttle: AuthThrottle::new(

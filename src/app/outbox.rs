@@ -27,8 +27,9 @@ pub fn max_attempts(ctx: &Context) -> u32 {
 /// run when a worker starts. Answers how many were released.
 pub async fn release_claims(ctx: &Context) -> Result<usize, AppError> {
     let now = ctx.clock.now();
+    let ctx_instance = ctx.instance;
     ctx.store
-        .write(move |tx| Ok(outbox::release_claims(tx, now)?))
+        .write(move |tx| Ok(outbox::release_claims(tx, now, ctx_instance)?))
         .await
 }
 
@@ -47,11 +48,14 @@ pub async fn claim(
     held: HashMap<OutboxId, OutboxEntry>,
 ) -> Result<Vec<OutboxEntry>, AppError> {
     let now = ctx.clock.now();
-    let lease_until = now + Duration::from_std(lease).unwrap_or(Duration::minutes(5));
+    let lease = outbox::Lease {
+        until: now + Duration::from_std(lease).unwrap_or(Duration::minutes(5)),
+        holder: ctx.instance,
+    };
     let max_attempts = max_attempts(ctx);
     let claimed = ctx
         .store
-        .write(move |tx| claim_in(tx, now, want, lease_until, &held, max_attempts))
+        .write(move |tx| claim_in(tx, now, want, lease, &held, max_attempts))
         .await?;
     // Counted once committed: an aborted claim dropped nothing.
     for _ in 0..claimed.dropped {
@@ -123,13 +127,13 @@ fn claim_in(
     tx: &WriteTx,
     now: DateTime<Utc>,
     limit: usize,
-    lease_until: DateTime<Utc>,
+    lease: outbox::Lease,
     held: &HashMap<OutboxId, OutboxEntry>,
     max_attempts: u32,
 ) -> Result<Claimed, AppError> {
     let mut to_send = Vec::new();
     let mut dropped = 0;
-    for claimed in outbox::claim_due(tx, now, limit, lease_until)? {
+    for claimed in outbox::claim_due(tx, now, limit, lease)? {
         let mut entry = match claimed {
             outbox::Claimed::Entry(entry) => entry,
             outbox::Claimed::Poison { id, reason } => {
@@ -193,6 +197,7 @@ fn superseded(
 mod tests {
     use super::*;
     use crate::domain::email::EmailAddress;
+    use crate::store::instance::Instance;
     use crate::store::{Store, StoreError};
 
     fn queued(store: &Store, now: DateTime<Utc>) -> OutboxEntry {
@@ -215,7 +220,10 @@ mod tests {
         held: &HashMap<OutboxId, OutboxEntry>,
         max_attempts: u32,
     ) -> Vec<OutboxEntry> {
-        let lease = now + Duration::minutes(5);
+        let lease = outbox::Lease {
+            until: now + Duration::minutes(5),
+            holder: Instance(uuid::Uuid::nil()),
+        };
         store
             .write_blocking(|tx| claim_in(tx, now, 10, lease, held, max_attempts))
             .unwrap()
@@ -224,7 +232,7 @@ mod tests {
 
     fn release(store: &Store, now: DateTime<Utc>) {
         store
-            .write_blocking(|tx| outbox::release_claims(tx, now))
+            .write_blocking(|tx| outbox::release_claims(tx, now, Instance(uuid::Uuid::nil())))
             .unwrap();
     }
 

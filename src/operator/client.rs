@@ -81,17 +81,8 @@ pub fn restore_configured(database: &Database, from: &Path) -> Result<Value, Str
 /// Runs an admin request through the running server, or on the file.
 /// Only `tenant create` may start a new data dir (a fresh installation).
 pub fn run(data_dir: &Path, request: Request) -> Result<Value, String> {
-    let creates = matches!(request, Request::TenantCreate { .. });
-    if !creates && !data_dir.join(FILE_NAME).exists() {
-        return Err(if data_dir.exists() {
-            format!(
-                "the data dir {} holds no database yet; create the first tenant with `communityd tenant create`, or pass the server's --data-dir",
-                data_dir.display()
-            )
-        } else {
-            missing_dir(data_dir)
-        });
-    }
+    // A server running on the data dir answers first, whichever backend
+    // it keeps its data in.
     #[cfg(unix)]
     if data_dir.exists() {
         use super::socket::{ask, Answer, Reply};
@@ -103,6 +94,17 @@ pub fn run(data_dir: &Path, request: Request) -> Result<Value, String> {
                 return Err("the server answered with a file to a command".into())
             }
         }
+    }
+    let creates = matches!(request, Request::TenantCreate { .. });
+    if !creates && !data_dir.join(FILE_NAME).exists() {
+        return Err(if data_dir.exists() {
+            format!(
+                "the data dir {} holds no database yet; create the first tenant with `communityd tenant create`, or pass the server's --data-dir",
+                data_dir.display()
+            )
+        } else {
+            missing_dir(data_dir)
+        });
     }
     let store = open(data_dir)?;
     execute(&store, request, chrono::Utc::now())

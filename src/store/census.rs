@@ -238,7 +238,14 @@ mod tests {
 
     fn claim_one(fx: &Fixture) -> OutboxEntry {
         let now = fx.now;
-        let claimed = fx.write(|tx| outbox::claim_due(tx, now, 1, now + Duration::minutes(5)));
+        let claimed = fx.write(|tx| {
+            outbox::claim_due(
+                tx,
+                now,
+                1,
+                crate::store::outbox::Lease::for_tests(now + Duration::minutes(5)),
+            )
+        });
         fx.assert_counts_agree("claim");
         match claimed.into_iter().next() {
             Some(outbox::Claimed::Entry(entry)) => entry,
@@ -264,7 +271,9 @@ mod tests {
         retried.try_failed("451 busy".into(), false, 5, now);
         fx.write(|tx| outbox::settle(tx, &retried));
         fx.assert_counts_agree("retry");
-        fx.write(|tx| outbox::release_claims(tx, now));
+        fx.write(|tx| {
+            outbox::release_claims(tx, now, crate::store::outbox::Lease::for_tests(now).holder)
+        });
         fx.assert_counts_agree("release");
 
         let mut failed = claim_one(&fx);
@@ -285,7 +294,14 @@ mod tests {
                 .insert(broken.id.0, [1u8, 0xff].as_slice())?;
             Ok(())
         });
-        fx.write(|tx| outbox::claim_due(tx, now, 1, now + Duration::minutes(5)));
+        fx.write(|tx| {
+            outbox::claim_due(
+                tx,
+                now,
+                1,
+                crate::store::outbox::Lease::for_tests(now + Duration::minutes(5)),
+            )
+        });
         fx.assert_counts_agree("quarantine");
     }
 

@@ -18,6 +18,7 @@ pub mod error;
 mod fair_queue;
 pub mod grants;
 pub mod identities;
+pub mod instance;
 pub mod invitations;
 pub mod large_work;
 mod lookup;

@@ -12,6 +12,7 @@
 use super::codec::{decode, encode, Record};
 use super::counts::{self, Counted};
 use super::error::StoreError;
+use super::instance::Instance;
 use super::tables::{OUTBOX, OUTBOX_CLAIMS, OUTBOX_DUE, OUTBOX_QUARANTINE};
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::OutboxId;
@@ -60,6 +61,25 @@ fn write(tx: &WriteTransaction, entry: &OutboxEntry) -> Result<(), StoreError> {
     }
 }
 
+/// A claim's lease: until when, and which instance holds it (on redb one
+/// process serves, and the holder is not kept).
+#[derive(Clone, Copy, Debug)]
+pub struct Lease {
+    pub until: DateTime<Utc>,
+    pub holder: Instance,
+}
+
+#[cfg(test)]
+impl Lease {
+    /// A lease until `until` for an instance no other test uses.
+    pub fn for_tests(until: DateTime<Utc>) -> Self {
+        Self {
+            until,
+            holder: Instance(Uuid::nil()),
+        }
+    }
+}
+
 /// What claiming found at the head of the queue.
 #[derive(Debug)]
 pub enum Claimed {
@@ -86,10 +106,14 @@ pub fn claim_due(
     tx: &impl Writable,
     now: DateTime<Utc>,
     limit: usize,
-    lease_until: DateTime<Utc>,
+    lease: Lease,
 ) -> Result<Vec<Claimed>, StoreError> {
+    let Lease {
+        until: lease_until,
+        holder,
+    } = lease;
     let tx = redb_write_or_pg!(tx, |pg| {
-        let claims = super::pg::outbox::claim_due(pg, now, limit, lease_until)?;
+        let claims = super::pg::outbox::claim_due(pg, now, limit, lease_until, holder.0)?;
         Ok(claims.into_iter().map(Claimed::from).collect())
     });
     let keys: Vec<(i64, Uuid)> = {
@@ -154,8 +178,14 @@ pub fn settle(tx: &impl Writable, entry: &OutboxEntry) -> Result<(), StoreError>
 /// then belongs to a worker that is gone (a crash, or a task that was
 /// stopped mid-send). On PostgreSQL only expired leases are: a running one
 /// may belong to a worker of another instance.
-pub fn release_claims(tx: &impl Writable, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| super::pg::outbox::release_claims(pg, now));
+pub fn release_claims(
+    tx: &impl Writable,
+    now: DateTime<Utc>,
+    holder: Instance,
+) -> Result<usize, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::outbox::release_claims(
+        pg, now, holder.0
+    ));
     let claims: Vec<(Uuid, i64)> = {
         let table = tx.open_table(OUTBOX_CLAIMS)?;
         let mut claims = Vec::new();
@@ -262,7 +292,7 @@ mod tests {
 
     fn claim(store: &Store, now: DateTime<Utc>, lease: DateTime<Utc>) -> Vec<Claimed> {
         store
-            .write_blocking(|tx| claim_due(tx, now, 10, lease))
+            .write_blocking(|tx| claim_due(tx, now, 10, Lease::for_tests(lease)))
             .unwrap()
     }
 
@@ -284,7 +314,9 @@ mod tests {
         assert!(store.read_blocking(|tx| is_claimed(tx, queued.id)).unwrap());
 
         // A new worker (after a crash) releases the claim: due again, once.
-        let released = store.write_blocking(|tx| release_claims(tx, now)).unwrap();
+        let released = store
+            .write_blocking(|tx| release_claims(tx, now, Lease::for_tests(now).holder))
+            .unwrap();
         assert_eq!(released, 1);
         let again = claim(&store, now, lease);
         let Ok::<[Claimed; 1], _>([Claimed::Entry(mut retried)]) = again.try_into() else {

@@ -52,6 +52,9 @@ pub struct Served {
     pub url: String,
     pub http: reqwest::Client,
     log: PathBuf,
+    /// Holds the log when the data dir is the server's to create (on
+    /// PostgreSQL nothing else makes it first).
+    _log_dir: Option<tempfile::TempDir>,
 }
 
 impl Served {
@@ -67,7 +70,11 @@ impl Served {
         settings: &[(&str, &str)],
         adjust: impl FnOnce(&mut Command),
     ) -> Served {
-        let log = dir.join(format!("server-{}.log", now_nanos()));
+        let log_dir = (!dir.exists()).then(|| tempfile::tempdir().expect("log dir"));
+        let log = log_dir
+            .as_ref()
+            .map_or(dir, |d| d.path())
+            .join(format!("server-{}.log", now_nanos()));
         let mut command = crate::helpers::communityd(dir);
         command
             .arg("serve")
@@ -101,6 +108,7 @@ impl Served {
             url,
             http: reqwest::Client::new(),
             log,
+            _log_dir: log_dir,
         }
     }
 

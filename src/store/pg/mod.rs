@@ -133,8 +133,10 @@ impl PgStore {
         f: impl FnOnce(&Arc<Self>) -> T + Send + 'static,
     ) -> Result<T, StoreError> {
         let store = self.clone();
+        // The use case's log lines keep the request's span (its operation id).
+        let span = tracing::Span::current();
         self.handle()
-            .spawn_blocking(move || f(&store))
+            .spawn_blocking(move || span.in_scope(|| f(&store)))
             .await
             .map_err(|_| StoreError::Task("the database transaction panicked".into()))
     }

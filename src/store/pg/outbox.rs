@@ -45,7 +45,8 @@ pub fn settle(pg: &PgTx, entry: &OutboxEntry) -> Result<(), StoreError> {
         entry,
         "INSERT INTO outbox (id, due_ms, retrying, body) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET due_ms = excluded.due_ms,
-             lease_until_ms = NULL, retrying = excluded.retrying, body = excluded.body",
+             lease_until_ms = NULL, leased_to = NULL, retrying = excluded.retrying,
+             body = excluded.body",
     )
 }
 
@@ -70,6 +71,7 @@ pub fn claim_due(
     now: DateTime<Utc>,
     limit: usize,
     lease_until: DateTime<Utc>,
+    holder: Uuid,
 ) -> Result<Vec<Claim>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = pg.query(
@@ -98,7 +100,7 @@ pub fn claim_due(
             }
         }
     }
-    leased.store(pg, lease_until)?;
+    leased.store(pg, lease_until, holder)?;
     if !settled.is_empty() {
         pg.execute(
             "UPDATE outbox SET due_ms = NULL WHERE id = ANY($1)",
@@ -117,15 +119,21 @@ struct Leased {
 
 impl Leased {
     /// Writes every lease in one statement.
-    fn store(&self, pg: &PgTx, lease_until: DateTime<Utc>) -> Result<(), StoreError> {
+    fn store(&self, pg: &PgTx, lease_until: DateTime<Utc>, holder: Uuid) -> Result<(), StoreError> {
         if self.ids.is_empty() {
             return Ok(());
         }
         pg.execute(
-            "UPDATE outbox SET due_ms = $1, lease_until_ms = $1, body = claimed.body
+            "UPDATE outbox SET due_ms = $1, lease_until_ms = $1, leased_to = $4,
+                 body = claimed.body
              FROM unnest($2::uuid[], $3::bytea[]) AS claimed (id, body)
              WHERE outbox.id = claimed.id",
-            &[&lease_until.timestamp_millis(), &self.ids, &self.bodies],
+            &[
+                &lease_until.timestamp_millis(),
+                &self.ids,
+                &self.bodies,
+                &holder,
+            ],
         )?;
         Ok(())
     }
@@ -144,16 +152,20 @@ fn quarantine(pg: &PgTx, id: Uuid, reason: &str, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-/// Makes the entries whose lease ended by `now` due at `now`. Leases still
-/// running belong to workers that may be alive (on another instance), so
-/// they are left alone; a row being claimed right now is skipped too.
-pub fn release_claims(pg: &PgTx, now: DateTime<Utc>) -> Result<usize, StoreError> {
+/// Makes the entries whose lease ended by `now`, and those `holder` leased
+/// in an earlier life (it is starting, so none of its sends is in flight),
+/// due at `now`. Other leases still running belong to workers that may be
+/// alive on another instance, so they are left alone; a row being claimed
+/// right now is skipped too.
+pub fn release_claims(pg: &PgTx, now: DateTime<Utc>, holder: Uuid) -> Result<usize, StoreError> {
     let released = pg.execute(
-        "UPDATE outbox SET lease_until_ms = NULL,
+        "UPDATE outbox SET lease_until_ms = NULL, leased_to = NULL,
              due_ms = CASE WHEN due_ms = lease_until_ms THEN $1 ELSE due_ms END
-         WHERE id IN (SELECT id FROM outbox WHERE lease_until_ms <= $1
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE lease_until_ms <= $1
+                         OR (lease_until_ms IS NOT NULL AND leased_to = $2)
                       FOR UPDATE SKIP LOCKED)",
-        &[&now.timestamp_millis()],
+        &[&now.timestamp_millis(), &holder],
     )?;
     Ok(usize::try_from(released).unwrap_or(usize::MAX))
 }
@@ -209,6 +221,7 @@ mod tests {
     use crate::domain::email::EmailAddress;
     use crate::domain::ids::OutboxId;
     use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
+    use crate::store::instance::Instance;
     use crate::store::outbox::{self, Claimed};
     use crate::store::pg::testing::{fresh_database_url, fresh_store};
     use crate::store::tables::OUTBOX;
@@ -216,6 +229,7 @@ mod tests {
     use crate::store::{Store, StoreError, Writable, WriteTx};
     use chrono::{DateTime, Duration, Utc};
     use std::collections::BTreeSet;
+    use uuid::Uuid;
 
     fn entry(due: DateTime<Utc>) -> OutboxEntry {
         let to = vec![EmailAddress::parse("a@b.example").unwrap()];
@@ -242,7 +256,17 @@ mod tests {
         lease: DateTime<Utc>,
     ) -> Vec<Claimed> {
         store
-            .write_blocking(|tx| outbox::claim_due(tx, now, limit, lease))
+            .write_blocking(|tx| {
+                outbox::claim_due(
+                    tx,
+                    now,
+                    limit,
+                    crate::store::outbox::Lease {
+                        until: lease,
+                        holder: CLAIMER,
+                    },
+                )
+            })
             .unwrap()
     }
 
@@ -276,10 +300,42 @@ mod tests {
             .unwrap()
     }
 
+    /// The instance the tests' claims are leased to, and another one.
+    const CLAIMER: Instance = Instance(Uuid::from_u128(1));
+    const ANOTHER: Instance = Instance(Uuid::from_u128(2));
+
+    /// Releases as another instance starting would.
     fn release(store: &Store, now: DateTime<Utc>) -> usize {
+        release_as(store, now, ANOTHER)
+    }
+
+    fn release_as(store: &Store, now: DateTime<Utc>, holder: Instance) -> usize {
         store
-            .write_blocking(|tx| outbox::release_claims(tx, now))
+            .write_blocking(|tx| outbox::release_claims(tx, now, holder))
             .unwrap()
+    }
+
+    /// An instance that starts again on its data dir frees at once what
+    /// its previous life held: none of it is being sent any more.
+    #[test]
+    fn a_restarted_instance_frees_its_own_running_leases() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(store) = pg_store(dir.path()) else {
+            return;
+        };
+        let now = Utc::now();
+        let queued = entry(now);
+        store.write_blocking(|tx| outbox::put(tx, &queued)).unwrap();
+        let lease = now + Duration::minutes(5);
+        assert_eq!(claimed_entries(claim(&store, now, 10, lease)).len(), 1);
+        assert_eq!(release(&store, now), 0, "not another instance's to free");
+        assert_eq!(
+            release_as(&store, now, CLAIMER),
+            1,
+            "its own, freed at once"
+        );
+        assert!(!is_claimed(&store, queued.id));
+        assert_eq!(next_due(&store), Some(now.timestamp_millis()));
     }
 
     /// Overwrites an entry's stored bytes with some no release can read.
