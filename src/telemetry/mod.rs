@@ -14,9 +14,15 @@ use tracing_subscriber::EnvFilter;
 
 pub const LOG_FORMAT_VAR: &str = "COMMUNITYD_LOG_FORMAT";
 
+/// The PostgreSQL driver logs every statement with its parameters at debug
+/// level: signing keys, password hashes and emails. Whatever RUST_LOG
+/// asks, it says no more than `info`, unless RUST_LOG names it itself.
+const QUIET_DRIVER: &str = "tokio_postgres=info";
+
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let asked = std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_default();
+    let filter = EnvFilter::try_new(filter_for(&asked))
+        .unwrap_or_else(|_| EnvFilter::new(filter_for("")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(log_buffer::BufferedStderr)
@@ -39,4 +45,30 @@ pub fn init() {
         log_buffer::flush();
         report(info);
     }));
+}
+
+/// RUST_LOG's directives (default `info`, actix_server at `warn`), with the
+/// driver kept quiet unless they name it.
+fn filter_for(asked: &str) -> String {
+    let asked = match asked.trim() {
+        "" => "info,actix_server=warn",
+        given => given,
+    };
+    if asked.contains("tokio_postgres") {
+        asked.to_string()
+    } else {
+        format!("{asked},{QUIET_DRIVER}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_for;
+
+    #[test]
+    fn the_driver_never_logs_statement_parameters_unless_asked_by_name() {
+        assert_eq!(filter_for(""), "info,actix_server=warn,tokio_postgres=info");
+        assert_eq!(filter_for("debug"), "debug,tokio_postgres=info");
+        assert_eq!(filter_for("debug,tokio_postgres=trace"), "debug,tokio_postgres=trace");
+    }
 }

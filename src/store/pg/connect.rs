@@ -30,8 +30,9 @@ impl DatabaseUrl {
                 parsed.scheme()
             )));
         }
-        let config = tokio_postgres::Config::from_str(url)
+        let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| bad(format!("PostgreSQL does not accept it ({e})")))?;
+        guard_against_silent_networks(&mut config);
         if config.get_dbname().is_none() {
             return Err(bad(
                 "it names no database (postgres://user:password@host/DATABASE)".into(),
@@ -53,6 +54,24 @@ impl DatabaseUrl {
 
     pub(super) fn config(&self) -> &tokio_postgres::Config {
         &self.config
+    }
+}
+
+/// A database whose network drops packets silently must not hold a thread
+/// for ever: connecting gives up after 10 s, an idle connection is probed
+/// after 30 s, and one whose sent data goes unacknowledged for 30 s is
+/// closed (the URL's own settings for these win).
+fn guard_against_silent_networks(config: &mut tokio_postgres::Config) {
+    use std::time::Duration;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    config.keepalives(true);
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config.keepalives_idle(Duration::from_secs(30));
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(Duration::from_secs(30));
     }
 }
 
