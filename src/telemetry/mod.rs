@@ -21,8 +21,8 @@ const QUIET_DRIVER: &str = "tokio_postgres=info";
 
 pub fn init() {
     let asked = std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or_default();
-    let filter = EnvFilter::try_new(filter_for(&asked))
-        .unwrap_or_else(|_| EnvFilter::new(filter_for("")));
+    let filter =
+        EnvFilter::try_new(filter_for(&asked)).unwrap_or_else(|_| EnvFilter::new(filter_for("")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(log_buffer::BufferedStderr)
@@ -69,6 +69,9 @@ mod tests {
     fn the_driver_never_logs_statement_parameters_unless_asked_by_name() {
         assert_eq!(filter_for(""), "info,actix_server=warn,tokio_postgres=info");
         assert_eq!(filter_for("debug"), "debug,tokio_postgres=info");
-        assert_eq!(filter_for("debug,tokio_postgres=trace"), "debug,tokio_postgres=trace");
+        assert_eq!(
+            filter_for("debug,tokio_postgres=trace"),
+            "debug,tokio_postgres=trace"
+        );
     }
 }
