@@ -15,11 +15,15 @@ use std::time::Duration;
 #[derive(Clone)]
 pub enum AuthThrottle {
     Local(Throttle),
-    Shared {
-        policy: Policy,
-        store: Store,
-        clock: Clock,
-    },
+    Shared(SharedThrottle),
+}
+
+/// The buckets in the database, for every instance at once.
+#[derive(Clone)]
+pub struct SharedThrottle {
+    policy: Policy,
+    store: Store,
+    clock: Clock,
 }
 
 impl AuthThrottle {
@@ -31,11 +35,11 @@ impl AuthThrottle {
     ) -> Self {
         match store.redb() {
             Some(_) => Self::Local(Throttle::new(identity_per_minute, source_per_minute)),
-            None => Self::Shared {
+            None => Self::Shared(SharedThrottle {
                 policy: Policy::new(identity_per_minute, source_per_minute),
                 store: store.clone(),
                 clock: clock.clone(),
-            },
+            }),
         }
     }
 
@@ -46,73 +50,69 @@ impl AuthThrottle {
         identity: &str,
         source: Source,
     ) -> Result<Result<(), Duration>, StoreError> {
-        let (policy, store, clock) = match self {
-            Self::Local(throttle) => return Ok(throttle.check(identity, source)),
-            Self::Shared {
-                policy,
-                store,
-                clock,
-            } => (*policy, store, clock),
-        };
-        let now = seconds(clock);
-        let keys = Keys::of(identity, source);
+        match self {
+            Self::Local(throttle) => Ok(throttle.check(identity, source)),
+            Self::Shared(shared) => shared.check(Keys::of(identity, source)).await,
+        }
+    }
+
+    pub async fn failed(&self, identity: &str, source: Source) -> Result<(), StoreError> {
+        match self {
+            Self::Local(throttle) => {
+                throttle.failed(identity, source);
+                Ok(())
+            }
+            Self::Shared(shared) => shared.failed(Keys::of(identity, source)).await,
+        }
+    }
+
+    /// The right secret clears this source's failures for the identity (the
+    /// source's own budget keeps counting).
+    pub async fn succeeded(&self, identity: &str, source: Source) -> Result<(), StoreError> {
+        match self {
+            Self::Local(throttle) => {
+                throttle.succeeded(identity, source);
+                Ok(())
+            }
+            Self::Shared(shared) => {
+                let keys = Keys::of(identity, source);
+                let forget = move |tx: &crate::store::WriteTx| throttles::forget(tx, &keys.identity);
+                shared.store.write(forget).await
+            }
+        }
+    }
+}
+
+impl SharedThrottle {
+    async fn check(&self, keys: Keys) -> Result<Result<(), Duration>, StoreError> {
+        let now = seconds(&self.clock);
         let [mine, theirs] = {
             let keys = keys.clone();
-            store
+            self.store
                 .read(move |tx| throttles::get(tx, [&keys.identity, &keys.source]))
                 .await?
         };
         let before = mine.map(level);
         let mut after = before;
-        let answer = policy.check(&mut after, theirs.map(level), now);
-        if after != before {
+        let answer = self.policy.check(&mut after, theirs.map(level), now);
+        if let Some(noted) = after.filter(|_| after != before) {
             // A probe let through, or the first refusal: noted for everyone.
-            if let Some(after) = after {
-                store
-                    .write(move |tx| throttles::put(tx, &keys.identity, bucket(after)))
-                    .await?;
-            }
+            self.store
+                .write(move |tx| throttles::put(tx, &keys.identity, bucket(noted)))
+                .await?;
         }
         Ok(answer)
     }
 
-    pub async fn failed(&self, identity: &str, source: Source) -> Result<(), StoreError> {
-        let (policy, store, clock) = match self {
-            Self::Local(throttle) => {
-                throttle.failed(identity, source);
-                return Ok(());
-            }
-            Self::Shared {
-                policy,
-                store,
-                clock,
-            } => (*policy, store, clock),
-        };
-        let now = seconds(clock);
-        let keys = Keys::of(identity, source);
-        store
+    async fn failed(&self, keys: Keys) -> Result<(), StoreError> {
+        let (policy, now) = (self.policy, seconds(&self.clock));
+        self.store
             .write(move |tx| {
                 let [mine, theirs] = throttles::get(tx, [&keys.identity, &keys.source])?;
                 let (mine, theirs) = policy.failed(mine.map(level), theirs.map(level), now);
                 throttles::put(tx, &keys.identity, bucket(mine))?;
                 throttles::put(tx, &keys.source, bucket(theirs))
             })
-            .await
-    }
-
-    /// The right secret clears this source's failures for the identity (the
-    /// source's own budget keeps counting).
-    pub async fn succeeded(&self, identity: &str, source: Source) -> Result<(), StoreError> {
-        let store = match self {
-            Self::Local(throttle) => {
-                throttle.succeeded(identity, source);
-                return Ok(());
-            }
-            Self::Shared { store, .. } => store,
-        };
-        let keys = Keys::of(identity, source);
-        store
-            .write(move |tx| throttles::forget(tx, &keys.identity))
             .await
     }
 }
@@ -182,7 +182,7 @@ mod tests {
                 AuthThrottle::new(&store, &clock, 4, 100)
             })
             .collect();
-        assert!(matches!(instances[0], AuthThrottle::Shared { .. }));
+        assert!(matches!(instances[0], AuthThrottle::Shared(_)));
         for i in 0..4 {
             let instance = &instances[i % 2];
             assert_eq!(instance.check("client:a", source()).await.unwrap(), Ok(()));
