@@ -53,11 +53,32 @@ enum Command {
         #[arg(long)]
         verify: bool,
     },
+    /// Move a deployment between redb and PostgreSQL.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Replace the database with a backup (stop the server first); the
     /// current file is kept beside it.
     Restore {
         /// A file written by `communityd backup`.
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StoreCommand {
+    /// Copy every record from one store into an empty one, then read both
+    /// back and compare them record by record. Stop every server on the
+    /// source first: a redb data dir is locked while served, but nothing
+    /// stops servers from writing to a PostgreSQL source meanwhile, and
+    /// what they write during the copy is lost (or fails verification).
+    Copy {
+        /// A data dir holding communityd.redb, or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// An empty or new data dir, or a postgres:// URL of an empty
+        /// database (no tenants, no signing keys).
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -113,6 +134,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
             print(&client::backup_configured(&database(&settings), &file)?)
         }
+        Command::Store(StoreCommand::Copy { from, to }) => print(&client::store_copy(&from, &to)?),
         Command::Restore { file } => {
             let settings = Settings::load(cli.config.as_deref(), overrides(None, cli.data_dir))?;
             print(&client::restore_configured(&database(&settings), &file)?)

@@ -5,7 +5,7 @@
 //! database it is about and what to do.
 
 use super::commands::{execute, Request};
-use crate::store::{backup, backup_check, private_files, Store, StoreError, FILE_NAME};
+use crate::store::{backup, backup_check, copy, private_files, Store, StoreError, FILE_NAME};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -76,6 +76,43 @@ pub fn backup_configured(database: &Database, dest: &Path) -> Result<Value, Stri
 pub fn restore_configured(database: &Database, from: &Path) -> Result<Value, String> {
     database.file_only("restore")?;
     restore(database.data_dir, from)
+}
+
+/// `store copy`: copies the deployment at `from` into the empty one at
+/// `to`, each a `postgres://` URL or a data dir (holding, or to hold,
+/// the redb file), and verifies it record by record (`store::copy`).
+pub fn store_copy(from: &str, to: &str) -> Result<Value, String> {
+    if from == to {
+        return Err(format!(
+            "--from and --to both name {from}; copy into another place"
+        ));
+    }
+    let source = open_location(from, true)?;
+    let dest = open_location(to, false)?;
+    let counts = copy::copy(&source, &dest).map_err(|e| e.to_string())?;
+    Ok(json!({
+        "copied": { "from": source.describe(), "to": dest.describe() },
+        "records": counts.values().sum::<u64>(),
+        "counts": counts,
+        "verified": true,
+    }))
+}
+
+/// A store named on the command line: a PostgreSQL URL, or a data dir;
+/// the source's data dir must already hold a database.
+fn open_location(at: &str, source: bool) -> Result<Store, String> {
+    if at.starts_with("postgres://") || at.starts_with("postgresql://") {
+        return Store::open_configured(Path::new(""), at, COMMAND_CONNECTIONS)
+            .map_err(|e| e.to_string());
+    }
+    let dir = Path::new(at);
+    if source && !dir.join(FILE_NAME).exists() {
+        return Err(format!(
+            "{} holds no {FILE_NAME}; pass the data dir of the deployment to copy, or its postgres:// URL",
+            dir.display()
+        ));
+    }
+    open(dir)
 }
 
 /// Runs an admin request through the running server, or on the file.

@@ -23,6 +23,18 @@ pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, Sto
     })
 }
 
+/// Every community, in id order: for the operator's commands (a full
+/// scan is fine there).
+pub fn all(tx: &impl Readable) -> Result<Vec<Community>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::communities::all(pg));
+    let table = tx.table(COMMUNITIES)?;
+    let mut out = Vec::new();
+    for entry in table.range::<Uuid>(..)? {
+        out.push(decode(entry?.1.value())?);
+    }
+    Ok(out)
+}
+
 /// `viewer`'s view of `community`, as worked out by `load`, which also says
 /// whether the view holds for the whole snapshot; only then is it
 /// remembered until the next commit.

@@ -109,3 +109,29 @@ pub fn remove_tenant(
     )?;
     Ok(())
 }
+
+/// Every grant in a community, whoever holds it: (tenant, principal,
+/// roles) in key order. A kind this release does not know is skipped.
+pub fn of_community(
+    tx: &impl Readable,
+    community: CommunityId,
+) -> Result<Vec<(TenantId, PrincipalId, RoleSet)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::grants::of_community(pg, community));
+    let table = tx.table(GRANTS)?;
+    let mut out = Vec::new();
+    for entry in table
+        .range((community.0, Uuid::nil(), Uuid::nil())..=(community.0, Uuid::max(), Uuid::max()))?
+    {
+        let (key, value) = entry?;
+        let (_, tenant, principal) = key.value();
+        let (kind, bits) = value.value();
+        if let Some(kind) = PrincipalKind::from_code(kind) {
+            out.push((
+                TenantId(tenant),
+                PrincipalId::from_parts(kind, principal),
+                RoleSet::from_bits(bits),
+            ));
+        }
+    }
+    Ok(out)
+}

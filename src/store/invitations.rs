@@ -260,3 +260,18 @@ pub fn use_quota(tx: &impl Writable, community: CommunityId, day: i64) -> Result
     table.retain_in((community.0, i64::MIN)..(community.0, day), |_, _| false)?;
     Ok(())
 }
+
+/// A community's quota rows: (UTC day, emails issued), oldest day first.
+pub fn quota_rows(
+    tx: &impl Readable,
+    community: CommunityId,
+) -> Result<Vec<(i64, u32)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::quota_rows(pg, community));
+    let table = tx.table(INVITATION_QUOTA)?;
+    let mut out = Vec::new();
+    for entry in table.range((community.0, i64::MIN)..=(community.0, i64::MAX))? {
+        let (key, used) = entry?;
+        out.push((key.value().1, used.value()));
+    }
+    Ok(out)
+}

@@ -13,6 +13,7 @@ pub mod census;
 pub mod codec;
 mod committer;
 pub mod communities;
+pub mod copy;
 pub mod counts;
 pub mod error;
 mod fair_queue;

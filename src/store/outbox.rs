@@ -265,6 +265,28 @@ pub fn next_due(tx: &impl Readable) -> Result<Option<i64>, StoreError> {
     Ok(first.map(|(k, _)| k.value().0))
 }
 
+/// Up to `limit` entries (sent or not) with ids after `after`, in id
+/// order: a walk of the whole outbox in bounded pieces.
+pub fn page_after(
+    tx: &impl Readable,
+    after: Option<OutboxId>,
+    limit: usize,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::outbox::page_after(pg, after, limit));
+    let table = tx.table(OUTBOX)?;
+    let lower = after.map_or(std::ops::Bound::Unbounded, |id| {
+        std::ops::Bound::Excluded(id.0)
+    });
+    let mut out = Vec::new();
+    for row in table
+        .range::<Uuid>((lower, std::ops::Bound::Unbounded))?
+        .take(limit)
+    {
+        out.push(decode(row?.1.value())?);
+    }
+    Ok(out)
+}
+
 /// True when the entry is claimed (being sent, or left by a dead worker).
 pub fn is_claimed(tx: &impl Readable, id: OutboxId) -> Result<bool, StoreError> {
     let tx = &redb_or_pg!(tx, |pg| super::pg::outbox::is_claimed(pg, id));

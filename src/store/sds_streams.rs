@@ -8,6 +8,7 @@ use crate::domain::ids::TenantId;
 use crate::domain::sds::identifier;
 use crate::domain::sds::stream::SdsStream;
 use redb::ReadableTable;
+use std::ops::Bound;
 use uuid::Uuid;
 
 impl Record for SdsStream {}
@@ -66,4 +67,32 @@ pub fn each(
 /// A fresh storage id for a new stream's values.
 pub fn new_storage_id() -> Uuid {
     Uuid::now_v7()
+}
+
+/// Up to `limit` of a tenant's streams in every namespace after the
+/// (namespace, lower-cased id) `after`, in key order: a walk of a tenant's
+/// streams in bounded pieces.
+pub fn page_of_tenant(
+    tx: &impl Readable,
+    tenant: TenantId,
+    after: Option<(&str, &str)>,
+    limit: usize,
+) -> Result<Vec<SdsStream>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_streams::page_of_tenant(
+        pg, tenant, after, limit
+    ));
+    let table = tx.table(SDS_STREAMS)?;
+    let lower = match after {
+        Some((namespace, key)) => Bound::Excluded((tenant.0, namespace, key)),
+        None => Bound::Included((tenant.0, "", "")),
+    };
+    let mut out = Vec::new();
+    for entry in table.range::<(Uuid, &str, &str)>((lower, Bound::Unbounded))? {
+        let (key, value) = entry?;
+        if key.value().0 != tenant.0 || out.len() == limit {
+            break;
+        }
+        out.push(decode(value.value())?);
+    }
+    Ok(out)
 }

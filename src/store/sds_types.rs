@@ -9,6 +9,8 @@ use crate::domain::paging::Page;
 use crate::domain::sds::identifier;
 use crate::domain::sds::sds_type::SdsType;
 use redb::ReadableTable;
+use std::ops::Bound;
+use uuid::Uuid;
 
 impl Record for SdsType {}
 
@@ -75,6 +77,35 @@ pub fn list(
     let range = table.range((tenant.0, namespace, "")..(tenant.0, namespace, "\u{10FFFF}"))?;
     for entry in range.skip(page.skip).take(page.count) {
         out.push(decode(entry?.1.value())?);
+    }
+    Ok(out)
+}
+
+/// Up to `limit` of a tenant's types in every namespace, as (namespace,
+/// type), after the (namespace, lower-cased id) `after`, in key order: a
+/// walk of a tenant's types in bounded pieces.
+pub fn page_of_tenant(
+    tx: &impl Readable,
+    tenant: TenantId,
+    after: Option<(&str, &str)>,
+    limit: usize,
+) -> Result<Vec<(String, SdsType)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sds_types::page_of_tenant(
+        pg, tenant, after, limit
+    ));
+    let table = tx.table(SDS_TYPES)?;
+    let lower = match after {
+        Some((namespace, key)) => Bound::Excluded((tenant.0, namespace, key)),
+        None => Bound::Included((tenant.0, "", "")),
+    };
+    let mut out = Vec::new();
+    for entry in table.range::<(Uuid, &str, &str)>((lower, Bound::Unbounded))? {
+        let (key, value) = entry?;
+        let (owner, namespace, _) = key.value();
+        if owner != tenant.0 || out.len() == limit {
+            break;
+        }
+        out.push((namespace.to_string(), decode(value.value())?));
     }
     Ok(out)
 }

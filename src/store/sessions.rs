@@ -84,6 +84,27 @@ pub fn delete(tx: &impl Writable, key: &[u8]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Up to `limit` sessions (key, session) with keys after `after`, in key
+/// order: a walk of every session in bounded pieces.
+pub fn page_after(
+    tx: &impl Readable,
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<(Vec<u8>, Session)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::sessions::page_after(pg, after, limit));
+    let table = tx.table(SESSIONS)?;
+    let lower = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+    let mut out = Vec::new();
+    for row in table
+        .range::<&[u8]>((lower, std::ops::Bound::Unbounded))?
+        .take(limit)
+    {
+        let (key, value) = row?;
+        out.push((key.value().to_vec(), decode(value.value())?));
+    }
+    Ok(out)
+}
+
 /// Deletes up to `limit` sessions that expired by `now`; returns how many.
 pub fn delete_expired(
     tx: &impl Writable,

@@ -47,6 +47,7 @@ mod side_doors;
 mod slow_connections;
 mod smtp;
 mod startup;
+mod store_copy;
 mod tenants;
 mod two_instances;
 mod upgrade;

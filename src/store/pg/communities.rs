@@ -34,6 +34,12 @@ pub fn put(pg: &PgTx, community: &Community) -> Result<bool, StoreError> {
     Ok(written == 1)
 }
 
+/// Every community, in id order (redb's key order).
+pub fn all(pg: &PgTx) -> Result<Vec<Community>, StoreError> {
+    let rows = pg.query("SELECT body FROM communities ORDER BY id", &[])?;
+    rows.iter().map(|row| decode(row.get(0))).collect()
+}
+
 /// The community and the shares into it, in one statement. (Its preferred
 /// region goes through `profiles`, which owns that table.)
 pub fn delete(pg: &PgTx, community: &Community) -> Result<(), StoreError> {

@@ -85,6 +85,30 @@ pub fn of_tenant(
     Ok(out)
 }
 
+/// Every grant in a community: (tenant, principal, roles) in key order.
+pub fn of_community(
+    pg: &PgTx,
+    community: CommunityId,
+) -> Result<Vec<(TenantId, PrincipalId, RoleSet)>, StoreError> {
+    let rows = pg.query(
+        "SELECT tenant, principal, kind, roles FROM grants WHERE community = $1
+         ORDER BY tenant, principal",
+        &[&community.0],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if let Some(kind) = PrincipalKind::from_code(byte(row.get(2))?) {
+            let roles = RoleSet::from_bits(byte(row.get(3))?);
+            out.push((
+                TenantId(row.get(0)),
+                PrincipalId::from_parts(kind, row.get(1)),
+                roles,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// (users, clients): one aggregate over the tenant's grants there.
 pub fn counts(
     pg: &PgTx,

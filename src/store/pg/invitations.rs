@@ -240,6 +240,18 @@ pub fn quota_used(tx: &PgTx, community: CommunityId, day: i64) -> Result<u32, St
     Ok(u32::try_from(used).unwrap_or(0))
 }
 
+/// A community's quota rows: (day, used), oldest day first.
+pub fn quota_rows(tx: &PgTx, community: CommunityId) -> Result<Vec<(i64, u32)>, StoreError> {
+    let rows = tx.query(
+        "SELECT day, used FROM invitation_quota WHERE community = $1 ORDER BY day",
+        &[&community.0],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|row| (row.get(0), u32::try_from(row.get::<_, i32>(1)).unwrap_or(0)))
+        .collect())
+}
+
 /// One more email on the community's day, and its earlier days forgotten,
 /// in one statement. The increment happens in the database, so two writers
 /// never both read the same count and store the same next one; a caller

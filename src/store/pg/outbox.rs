@@ -207,6 +207,25 @@ pub fn next_due(pg: &PgTx) -> Result<Option<i64>, StoreError> {
     Ok(row.try_get(0)?)
 }
 
+/// Up to `limit` entries with ids after `after`, in id order.
+pub fn page_after(
+    pg: &PgTx,
+    after: Option<OutboxId>,
+    limit: usize,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = match after {
+        None => pg.query("SELECT body FROM outbox ORDER BY id LIMIT $1", &[&limit])?,
+        Some(id) => pg.query(
+            "SELECT body FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+            &[&id.0, &limit],
+        )?,
+    };
+    rows.iter()
+        .map(|row| decode(row.try_get::<_, &[u8]>(0)?))
+        .collect()
+}
+
 /// True when the entry is claimed (being sent, or its lease not yet released).
 pub fn is_claimed(pg: &PgTx, id: OutboxId) -> Result<bool, StoreError> {
     let row = pg.query_one(

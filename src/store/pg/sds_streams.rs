@@ -93,6 +93,31 @@ fn batch(
     tx.query(&sql, &[&tenant.0, &namespace, &key, &KEYS_END, &BATCH])
 }
 
+/// Up to `limit` of a tenant's streams after the (namespace, stream key)
+/// `after`, in key order.
+pub fn page_of_tenant(
+    tx: &PgTx,
+    tenant: TenantId,
+    after: Option<(&str, &str)>,
+    limit: usize,
+) -> Result<Vec<SdsStream>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = match after {
+        None => tx.query(
+            "SELECT body FROM sds_streams WHERE tenant = $1
+             ORDER BY namespace, stream_key LIMIT $2",
+            &[&tenant.0, &limit],
+        )?,
+        Some((namespace, key)) => tx.query(
+            "SELECT body FROM sds_streams
+             WHERE tenant = $1 AND (namespace, stream_key) > ($2, $3)
+             ORDER BY namespace, stream_key LIMIT $4",
+            &[&tenant.0, &namespace, &key, &limit],
+        )?,
+    };
+    rows.iter().map(|r| decode(r.get(0))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::sds_types::both;

@@ -74,6 +74,32 @@ pub fn list(
     rows.iter().map(|r| decode(r.get(0))).collect()
 }
 
+/// Up to `limit` of a tenant's types (namespace, type) after the
+/// (namespace, type key) `after`, in key order.
+pub fn page_of_tenant(
+    tx: &PgTx,
+    tenant: TenantId,
+    after: Option<(&str, &str)>,
+    limit: usize,
+) -> Result<Vec<(String, SdsType)>, StoreError> {
+    let rows = match after {
+        None => tx.query(
+            "SELECT namespace, body FROM sds_types WHERE tenant = $1
+             ORDER BY namespace, type_key LIMIT $2",
+            &[&tenant.0, &bigint(limit)],
+        )?,
+        Some((namespace, key)) => tx.query(
+            "SELECT namespace, body FROM sds_types
+             WHERE tenant = $1 AND (namespace, type_key) > ($2, $3)
+             ORDER BY namespace, type_key LIMIT $4",
+            &[&tenant.0, &namespace, &key, &bigint(limit)],
+        )?,
+    };
+    rows.iter()
+        .map(|r| Ok((r.get(0), decode(r.get(1))?)))
+        .collect()
+}
+
 /// A count as a LIMIT or OFFSET (also for the other SDS files):
 /// `usize::MAX` (no paging) saturates.
 pub(super) fn bigint(n: usize) -> i64 {

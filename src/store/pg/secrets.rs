@@ -18,6 +18,20 @@ pub fn get_or_create(pg: &PgTx, name: &str, candidate: &[u8]) -> Result<Vec<u8>,
     Ok(row.get(0))
 }
 
+pub fn get(pg: &PgTx, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    let row = pg.query_opt("SELECT value FROM secrets WHERE name = $1", &[&name])?;
+    Ok(row.map(|row| row.get(0)))
+}
+
+pub fn put(pg: &PgTx, name: &str, key: &[u8]) -> Result<(), StoreError> {
+    pg.execute(
+        "INSERT INTO secrets (name, value) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+        &[&name, &key],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::store::pg::testing;

@@ -29,6 +29,28 @@ pub fn delete(tx: &PgTx, key: &[u8]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Up to `limit` sessions with keys after `after`, in key order.
+pub fn page_after(
+    tx: &PgTx,
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<(Vec<u8>, Session)>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = match after {
+        None => tx.query(
+            "SELECT key, body FROM sessions ORDER BY key LIMIT $1",
+            &[&limit],
+        )?,
+        Some(key) => tx.query(
+            "SELECT key, body FROM sessions WHERE key > $1 ORDER BY key LIMIT $2",
+            &[&key, &limit],
+        )?,
+    };
+    rows.iter()
+        .map(|row| Ok((row.get(0), decode(row.get::<_, &[u8]>(1))?)))
+        .collect()
+}
+
 /// Deletes up to `limit` sessions that expired before `now` (the redb side
 /// takes `expires < now` too), earliest expiry first; returns how many.
 /// Two instances sweeping at once conflict, and the loser runs again on

@@ -1,0 +1,420 @@
+//! `communityd store copy` moves a deployment between redb and PostgreSQL
+//! and back with every record and index intact: the upgrade fixture (a
+//! data dir from an older release, with a few SDS streams, values and a
+//! session added) goes redb -> PostgreSQL -> a new redb data dir, and the
+//! last one answers every store function as the first did. A destination
+//! that already holds a deployment is refused before anything is written.
+
+use crate::helpers::communityd_binary;
+use crate::upgrade::copy_fixture_to;
+use communityd::domain::ids::TenantId;
+use communityd::domain::sds::sds_type::SdsType;
+use communityd::domain::sds::stream::SdsStream;
+use communityd::domain::session::Session;
+use communityd::domain::tenant::{Tenant, TenantState};
+use communityd::store::copy::{self, CopyError, SECRET_NAMES, VALUE_BATCH};
+use communityd::store::pg::testing::fresh_database_url;
+use communityd::store::profiles::{self, MemberProfile};
+use communityd::store::sds_values::Direction;
+use communityd::store::{
+    communities, grants, identities, invitations, memberships, outbox, sds_streams, sds_types,
+    sds_values, secrets, sessions, shares, tenants, ReadTx, Store, StoreError, FILE_NAME,
+};
+use std::ops::Bound;
+use std::path::Path;
+use uuid::Uuid;
+
+/// The fixture in a data dir of its own, opened once (so it is migrated
+/// to this release) and given what the old release could not store:
+/// SDS types, streams and more values than one copy batch, a session,
+/// an icon, an external account, a community region and a member profile.
+fn source(dir: &Path) -> Store {
+    copy_fixture_to(dir);
+    let store = Store::open(dir).expect("fixture opens");
+    enrich(&store);
+    store
+}
+
+fn enrich(store: &Store) {
+    let all = store.read_blocking(|tx| tenants::all(tx)).expect("tenants");
+    let community = store
+        .read_blocking(|tx| communities::all(tx))
+        .expect("communities")
+        .into_iter()
+        .next()
+        .expect("the fixture has a community");
+    let tenant = all[0].id;
+    let now = chrono::Utc::now();
+    let sds_type = SdsType {
+        id: "Reading".into(),
+        name: "Reading".into(),
+        description: String::new(),
+        code: 1,
+        keys: Vec::new(),
+        properties: "[]".into(),
+        created: now,
+        modified: now,
+    };
+    let streams: Vec<SdsStream> = ["Pump-1", "pump-2"]
+        .iter()
+        .map(|id| SdsStream {
+            storage: sds_streams::new_storage_id(),
+            namespace: "default".into(),
+            id: id.to_string(),
+            name: id.to_string(),
+            description: String::new(),
+            type_id: "Reading".into(),
+            keys: Vec::new(),
+            tags: vec!["plant".into()],
+            metadata: vec![("site".into(), "north".into())],
+            indexes: "[]".into(),
+            acl: Default::default(),
+            owner: None,
+            created: now,
+            modified: now,
+            last_write: Some(now),
+        })
+        .collect();
+    let values: Vec<(Vec<u8>, Vec<u8>)> = (0..(2 * VALUE_BATCH as u32 + 17))
+        .map(|i| {
+            (
+                i.to_be_bytes().to_vec(),
+                format!("{{\"v\":{i}}}").into_bytes(),
+            )
+        })
+        .collect();
+    let user = store
+        .read_blocking(|tx| identities::users_of_tenant(tx, tenant))
+        .expect("users")[0]
+        .id;
+    let session = Session {
+        user,
+        tenant,
+        csrf: "csrf".into(),
+        created: now,
+        expires: now + chrono::Duration::days(1),
+        invitation_links: Vec::new(),
+    };
+    store
+        .write_blocking(|tx| {
+            sds_types::put(tx, tenant, "default", &sds_type)?;
+            sds_types::put(tx, tenant, "other", &sds_type)?;
+            for stream in &streams {
+                sds_streams::put(tx, tenant, stream)?;
+            }
+            sds_values::put_each(
+                tx,
+                streams[0].storage,
+                values.iter().map(|(k, v)| (k.as_slice(), v.as_slice())),
+                |_, _| Ok::<_, StoreError>(()),
+            )?;
+            sds_values::put(tx, streams[1].storage, b"k", b"{\"one\":1}")?;
+            sessions::put(tx, &[7u8; 32], &session)?;
+            tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
+            profiles::set_external_account(tx, tenant, Some("aveva-account-1"))?;
+            profiles::set_community_region(tx, community.id, Some("westeurope"))?;
+            profiles::set_member(
+                tx,
+                community.id,
+                community.owner,
+                &MemberProfile {
+                    contact_email: Some("ops@contoso.example".into()),
+                    preferred_region_id: Some("eastus".into()),
+                },
+            )
+        })
+        .expect("enriched");
+}
+
+/// Every answer the store gives about the deployment, written down: the
+/// records and the indexes over them (by alias, by email, an invitation's
+/// live address, a community's and a tenant's lists, the expiry sweep).
+fn answers(store: &Store) -> Vec<String> {
+    store
+        .read_blocking(|tx| answers_in(tx))
+        .expect("store answers")
+}
+
+fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    let mut note = |what: String| out.push(what);
+    for name in SECRET_NAMES {
+        note(format!("secret {name}: {:?}", secrets::get(tx, name)?));
+    }
+    let all = tenants::all(tx)?;
+    for t in &all {
+        let id = t.id;
+        note(format!("tenant {t:?}"));
+        note(format!("by alias: {:?}", tenants::by_alias(tx, &t.alias)?));
+        note(format!("icon: {:?}", tenants::icon(tx, id)?));
+        note(format!(
+            "external: {:?}",
+            profiles::external_account(tx, id)?
+        ));
+        for u in identities::users_of_tenant(tx, id)? {
+            note(format!("user {u:?}"));
+            note(format!(
+                "by email: {:?}",
+                identities::user_by_email(tx, id, &u.email)?.map(|u| u.id)
+            ));
+        }
+        note(format!(
+            "clients {:?}",
+            identities::clients_of_tenant(tx, id)?
+        ));
+        let accepted: Vec<_> = invitations::accepted_by_tenant(tx, id)?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        note(format!("accepted {accepted:?}"));
+        note(format!(
+            "types {:?}",
+            sds_types::page_of_tenant(tx, id, None, 1000)?
+        ));
+        for s in sds_streams::page_of_tenant(tx, id, None, 1000)? {
+            note(format!("stream {s:?}"));
+            let mut values = Vec::new();
+            sds_values::each_in_range(
+                tx,
+                s.storage,
+                (Bound::Unbounded, Bound::Unbounded),
+                Direction::Forward,
+                0,
+                usize::MAX,
+                |k, v| {
+                    values.push((k.to_vec(), v.to_vec()));
+                    true
+                },
+            )?;
+            note(format!("{} values: {values:?}", values.len()));
+        }
+    }
+    for c in communities::all(tx)? {
+        let id = c.id;
+        note(format!("community {c:?}"));
+        note(format!("region {:?}", profiles::community_region(tx, id)?));
+        for m in memberships::of_community(tx, id)? {
+            note(format!("membership {m:?}"));
+            note(format!("profile {:?}", profiles::member(tx, id, m.tenant)?));
+            note(format!("roles {:?}", grants::of_tenant(tx, id, m.tenant)?));
+        }
+        note(format!("grants {:?}", grants::of_community(tx, id)?));
+        note(format!("shares {:?}", shares::of_community(tx, id)?));
+        note(format!("quota {:?}", invitations::quota_rows(tx, id)?));
+        let listed: Vec<_> = invitations::of_community(tx, id)?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        note(format!("invitations listed {listed:?}"));
+    }
+    for inv in invitations::all(tx)? {
+        note(format!("invitation {inv:?}"));
+        note(format!(
+            "live for its address: {:?}",
+            invitations::live_for(tx, inv.community, &inv.recipient)?.map(|i| i.id)
+        ));
+    }
+    let far = chrono::Utc::now() + chrono::Duration::days(10_000);
+    note(format!(
+        "expiry sweep {:?}",
+        invitations::due_for_expiry(tx, far, 100_000)?
+    ));
+    for e in outbox::page_after(tx, None, 100_000)? {
+        note(format!("email {e:?}"));
+    }
+    note(format!("next due {:?}", outbox::next_due(tx)?));
+    note(format!(
+        "sessions {:?}",
+        sessions::page_after(tx, None, 100_000)?
+    ));
+    Ok(out)
+}
+
+/// What the fixture holds of each kind, so a copy that drops one shows.
+fn assert_substantial(answers: &[String]) {
+    let count = |prefix: &str| answers.iter().filter(|a| a.starts_with(prefix)).count();
+    assert_eq!(count("tenant "), 4, "{answers:#?}");
+    assert!(count("community ") >= 1);
+    assert!(count("invitation ") >= 2);
+    assert!(count("email ") >= 1);
+    assert!(count("stream ") == 2);
+    assert!(answers
+        .iter()
+        .any(|a| a.starts_with(&format!("{} values", 2 * VALUE_BATCH + 17))));
+    for name in SECRET_NAMES {
+        assert!(
+            answers
+                .iter()
+                .any(|a| a.starts_with(&format!("secret {name}: Some("))),
+            "the fixture has its {name}"
+        );
+    }
+    assert!(
+        answers
+            .iter()
+            .any(|a| a.starts_with("grants [(") && a.contains("RoleSet")),
+        "the fixture has community roles"
+    );
+    assert!(
+        answers.iter().any(|a| a.starts_with("next due Some(")),
+        "the fixture has emails still to send"
+    );
+}
+
+fn counts_of(counts: &copy::Counts, kind: &str) -> u64 {
+    counts.get(kind).copied().unwrap_or(0)
+}
+
+#[test]
+fn a_deployment_copied_redb_to_redb_answers_alike() {
+    let dir = tempfile::tempdir().expect("dir");
+    let from = source(&dir.path().join("from"));
+    let before = answers(&from);
+    assert_substantial(&before);
+    let to = Store::open(&dir.path().join("to")).expect("new data dir");
+    let counts = copy::copy(&from, &to).expect("copied");
+    assert_eq!(answers(&to), before);
+    assert_eq!(counts_of(&counts, "tenant"), 4);
+    assert_eq!(counts_of(&counts, "secret"), 2);
+    assert_eq!(counts_of(&counts, "sds stream"), 2);
+    assert_eq!(
+        counts_of(&counts, "stream value"),
+        2 * VALUE_BATCH as u64 + 18
+    );
+    assert_eq!(counts_of(&counts, "session"), 1);
+    assert!(counts_of(&counts, "invitation") >= 2);
+    assert!(counts_of(&counts, "grant") >= 1);
+}
+
+/// Verification compares every record: a role changed in the destination
+/// after the copy is named by kind and id.
+#[test]
+fn a_record_that_differs_is_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let from = source(&dir.path().join("from"));
+    let to = Store::open(&dir.path().join("to")).expect("new data dir");
+    copy::copy(&from, &to).expect("copied");
+    copy::verify(&from, &to).expect("verified again");
+    let community = to.read_blocking(|tx| communities::all(tx)).expect("all")[0].id;
+    let (tenant, who, _) = to
+        .read_blocking(|tx| grants::of_community(tx, community))
+        .expect("grants")[0];
+    to.write_blocking(|tx| grants::set(tx, community, tenant, who, Default::default()))
+        .expect("role removed");
+    let found = copy::verify(&from, &to).expect_err("a difference");
+    let CopyError::Mismatch { kind, id, .. } = &found else {
+        panic!("{found:?}")
+    };
+    assert_eq!(*kind, "grant");
+    assert_eq!(*id, format!("{community}/{tenant}/{}", who.as_uuid()));
+    assert!(
+        found.to_string().contains("missing from the destination"),
+        "{found}"
+    );
+}
+
+#[test]
+fn a_deployment_goes_to_postgres_and_back_intact() {
+    let Some(url) = fresh_database_url() else {
+        eprintln!("skipped: COMMUNITYD_TEST_DATABASE_URL is unset (needs PostgreSQL)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let from = source(&dir.path().join("from"));
+    let before = answers(&from);
+    assert_substantial(&before);
+    let pg = Store::open_configured(&dir.path().join("pg"), &url, 4).expect("PostgreSQL");
+    let there = copy::copy(&from, &pg).expect("copied to PostgreSQL");
+    assert_eq!(answers(&pg), before, "PostgreSQL answers as the source");
+    drop(from);
+    let back = Store::open(&dir.path().join("back")).expect("new data dir");
+    let again = copy::copy(&pg, &back).expect("copied back to redb");
+    assert_eq!(again, there, "the same records each way");
+    assert_eq!(answers(&back), before, "back on redb, everything intact");
+}
+
+#[test]
+fn a_destination_holding_a_deployment_is_refused_before_any_write() {
+    let dir = tempfile::tempdir().expect("dir");
+    let from = source(&dir.path().join("from"));
+    // A tenant of its own.
+    let to = Store::open(&dir.path().join("to")).expect("to");
+    let now = chrono::Utc::now();
+    let own = Tenant {
+        id: TenantId(Uuid::now_v7()),
+        company_name: "Elsewhere".into(),
+        alias: "elsewhere".into(),
+        state: TenantState::Active,
+        created: now,
+        last_updated: now,
+    };
+    to.write_blocking(|tx| tenants::put(tx, &own).map(drop))
+        .expect("own tenant");
+    let held = answers(&to);
+    let refused = copy::copy(&from, &to).expect_err("refused");
+    assert!(matches!(refused, CopyError::NotEmpty(_)), "{refused:?}");
+    assert!(refused.to_string().contains("not empty"), "{refused}");
+    assert_eq!(answers(&to), held, "nothing written");
+    // Only a signing key (a server started on it once).
+    let keyed = Store::open(&dir.path().join("keyed")).expect("keyed");
+    keyed
+        .write_blocking(|tx| secrets::get_or_create(tx, "access_token_key"))
+        .expect("key");
+    let held = answers(&keyed);
+    let refused = copy::copy(&from, &keyed).expect_err("refused");
+    assert!(
+        refused.to_string().contains("access_token_key"),
+        "{refused}"
+    );
+    assert_eq!(answers(&keyed), held, "nothing written");
+}
+
+/// The command itself, through the real binary: to PostgreSQL when the
+/// suite has a server, else to a new data dir; a second run into the same
+/// destination is refused in one line.
+#[test]
+fn the_command_copies_verifies_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let from_dir = dir.path().join("from");
+    drop(source(&from_dir));
+    let to = fresh_database_url().unwrap_or_else(|| dir.path().join("to").display().to_string());
+    let run = || {
+        communityd_binary()
+            .args(["store", "copy", "--from"])
+            .arg(&from_dir)
+            .args(["--to", &to])
+            .output()
+            .expect("binary runs")
+    };
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["verified"], true, "{report}");
+    assert_eq!(report["counts"]["tenant"], 4, "{report}");
+    assert_eq!(report["counts"]["secret"], 2, "{report}");
+    assert!(!report["copied"]["to"]
+        .as_str()
+        .unwrap()
+        .contains("password"));
+    if !to.starts_with("postgres") {
+        assert!(Path::new(&to).join(FILE_NAME).exists());
+    }
+
+    let again = run();
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    crate::startup::assert_one_line(&stderr, &["not empty", "4 tenants"]);
+
+    let missing = communityd_binary()
+        .args(["store", "copy", "--from"])
+        .arg(dir.path().join("nothing"))
+        .args(["--to", &dir.path().join("else").display().to_string()])
+        .output()
+        .expect("binary runs");
+    assert!(!missing.status.success());
+    crate::startup::assert_one_line(
+        &String::from_utf8_lossy(&missing.stderr),
+        &["holds no communityd.redb"],
+    );
+}
