@@ -25,7 +25,7 @@ use super::{
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::community::Community;
 use crate::domain::identity::{Client, User};
-use crate::domain::ids::{CommunityId, OutboxId, PrincipalId, TenantId};
+use crate::domain::ids::{CommunityId, InvitationId, OutboxId, PrincipalId, TenantId};
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
 use crate::domain::notification::OutboxEntry;
@@ -231,7 +231,14 @@ fn walk(source: &Store, dest: Option<&Store>, check: &Store) -> Result<Counts, C
             write_community,
         )?;
     }
-    run.invitations()?;
+    // Through `invitations::put`, so the destination builds every index
+    // over them; in id order, the order they were made in.
+    run.pages(
+        |tx, after: Option<&InvitationId>| invitations::page_after(tx, after.copied(), PAGE),
+        |i: &Invitation| i.id,
+        |i| item("invitation", i.id, i),
+        |tx, i| invitations::put(tx, i),
+    )?;
     run.pages(
         |tx, after: Option<&OutboxId>| outbox::page_after(tx, after.copied(), PAGE),
         |e: &OutboxEntry| e.id,
@@ -395,36 +402,6 @@ impl Run<'_> {
                 _ => return Ok(()),
             }
         }
-    }
-
-    /// Every invitation (withdrawn or not) through `invitations::put`, so
-    /// the destination builds every index over them; written `PAGE` per
-    /// transaction, in id order (the order they were made in).
-    fn invitations(&mut self) -> Result<(), CopyError> {
-        let all = self.source.read_blocking(|tx| invitations::all(tx))?;
-        let back = match self.dest {
-            Some(dest) => {
-                for chunk in all.chunks(PAGE) {
-                    dest.write_blocking(|tx| {
-                        for inv in chunk {
-                            invitations::put(tx, inv)?;
-                        }
-                        Ok::<_, StoreError>(())
-                    })?;
-                }
-                None
-            }
-            None => Some(self.check.read_blocking(|tx| invitations::all(tx))?),
-        };
-        let items = |invs: &[Invitation]| -> Result<Vec<Item>, StoreError> {
-            invs.iter().map(|i| item("invitation", i.id, i)).collect()
-        };
-        let mut from = items(&all)?;
-        if let Some(back) = back {
-            compare(&mut from, &mut items(&back)?)?;
-        }
-        *self.counts.entry("invitation").or_default() += from.len() as u64;
-        Ok(())
     }
 }
 

@@ -219,6 +219,30 @@ pub fn all(tx: &impl Readable) -> Result<Vec<Invitation>, StoreError> {
     Ok(out)
 }
 
+/// Up to `limit` invitations (withdrawn or not) with ids after `after`,
+/// in id order: every invitation in bounded pieces.
+pub fn page_after(
+    tx: &impl Readable,
+    after: Option<InvitationId>,
+    limit: usize,
+) -> Result<Vec<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::page_after(
+        pg, after, limit
+    ));
+    let lower = after.map_or(std::ops::Bound::Unbounded, |id| {
+        std::ops::Bound::Excluded(id.0)
+    });
+    let mut out = Vec::new();
+    for row in tx
+        .table(INVITATIONS)?
+        .range::<Uuid>((lower, std::ops::Bound::Unbounded))?
+        .take(limit)
+    {
+        out.push(decode(row?.1.value())?);
+    }
+    Ok(out)
+}
+
 /// Open invitations whose `Expires` is at or before `now`.
 pub fn due_for_expiry(
     tx: &impl Readable,

@@ -5,8 +5,10 @@
 //! last one answers every store function as the first did. A destination
 //! that already holds a deployment is refused before anything is written.
 
-use crate::helpers::communityd_binary;
+use crate::helpers::{communities_path, communityd_binary, spawn_app_with};
 use crate::upgrade::copy_fixture_to;
+use communityd::config::DatabaseUrlSetting;
+use communityd::domain::ids::ClientId;
 use communityd::domain::ids::TenantId;
 use communityd::domain::sds::sds_type::SdsType;
 use communityd::domain::sds::stream::SdsStream;
@@ -20,6 +22,7 @@ use communityd::store::{
     communities, grants, identities, invitations, memberships, outbox, sds_streams, sds_types,
     sds_values, secrets, sessions, shares, tenants, ReadTx, Store, StoreError, FILE_NAME,
 };
+use reqwest::StatusCode;
 use std::ops::Bound;
 use std::path::Path;
 use uuid::Uuid;
@@ -417,4 +420,73 @@ fn the_command_copies_verifies_and_refuses_to_overwrite() {
         &String::from_utf8_lossy(&missing.stderr),
         &["holds no communityd.redb"],
     );
+}
+
+/// The signing keys travel: a token a server on the source signed is
+/// accepted by a server started on the copy (by way of PostgreSQL when
+/// the suite has a server, else redb to redb).
+#[tokio::test]
+async fn a_token_signed_before_the_copy_is_accepted_after_it() {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/db-2bb523e/manifest.json"
+        ))
+        .expect("manifest"),
+    )
+    .expect("manifest json");
+    let client = &manifest["clients"][0];
+    let text = |v: &serde_json::Value| v.as_str().expect("text").to_string();
+    let client_id = ClientId::parse(&text(&client["client_id"])).expect("client id");
+    let tenant = TenantId::parse(&text(&client["tenant_id"])).expect("tenant id");
+    // Both servers on redb, under one public address (the token's issuer).
+    let on_redb = |s: &mut communityd::config::Settings| {
+        s.database_url = DatabaseUrlSetting(String::new());
+        s.public_url = "http://communities.test".into();
+    };
+    let before = spawn_app_with(|s| {
+        on_redb(s);
+        copy_fixture_to(&s.data_dir);
+    })
+    .await;
+    let token = before
+        .token(client_id, &text(&client["client_secret"]))
+        .await;
+    let source_dir = before.stop().await;
+
+    let copies = tempfile::tempdir().expect("dir");
+    let final_dir = copies.path().join("final");
+    let (from, pg) = (source_dir.path().to_path_buf(), fresh_database_url());
+    let to = final_dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let from = Store::open(&from).expect("source");
+        let to = Store::open(&to).expect("destination");
+        match pg {
+            Some(url) => {
+                let pg = Store::open_configured(Path::new(""), &url, 2).expect("PostgreSQL");
+                copy::copy(&from, &pg).expect("to PostgreSQL");
+                copy::copy(&pg, &to).expect("back to redb");
+            }
+            None => {
+                copy::copy(&from, &to).expect("copied");
+            }
+        }
+    })
+    .await
+    .expect("copy task");
+
+    let after = spawn_app_with(|s| {
+        on_redb(s);
+        s.data_dir = final_dir;
+    })
+    .await;
+    let response = after.get(&communities_path(tenant), &token).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the old token still signs in"
+    );
+    let forged = format!("{token}x");
+    let response = after.get(&communities_path(tenant), &forged).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }

@@ -205,6 +205,24 @@ pub fn all(tx: &PgTx) -> Result<Vec<Invitation>, StoreError> {
     bodies(tx.query("SELECT body FROM invitations ORDER BY id", &[])?)
 }
 
+/// Up to `limit` invitations with ids after `after`, in id order.
+pub fn page_after(
+    tx: &PgTx,
+    after: Option<InvitationId>,
+    limit: usize,
+) -> Result<Vec<Invitation>, StoreError> {
+    bodies(match after {
+        None => tx.query(
+            "SELECT body FROM invitations ORDER BY id LIMIT $1",
+            &[&bigint(limit)],
+        )?,
+        Some(id) => tx.query(
+            "SELECT body FROM invitations WHERE id > $1 ORDER BY id LIMIT $2",
+            &[&id.0, &bigint(limit)],
+        )?,
+    })
+}
+
 pub fn due_for_expiry(
     tx: &PgTx,
     now: DateTime<Utc>,
