@@ -405,13 +405,16 @@ impl Run<'_> {
     }
 }
 
+/// A stream value as stored: its index key and its JSON text.
+type StoredValue = (Vec<u8>, Vec<u8>);
+
 /// Up to `VALUE_BATCH` of a stream's values (key, stored JSON text) after
 /// `after`, in key order.
 fn values_batch(
     tx: &ReadTx,
     storage: Uuid,
     after: Option<&[u8]>,
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+) -> Result<Vec<StoredValue>, StoreError> {
     let start = after.map_or(Bound::Unbounded, Bound::Excluded);
     let mut out = Vec::new();
     sds_values::each_in_range(

@@ -133,9 +133,7 @@ fn enrich(store: &Store) {
 /// records and the indexes over them (by alias, by email, an invitation's
 /// live address, a community's and a tenant's lists, the expiry sweep).
 fn answers(store: &Store) -> Vec<String> {
-    store
-        .read_blocking(|tx| answers_in(tx))
-        .expect("store answers")
+    store.read_blocking(answers_in).expect("store answers")
 }
 
 fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
