@@ -38,6 +38,9 @@ fn source(dir: &Path) -> Store {
     store
 }
 
+/// Types and sessions beyond the fixture's: more than one page of each.
+const MANY: usize = 520;
+
 fn enrich(store: &Store) {
     let all = store.read_blocking(|tx| tenants::all(tx)).expect("tenants");
     let community = store
@@ -102,6 +105,14 @@ fn enrich(store: &Store) {
         .write_blocking(|tx| {
             sds_types::put(tx, tenant, "default", &sds_type)?;
             sds_types::put(tx, tenant, "other", &sds_type)?;
+            // More than one copy page (500) of types and of sessions.
+            for i in 0..MANY {
+                let namespace = if i % 2 == 0 { "default" } else { "other" };
+                let mut t = sds_type.clone();
+                t.id = format!("T{i:04}");
+                sds_types::put(tx, tenant, namespace, &t)?;
+                sessions::put(tx, &(i as u64).to_be_bytes(), &session)?;
+            }
             for stream in &streams {
                 sds_streams::put(tx, tenant, stream)?;
             }
@@ -282,7 +293,8 @@ fn a_deployment_copied_redb_to_redb_answers_alike() {
         counts_of(&counts, "stream value"),
         2 * VALUE_BATCH as u64 + 18
     );
-    assert_eq!(counts_of(&counts, "session"), 1);
+    assert_eq!(counts_of(&counts, "session"), MANY as u64 + 1);
+    assert_eq!(counts_of(&counts, "sds type"), MANY as u64 + 2);
     assert!(counts_of(&counts, "invitation") >= 2);
     assert!(counts_of(&counts, "grant") >= 1);
 }
