@@ -76,7 +76,8 @@ impl AuthThrottle {
             }
             Self::Shared(shared) => {
                 let keys = Keys::of(identity, source);
-                let forget = move |tx: &crate::store::WriteTx| throttles::forget(tx, &keys.identity);
+                let forget =
+                    move |tx: &crate::store::WriteTx| throttles::forget(tx, &keys.identity);
                 shared.store.write(forget).await
             }
         }
