@@ -77,7 +77,9 @@ impl Budget {
 /// let through for `PROBE_EVERY`; the first refusal starts the clock.
 fn probe(level: &mut Level, now: f64) -> bool {
     match level.probed {
-        Some(at) if now - at >= PROBE_EVERY => {
+        // A microsecond's slack: times are sums of f64 seconds, and a
+        // probe due exactly now must not wait for a rounding error.
+        Some(at) if now - at >= PROBE_EVERY - 1e-6 => {
             level.probed = Some(now);
             true
         }
