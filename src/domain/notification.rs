@@ -189,18 +189,27 @@ impl DeliveryReport {
     }
 }
 
+/// One email to one address, due at `due`: what the tests of the outbox
+/// and its counts queue.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry() -> OutboxEntry {
-        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
+impl OutboxEntry {
+    pub(crate) fn sample(due: DateTime<Utc>) -> Self {
+        let to = vec![EmailAddress::parse("a@b.example").expect("an address")];
         let notice = Notice::Removed {
             community_name: "Plant".into(),
             tenant_name: "Fabrikam".into(),
             by_community: true,
         };
-        OutboxEntry::new(to, notice, Utc::now())
+        Self::new(to, notice, due)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> OutboxEntry {
+        OutboxEntry::sample(Utc::now())
     }
 
     #[test]

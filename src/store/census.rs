@@ -129,7 +129,7 @@ mod tests {
     use crate::domain::email::EmailAddress;
     use crate::domain::ids::{CommunityId, PrincipalId, TenantId, UserId};
     use crate::domain::invitation::Invitation;
-    use crate::domain::notification::{Notice, OutboxEntry};
+    use crate::domain::notification::OutboxEntry;
     use crate::store::{outbox, tables::OUTBOX, RedbStore as Store};
     use chrono::Duration;
     use uuid::Uuid;
@@ -227,13 +227,7 @@ mod tests {
     }
 
     fn entry(now: DateTime<Utc>) -> OutboxEntry {
-        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
-        let notice = Notice::Removed {
-            community_name: "Plant".into(),
-            tenant_name: "Fabrikam".into(),
-            by_community: true,
-        };
-        OutboxEntry::new(to, notice, now)
+        OutboxEntry::sample(now)
     }
 
     fn claim_one(fx: &Fixture) -> OutboxEntry {

@@ -303,13 +303,7 @@ mod tests {
     use chrono::Duration;
 
     fn entry(now: DateTime<Utc>) -> OutboxEntry {
-        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
-        let notice = Notice::Removed {
-            community_name: "Plant".into(),
-            tenant_name: "Fabrikam".into(),
-            by_community: true,
-        };
-        OutboxEntry::new(to, notice, now)
+        OutboxEntry::sample(now)
     }
 
     fn claim(store: &Store, now: DateTime<Utc>, lease: DateTime<Utc>) -> Vec<Claimed> {

@@ -8,7 +8,6 @@ use crate::domain::ids::TenantId;
 use crate::domain::sds::identifier;
 use crate::domain::sds::stream::SdsStream;
 use redb::ReadableTable;
-use std::ops::Bound;
 use uuid::Uuid;
 
 impl Record for SdsStream {}
@@ -81,18 +80,6 @@ pub fn page_of_tenant(
     let tx = &redb_or_pg!(tx, |pg| super::pg::sds_streams::page_of_tenant(
         pg, tenant, after, limit
     ));
-    let table = tx.table(SDS_STREAMS)?;
-    let lower = match after {
-        Some((namespace, key)) => Bound::Excluded((tenant.0, namespace, key)),
-        None => Bound::Included((tenant.0, "", "")),
-    };
-    let mut out = Vec::new();
-    for entry in table.range::<(Uuid, &str, &str)>((lower, Bound::Unbounded))? {
-        let (key, value) = entry?;
-        if key.value().0 != tenant.0 || out.len() == limit {
-            break;
-        }
-        out.push(decode(value.value())?);
-    }
-    Ok(out)
+    let page = super::sds_types::tenant_page(tx, SDS_STREAMS, tenant, after, limit)?;
+    Ok(page.into_iter().map(|(_, stream)| stream).collect())
 }

@@ -8,7 +8,7 @@ use crate::domain::ids::TenantId;
 use crate::domain::paging::Page;
 use crate::domain::sds::identifier;
 use crate::domain::sds::sds_type::SdsType;
-use redb::ReadableTable;
+use redb::{ReadableTable, TableDefinition};
 use std::ops::Bound;
 use uuid::Uuid;
 
@@ -93,7 +93,20 @@ pub fn page_of_tenant(
     let tx = &redb_or_pg!(tx, |pg| super::pg::sds_types::page_of_tenant(
         pg, tenant, after, limit
     ));
-    let table = tx.table(SDS_TYPES)?;
+    tenant_page(tx, SDS_TYPES, tenant, after, limit)
+}
+
+/// A (tenant, namespace, lower-cased id) -> record table's records of one
+/// tenant after `after`, up to `limit`, in key order, each with its
+/// namespace: what walks a tenant's types or streams in bounded pieces.
+pub(super) fn tenant_page<T: Record>(
+    tx: &impl RedbReadable,
+    table: TableDefinition<(Uuid, &str, &str), &[u8]>,
+    tenant: TenantId,
+    after: Option<(&str, &str)>,
+    limit: usize,
+) -> Result<Vec<(String, T)>, StoreError> {
+    let table = tx.table(table)?;
     let lower = match after {
         Some((namespace, key)) => Bound::Excluded((tenant.0, namespace, key)),
         None => Bound::Included((tenant.0, "", "")),

@@ -6,7 +6,10 @@
 //! `COMMUNITYD_TEST_DATABASE_URL`.
 
 use crate::startup::{assert_one_line, BIN};
-use communityd::store::pg::{migrate, testing::fresh_database_url};
+use communityd::store::pg::{
+    migrate,
+    testing::{fresh_database_url, sql},
+};
 use communityd::store::Store;
 use std::process::{Command, Stdio};
 
@@ -56,33 +59,6 @@ fn with_password(url: &str) -> String {
     let mut url = url::Url::parse(url).expect("a URL");
     url.set_password(Some(PASSWORD)).expect("a password");
     url.to_string()
-}
-
-/// Runs `statement` on the database `url` names; returns the first
-/// column of the first row, as text.
-fn sql(url: &str, statement: &str) -> String {
-    let (url, statement) = (url.to_string(), statement.to_string());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                .await
-                .expect("connect");
-            tokio::spawn(connection);
-            let rows = client.simple_query(&statement).await.expect("statement");
-            rows.iter()
-                .find_map(|m| match m {
-                    tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(String::from),
-                    _ => None,
-                })
-                .unwrap_or_default()
-        })
-    })
-    .join()
-    .expect("sql thread")
 }
 
 #[test]

@@ -5,16 +5,14 @@
 //! PostgreSQL: without `COMMUNITYD_TEST_DATABASE_URL` they say so and pass.
 
 use crate::helpers::{
-    communities_path, invitations_path, json_with_status, spawn_app_with, TestApp,
+    communities_path, database_url_for, invitations_path, json_with_status, on_postgres,
+    spawn_app_with, TestApp,
 };
-use crate::process::Served;
+use crate::process::{seed_tenant, Served};
 use crate::smtp::SmtpCapture;
-use communityd::app::admin;
 use communityd::config::Settings;
-use communityd::domain::ids::TenantId;
 use communityd::domain::role::Role;
 use communityd::store::pg::testing::fresh_database_url;
-use communityd::store::Store;
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -158,100 +156,41 @@ async fn failed_sign_ins_spread_over_instances_still_reach_429() {
     }
 }
 
-/// A tenant with an administrator client, made on the database itself.
-fn seed(url: &str, dir: &std::path::Path, name: &str) -> (TenantId, String) {
-    let store = Store::open_configured(dir, url, 1).expect("store");
-    let now = chrono::Utc::now();
-    let email = format!("admin@{}.example", name.to_lowercase());
-    let tenant = admin::create_tenant(&store, name, &email, None, now).expect("tenant");
-    let client = admin::create_client(
-        &store,
-        tenant.tenant_id,
-        "admin client",
-        &[Role::TenantAdministrator],
-        now,
-    )
-    .expect("client");
-    let token = (client.client_id.to_string(), client.client_secret);
-    (
-        tenant.tenant_id,
-        serde_json::to_string(&token).expect("json"),
-    )
-}
-
-async fn process_token(served: &Served, client: &str) -> String {
-    let (id, secret): (String, String) = serde_json::from_str(client).expect("client");
-    let response = served
-        .http
-        .post(format!("{}/identity/connect/token", served.url))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", id.as_str()),
-            ("client_secret", secret.as_str()),
-        ])
-        .send()
-        .await
-        .expect("token");
-    let body = json_with_status(response, StatusCode::OK).await;
-    body["access_token"].as_str().expect("token").to_string()
-}
-
 #[tokio::test]
 async fn kill_9_between_accept_and_confirm_and_the_other_instance_confirms() {
-    let Some(url) = fresh_database_url() else {
+    if !on_postgres() {
         eprintln!("needs PostgreSQL: set COMMUNITYD_TEST_DATABASE_URL");
         return;
-    };
+    }
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (contoso, contoso_client) = seed(&url, dir_a.path(), "Contoso");
-    let (_, fabrikam_client) = seed(&url, dir_a.path(), "Fabrikam");
+    let contoso = seed_tenant(dir_a.path(), "Contoso");
+    let fabrikam = seed_tenant(dir_a.path(), "Fabrikam");
+    // Both instances on the database seeded through A's data dir.
+    let url = database_url_for(dir_a.path());
     let settings = [("database_url", url.as_str()), ("public_url", PUBLIC_URL)];
     let a = Served::start(dir_a.path(), &settings);
     let b = Served::start(dir_b.path(), &settings);
-    let owner = process_token(&a, &contoso_client).await;
-    let member = process_token(&a, &fabrikam_client).await;
-    let send = |served: &Served, method: reqwest::Method, path: String, token: &str, body| {
+    let owner = a.token(&contoso).await;
+    let member = a.token(&fabrikam).await;
+    let invitations = a.community(&contoso, &owner).await;
+    let invited = a
+        .create(
+            &invitations,
+            &owner,
+            json!({"InvitationRecipient": "admin@fabrikam.example"}),
+        )
+        .await;
+    let act = |served: &Served, token: &str, action: &str| {
         served
             .http
-            .request(method, format!("{}{path}", served.url))
+            .put(format!(
+                "{}/api/v1-preview/communityinvitations/{}",
+                served.url,
+                invited["Id"].as_str().expect("Id")
+            ))
             .bearer_auth(token)
-            .json(&body)
+            .json(&json!({ "Action": action }))
             .send()
-    };
-    let created = send(
-        &a,
-        reqwest::Method::POST,
-        communities_path(contoso),
-        &owner,
-        json!({"Name": "Plant data", "Description": "shared"}),
-    )
-    .await
-    .expect("community");
-    let community = json_with_status(created, StatusCode::CREATED).await["Id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let invited = send(
-        &a,
-        reqwest::Method::POST,
-        invitations_path(contoso, &community),
-        &owner,
-        json!({"InvitationRecipient": "admin@fabrikam.example"}),
-    )
-    .await
-    .expect("invite");
-    let invitation = json_with_status(invited, StatusCode::CREATED).await["Id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let act = |served: &Served, token: &str, action: &str| {
-        send(
-            served,
-            reqwest::Method::PUT,
-            format!("/api/v1-preview/communityinvitations/{invitation}"),
-            token,
-            json!({ "Action": action }),
-        )
     };
     let accepted = act(&a, &member, "Accept").await.expect("accept");
     assert_eq!(accepted.status(), StatusCode::OK);
@@ -266,9 +205,9 @@ async fn kill_9_between_accept_and_confirm_and_the_other_instance_confirms() {
     let members = b
         .http
         .get(format!(
-            "{}{}/{community}/communitytenants",
+            "{}{}",
             b.url,
-            communities_path(contoso)
+            invitations.replace("/invitations", "/communitytenants")
         ))
         .bearer_auth(&owner)
         .send()

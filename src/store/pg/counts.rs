@@ -50,8 +50,8 @@ fn count(n: i64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::super::invitations::Twin;
-    use crate::domain::email::EmailAddress;
-    use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
+
+    use crate::domain::notification::{DeliveryStatus, OutboxEntry};
     use crate::store::codec::encode;
     use crate::store::counts::{self, Counted};
     use crate::store::tx::WriteSide;
@@ -59,13 +59,7 @@ mod tests {
     use chrono::{DateTime, Duration, Utc};
 
     fn entry(now: DateTime<Utc>) -> OutboxEntry {
-        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
-        let notice = Notice::Removed {
-            community_name: "Plant".into(),
-            tenant_name: "Fabrikam".into(),
-            by_community: true,
-        };
-        OutboxEntry::new(to, notice, now)
+        OutboxEntry::sample(now)
     }
 
     /// Stores an entry as each backend's outbox does: on redb through

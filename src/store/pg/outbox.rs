@@ -237,9 +237,9 @@ pub fn is_claimed(pg: &PgTx, id: OutboxId) -> Result<bool, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::email::EmailAddress;
+
     use crate::domain::ids::OutboxId;
-    use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
+    use crate::domain::notification::{DeliveryStatus, OutboxEntry};
     use crate::store::instance::Instance;
     use crate::store::outbox::{self, Claimed};
     use crate::store::pg::testing::{fresh_database_url, fresh_store};
@@ -251,13 +251,7 @@ mod tests {
     use uuid::Uuid;
 
     fn entry(due: DateTime<Utc>) -> OutboxEntry {
-        let to = vec![EmailAddress::parse("a@b.example").unwrap()];
-        let notice = Notice::Removed {
-            community_name: "Plant".into(),
-            tenant_name: "Fabrikam".into(),
-            by_community: true,
-        };
-        OutboxEntry::new(to, notice, due)
+        OutboxEntry::sample(due)
     }
 
     fn pg_store(dir: &std::path::Path) -> Option<Store> {

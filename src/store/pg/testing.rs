@@ -11,11 +11,19 @@ pub const TEST_DATABASE_URL: &str = "COMMUNITYD_TEST_DATABASE_URL";
 /// variable is unset (the tests then run on redb).
 pub fn fresh_database_url() -> Option<String> {
     let server = std::env::var(TEST_DATABASE_URL).ok()?;
-    let url = DatabaseUrl::parse(&server).unwrap_or_else(|e| panic!("{TEST_DATABASE_URL}: {e}"));
     let name = format!("communityd_test_{}", uuid::Uuid::new_v4().simple());
-    let config = url.config().clone();
-    let statement = format!("CREATE DATABASE {name}");
-    // A runtime of its own, on a thread of its own: callable from any test.
+    sql(&server, &format!("CREATE DATABASE {name}"));
+    let mut fresh = url::Url::parse(&server).expect("a URL");
+    fresh.set_path(&name);
+    Some(fresh.to_string())
+}
+
+/// Runs `statement` on the database `url` names, on a runtime and thread
+/// of its own (so any test can call it); answers the first column of the
+/// first row it returns, as text.
+pub fn sql(url: &str, statement: &str) -> String {
+    let url = DatabaseUrl::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+    let (config, statement) = (url.config().clone(), statement.to_string());
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -25,19 +33,19 @@ pub fn fresh_database_url() -> Option<String> {
             let (client, connection) = config
                 .connect(tokio_postgres::NoTls)
                 .await
-                .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL} does not answer: {e}"));
+                .unwrap_or_else(|e| panic!("{} does not answer: {e}", url.redacted()));
             tokio::spawn(connection);
-            client
-                .batch_execute(&statement)
-                .await
-                .expect("create the test database");
+            let rows = client.simple_query(&statement).await.expect("statement");
+            rows.iter()
+                .find_map(|m| match m {
+                    tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(String::from),
+                    _ => None,
+                })
+                .unwrap_or_default()
         })
     })
     .join()
-    .expect("create the test database");
-    let mut fresh = url::Url::parse(&server).expect("parsed above");
-    fresh.set_path(&name);
-    Some(fresh.to_string())
+    .expect("sql thread")
 }
 
 #[cfg(test)]
