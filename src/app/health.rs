@@ -85,13 +85,11 @@ mod tests {
     async fn ready_once_the_worker_runs_whatever_the_mail_transport_says() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let ctx = Context::new(
-            store,
-            Clock::default(),
-            Settings::defaults(),
-            "http://x".into(),
-        )
-        .unwrap();
+        let settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::defaults()
+        };
+        let ctx = Context::new(store, Clock::default(), settings, "http://x".into()).unwrap();
         let before = readiness(&ctx).await;
         assert!(before.database);
         assert!(!before.outbox_worker && !before.ready());
