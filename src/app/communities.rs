@@ -16,7 +16,7 @@ use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleInstance, RoleSet};
 use crate::store::profiles::{self, MemberProfile};
-use crate::store::{communities, grants, memberships, tenants, Readable};
+use crate::store::{communities, grants, memberships, prefetch, tenants, Readable};
 use chrono::{DateTime, Utc};
 
 /// One member tenant as a community shows it.
@@ -247,6 +247,7 @@ pub async fn get(
     let now = ctx.clock.now();
     ctx.store
         .read(move |tx| {
+            prefetch::community_view(tx, caller.principal, caller.tenant, id)?;
             let at = in_community(tx, caller, path_tenant, id)?;
             at.require(Operation::ViewCommunity)?;
             // Scripts poll this. One caller's view of one community stays

@@ -15,7 +15,9 @@ use uuid::Uuid;
 impl Record for Community {}
 
 pub fn get(tx: &impl Readable, id: CommunityId) -> Result<Option<Community>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::communities::get(pg, id));
+    let tx = &redb_or_pg!(tx, |pg| pg.recall(Lookup::community(id), || {
+        super::pg::communities::get(pg, id)
+    }));
     tx.recall(Lookup::community(id), || {
         let table = tx.table(COMMUNITIES)?;
         let found = table.get(id.0)?;
@@ -93,7 +95,10 @@ pub fn share_counts(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<(TenantId, u64)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::communities::share_counts(pg, community));
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::community_share_counts(community), || {
+            super::pg::communities::share_counts(pg, community)
+        }));
     tx.recall(Lookup::community_share_counts(community), || {
         let shares = tx.table(SHARES)?;
         let mut out: Vec<(TenantId, u64)> = Vec::new();

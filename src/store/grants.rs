@@ -16,7 +16,10 @@ pub fn get(
     tenant: TenantId,
     who: PrincipalId,
 ) -> Result<RoleSet, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::grants::get(pg, community, tenant, who));
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::grant(community, tenant, who), || {
+            super::pg::grants::get(pg, community, tenant, who)
+        }));
     tx.recall(Lookup::grant(community, tenant, who), || {
         let table = tx.table(GRANTS)?;
         let found = table.get((community.0, tenant.0, who.as_uuid()))?;
@@ -78,7 +81,10 @@ pub fn counts(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<(u32, u32), StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::grants::counts(pg, community, tenant));
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::grant_counts(community, tenant), || {
+            super::pg::grants::counts(pg, community, tenant)
+        }));
     tx.recall(Lookup::grant_counts(community, tenant), || {
         let table = tx.table(GRANTS)?;
         let (mut users, mut clients) = (0, 0);

@@ -178,7 +178,9 @@ pub fn principal(
     tx: &impl Readable,
     id: PrincipalId,
 ) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::identities::principal(pg, id));
+    let tx = &redb_or_pg!(tx, |pg| pg.recall(Lookup::principal(id), || {
+        super::pg::identities::principal(pg, id)
+    }));
     tx.recall(Lookup::principal(id), || {
         Ok(match id {
             PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),

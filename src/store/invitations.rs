@@ -21,7 +21,9 @@ use uuid::Uuid;
 impl Record for Invitation {}
 
 pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::get(pg, id));
+    let tx = &redb_or_pg!(tx, |pg| pg.recall(Lookup::invitation(id), || {
+        super::pg::invitations::get(pg, id)
+    }));
     tx.recall(Lookup::invitation(id), || {
         let table = tx.table(INVITATIONS)?;
         let found = table.get(id.0)?;

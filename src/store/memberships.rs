@@ -64,7 +64,10 @@ pub fn get(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<Option<Membership>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::memberships::get(pg, community, tenant));
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::membership(community, tenant), || {
+            super::pg::memberships::get(pg, community, tenant)
+        }));
     tx.recall(Lookup::membership(community, tenant), || {
         let table = tx.table(MEMBERSHIPS)?;
         let found = table.get((community.0, tenant.0))?;
@@ -109,7 +112,10 @@ pub fn of_community(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Vec<Membership>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::memberships::of_community(pg, community));
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::community_memberships(community), || {
+            super::pg::memberships::of_community(pg, community)
+        }));
     tx.recall(Lookup::community_memberships(community), || {
         let table = tx.table(MEMBERSHIPS)?;
         let mut out = Vec::new();

@@ -120,6 +120,50 @@ pub(super) fn recall_if<T: Clone + 'static, E>(
     Ok(value)
 }
 
+/// Records read within one transaction, for as long as it lasts: a
+/// PostgreSQL read, whose snapshot no other transaction names. Nothing
+/// outlives the transaction, so nothing here can go stale when another
+/// instance commits. Filled by the lookups themselves and, ahead of them,
+/// by `prefetch` (one statement answering a request's dozen lookups).
+#[derive(Default)]
+pub struct TxMemory {
+    records: RefCell<HashMap<Key, Box<dyn Any>, foldhash::fast::RandomState>>,
+}
+
+impl TxMemory {
+    /// `load`'s answer for `lookup`, read once per transaction.
+    pub(super) fn recall<T: Clone + 'static>(
+        &self,
+        lookup: Lookup<T>,
+        load: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let key = (lookup.kind, lookup.ids);
+        let found = self
+            .records
+            .borrow()
+            .get(&key)
+            .and_then(|r| r.downcast_ref::<T>())
+            .cloned();
+        if let Some(value) = found {
+            return Ok(value);
+        }
+        // Loaded outside the borrow: `load` may recall other records.
+        let value = load()?;
+        self.keep(key, value.clone());
+        Ok(value)
+    }
+
+    /// Keeps `value` as the answer to `lookup` for the rest of the
+    /// transaction.
+    pub(super) fn remember<T: Clone + 'static>(&self, lookup: Lookup<T>, value: T) {
+        self.keep((lookup.kind, lookup.ids), value);
+    }
+
+    fn keep<T: 'static>(&self, key: Key, value: T) {
+        self.records.borrow_mut().insert(key, Box::new(value));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,7 @@ pub mod meta;
 mod migrate;
 pub mod outbox;
 pub mod pg;
+pub mod prefetch;
 pub mod private_files;
 pub mod profiles;
 mod redb_store;

@@ -17,7 +17,7 @@ use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use uuid::Uuid;
 
 impl Lookup<MemberProfile> {
-    fn member_profile(community: CommunityId, tenant: TenantId) -> Self {
+    pub(super) fn member_profile(community: CommunityId, tenant: TenantId) -> Self {
         Self::new(
             Kind::MemberProfile,
             [community.0.as_u128(), tenant.0.as_u128(), 0],
@@ -65,13 +65,16 @@ pub fn member(
     community: CommunityId,
     tenant: TenantId,
 ) -> Result<MemberProfile, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| {
-        let (contact_email, preferred_region_id) = pg_profiles::member(pg, community, tenant)?;
-        Ok(MemberProfile {
-            contact_email,
-            preferred_region_id,
-        })
-    });
+    let tx = &redb_or_pg!(tx, |pg| pg.recall(
+        Lookup::member_profile(community, tenant),
+        || {
+            let (contact_email, preferred_region_id) = pg_profiles::member(pg, community, tenant)?;
+            Ok(MemberProfile {
+                contact_email,
+                preferred_region_id,
+            })
+        }
+    ));
     tx.recall(Lookup::member_profile(community, tenant), || {
         Ok(MemberProfile {
             contact_email: member_value(tx, MEMBER_CONTACT_EMAILS, community, tenant)?,
@@ -122,7 +125,10 @@ pub fn community_region(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Option<String>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| pg_profiles::community_region(pg, community));
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::community_region(community), || {
+            pg_profiles::community_region(pg, community)
+        }));
     tx.recall(Lookup::community_region(community), || {
         let table = tx.table(COMMUNITY_PREFERRED_REGIONS)?;
         let found = table.get(community.0)?;

@@ -15,7 +15,8 @@ use uuid::Uuid;
 impl Record for Tenant {}
 
 pub fn get(tx: &impl Readable, id: TenantId) -> Result<Option<Tenant>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| pg_tenants::get(pg, id));
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::tenant(id), || pg_tenants::get(pg, id)));
     tx.recall(Lookup::tenant(id), || {
         let table = tx.table(TENANTS)?;
         let found = table.get(id.0)?;

@@ -24,6 +24,7 @@ pub mod invitations;
 pub mod memberships;
 pub mod migrate;
 pub mod outbox;
+pub mod prefetch;
 pub mod profiles;
 pub mod sds_streams;
 pub mod sds_types;
@@ -155,8 +156,9 @@ impl PgStore {
                 .start(),
         )
         .map_err(StoreError::from)?;
-        let pg = PgTx::new(&tx);
+        let pg = PgTx::reading(&tx);
         let value = f(&pg)?;
+        tracing::trace!(statements = pg.statements(), "read");
         block_on(tx.commit()).map_err(StoreError::from)?;
         Ok(value)
     }
@@ -179,7 +181,7 @@ impl PgStore {
                     .start(),
             )
             .map_err(StoreError::from)?;
-            let pg = PgTx::new(&tx);
+            let pg = PgTx::writing(&tx);
             let outcome = f(&pg);
             let conflicted = pg.conflicted();
             match outcome {

@@ -4,6 +4,8 @@
 //! runs on.
 
 use crate::store::error::StoreError;
+use crate::store::lookup::Lookup;
+use crate::store::memo::TxMemory;
 use std::cell::Cell;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -14,6 +16,11 @@ pub struct PgTx<'a> {
     /// Set when a statement failed because of a concurrent transaction, so
     /// the write is run again rather than its error reported.
     conflict: Cell<bool>,
+    /// What this read has looked up so far (see `TxMemory`); writes read
+    /// afresh, since they change what they read.
+    memory: Option<TxMemory>,
+    /// Statements sent so far: round trips, in the trace log.
+    statements: Cell<u32>,
 }
 
 /// Parameters of one statement.
@@ -30,10 +37,44 @@ pub(super) fn is_conflict(e: &tokio_postgres::Error) -> bool {
 }
 
 impl<'a> PgTx<'a> {
-    pub(super) fn new(tx: &'a deadpool_postgres::Transaction<'a>) -> Self {
+    pub(super) fn writing(tx: &'a deadpool_postgres::Transaction<'a>) -> Self {
         Self {
             tx,
             conflict: Cell::new(false),
+            memory: None,
+            statements: Cell::new(0),
+        }
+    }
+
+    pub(super) fn reading(tx: &'a deadpool_postgres::Transaction<'a>) -> Self {
+        Self {
+            memory: Some(TxMemory::default()),
+            ..Self::writing(tx)
+        }
+    }
+
+    /// Whether lookups are remembered for the rest of this transaction
+    /// (a read), so reading them ahead (`prefetch`) saves round trips.
+    pub(in crate::store) fn remembers(&self) -> bool {
+        self.memory.is_some()
+    }
+
+    /// `load`'s answer for `lookup`: in a read, once per transaction.
+    pub(in crate::store) fn recall<T: Clone + 'static>(
+        &self,
+        lookup: Lookup<T>,
+        load: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.memory {
+            Some(memory) => memory.recall(lookup, load),
+            None => load(),
+        }
+    }
+
+    /// Keeps an answer read ahead; a write keeps nothing.
+    pub(in crate::store) fn remember<T: Clone + 'static>(&self, lookup: Lookup<T>, value: T) {
+        if let Some(memory) = &self.memory {
+            memory.remember(lookup, value);
         }
     }
 
@@ -41,7 +82,13 @@ impl<'a> PgTx<'a> {
         self.conflict.get()
     }
 
+    /// How many statements this transaction has sent.
+    pub(in crate::store) fn statements(&self) -> u32 {
+        self.statements.get()
+    }
+
     fn check<T>(&self, result: Result<T, tokio_postgres::Error>) -> Result<T, StoreError> {
+        self.statements.set(self.statements.get() + 1);
         result.map_err(|e| {
             if is_conflict(&e) {
                 self.conflict.set(true);

@@ -1,0 +1,397 @@
+//! The reads of one request about one community, in one statement: a GET
+//! of a community looks up its caller, the caller's tenant, the community,
+//! the caller's membership and roles there, and every member with its
+//! tenant, role counts and profile. As separate statements that is a dozen
+//! round trips; here it is one (see `store::prefetch`, which hands each
+//! answer to the lookup that would have asked).
+
+use super::tx::PgTx;
+use crate::domain::community::Community;
+use crate::domain::identity::{Client, User};
+use crate::domain::ids::{CommunityId, PrincipalId, PrincipalKind, TenantId};
+use crate::domain::membership::Membership;
+use crate::domain::role::RoleSet;
+use crate::domain::tenant::Tenant;
+use crate::store::codec::decode;
+use crate::store::error::StoreError;
+
+/// What `community` looks like to `principal` of `tenant`, as the single
+/// lookups would answer.
+pub struct CommunityRead {
+    pub principal: Option<(TenantId, RoleSet)>,
+    pub tenant: Option<Tenant>,
+    pub community: Option<Community>,
+    pub membership: Option<Membership>,
+    pub grant: RoleSet,
+    pub region: Option<String>,
+    pub share_counts: Vec<(TenantId, u64)>,
+    /// In tenant order, like `memberships::of_community`.
+    pub members: Vec<Member>,
+}
+
+pub struct Member {
+    pub membership: Membership,
+    pub tenant: Option<Tenant>,
+    /// (users, clients) holding a community role.
+    pub grant_counts: (u32, u32),
+    pub contact_email: Option<String>,
+    pub region: Option<String>,
+}
+
+/// One row: the caller's parts as columns, the members' and the shares'
+/// as arrays in tenant order (NULL when there are none).
+const SQL: &str = "
+SELECT
+    CASE WHEN $2 THEN (SELECT body FROM users WHERE id = $1)
+         ELSE (SELECT body FROM clients WHERE id = $1) END,
+    (SELECT body FROM tenants WHERE id = $3),
+    (SELECT body FROM communities WHERE id = $4),
+    (SELECT body FROM memberships WHERE community = $4 AND tenant = $3),
+    (SELECT roles FROM grants WHERE community = $4 AND tenant = $3 AND principal = $1),
+    (SELECT region FROM community_preferred_regions WHERE community = $4),
+    shared.tenants, shared.counts,
+    members.bodies, members.tenants, members.users, members.clients,
+    members.emails, members.regions
+FROM
+    (SELECT array_agg(tenant ORDER BY tenant) AS tenants,
+            array_agg(n ORDER BY tenant) AS counts
+       FROM (SELECT tenant, count(*) AS n FROM shares WHERE community = $4
+              GROUP BY tenant) AS s) AS shared,
+    (SELECT array_agg(m.body ORDER BY m.tenant) AS bodies,
+            array_agg(t.body ORDER BY m.tenant) AS tenants,
+            array_agg(g.users ORDER BY m.tenant) AS users,
+            array_agg(g.clients ORDER BY m.tenant) AS clients,
+            array_agg(e.email ORDER BY m.tenant) AS emails,
+            array_agg(r.region ORDER BY m.tenant) AS regions
+       FROM memberships m
+       LEFT JOIN tenants t ON t.id = m.tenant
+       LEFT JOIN member_contact_emails e ON e.community = $4 AND e.tenant = m.tenant
+       LEFT JOIN member_preferred_regions r ON r.community = $4 AND r.tenant = m.tenant
+       CROSS JOIN LATERAL (
+           SELECT count(*) FILTER (WHERE kind = $5) AS users,
+                  count(*) FILTER (WHERE kind = $6) AS clients
+             FROM grants WHERE community = $4 AND tenant = m.tenant) AS g
+      WHERE m.community = $4) AS members";
+
+pub fn community(
+    pg: &PgTx,
+    principal: PrincipalId,
+    tenant: TenantId,
+    community: CommunityId,
+) -> Result<CommunityRead, StoreError> {
+    let row = pg.query_one(
+        SQL,
+        &[
+            &principal.as_uuid(),
+            &(principal.kind() == PrincipalKind::User),
+            &tenant.0,
+            &community.0,
+            &i16::from(PrincipalKind::User.code()),
+            &i16::from(PrincipalKind::Client.code()),
+        ],
+    )?;
+    let principal_body: Option<&[u8]> = row.get(0);
+    let principal = match (principal, principal_body) {
+        (_, None) => None,
+        (PrincipalId::User(_), Some(body)) => {
+            let user: User = decode(body)?;
+            Some((user.tenant, user.tenant_roles))
+        }
+        (PrincipalId::Client(_), Some(body)) => {
+            let client: Client = decode(body)?;
+            Some((client.tenant, client.tenant_roles))
+        }
+    };
+    let grant = match row.get::<_, Option<i16>>(4) {
+        Some(bits) => RoleSet::from_bits(byte(bits)?),
+        None => RoleSet::default(),
+    };
+    let sharers: Vec<uuid::Uuid> = row.get(6);
+    let shared: Vec<i64> = row.get(7);
+    let share_counts = sharers
+        .into_iter()
+        .zip(shared)
+        .map(|(t, n)| Ok((TenantId(t), count(n)?)))
+        .collect::<Result<_, StoreError>>()?;
+    Ok(CommunityRead {
+        principal,
+        tenant: optional(row.get(1))?,
+        community: optional(row.get(2))?,
+        membership: optional(row.get(3))?,
+        grant,
+        region: row.get(5),
+        share_counts,
+        members: members(&row)?,
+    })
+}
+
+fn members(row: &tokio_postgres::Row) -> Result<Vec<Member>, StoreError> {
+    let bodies: Vec<&[u8]> = row.get(8);
+    let tenants: Vec<Option<&[u8]>> = row.get(9);
+    let users: Vec<i64> = row.get(10);
+    let clients: Vec<i64> = row.get(11);
+    let emails: Vec<Option<String>> = row.get(12);
+    let regions: Vec<Option<String>> = row.get(13);
+    let mut out = Vec::with_capacity(bodies.len());
+    for (i, body) in bodies.into_iter().enumerate() {
+        out.push(Member {
+            membership: decode(body)?,
+            tenant: optional(tenants[i])?,
+            grant_counts: (count(users[i])?, count(clients[i])?),
+            contact_email: emails[i].clone(),
+            region: regions[i].clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn optional<T: crate::store::codec::Record>(body: Option<&[u8]>) -> Result<Option<T>, StoreError> {
+    body.map(decode).transpose()
+}
+
+fn byte(value: i16) -> Result<u8, StoreError> {
+    u8::try_from(value).map_err(|_| StoreError::Codec(format!("grant byte {value} out of range")))
+}
+
+fn count<N: TryFrom<i64>>(value: i64) -> Result<N, StoreError> {
+    N::try_from(value).map_err(|_| StoreError::Codec(format!("count {value} out of range")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::communities::{on_postgres, read, write};
+    use crate::domain::community::{Community, CommunityName};
+    use crate::domain::email::EmailAddress;
+    use crate::domain::identity::{Client, User};
+    use crate::domain::ids::{ClientId, CommunityId, PrincipalId, TenantId, UserId};
+    use crate::domain::membership::{CommunityTenantStatus, Membership, PausedBy};
+    use crate::domain::role::{Role, RoleSet};
+    use crate::domain::tenant::{Tenant, TenantState};
+    use crate::store::profiles::{self, MemberProfile};
+    use crate::store::tx::{ReadSide, ReadTx};
+    use crate::store::{
+        communities, grants, identities, memberships, prefetch, shares, tenants, Store, StoreError,
+    };
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    struct World {
+        community: CommunityId,
+        caller: User,
+        /// The caller's tenant first, then the other members'.
+        tenants: Vec<TenantId>,
+    }
+
+    fn tenant(name: &str) -> Tenant {
+        Tenant {
+            id: TenantId(Uuid::new_v4()),
+            company_name: name.into(),
+            alias: name.to_lowercase(),
+            state: TenantState::Active,
+            created: Utc::now(),
+            last_updated: Utc::now(),
+        }
+    }
+
+    fn member(
+        community: CommunityId,
+        tenant: TenantId,
+        status: CommunityTenantStatus,
+    ) -> Membership {
+        Membership {
+            community,
+            tenant,
+            status,
+            is_owner: false,
+            joined: Utc::now(),
+            alias: Some(format!("alias of {tenant}")),
+            invitation: None,
+            paused_by: (status == CommunityTenantStatus::Paused).then_some(PausedBy::Itself),
+        }
+    }
+
+    /// A community of three member tenants (one whose tenant record is
+    /// gone), with community roles, profiles, a region and shares.
+    fn world(store: &Store) -> Result<World, StoreError> {
+        let (owner, other) = (tenant("Contoso"), tenant("Fabrikam"));
+        let vanished = TenantId(Uuid::new_v4());
+        let community = Community {
+            id: CommunityId::generate(),
+            owner: owner.id,
+            name: CommunityName::parse("Plant data").unwrap(),
+            description: "shared".into(),
+            created: Utc::now(),
+        };
+        let caller = User {
+            id: UserId::generate(),
+            tenant: owner.id,
+            email: EmailAddress::parse("admin@contoso.example").unwrap(),
+            password_hash: "hash".into(),
+            tenant_roles: RoleSet::of(&[Role::TenantAdministrator]),
+            created: Utc::now(),
+        };
+        let script = Client {
+            id: ClientId::generate(),
+            tenant: other.id,
+            name: "script".into(),
+            secret_hash: "secret".into(),
+            tenant_roles: RoleSet::of(&[Role::TenantMember]),
+            created: Utc::now(),
+        };
+        let c = community.id;
+        write(store, |tx| {
+            tenants::put(tx, &owner)?.unwrap();
+            tenants::put(tx, &other)?.unwrap();
+            identities::put_user(tx, &caller)?;
+            identities::put_client(tx, &script)?;
+            communities::put(tx, &community)?;
+            let mut owning = member(c, owner.id, CommunityTenantStatus::Active);
+            owning.is_owner = true;
+            memberships::put(tx, &owning)?;
+            memberships::put(tx, &member(c, other.id, CommunityTenantStatus::Paused))?;
+            memberships::put(tx, &member(c, vanished, CommunityTenantStatus::Active))?;
+            let admin = RoleSet::of(&[Role::CommunityAdministrator]);
+            grants::set(tx, c, owner.id, PrincipalId::User(caller.id), admin)?;
+            grants::set(tx, c, other.id, PrincipalId::Client(script.id), admin)?;
+            profiles::set_member(
+                tx,
+                c,
+                other.id,
+                &MemberProfile {
+                    contact_email: Some("ops@fabrikam.example".into()),
+                    preferred_region_id: Some("westeurope".into()),
+                },
+            )?;
+            profiles::set_community_region(tx, c, Some("eastus"))?;
+            shares::add(tx, c, owner.id, "default/a")?;
+            shares::add(tx, c, owner.id, "default/b")?;
+            shares::add(tx, c, other.id, "default/c")
+        })?;
+        Ok(World {
+            community: c,
+            caller,
+            tenants: vec![owner.id, other.id, vanished],
+        })
+    }
+
+    type PerMember = (
+        Option<Tenant>,
+        (u32, u32),
+        MemberProfile,
+        Option<Membership>,
+    );
+
+    /// Every lookup a view of the community makes, as the caller.
+    #[allow(clippy::type_complexity)]
+    fn lookups(
+        tx: &ReadTx,
+        w: &World,
+    ) -> Result<
+        (
+            Option<(TenantId, RoleSet)>,
+            Option<Community>,
+            RoleSet,
+            Option<String>,
+            Vec<(TenantId, u64)>,
+            Vec<Membership>,
+            Vec<PerMember>,
+        ),
+        StoreError,
+    > {
+        let c = w.community;
+        let per_member = w
+            .tenants
+            .iter()
+            .map(|t| {
+                Ok((
+                    tenants::get(tx, *t)?,
+                    grants::counts(tx, c, *t)?,
+                    profiles::member(tx, c, *t)?,
+                    memberships::get(tx, c, *t)?,
+                ))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok((
+            identities::principal(tx, PrincipalId::User(w.caller.id))?,
+            communities::get(tx, c)?,
+            grants::get(tx, c, w.caller.tenant, PrincipalId::User(w.caller.id))?,
+            profiles::community_region(tx, c)?,
+            communities::share_counts(tx, c)?,
+            memberships::of_community(tx, c)?,
+            per_member,
+        ))
+    }
+
+    fn statements(tx: &ReadTx) -> u32 {
+        match tx.0 {
+            ReadSide::Pg(pg) => pg.statements(),
+            ReadSide::Redb(_) => unreachable!("a PostgreSQL store"),
+        }
+    }
+
+    #[test]
+    fn one_statement_answers_every_lookup_of_a_view_as_the_lookups_would() {
+        let Some((store, _dir)) = on_postgres() else {
+            return;
+        };
+        let w = world(&store).unwrap();
+        let (looked_up, sent_alone) =
+            read(&store, |tx| Ok((lookups(tx, &w)?, statements(tx)))).unwrap();
+        let (read_ahead, sent_ahead) = read(&store, |tx| {
+            prefetch::community_view(
+                tx,
+                PrincipalId::User(w.caller.id),
+                w.caller.tenant,
+                w.community,
+            )?;
+            Ok((lookups(tx, &w)?, statements(tx)))
+        })
+        .unwrap();
+        assert_eq!(read_ahead, looked_up);
+        assert_eq!(looked_up.5.len(), 3, "three members");
+        assert_eq!(
+            looked_up.4.iter().map(|(_, n)| n).sum::<u64>(),
+            3,
+            "three shares"
+        );
+        assert_eq!(sent_ahead, 1, "one statement read ahead answers them all");
+        assert!(sent_alone > 15, "alone, {sent_alone} statements");
+    }
+
+    #[test]
+    fn a_stranger_or_a_deleted_caller_is_read_ahead_as_absent() {
+        let Some((store, _dir)) = on_postgres() else {
+            return;
+        };
+        let w = world(&store).unwrap();
+        let stranger = PrincipalId::User(UserId::generate());
+        let nowhere = TenantId(Uuid::new_v4());
+        let (principal, tenant, membership, sent) = read(&store, |tx| {
+            prefetch::community_view(tx, stranger, nowhere, w.community)?;
+            Ok((
+                identities::principal(tx, stranger)?,
+                tenants::get(tx, nowhere)?,
+                memberships::get(tx, w.community, nowhere)?,
+                statements(tx),
+            ))
+        })
+        .unwrap();
+        assert_eq!((principal, tenant, membership, sent), (None, None, None, 1));
+    }
+
+    #[test]
+    fn a_write_reads_afresh() {
+        let Some((store, _dir)) = on_postgres() else {
+            return;
+        };
+        let w = world(&store).unwrap();
+        let caller = PrincipalId::User(w.caller.id);
+        let seen = write(&store, |tx| {
+            prefetch::community_view(tx, caller, w.caller.tenant, w.community)?;
+            grants::set(tx, w.community, w.caller.tenant, caller, RoleSet::default())?;
+            grants::get(tx, w.community, w.caller.tenant, caller)
+        })
+        .unwrap();
+        assert_eq!(seen, RoleSet::default(), "the write sees its own change");
+    }
+}
