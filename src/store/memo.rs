@@ -14,8 +14,8 @@
 //! is the decoded record itself, so rules that depend on the time (an
 //! invitation lapsing) are still applied to it on every request.
 
+use super::error::StoreError;
 use super::lookup::{Kind, Lookup};
-use super::StoreError;
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;

@@ -5,10 +5,10 @@
 //! rule it applies, stays as it is. On redb lookups are already local and
 //! remembered per snapshot: nothing to do.
 
+use super::error::StoreError;
 use super::lookup::Lookup;
 use super::profiles::MemberProfile;
 use super::tx::{Readable, Side};
-use super::StoreError;
 use crate::domain::ids::{CommunityId, PrincipalId, TenantId};
 
 /// Everything a view of `community` by `principal` of `tenant` reads: the

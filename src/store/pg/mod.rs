@@ -43,7 +43,6 @@ pub use tx::PgTx;
 use super::error::StoreError;
 use deadpool_postgres::Pool;
 use std::sync::Arc;
-use tokio_postgres::IsolationLevel;
 use tx::block_on;
 
 /// How long a write is tried again on conflicts before one is reported as
@@ -147,19 +146,11 @@ impl PgStore {
     where
         E: From<StoreError>,
     {
-        let mut client = self.client()?;
-        let tx = block_on(
-            client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start(),
-        )
-        .map_err(StoreError::from)?;
-        let pg = PgTx::reading(&tx);
+        let client = self.client()?;
+        let pg = PgTx::reading(&client);
         let value = f(&pg)?;
         tracing::trace!(statements = pg.statements(), "read");
-        block_on(tx.commit()).map_err(StoreError::from)?;
+        pg.finish_read();
         Ok(value)
     }
 
@@ -169,30 +160,21 @@ impl PgStore {
     where
         E: From<StoreError>,
     {
-        let mut client = self.client()?;
+        let client = self.client()?;
         let started = std::time::Instant::now();
         let mut attempt: u32 = 0;
         loop {
             let again = started.elapsed() < RETRY_FOR;
-            let tx = block_on(
-                client
-                    .build_transaction()
-                    .isolation_level(IsolationLevel::Serializable)
-                    .start(),
-            )
-            .map_err(StoreError::from)?;
-            let pg = PgTx::writing(&tx);
+            let pg = PgTx::writing(&client);
             let outcome = f(&pg);
             let conflicted = pg.conflicted();
             match outcome {
-                Ok(value) => match block_on(tx.commit()) {
+                Ok(value) => match pg.commit() {
                     Ok(()) => return Ok(value),
                     Err(e) if tx::is_conflict(&e) && again => {}
                     Err(e) => return Err(StoreError::from(e).into()),
                 },
-                Err(_) if conflicted && again => {
-                    let _ = block_on(tx.rollback());
-                }
+                Err(_) if conflicted && again => pg.roll_back(),
                 // Dropping the transaction rolls it back.
                 Err(e) => return Err(e),
             }

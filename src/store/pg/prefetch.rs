@@ -106,8 +106,8 @@ pub fn community(
         Some(bits) => RoleSet::from_bits(byte(bits)?),
         None => RoleSet::default(),
     };
-    let sharers: Vec<uuid::Uuid> = row.get(6);
-    let shared: Vec<i64> = row.get(7);
+    let sharers: Vec<uuid::Uuid> = array(&row, 6);
+    let shared: Vec<i64> = array(&row, 7);
     let share_counts = sharers
         .into_iter()
         .zip(shared)
@@ -126,12 +126,12 @@ pub fn community(
 }
 
 fn members(row: &tokio_postgres::Row) -> Result<Vec<Member>, StoreError> {
-    let bodies: Vec<&[u8]> = row.get(8);
-    let tenants: Vec<Option<&[u8]>> = row.get(9);
-    let users: Vec<i64> = row.get(10);
-    let clients: Vec<i64> = row.get(11);
-    let emails: Vec<Option<String>> = row.get(12);
-    let regions: Vec<Option<String>> = row.get(13);
+    let bodies: Vec<&[u8]> = array(row, 8);
+    let tenants: Vec<Option<&[u8]>> = array(row, 9);
+    let users: Vec<i64> = array(row, 10);
+    let clients: Vec<i64> = array(row, 11);
+    let emails: Vec<Option<String>> = array(row, 12);
+    let regions: Vec<Option<String>> = array(row, 13);
     let mut out = Vec::with_capacity(bodies.len());
     for (i, body) in bodies.into_iter().enumerate() {
         out.push(Member {
@@ -143,6 +143,14 @@ fn members(row: &tokio_postgres::Row) -> Result<Vec<Member>, StoreError> {
         });
     }
     Ok(out)
+}
+
+/// An `array_agg` column: NULL when it aggregated no rows.
+fn array<'r, T: tokio_postgres::types::FromSql<'r>>(
+    row: &'r tokio_postgres::Row,
+    column: usize,
+) -> Vec<T> {
+    row.get::<_, Option<Vec<T>>>(column).unwrap_or_default()
 }
 
 fn optional<T: crate::store::codec::Record>(body: Option<&[u8]>) -> Result<Option<T>, StoreError> {
@@ -377,6 +385,29 @@ mod tests {
         })
         .unwrap();
         assert_eq!((principal, tenant, membership, sent), (None, None, None, 1));
+    }
+
+    #[test]
+    fn a_community_without_members_or_shares_is_read_ahead_empty() {
+        let Some((store, _dir)) = on_postgres() else {
+            return;
+        };
+        let w = world(&store).unwrap();
+        // The caller's lookups only: other tenants are no members here.
+        let empty = World {
+            community: CommunityId::generate(),
+            tenants: Vec::new(),
+            ..w
+        };
+        let looked_up = read(&store, |tx| lookups(tx, &empty)).unwrap();
+        let read_ahead = read(&store, |tx| {
+            let caller = PrincipalId::User(empty.caller.id);
+            prefetch::community_view(tx, caller, empty.caller.tenant, empty.community)?;
+            Ok((lookups(tx, &empty)?, statements(tx)))
+        })
+        .unwrap();
+        assert_eq!(read_ahead, (looked_up, 1));
+        assert!(read_ahead.0 .5.is_empty() && read_ahead.0 .4.is_empty());
     }
 
     #[test]

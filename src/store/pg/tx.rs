@@ -2,17 +2,32 @@
 //! calls, each a prepared statement (prepared once per connection and
 //! cached), driven to completion on the blocking thread the transaction
 //! runs on.
+//!
+//! Round trips are what a request spends here, so none is spent on the
+//! transaction itself: its BEGIN goes out with its first statement (one
+//! write to the socket, answered together), and a read's COMMIT goes out
+//! without waiting for the answer (the connection answers in order, so
+//! whoever takes it next is behind it). A write waits for its COMMIT: that
+//! answer says whether it is durable, or conflicted and must run again.
 
 use crate::store::error::StoreError;
 use crate::store::lookup::Lookup;
 use crate::store::memo::TxMemory;
+use futures_util::FutureExt;
 use std::cell::Cell;
+use std::future::Future;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 pub struct PgTx<'a> {
-    tx: &'a deadpool_postgres::Transaction<'a>,
+    client: &'a deadpool_postgres::Client,
+    /// The statement that begins this transaction, with its isolation.
+    begin: &'static str,
+    /// Whether BEGIN went out (with the first statement), and whether
+    /// COMMIT or ROLLBACK has since.
+    begun: Cell<bool>,
+    ended: Cell<bool>,
     /// Set when a statement failed because of a concurrent transaction, so
     /// the write is run again rather than its error reported.
     conflict: Cell<bool>,
@@ -37,30 +52,91 @@ pub(super) fn is_conflict(e: &tokio_postgres::Error) -> bool {
 }
 
 impl<'a> PgTx<'a> {
-    pub(super) fn writing(tx: &'a deadpool_postgres::Transaction<'a>) -> Self {
+    /// A SERIALIZABLE transaction on `client`.
+    pub(super) fn writing(client: &'a deadpool_postgres::Client) -> Self {
+        Self::new(
+            client,
+            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+            None,
+        )
+    }
+
+    /// A REPEATABLE READ, READ ONLY transaction on `client`: one snapshot.
+    pub(super) fn reading(client: &'a deadpool_postgres::Client) -> Self {
+        Self::new(
+            client,
+            "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            Some(TxMemory::default()),
+        )
+    }
+
+    fn new(
+        client: &'a deadpool_postgres::Client,
+        begin: &'static str,
+        memory: Option<TxMemory>,
+    ) -> Self {
         Self {
-            tx,
+            client,
+            begin,
+            begun: Cell::new(false),
+            ended: Cell::new(false),
             conflict: Cell::new(false),
-            memory: None,
+            memory,
             statements: Cell::new(0),
         }
     }
 
-    pub(super) fn reading(tx: &'a deadpool_postgres::Transaction<'a>) -> Self {
-        Self {
-            memory: Some(TxMemory::default()),
-            ..Self::writing(tx)
+    /// Commits and waits for the answer: a write's.
+    pub(super) fn commit(&self) -> Result<(), tokio_postgres::Error> {
+        if self.begun.get() && !self.ended.replace(true) {
+            block_on(self.client.batch_execute("COMMIT"))?;
         }
+        Ok(())
+    }
+
+    /// Ends a read: what it read holds whatever COMMIT answers, so nothing
+    /// waits for it.
+    pub(super) fn finish_read(&self) {
+        self.send_only("COMMIT");
+    }
+
+    /// Rolls back without waiting (the next user of the connection is
+    /// behind it).
+    pub(super) fn roll_back(&self) {
+        self.send_only("ROLLBACK");
+    }
+
+    fn send_only(&self, end: &str) {
+        if self.begun.get() && !self.ended.replace(true) {
+            // The first poll sends the message; the answer is let go.
+            let _ = self.client.batch_execute(end).now_or_never();
+        }
+    }
+
+    /// `statement`, with BEGIN in front of it in the same round trip when
+    /// it is the transaction's first.
+    async fn within<T>(
+        &self,
+        statement: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, tokio_postgres::Error> {
+        if self.begun.replace(true) {
+            return statement.await;
+        }
+        // `join` polls BEGIN first, so it is sent first.
+        let (begun, answer) =
+            futures_util::future::join(self.client.batch_execute(self.begin), statement).await;
+        begun?;
+        answer
     }
 
     /// Whether lookups are remembered for the rest of this transaction
     /// (a read), so reading them ahead (`prefetch`) saves round trips.
-    pub(in crate::store) fn remembers(&self) -> bool {
+    pub(crate) fn remembers(&self) -> bool {
         self.memory.is_some()
     }
 
     /// `load`'s answer for `lookup`: in a read, once per transaction.
-    pub(in crate::store) fn recall<T: Clone + 'static>(
+    pub(crate) fn recall<T: Clone + 'static>(
         &self,
         lookup: Lookup<T>,
         load: impl FnOnce() -> Result<T, StoreError>,
@@ -72,7 +148,7 @@ impl<'a> PgTx<'a> {
     }
 
     /// Keeps an answer read ahead; a write keeps nothing.
-    pub(in crate::store) fn remember<T: Clone + 'static>(&self, lookup: Lookup<T>, value: T) {
+    pub(crate) fn remember<T: Clone + 'static>(&self, lookup: Lookup<T>, value: T) {
         if let Some(memory) = &self.memory {
             memory.remember(lookup, value);
         }
@@ -83,7 +159,7 @@ impl<'a> PgTx<'a> {
     }
 
     /// How many statements this transaction has sent.
-    pub(in crate::store) fn statements(&self) -> u32 {
+    pub(crate) fn statements(&self) -> u32 {
         self.statements.get()
     }
 
@@ -100,33 +176,41 @@ impl<'a> PgTx<'a> {
     /// Every row the statement returns.
     pub fn query(&self, sql: &str, params: Params) -> Result<Vec<Row>, StoreError> {
         self.check(block_on(async {
-            let statement = self.tx.prepare_cached(sql).await?;
-            self.tx.query(&statement, params).await
+            let statement = self.client.prepare_cached(sql).await?;
+            self.within(self.client.query(&statement, params)).await
         }))
     }
 
     /// The row the statement returns, if any (more than one is an error).
     pub fn query_opt(&self, sql: &str, params: Params) -> Result<Option<Row>, StoreError> {
         self.check(block_on(async {
-            let statement = self.tx.prepare_cached(sql).await?;
-            self.tx.query_opt(&statement, params).await
+            let statement = self.client.prepare_cached(sql).await?;
+            self.within(self.client.query_opt(&statement, params)).await
         }))
     }
 
     /// The one row the statement returns.
     pub fn query_one(&self, sql: &str, params: Params) -> Result<Row, StoreError> {
         self.check(block_on(async {
-            let statement = self.tx.prepare_cached(sql).await?;
-            self.tx.query_one(&statement, params).await
+            let statement = self.client.prepare_cached(sql).await?;
+            self.within(self.client.query_one(&statement, params)).await
         }))
     }
 
     /// How many rows the statement changed.
     pub fn execute(&self, sql: &str, params: Params) -> Result<u64, StoreError> {
         self.check(block_on(async {
-            let statement = self.tx.prepare_cached(sql).await?;
-            self.tx.execute(&statement, params).await
+            let statement = self.client.prepare_cached(sql).await?;
+            self.within(self.client.execute(&statement, params)).await
         }))
+    }
+}
+
+/// A transaction left without COMMIT (its closure failed or panicked) is
+/// rolled back before the connection goes back to the pool.
+impl Drop for PgTx<'_> {
+    fn drop(&mut self) {
+        self.roll_back();
     }
 }
 
