@@ -78,22 +78,18 @@ pub fn spend_quota(
     community: CommunityId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let day = day_of(now);
-    if invitations::quota_used(tx, community, day)? >= ctx_cap {
-        let midnight = (now.date_naive() + Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc())
-            .unwrap_or(now);
-        let wait = (midnight - now).to_std().unwrap_or_default();
-        return Err(AppError::TooMany {
-            reason: format!(
-                "this community has sent its {ctx_cap} invitation emails for today (UTC)"
-            ),
-            retry_after: wait,
-        });
+    if invitations::spend_quota(tx, community, day_of(now), ctx_cap)? {
+        return Ok(());
     }
-    invitations::use_quota(tx, community, day)?;
-    Ok(())
+    let midnight = (now.date_naive() + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(now);
+    let wait = (midnight - now).to_std().unwrap_or_default();
+    Err(AppError::TooMany {
+        reason: format!("this community has sent its {ctx_cap} invitation emails for today (UTC)"),
+        retry_after: wait,
+    })
 }
 
 /// Queues the invitation email for the invitation's current generation.

@@ -287,6 +287,25 @@ pub fn use_quota(tx: &impl Writable, community: CommunityId, day: i64) -> Result
     Ok(())
 }
 
+/// Spends one of the `cap` invitation emails `community` may send on a UTC
+/// day; false, spending nothing, when they are all spent. On PostgreSQL
+/// the spend is made outside the write, at once (see `pg::quota`).
+pub fn spend_quota(
+    tx: &impl Writable,
+    community: CommunityId,
+    day: i64,
+    cap: u32,
+) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::invitations::spend_quota(
+        pg, community, day, cap
+    ));
+    if quota_used(tx, community, day)? >= cap {
+        return Ok(false);
+    }
+    use_quota(tx, community, day)?;
+    Ok(true)
+}
+
 /// A community's quota rows: (UTC day, emails issued), oldest day first.
 pub fn quota_rows(
     tx: &impl Readable,

@@ -78,8 +78,25 @@ fn guard_against_silent_networks(config: &mut tokio_postgres::Config) {
 /// Connections are made when first needed; `migrate` makes the first one
 /// at start, so a wrong URL stops start-up.
 pub(super) fn pool(url: &DatabaseUrl, size: usize) -> Result<Pool, StoreError> {
+    build(url.config.clone(), size)
+}
+
+/// A pool whose connections commit without waiting for the disk: for
+/// counters that may lose their last instant in a database crash (see
+/// `quota`), never for records.
+pub(super) fn unsynchronised_pool(url: &DatabaseUrl, size: usize) -> Result<Pool, StoreError> {
+    let mut config = url.config.clone();
+    let options = match config.get_options() {
+        Some(own) => format!("{own} -c synchronous_commit=off"),
+        None => "-c synchronous_commit=off".to_string(),
+    };
+    config.options(&options);
+    build(config, size)
+}
+
+fn build(config: tokio_postgres::Config, size: usize) -> Result<Pool, StoreError> {
     let manager = Manager::from_config(
-        url.config.clone(),
+        config,
         tokio_postgres::NoTls,
         ManagerConfig {
             recycling_method: RecyclingMethod::Fast,

@@ -3,6 +3,7 @@
 //! the record on every `put` (redb keeps the same facts as index tables;
 //! see `migrations/0001/30_invitations.sql`). Every lookup is one query.
 
+use super::quota::Day;
 use super::tx::PgTx;
 use crate::domain::email::EmailAddress;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
@@ -289,6 +290,16 @@ pub fn use_quota(tx: &PgTx, community: CommunityId, day: i64) -> Result<(), Stor
     Ok(())
 }
 
+/// See `store::invitations::spend_quota` and `quota`.
+pub fn spend_quota(
+    tx: &PgTx,
+    community: CommunityId,
+    day: i64,
+    cap: u32,
+) -> Result<bool, StoreError> {
+    tx.spend_quota(Day { community, day }, cap)
+}
+
 /// The redb-against-PostgreSQL fixture, for the other areas' tests here.
 #[cfg(test)]
 pub(super) use tests::Twin;
@@ -299,9 +310,11 @@ mod tests {
     use crate::domain::ids::{CommunityId, InvitationId, PrincipalId, TenantId, UserId};
     use crate::domain::invitation::Invitation;
     use crate::domain::paging::Page;
-    use crate::store::{census, counts, invitations, ReadTx, Store, StoreError, WriteTx};
+    use crate::store::tx::WriteSide;
+    use crate::store::{census, counts, invitations, ReadTx, Store, StoreError, Writable, WriteTx};
     use chrono::{DateTime, Duration, Utc};
     use std::fmt::Debug;
+    use std::sync::atomic::{AtomicU32, Ordering};
 
     /// The same store functions run on redb and on a fresh PostgreSQL
     /// database, every answer compared.
@@ -570,8 +583,8 @@ mod tests {
         assert_eq!((used(c, 10), used(c, 11), used(other, 10)), (0, 1, 1));
     }
 
-    /// Writers on several connections at once never spend past the cap:
-    /// the check and the spend are one SERIALIZABLE transaction.
+    /// Writers on several connections at once never spend past the cap,
+    /// and every spend of a write that commits is kept.
     #[test]
     fn concurrent_spends_stop_at_the_cap() {
         let Some(twin) = Twin::new() else { return };
@@ -585,11 +598,7 @@ mod tests {
                             .filter(|_| {
                                 store
                                     .write_blocking(|tx| {
-                                        if invitations::quota_used(tx, community, day)? >= cap {
-                                            return Ok::<_, StoreError>(false);
-                                        }
-                                        invitations::use_quota(tx, community, day)?;
-                                        Ok(true)
+                                        invitations::spend_quota(tx, community, day, cap)
                                     })
                                     .unwrap()
                             })
@@ -605,5 +614,62 @@ mod tests {
             .read_blocking(|tx| invitations::quota_used(tx, community, day))
             .unwrap();
         assert_eq!(used, cap);
+    }
+
+    /// PostgreSQL's answer to a conflicting write, raised on demand.
+    fn conflict(tx: &WriteTx) -> Result<(), StoreError> {
+        match tx.write_side() {
+            WriteSide::Pg(pg) => pg
+                .execute(
+                    "DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = 'serialization_failure'; END $$",
+                    &[],
+                )
+                .map(|_| ()),
+            WriteSide::Redb(_) => unreachable!("a PostgreSQL store"),
+        }
+    }
+
+    /// A write run again after a conflict spends once; a write that fails
+    /// in the end, or whose last run spent less, gives the rest back.
+    #[test]
+    fn a_write_spends_once_however_often_it_runs_and_only_what_it_keeps() {
+        let Some(twin) = Twin::new() else { return };
+        let (community, day) = (CommunityId::generate(), 3);
+        let used = || {
+            twin.pg
+                .read_blocking(|tx| invitations::quota_used(tx, community, day))
+                .unwrap()
+        };
+        let runs = AtomicU32::new(0);
+        let kept = twin.pg.write_blocking(|tx| {
+            let run = runs.fetch_add(1, Ordering::SeqCst);
+            // Two spends in the first two runs, one in the last.
+            let spends = if run < 2 { 2 } else { 1 };
+            for _ in 0..spends {
+                assert!(invitations::spend_quota(tx, community, day, 10)?);
+            }
+            if run < 2 {
+                conflict(tx)?;
+            }
+            Ok::<_, StoreError>(spends)
+        });
+        assert_eq!((kept.unwrap(), runs.load(Ordering::SeqCst)), (1, 3));
+        assert_eq!(
+            used(),
+            1,
+            "two spent in the first run, reused, one given back"
+        );
+
+        let failed = twin.pg.write_blocking(|tx| {
+            invitations::spend_quota(tx, community, day, 10)?;
+            Err::<(), _>(StoreError::Task("the use case refused".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(used(), 1, "a failed write gives its spend back");
+
+        let none_left: Result<bool, StoreError> = twin
+            .pg
+            .write_blocking(|tx| invitations::spend_quota(tx, community, day, 1));
+        assert_eq!((none_left.unwrap(), used()), (false, 1), "the cap holds");
     }
 }

@@ -26,6 +26,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod prefetch;
 pub mod profiles;
+pub mod quota;
 pub mod sds_streams;
 pub mod sds_types;
 pub mod sds_values;
@@ -56,8 +57,14 @@ const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 /// spread out instead of meeting again.
 const MAX_PAUSE_MICROS: u64 = 50_000;
 
+/// Quota spends are one short statement each: a few connections serve
+/// every writer.
+const QUOTA_CONNECTIONS: usize = 4;
+
 pub struct PgStore {
     pool: Pool,
+    /// For invitation quota spends, outside the writes (see `quota`).
+    quota_pool: Pool,
     url: DatabaseUrl,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -83,12 +90,16 @@ impl PgStore {
             .enable_all()
             .build()
             .map_err(|e| StoreError::Task(format!("cannot start the database runtime: {e}")))?;
-        let pool = {
+        let (pool, quota_pool) = {
             let _entered = runtime.enter();
-            connect::pool(url, pool_size)?
+            (
+                connect::pool(url, pool_size)?,
+                connect::unsynchronised_pool(url, QUOTA_CONNECTIONS)?,
+            )
         };
         let store = Arc::new(Self {
             pool,
+            quota_pool,
             url: url.clone(),
             runtime: Some(runtime),
         });
@@ -161,22 +172,32 @@ impl PgStore {
         E: From<StoreError>,
     {
         let client = self.client()?;
+        let ledger = quota::Ledger::new(&self.quota_pool);
         let started = std::time::Instant::now();
         let mut attempt: u32 = 0;
         loop {
             let again = started.elapsed() < RETRY_FOR;
-            let pg = PgTx::writing(&client);
+            let pg = PgTx::writing(&client, &ledger);
             let outcome = f(&pg);
             let conflicted = pg.conflicted();
             match outcome {
                 Ok(value) => match pg.commit() {
-                    Ok(()) => return Ok(value),
+                    Ok(()) => {
+                        ledger.settle(Some(&pg.quota_spent()));
+                        return Ok(value);
+                    }
                     Err(e) if tx::is_conflict(&e) && again => {}
-                    Err(e) => return Err(StoreError::from(e).into()),
+                    Err(e) => {
+                        ledger.settle(None);
+                        return Err(StoreError::from(e).into());
+                    }
                 },
                 Err(_) if conflicted && again => pg.roll_back(),
                 // Dropping the transaction rolls it back.
-                Err(e) => return Err(e),
+                Err(e) => {
+                    ledger.settle(None);
+                    return Err(e);
+                }
             }
             attempt = attempt.saturating_add(1);
             let ceiling = (1_000u64 << attempt.min(6)).min(MAX_PAUSE_MICROS);

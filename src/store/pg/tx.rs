@@ -10,11 +10,12 @@
 //! whoever takes it next is behind it). A write waits for its COMMIT: that
 //! answer says whether it is durable, or conflicted and must run again.
 
+use super::quota::{Day, Ledger};
 use crate::store::error::StoreError;
 use crate::store::lookup::Lookup;
 use crate::store::memo::TxMemory;
 use futures_util::FutureExt;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -36,6 +37,9 @@ pub struct PgTx<'a> {
     memory: Option<TxMemory>,
     /// Statements sent so far: round trips, in the trace log.
     statements: Cell<u32>,
+    /// A write's quota spends over all its runs, and this run's.
+    ledger: Option<&'a Ledger<'a>>,
+    quota_spent: RefCell<Vec<Day>>,
 }
 
 /// Parameters of one statement.
@@ -52,13 +56,11 @@ pub(super) fn is_conflict(e: &tokio_postgres::Error) -> bool {
 }
 
 impl<'a> PgTx<'a> {
-    /// A SERIALIZABLE transaction on `client`.
-    pub(super) fn writing(client: &'a deadpool_postgres::Client) -> Self {
-        Self::new(
-            client,
-            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE",
-            None,
-        )
+    /// A SERIALIZABLE transaction on `client`, one run of a write that
+    /// keeps its quota spends in `ledger`.
+    pub(super) fn writing(client: &'a deadpool_postgres::Client, ledger: &'a Ledger<'a>) -> Self {
+        let begin = "START TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+        Self::new(client, begin, None, Some(ledger))
     }
 
     /// A REPEATABLE READ, READ ONLY transaction on `client`: one snapshot.
@@ -67,6 +69,7 @@ impl<'a> PgTx<'a> {
             client,
             "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
             Some(TxMemory::default()),
+            None,
         )
     }
 
@@ -74,6 +77,7 @@ impl<'a> PgTx<'a> {
         client: &'a deadpool_postgres::Client,
         begin: &'static str,
         memory: Option<TxMemory>,
+        ledger: Option<&'a Ledger<'a>>,
     ) -> Self {
         Self {
             client,
@@ -83,7 +87,23 @@ impl<'a> PgTx<'a> {
             conflict: Cell::new(false),
             memory,
             statements: Cell::new(0),
+            ledger,
+            quota_spent: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Spends one of a community's `cap` invitation emails for a day,
+    /// outside this transaction (see `quota`); false when none is left.
+    pub(super) fn spend_quota(&self, day: Day, cap: u32) -> Result<bool, StoreError> {
+        match self.ledger {
+            Some(ledger) => ledger.spend(&self.quota_spent, day, cap),
+            None => Err(StoreError::Task("a read cannot spend quota".into())),
+        }
+    }
+
+    /// The quota this run spent or reused.
+    pub(super) fn quota_spent(&self) -> Vec<Day> {
+        self.quota_spent.borrow().clone()
     }
 
     /// Commits and waits for the answer: a write's.
