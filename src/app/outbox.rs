@@ -29,7 +29,7 @@ pub async fn release_claims(ctx: &Context) -> Result<usize, AppError> {
     let now = ctx.clock.now();
     let ctx_instance = ctx.instance;
     ctx.store
-        .write(move |tx| Ok(outbox::release_claims(tx, now, ctx_instance)?))
+        .write_leased(move |tx| Ok(outbox::release_claims(tx, now, ctx_instance)?))
         .await
 }
 
@@ -55,7 +55,7 @@ pub async fn claim(
     let max_attempts = max_attempts(ctx);
     let claimed = ctx
         .store
-        .write(move |tx| claim_in(tx, now, want, lease, &held, max_attempts))
+        .write_leased(move |tx| claim_in(tx, now, want, lease, &held, max_attempts))
         .await?;
     // Counted once committed: an aborted claim dropped nothing.
     for _ in 0..claimed.dropped {
@@ -67,7 +67,7 @@ pub async fn claim(
 /// Writes the outcomes of finished tries, in one transaction.
 pub async fn record(ctx: &Context, outcomes: Vec<OutboxEntry>) -> Result<(), AppError> {
     ctx.store
-        .write(move |tx| {
+        .write_leased(move |tx| {
             for entry in &outcomes {
                 outbox::settle(tx, entry)?;
             }
@@ -81,7 +81,7 @@ pub async fn record(ctx: &Context, outcomes: Vec<OutboxEntry>) -> Result<(), App
 pub async fn give_back(ctx: &Context, unstarted: Vec<OutboxEntry>) -> Result<(), AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .write(move |tx| {
+        .write_leased(move |tx| {
             for mut entry in unstarted.iter().cloned() {
                 entry.unclaim(now);
                 outbox::settle(tx, &entry)?;

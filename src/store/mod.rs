@@ -158,6 +158,33 @@ impl Store {
         self.write_in(Lane::Service, 1, f).await
     }
 
+    /// `write`, for a write whose rows are all taken by row locks or
+    /// leases (the outbox worker's claims and outcomes), which therefore
+    /// needs no SERIALIZABLE checks: on PostgreSQL it runs READ COMMITTED.
+    /// SERIALIZABLE would lock the worker's reads of the due range as
+    /// predicates, and every email queued meanwhile (every invitation
+    /// being created) would then conflict with it and run again.
+    pub async fn write_leased<T, E>(
+        &self,
+        f: impl Fn(&WriteTx) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        match &self.backend {
+            Backend::Redb(_) => self.write(f).await,
+            Backend::Pg(store) => {
+                let write = move |store: &Arc<PgStore>| {
+                    store.write_as(pg::Isolation::ReadCommitted, |pg| {
+                        f(&WriteTx(WriteSide::Pg(pg)))
+                    })
+                };
+                store.run(write).await?
+            }
+        }
+    }
+
     /// `write`, queued fairly in `lane` (the tenant it is done for) at
     /// `cost`, the values it writes. On redb, one committer runs every
     /// write and the lanes keep a tenant's large writes from going before

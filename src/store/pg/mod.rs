@@ -39,7 +39,7 @@ pub mod throttles;
 mod tx;
 
 pub use connect::DatabaseUrl;
-pub use tx::PgTx;
+pub use tx::{Isolation, PgTx};
 
 use super::error::StoreError;
 use deadpool_postgres::Pool;
@@ -171,13 +171,26 @@ impl PgStore {
     where
         E: From<StoreError>,
     {
+        self.write_as(Isolation::Serializable, f)
+    }
+
+    /// One write transaction at `isolation`, run again on a conflict; on a
+    /// blocking thread.
+    pub fn write_as<T, E>(
+        &self,
+        isolation: Isolation,
+        f: impl Fn(&PgTx) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let client = self.client()?;
         let ledger = quota::Ledger::new(&self.quota_pool);
         let started = std::time::Instant::now();
         let mut attempt: u32 = 0;
         loop {
             let again = started.elapsed() < RETRY_FOR;
-            let pg = PgTx::writing(&client, &ledger);
+            let pg = PgTx::writing(&client, isolation, &ledger);
             let outcome = f(&pg);
             let conflicted = pg.conflicted();
             match outcome {

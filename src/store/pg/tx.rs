@@ -42,6 +42,15 @@ pub struct PgTx<'a> {
     quota_spent: RefCell<Vec<Day>>,
 }
 
+/// How a write is isolated from the others running at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isolation {
+    /// Every write of a use case: as if one ran after the other.
+    Serializable,
+    /// Writes whose rows are all held by row locks or leases.
+    ReadCommitted,
+}
+
 /// Parameters of one statement.
 pub type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
@@ -56,10 +65,17 @@ pub(super) fn is_conflict(e: &tokio_postgres::Error) -> bool {
 }
 
 impl<'a> PgTx<'a> {
-    /// A SERIALIZABLE transaction on `client`, one run of a write that
-    /// keeps its quota spends in `ledger`.
-    pub(super) fn writing(client: &'a deadpool_postgres::Client, ledger: &'a Ledger<'a>) -> Self {
-        let begin = "START TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+    /// A write transaction on `client`, one run of a write that keeps its
+    /// quota spends in `ledger`.
+    pub(super) fn writing(
+        client: &'a deadpool_postgres::Client,
+        isolation: Isolation,
+        ledger: &'a Ledger<'a>,
+    ) -> Self {
+        let begin = match isolation {
+            Isolation::Serializable => "START TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+            Isolation::ReadCommitted => "START TRANSACTION ISOLATION LEVEL READ COMMITTED",
+        };
         Self::new(client, begin, None, Some(ledger))
     }
 
