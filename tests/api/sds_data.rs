@@ -25,13 +25,28 @@ async fn types_and_streams_are_created_read_listed_and_deleted() {
     )
     .await;
     assert_eq!(created["Id"], "WaveData_SampleType");
-    assert_eq!(created["Properties"][0]["SdsType"]["SdsTypeCode"], "Int32");
-    // The same definition again is found, a different one conflicts.
+    // Codes sent by name are answered by number, as SDS answers them (the
+    // OCS-era Python library reads nothing else).
+    assert_eq!(created["SdsTypeCode"], 1);
+    assert_eq!(created["Properties"][0]["SdsType"]["SdsTypeCode"], 9);
+    assert_eq!(created["Properties"][1]["SdsType"]["SdsTypeCode"], 14);
+    // The same definition again is found, by name or by number; a
+    // different one conflicts.
     json_with_status(
         app.post_json(&path, &t.token, &wave_type()).await,
         StatusCode::OK,
     )
     .await;
+    let mut by_number = wave_type();
+    by_number["SdsTypeCode"] = json!(1);
+    by_number["Properties"][0]["SdsType"]["SdsTypeCode"] = json!(9);
+    by_number["Properties"][1]["SdsType"]["SdsTypeCode"] = json!(14);
+    let found = json_with_status(
+        app.post_json(&path, &t.token, &by_number).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(found["Properties"], created["Properties"]);
     let mut other = wave_type();
     other["Name"] = json!("changed");
     assert_error(

@@ -1,11 +1,13 @@
 """The OCS-era Python library (ocs-sample-library-preview) against
 communityd: its community calls, on the OCS-2021 routes that carry
-`Tenants/{tenantId}`, through the invite / accept / confirm handshake.
+`Tenants/{tenantId}`, through the invite / accept / confirm handshake, and
+its SDS type calls, which read `SdsTypeCode` back only as a number.
 
 Any exception the library raises on a communityd answer fails the run.
 """
 from ocs_sample_library_preview import (CommunityInput, CommunityTenantStatus,
-                                        OCSClient, Roles, SdsError)
+                                        OCSClient, Roles, SdsError, SdsType,
+                                        SdsTypeCode, SdsTypeProperty)
 
 import fixture
 import handshake
@@ -74,4 +76,22 @@ except SdsError as refused:
 
 owner.Communities.deleteCommunity(community_id)
 check(owner.Communities.getCommunities() == [], 'deleted')
-print('ocs-sample-library-preview: every community call succeeded')
+
+# The library sends type codes by name and parses the answer with
+# SdsTypeCode(value), which takes only numbers: a name raises ValueError.
+wave = SdsType('WaveData_SampleType', SdsTypeCode.Object,
+               [SdsTypeProperty('Order', True, SdsType('intType', SdsTypeCode.Int32)),
+                SdsTypeProperty('Radians', False, SdsType('doubleType', SdsTypeCode.Double))],
+               'WaveDataSample', 'WaveData events')
+for seen in [owner.Types.getOrCreateType('default', wave),
+             owner.Types.getOrCreateType('default', wave),
+             owner.Types.getType('default', 'WaveData_SampleType'),
+             owner.Types.getTypes('default')[0]]:
+    check(seen.Id == 'WaveData_SampleType' and seen.SdsTypeCode == SdsTypeCode.Object,
+          f'{seen.Id} {seen.SdsTypeCode}')
+    check([(p.Id, p.IsKey, p.SdsType.SdsTypeCode) for p in seen.Properties]
+          == [('Order', True, SdsTypeCode.Int32), ('Radians', False, SdsTypeCode.Double)],
+          'property types read back')
+owner.Types.deleteType('default', 'WaveData_SampleType')
+check(owner.Types.getTypes('default') == [], 'type deleted')
+print('ocs-sample-library-preview: every community and type call succeeded')

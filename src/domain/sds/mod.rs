@@ -5,6 +5,7 @@
 pub mod acl;
 pub mod identifier;
 pub mod index_key;
+pub mod modes;
 pub mod patch;
 pub mod sds_type;
 pub mod search;

@@ -1,9 +1,11 @@
 //! `SdsType`: the shape of a stream's values. The definition is kept as the
-//! JSON the client sent (so nested property types echo back unchanged); the
-//! index, derived once here, is what storage needs.
+//! JSON the client sent; it is answered with its enums by number, as SDS
+//! answers them (`numbered`). The index, derived once here, is what
+//! storage needs.
 
 use super::identifier;
 use super::index_key::KeyPart;
+use super::modes;
 use super::type_code::{self, KeyKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -101,13 +103,67 @@ impl SdsType {
         })
     }
 
-    /// Two definitions are the same type when all but their times agree.
+    /// Two definitions are the same type when all but their times agree,
+    /// whether their codes were sent by name or by number.
     pub fn same_definition(&self, other: &SdsType) -> bool {
         self.id == other.id
             && self.name == other.name
             && self.description == other.description
             && self.code == other.code
-            && self.properties == other.properties
+            && (self.properties == other.properties
+                || self.numbered_properties() == other.numbered_properties())
+    }
+
+    /// `Properties` as SDS answers them: see `numbered`.
+    pub fn numbered_properties(&self) -> Value {
+        let mut properties =
+            serde_json::from_str(&self.properties).unwrap_or(Value::Array(Vec::new()));
+        numbered_properties(&mut properties);
+        properties
+    }
+}
+
+/// Turns the enums of a type definition sent by name (`"SdsTypeCode":
+/// "Int32"`, `"InterpolationMode": "Discrete"`) into the numbers SDS
+/// answers with (`9`, `3`), through nested property types, base types and
+/// generic arguments. AVEVA's OCS-era Python library reads only numbers
+/// back; the newer one reads both. A name that is not known is left as sent.
+pub fn numbered(definition: &mut Value) {
+    let Value::Object(object) = definition else {
+        return;
+    };
+    for (key, value) in object.iter_mut() {
+        let number = match (key.to_ascii_lowercase().as_str(), &*value) {
+            ("sdstypecode", Value::String(_)) => type_code::parse(value),
+            ("interpolationmode", Value::String(name)) => modes::interpolation(name),
+            ("extrapolationmode", Value::String(name)) => modes::extrapolation(name),
+            ("properties", _) => {
+                numbered_properties(value);
+                None
+            }
+            ("sdstype" | "basetype", _) => {
+                numbered(value);
+                None
+            }
+            ("genericarguments" | "derivedtypes", Value::Array(_)) => {
+                if let Value::Array(types) = value {
+                    types.iter_mut().for_each(numbered);
+                }
+                None
+            }
+            _ => None,
+        };
+        if let Some(number) = number {
+            *value = Value::from(number);
+        }
+    }
+}
+
+/// `numbered` for each property of a `Properties` list: a property's own
+/// modes, and its `SdsType`.
+fn numbered_properties(properties: &mut Value) {
+    if let Value::Array(items) = properties {
+        items.iter_mut().for_each(numbered);
     }
 }
 
@@ -193,6 +249,37 @@ mod tests {
         let t = SdsType::parse("c", &body, Utc::now()).unwrap();
         let names: Vec<&str> = t.keys.iter().map(|k| k.property.as_str()).collect();
         assert_eq!(names, ["A", "B"]);
+    }
+
+    #[test]
+    fn definitions_are_answered_with_numbers_however_they_were_sent() {
+        let mut by_name = wave();
+        by_name["Properties"][1]["InterpolationMode"] = json!("Discrete");
+        by_name["Properties"][1]["SdsType"]["ExtrapolationMode"] = json!("none");
+        by_name["Properties"][1]["SdsType"]["BaseType"] =
+            json!({"Id": "b", "SdsTypeCode": "Single"});
+        by_name["Properties"][1]["Unknown"] = json!({"SdsTypeCode": "Int32"});
+        let t = SdsType::parse("WaveData_SampleType", &by_name, Utc::now()).unwrap();
+        let shown = t.numbered_properties();
+        assert_eq!(shown[0]["SdsType"]["SdsTypeCode"], 9);
+        assert_eq!(shown[1]["SdsType"]["SdsTypeCode"], 14);
+        assert_eq!(shown[1]["InterpolationMode"], 3);
+        assert_eq!(shown[1]["SdsType"]["ExtrapolationMode"], 1);
+        assert_eq!(shown[1]["SdsType"]["BaseType"]["SdsTypeCode"], 13);
+        assert_eq!(
+            shown[1]["Unknown"]["SdsTypeCode"], "Int32",
+            "only the places SDS defines are touched"
+        );
+        assert_eq!(shown[0]["Id"], "Order", "the rest stays as sent");
+
+        let mut by_number = by_name.clone();
+        by_number["Properties"][0]["SdsType"]["SdsTypeCode"] = json!(9);
+        by_number["Properties"][1]["InterpolationMode"] = json!(3);
+        let again = SdsType::parse("WaveData_SampleType", &by_number, Utc::now()).unwrap();
+        assert!(t.same_definition(&again), "names and numbers are one type");
+        by_number["Properties"][0]["SdsType"]["SdsTypeCode"] = json!(11);
+        let other = SdsType::parse("WaveData_SampleType", &by_number, Utc::now()).unwrap();
+        assert!(!t.same_definition(&other), "Int64 is another type");
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! SDS types and streams as SDS's clients read them: PascalCase names,
-//! type codes by name, times as RFC 3339 UTC with milliseconds. Access
+//! type codes and modes by number (as SDS answers; AVEVA's OCS-era Python
+//! library reads nothing else), times as RFC 3339 UTC with milliseconds. Access
 //! control lists and metadata stay with their domain types, because JSON
 //! Patch requests change exactly that document.
 
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
-use crate::domain::sds::type_code;
 use crate::web::api::time;
 use serde_json::{json, Value};
 
@@ -14,8 +14,8 @@ pub fn sds_type(t: &SdsType) -> Value {
         "Id": t.id,
         "Name": t.name,
         "Description": t.description,
-        "SdsTypeCode": type_code::name(t.code),
-        "Properties": stored_json(&t.properties),
+        "SdsTypeCode": t.code,
+        "Properties": t.numbered_properties(),
         "IsGenericType": false,
         "IsReferenceType": false,
         "CreatedDate": time(&t.created),
@@ -46,14 +46,15 @@ mod tests {
     use chrono::Utc;
 
     #[test]
-    fn a_type_shows_its_code_by_name_and_its_properties_as_sent() {
-        let body = json!({"Id": "Wave", "SdsTypeCode": 1, "Properties": [
+    fn a_type_shows_its_codes_by_number() {
+        let body = json!({"Id": "Wave", "SdsTypeCode": "Object", "Properties": [
             {"Id": "Order", "IsKey": true, "SdsType": {"SdsTypeCode": "Int32"}}
         ]});
         let t = SdsType::parse("wave", &body, Utc::now()).unwrap();
         let shown = sds_type(&t);
-        assert_eq!(shown["SdsTypeCode"], "Object");
+        assert_eq!(shown["SdsTypeCode"], 1);
         assert_eq!(shown["Properties"][0]["Id"], "Order");
+        assert_eq!(shown["Properties"][0]["SdsType"]["SdsTypeCode"], 9);
         assert!(shown["CreatedDate"].as_str().unwrap().ends_with('Z'));
     }
 }
