@@ -538,6 +538,28 @@ async function invalidLink(browser, base, view) {
   await ctx.close();
 }
 
+/**
+ * Every email the walk-throughs received, opened at phone width: nothing
+ * scrolls sideways (a fallback link that cannot wrap made them 1,564 px
+ * wide at 390 px).
+ */
+async function emailsFitAPhone(browser) {
+  const phone = VIEWS.find((v) => v.name === 'phone');
+  const html = mails.filter((m) => m.html);
+  assert.ok(html.length >= 4, `the walk-throughs received emails (${html.length})`);
+  const ctx = await browser.newContext({ viewport: phone.viewport, isMobile: true, hasTouch: true, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  const wide = [];
+  for (const [i, m] of html.entries()) {
+    await page.setContent(m.html, { waitUntil: 'load' });
+    const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    if (width.scroll > width.client) wide.push(`${m.subject}: ${width.scroll} px > ${width.client} px`);
+    if (i < 6) await page.screenshot({ path: join(ARTIFACTS, `email-${i}-phone.png`), fullPage: true });
+  }
+  await ctx.close();
+  assert.deepEqual(wide, [], 'every email fits a 390 px screen');
+}
+
 /** Every bold phrase of the README's walk-through and page list is on a page. */
 async function readmeMatches() {
   const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
@@ -576,6 +598,7 @@ async function main() {
     tests.push([`walk-through at ${view.name} width (${view.viewport.width} px)`, () => walkThrough(browser, base, view)]);
     tests.push([`invalid link shows the generic page (${view.name})`, () => invalidLink(browser, base, view)]);
   }
+  tests.push(['every email fits a 390 px phone', () => emailsFitAPhone(browser)]);
   tests.push(['the README quotes the pages word for word', readmeMatches]);
   let passed = 0;
   let failed = 0;

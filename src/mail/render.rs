@@ -187,6 +187,7 @@ mod tests {
             assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
             assert!(r.html.contains("http://example.test/"));
             assert!(r.text.contains("http://example.test/"));
+            links_wrap_on_a_phone(&r.html);
         }
         let invite = render(&tera, &notices[0], "http://example.test", &links, now).unwrap();
         assert!(invite.html.contains("VIEW COMMUNITY INVITE"));
@@ -195,5 +196,29 @@ mod tests {
             "HTML part escapes names"
         );
         assert!(invite.text.contains("Plant <data>"));
+    }
+
+    /// A link shown as text (the fallback under a button) is one long word:
+    /// unless the element around it may break it anywhere, a 390 px phone
+    /// shows the email 1,500 px wide. Every link written out as text must
+    /// sit directly in an element styled to wrap.
+    fn links_wrap_on_a_phone(html: &str) {
+        let mut shown = 0;
+        for (at, _) in html.match_indices("http://example.test/") {
+            let before = &html[..at];
+            if before.ends_with("href=\"") {
+                continue;
+            }
+            shown += 1;
+            let tag = &before[before.rfind('<').expect("inside an element")..];
+            assert!(
+                tag.contains("word-break:break-all") && tag.contains("overflow-wrap:anywhere"),
+                "a link shown as text must wrap; it is inside {tag}"
+            );
+        }
+        let buttons = ["VIEW COMMUNITY INVITE", "VIEW PENDING INVITATIONS"];
+        if buttons.iter().any(|b| html.contains(b)) {
+            assert_eq!(shown, 1, "the button's fallback link is shown: {html}");
+        }
     }
 }
