@@ -429,6 +429,14 @@ async function walkThrough(browser, base, view) {
   // Roles: grant the operator Community Member, then revoke (asks first).
   await a.getByRole('link', { name: 'Roles' }).click();
   const operatorRow = a.locator(`tr[data-identity="${c.operator.email}"]`);
+  await see(a, 'Keep Community Member ticked when you save');
+  // Without Community Member: the tab again, saying why, ticks kept.
+  await operatorRow.getByLabel('Community Moderator').check();
+  await operatorRow.getByRole('button', { name: /Save roles/ }).click();
+  await see(a, `The roles of ${c.operator.email} were not saved: Community Member is needed for any other role.`);
+  assert.ok(await a.locator(`tr[data-identity="${c.operator.email}"]`).getByLabel('Community Moderator').isChecked(), 'the ticks as sent');
+  await audit(a, view, 'roles-refused');
+  await a.locator(`tr[data-identity="${c.operator.email}"]`).getByLabel('Community Moderator').uncheck();
   await operatorRow.getByLabel('Community Member').check();
   await audit(a, view, 'roles');
   await operatorRow.getByRole('button', { name: /Save roles/ }).click();

@@ -425,18 +425,33 @@ async fn roles_tab_grants_and_revokes_by_the_api_rules() {
 
     let forged = b.post(&save, &[("csrf", "wrong"), ("member", "yes")]).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    let nothing = b.post(&save, &[("csrf", &csrf)]).await;
-    assert_eq!(nothing.status(), StatusCode::BAD_REQUEST);
-    let without_member = b
-        .post(&save, &[("csrf", &csrf), ("moderator", "yes")])
-        .await;
-    assert_eq!(without_member.status(), StatusCode::BAD_REQUEST);
-    assert!(without_member
-        .text()
-        .await
-        .unwrap()
-        .contains("Community Member role id is always required"));
-    assert!(api_roles(&app, &contoso, &community, &bob).await.is_empty());
+    // The rule is on the tab before anyone trips over it.
+    assert!(
+        page.contains("id=\"roles-hint\"") && page.contains("aria-describedby=\"roles-hint\""),
+        "the hint is on the tab, tied to each form"
+    );
+    assert!(page.contains("Keep Community Member ticked when you save"));
+    // Saved without Community Member anyway: the tab again, saying why and
+    // keeping the ticks as sent, not a page without a way on.
+    for sent in [vec![], vec![("moderator", "yes")]] {
+        let mut fields = vec![("csrf", csrf.as_str())];
+        fields.extend(sent.iter().copied());
+        let refused = b.post(&save, &fields).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let refused = refused.text().await.unwrap();
+        assert!(
+            refused.contains("class=\"error\" role=\"alert\">The roles of bob@contoso.example were not saved: Community Member is needed for any other role."),
+            "{refused}"
+        );
+        assert!(
+            refused.contains(&format!("href=\"{tab}\" aria-current=\"page\"")),
+            "on the Roles tab"
+        );
+        assert!(refused.contains("data-identity=\"bob@contoso.example\""));
+        let moderator_ticked = refused.contains("name=\"moderator\" value=\"yes\" checked");
+        assert_eq!(moderator_ticked, !sent.is_empty(), "the ticks as sent");
+        assert!(api_roles(&app, &contoso, &community, &bob).await.is_empty());
+    }
 
     let granted = b
         .post(

@@ -71,7 +71,9 @@ const ROWS: &[Row] = &[
     confirmed("POST", "/communities/{id}/delete", &[("confirm_name", "Plant data")], [303, 404, 403]),
     row("GET", "/communities/{id}/edit", [303, 404, 200]),
     row("POST", "/communities/{id}/edit", [303, 404, 400]),
-    row("POST", "/communities/{id}/roles/{kind}/{principal}", [303, 400, 400]),
+    // Without Community Member the Roles tab comes back with the reason,
+    // so the community is looked up first: a foreign tenant finds none.
+    row("POST", "/communities/{id}/roles/{kind}/{principal}", [303, 404, 400]),
     // Roles are set on the caller's own identities: the owner's is not found.
     confirmed("POST", "/communities/{id}/roles/{kind}/{principal}", &[("member", "on")], [303, 404, 404]),
     row("POST", "/communities/{id}/roles/{kind}/{principal}/revoke", [303, 404, 404]),

@@ -2,12 +2,12 @@
 //! granted and revoked through the same use cases (and rules) as the API.
 
 use super::frame::community_page;
-use crate::app::communities::CommunityView;
-use crate::app::{community_roles, portal};
+use crate::app::communities::{self, CommunityView};
+use crate::app::{community_roles, portal, AppError};
 use crate::domain::ids::{CommunityId, PrincipalKind, TenantId};
 use crate::domain::role::Role;
 use crate::web::pages::confirmation::{confirm_page, ActionForm, Question};
-use crate::web::pages::render::{PageResult, Portal};
+use crate::web::pages::render::{self, Failure, PageResult, Portal};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -56,12 +56,40 @@ fn kind_of(key: &str) -> Option<PrincipalKind> {
 }
 
 pub async fn show(p: &Portal, view: &CommunityView, me: TenantId) -> PageResult {
+    let mut page = tab(p, view, me, None).await?;
+    Ok(p.render_status(StatusCode::OK, "community", &mut page))
+}
+
+/// A form that was not saved: the ticks as they were sent, and why.
+struct Refused<'a> {
+    kind: PrincipalKind,
+    id: Uuid,
+    form: &'a RolesForm,
+    reason: String,
+}
+
+/// The tab's page; with `refused`, that identity's row shows the ticks
+/// as sent, and the reason is said above the table.
+async fn tab(
+    p: &Portal,
+    view: &CommunityView,
+    me: TenantId,
+    refused: Option<Refused<'_>>,
+) -> Result<tera::Context, Failure> {
     let v = p.visitor()?;
     let (can_grant, holders) =
         portal::community_identities(&p.ctx, v.caller(), view.community.id).await?;
+    let mut refused_label = None;
     let rows: Vec<IdentityRow> = holders
         .iter()
         .map(|h| {
+            let sent = refused
+                .as_ref()
+                .filter(|r| h.id.kind() == r.kind && h.id.as_uuid() == r.id)
+                .map(|r| r.form);
+            if sent.is_some() {
+                refused_label = Some(h.label.clone());
+            }
             let kind = h.id.kind();
             let held: Vec<&str> = ROLES
                 .iter()
@@ -82,7 +110,10 @@ pub async fn show(p: &Portal, view: &CommunityView, me: TenantId) -> PageResult 
                     .map(|(key, r)| RoleBox {
                         key,
                         label: r.name(),
-                        held: h.roles.contains(*r),
+                        held: match sent {
+                            Some(form) => form.ticked(r),
+                            None => h.roles.contains(*r),
+                        },
                     })
                     .collect(),
                 summary: if held.is_empty() {
@@ -97,7 +128,14 @@ pub async fn show(p: &Portal, view: &CommunityView, me: TenantId) -> PageResult 
     let mut page = community_page(view, me, "roles");
     page.insert("identities", &rows);
     page.insert("can_grant", &can_grant);
-    Ok(p.render("community", page))
+    if let Some(r) = refused {
+        let whose = refused_label.map_or(String::new(), |l| format!(" of {l}"));
+        page.insert(
+            "roles_error",
+            &format!("The roles{whose} were not saved: {}", r.reason),
+        );
+    }
+    Ok(page)
 }
 
 #[derive(Deserialize)]
@@ -108,6 +146,21 @@ pub struct RolesForm {
     moderator: Option<String>,
     member: Option<String>,
 }
+
+impl RolesForm {
+    fn ticked(&self, role: &Role) -> bool {
+        match role {
+            Role::CommunityAdministrator => self.administrator.is_some(),
+            Role::CommunityModerator => self.moderator.is_some(),
+            Role::CommunityMember => self.member.is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// What the tab says when Community Member is not ticked: the API's rule,
+/// and the way to do what was probably meant.
+const MEMBER_NEEDED: &str = "Community Member is needed for any other role. Tick it to keep or grant roles; to take every role away, use Revoke roles.";
 
 pub async fn save(
     p: Portal,
@@ -132,23 +185,51 @@ async fn save_inner(
     let Some(kind) = kind_of(kind) else {
         return Ok(no_such_page(p));
     };
-    let ticked = [&form.administrator, &form.moderator, &form.member];
+    if form.member.is_none() {
+        return refused(p, community, kind, id, &form, MEMBER_NEEDED.into()).await;
+    }
     let role_ids: Vec<String> = ROLES
         .iter()
-        .zip(ticked)
-        .filter(|(_, t)| t.is_some())
-        .map(|((_, r), _)| r.instance_id(community.0).to_string())
+        .filter(|(_, r)| form.ticked(r))
+        .map(|(_, r)| r.instance_id(community.0).to_string())
         .collect();
-    if role_ids.is_empty() {
-        return Ok(p.message(
-            StatusCode::BAD_REQUEST,
-            "That did not work",
-            "Tick at least Community Member. To take every role away, use Revoke roles.",
-        ));
-    }
     let tenant = v.session.tenant;
-    community_roles::put_roles(&p.ctx, v.caller(), tenant, community, kind, id, role_ids).await?;
-    Ok(p.done("roles_saved", &roles_tab(community)))
+    match community_roles::put_roles(&p.ctx, v.caller(), tenant, community, kind, id, role_ids)
+        .await
+    {
+        Ok(_) => Ok(p.done("roles_saved", &roles_tab(community))),
+        // A rule of the roles (say, a Moderator granting Administrator):
+        // the tab again, saying which, rather than a page without a way on.
+        Err(e @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
+            let reason = match e {
+                AppError::Invalid { reason, .. } => render::sentence(&reason),
+                other => render::sentence(&other.to_string()),
+            };
+            refused(p, community, kind, id, &form, reason).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The Roles tab again (400), with the ticks as sent and the reason.
+async fn refused(
+    p: &Portal,
+    community: CommunityId,
+    kind: PrincipalKind,
+    id: Uuid,
+    form: &RolesForm,
+    reason: String,
+) -> PageResult {
+    let v = p.visitor()?;
+    let view = communities::get(&p.ctx, v.caller(), None, community).await?;
+    let refused = Refused {
+        kind,
+        id,
+        form,
+        reason,
+    };
+    let mut page = tab(p, &view, v.session.tenant, Some(refused)).await?;
+    Ok(p.render_status(StatusCode::BAD_REQUEST, "community", &mut page))
 }
 
 fn roles_tab(community: CommunityId) -> String {
