@@ -23,7 +23,7 @@ use crate::app::{AppError, Context};
 use actix_web::http::header::CONTENT_SECURITY_POLICY;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App, FromRequest, HttpRequest, HttpResponse, HttpServer};
 use route_table::RouteTable;
 use std::net::TcpListener;
 use std::sync::{Arc, OnceLock};
@@ -65,8 +65,22 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 
      connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
-async fn unknown_route() -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::not_found("no such route"))
+/// Paths whose callers are programs: an unknown one answers with the JSON
+/// ErrorResponse. Any other unknown path is a portal page that is not there.
+fn is_api_path(path: &str) -> bool {
+    let path = path.to_ascii_lowercase();
+    ["/api/", "/identity/", "/health/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        || ["/api", "/identity", "/health", "/metrics", "/openapi.json"].contains(&path.as_str())
+}
+
+async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if is_api_path(req.path()) {
+        return Err(AppError::not_found("no such route"));
+    }
+    let portal = pages::render::Portal::extract(&req).await?;
+    Ok(pages::not_found(&portal))
 }
 
 pub fn server(

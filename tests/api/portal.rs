@@ -704,3 +704,47 @@ async fn decline_leads_on_and_a_removed_tenant_is_told_in_plain_words() {
     assert!(again.contains("your tenant Fabrikam is not a member of Plant data now"));
     assert!(!again.contains("Invitation Completed"));
 }
+
+#[tokio::test]
+async fn an_unknown_portal_address_is_a_page_and_an_unknown_api_path_is_json() {
+    let app = spawn_app().await;
+    let contoso = app.tenant("Contoso").await;
+    let b = Browser::new(&app);
+    for signed_in in [false, true] {
+        if signed_in {
+            b.login(&contoso, "/communities").await;
+        }
+        let r = b.get("/communites/typo").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let page = r.text().await.unwrap();
+        assert!(page.contains("<h1>Page not found</h1>"), "{page}");
+        assert!(page.contains("href=\"/static/favicon.svg\""));
+        let onward = if signed_in {
+            "<a href=\"/communities\">Back to communities</a>"
+        } else {
+            "<a href=\"/login\">Sign in</a>"
+        };
+        assert!(page.contains(onward), "a way on: {page}");
+    }
+    for path in [
+        "/api/v1/nothing",
+        "/API/v1-preview/Nothing/here",
+        "/identity/nope",
+    ] {
+        let r = b.get(path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["Reason"], "no such route", "{path}: {body}");
+        assert!(body["OperationId"].is_string(), "{path}: {body}");
+    }
+    for path in ["/favicon.ico", "/static/favicon.svg"] {
+        let r = b.get(path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()["content-type"], "image/svg+xml");
+        assert!(r.text().await.unwrap().starts_with("<svg "));
+    }
+}

@@ -57,6 +57,8 @@ const ROWS: &[Row] = &[
     row("GET", "/", [303, 303, 303]),
     row("GET", "/static/style.css", [200, 200, 200]),
     row("GET", "/static/delivery.js", [200, 200, 200]),
+    row("GET", "/static/favicon.svg", [200, 200, 200]),
+    row("GET", "/favicon.ico", [200, 200, 200]),
     row("GET", "/login", [200, 200, 200]),
     row("POST", "/login", [303, 303, 303]),
     row("GET", "/tenant", [303, 200, 200]),

@@ -18,6 +18,9 @@ const STYLE: &str = include_str!("../../../static/style.css");
 /// The one script: refreshes the Email column while an email is on its way.
 /// Pages work without it.
 const DELIVERY_SCRIPT: &str = include_str!("../../../static/delivery.js");
+/// The portal's icon, linked from every page; also at /favicon.ico, where
+/// browsers look for it without a link.
+const FAVICON: &str = include_str!("../../../static/favicon.svg");
 
 /// A route of the portal.
 pub struct PageRoute {
@@ -41,6 +44,8 @@ pub fn table() -> Vec<PageRoute> {
         page(Method::GET, "/", web::to(home)),
         page(Method::GET, "/static/style.css", web::to(style)),
         page(Method::GET, "/static/delivery.js", web::to(delivery_script)),
+        page(Method::GET, "/static/favicon.svg", web::to(favicon)),
+        page(Method::GET, "/favicon.ico", web::to(favicon)),
         page(Method::GET, "/tenant", web::to(tenant_settings::show)),
         page(
             Method::POST,
@@ -162,4 +167,21 @@ async fn delivery_script() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .content_type("text/javascript; charset=utf-8")
         .body(DELIVERY_SCRIPT)
+}
+
+async fn favicon() -> HttpResponse {
+    render::respond(StatusCode::OK)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .content_type("image/svg+xml")
+        .body(FAVICON)
+}
+
+/// A portal address that leads nowhere: a page saying so, with a way on
+/// (API paths answer with their JSON ErrorResponse instead).
+pub fn not_found(p: &Portal) -> HttpResponse {
+    p.message(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "There is no page at this address. It may have been mistyped, or the page has moved.",
+    )
 }
