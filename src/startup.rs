@@ -1,5 +1,5 @@
-//! Builds the application: open the store, bind the listener (port 0 picks a
-//! free port, which tests use), start the HTTP server and the background
+//! Builds the application: bind the listener (port 0 picks a free port,
+//! which tests use), open the store, start the HTTP server and the background
 //! workers (outbox, expiry sweep), and stop them in order.
 
 use crate::app::{expiry, sds, Context};
@@ -24,6 +24,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, clock: Clock) -> Result<Self, String> {
+        // The port first: a start that cannot listen leaves no new data
+        // dir or empty database behind.
+        let listener =
+            TcpListener::bind(&settings.bind).map_err(|e| cannot_listen(&settings.bind, e))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
         // Owner-only whatever the backend: it holds the operator socket and
         // emailed files even when the data is in PostgreSQL.
         private_files::data_dir(&settings.data_dir).map_err(|source| {
@@ -39,9 +44,6 @@ impl Application {
             settings.database_connections,
         )
         .map_err(|e| e.to_string())?;
-        let listener =
-            TcpListener::bind(&settings.bind).map_err(|e| cannot_listen(&settings.bind, e))?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
         let public_url = if settings.public_url.is_empty() {
             format!("http://{address}")
         } else {

@@ -77,6 +77,8 @@ fn a_port_in_use_says_how_to_choose_another() {
     );
     assert!(!ok);
     assert_one_line(&stderr, &[&addr, "--bind", "COMMUNITYD_BIND"]);
+    // Nothing is left behind to mistake for an installation.
+    assert!(!data.exists(), "a data dir was created");
 }
 
 #[test]
