@@ -40,6 +40,27 @@ pub enum Outcome {
     Unchanged,
 }
 
+/// What `update` did, and the member tenant as it is after the change:
+/// a tenant that left or was removed, as it was, with status `Remove`.
+#[derive(Debug)]
+pub struct Updated {
+    pub outcome: Outcome,
+    pub member: Option<TenantInCommunity>,
+}
+
+/// `member` as `viewer`'s tenant sees it in the community, if it stands there.
+fn member_as_seen(
+    tx: &WriteTx,
+    community: CommunityId,
+    viewer: TenantId,
+    member: TenantId,
+    now: DateTime<Utc>,
+) -> Result<Option<TenantInCommunity>, AppError> {
+    Ok(tenants_of(tx, community, viewer, now)?
+        .into_iter()
+        .find(|t| t.id == member))
+}
+
 fn status_error(e: StatusError) -> AppError {
     match e {
         StatusError::NotRequestable(_) => AppError::invalid("Status", e.to_string()),
@@ -71,7 +92,9 @@ pub async fn set_status(
         status: Some(requested),
         ..Default::default()
     };
-    update(ctx, caller, path_tenant, community, member, change).await
+    Ok(update(ctx, caller, path_tenant, community, member, change)
+        .await?
+        .outcome)
 }
 
 /// What `UpdateCommunityTenantInput` asks; AVEVA Data Hub made every part
@@ -92,7 +115,7 @@ pub async fn update(
     community: CommunityId,
     member: TenantId,
     change: MemberChange,
-) -> Result<Outcome, AppError> {
+) -> Result<Updated, AppError> {
     let settings = MemberSettings {
         alias: optional(
             "CommunityAlias",
@@ -121,14 +144,30 @@ pub async fn update(
             if !settings.is_empty() {
                 outcome = settings.apply(tx, caller, path_tenant, community, member)?;
             }
+            // A tenant removed is answered as it was, so read it first.
+            let mut leaving = None;
             if let Some(requested) = change.status {
+                if requested == CommunityTenantStatus::Remove {
+                    leaving = member_as_seen(tx, community, caller.tenant, member, now)?;
+                }
                 let status =
                     apply_status(tx, caller, path_tenant, community, member, requested, now)?;
                 if status == Outcome::Changed {
                     outcome = Outcome::Changed;
                 }
             }
-            Ok::<_, AppError>(outcome)
+            let member = match outcome {
+                Outcome::Unchanged => None,
+                Outcome::Changed => member_as_seen(tx, community, caller.tenant, member, now)?
+                    .or_else(|| {
+                        leaving.map(|t| TenantInCommunity {
+                            status: CommunityTenantStatus::Remove,
+                            paused_by: None,
+                            ..t
+                        })
+                    }),
+            };
+            Ok::<_, AppError>(Updated { outcome, member })
         })
         .await?;
     ctx.mail_ready.notify_one();

@@ -61,14 +61,27 @@ async fn invitation(app: &TestApp, owner: &TestTenant, community: &str, id: &str
     .await
 }
 
+/// The status of a status change: 204 "nothing changed" has no body; 200
+/// carries the member tenant as it is now.
 async fn status_code(response: Response) -> StatusCode {
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
-    assert!(
-        text.is_empty(),
-        "a status change answers without a body: {text}"
-    );
+    if status == StatusCode::OK {
+        let member: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("a change answers with the member tenant ({e}): {text}"));
+        assert!(
+            member["Id"].is_string() && member["Status"].is_string(),
+            "{text}"
+        );
+    } else {
+        assert!(text.is_empty(), "{status} answers without a body: {text}");
+    }
     status
+}
+
+/// A status change that changed something: the member tenant it answers with.
+async fn changed(response: Response) -> Value {
+    json_with_status(response, StatusCode::OK).await
 }
 
 // ---------------------------------------------------------------- legal transitions
@@ -171,9 +184,13 @@ async fn sharing_is_paused_and_resumed_and_repeating_a_status_changes_nothing() 
     // Active -> Active: 204.
     let r = set_status(&app, &contoso, &community, fabrikam.id, "Active").await;
     assert_eq!(status_code(r).await, StatusCode::NO_CONTENT);
-    // Active -> Paused: 200.
+    // Active -> Paused: 200 with the member tenant as it is now.
     let r = set_status(&app, &contoso, &community, fabrikam.id, "Paused").await;
-    assert_eq!(status_code(r).await, StatusCode::OK);
+    let paused = changed(r).await;
+    assert_eq!(paused["Id"], fabrikam.id.to_string());
+    assert_eq!(paused["Name"], "Fabrikam");
+    assert_eq!(paused["Status"], "Paused");
+    assert_eq!(paused["IsOwner"], false);
     assert_eq!(
         app.member_statuses(&fabrikam, &community).await,
         vec![pair("Contoso", "Active"), pair("Fabrikam", "Paused")]
@@ -235,7 +252,11 @@ async fn status_remove_takes_an_active_tenant_out() {
     app.join(&contoso, &community, &fabrikam).await;
 
     let r = set_status(&app, &contoso, &community, fabrikam.id, "Remove").await;
-    assert_eq!(status_code(r).await, StatusCode::OK);
+    // Removed: answered as it was, with the status it was given.
+    let removed = changed(r).await;
+    assert_eq!(removed["Id"], fabrikam.id.to_string());
+    assert_eq!(removed["Name"], "Fabrikam");
+    assert_eq!(removed["Status"], "Remove");
     assert_eq!(
         app.member_statuses(&contoso, &community).await,
         vec![pair("Contoso", "Active")]

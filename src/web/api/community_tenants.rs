@@ -43,7 +43,7 @@ at_path! {
     /// Confirm, pause, resume or remove a member tenant
     #[utoipa::path(put, path = "/CommunityTenants/{memberTenantId}", params(MemberTenantPath),
         request_body = UpdateCommunityTenantInput,
-        responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+        responses((status = 200, description = "Changed: the member tenant as it is now (Status Remove once removed)", body = CommunityTenantBody), (status = 204, description = "Nothing to change")))]
     update_community_tenant => update(scope: TenantScope, path: CommunityPath, member: MemberTenantPath, body: ApiJson<UpdateCommunityTenantInput>)
 }
 
@@ -51,7 +51,7 @@ at_path! {
     /// Confirm, pause, resume or remove a member tenant
     #[utoipa::path(put, path = "/MemberTenants/{memberTenantId}", params(MemberTenantPath),
         request_body = UpdateCommunityTenantInput,
-        responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+        responses((status = 200, description = "Changed: the member tenant as it is now (Status Remove once removed)", body = CommunityTenantBody), (status = 204, description = "Nothing to change")))]
     update_member_tenant => update(scope: TenantScope, path: CommunityPath, member: MemberTenantPath, body: ApiJson<UpdateCommunityTenantInput>)
 }
 
@@ -59,7 +59,7 @@ at_path! {
     /// Confirm, pause, resume or remove a member tenant
     #[utoipa::path(method(put, patch), path = "/Tenants/{memberTenantId}", params(MemberTenantPath),
         request_body = UpdateCommunityTenantInput,
-        responses((status = 200, description = "Changed"), (status = 204, description = "Nothing to change")))]
+        responses((status = 200, description = "Changed: the member tenant as it is now (Status Remove once removed)", body = CommunityTenantBody), (status = 204, description = "Nothing to change")))]
     update_tenant => update(scope: TenantScope, path: CommunityPath, member: MemberTenantPath, body: ApiJson<UpdateCommunityTenantInput>)
 }
 
@@ -120,7 +120,7 @@ async fn update(
         contact_email: input.contact_email,
         preferred_region_id: input.preferred_region_id,
     };
-    let outcome = community_tenants::update(
+    let updated = community_tenants::update(
         &ctx,
         caller.0,
         scope.0,
@@ -129,9 +129,15 @@ async fn update(
         change,
     )
     .await?;
-    Ok(match outcome {
-        Outcome::Changed => HttpResponse::Ok().finish(),
-        Outcome::Unchanged => HttpResponse::NoContent().finish(),
+    // OCS answers a change with 200 and no body; the member as it is now
+    // tells a script what happened (a removed one has status Remove), and
+    // a client that reads no body loses nothing.
+    Ok(match (updated.outcome, updated.member) {
+        (Outcome::Changed, Some(member)) => {
+            HttpResponse::Ok().json(CommunityTenantBody::from(member))
+        }
+        (Outcome::Changed, None) => HttpResponse::Ok().finish(),
+        (Outcome::Unchanged, _) => HttpResponse::NoContent().finish(),
     })
 }
 
