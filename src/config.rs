@@ -232,6 +232,28 @@ impl Settings {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+
+    /// Where emails go, for people: the SMTP server (its host and port,
+    /// never its credentials) or the folder of `.eml` files.
+    pub fn mail_destination(&self) -> String {
+        if self.smtp_url.is_empty() {
+            return format!(
+                "emails are written as .eml files to {}",
+                self.mail_dir().display()
+            );
+        }
+        let server = url::Url::parse(&self.smtp_url)
+            .ok()
+            .and_then(|u| {
+                let host = u.host_str()?.to_string();
+                Some(match u.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_else(|| "the configured SMTP server".into());
+        format!("emails are sent through the SMTP server {server}")
+    }
 }
 
 /// `database_url`, whose password must not reach a log line.

@@ -72,12 +72,22 @@ pub fn prepare(settings: &Settings) -> Result<String, String> {
             secret = client.client_secret,
         ));
     }
+    let (where_mail_goes, newest) = if settings.smtp_url.is_empty() {
+        (
+            format!("emails are .eml files in {}", mail.display()),
+            "the newest .eml",
+        )
+    } else {
+        (
+            format!("{}; read them in its inbox", settings.mail_destination()),
+            "the newest email",
+        )
+    };
     out.push_str(&format!(
-        "\ntry the handshake in a browser (emails are .eml files in {mail}):\n  \
+        "\ntry the handshake in a browser ({where_mail_goes}):\n  \
          1. open /login, tenant Contoso, sign in; create a community; Invitations tab: Invite Tenant admin@fabrikam.example\n  \
-         2. in a private window open the VIEW COMMUNITY INVITE link from the newest .eml, sign in as Fabrikam, Join\n  \
-         3. as Contoso open the VIEW PENDING INVITATIONS link, Confirm Tenant under Awaiting your confirmation, confirm again\n",
-        mail = mail.display()
+         2. in a private window open the VIEW COMMUNITY INVITE link from {newest}, sign in as Fabrikam, Join\n  \
+         3. as Contoso open the VIEW PENDING INVITATIONS link, Confirm Tenant under Awaiting your confirmation, confirm again\n"
     ));
     drop(store);
     Ok(out)
@@ -171,6 +181,32 @@ mod tests {
         // A second run starts over instead of adding two more tenants.
         prepare(&settings(&dir)).unwrap();
         assert_eq!(tenant_count(&dir), 2);
+    }
+
+    #[test]
+    fn the_instructions_say_where_mail_goes() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("demo");
+        let files = prepare(&settings(&dir)).unwrap();
+        let mail = dir.join("mail");
+        assert!(
+            files.contains(&format!("emails are .eml files in {}", mail.display())),
+            "{files}"
+        );
+        assert!(files.contains("from the newest .eml"), "{files}");
+
+        let mut smtp = settings(&dir);
+        smtp.smtp_url = "smtp://mailer:pw-of-mailer@127.0.0.1:1025".into();
+        let sent = prepare(&smtp).unwrap();
+        assert!(
+            sent.contains(
+                "emails are sent through the SMTP server 127.0.0.1:1025; read them in its inbox"
+            ),
+            "{sent}"
+        );
+        assert!(sent.contains("from the newest email"), "{sent}");
+        assert!(!sent.contains(".eml"), "no .eml instructions: {sent}");
+        assert!(!sent.contains("pw-of-mailer"), "no credentials: {sent}");
     }
 
     #[test]

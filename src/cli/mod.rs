@@ -174,11 +174,7 @@ fn print(value: &serde_json::Value) -> Result<(), String> {
 }
 
 async fn serve(settings: Settings, demo_logins: Option<String>) -> Result<(), String> {
-    let mail = if settings.smtp_url.is_empty() {
-        format!("emails are written to {}", settings.mail_dir().display())
-    } else {
-        "emails are sent through the configured SMTP server".to_string()
-    };
+    let mail = settings.mail_destination();
     let app = Application::build(settings, Clock::default()).await?;
     println!("listening on {}", app.url());
     if let Some(logins) = demo_logins {
