@@ -113,7 +113,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let mut settings = Settings::load(cli.config.as_deref(), overrides(Some(&args), None))?;
             settings.data_dir = cli
                 .data_dir
-                .unwrap_or_else(|| settings.data_dir.join("demo"));
+                .unwrap_or_else(|| settings.data_dir.join(client::DEMO_DIR));
             let logins = demo::prepare(&settings)?;
             serve(settings, Some(logins)).await
         }

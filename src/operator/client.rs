@@ -7,7 +7,10 @@
 use super::commands::{execute, Request};
 use crate::store::{backup, backup_check, copy, private_files, Store, StoreError, FILE_NAME};
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Where `communityd demo` keeps its data: this folder inside the data dir.
+pub const DEMO_DIR: &str = "demo";
 
 fn missing_dir(data_dir: &Path) -> String {
     format!(
@@ -133,18 +136,71 @@ pub fn run(data_dir: &Path, request: Request) -> Result<Value, String> {
         }
     }
     let creates = matches!(request, Request::TenantCreate { .. });
-    if !creates && !data_dir.join(FILE_NAME).exists() {
-        return Err(if data_dir.exists() {
-            format!(
-                "the data dir {} holds no database yet; create the first tenant with `communityd tenant create`, or pass the server's --data-dir",
-                data_dir.display()
-            )
-        } else {
-            missing_dir(data_dir)
-        });
+    if !data_dir.join(FILE_NAME).exists() {
+        // The demo keeps its database a folder down: a command run beside
+        // it means the demo's, not a second database.
+        if let Some(demo) = demo_beside(data_dir, creates) {
+            return Err(demo);
+        }
+        if !creates {
+            return Err(if data_dir.exists() {
+                format!(
+                    "the data dir {} holds no database yet; create the first tenant with `communityd tenant create`, or pass the server's --data-dir",
+                    data_dir.display()
+                )
+            } else {
+                missing_dir(data_dir)
+            });
+        }
     }
     let store = open(data_dir)?;
     execute(&store, request, chrono::Utc::now())
+}
+
+/// When `data_dir` has no database but the demo's folder in it has one,
+/// what to say: a command that reads or changes data is pointed at the
+/// demo's; `tenant create` (`creates`), which would start a second
+/// database, only while the demo runs.
+fn demo_beside(data_dir: &Path, creates: bool) -> Option<String> {
+    let demo: PathBuf = data_dir.join(DEMO_DIR);
+    if !demo.join(FILE_NAME).exists() {
+        return None;
+    }
+    let running = serves(&demo);
+    if creates && !running {
+        return None;
+    }
+    let what = if running {
+        "the running demo's is"
+    } else {
+        "the demo's is"
+    };
+    let mut message = format!(
+        "no database in {}; {what} {}: pass --data-dir {}",
+        data_dir.display(),
+        demo.display(),
+        demo.display()
+    );
+    if creates {
+        message.push_str(&format!(
+            " to add the tenant to the demo, or stop the demo to start a new database in {}",
+            data_dir.display()
+        ));
+    }
+    Some(message)
+}
+
+/// Whether a server answers on `data_dir`'s operator socket.
+fn serves(data_dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::net::UnixStream::connect(data_dir.join(super::SOCKET_NAME)).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = data_dir;
+        false
+    }
 }
 
 /// Writes a consistent copy of the database to `dest`, through the
@@ -267,4 +323,61 @@ pub fn restore(data_dir: &Path, from: &Path) -> Result<Value, String> {
         "records": sealed.manifest.tables.values().sum::<u64>(),
         "previous_database_kept_as": previous,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(name: &str) -> Request {
+        Request::TenantCreate {
+            name: name.into(),
+            admin_email: format!("admin@{}.example", name.to_lowercase()),
+            admin_password: Some("correct horse battery".into()),
+        }
+    }
+
+    /// `tenant list` beside a demo finds no database in ./data: it names
+    /// the demo's instead of saying there is none, and `tenant create`
+    /// does not quietly start a second database while the demo runs.
+    #[test]
+    fn commands_beside_the_demo_are_pointed_at_its_data_dir() {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("data");
+        let demo = data.join(DEMO_DIR);
+        drop(Store::open(&demo).unwrap());
+
+        let listed = run(&data, Request::TenantList).unwrap_err();
+        assert_eq!(
+            listed,
+            format!(
+                "no database in {}; the demo's is {}: pass --data-dir {}",
+                data.display(),
+                demo.display(),
+                demo.display()
+            )
+        );
+        // Stopped, the demo is no reason not to start a real database.
+        run(&data, create("Contoso")).unwrap();
+        assert!(data.join(FILE_NAME).exists());
+        std::fs::remove_file(data.join(FILE_NAME)).unwrap();
+
+        #[cfg(unix)]
+        {
+            let _demo_runs =
+                std::os::unix::net::UnixListener::bind(demo.join(super::super::SOCKET_NAME))
+                    .unwrap();
+            let refused = run(&data, create("Fabrikam")).unwrap_err();
+            assert!(
+                refused.starts_with(&format!(
+                    "no database in {}; the running demo's is {}: pass --data-dir {} to add the tenant to the demo, or stop the demo",
+                    data.display(),
+                    demo.display(),
+                    demo.display()
+                )),
+                "{refused}"
+            );
+            assert!(!data.join(FILE_NAME).exists(), "no second database");
+        }
+    }
 }
