@@ -43,12 +43,16 @@ pub struct CreatedClient {
     pub roles: Vec<&'static str>,
 }
 
-fn password_or_generated(password: Option<String>) -> Result<(String, Option<String>), AppError> {
+/// The password given as the option `field` (named in the error as the
+/// operator typed it), or a generated one to show once.
+fn password_or_generated(
+    field: &'static str,
+    password: Option<String>,
+) -> Result<(String, Option<String>), AppError> {
     match password {
-        Some(p) if p.chars().count() < 8 => Err(AppError::invalid(
-            "password",
-            "must be at least 8 characters",
-        )),
+        Some(p) if p.chars().count() < 8 => {
+            Err(AppError::invalid(field, "must be at least 8 characters"))
+        }
         Some(p) => Ok((p, None)),
         None => {
             let p = generate_secret(12);
@@ -90,7 +94,7 @@ pub fn create_tenant(
     let alias = validate_alias(name).map_err(|r| AppError::invalid("name", r))?;
     let email = EmailAddress::parse(admin_email)
         .map_err(|e| AppError::invalid("admin-email", e.to_string()))?;
-    let (password, shown) = password_or_generated(admin_password)?;
+    let (password, shown) = password_or_generated("admin-password", admin_password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
     let tenant = Tenant {
         id: TenantId::generate(),
@@ -138,7 +142,7 @@ pub fn create_user(
     let email =
         EmailAddress::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
     let roles = tenant_roles(roles)?;
-    let (password, shown) = password_or_generated(password)?;
+    let (password, shown) = password_or_generated("password", password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
     let user = User {
         id: UserId::generate(),
@@ -248,7 +252,7 @@ pub fn reset_password(
 ) -> Result<NewPassword, AppError> {
     let email =
         EmailAddress::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
-    let (password, shown) = password_or_generated(password)?;
+    let (password, shown) = password_or_generated("password", password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
     let user = store.write_blocking(|tx| {
         let mut user = identities::user_by_email(tx, tenant, &email)?

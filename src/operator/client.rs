@@ -337,6 +337,32 @@ mod tests {
         }
     }
 
+    /// A password that is too short is refused naming the option typed.
+    #[test]
+    fn a_short_password_names_the_option_it_came_in() {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("data");
+        let mut request = create("Contoso");
+        if let Request::TenantCreate { admin_password, .. } = &mut request {
+            *admin_password = Some("short".into());
+        }
+        assert_eq!(
+            run(&data, request).unwrap_err(),
+            "--admin-password: must be at least 8 characters"
+        );
+        run(&data, create("Contoso")).unwrap();
+        let user = Request::UserCreate {
+            tenant: "Contoso".into(),
+            email: "bob@contoso.example".into(),
+            password: Some("short".into()),
+            roles: Vec::new(),
+        };
+        assert_eq!(
+            run(&data, user).unwrap_err(),
+            "--password: must be at least 8 characters"
+        );
+    }
+
     /// `tenant list` beside a demo finds no database in ./data: it names
     /// the demo's instead of saying there is none, and `tenant create`
     /// does not quietly start a second database while the demo runs.
