@@ -6,8 +6,9 @@
 //! migration this release does not know was written by a newer release,
 //! and is refused.
 
+use super::block::block_on;
 use super::connect::{self, DatabaseUrl};
-use super::tx::{block_on, PgTx};
+use super::tx::PgTx;
 use crate::store::error::StoreError;
 use deadpool_postgres::Pool;
 

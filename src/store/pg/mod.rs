@@ -15,6 +15,7 @@
 //! completion (`PgTx`). No thread of the HTTP server ever waits on the
 //! network for the database.
 
+mod block;
 pub mod communities;
 mod connect;
 pub mod counts;
@@ -42,9 +43,9 @@ pub use connect::DatabaseUrl;
 pub use tx::{Isolation, PgTx};
 
 use super::error::StoreError;
+use block::block_on;
 use deadpool_postgres::Pool;
 use std::sync::Arc;
-use tx::block_on;
 
 /// How long a write is tried again on conflicts before one is reported as
 /// an error: long enough that contention on one row (a community's daily

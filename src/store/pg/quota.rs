@@ -17,7 +17,7 @@
 //! abuse. Spends are committed without waiting for the disk for the same
 //! reason (a database crash forgets at most the last instant's).
 
-use super::tx::block_on;
+use super::block::block_on;
 use crate::domain::ids::CommunityId;
 use crate::store::error::StoreError;
 use deadpool_postgres::Pool;

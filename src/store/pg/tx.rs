@@ -10,6 +10,7 @@
 //! whoever takes it next is behind it). A write waits for its COMMIT: that
 //! answer says whether it is durable, or conflicted and must run again.
 
+use super::block::block_on;
 use super::quota::{Day, Ledger};
 use crate::store::error::StoreError;
 use crate::store::lookup::Lookup;
@@ -248,10 +249,4 @@ impl Drop for PgTx<'_> {
     fn drop(&mut self) {
         self.roll_back();
     }
-}
-
-/// Drives a database future to completion on this blocking thread (one of
-/// the backend runtime's, where blocking is allowed).
-pub(super) fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Handle::current().block_on(f)
 }
