@@ -50,10 +50,10 @@ fn password_or_generated(
     password: Option<String>,
 ) -> Result<(String, Option<String>), AppError> {
     match password {
-        Some(p) if p.chars().count() < 8 => {
-            Err(AppError::invalid(field, "must be at least 8 characters"))
-        }
-        Some(p) => Ok((p, None)),
+        Some(p) => match crate::domain::password::check_new(&p) {
+            Err(reason) => Err(AppError::invalid(field, reason)),
+            Ok(()) => Ok((p, None)),
+        },
         None => {
             let p = generate_secret(12);
             Ok((p.clone(), Some(p)))
@@ -111,6 +111,7 @@ pub fn create_tenant(
         password_hash: hash,
         tenant_roles: RoleSet::of(&[Role::TenantAdministrator, Role::TenantMember]),
         created: now,
+        password_generation: 0,
     };
     store.write_blocking(|tx| {
         tenants::put(tx, &tenant)?.map_err(|_| {
@@ -151,6 +152,7 @@ pub fn create_user(
         password_hash: hash,
         tenant_roles: roles,
         created: now,
+        password_generation: 0,
     };
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
@@ -243,7 +245,8 @@ pub struct NewPassword {
 }
 
 /// Sets a user's password (a generated one when `password` is `None`).
-/// Portal sessions already open stay open until they expire.
+/// The user's portal sessions end and earlier set-password links stop
+/// working, as after any password change.
 pub fn reset_password(
     store: &Store,
     tenant: TenantId,
@@ -257,7 +260,7 @@ pub fn reset_password(
     let user = store.write_blocking(|tx| {
         let mut user = identities::user_by_email(tx, tenant, &email)?
             .ok_or_else(|| AppError::not_found(format!("tenant {tenant} has no user {email}")))?;
-        user.password_hash = hash.clone();
+        user.set_password_hash(hash.clone());
         identities::put_user(tx, &user)?;
         Ok::<_, AppError>(user)
     })?;

@@ -167,7 +167,7 @@ impl From<StoreError> for LoginError {
 
 /// The throttle key of a login: the tenant and the address as typed,
 /// trimmed and lower-cased (bounded, so junk cannot bloat the throttle).
-fn login_key(tenant: TenantId, email: &str) -> String {
+pub(super) fn login_key(tenant: TenantId, email: &str) -> String {
     let address: String = email.trim().to_lowercase().chars().take(320).collect();
     format!("login:{tenant}:{address}")
 }
@@ -255,6 +255,7 @@ async fn start_session(ctx: &Context, user: &User) -> Result<(String, Session), 
         created: now,
         expires: now + ttl,
         invitation_links: Vec::new(),
+        password_generation: user.password_generation,
     };
     let key = session::key(&id);
     let stored = record.clone();

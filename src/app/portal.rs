@@ -30,10 +30,13 @@ pub struct SignedIn {
 
 /// `None` when the user or tenant no longer exists (the session is stale).
 pub async fn signed_in(ctx: &Context, session: &Session) -> Result<Option<SignedIn>, AppError> {
-    let (user, tenant) = (session.user, session.tenant);
+    let (user, tenant, generation) = (session.user, session.tenant, session.password_generation);
     ctx.store
         .read(move |tx| {
-            let Some(user) = identities::get_user(tx, user)?.filter(|u| u.tenant == tenant) else {
+            // A session from before the latest password change is over.
+            let Some(user) = identities::get_user(tx, user)?
+                .filter(|u| u.tenant == tenant && u.password_generation == generation)
+            else {
                 return Ok(None);
             };
             let Some(tenant) = tenants::get(tx, tenant)? else {

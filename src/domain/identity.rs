@@ -14,6 +14,20 @@ pub struct User {
     pub password_hash: String,
     pub tenant_roles: RoleSet,
     pub created: DateTime<Utc>,
+    /// Bumped by every password change. Portal sessions and set-password
+    /// links carry the generation they were made under, so a change ends
+    /// the other sessions and kills every earlier link, on every instance,
+    /// without a list of either.
+    pub password_generation: u32,
+}
+
+impl User {
+    /// A new password (already hashed): every session and link made under
+    /// the old one stops working.
+    pub fn set_password_hash(&mut self, hash: String) {
+        self.password_hash = hash;
+        self.password_generation = self.password_generation.wrapping_add(1);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ pub mod invitation;
 pub mod membership;
 pub mod notification;
 pub mod paging;
+pub mod password;
 pub mod permission;
 pub mod role;
 pub mod sds;

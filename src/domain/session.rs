@@ -19,6 +19,10 @@ pub struct Session {
     /// Invitation links this session followed: proof that the person reads
     /// the recipient mailbox, for that link's generation only.
     pub invitation_links: Vec<LinkGrant>,
+    /// The user's password generation when the session began (or when
+    /// this session changed the password): a session of an older one is
+    /// over.
+    pub password_generation: u32,
 }
 
 /// One followed invitation link. A Resend or a withdrawal bumps the
@@ -70,6 +74,7 @@ mod tests {
             created: Utc::now(),
             expires: Utc::now(),
             invitation_links: Vec::new(),
+            password_generation: 0,
         }
     }
 

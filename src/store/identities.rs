@@ -1,6 +1,6 @@
 //! Users and clients of tenants, with their indexes.
 
-use super::codec::{decode, encode, Record};
+use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::{CLIENTS, CLIENTS_BY_TENANT, USERS, USERS_BY_TENANT, USER_BY_EMAIL};
@@ -10,12 +10,53 @@ use crate::domain::identity::{Client, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId, UserId};
 use crate::domain::paging::Page;
 use crate::domain::role::RoleSet;
+use chrono::{DateTime, Utc};
 use redb::ReadableTable;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// Layout 2 adds the password generation; layout 1 is converted on read
+/// (generation 0, as every session of that release has).
+impl Record for User {
+    const VERSION: u8 = 2;
+
+    fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => Ok(layout::<UserV1>(body)?.into()),
+            _ => Err(StoreError::Codec(format!(
+                "unknown user record version {version}"
+            ))),
+        }
+    }
+}
+
 /// Layout version 1 (see `codec::Record` for how a layout changes).
-impl Record for User {}
 impl Record for Client {}
+
+/// A user as releases before password generations stored it.
+#[derive(Serialize, Deserialize)]
+struct UserV1 {
+    id: UserId,
+    tenant: TenantId,
+    email: EmailAddress,
+    password_hash: String,
+    tenant_roles: RoleSet,
+    created: DateTime<Utc>,
+}
+
+impl From<UserV1> for User {
+    fn from(old: UserV1) -> Self {
+        User {
+            id: old.id,
+            tenant: old.tenant,
+            email: old.email,
+            password_hash: old.password_hash,
+            tenant_roles: old.tenant_roles,
+            created: old.created,
+            password_generation: 0,
+        }
+    }
+}
 
 pub fn get_user(tx: &impl Readable, id: UserId) -> Result<Option<User>, StoreError> {
     let tx = &redb_or_pg!(tx, |pg| super::pg::identities::get_user(pg, id));
@@ -204,4 +245,29 @@ pub fn delete_client(tx: &impl Writable, id: ClientId) -> Result<bool, StoreErro
     let mut grants = tx.open_table(super::tables::GRANTS)?;
     grants.retain(|(_, _, principal), _| principal != id.0)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_without_a_password_generation_still_decodes() {
+        let old = UserV1 {
+            id: UserId::generate(),
+            tenant: TenantId::generate(),
+            email: EmailAddress::parse("a@b.example").unwrap(),
+            password_hash: "$argon2id$stand-in".into(),
+            tenant_roles: RoleSet::default(),
+            created: Utc::now(),
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: User = decode(&bytes).unwrap();
+        assert_eq!(back.id, old.id);
+        assert_eq!(back.email, old.email);
+        assert_eq!(back.password_hash, old.password_hash);
+        assert_eq!(back.password_generation, 0);
+        assert_eq!(encode(&back).unwrap()[0], 2);
+    }
 }

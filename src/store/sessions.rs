@@ -6,19 +6,20 @@ use super::error::StoreError;
 use super::tables::{SESSIONS, SESSIONS_BY_EXPIRY};
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::{InvitationId, TenantId, UserId};
-use crate::domain::session::Session;
+use crate::domain::session::{LinkGrant, Session};
 use chrono::{DateTime, Utc};
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
-/// Layout 2 remembers each followed link with its generation; layout 1 is
-/// converted on read.
+/// Layout 2 remembers each followed link with its generation; layout 3
+/// adds the user's password generation. Older layouts are converted on read.
 impl Record for Session {
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
             1 => Ok(layout::<SessionV1>(body)?.into()),
+            2 => Ok(layout::<SessionV2>(body)?.into()),
             _ => Err(StoreError::Codec(format!(
                 "unknown session record version {version}"
             ))),
@@ -50,6 +51,34 @@ impl From<SessionV1> for Session {
             created: old.created,
             expires: old.expires,
             invitation_links: Vec::new(),
+            password_generation: 0,
+        }
+    }
+}
+
+/// A session as releases before password generations stored it. Every
+/// user of those releases is converted with generation 0 too, so such a
+/// session stays signed in until the password changes.
+#[derive(Serialize, Deserialize)]
+struct SessionV2 {
+    user: UserId,
+    tenant: TenantId,
+    csrf: String,
+    created: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    invitation_links: Vec<LinkGrant>,
+}
+
+impl From<SessionV2> for Session {
+    fn from(old: SessionV2) -> Self {
+        Session {
+            user: old.user,
+            tenant: old.tenant,
+            csrf: old.csrf,
+            created: old.created,
+            expires: old.expires,
+            invitation_links: old.invitation_links,
+            password_generation: 0,
         }
     }
 }
@@ -150,5 +179,27 @@ mod tests {
         assert_eq!(back.csrf, "token");
         assert_eq!(back.expires, old.expires);
         assert!(back.invitation_links.is_empty());
+    }
+
+    #[test]
+    fn a_session_without_a_password_generation_still_decodes_with_its_links() {
+        let grant = LinkGrant {
+            invitation: InvitationId::generate(),
+            generation: 4,
+        };
+        let old = SessionV2 {
+            user: UserId::generate(),
+            tenant: TenantId::generate(),
+            csrf: "token".into(),
+            created: Utc::now(),
+            expires: Utc::now(),
+            invitation_links: vec![grant],
+        };
+        let mut bytes = vec![2u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: Session = decode(&bytes).unwrap();
+        assert_eq!(back.user, old.user);
+        assert_eq!(back.invitation_links, vec![grant]);
+        assert_eq!(back.password_generation, 0);
     }
 }

@@ -100,6 +100,7 @@ fn enrich(store: &Store) {
         created: now,
         expires: now + chrono::Duration::days(1),
         invitation_links: Vec::new(),
+        password_generation: 0,
     };
     store
         .write_blocking(|tx| {

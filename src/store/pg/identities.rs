@@ -183,6 +183,7 @@ mod tests {
             password_hash: "hash".into(),
             tenant_roles: RoleSet::of(&[Role::TenantMember]),
             created: Utc::now(),
+            password_generation: 0,
         }
     }
 

@@ -84,6 +84,7 @@ mod tests {
             created: expires - Duration::hours(1),
             expires,
             invitation_links: Vec::new(),
+            password_generation: 0,
         }
     }
 
