@@ -166,12 +166,16 @@ fn claim_in(
 }
 
 /// An invitation email whose invitation was resent, withdrawn or answered
-/// meanwhile is not worth sending: its link would not work.
+/// meanwhile is not worth sending: its link would not work. Nor is a
+/// set-password email whose links expired while it waited.
 fn superseded(
     tx: &impl Readable,
     entry: &OutboxEntry,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, AppError> {
+    if let Notice::PasswordReset { expires, .. } = entry.notice {
+        return Ok((expires <= now).then(|| "its links expired before it could be sent".into()));
+    }
     let Notice::Invitation {
         invitation,
         generation,

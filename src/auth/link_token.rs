@@ -1,9 +1,11 @@
 //! Signed, expiring link tokens for email buttons. A token is bound to one
 //! invitation, one purpose and one link generation; the invitation record
 //! decides whether that generation is still current, so Resend and Delete
-//! kill older links without storing any token.
+//! kill older links without storing any token. A set-password link is bound
+//! the same way to one user and that user's password generation, so the
+//! first password set through it (or any other change) kills it.
 
-use crate::domain::ids::InvitationId;
+use crate::domain::ids::{InvitationId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -15,6 +17,9 @@ pub enum LinkPurpose {
     Invite,
     /// VIEW PENDING INVITATIONS, to the inviter.
     Pending,
+    /// Set a new password, from a forgot-password email.
+    #[serde(rename = "password")]
+    SetPassword,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -28,6 +33,13 @@ struct Claims {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LinkClaims {
     pub invitation: InvitationId,
+    pub generation: u32,
+}
+
+/// What a set-password link is for: one user, under one password generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordLink {
+    pub user: UserId,
     pub generation: u32,
 }
 
@@ -86,6 +98,33 @@ impl LinkTokens {
         }
         Ok(claims)
     }
+
+    pub fn issue_password(
+        &self,
+        link: PasswordLink,
+        expires: DateTime<Utc>,
+    ) -> Result<String, String> {
+        let claims = Claims {
+            aud: LinkPurpose::SetPassword,
+            sub: link.user.0,
+            gen: link.generation,
+            exp: expires.timestamp(),
+        };
+        super::hs256::sign(&claims, &self.key)
+    }
+
+    /// The link's user and generation; `None` for a link this server did
+    /// not sign for this purpose, or one past its expiry (the public is
+    /// told the same either way).
+    pub fn verify_password(&self, token: &str, now: DateTime<Utc>) -> Option<PasswordLink> {
+        let claims: Claims = super::hs256::verify(token, &self.key).ok()?;
+        (claims.aud == LinkPurpose::SetPassword && now.timestamp() < claims.exp).then_some(
+            PasswordLink {
+                user: UserId(claims.sub),
+                generation: claims.gen,
+            },
+        )
+    }
 }
 
 #[cfg(test)]
@@ -119,6 +158,42 @@ mod tests {
             links.verify(&tampered, LinkPurpose::Invite, now),
             Err(LinkError::Invalid)
         );
+    }
+
+    #[test]
+    fn a_set_password_link_is_bound_to_its_purpose_and_expiry() {
+        let links = LinkTokens::new(b"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+        let now = Utc::now();
+        let link = PasswordLink {
+            user: UserId::generate(),
+            generation: 7,
+        };
+        let token = links
+            .issue_password(link, now + Duration::minutes(30))
+            .unwrap();
+        assert_eq!(links.verify_password(&token, now), Some(link));
+        assert_eq!(
+            links.verify_password(&token, now + Duration::minutes(30)),
+            None
+        );
+        assert_eq!(
+            links.verify(&token, LinkPurpose::Invite, now),
+            Err(LinkError::Invalid)
+        );
+        let invite = links
+            .issue(
+                LinkPurpose::Invite,
+                LinkClaims {
+                    invitation: InvitationId(link.user.0),
+                    generation: 7,
+                },
+                now + Duration::days(1),
+            )
+            .unwrap();
+        assert_eq!(links.verify_password(&invite, now), None);
+        let mut tampered = token.clone();
+        tampered.insert(tampered.len() - 3, 'x');
+        assert_eq!(links.verify_password(&tampered, now), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! later) but no secret: links are signed when the email is sent.
 
 use super::email::EmailAddress;
-use super::ids::{CommunityId, InvitationId, OutboxId};
+use super::ids::{CommunityId, InvitationId, OutboxId, UserId};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +40,22 @@ pub enum Notice {
         /// true: the owner side removed the tenant; false: the tenant left.
         by_community: bool,
     },
+    /// Forgot password: a set-password link for each account the address
+    /// has (one per tenant), all in one email.
+    PasswordReset {
+        accounts: Vec<PasswordAccount>,
+        /// When the links stop working (fixed when asked, not when sent).
+        expires: DateTime<Utc>,
+    },
+}
+
+/// One account in a forgot-password email: whose link, under which
+/// password generation, and the tenant's name to tell the links apart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordAccount {
+    pub user: UserId,
+    pub generation: u32,
+    pub tenant_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

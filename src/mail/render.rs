@@ -2,7 +2,7 @@
 //! links built from the public URL. Invitation links are signed here, at
 //! send time, so no token is ever stored.
 
-use crate::auth::link_token::{LinkClaims, LinkPurpose, LinkTokens};
+use crate::auth::link_token::{LinkClaims, LinkPurpose, LinkTokens, PasswordLink};
 use crate::domain::notification::Notice;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -25,6 +25,14 @@ struct Fields<'a> {
     tenant_name: &'a str,
     by_community: bool,
     expires: String,
+    accounts: Vec<AccountLink<'a>>,
+}
+
+/// One account's set-password link in a forgot-password email.
+#[derive(Serialize)]
+struct AccountLink<'a> {
+    tenant_name: &'a str,
+    link: String,
 }
 
 fn readable(t: &DateTime<Utc>) -> String {
@@ -48,6 +56,7 @@ fn fields<'a>(
         tenant_name: "",
         by_community: false,
         expires: String::new(),
+        accounts: Vec::new(),
     };
     let name = match notice {
         Notice::Invitation {
@@ -115,6 +124,22 @@ fn fields<'a>(
             f.by_community = *by_community;
             "removed"
         }
+        Notice::PasswordReset { accounts, expires } => {
+            for account in accounts {
+                let link = PasswordLink {
+                    user: account.user,
+                    generation: account.generation,
+                };
+                let token = links.issue_password(link, *expires)?;
+                f.accounts.push(AccountLink {
+                    tenant_name: &account.tenant_name,
+                    link: format!("{base}/password/{token}"),
+                });
+            }
+            f.link = format!("{base}/login");
+            f.expires = readable(expires);
+            "password_reset"
+        }
     };
     Ok((name, f))
 }
@@ -144,7 +169,8 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{CommunityId, InvitationId};
+    use crate::domain::ids::{CommunityId, InvitationId, UserId};
+    use crate::domain::notification::PasswordAccount;
 
     /// Every email renders with sample data (Tera fails on unknown variables only at render time).
     #[test]
@@ -180,6 +206,14 @@ mod tests {
                 community_name: "Plant".into(),
                 tenant_name: "Fabrikam".into(),
                 by_community: true,
+            },
+            Notice::PasswordReset {
+                accounts: vec![PasswordAccount {
+                    user: UserId::generate(),
+                    generation: 0,
+                    tenant_name: "Contoso".into(),
+                }],
+                expires: now,
             },
         ];
         for n in &notices {
@@ -220,5 +254,35 @@ mod tests {
         if buttons.iter().any(|b| html.contains(b)) {
             assert_eq!(shown, 1, "the button's fallback link is shown: {html}");
         }
+    }
+
+    /// An address with accounts in two tenants gets one email with a link
+    /// for each, each signed for its own user.
+    #[test]
+    fn a_password_email_names_each_tenant_with_its_own_link() {
+        let tera = crate::templates::load(None).unwrap();
+        let links = LinkTokens::new(b"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+        let now = Utc::now();
+        let (a, b) = (UserId::generate(), UserId::generate());
+        let account = |user, name: &str| PasswordAccount {
+            user,
+            generation: 3,
+            tenant_name: name.into(),
+        };
+        let notice = Notice::PasswordReset {
+            accounts: vec![account(a, "Contoso"), account(b, "Fab <rikam>")],
+            expires: now + chrono::Duration::minutes(30),
+        };
+        let r = render(&tera, &notice, "http://example.test", &links, now).unwrap();
+        assert_eq!(r.subject, "Set a new password (2 accounts)");
+        assert!(r.html.contains("Fab &lt;rikam&gt;"));
+        assert!(r.text.contains("Tenant Fab <rikam>, set a new password:"));
+        let users: Vec<UserId> = r
+            .text
+            .lines()
+            .filter_map(|l| l.strip_prefix("http://example.test/password/"))
+            .map(|token| links.verify_password(token, now).unwrap().user)
+            .collect();
+        assert_eq!(users, vec![a, b]);
     }
 }
