@@ -112,6 +112,14 @@ pub struct Settings {
     pub large_read_slots: usize,
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
+    /// How long a forgot-password email's links work.
+    #[serde(with = "humantime_serde")]
+    pub password_link_ttl: Duration,
+    /// Forgot-password requests per hour for one email address, from
+    /// anywhere ...
+    pub password_resets_per_address_per_hour: u32,
+    /// ... and from one client address, for any email addresses.
+    pub password_resets_per_source_per_hour: u32,
     #[serde(with = "humantime_serde")]
     pub expiry_sweep_interval: Duration,
     /// How long an operator-socket connection may send or take nothing.
@@ -187,6 +195,14 @@ impl Settings {
                 "auth_attempts_per_minute and auth_failures_per_source_per_minute must be at least 1"
                     .into(),
             );
+        }
+        if self.password_resets_per_address_per_hour == 0
+            || self.password_resets_per_source_per_hour == 0
+        {
+            return Err("password_resets_per_address_per_hour and password_resets_per_source_per_hour must be at least 1".into());
+        }
+        if self.password_link_ttl.is_zero() {
+            return Err("password_link_ttl must be more than zero".into());
         }
         if self.hashing_slots == 0
             || self.hashing_queue_per_source == 0

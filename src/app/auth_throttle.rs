@@ -5,7 +5,7 @@
 //! to the same budget as failures sent to one.
 
 use crate::auth::source::Source;
-use crate::auth::throttle::{Level, Policy, Throttle};
+use crate::auth::throttle::{Allowance, Allowances, Level, Policy, Throttle};
 use crate::clock::Clock;
 use crate::store::throttles::{self, Bucket};
 use crate::store::{Store, StoreError};
@@ -118,6 +118,111 @@ impl SharedThrottle {
     }
 }
 
+/// Forgot-password requests allowed per email address (whoever asks: one
+/// mailbox cannot be flooded from many sources) and per source (whatever
+/// addresses it asks for). Every request counts, found or not, so the
+/// throttle says nothing about which addresses have accounts. Kept like
+/// the sign-in throttle: in memory on redb, in the database on PostgreSQL.
+#[derive(Clone)]
+pub enum ResetThrottle {
+    Local {
+        per_address: Allowances,
+        per_source: Allowances,
+    },
+    Shared {
+        per_address: Allowance,
+        per_source: Allowance,
+        store: Store,
+        clock: Clock,
+    },
+}
+
+impl ResetThrottle {
+    pub fn new(
+        store: &Store,
+        clock: &Clock,
+        per_address: u32,
+        per_source: u32,
+        window: Duration,
+    ) -> Self {
+        let (per_address, per_source) = (
+            Allowance::new(per_address, window),
+            Allowance::new(per_source, window),
+        );
+        match store.redb() {
+            Some(_) => Self::Local {
+                per_address: Allowances::new(per_address),
+                per_source: Allowances::new(per_source),
+            },
+            None => Self::Shared {
+                per_address,
+                per_source,
+                store: store.clone(),
+                clock: clock.clone(),
+            },
+        }
+    }
+
+    /// Counts one request for `address` (canonical) from `source`, or says
+    /// how long to wait, counting nothing.
+    pub async fn take(
+        &self,
+        address: &str,
+        source: Source,
+    ) -> Result<Result<(), Duration>, StoreError> {
+        let address_key = format!("password-reset:{}", hex_digest(address));
+        let source_key = format!("password-reset-source:{source}");
+        match self {
+            Self::Local {
+                per_address,
+                per_source,
+            } => {
+                let wait = per_address
+                    .wait(&address_key)
+                    .max(per_source.wait(&source_key));
+                if let Some(wait) = wait {
+                    return Ok(Err(wait));
+                }
+                per_address.add(&address_key);
+                per_source.add(&source_key);
+                Ok(Ok(()))
+            }
+            Self::Shared {
+                per_address,
+                per_source,
+                store,
+                clock,
+            } => {
+                let (per_address, per_source, now) = (*per_address, *per_source, seconds(clock));
+                // One write transaction: requests at once on several
+                // instances are counted one after the other.
+                store
+                    .write(move |tx| {
+                        let [mine, theirs] = throttles::get(tx, [&address_key, &source_key])?;
+                        let (mine, theirs) = (mine.map(level), theirs.map(level));
+                        let wait = per_address
+                            .wait(mine, now)
+                            .max(per_source.wait(theirs, now));
+                        if let Some(wait) = wait {
+                            return Ok(Err(wait));
+                        }
+                        throttles::put(tx, &address_key, bucket(per_address.add(mine, now)))?;
+                        throttles::put(tx, &source_key, bucket(per_source.add(theirs, now)))?;
+                        Ok(Ok(()))
+                    })
+                    .await
+            }
+        }
+    }
+}
+
+fn hex_digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The rows of one identity from one source, and of the source. The
 /// identity is hashed: its length is the caller's to choose.
 #[derive(Clone)]
@@ -128,8 +233,7 @@ struct Keys {
 
 impl Keys {
     fn of(identity: &str, source: Source) -> Self {
-        let digest = Sha256::digest(identity.as_bytes());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex_digest(identity);
         Self {
             identity: format!("identity:{hex}@{source}"),
             source: format!("source:{source}"),
@@ -203,5 +307,54 @@ mod tests {
             instances[0].check("client:a", source()).await.unwrap(),
             Ok(())
         );
+    }
+
+    /// Forgot-password requests for one address from two sources, sent to
+    /// two instances, count against one allowance; another address from
+    /// the same sources is still served until a source's own allowance runs
+    /// out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reset_requests_spread_over_instances_add_up() {
+        let Some(url) = fresh_database_url() else {
+            eprintln!("skipped: COMMUNITYD_TEST_DATABASE_URL is unset");
+            return;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let clock = Clock::default();
+        let hour = Duration::from_secs(3600);
+        let instances: Vec<ResetThrottle> = (0..2)
+            .map(|_| {
+                let store = Store::open_configured(dir.path(), &url, 2).expect("store");
+                ResetThrottle::new(&store, &clock, 3, 5, hour)
+            })
+            .collect();
+        assert!(matches!(instances[0], ResetThrottle::Shared { .. }));
+        let other = Source::of(std::net::IpAddr::from([192, 0, 2, 8]));
+        for (i, from) in [source(), other, source()].into_iter().enumerate() {
+            let took = instances[i % 2].take("a@x.example", from).await.unwrap();
+            assert_eq!(took, Ok(()));
+        }
+        for instance in &instances {
+            let refused = instance.take("a@x.example", other).await.unwrap();
+            assert!(refused.is_err(), "3 requests fill the address's allowance");
+        }
+        assert_eq!(
+            instances[1].take("b@x.example", source()).await.unwrap(),
+            Ok(())
+        );
+        assert_eq!(
+            instances[0].take("c@x.example", source()).await.unwrap(),
+            Ok(())
+        );
+        // source() has made 4 counted requests of its 5; refused ones did not count.
+        assert_eq!(
+            instances[1].take("d@x.example", source()).await.unwrap(),
+            Ok(())
+        );
+        assert!(instances[0]
+            .take("e@x.example", source())
+            .await
+            .unwrap()
+            .is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! What every use case needs: the store, the clock, settings and the keys.
 
-use super::auth_throttle::AuthThrottle;
+use super::auth_throttle::{AuthThrottle, ResetThrottle};
 use crate::auth::access_token::AccessTokens;
 use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
@@ -29,6 +29,8 @@ pub struct Context {
     pub access_tokens: AccessTokens,
     pub links: LinkTokens,
     pub auth_throttle: AuthThrottle,
+    /// Forgot-password requests per address and per source.
+    pub reset_throttle: ResetThrottle,
     /// Client secrets already proven against their stored hash.
     pub remembered_secrets: RememberedSecrets,
     /// Whose `Forwarded` headers name the client (`trusted_proxies`).
@@ -74,6 +76,13 @@ impl Context {
                 &clock,
                 settings.auth_attempts_per_minute,
                 settings.auth_failures_per_source_per_minute,
+            ),
+            reset_throttle: ResetThrottle::new(
+                &store,
+                &clock,
+                settings.password_resets_per_address_per_hour,
+                settings.password_resets_per_source_per_hour,
+                std::time::Duration::from_secs(3600),
             ),
             trusted_proxies: Arc::new(trusted_proxies),
             remembered_secrets: RememberedSecrets::default(),

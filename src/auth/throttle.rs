@@ -145,6 +145,64 @@ impl Policy {
     }
 }
 
+/// A cap on requests that cost the server something whatever their outcome
+/// (a forgot-password email): `count` per `window`, a leaky bucket like the
+/// budgets above, but every request counts and none gets through over the
+/// cap (no probes: there is no right answer to let through).
+#[derive(Clone, Copy)]
+pub struct Allowance(Budget);
+
+impl Allowance {
+    pub fn new(count: u32, window: Duration) -> Self {
+        let burst = f64::from(count.max(1));
+        Self(Budget {
+            burst,
+            per_second: burst / window.as_secs_f64().max(1.0),
+        })
+    }
+
+    /// How long until one more request fits, if none fits now.
+    pub fn wait(self, level: Option<Level>, now: f64) -> Option<Duration> {
+        self.0.wait(level, now)
+    }
+
+    /// The bucket after one more request.
+    pub fn add(self, level: Option<Level>, now: f64) -> Level {
+        self.0.add(level, now)
+    }
+}
+
+/// Allowances kept by one process, for a store only it uses (redb): one
+/// bucket per key, all under the same allowance.
+#[derive(Clone)]
+pub struct Allowances {
+    allowance: Allowance,
+    buckets: Arc<Buckets<String>>,
+}
+
+impl Allowances {
+    pub fn new(allowance: Allowance) -> Self {
+        Self {
+            allowance,
+            buckets: Arc::new(Buckets::new(allowance.0)),
+        }
+    }
+
+    /// How long until `key` may make one more request, if it may not now.
+    pub fn wait(&self, key: &str) -> Option<Duration> {
+        let now = seconds(Instant::now());
+        self.allowance.wait(self.buckets.get(&key.to_string()), now)
+    }
+
+    /// Counts one request of `key`.
+    pub fn add(&self, key: &str) {
+        let now = seconds(Instant::now());
+        let key = key.to_string();
+        let level = self.allowance.add(self.buckets.get(&key), now);
+        self.buckets.put(key, level, now);
+    }
+}
+
 /// This process's clock, in seconds.
 fn seconds(now: Instant) -> f64 {
     static START: OnceLock<Instant> = OnceLock::new();
@@ -300,6 +358,19 @@ mod tests {
         t.succeeded("client:a", source(1));
         assert!(t.check("client:a", source(1)).is_ok());
         assert!(t.check("client:a", source(1)).is_ok());
+    }
+
+    #[test]
+    fn an_allowance_counts_every_request_and_lets_none_through_over_it() {
+        let a = Allowances::new(Allowance::new(3, Duration::from_secs(3600)));
+        for _ in 0..3 {
+            assert_eq!(a.wait("reset:x"), None);
+            a.add("reset:x");
+        }
+        let wait = a.wait("reset:x").expect("over the allowance");
+        // One request drains in a twentieth of the hour (3 an hour).
+        assert!(wait > Duration::from_secs(1100) && wait <= Duration::from_secs(1200));
+        assert_eq!(a.wait("reset:y"), None);
     }
 
     #[test]
