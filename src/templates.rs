@@ -40,6 +40,9 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/invitation_landing.html",
     "pages/tenant.html",
     "pages/community_edit.html",
+    "pages/account.html",
+    "pages/forgot_password.html",
+    "pages/set_password.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -20,6 +20,7 @@ pub mod large;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;
+pub mod passwords;
 pub mod portal;
 pub mod profile;
 pub mod removal;

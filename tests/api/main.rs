@@ -26,6 +26,7 @@ mod names;
 mod openapi;
 mod operator;
 mod pages;
+mod passwords;
 mod paused;
 mod portal;
 mod portal_matrix;

@@ -61,6 +61,14 @@ const ROWS: &[Row] = &[
     row("GET", "/favicon.ico", [200, 200, 200]),
     row("GET", "/login", [200, 200, 200]),
     row("POST", "/login", [303, 303, 303]),
+    // Without the page's double-submit token: back to the form, nothing asked.
+    row("GET", "/login/forgot", [200, 200, 200]),
+    row("POST", "/login/forgot", [303, 303, 303]),
+    row("GET", "/password/{token}", [404, 404, 404]),
+    row("POST", "/password", [404, 404, 404]),
+    row("GET", "/account", [303, 200, 200]),
+    // An empty new password is refused before the current one is checked.
+    row("POST", "/account/password", [303, 400, 400]),
     row("GET", "/tenant", [303, 200, 200]),
     row("POST", "/tenant/name", [303, 400, 400]),
     row("GET", "/tenant/icon", [303, 404, 404]),

@@ -20,7 +20,8 @@ pub struct LoginQuery {
 /// Login has no session yet, so its forms carry a double-submit token: the
 /// same random value in a cookie and in a field (stops login CSRF, where a
 /// forged form signs the victim into the attacker's account).
-const LOGIN_CSRF: &str = "login_csrf";
+/// The forgot-password form (under `/login`) uses the same cookie.
+pub(super) const LOGIN_CSRF: &str = "login_csrf";
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -68,20 +69,35 @@ pub async fn show(p: Portal, q: web::Query<LoginQuery>) -> HttpResponse {
     let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/communities".into());
     let token = new_csrf_token();
     let mut r = login_page(&p, StatusCode::OK, &token, &next, None, None).await;
-    let cookie = Cookie::build(LOGIN_CSRF, token)
-        .path("/login")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(p.ctx.public_url.starts_with("https://"))
-        .finish();
-    let _ = r.add_cookie(&cookie);
+    let _ = r.add_cookie(&double_submit_cookie(&p, LOGIN_CSRF, "/login", token));
     r
 }
 
-fn login_csrf_ok(p: &Portal, sent: &str) -> bool {
+/// The cookie half of a double-submit token, for forms shown before any
+/// session exists; sent back only to pages under `path`.
+pub(super) fn double_submit_cookie(
+    p: &Portal,
+    name: &'static str,
+    path: &'static str,
+    token: String,
+) -> Cookie<'static> {
+    Cookie::build(name, token)
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(p.ctx.public_url.starts_with("https://"))
+        .finish()
+}
+
+/// Whether the form's field matches its cookie.
+pub(super) fn double_submit_ok(p: &Portal, name: &str, sent: &str) -> bool {
     p.req
-        .cookie(LOGIN_CSRF)
+        .cookie(name)
         .is_some_and(|c| !sent.is_empty() && c.value() == sent)
+}
+
+fn login_csrf_ok(p: &Portal, sent: &str) -> bool {
+    double_submit_ok(p, LOGIN_CSRF, sent)
 }
 
 pub async fn submit(p: Portal, form: web::Form<LoginForm>) -> HttpResponse {

@@ -6,6 +6,7 @@ pub mod community;
 pub mod confirmation;
 pub mod invitation_landing;
 pub mod login;
+pub mod password;
 pub mod render;
 pub mod session;
 pub mod tenant_settings;
@@ -65,6 +66,16 @@ pub fn table() -> Vec<PageRoute> {
         ),
         page(Method::GET, "/login", web::to(login::show)),
         page(Method::POST, "/login", web::to(login::submit)),
+        page(Method::GET, "/login/forgot", web::to(password::forgot)),
+        page(
+            Method::POST,
+            "/login/forgot",
+            web::to(password::forgot_submit),
+        ),
+        page(Method::GET, "/password/{token}", web::to(password::link)),
+        page(Method::POST, "/password", web::to(password::set)),
+        page(Method::GET, "/account", web::to(password::account)),
+        page(Method::POST, "/account/password", web::to(password::change)),
         page(Method::POST, "/logout", web::to(login::logout)),
         page(Method::GET, "/communities", web::to(communities::list)),
         page(Method::POST, "/communities", web::to(communities::create)),
