@@ -568,6 +568,69 @@ async function emailsFitAPhone(browser) {
   assert.deepEqual(wide, [], 'every email fits a 390 px screen');
 }
 
+/**
+ * Forgot password from the sign-in page, the emailed link (used once), then
+ * the account page's change-password form. Runs after the walk-through, as
+ * the tenant that declined (its password is no longer needed there).
+ */
+async function forgotPassword(browser, base, view) {
+  const who = cast(view).decliner;
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByRole('link', { name: 'Forgot password?' }).click();
+  await page.waitForURL(/\/login\/forgot$/);
+  await audit(page, view, 'forgot-password');
+  await page.getByLabel('Email address').fill(who.email.toUpperCase());
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await see(page, 'If an account uses that email address');
+  await audit(page, view, 'forgot-password-sent');
+
+  const mail = await waitForMail((m) => m.subject === 'Set a new password' && (m.to?.text || '').includes(who.email),
+    `set-password email to ${who.email}`);
+  assert.match(mail.text, new RegExp(`Tenant ${who.tenant}, set a new password:`));
+  const link = linkIn(mail, '/password/');
+  const res = await page.goto(link);
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['referrer-policy'], 'no-referrer');
+  await see(page, who.email);
+  await audit(page, view, 'set-password');
+  await page.getByLabel('New password', { exact: true }).fill('short');
+  await page.getByLabel('New password again').fill('short');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await see(page, 'New password must be at least 8 characters.');
+  await audit(page, view, 'set-password-too-short');
+  const fresh = `${PASSWORD}-new`;
+  await page.getByLabel('New password', { exact: true }).fill(fresh);
+  await page.getByLabel('New password again').fill(fresh);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.waitForURL(/\/login$/);
+  await see(page, 'Password set.');
+  await signIn(page, view, { ...who, password: fresh }, 'sign-in-new-password');
+  await page.waitForURL(/\/communities$/);
+
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.waitForURL(/\/account$/);
+  await audit(page, view, 'account');
+  await page.getByLabel('Current password').fill('not the password');
+  await page.getByLabel('New password', { exact: true }).fill(`${fresh}-2`);
+  await page.getByLabel('New password again').fill(`${fresh}-2`);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await see(page, 'Current password is not right.');
+  await audit(page, view, 'account-wrong-current-password');
+  await page.getByLabel('Current password').fill(fresh);
+  await page.getByLabel('New password', { exact: true }).fill(`${fresh}-2`);
+  await page.getByLabel('New password again').fill(`${fresh}-2`);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await see(page, 'Password changed. Your other sessions are signed out.');
+
+  const used = await page.goto(link);
+  assert.equal(used.status(), 404);
+  await see(page, 'This link to set a password is invalid, has expired or was already used.');
+  await audit(page, view, 'set-password-link-used');
+  await ctx.close();
+}
+
 /** Every bold phrase of the README's walk-through and page list is on a page. */
 async function readmeMatches() {
   const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
@@ -605,6 +668,7 @@ async function main() {
   for (const view of VIEWS) {
     tests.push([`walk-through at ${view.name} width (${view.viewport.width} px)`, () => walkThrough(browser, base, view)]);
     tests.push([`invalid link shows the generic page (${view.name})`, () => invalidLink(browser, base, view)]);
+    tests.push([`forgot password and change password (${view.name})`, () => forgotPassword(browser, base, view)]);
   }
   tests.push(['every email fits a 390 px phone', () => emailsFitAPhone(browser)]);
   tests.push(['the README quotes the pages word for word', readmeMatches]);
