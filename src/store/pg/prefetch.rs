@@ -237,6 +237,7 @@ mod tests {
             password_hash: "hash".into(),
             tenant_roles: RoleSet::of(&[Role::TenantAdministrator]),
             created: Utc::now(),
+            password_generation: 0,
         };
         let script = Client {
             id: ClientId::generate(),
