@@ -174,14 +174,7 @@ impl Store {
     {
         match &self.backend {
             Backend::Redb(_) => self.write(f).await,
-            Backend::Pg(store) => {
-                let write = move |store: &Arc<PgStore>| {
-                    store.write_as(pg::Isolation::ReadCommitted, |pg| {
-                        f(&WriteTx(WriteSide::Pg(pg)))
-                    })
-                };
-                store.run(write).await?
-            }
+            Backend::Pg(store) => pg_write(store, pg::Isolation::ReadCommitted, f).await,
         }
     }
 
@@ -206,12 +199,7 @@ impl Store {
                     .write_in(lane, cost, move |tx| f(&WriteTx(WriteSide::Redb(tx))))
                     .await
             }
-            Backend::Pg(store) => {
-                let write = move |store: &Arc<PgStore>| {
-                    store.write_here(|pg| f(&WriteTx(WriteSide::Pg(pg))))
-                };
-                store.run(write).await?
-            }
+            Backend::Pg(store) => pg_write(store, pg::Isolation::Serializable, f).await,
         }
     }
 
@@ -233,11 +221,7 @@ impl Store {
     {
         match &self.backend {
             Backend::Redb(store) => store.read(move |tx| f(&ReadTx(ReadSide::Redb(tx)))).await,
-            Backend::Pg(store) => {
-                let read =
-                    move |store: &Arc<PgStore>| store.read_here(|pg| f(&ReadTx(ReadSide::Pg(pg))));
-                store.run(read).await?
-            }
+            Backend::Pg(store) => pg_read(store, f).await,
         }
     }
 
@@ -263,10 +247,36 @@ impl Store {
                     .acquire()
                     .await
                     .map_err(|_| StoreError::Task("the large-work slots are closed".into()))?;
-                let read =
-                    move |store: &Arc<PgStore>| store.read_here(|pg| f(&ReadTx(ReadSide::Pg(pg))));
-                store.run(read).await?
+                pg_read(store, f).await
             }
         }
     }
+}
+
+/// A use case's write on PostgreSQL, on the backend's own threads.
+async fn pg_write<T, E>(
+    store: &Arc<PgStore>,
+    isolation: pg::Isolation,
+    f: impl Fn(&WriteTx) -> Result<T, E> + Send + 'static,
+) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let write =
+        move |store: &Arc<PgStore>| store.write_as(isolation, |pg| f(&WriteTx(WriteSide::Pg(pg))));
+    store.run(write).await?
+}
+
+/// A use case's read on PostgreSQL, on the backend's own threads.
+async fn pg_read<T, E>(
+    store: &Arc<PgStore>,
+    f: impl FnOnce(&ReadTx) -> Result<T, E> + Send + 'static,
+) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    let read = move |store: &Arc<PgStore>| store.read_here(|pg| f(&ReadTx(ReadSide::Pg(pg))));
+    store.run(read).await?
 }

@@ -18,7 +18,7 @@ impl Record for Session {
 
     fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
-            1 => Ok(layout::<SessionV1>(body)?.into()),
+            1 => Ok(SessionV2::from(layout::<SessionV1>(body)?).into()),
             2 => Ok(layout::<SessionV2>(body)?.into()),
             _ => Err(StoreError::Codec(format!(
                 "unknown session record version {version}"
@@ -39,19 +39,18 @@ struct SessionV1 {
     invitation_links: Vec<InvitationId>,
 }
 
-impl From<SessionV1> for Session {
+impl From<SessionV1> for SessionV2 {
     /// The session stays signed in, but its old link grants are dropped: which
     /// generation they proved is unknown, and a Resend may have revoked them.
     /// Following the link again restores the grant.
     fn from(old: SessionV1) -> Self {
-        Session {
+        SessionV2 {
             user: old.user,
             tenant: old.tenant,
             csrf: old.csrf,
             created: old.created,
             expires: old.expires,
             invitation_links: Vec::new(),
-            password_generation: 0,
         }
     }
 }

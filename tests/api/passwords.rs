@@ -13,26 +13,9 @@ use std::time::Duration;
 /// Signs in through both login steps with any email and password; the
 /// status of the last step (303 signed in, 401 refused).
 async fn sign_in(b: &Browser, tenant: &str, email: &str, password: &str) -> StatusCode {
-    let page = b.get("/login").await.text().await.unwrap();
-    let csrf = hidden(&page, "login_csrf");
-    let step2 = b
-        .post("/login", &[("login_csrf", &csrf), ("tenant", tenant)])
+    b.sign_in(tenant, email, password, "/communities")
         .await
-        .text()
-        .await
-        .unwrap();
-    let tenant_id = hidden(&step2, "tenant_id");
-    b.post(
-        "/login",
-        &[
-            ("login_csrf", &csrf),
-            ("tenant_id", &tenant_id),
-            ("email", email),
-            ("password", password),
-        ],
-    )
-    .await
-    .status()
+        .status()
 }
 
 async fn signed_in_as(app: &TestApp, t: &TestTenant) -> Browser {

@@ -1,6 +1,7 @@
 //! Communities on PostgreSQL (see `store::communities`). The per-owner name
 //! index is the table's own `UNIQUE (owner, name_key)`.
 
+use super::grants::count;
 use super::tx::PgTx;
 use crate::domain::community::Community;
 use crate::domain::ids::{CommunityId, TenantId};
@@ -60,12 +61,7 @@ pub fn share_counts(pg: &PgTx, community: CommunityId) -> Result<Vec<(TenantId, 
         &[&community.0],
     )?;
     rows.iter()
-        .map(|row| {
-            let count: i64 = row.get(1);
-            let count = u64::try_from(count)
-                .map_err(|_| StoreError::Codec(format!("share count {count}")))?;
-            Ok((TenantId(row.get(0)), count))
-        })
+        .map(|row| Ok((TenantId(row.get(0)), count(row.get(1))?)))
         .collect()
 }
 

@@ -8,12 +8,13 @@ use crate::domain::role::RoleSet;
 use crate::store::error::StoreError;
 
 /// A smallint column holding one of redb's value bytes.
-fn byte(value: i16) -> Result<u8, StoreError> {
+pub(super) fn byte(value: i16) -> Result<u8, StoreError> {
     u8::try_from(value).map_err(|_| StoreError::Codec(format!("grant byte {value} out of range")))
 }
 
-fn count(value: i64) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(|_| StoreError::Codec(format!("grant count {value}")))
+/// A bigint `count(*)` as the store's count type.
+pub(super) fn count<N: TryFrom<i64>>(value: i64) -> Result<N, StoreError> {
+    N::try_from(value).map_err(|_| StoreError::Codec(format!("count {value} out of range")))
 }
 
 pub fn get(

@@ -69,6 +69,10 @@ pub fn communities_of_tenant(
     Ok(rows.iter().map(|row| CommunityId(row.get(0))).collect())
 }
 
+/// The membership fixture, for the other areas' tests here.
+#[cfg(test)]
+pub(super) use tests::membership;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,7 +82,8 @@ mod tests {
     use chrono::Utc;
     use uuid::Uuid;
 
-    fn membership(
+    /// A membership with an alias of its own, paused by itself when Paused.
+    pub(in crate::store::pg) fn membership(
         community: CommunityId,
         tenant: TenantId,
         status: CommunityTenantStatus,

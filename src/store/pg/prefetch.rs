@@ -5,6 +5,7 @@
 //! round trips; here it is one (see `store::prefetch`, which hands each
 //! answer to the lookup that would have asked).
 
+use super::grants::{byte, count};
 use super::tx::PgTx;
 use crate::domain::community::Community;
 use crate::domain::identity::{Client, User};
@@ -157,22 +158,15 @@ fn optional<T: crate::store::codec::Record>(body: Option<&[u8]>) -> Result<Optio
     body.map(decode).transpose()
 }
 
-fn byte(value: i16) -> Result<u8, StoreError> {
-    u8::try_from(value).map_err(|_| StoreError::Codec(format!("grant byte {value} out of range")))
-}
-
-fn count<N: TryFrom<i64>>(value: i64) -> Result<N, StoreError> {
-    N::try_from(value).map_err(|_| StoreError::Codec(format!("count {value} out of range")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::communities::{on_postgres, read, write};
+    use super::super::memberships::membership;
     use crate::domain::community::{Community, CommunityName};
     use crate::domain::email::EmailAddress;
     use crate::domain::identity::{Client, User};
     use crate::domain::ids::{ClientId, CommunityId, PrincipalId, TenantId, UserId};
-    use crate::domain::membership::{CommunityTenantStatus, Membership, PausedBy};
+    use crate::domain::membership::{CommunityTenantStatus, Membership};
     use crate::domain::role::{Role, RoleSet};
     use crate::domain::tenant::{Tenant, TenantState};
     use crate::store::profiles::{self, MemberProfile};
@@ -198,23 +192,6 @@ mod tests {
             state: TenantState::Active,
             created: Utc::now(),
             last_updated: Utc::now(),
-        }
-    }
-
-    fn member(
-        community: CommunityId,
-        tenant: TenantId,
-        status: CommunityTenantStatus,
-    ) -> Membership {
-        Membership {
-            community,
-            tenant,
-            status,
-            is_owner: false,
-            joined: Utc::now(),
-            alias: Some(format!("alias of {tenant}")),
-            invitation: None,
-            paused_by: (status == CommunityTenantStatus::Paused).then_some(PausedBy::Itself),
         }
     }
 
@@ -254,11 +231,11 @@ mod tests {
             identities::put_user(tx, &caller)?;
             identities::put_client(tx, &script)?;
             communities::put(tx, &community)?;
-            let mut owning = member(c, owner.id, CommunityTenantStatus::Active);
+            let mut owning = membership(c, owner.id, CommunityTenantStatus::Active);
             owning.is_owner = true;
             memberships::put(tx, &owning)?;
-            memberships::put(tx, &member(c, other.id, CommunityTenantStatus::Paused))?;
-            memberships::put(tx, &member(c, vanished, CommunityTenantStatus::Active))?;
+            memberships::put(tx, &membership(c, other.id, CommunityTenantStatus::Paused))?;
+            memberships::put(tx, &membership(c, vanished, CommunityTenantStatus::Active))?;
             let admin = RoleSet::of(&[Role::CommunityAdministrator]);
             grants::set(tx, c, owner.id, PrincipalId::User(caller.id), admin)?;
             grants::set(tx, c, other.id, PrincipalId::Client(script.id), admin)?;
