@@ -6,10 +6,15 @@
 //! accepting would fail (a failing accept leaves new clients hanging in the
 //! listen queue, real ones with the rest).
 
-/// Descriptors kept for everything that is not an HTTP connection: the
-/// database, the listeners, up to 64 SMTP connections, operator socket
-/// connections, the runtime's own, and connections being refused.
+/// Descriptors kept for everything that is not an admitted HTTP
+/// connection: the database, the listeners, up to 64 SMTP connections,
+/// operator socket connections, the runtime's own, and `REFUSING`.
 pub const RESERVED: u64 = 256;
+
+/// Of `RESERVED`, the connections accepted but not yet answered 503 and
+/// closed. A worker busy with other connections closes its refused ones
+/// late; without a bound, the acceptor outruns it and accepting fails.
+pub const REFUSING: usize = 128;
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the limit
 /// now in force (logged with the hard one).
@@ -62,6 +67,13 @@ pub fn connection_limit(limit: u64) -> usize {
     usize::try_from(open).unwrap_or(usize::MAX)
 }
 
+/// Connections one of `workers` holds at once, admitted or being refused:
+/// actix stops accepting while every worker is at this, so the listen
+/// queue, not the descriptor table, holds the excess.
+pub fn per_worker(admitted: usize, workers: usize) -> usize {
+    admitted.saturating_add(REFUSING).div_ceil(workers.max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +83,13 @@ mod tests {
         assert_eq!(connection_limit(1024), 768);
         assert_eq!(connection_limit(100), 1);
         assert!(connection_limit(u64::MAX) > 1_000_000);
+    }
+
+    #[test]
+    fn the_workers_together_hold_the_admitted_and_the_refusing() {
+        assert_eq!(per_worker(256, 2), 192);
+        assert_eq!(per_worker(256, 3), 128);
+        assert!(per_worker(256, 3) * 3 <= 256 + REFUSING + 3);
+        assert_eq!(per_worker(usize::MAX, 0), usize::MAX);
     }
 }

@@ -88,9 +88,10 @@ pub fn server(
     tera: Arc<Tera>,
     listener: TcpListener,
 ) -> std::io::Result<actix_web::dev::Server> {
+    let admitted = descriptors::connection_limit(descriptors::raise_limit());
     let peers = peer_connections::PeerConnections::new(
         ctx.settings.connections_per_peer,
-        descriptors::connection_limit(descriptors::raise_limit()),
+        admitted,
         ctx.trusted_proxies.clone(),
     );
     let workers = ctx.settings.http_worker_count();
@@ -119,6 +120,7 @@ pub fn server(
     })
     .on_connect(move |connection, data| peers.on_connect(connection, data))
     .workers(workers)
+    .max_connections(descriptors::per_worker(admitted, workers))
     .shutdown_timeout(10)
     // `startup` stops the server on SIGTERM/SIGINT: actix's own handling
     // waits a fixed 300 ms after the workers are done.
