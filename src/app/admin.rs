@@ -2,12 +2,13 @@
 //! hashed before the write transaction opens.
 
 use super::error::AppError;
+use super::founding::{new_tenant, Founding};
 use crate::auth::password::{generate_secret, hash_now};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{validate_client_name, Client, User};
 use crate::domain::ids::{ClientId, TenantId, UserId};
 use crate::domain::role::{Role, RoleSet};
-use crate::domain::tenant::{validate_alias, validate_company_name, Tenant, TenantState};
+use crate::domain::tenant::{Tenant, TenantState};
 use crate::store::{identities, tenants, Store};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -90,44 +91,18 @@ pub fn create_tenant(
     admin_password: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<CreatedTenant, AppError> {
-    let company_name = validate_company_name(name).map_err(|r| AppError::invalid("name", r))?;
-    let alias = validate_alias(name).map_err(|r| AppError::invalid("name", r))?;
     let email = EmailAddress::parse(admin_email)
         .map_err(|e| AppError::invalid("admin-email", e.to_string()))?;
+    let tenant = new_tenant("name", name, now)?;
     let (password, shown) = password_or_generated("admin-password", admin_password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
-    let tenant = Tenant {
-        id: TenantId::generate(),
-        company_name,
-        alias,
-        state: TenantState::Active,
-        created: now,
-        last_updated: now,
-    };
-    let admin = User {
-        id: UserId::generate(),
-        tenant: tenant.id,
-        email,
-        password_hash: hash,
-        tenant_roles: RoleSet::of(&[Role::TenantAdministrator, Role::TenantMember]),
-        created: now,
-        password_generation: 0,
-    };
-    store.write_blocking(|tx| {
-        tenants::put(tx, &tenant)?.map_err(|_| {
-            AppError::conflict(format!(
-                "a tenant named '{}' already exists (names are compared without regard to case)",
-                tenant.company_name
-            ))
-        })?;
-        identities::put_user(tx, &admin)?;
-        Ok::<_, AppError>(())
-    })?;
+    let founding = Founding::new(tenant, email, hash);
+    store.write_blocking(|tx| founding.record(tx))?;
     Ok(CreatedTenant {
-        tenant_id: tenant.id,
-        tenant_name: tenant.company_name,
-        admin_user_id: admin.id,
-        admin_email: admin.email.to_string(),
+        tenant_id: founding.tenant.id,
+        tenant_name: founding.tenant.company_name,
+        admin_user_id: founding.admin.id,
+        admin_email: founding.admin.email.to_string(),
         admin_password: shown,
     })
 }

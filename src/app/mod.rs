@@ -12,6 +12,7 @@ pub mod context;
 pub mod directory;
 pub mod error;
 pub mod expiry;
+pub mod founding;
 pub mod handshake;
 pub mod health;
 pub mod identity;
