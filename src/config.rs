@@ -76,6 +76,7 @@ pub struct Settings {
     #[serde(with = "humantime_serde")]
     pub invitation_ttl: Duration,
     pub invitations_per_community_per_day: u32,
+    pub tenant_signup: TenantSignup,
     pub body_limit_bytes: usize,
     pub region_id: String,
     pub region_name: String,
@@ -126,6 +127,18 @@ pub struct Settings {
     #[serde(with = "humantime_serde")]
     pub operator_idle_timeout: Duration,
     pub templates_dir: String,
+}
+
+/// Whether a community invitation to an address of no tenant lets its
+/// recipient create their tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TenantSignup {
+    /// Only the operator creates tenants (the CLI).
+    Closed,
+    /// The invitation link offers the recipient a tenant of their own,
+    /// its first administrator being the invited address.
+    Invited,
 }
 
 /// Flags that override everything else; `None` leaves the setting alone.

@@ -43,6 +43,7 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/account.html",
     "pages/forgot_password.html",
     "pages/set_password.html",
+    "pages/signup.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -243,7 +243,10 @@ async fn check_password(
     Ok(start_session(ctx, &user).await?)
 }
 
-async fn start_session(ctx: &Context, user: &User) -> Result<(String, Session), AppError> {
+pub(super) async fn start_session(
+    ctx: &Context,
+    user: &User,
+) -> Result<(String, Session), AppError> {
     let now = ctx.clock.now();
     let ttl =
         chrono::Duration::from_std(ctx.settings.session_ttl).unwrap_or(chrono::Duration::hours(12));

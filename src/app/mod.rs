@@ -26,6 +26,7 @@ pub mod portal;
 pub mod profile;
 pub mod removal;
 pub mod sds;
+pub mod signup;
 pub mod tenants;
 
 pub use context::Context;

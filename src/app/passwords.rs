@@ -30,7 +30,7 @@ pub struct PasswordChange {
 
 /// The new password and its repetition: the rule, then the same twice.
 /// Errors name the form's fields.
-fn check_choice(new: &str, again: &str) -> Result<(), AppError> {
+pub(super) fn check_choice(new: &str, again: &str) -> Result<(), AppError> {
     check_new(new).map_err(|reason| AppError::invalid("new_password", reason))?;
     if new != again {
         return Err(AppError::invalid(
@@ -41,7 +41,7 @@ fn check_choice(new: &str, again: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn hash(password: String) -> Result<String, AppError> {
+pub(super) async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_now(&password))
         .await
         .map_err(|e| AppError::Unexpected(format!("hashing stopped: {e}")))?

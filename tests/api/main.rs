@@ -45,6 +45,7 @@ mod share_visibility;
 mod shared_streams;
 mod shutdown;
 mod side_doors;
+mod signup;
 mod slow_connections;
 mod smtp;
 mod startup;

@@ -98,6 +98,8 @@ const ROWS: &[Row] = &[
     confirmed("POST", "/communities/{id}/shares/{namespace}/{stream}/unshare", YES, [303, 404, 404]),
     row("POST", "/invitations/answer", [400, 400, 400]),
     row("GET", "/invitations/{token}", [404, 404, 404]),
+    row("GET", "/invitations/{token}/signup", [404, 404, 404]),
+    row("POST", "/invitations/{token}/signup", [404, 404, 404]),
     row("GET", "/pending/{token}", [404, 410, 410]),
     // Last: it ends the session the rows above use.
     row("POST", "/logout", [303, 303, 303]),

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 /// The one page the public sees for any unusable link: no detail, so a
 /// stranger learns nothing about the invitation.
-fn generic_invalid(p: &Portal) -> HttpResponse {
+pub(super) fn generic_invalid(p: &Portal) -> HttpResponse {
     p.message(
         StatusCode::NOT_FOUND,
         "Invitation link not valid",

@@ -1,5 +1,6 @@
 //! Login as the OCS portal does it: first the tenant, then email and password.
 
+use super::double_submit::{double_submit_cookie, double_submit_ok};
 use super::invitation_landing::sign_in_reason;
 use super::render::{redirect, respond, Failure, PageResult, Portal};
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
@@ -7,7 +8,6 @@ use crate::app::identity::{self, LoginError};
 use crate::auth::session::{new_csrf_token, COOKIE};
 use crate::domain::ids::TenantId;
 use crate::web::identity::retry_after;
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -51,6 +51,7 @@ async fn login_page(
         page.insert("reason", purpose);
         page.insert("reason_community", &community);
         page.insert("reason_inviter", &inviter);
+        super::signup::sign_in_hint(p, &mut page, next).await;
     }
     let next_q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
     page.insert("next_q", &next_q);
@@ -71,29 +72,6 @@ pub async fn show(p: Portal, q: web::Query<LoginQuery>) -> HttpResponse {
     let mut r = login_page(&p, StatusCode::OK, &token, &next, None, None).await;
     let _ = r.add_cookie(&double_submit_cookie(&p, LOGIN_CSRF, "/login", token));
     r
-}
-
-/// The cookie half of a double-submit token, for forms shown before any
-/// session exists; sent back only to pages under `path`.
-pub(super) fn double_submit_cookie(
-    p: &Portal,
-    name: &'static str,
-    path: &'static str,
-    token: String,
-) -> Cookie<'static> {
-    Cookie::build(name, token)
-        .path(path)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(p.ctx.public_url.starts_with("https://"))
-        .finish()
-}
-
-/// Whether the form's field matches its cookie.
-pub(super) fn double_submit_ok(p: &Portal, name: &str, sent: &str) -> bool {
-    p.req
-        .cookie(name)
-        .is_some_and(|c| !sent.is_empty() && c.value() == sent)
 }
 
 fn login_csrf_ok(p: &Portal, sent: &str) -> bool {

@@ -4,11 +4,14 @@
 pub mod communities;
 pub mod community;
 pub mod confirmation;
+mod double_submit;
+mod form_error;
 pub mod invitation_landing;
 pub mod login;
 pub mod password;
 pub mod render;
 pub mod session;
+pub mod signup;
 pub mod tenant_settings;
 
 use actix_web::http::{header, Method, StatusCode};
@@ -133,6 +136,16 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/communities/{id}/shares/{namespace}/{stream}/unshare",
             web::to(community::shared_streams::unshare),
+        ),
+        page(
+            Method::GET,
+            "/invitations/{token}/signup",
+            web::to(signup::show),
+        ),
+        page(
+            Method::POST,
+            "/invitations/{token}/signup",
+            web::to(signup::submit),
         ),
         page(
             Method::POST,

@@ -3,12 +3,13 @@
 //! opens. A GET of the link changes nothing (mail scanners prefetch links);
 //! the new password is a POST carrying the link and a double-submit token.
 
-use super::login::{double_submit_cookie, double_submit_ok, LOGIN_CSRF};
+use super::double_submit::{double_submit_cookie, double_submit_ok};
+use super::form_error::{self, FormError};
+use super::login::LOGIN_CSRF;
 use super::render::{redirect, PageResult, Portal};
 use crate::app::passwords::{self, PasswordChange, SetPasswordError};
 use crate::app::AppError;
 use crate::auth::session::new_csrf_token;
-use crate::web::identity::retry_after;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -16,66 +17,6 @@ use serde::Deserialize;
 /// The set-password form's double-submit cookie, sent back only under
 /// `/password`.
 const PASSWORD_CSRF: &str = "password_csrf";
-
-/// A form field's label, to name it in an error.
-fn label(field: &str) -> &'static str {
-    match field {
-        "current_password" => "Current password",
-        "new_password" => "New password",
-        "new_password_again" => "New password again",
-        "email" => "Email address",
-        _ => "A field",
-    }
-}
-
-/// "New password must be at least 8 characters."
-fn field_error(field: &str, reason: &str) -> String {
-    format!("{} {reason}.", label(field))
-}
-
-/// A refusal shown on the form itself: a field that is wrong (400) or a
-/// throttle (429, with Retry-After). Anything else is the page's failure.
-struct FormError {
-    status: StatusCode,
-    field: String,
-    text: String,
-    wait: Option<std::time::Duration>,
-}
-
-impl FormError {
-    fn of(e: AppError) -> Result<Self, AppError> {
-        match e {
-            AppError::Invalid { field, reason } => Ok(Self {
-                status: StatusCode::BAD_REQUEST,
-                text: field_error(&field, &reason),
-                field,
-                wait: None,
-            }),
-            AppError::TooMany {
-                reason,
-                retry_after,
-            } => Ok(Self {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                field: String::new(),
-                text: super::render::sentence(&reason),
-                wait: Some(retry_after),
-            }),
-            other => Err(other),
-        }
-    }
-
-    fn insert(&self, page: &mut tera::Context) {
-        page.insert("error", &self.text);
-        page.insert("error_field", &self.field);
-    }
-
-    fn respond(&self, page: HttpResponse) -> HttpResponse {
-        match self.wait {
-            Some(wait) => retry_after(page, wait),
-            None => page,
-        }
-    }
-}
 
 // ---- The account page: change your own password ----
 
@@ -88,19 +29,7 @@ fn account_page(p: &Portal, error: Option<&FormError>) -> PageResult {
     p.visitor()?;
     let mut page = tera::Context::new();
     page.insert("title", "Your account");
-    page.insert("error_field", "");
-    let status = match error {
-        Some(e) => {
-            e.insert(&mut page);
-            e.status
-        }
-        None => StatusCode::OK,
-    };
-    let page = p.render_status(status, "account", &mut page);
-    Ok(match error {
-        Some(e) => e.respond(page),
-        None => page,
-    })
+    Ok(form_error::render(p, "account", &mut page, error))
 }
 
 #[derive(Deserialize)]
@@ -158,7 +87,6 @@ fn forgot_page(
 ) -> HttpResponse {
     let mut page = tera::Context::new();
     page.insert("title", "Forgot password");
-    page.insert("error_field", "");
     page.insert("login_csrf", token);
     page.insert("sent", &sent);
     page.insert("email", typed);
@@ -166,18 +94,7 @@ fn forgot_page(
         "link_minutes",
         &(p.ctx.settings.password_link_ttl.as_secs() / 60).max(1),
     );
-    let status = match error {
-        Some(e) => {
-            e.insert(&mut page);
-            e.status
-        }
-        None => StatusCode::OK,
-    };
-    let r = p.render_status(status, "forgot_password", &mut page);
-    match error {
-        Some(e) => e.respond(r),
-        None => r,
-    }
+    form_error::render(p, "forgot_password", &mut page, error)
 }
 
 #[derive(Deserialize)]
@@ -253,23 +170,16 @@ async fn link_page(
     };
     let mut page = tera::Context::new();
     page.insert("title", "Set a new password");
-    page.insert("error_field", "");
     page.insert("token", token);
     page.insert("password_csrf", csrf);
     page.insert("account_email", &account.email);
     page.insert("account_tenant", &account.tenant_name);
-    let status = match error {
-        Some(e) => {
-            e.insert(&mut page);
-            e.status
-        }
-        None => StatusCode::OK,
-    };
-    let r = p.render_status(status, "set_password", &mut page);
-    Ok(Some(match error {
-        Some(e) => e.respond(r),
-        None => r,
-    }))
+    Ok(Some(form_error::render(
+        p,
+        "set_password",
+        &mut page,
+        error,
+    )))
 }
 
 #[derive(Deserialize)]
