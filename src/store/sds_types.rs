@@ -1,18 +1,62 @@
 //! SdsTypes, keyed (tenant, namespace, lower-cased id).
 
-use super::codec::{decode, encode, Record};
+use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
 use super::tables::SDS_TYPES;
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::TenantId;
 use crate::domain::paging::Page;
 use crate::domain::sds::identifier;
+use crate::domain::sds::index_key::KeyPart;
 use crate::domain::sds::sds_type::SdsType;
+use chrono::{DateTime, Utc};
 use redb::{ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
 use std::ops::Bound;
 use uuid::Uuid;
 
-impl Record for SdsType {}
+impl Record for SdsType {
+    const VERSION: u8 = 2;
+
+    fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => Ok(layout::<SdsTypeV1>(body)?.into()),
+            _ => Err(StoreError::Codec(format!(
+                "unknown type record version {version}"
+            ))),
+        }
+    }
+}
+
+/// A type as stored before types had an access control list and owner.
+#[derive(Serialize, Deserialize)]
+struct SdsTypeV1 {
+    id: String,
+    name: String,
+    description: String,
+    code: u16,
+    keys: Vec<KeyPart>,
+    properties: String,
+    created: DateTime<Utc>,
+    modified: DateTime<Utc>,
+}
+
+impl From<SdsTypeV1> for SdsType {
+    fn from(v1: SdsTypeV1) -> Self {
+        Self {
+            id: v1.id,
+            name: v1.name,
+            description: v1.description,
+            code: v1.code,
+            keys: v1.keys,
+            properties: v1.properties,
+            created: v1.created,
+            modified: v1.modified,
+            acl: None,
+            owner: None,
+        }
+    }
+}
 
 pub fn get(
     tx: &impl Readable,
@@ -121,4 +165,37 @@ pub(super) fn tenant_page<T: Record>(
         out.push((namespace.to_string(), decode(value.value())?));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_type_stored_before_type_access_control_still_decodes() {
+        let now = Utc::now();
+        let old = SdsTypeV1 {
+            id: "Reading".into(),
+            name: "Reading".into(),
+            description: "old".into(),
+            code: 1,
+            keys: Vec::new(),
+            properties: "[]".into(),
+            created: now,
+            modified: now,
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: SdsType = decode(&bytes).unwrap();
+        assert_eq!(
+            (back.id.as_str(), back.description.as_str()),
+            ("Reading", "old")
+        );
+        assert_eq!(
+            (&back.acl, &back.owner),
+            (&None, &None),
+            "the tenant's default applies"
+        );
+        assert_eq!(encode(&back).unwrap()[0], 2);
+    }
 }

@@ -178,9 +178,8 @@ const METADATA: Option<&str> = Some(r#"{"site":"taken"}"#);
 /// community, and the community stream search.
 #[rustfmt::skip]
 fn sds_routes() -> Vec<Route> {
-    // A stream's default access control gives the Tenant Member role Read
-    // and Write, not Delete or ManageAccessControl; a type in use cannot
-    // be deleted by anyone (409 once the rights are checked).
+    // A stream's or type's default access control gives the Tenant Member
+    // role Read and Write, not Delete or ManageAccessControl.
     let read = [401, 403, 200, 403, 403, 403];
     let write = [401, 403, 204, 403, 403, 403];
     let manage = [401, 403, 403, 403, 403, 403];
@@ -193,7 +192,13 @@ fn sds_routes() -> Vec<Route> {
             route("GET", &format!("{ns}/Types"), None, read),
             route("GET", &format!("{ns}/Types/{{typeId}}"), None, read),
             route("POST", &format!("{ns}/Types/{{typeId}}"), TYPE, read),
-            route("DELETE", &format!("{ns}/Types/{{typeId}}"), None, [401, 403, 409, 403, 403, 403]),
+            route("DELETE", &format!("{ns}/Types/{{typeId}}"), None, manage),
+            route("GET", &format!("{ns}/Types/{{typeId}}/AccessControl"), None, read),
+            route("PUT", &format!("{ns}/Types/{{typeId}}/AccessControl"), ACL, manage),
+            route("PATCH", &format!("{ns}/Types/{{typeId}}/AccessControl"), ACL_PATCH, manage),
+            route("GET", &format!("{ns}/Types/{{typeId}}/Owner"), None, read),
+            route("PUT", &format!("{ns}/Types/{{typeId}}/Owner"), OWNER, manage),
+            route("GET", &format!("{ns}/Types/{{typeId}}/AccessRights"), None, read),
         ]);
         rows.extend(stream_routes(ns, Rights { read, manage_read: read, write, manage }));
     }

@@ -40,6 +40,7 @@ mod sds_data;
 mod sds_fixtures;
 mod sds_index_keys;
 mod sds_patch_bounds;
+mod sds_type_access;
 mod search_bounds;
 mod share_visibility;
 mod shared_streams;

@@ -60,6 +60,8 @@ fn enrich(store: &Store) {
         properties: "[]".into(),
         created: now,
         modified: now,
+        acl: None,
+        owner: None,
     };
     let streams: Vec<SdsStream> = ["Pump-1", "pump-2"]
         .iter()

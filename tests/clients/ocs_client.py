@@ -1,13 +1,17 @@
 """The OCS-era Python library (ocs-sample-library-preview) against
 communityd: its community calls, on the OCS-2021 routes that carry
 `Tenants/{tenantId}`, through the invite / accept / confirm handshake, and
-its SDS type calls, which read `SdsTypeCode` back only as a number.
+its SDS type calls, which read `SdsTypeCode` back only as a number, and
+the access control the library's `Types` securable calls read and change.
 
 Any exception the library raises on a communityd answer fails the run.
 """
+import jsonpatch
 from ocs_sample_library_preview import (CommunityInput, CommunityTenantStatus,
                                         OCSClient, Roles, SdsError, SdsType,
                                         SdsTypeCode, SdsTypeProperty)
+from ocs_sample_library_preview.Security.CommonAccessRightsEnum import \
+    CommonAccessRightsEnum as Rights
 
 import fixture
 import handshake
@@ -92,6 +96,26 @@ for seen in [owner.Types.getOrCreateType('default', wave),
     check([(p.Id, p.IsKey, p.SdsType.SdsTypeCode) for p in seen.Properties]
           == [('Order', True, SdsTypeCode.Int32), ('Radians', False, SdsTypeCode.Double)],
           'property types read back')
-owner.Types.deleteType('default', 'WaveData_SampleType')
+
+# A type has an access control list, an owner and the caller's rights, as a
+# stream does: read, written back unchanged, patched, and the owner kept.
+TYPE = 'WaveData_SampleType'
+acl = owner.Types.getAccessControl('default', TYPE)
+check([(e.AccessRights.value, e.AccessType.value) for e in acl.RoleTrusteeAccessControlEntries]
+      == [(31, 0), (3, 0)], 'administrators hold everything, members read and write')
+owner.Types.updateAccessControl('default', TYPE, acl)
+admin_role = acl.RoleTrusteeAccessControlEntries[0].Trustee.ObjectId
+owner.Types.patchAccessControl('default', TYPE, jsonpatch.JsonPatch([
+    {'op': 'remove', 'path': '/RoleTrusteeAccessControlEntries/1'}]))
+acl = owner.Types.getAccessControl('default', TYPE)
+check([e.Trustee.ObjectId for e in acl.RoleTrusteeAccessControlEntries] == [admin_role],
+      'the patch took the Tenant Member entry away')
+type_owner = owner.Types.getOwner('default', TYPE)
+check(type_owner.ObjectId == contoso.client_id, f'owned by its creator, not {type_owner.ObjectId}')
+owner.Types.updateOwner('default', TYPE, type_owner)
+rights = owner.Types.getAccessRights('default', TYPE)
+check(rights == [Rights.Read, Rights.Write, Rights.Delete, Rights.ManageAccessControl,
+                 Rights.Share], f'rights {rights}')
+owner.Types.deleteType('default', TYPE)
 check(owner.Types.getTypes('default') == [], 'type deleted')
-print('ocs-sample-library-preview: every community and type call succeeded')
+print('ocs-sample-library-preview: every community, type and type access call succeeded')

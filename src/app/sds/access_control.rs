@@ -27,6 +27,23 @@ pub enum AclChange {
     Unshare(CommunityId),
 }
 
+/// The list `change` makes of `current`.
+pub fn edited(
+    current: &AccessControlList,
+    change: &AclChange,
+    max_bytes: usize,
+) -> Result<AccessControlList, AppError> {
+    Ok(match change {
+        AclChange::Replace(body) => AccessControlList::parse(body)?,
+        AclChange::Patch(body) => {
+            let mut doc = current.to_json();
+            patch::apply(&mut doc, body.clone(), max_bytes)?;
+            AccessControlList::parse(&doc)?
+        }
+        AclChange::Unshare(community) => sharing::without_share(current, *community),
+    })
+}
+
 pub async fn change(
     ctx: &Context,
     target: Target,
@@ -48,15 +65,7 @@ pub async fn change(
                     stream.id
                 )));
             }
-            let new = match &change {
-                AclChange::Replace(body) => AccessControlList::parse(body)?,
-                AclChange::Patch(body) => {
-                    let mut doc = stream.acl.to_json();
-                    patch::apply(&mut doc, body.clone(), max_bytes)?;
-                    AccessControlList::parse(&doc)?
-                }
-                AclChange::Unshare(community) => sharing::without_share(&stream.acl, *community),
-            };
+            let new = edited(&stream.acl, &change, max_bytes)?;
             sharing::change_acl(tx, &me, held, &mut stream, new)?;
             stream.modified = now;
             sds_streams::put(tx, target.tenant, &stream)?;
@@ -77,16 +86,7 @@ pub async fn set_owner(
     id: String,
     body: Value,
 ) -> Result<(), AppError> {
-    let owner = Trustee::parse(&body, "").map_err(|e| {
-        AppError::invalid(
-            if e.field.is_empty() {
-                "body".into()
-            } else {
-                e.field.trim_start_matches('.').to_string()
-            },
-            e.reason,
-        )
-    })?;
+    let owner = parse_owner(&body)?;
     ctx.store
         .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (_, mut stream) = own_stream(tx, &target, &id, rights::MANAGE_ACCESS_CONTROL)?;
@@ -95,6 +95,20 @@ pub async fn set_owner(
             Ok(())
         })
         .await
+}
+
+/// An `Owner` body: a Trustee.
+pub fn parse_owner(body: &Value) -> Result<Trustee, AppError> {
+    Trustee::parse(body, "").map_err(|e| {
+        AppError::invalid(
+            if e.field.is_empty() {
+                "body".into()
+            } else {
+                e.field.trim_start_matches('.').to_string()
+            },
+            e.reason,
+        )
+    })
 }
 
 pub async fn access_rights(ctx: &Context, target: Target, id: String) -> Result<u32, AppError> {

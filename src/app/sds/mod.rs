@@ -7,12 +7,13 @@ pub mod data;
 pub mod sharing;
 pub mod stream_access;
 pub mod streams;
+pub mod type_access;
 pub mod types;
 pub mod values_json;
 pub mod visibility;
 
 use super::AppError;
-use crate::domain::sds::sds_type::Invalid;
+use crate::domain::sds::json_body::Invalid;
 
 impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {

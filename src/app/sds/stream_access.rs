@@ -94,17 +94,19 @@ pub fn owner_of(caller: Caller) -> Trustee {
 
 /// The rights `me` holds on `stream` in its own tenant.
 pub fn rights_on(me: &Acting, stream: &SdsStream) -> u32 {
+    rights_under(me, stream.owner.as_ref(), &stream.acl)
+}
+
+/// The rights `me` holds on an item of its own tenant (a stream or a type)
+/// with this owner and list: the owner holds all.
+pub fn rights_under(me: &Acting, owner: Option<&Trustee>, acl: &AccessControlList) -> u32 {
     let kind = subject_kind(me.caller.principal);
     let id = me.caller.principal.as_uuid();
-    if stream
-        .owner
-        .as_ref()
-        .is_some_and(|o| o.kind == kind && o.object_id == id)
-    {
+    if owner.is_some_and(|o| o.kind == kind && o.object_id == id) {
         return rights::ALL;
     }
     let roles = tenant_role_ids(me);
-    stream.acl.rights_of(&Subject {
+    acl.rights_of(&Subject {
         kind,
         id,
         roles: &roles,
@@ -133,7 +135,7 @@ pub fn own_tenant(tx: &impl Readable, target: &Target) -> Result<Acting, AppErro
 }
 
 /// Only Tenant Members and Tenant Administrators use their tenant's data.
-fn uses_own_data(me: &Acting) -> bool {
+pub fn uses_own_data(me: &Acting) -> bool {
     me.tenant_roles.contains(Role::TenantAdministrator)
         || me.tenant_roles.contains(Role::TenantMember)
 }

@@ -3,7 +3,7 @@
 //! community is an Allowed entry with Read for that community's Community
 //! Member role.
 
-use super::sds_type::{field, text_field, Invalid};
+use super::json_body::{field, text_field, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;

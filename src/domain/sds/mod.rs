@@ -1,10 +1,11 @@
 //! The compact Sequential Data Store (SDS) subset that tenants share through
 //! communities: types, streams, values keyed by the type's index, and each
-//! stream's access control list. Pure rules; storage is `store::sds_*`.
+//! stream's and type's access control list. Pure rules; storage is `store::sds_*`.
 
 pub mod acl;
 pub mod identifier;
 pub mod index_key;
+pub mod json_body;
 pub mod modes;
 pub mod patch;
 pub mod sds_type;

@@ -7,7 +7,7 @@
 //! PUT of the same document could send), so a patch can build nothing a
 //! replacement could not, and no step allocates more than that.
 
-use super::sds_type::Invalid;
+use super::json_body::Invalid;
 use serde_json::Value;
 use std::io;
 

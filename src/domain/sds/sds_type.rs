@@ -3,13 +3,15 @@
 //! answers them (`numbered`). The index, derived once here, is what
 //! storage needs.
 
+use super::acl::{AccessControlList, Trustee};
 use super::identifier;
 use super::index_key::KeyPart;
+use super::json_body::{field, invalid, text_field, Invalid};
 use super::modes;
 use super::type_code::{self, KeyKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SdsType {
@@ -23,38 +25,11 @@ pub struct SdsType {
     pub properties: String,
     pub created: DateTime<Utc>,
     pub modified: DateTime<Utc>,
-}
-
-/// A rejected definition: the field (a JSON path) and why.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Invalid {
-    pub field: String,
-    pub reason: String,
-}
-
-fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
-    Invalid {
-        field: field.into(),
-        reason: reason.into(),
-    }
-}
-
-/// A property of a JSON object by name, in any case (as ASP.NET read them).
-pub fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    object.get(name).or_else(|| {
-        object
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
-}
-
-pub fn text_field(object: &Map<String, Value>, name: &str) -> Result<Option<String>, Invalid> {
-    match field(object, name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(invalid(name, "must be a string")),
-    }
+    /// Who may do what to the type. `None` for a type stored before types
+    /// had lists of their own: the tenant's default list applies to it.
+    pub acl: Option<AccessControlList>,
+    /// The identity holding every right on it; `None` for none.
+    pub owner: Option<Trustee>,
 }
 
 impl SdsType {
@@ -100,6 +75,8 @@ impl SdsType {
             properties: Value::Array(properties).to_string(),
             created: now,
             modified: now,
+            acl: None,
+            owner: None,
         })
     }
 

@@ -4,7 +4,7 @@
 use super::acl::{AccessControlList, Trustee};
 use super::identifier;
 use super::index_key::KeyPart;
-use super::sds_type::{field, text_field, Invalid};
+use super::json_body::{field, text_field, Invalid};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

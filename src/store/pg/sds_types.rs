@@ -166,6 +166,8 @@ mod tests {
             properties: "[]".to_string(),
             created: now,
             modified: now,
+            acl: None,
+            owner: None,
         }
     }
 

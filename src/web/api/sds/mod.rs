@@ -9,13 +9,14 @@ pub mod read_params;
 pub mod request;
 pub mod search;
 pub mod streams;
+pub mod type_access_control;
 pub mod types;
 pub mod wire;
 
 use crate::web::api::mounts::{COMMUNITY_NAMESPACE, NAMESPACES, SEARCH};
 use crate::web::route_table::RouteTable;
 
-/// Types under a tenant's namespaces; streams, data and access control
+/// Types and their access control under a tenant's namespaces; streams, data and access control
 /// there and through a community; the community stream search.
 pub fn operations(table: &mut RouteTable) {
     for mount in SEARCH {
@@ -23,6 +24,7 @@ pub fn operations(table: &mut RouteTable) {
     }
     for mount in NAMESPACES {
         types::operations(table, mount);
+        type_access_control::operations(table, mount);
     }
     for mount in NAMESPACES.into_iter().chain([COMMUNITY_NAMESPACE]) {
         streams::operations(table, mount);
