@@ -3,6 +3,7 @@
 
 use super::error::AppError;
 use super::founding::{new_tenant, Founding};
+use crate::auth::client_secret;
 use crate::auth::password::{generate_secret, hash_now};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{validate_client_name, Client, User};
@@ -161,16 +162,8 @@ pub fn create_client(
 ) -> Result<CreatedClient, AppError> {
     let name = validate_client_name(name).map_err(|r| AppError::invalid("name", r))?;
     let roles = tenant_roles(roles)?;
-    let secret = generate_secret(32);
-    let hash = hash_now(&secret).map_err(AppError::Unexpected)?;
-    let client = Client {
-        id: ClientId::generate(),
-        tenant,
-        name,
-        secret_hash: hash,
-        tenant_roles: roles,
-        created: now,
-    };
+    let (secret, first) = client_secret::make(String::new(), None).map_err(AppError::Unexpected)?;
+    let client = Client::new(ClientId::generate(), tenant, name, roles, first, now);
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
             return Err(AppError::not_found(format!(
@@ -247,15 +240,19 @@ pub fn reset_password(
     })
 }
 
-/// Gives a client a new secret; the old one stops working at once (tokens
-/// already issued with it run until they expire, at most an hour).
-pub fn rotate_client_secret(store: &Store, client: ClientId) -> Result<CreatedClient, AppError> {
-    let secret = generate_secret(32);
-    let hash = hash_now(&secret).map_err(AppError::Unexpected)?;
+/// Gives a client a new secret in place of all it had; the old ones stop
+/// working at once (tokens already issued with them run until they expire,
+/// at most an hour).
+pub fn rotate_client_secret(
+    store: &Store,
+    client: ClientId,
+    now: DateTime<Utc>,
+) -> Result<CreatedClient, AppError> {
+    let (secret, new) = client_secret::make(String::new(), None).map_err(AppError::Unexpected)?;
     let updated = store.write_blocking(|tx| {
         let mut c = identities::get_client(tx, client)?
             .ok_or_else(|| AppError::not_found(format!("client {client} does not exist")))?;
-        c.secret_hash = hash.clone();
+        c.replace_secrets(new.clone(), now);
         identities::put_client(tx, &c)?;
         Ok::<_, AppError>(c)
     })?;

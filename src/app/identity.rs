@@ -6,6 +6,7 @@
 
 use super::context::Context;
 use super::error::AppError;
+use crate::auth::client_secret;
 use crate::auth::password::Busy;
 use crate::auth::session;
 use crate::auth::source::Source;
@@ -85,11 +86,19 @@ async fn check_client(
         }
         None => None,
     };
-    // A secret already proven against the hash stored now skips the
-    // failure budgets and the queue: others' wrong guesses for this client
-    // (from the same address behind a proxy) must not refuse or delay it.
+    // A secret already proven against a hash stored now skips the failure
+    // budgets and the queue: others' wrong guesses for this client (from
+    // the same address behind a proxy) must not refuse or delay it. Only
+    // live secrets count: an expired or revoked one is a wrong one.
+    let now = ctx.clock.now();
+    let usable = |c: &Client, t: &Tenant| t.state.is_active() && c.enabled;
     if let Some((client, tenant)) = &found {
-        if tenant.state.is_active() && ctx.remembered_secrets.recall(&client.secret_hash, secret) {
+        let remembered = client
+            .secrets
+            .iter()
+            .filter(|s| s.is_live_at(now))
+            .any(|s| ctx.remembered_secrets.recall(&s.hash, secret));
+        if usable(client, tenant) && remembered {
             return issue(ctx, client);
         }
     }
@@ -97,21 +106,47 @@ async fn check_client(
         .check(&key, source)
         .await?
         .map_err(CredentialError::Throttled)?;
-    let hash = found.as_ref().map(|(c, _)| c.secret_hash.clone());
-    let matched = ctx
-        .passwords
-        .verify(source, secret.to_string(), hash)
-        .await
-        .map_err(CredentialError::Busy)?;
-    // A client of a tenant that is not Active gets the answer of a wrong
-    // secret whatever it sent, so the answer never tells whether the
-    // secret was right.
-    let Some((client, _)) = found.filter(|(_, t)| matched && t.state.is_active()) else {
+    // The fingerprint picks the live secret worth an argon2 run (a secret
+    // from before fingerprints is always tried); with none, the check runs
+    // as for an unknown client, which answers "wrong" in the same time.
+    let presented = client_secret::fingerprint(secret);
+    let candidates: Vec<String> = found
+        .as_ref()
+        .map(|(c, _)| {
+            c.secrets
+                .iter()
+                .filter(|s| s.is_live_at(now) && s.may_match(presented))
+                .map(|s| s.hash.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut matched = None;
+    if candidates.is_empty() {
+        ctx.passwords
+            .verify(source, secret.to_string(), None)
+            .await
+            .map_err(CredentialError::Busy)?;
+    }
+    for hash in candidates {
+        let right = ctx
+            .passwords
+            .verify(source, secret.to_string(), Some(hash.clone()))
+            .await
+            .map_err(CredentialError::Busy)?;
+        if right {
+            matched = Some(hash);
+            break;
+        }
+    }
+    // A client of a tenant that is not Active, or a disabled client, gets
+    // the answer of a wrong secret whatever it sent, so the answer never
+    // tells whether the secret was right.
+    let Some(((client, _), hash)) = found.filter(|(c, t)| usable(c, t)).zip(matched) else {
         ctx.auth_throttle.failed(&key, source).await?;
         return Err(CredentialError::InvalidClient);
     };
     ctx.auth_throttle.succeeded(&key, source).await?;
-    ctx.remembered_secrets.remember(&client.secret_hash, secret);
+    ctx.remembered_secrets.remember(&hash, secret);
     issue(ctx, &client)
 }
 

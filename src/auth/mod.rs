@@ -2,6 +2,7 @@
 //! tokens, sessions, throttling.
 
 pub mod access_token;
+pub mod client_secret;
 pub mod hashing_queue;
 pub mod hs256;
 pub mod link_token;

@@ -1,5 +1,6 @@
 //! Users and clients: the identities of a tenant, and the caller of a request.
 
+use super::client_secret::{ClientSecret, MAX_SECRETS_PER_CLIENT};
 use super::email::EmailAddress;
 use super::ids::{ClientId, PrincipalId, TenantId, UserId};
 use super::role::RoleSet;
@@ -35,9 +36,106 @@ pub struct Client {
     pub id: ClientId,
     pub tenant: TenantId,
     pub name: String,
-    pub secret_hash: String,
+    /// Any live one of these buys a token (see `client_secret`).
+    pub secrets: Vec<ClientSecret>,
     pub tenant_roles: RoleSet,
     pub created: DateTime<Utc>,
+    /// A disabled client gets no tokens; its secrets are kept.
+    pub enabled: bool,
+    pub tags: Vec<String>,
+    /// The id the next secret gets: ids are never reused, so a revoked
+    /// secret's id never names another.
+    pub next_secret_id: u32,
+}
+
+/// The client holds as many secrets as it may.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TooManySecrets;
+
+impl Client {
+    /// A new client with one secret (already hashed).
+    pub fn new(
+        id: ClientId,
+        tenant: TenantId,
+        name: String,
+        tenant_roles: RoleSet,
+        first: NewSecret,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut client = Client {
+            id,
+            tenant,
+            name,
+            secrets: Vec::new(),
+            tenant_roles,
+            created: now,
+            enabled: true,
+            tags: Vec::new(),
+            next_secret_id: 1,
+        };
+        let secret = client.take_secret(first, now);
+        client.secrets.push(secret);
+        client
+    }
+
+    /// Adds a secret; refused when the client holds the most it may.
+    pub fn add_secret(
+        &mut self,
+        new: NewSecret,
+        now: DateTime<Utc>,
+    ) -> Result<&ClientSecret, TooManySecrets> {
+        if self.secrets.len() >= MAX_SECRETS_PER_CLIENT {
+            return Err(TooManySecrets);
+        }
+        let secret = self.take_secret(new, now);
+        self.secrets.push(secret);
+        Ok(&self.secrets[self.secrets.len() - 1])
+    }
+
+    /// Replaces every secret with one new one (the operator's rotation).
+    pub fn replace_secrets(&mut self, new: NewSecret, now: DateTime<Utc>) {
+        self.secrets.clear();
+        let secret = self.take_secret(new, now);
+        self.secrets.push(secret);
+    }
+
+    pub fn secret(&self, id: u32) -> Option<&ClientSecret> {
+        self.secrets.iter().find(|s| s.id == id)
+    }
+
+    pub fn secret_mut(&mut self, id: u32) -> Option<&mut ClientSecret> {
+        self.secrets.iter_mut().find(|s| s.id == id)
+    }
+
+    /// Removes a secret; false when there was none with that id.
+    pub fn remove_secret(&mut self, id: u32) -> bool {
+        let before = self.secrets.len();
+        self.secrets.retain(|s| s.id != id);
+        self.secrets.len() != before
+    }
+
+    fn take_secret(&mut self, new: NewSecret, now: DateTime<Utc>) -> ClientSecret {
+        let id = self.next_secret_id;
+        self.next_secret_id = self.next_secret_id.saturating_add(1);
+        ClientSecret {
+            id,
+            description: new.description,
+            hash: new.hash,
+            fingerprint: Some(new.fingerprint),
+            created: now,
+            expires: new.expires,
+        }
+    }
+}
+
+/// A secret about to be added: its hash and fingerprint are made before
+/// the write (hashing is slow), the plain secret never reaches here.
+#[derive(Clone, Debug)]
+pub struct NewSecret {
+    pub hash: String,
+    pub fingerprint: u64,
+    pub description: String,
+    pub expires: Option<DateTime<Utc>>,
 }
 
 /// Who is calling: an authenticated user or client of one tenant. Roles are

@@ -1,5 +1,6 @@
 //! Pure types and rules: no I/O, no clock, no HTTP.
 
+pub mod client_secret;
 pub mod community;
 pub mod email;
 pub mod icon;

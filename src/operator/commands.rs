@@ -168,7 +168,7 @@ pub fn execute(store: &Store, request: Request, now: DateTime<Utc>) -> Result<Va
         }
         Request::ClientRotateSecret { client } => {
             let id = parse_client(&client)?;
-            to_value(admin::rotate_client_secret(store, id).map_err(describe)?)
+            to_value(admin::rotate_client_secret(store, id, now).map_err(describe)?)
         }
         Request::ClientDelete { client } => {
             let id = parse_client(&client)?;

@@ -30,9 +30,6 @@ impl Record for User {
     }
 }
 
-/// Layout version 1 (see `codec::Record` for how a layout changes).
-impl Record for Client {}
-
 /// A user as releases before password generations stored it.
 #[derive(Serialize, Deserialize)]
 struct UserV1 {

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod backup_check;
 pub mod backup_file;
 pub mod census;
+pub mod clients;
 pub mod codec;
 mod committer;
 pub mod communities;

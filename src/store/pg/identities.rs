@@ -188,14 +188,19 @@ mod tests {
     }
 
     fn client(tenant: TenantId, name: &str) -> Client {
-        Client {
-            id: ClientId::generate(),
+        Client::new(
+            ClientId::generate(),
             tenant,
-            name: name.into(),
-            secret_hash: "secret".into(),
-            tenant_roles: RoleSet::of(&[Role::TenantAdministrator]),
-            created: Utc::now(),
-        }
+            name.into(),
+            RoleSet::of(&[Role::TenantAdministrator]),
+            crate::domain::identity::NewSecret {
+                hash: "secret".into(),
+                fingerprint: 0,
+                description: String::new(),
+                expires: None,
+            },
+            Utc::now(),
+        )
     }
 
     fn emails(users: &[User]) -> Vec<&str> {

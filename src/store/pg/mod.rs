@@ -16,6 +16,7 @@
 //! network for the database.
 
 mod block;
+pub mod clients;
 pub mod communities;
 mod connect;
 pub mod counts;

@@ -164,7 +164,7 @@ mod tests {
     use super::super::memberships::membership;
     use crate::domain::community::{Community, CommunityName};
     use crate::domain::email::EmailAddress;
-    use crate::domain::identity::{Client, User};
+    use crate::domain::identity::{Client, NewSecret, User};
     use crate::domain::ids::{ClientId, CommunityId, PrincipalId, TenantId, UserId};
     use crate::domain::membership::{CommunityTenantStatus, Membership};
     use crate::domain::role::{Role, RoleSet};
@@ -216,14 +216,19 @@ mod tests {
             created: Utc::now(),
             password_generation: 0,
         };
-        let script = Client {
-            id: ClientId::generate(),
-            tenant: other.id,
-            name: "script".into(),
-            secret_hash: "secret".into(),
-            tenant_roles: RoleSet::of(&[Role::TenantMember]),
-            created: Utc::now(),
-        };
+        let script = Client::new(
+            ClientId::generate(),
+            other.id,
+            "script".into(),
+            RoleSet::of(&[Role::TenantMember]),
+            NewSecret {
+                hash: "secret".into(),
+                fingerprint: 0,
+                description: String::new(),
+                expires: None,
+            },
+            Utc::now(),
+        );
         let c = community.id;
         write(store, |tx| {
             tenants::put(tx, &owner)?.unwrap();
