@@ -23,7 +23,11 @@ pub struct Listed<T> {
     pub role_ids: Vec<Uuid>,
 }
 
-fn own_directory(tx: &impl Readable, caller: Caller, tenant: TenantId) -> Result<Acting, AppError> {
+pub(super) fn own_directory(
+    tx: &impl Readable,
+    caller: Caller,
+    tenant: TenantId,
+) -> Result<Acting, AppError> {
     let me = acting(tx, caller)?;
     if tenant != caller.tenant {
         return Err(AppError::forbidden(
@@ -132,7 +136,10 @@ fn listed_user(tx: &impl Readable, user: User) -> Result<Listed<User>, AppError>
     })
 }
 
-fn listed_client(tx: &impl Readable, client: Client) -> Result<Listed<Client>, AppError> {
+pub(super) fn listed_client(
+    tx: &impl Readable,
+    client: Client,
+) -> Result<Listed<Client>, AppError> {
     let role_ids = role_ids(
         tx,
         client.tenant,

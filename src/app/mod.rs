@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admin;
 pub mod auth_throttle;
+pub mod clients;
 pub mod communities;
 pub mod community_access;
 pub mod community_roles;

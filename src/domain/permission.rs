@@ -35,6 +35,8 @@ pub enum Operation {
     LeaveCommunity,
     GrantCommunityRoles,
     GrantCommunityAdministrator,
+    /// Create, change and delete the tenant's clients and their secrets.
+    ManageClients,
 }
 
 use Operation::*;
@@ -55,6 +57,7 @@ impl Operation {
         match self {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
             UpdateTenant | CreateCommunity | AnswerInvitation => &[TenantAdministrator],
+            ManageClients => &[TenantAdministrator],
             ViewCommunity | ListCommunityRoles | ViewInvitations => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,

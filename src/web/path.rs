@@ -42,6 +42,23 @@ macro_rules! guid_values {
 }
 guid_values!(TenantId, CommunityId, InvitationId, UserId, ClientId, Uuid);
 
+/// A client secret's id: a small number, unique within its client.
+impl PathValue for u32 {
+    fn parse(name: &str, raw: &str) -> Result<Self, AppError> {
+        raw.parse().map_err(|_| {
+            let shown: String = raw.chars().take(64).collect();
+            AppError::invalid(
+                name,
+                format!("'{shown}' is not a secret id (a whole number)"),
+            )
+        })
+    }
+
+    fn schema() -> RefOr<Schema> {
+        <u32 as PartialSchema>::schema()
+    }
+}
+
 /// SDS ids (types, streams, metadata keys, namespaces) are names, taken as
 /// written; their rules are SDS's and are checked by the use case.
 impl PathValue for String {
@@ -145,6 +162,10 @@ path_shape!(
 path_shape!(
     /// `.../ClientCredentialClients/{clientId}`
     ClientPath { client: ClientId = "clientId" }
+);
+path_shape!(
+    /// `.../ClientCredentialClients/{clientId}/Secrets/{secretId}`
+    SecretPath { secret: u32 = "secretId" }
 );
 path_shape!(
     /// `.../Roles/{roleId}`

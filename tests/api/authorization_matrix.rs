@@ -84,6 +84,15 @@ pub fn routes() -> Vec<Route> {
     route("GET", "/api/v1/Tenants/{tenantId}/Users/{userId}", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}", None, [401, 403, 200, 403, 403, 403]),
+    // The tenant's clients and their secrets: Tenant Administrators write
+    route("POST", "/api/v1/Tenants/{tenantId}/ClientCredentialClients", Some(r#"{"Name":"Matrix","RoleIds":[]}"#), [401, 403, 403, 403, 403, 403]),
+    route("PUT", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}", Some(r#"{"Name":"Taken"}"#), [401, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}", None, [401, 403, 403, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}/Secrets", None, [401, 403, 200, 403, 403, 403]),
+    route("POST", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}/Secrets", Some("{}"), [401, 403, 403, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}/Secrets/{secretId}", None, [401, 403, 200, 403, 403, 403]),
+    route("PUT", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}/Secrets/{secretId}", Some(r#"{"Description":"Taken"}"#), [401, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}/Secrets/{secretId}", None, [401, 403, 403, 403, 403, 403]),
     // Communities, with the tenant segment
     route("GET", "/api/v1-preview/Tenants/{tenantId}/Communities", None, [401, 403, 200, 403, 403, 403]),
     route("POST", "/api/v1-preview/Tenants/{tenantId}/Communities", Some(r#"{"Name":"Matrix"}"#), [401, 403, 403, 403, 403, 403]),
@@ -456,6 +465,7 @@ impl World {
             .replace("{memberTenantId}", &self.member.id.to_string())
             .replace("{userId}", &self.owner.admin_user.to_string())
             .replace("{clientId}", &self.owner.client_id.to_string())
+            .replace("{secretId}", "1")
             .replace("{invitationId}", &self.invitation)
             .replace("{roleId}", &self.role)
             .replace("{namespaceId}", "default")

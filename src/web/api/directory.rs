@@ -120,8 +120,13 @@ fn user_body(l: Listed<User>) -> UserBody {
     UserBody::new(l.identity.id.0, l.identity.email.as_str(), l.role_ids)
 }
 
-fn client_body(l: Listed<Client>) -> ClientBody {
-    ClientBody::new(l.identity.id.0, &l.identity.name, l.role_ids)
+/// A client as its own tenant sees it: whether it is enabled, its tags.
+pub fn client_body(l: Listed<Client>) -> ClientBody {
+    let mut body = ClientBody::new(l.identity.id.0, &l.identity.name, l.role_ids);
+    body.enabled = l.identity.enabled;
+    let tags = l.identity.tags;
+    body.tags = (!tags.is_empty()).then_some(tags);
+    body
 }
 
 /// Your tenant's roles

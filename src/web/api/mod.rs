@@ -21,6 +21,7 @@ macro_rules! at_path {
     };
 }
 
+pub mod clients;
 pub mod communities;
 pub mod community_members;
 pub mod community_tenants;

@@ -1,13 +1,15 @@
 //! Every API operation, into the one route table.
 
 use super::{
-    communities, community_members, community_tenants, directory, invitations, sds, tenants,
+    clients, communities, community_members, community_tenants, directory, invitations, sds,
+    tenants,
 };
 use crate::web::route_table::RouteTable;
 
 pub fn add_all(table: &mut RouteTable) {
     tenants::operations(table);
     directory::operations(table);
+    clients::operations(table);
     communities::operations(table);
     community_tenants::operations(table);
     community_members::operations(table);
