@@ -44,6 +44,8 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/forgot_password.html",
     "pages/set_password.html",
     "pages/signup.html",
+    "pages/clients.html",
+    "pages/client_secret.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -151,7 +151,7 @@ struct World {
 }
 
 /// How many distinct placeholders the document's and the portal's paths use.
-const PLACEHOLDERS: usize = 20;
+const PLACEHOLDERS: usize = 23;
 
 impl World {
     fn url(&self, path: &str, case: &Case) -> String {
@@ -177,6 +177,9 @@ impl World {
             ("{namespace}", "default".to_string()),
             ("{stream}", "fuzz".to_string()),
             ("{token}", "not-a-link-token".to_string()),
+            ("{secretId}", "1".to_string()),
+            ("{client}", self.owner.client_id.to_string()),
+            ("{secret}", "1".to_string()),
         ];
         let mut path = path.to_string();
         for ((name, value), segment) in real.iter().zip(&case.segments) {

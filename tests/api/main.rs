@@ -3,6 +3,7 @@
 
 mod authorization_matrix;
 mod backup_tables;
+mod client_pages;
 mod client_secrets;
 mod clients;
 mod communities;

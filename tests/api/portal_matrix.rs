@@ -57,6 +57,7 @@ const ROWS: &[Row] = &[
     row("GET", "/", [303, 303, 303]),
     row("GET", "/static/style.css", [200, 200, 200]),
     row("GET", "/static/delivery.js", [200, 200, 200]),
+    row("GET", "/static/clients.js", [200, 200, 200]),
     row("GET", "/static/favicon.svg", [200, 200, 200]),
     row("GET", "/favicon.ico", [200, 200, 200]),
     row("GET", "/login", [200, 200, 200]),
@@ -74,6 +75,14 @@ const ROWS: &[Row] = &[
     row("GET", "/tenant/icon", [303, 404, 404]),
     row("POST", "/tenant/icon", [400, 400, 400]),
     row("POST", "/tenant/icon/delete", [303, 200, 200]),
+    // Each administrator sees its own tenant's clients; the owner's are not found.
+    row("GET", "/clients", [303, 200, 200]),
+    row("POST", "/clients", [303, 400, 400]),
+    row("POST", "/clients/{client}/secrets", [303, 404, 404]),
+    row("POST", "/clients/{client}/secrets/{secret}/revoke", [303, 404, 404]),
+    confirmed("POST", "/clients/{client}/secrets/{secret}/revoke", YES, [303, 404, 404]),
+    row("POST", "/clients/{client}/delete", [303, 404, 404]),
+    confirmed("POST", "/clients/{client}/delete", YES, [303, 404, 404]),
     row("GET", "/communities", [303, 200, 200]),
     row("POST", "/communities", [303, 400, 400]),
     row("GET", "/communities/{id}", [303, 404, 200]),
@@ -196,6 +205,8 @@ impl World {
             .replace("{namespace}", "default")
             .replace("{stream}", "shared")
             .replace("{token}", "not-a-link-token")
+            .replace("{client}", &self.owner.client_id.to_string())
+            .replace("{secret}", "1")
     }
 
     async fn call(&self, r: &Row, caller: usize) -> (u16, String) {

@@ -1,6 +1,7 @@
 //! The portal: server-rendered pages for the handshake, working without
 //! JavaScript. Pages call the same use cases as the API.
 
+pub mod clients;
 pub mod communities;
 pub mod community;
 pub mod confirmation;
@@ -19,9 +20,11 @@ use actix_web::{web, HttpResponse};
 use render::{redirect, Portal};
 
 const STYLE: &str = include_str!("../../../static/style.css");
-/// The one script: refreshes the Email column while an email is on its way.
+/// Refreshes the Email column while an email is on its way.
 /// Pages work without it.
 const DELIVERY_SCRIPT: &str = include_str!("../../../static/delivery.js");
+/// The copy buttons of the page that shows a new client secret.
+const CLIENTS_SCRIPT: &str = include_str!("../../../static/clients.js");
 /// The portal's icon, linked from every page; also at /favicon.ico, where
 /// browsers look for it without a link.
 const FAVICON: &str = include_str!("../../../static/favicon.svg");
@@ -48,6 +51,7 @@ pub fn table() -> Vec<PageRoute> {
         page(Method::GET, "/", web::to(home)),
         page(Method::GET, "/static/style.css", web::to(style)),
         page(Method::GET, "/static/delivery.js", web::to(delivery_script)),
+        page(Method::GET, "/static/clients.js", web::to(clients_script)),
         page(Method::GET, "/static/favicon.svg", web::to(favicon)),
         page(Method::GET, "/favicon.ico", web::to(favicon)),
         page(Method::GET, "/tenant", web::to(tenant_settings::show)),
@@ -66,6 +70,23 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/tenant/icon/delete",
             web::to(tenant_settings::delete_icon),
+        ),
+        page(Method::GET, "/clients", web::to(clients::show)),
+        page(Method::POST, "/clients", web::to(clients::create)),
+        page(
+            Method::POST,
+            "/clients/{client}/secrets",
+            web::to(clients::add_secret),
+        ),
+        page(
+            Method::POST,
+            "/clients/{client}/secrets/{secret}/revoke",
+            web::to(clients::revoke_secret),
+        ),
+        page(
+            Method::POST,
+            "/clients/{client}/delete",
+            web::to(clients::delete),
         ),
         page(Method::GET, "/login", web::to(login::show)),
         page(Method::POST, "/login", web::to(login::submit)),
@@ -191,6 +212,13 @@ async fn delivery_script() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .content_type("text/javascript; charset=utf-8")
         .body(DELIVERY_SCRIPT)
+}
+
+async fn clients_script() -> HttpResponse {
+    render::respond(StatusCode::OK)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .content_type("text/javascript; charset=utf-8")
+        .body(CLIENTS_SCRIPT)
 }
 
 async fn favicon() -> HttpResponse {

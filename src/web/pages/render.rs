@@ -131,6 +131,10 @@ impl Portal {
         if let Some(v) = &self.visitor {
             page.insert("me_email", &v.who.email);
             page.insert("me_tenant", &v.who.tenant_name);
+            page.insert(
+                "me_manages_clients",
+                &crate::domain::permission::Operation::ManageClients.allows(v.who.tenant_roles),
+            );
             page.insert("csrf", &v.session.csrf);
         }
         let flash = self

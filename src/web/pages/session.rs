@@ -107,6 +107,8 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "tenant_saved" => "Tenant name saved.",
         "icon_saved" => "Icon saved; the preview shows it as stored.",
         "icon_removed" => "Icon removed.",
+        "secret_revoked" => "Secret revoked; it no longer gets tokens.",
+        "client_deleted" => "Client deleted; its secrets no longer get tokens.",
         "password_changed" => "Password changed. Your other sessions are signed out.",
         "password_set" => "Password set. Sign in with it; every session signed in before has ended.",
         _ => return None,
