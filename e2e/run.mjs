@@ -631,6 +631,56 @@ async function forgotPassword(browser, base, view) {
   await ctx.close();
 }
 
+/** The token endpoint's status for a client id and secret. */
+async function tokenStatus(base, id, secret) {
+  const res = await fetch(`${base}/identity/connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(),
+  });
+  const body = await res.json();
+  return res.status === 200 && typeof body.access_token === 'string' ? 200 : res.status;
+}
+
+/** A client made on the Clients page gets a token with the secret shown once. */
+async function clientsPage(browser, base, view) {
+  const who = cast(view).invitee;
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/communities`);
+  await signIn(page, view, who, 'clients-sign-in');
+  await page.waitForURL(/\/communities$/);
+  await page.getByRole('link', { name: 'Clients', exact: true }).click();
+  await page.waitForURL(/\/clients$/);
+  await audit(page, view, 'clients-empty');
+  await page.getByLabel('Name', { exact: true }).fill('Historian export');
+  await page.getByLabel('Secret description').fill('export server');
+  await page.getByRole('button', { name: 'Create client' }).click();
+  await see(page, 'Copy the secret now.');
+  assert.ok(await page.getByRole('button', { name: 'Copy' }).first().isVisible(), 'the copy buttons show with the script');
+  await audit(page, view, 'client-created', { idsAllowed: true });
+  const id = (await page.locator('#client-id').innerText()).trim();
+  const secret = (await page.locator('#client-secret').innerText()).trim();
+  assert.equal(await tokenStatus(base, id, secret), 200, 'the secret shown gets a token');
+
+  await page.getByRole('link', { name: 'Done' }).click();
+  await page.waitForURL(/\/clients$/);
+  await see(page, 'export server');
+  assert.ok(!(await page.content()).includes(secret), 'the secret is shown only once');
+  await audit(page, view, 'clients-list', { idsAllowed: true });
+  await page.getByRole('button', { name: 'Revoke' }).click();
+  assert.match(await page.locator('h1').innerText(), /\?$/, 'a confirmation page asks first');
+  await audit(page, view, 'client-secret-revoke-confirm');
+  await page.locator('form button[data-confirm]').click();
+  await see(page, 'Secret revoked; it no longer gets tokens.');
+  assert.equal(await tokenStatus(base, id, secret), 400, 'a revoked secret gets no token');
+  await page.getByRole('button', { name: 'Delete client' }).click();
+  await audit(page, view, 'client-delete-confirm');
+  await page.locator('form button[data-confirm]').click();
+  await see(page, 'Client deleted; its secrets no longer get tokens.');
+  await ctx.close();
+}
+
 /** Every bold phrase of the README's walk-through and page list is on a page. */
 async function readmeMatches() {
   const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
@@ -669,6 +719,7 @@ async function main() {
     tests.push([`walk-through at ${view.name} width (${view.viewport.width} px)`, () => walkThrough(browser, base, view)]);
     tests.push([`invalid link shows the generic page (${view.name})`, () => invalidLink(browser, base, view)]);
     tests.push([`forgot password and change password (${view.name})`, () => forgotPassword(browser, base, view)]);
+    tests.push([`a client made in the portal gets a token (${view.name})`, () => clientsPage(browser, base, view)]);
   }
   tests.push(['every email fits a 390 px phone', () => emailsFitAPhone(browser)]);
   tests.push(['the README quotes the pages word for word', readmeMatches]);
