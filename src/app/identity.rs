@@ -107,33 +107,38 @@ async fn check_client(
         .await?
         .map_err(CredentialError::Throttled)?;
     // The fingerprint picks the live secret worth an argon2 run (a secret
-    // from before fingerprints is always tried); with none, the check runs
-    // as for an unknown client, which answers "wrong" in the same time.
+    // from before fingerprints is always tried). When none carries it the
+    // answer is "wrong", but a known client still costs one real check
+    // against one of its hashes, whose result cannot count: a wrong guess
+    // then takes as long, and weighs on the hashing queue as much, as a
+    // right one. An unknown client runs no argon2 (see `Passwords`).
     let presented = client_secret::fingerprint(secret);
-    let candidates: Vec<String> = found
-        .as_ref()
-        .map(|(c, _)| {
+    let mut checks: Vec<(String, bool)> = Vec::new();
+    if let Some((c, _)) = &found {
+        checks.extend(
             c.secrets
                 .iter()
                 .filter(|s| s.is_live_at(now) && s.may_match(presented))
-                .map(|s| s.hash.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+                .map(|s| (s.hash.clone(), true)),
+        );
+        if checks.is_empty() {
+            checks.extend(c.secrets.first().map(|s| (s.hash.clone(), false)));
+        }
+    }
     let mut matched = None;
-    if candidates.is_empty() {
+    if checks.is_empty() {
         ctx.passwords
             .verify(source, secret.to_string(), None)
             .await
             .map_err(CredentialError::Busy)?;
     }
-    for hash in candidates {
+    for (hash, counts) in checks {
         let right = ctx
             .passwords
             .verify(source, secret.to_string(), Some(hash.clone()))
             .await
             .map_err(CredentialError::Busy)?;
-        if right {
+        if right && counts {
             matched = Some(hash);
             break;
         }
