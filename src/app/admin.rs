@@ -129,6 +129,7 @@ pub fn create_user(
         tenant_roles: roles,
         created: now,
         password_generation: 0,
+        deactivated: false,
     };
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {

@@ -44,6 +44,7 @@ impl Founding {
             tenant_roles: RoleSet::of(&[Role::TenantAdministrator, Role::TenantMember]),
             created: tenant.created,
             password_generation: 0,
+            deactivated: false,
         };
         Self { tenant, admin }
     }

@@ -20,6 +20,9 @@ pub struct User {
     /// the other sessions and kills every earlier link, on every instance,
     /// without a list of either.
     pub password_generation: u32,
+    /// Deactivated by a Tenant Administrator: no sign-in, no set-password
+    /// link, no session, until reactivated. The user and its roles stay.
+    pub deactivated: bool,
 }
 
 impl User {

@@ -18,3 +18,4 @@ pub mod session;
 pub mod share_visibility;
 pub mod shown_name;
 pub mod tenant;
+pub mod user_invitation;

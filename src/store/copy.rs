@@ -20,7 +20,7 @@ use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
     communities, grants, identities, invitations, memberships, outbox, profiles, sds_streams,
-    sds_types, sds_values, secrets, sessions, shares, tenants,
+    sds_types, sds_values, secrets, sessions, shares, tenants, user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::community::Community;
@@ -29,11 +29,13 @@ use crate::domain::ids::{CommunityId, InvitationId, OutboxId, PrincipalId, Tenan
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
 use crate::domain::notification::OutboxEntry;
+use crate::domain::paging::Page;
 use crate::domain::role::RoleSet;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
 use crate::domain::tenant::Tenant;
+use crate::domain::user_invitation::UserInvitation;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
@@ -472,6 +474,7 @@ struct TenantPiece {
     icon: Option<Vec<u8>>,
     external_account: Option<String>,
     users: Vec<User>,
+    user_invitations: Vec<UserInvitation>,
     clients: Vec<Client>,
 }
 
@@ -481,6 +484,7 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         icon: tenants::icon(tx, id)?,
         external_account: profiles::external_account(tx, id)?,
         users: identities::users_of_tenant(tx, id)?,
+        user_invitations: user_invitations::page_of_tenant(tx, id, Page::everything())?,
         clients: identities::clients_of_tenant(tx, id)?,
     })
 }
@@ -498,6 +502,9 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
     }
     for u in &p.users {
         out.push(item("user", u.id, u)?);
+    }
+    for i in &p.user_invitations {
+        out.push(item("user invitation", i.id, i)?);
     }
     for c in &p.clients {
         out.push(item("client", c.id, c)?);
@@ -526,6 +533,9 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
                 id: u.id.to_string(),
             });
         }
+    }
+    for i in &p.user_invitations {
+        user_invitations::put(tx, i)?;
     }
     for c in &p.clients {
         identities::put_client(tx, c)?;

@@ -16,13 +16,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Layout 2 adds the password generation; layout 1 is converted on read
-/// (generation 0, as every session of that release has).
+/// (generation 0, as every session of that release has), through layout 2.
+/// Layout 3 adds `deactivated` (false for every user stored before).
 impl Record for User {
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
-            1 => Ok(layout::<UserV1>(body)?.into()),
+            1 => Ok(UserV2::from(layout::<UserV1>(body)?).into()),
+            2 => Ok(layout::<UserV2>(body)?.into()),
             _ => Err(StoreError::Codec(format!(
                 "unknown user record version {version}"
             ))),
@@ -41,9 +43,9 @@ struct UserV1 {
     created: DateTime<Utc>,
 }
 
-impl From<UserV1> for User {
+impl From<UserV1> for UserV2 {
     fn from(old: UserV1) -> Self {
-        User {
+        UserV2 {
             id: old.id,
             tenant: old.tenant,
             email: old.email,
@@ -51,6 +53,33 @@ impl From<UserV1> for User {
             tenant_roles: old.tenant_roles,
             created: old.created,
             password_generation: 0,
+        }
+    }
+}
+
+/// A user as releases before deactivation stored it.
+#[derive(Serialize, Deserialize)]
+struct UserV2 {
+    id: UserId,
+    tenant: TenantId,
+    email: EmailAddress,
+    password_hash: String,
+    tenant_roles: RoleSet,
+    created: DateTime<Utc>,
+    password_generation: u32,
+}
+
+impl From<UserV2> for User {
+    fn from(old: UserV2) -> Self {
+        User {
+            id: old.id,
+            tenant: old.tenant,
+            email: old.email,
+            password_hash: old.password_hash,
+            tenant_roles: old.tenant_roles,
+            created: old.created,
+            password_generation: old.password_generation,
+            deactivated: false,
         }
     }
 }
@@ -227,6 +256,22 @@ pub fn principal(
     })
 }
 
+/// Deletes a user with its email and tenant index entries. Its community
+/// roles and its invitation are the caller's to remove in the same
+/// transaction. Returns false when there was no such user.
+pub fn delete_user(tx: &impl Writable, id: UserId) -> Result<bool, StoreError> {
+    let tx = redb_write_or_pg!(tx, |pg| super::pg::identities::delete_user(pg, id));
+    let Some(user) = get_user(tx, id)? else {
+        return Ok(false);
+    };
+    tx.open_table(USERS)?.remove(id.0)?;
+    tx.open_table(USERS_BY_TENANT)?
+        .remove((user.tenant.0, id.0))?;
+    tx.open_table(USER_BY_EMAIL)?
+        .remove((user.email.as_str(), user.tenant.0))?;
+    Ok(true)
+}
+
 /// Deletes a client, its tenant index entry and every community role it
 /// holds (a full pass over the grants: deleting a client is a rare
 /// operator action, and grants of communities the tenant has left are
@@ -265,6 +310,25 @@ mod tests {
         assert_eq!(back.email, old.email);
         assert_eq!(back.password_hash, old.password_hash);
         assert_eq!(back.password_generation, 0);
-        assert_eq!(encode(&back).unwrap()[0], 2);
+        assert!(!back.deactivated);
+        assert_eq!(encode(&back).unwrap()[0], 3);
+    }
+
+    #[test]
+    fn a_user_from_before_deactivation_still_decodes_active() {
+        let old = UserV2 {
+            id: UserId::generate(),
+            tenant: TenantId::generate(),
+            email: EmailAddress::parse("a@b.example").unwrap(),
+            password_hash: "$argon2id$stand-in".into(),
+            tenant_roles: RoleSet::default(),
+            created: Utc::now(),
+            password_generation: 4,
+        };
+        let mut bytes = vec![2u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: User = decode(&bytes).unwrap();
+        assert_eq!((back.id, back.password_generation), (old.id, 4));
+        assert!(!back.deactivated);
     }
 }

@@ -44,6 +44,7 @@ pub mod tables;
 pub mod tenants;
 pub mod throttles;
 pub(crate) mod tx;
+pub mod user_invitations;
 
 pub use error::StoreError;
 pub use fair_queue::Lane;

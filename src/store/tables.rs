@@ -19,6 +19,7 @@ use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
 use crate::domain::tenant::Tenant;
+use crate::domain::user_invitation::UserInvitation;
 use redb::{Key, TableDefinition, Value};
 use uuid::Uuid;
 
@@ -97,6 +98,11 @@ tables! {
     USER_BY_EMAIL: (&str, Uuid) => Uuid;
     /// (tenant, user)
     USERS_BY_TENANT: (Uuid, Uuid) => ();
+
+    /// user -> the user's invitation (one per user; a resend replaces it)
+    USER_INVITATIONS: Uuid => Records = record::<UserInvitation>;
+    /// (tenant, invitation) -> user: a tenant's invitations, oldest first
+    USER_INVITATIONS_BY_TENANT: (Uuid, Uuid) => Uuid;
 
     CLIENTS: Uuid => Records = record::<Client>;
     /// (tenant, client)

@@ -126,6 +126,11 @@ pub fn principal(tx: &PgTx, id: PrincipalId) -> Result<Option<(TenantId, RoleSet
     })
 }
 
+/// Deletes a user (see `store::identities::delete_user`).
+pub fn delete_user(tx: &PgTx, id: UserId) -> Result<bool, StoreError> {
+    Ok(tx.execute("DELETE FROM users WHERE id = $1", &[&id.0])? > 0)
+}
+
 /// Deletes a client and every community role it holds (a scan of the
 /// grants, like redb's: a rare operator action). False when there was no
 /// such client.
@@ -184,6 +189,7 @@ mod tests {
             tenant_roles: RoleSet::of(&[Role::TenantMember]),
             created: Utc::now(),
             password_generation: 0,
+            deactivated: false,
         }
     }
 

@@ -20,18 +20,24 @@ struct Migration {
 
 /// Every migration, in order. A migration once released never changes:
 /// a change to the schema is a new one.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: &[
-        include_str!("migrations/0001/00_tenants.sql"),
-        include_str!("migrations/0001/10_identities.sql"),
-        include_str!("migrations/0001/20_communities.sql"),
-        include_str!("migrations/0001/30_invitations.sql"),
-        include_str!("migrations/0001/40_outbox.sql"),
-        include_str!("migrations/0001/50_sds.sql"),
-        include_str!("migrations/0001/60_throttles.sql"),
-    ],
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: &[
+            include_str!("migrations/0001/00_tenants.sql"),
+            include_str!("migrations/0001/10_identities.sql"),
+            include_str!("migrations/0001/20_communities.sql"),
+            include_str!("migrations/0001/30_invitations.sql"),
+            include_str!("migrations/0001/40_outbox.sql"),
+            include_str!("migrations/0001/50_sds.sql"),
+            include_str!("migrations/0001/60_throttles.sql"),
+        ],
+    },
+    Migration {
+        version: 2,
+        sql: &[include_str!("migrations/0002/00_user_invitations.sql")],
+    },
+];
 
 /// The newest migration this release knows.
 pub fn latest() -> i64 {

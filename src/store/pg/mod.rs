@@ -39,6 +39,7 @@ pub mod tenants;
 pub mod testing;
 pub mod throttles;
 mod tx;
+pub mod user_invitations;
 
 pub use connect::DatabaseUrl;
 pub use tx::{Isolation, PgTx};

@@ -215,6 +215,7 @@ mod tests {
             tenant_roles: RoleSet::of(&[Role::TenantAdministrator]),
             created: Utc::now(),
             password_generation: 0,
+            deactivated: false,
         };
         let script = Client::new(
             ClientId::generate(),
