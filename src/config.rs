@@ -116,6 +116,10 @@ pub struct Settings {
     /// How long a forgot-password email's links work.
     #[serde(with = "humantime_serde")]
     pub password_link_ttl: Duration,
+    /// How long the set-password link in a user invitation works (a Tenant
+    /// Administrator invited a colleague, who may not read mail for days).
+    #[serde(with = "humantime_serde")]
+    pub user_invitation_ttl: Duration,
     /// Forgot-password requests per hour for one email address, from
     /// anywhere ...
     pub password_resets_per_address_per_hour: u32,
@@ -216,6 +220,9 @@ impl Settings {
         }
         if self.password_link_ttl.is_zero() {
             return Err("password_link_ttl must be more than zero".into());
+        }
+        if self.user_invitation_ttl.is_zero() {
+            return Err("user_invitation_ttl must be more than zero".into());
         }
         if self.hashing_slots == 0
             || self.hashing_queue_per_source == 0

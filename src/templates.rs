@@ -30,6 +30,9 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "email/password_reset.subject.txt",
     "email/password_reset.html",
     "email/password_reset.txt",
+    "email/user_invitation.subject.txt",
+    "email/user_invitation.html",
+    "email/user_invitation.txt",
     "pages/base.html",
     "pages/message.html",
     "pages/login.html",
@@ -46,6 +49,7 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/signup.html",
     "pages/clients.html",
     "pages/client_secret.html",
+    "pages/users.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -123,7 +123,7 @@ fn role_ids(
     Ok(out)
 }
 
-fn listed_user(tx: &impl Readable, user: User) -> Result<Listed<User>, AppError> {
+pub(super) fn listed_user(tx: &impl Readable, user: User) -> Result<Listed<User>, AppError> {
     let role_ids = role_ids(
         tx,
         user.tenant,

@@ -266,6 +266,8 @@ async fn check_password(
         }
         None => None,
     };
+    // A deactivated user is answered as an unknown one, in the same time.
+    let found = found.filter(|(u, _)| !u.deactivated);
     let hash = found.as_ref().map(|(u, _)| u.password_hash.clone());
     let matched = ctx
         .passwords

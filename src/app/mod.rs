@@ -29,6 +29,8 @@ pub mod removal;
 pub mod sds;
 pub mod signup;
 pub mod tenants;
+pub mod user_invitations;
+pub mod users;
 
 pub use context::Context;
 pub use error::AppError;

@@ -11,7 +11,7 @@ use super::{AppError, Context};
 use crate::domain::ids::OutboxId;
 use crate::domain::invitation::InvitationState;
 use crate::domain::notification::{DeliveryStatus, Notice, OutboxEntry};
-use crate::store::{invitations, outbox, Readable, WriteTx};
+use crate::store::{identities, invitations, outbox, Readable, WriteTx};
 use crate::telemetry::metrics::OutboxEvent;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -175,6 +175,24 @@ fn superseded(
 ) -> Result<Option<String>, AppError> {
     if let Notice::PasswordReset { expires, .. } = entry.notice {
         return Ok((expires <= now).then(|| "its links expired before it could be sent".into()));
+    }
+    if let Notice::UserInvitation {
+        user,
+        generation,
+        expires,
+        ..
+    } = entry.notice
+    {
+        if expires <= now {
+            return Ok(Some("its link expired before it could be sent".into()));
+        }
+        return Ok(match identities::get_user(tx, user)? {
+            None => Some("the invited user no longer exists".into()),
+            Some(u) if u.password_generation != generation => Some(
+                "the invitation was resent or withdrawn, or a password was set meanwhile".into(),
+            ),
+            Some(_) => None,
+        });
     }
     let Notice::Invitation {
         invitation,

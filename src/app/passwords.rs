@@ -1,5 +1,6 @@
 //! Passwords people choose themselves: changing one's own in the portal,
-//! and forgot password (an email with set-password links).
+//! forgot password (an email with set-password links), and the first
+//! password of an invited user (the invitation email's link, the same kind).
 //!
 //! Every change bumps the user's password generation (`User::
 //! set_password_hash`). Sessions carry the generation they were made
@@ -18,7 +19,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::notification::{Notice, PasswordAccount};
 use crate::domain::password::check_new;
 use crate::domain::session::Session;
-use crate::store::{identities, sessions, tenants, Readable};
+use crate::store::{identities, sessions, tenants, user_invitations, Readable};
 use chrono::{DateTime, Utc};
 
 /// The fields of the change-password form, as typed.
@@ -153,7 +154,9 @@ async fn queue_reset_email(ctx: &Context, address: EmailAddress) -> Result<(), A
                 let Some(t) = tenants::get(tx, tenant)?.filter(|t| t.state.is_active()) else {
                     continue;
                 };
-                if let Some(user) = identities::user_by_email(tx, tenant, &address)? {
+                if let Some(user) =
+                    identities::user_by_email(tx, tenant, &address)?.filter(|u| !u.deactivated)
+                {
                     accounts.push(PasswordAccount {
                         user: user.id,
                         generation: user.password_generation,
@@ -195,7 +198,7 @@ pub async fn link_account(ctx: &Context, token: &str) -> Result<Option<LinkAccou
     ctx.store
         .read(move |tx| {
             let Some(user) = identities::get_user(tx, link.user)?
-                .filter(|u| u.password_generation == link.generation)
+                .filter(|u| u.password_generation == link.generation && !u.deactivated)
             else {
                 return Ok(None);
             };
@@ -257,12 +260,19 @@ pub async fn set_with_link(
     ctx.store
         .write(move |tx| {
             let Some(mut user) = identities::get_user(tx, link.user)?
-                .filter(|u| u.password_generation == link.generation)
+                .filter(|u| u.password_generation == link.generation && !u.deactivated)
             else {
                 return Err(SetPasswordError::InvalidLink);
             };
             if active_tenant_name(tx, &user)?.is_none() {
                 return Err(SetPasswordError::InvalidLink);
+            }
+            // The user's invitation, if this link is its own, is accepted.
+            if let Some(mut invitation) = user_invitations::of_user(tx, user.id)?
+                .filter(|i| i.is_answered_by(link.generation))
+            {
+                invitation.accepted = Some(now);
+                user_invitations::put(tx, &invitation)?;
             }
             user.set_password_hash(hash.clone());
             identities::put_user(tx, &user)?;

@@ -34,9 +34,9 @@ pub async fn signed_in(ctx: &Context, session: &Session) -> Result<Option<Signed
     ctx.store
         .read(move |tx| {
             // A session from before the latest password change is over.
-            let Some(user) = identities::get_user(tx, user)?
-                .filter(|u| u.tenant == tenant && u.password_generation == generation)
-            else {
+            let Some(user) = identities::get_user(tx, user)?.filter(|u| {
+                u.tenant == tenant && u.password_generation == generation && !u.deactivated
+            }) else {
                 return Ok(None);
             };
             let Some(tenant) = tenants::get(tx, tenant)? else {

@@ -47,6 +47,15 @@ pub enum Notice {
         /// When the links stop working (fixed when asked, not when sent).
         expires: DateTime<Utc>,
     },
+    /// To a user a Tenant Administrator invited: one set-password link,
+    /// signed for the user's password generation when the invitation was
+    /// issued. (Last, so entries stored before it keep their encoding.)
+    UserInvitation {
+        user: UserId,
+        generation: u32,
+        tenant_name: String,
+        expires: DateTime<Utc>,
+    },
 }
 
 /// One account in a forgot-password email: whose link, under which

@@ -37,6 +37,8 @@ pub enum Operation {
     GrantCommunityAdministrator,
     /// Create, change and delete the tenant's clients and their secrets.
     ManageClients,
+    /// Add, change, invite and remove the tenant's users.
+    ManageUsers,
 }
 
 use Operation::*;
@@ -56,8 +58,9 @@ impl Operation {
     pub fn allowed_roles(self) -> &'static [Role] {
         match self {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
-            UpdateTenant | CreateCommunity | AnswerInvitation => &[TenantAdministrator],
-            ManageClients => &[TenantAdministrator],
+            UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers => {
+                &[TenantAdministrator]
+            }
             ViewCommunity | ListCommunityRoles | ViewInvitations => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,

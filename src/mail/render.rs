@@ -140,6 +140,22 @@ fn fields<'a>(
             f.expires = readable(expires);
             "password_reset"
         }
+        Notice::UserInvitation {
+            user,
+            generation,
+            tenant_name,
+            expires,
+        } => {
+            let link = PasswordLink {
+                user: *user,
+                generation: *generation,
+            };
+            let token = links.issue_password(link, *expires)?;
+            f.link = format!("{base}/password/{token}");
+            f.tenant_name = tenant_name;
+            f.expires = readable(expires);
+            "user_invitation"
+        }
     };
     Ok((name, f))
 }

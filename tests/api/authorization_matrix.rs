@@ -57,6 +57,8 @@ const STATUS_PAUSED: Option<&str> = Some(r#"{"Status":"Paused"}"#);
 const STATUS_ACTIVE: Option<&str> = Some(r#"{"Status":"Active"}"#);
 const ROLES: Option<&str> = Some(r#"["{roleId}"]"#);
 const PUBLIC: [u16; 6] = [200; 6];
+const NEW_USER: Option<&str> = Some(r#"{"Email":"new.colleague@matrix.example"}"#);
+const SEND: Option<&str> = Some(r#"{"SendInvitation":true}"#);
 
 //                                        none  foreign plain paused removed deactivated
 #[rustfmt::skip]
@@ -82,6 +84,17 @@ pub fn routes() -> Vec<Route> {
     route("GET", "/api/v1/Tenants/{tenantId}/Roles/{roleId}", None, [401, 403, 404, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users/{userId}", None, [401, 403, 200, 403, 403, 403]),
+    // The tenant's users, managed by its Tenant Administrators
+    route("POST", "/api/v1/Tenants/{tenantId}/Users", NEW_USER, [401, 403, 403, 403, 403, 403]),
+    route("POST", "/api/v1/Tenants/{tenantId}/Users/{userId}", NEW_USER, [401, 403, 403, 403, 403, 403]),
+    route("PUT", "/api/v1/Tenants/{tenantId}/Users/{userId}", NEW_USER, [401, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/Tenants/{tenantId}/Users/{userId}", None, [401, 403, 403, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/Users/{userId}/Invitation", None, [401, 403, 404, 403, 403, 403]),
+    route("POST", "/api/v1/Tenants/{tenantId}/Users/{userId}/Invitation", SEND, [401, 403, 403, 403, 403, 403]),
+    route("PUT", "/api/v1/Tenants/{tenantId}/Users/{userId}/Invitation", SEND, [401, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/Tenants/{tenantId}/Users/{userId}/Invitation", None, [401, 403, 403, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/Invitations", None, [401, 403, 200, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/Invitations/{invitationId}", None, [401, 403, 404, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}", None, [401, 403, 200, 403, 403, 403]),
     // The tenant's clients and their secrets: Tenant Administrators write

@@ -56,4 +56,6 @@ mod store_copy;
 mod tenants;
 mod two_instances;
 mod upgrade;
+mod users;
+mod users_page;
 mod value_pages;

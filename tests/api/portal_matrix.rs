@@ -83,6 +83,16 @@ const ROWS: &[Row] = &[
     confirmed("POST", "/clients/{client}/secrets/{secret}/revoke", YES, [303, 404, 404]),
     row("POST", "/clients/{client}/delete", [303, 404, 404]),
     confirmed("POST", "/clients/{client}/delete", YES, [303, 404, 404]),
+    // Each caller's own tenant's users; the owner's user is not found.
+    row("GET", "/tenant/users", [303, 200, 200]),
+    row("POST", "/tenant/users/invite", [303, 400, 400]),
+    row("POST", "/tenant/users/{user}/roles", [303, 404, 404]),
+    row("POST", "/tenant/users/{user}/resend", [303, 404, 404]),
+    row("POST", "/tenant/users/{user}/remove", [303, 200, 200]),
+    confirmed("POST", "/tenant/users/{user}/remove", YES, [303, 404, 404]),
+    row("POST", "/tenant/users/{user}/deactivate", [303, 200, 200]),
+    confirmed("POST", "/tenant/users/{user}/deactivate", YES, [303, 404, 404]),
+    row("POST", "/tenant/users/{user}/reactivate", [303, 404, 404]),
     row("GET", "/communities", [303, 200, 200]),
     row("POST", "/communities", [303, 400, 400]),
     row("GET", "/communities/{id}", [303, 404, 200]),
@@ -199,6 +209,7 @@ impl World {
             .replace("{id}", &self.community)
             .replace("{kind}", "users")
             .replace("{principal}", &self.owner.admin_user.to_string())
+            .replace("{user}", &self.owner.admin_user.to_string())
             .replace("{inv}", &self.invitation)
             .replace("{verb}", "remove")
             .replace("{tenant}", &self.owner.id.to_string())

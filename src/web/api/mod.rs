@@ -31,6 +31,7 @@ pub mod mounts;
 pub mod operations;
 pub mod sds;
 pub mod tenants;
+pub mod users;
 
 use actix_web::HttpRequest;
 use chrono::{DateTime, SecondsFormat, Utc};

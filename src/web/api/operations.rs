@@ -2,7 +2,7 @@
 
 use super::{
     clients, communities, community_members, community_tenants, directory, invitations, sds,
-    tenants,
+    tenants, users,
 };
 use crate::web::route_table::RouteTable;
 
@@ -10,6 +10,7 @@ pub fn add_all(table: &mut RouteTable) {
     tenants::operations(table);
     directory::operations(table);
     clients::operations(table);
+    users::operations(table);
     communities::operations(table);
     community_tenants::operations(table);
     community_members::operations(table);

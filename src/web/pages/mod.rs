@@ -14,6 +14,7 @@ pub mod render;
 pub mod session;
 pub mod signup;
 pub mod tenant_settings;
+pub mod users;
 
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -87,6 +88,33 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/clients/{client}/delete",
             web::to(clients::delete),
+        ),
+        page(Method::GET, "/tenant/users", web::to(users::show)),
+        page(Method::POST, "/tenant/users/invite", web::to(users::invite)),
+        page(
+            Method::POST,
+            "/tenant/users/{user}/roles",
+            web::to(users::save_roles),
+        ),
+        page(
+            Method::POST,
+            "/tenant/users/{user}/resend",
+            web::to(users::resend),
+        ),
+        page(
+            Method::POST,
+            "/tenant/users/{user}/remove",
+            web::to(users::remove),
+        ),
+        page(
+            Method::POST,
+            "/tenant/users/{user}/deactivate",
+            web::to(users::deactivate),
+        ),
+        page(
+            Method::POST,
+            "/tenant/users/{user}/reactivate",
+            web::to(users::reactivate),
         ),
         page(Method::GET, "/login", web::to(login::show)),
         page(Method::POST, "/login", web::to(login::submit)),

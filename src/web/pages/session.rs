@@ -111,6 +111,12 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "client_deleted" => "Client deleted; its secrets no longer get tokens.",
         "password_changed" => "Password changed. Your other sessions are signed out.",
         "password_set" => "Password set. Sign in with it; every session signed in before has ended.",
+        "user_invited" => "Invitation queued for email; the new user chooses a password through its link.",
+        "user_invitation_resent" => "Invitation queued again with a new link; the link in the earlier email no longer works.",
+        "user_roles_saved" => "Roles saved.",
+        "user_removed" => "User removed and signed out everywhere.",
+        "user_deactivated" => "User deactivated and signed out everywhere.",
+        "user_reactivated" => "User reactivated; they sign in with their password again.",
         _ => return None,
     })
 }

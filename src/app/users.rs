@@ -1,0 +1,401 @@
+//! A tenant's administrators manage its users: add (create, get-or-create,
+//! create-or-update), change roles and address, remove. Every write needs
+//! the Tenant Administrator role in the tenant itself; a Tenant Member reads
+//! the directory (`app::directory`) and nothing more.
+//!
+//! Rules, each checked in the write transaction that would break it:
+//! an address is one user's per tenant (409); a tenant keeps at least one
+//! user holding Tenant Administrator (409, whether by removal or by losing
+//! the role); role ids are the tenant's own (400 naming `RoleIds`). A user
+//! removed, or whose password generation is bumped, is signed out on every
+//! instance at once: portal sessions carry the generation and the user.
+
+use super::access::{acting, Acting};
+use super::context::Context;
+use super::directory::{listed_user, Listed};
+use super::error::AppError;
+use crate::domain::email::EmailAddress;
+use crate::domain::identity::{Caller, User};
+use crate::domain::ids::{PrincipalId, TenantId, UserId};
+use crate::domain::paging::Page;
+use crate::domain::permission::Operation;
+use crate::domain::role::{Role, RoleSet};
+use crate::store::{grants, identities, memberships, user_invitations, Readable, WriteTx};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Most role ids one body may carry.
+pub const MAX_ROLE_IDS: usize = 100;
+
+/// A user as a client sends one (`Id`, `Email` or `ContactEmail`,
+/// `RoleIds`); what communityd does not keep is not asked for.
+#[derive(Clone, Debug, Default)]
+pub struct UserInput {
+    pub id: Option<String>,
+    pub email: Option<String>,
+    pub contact_email: Option<String>,
+    pub role_ids: Option<Vec<String>>,
+}
+
+/// Whether a write made the user or found/changed one already there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Existing,
+}
+
+/// The caller, in its own tenant, for reading (`ViewTenant`) or writing
+/// (`ManageUsers`). Another tenant's path is refused as the directory
+/// refuses it.
+pub(super) fn in_own_tenant(
+    tx: &impl Readable,
+    caller: Caller,
+    tenant: TenantId,
+    op: Operation,
+) -> Result<Acting, AppError> {
+    let me = acting(tx, caller)?;
+    if tenant != caller.tenant {
+        return Err(AppError::forbidden(
+            "a caller may only manage its own tenant's users",
+        ));
+    }
+    me.require_tenant_role(op)?;
+    Ok(me)
+}
+
+/// The tenant's user `id`: 404 for an unknown id or another tenant's user.
+pub(super) fn own_user(tx: &impl Readable, tenant: TenantId, id: UserId) -> Result<User, AppError> {
+    match identities::get_user(tx, id)? {
+        Some(u) if u.tenant == tenant => Ok(u),
+        _ => Err(AppError::not_found(format!("your tenant has no user {id}"))),
+    }
+}
+
+/// The address a body gives: `Email`, else `ContactEmail`.
+fn address(input: &UserInput) -> Result<EmailAddress, AppError> {
+    let (field, raw) = match (&input.email, &input.contact_email) {
+        (Some(e), _) if !e.trim().is_empty() => ("Email", e),
+        (_, Some(c)) if !c.trim().is_empty() => ("ContactEmail", c),
+        _ => {
+            return Err(AppError::invalid(
+                "Email",
+                "is required (or ContactEmail): the address the user signs in with",
+            ))
+        }
+    };
+    EmailAddress::parse(raw).map_err(|e| AppError::invalid(field, e.to_string()))
+}
+
+/// The body's `Id`, which must agree with the path's when both are given.
+fn body_id(input: &UserInput, path: Option<UserId>) -> Result<Option<UserId>, AppError> {
+    let Some(raw) = input.id.as_deref().filter(|s| !s.trim().is_empty()) else {
+        return Ok(path);
+    };
+    let id = UserId::parse(raw).ok_or_else(|| AppError::invalid("Id", "is not a valid GUID"))?;
+    match path {
+        Some(p) if p != id => Err(AppError::invalid(
+            "Id",
+            format!("is {id}, but the path names user {p}"),
+        )),
+        _ => Ok(Some(id)),
+    }
+}
+
+/// The role ids as GUIDs, bounded; checked against the tenant later.
+fn role_guids(input: &UserInput) -> Result<Option<Vec<Uuid>>, AppError> {
+    let Some(ids) = &input.role_ids else {
+        return Ok(None);
+    };
+    if ids.len() > MAX_ROLE_IDS {
+        return Err(AppError::invalid(
+            "RoleIds",
+            format!(
+                "holds {} ids; at most {MAX_ROLE_IDS} are allowed",
+                ids.len()
+            ),
+        ));
+    }
+    ids.iter()
+        .map(|raw| {
+            Uuid::try_parse(raw.trim()).map_err(|_| {
+                let shown: String = raw.chars().take(64).collect();
+                AppError::invalid("RoleIds", format!("'{shown}' is not a valid GUID"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// The tenant roles `ids` name. Each id must be one of the tenant's roles,
+/// or a community role the user already holds (a client that read the user
+/// sends its `RoleIds` back unchanged; community roles are granted through
+/// the community's Users routes). Naming no tenant role gives Tenant Member.
+fn tenant_roles_of(tenant: TenantId, held: &[Uuid], ids: &[Uuid]) -> Result<RoleSet, AppError> {
+    let mut roles = RoleSet::EMPTY;
+    for id in ids {
+        match Role::TENANT.iter().find(|r| r.instance_id(tenant.0) == *id) {
+            Some(r) => roles = roles.with(*r),
+            None if held.contains(id) => {}
+            None => {
+                return Err(AppError::invalid(
+                    "RoleIds",
+                    format!("{id} is not a role of your tenant"),
+                ))
+            }
+        }
+    }
+    if roles.is_empty() {
+        roles = RoleSet::of(&[Role::TenantMember]);
+    }
+    Ok(roles)
+}
+
+/// Whether some active user of the tenant other than `except` holds
+/// Tenant Administrator.
+fn another_administrator(
+    tx: &impl Readable,
+    tenant: TenantId,
+    except: UserId,
+) -> Result<bool, AppError> {
+    Ok(identities::users_of_tenant(tx, tenant)?.iter().any(|u| {
+        u.id != except && !u.deactivated && u.tenant_roles.contains(Role::TenantAdministrator)
+    }))
+}
+
+/// 409 unless the tenant keeps a Tenant Administrator without `user`.
+pub(super) fn keep_an_administrator(
+    tx: &impl Readable,
+    user: &User,
+    what: &str,
+) -> Result<(), AppError> {
+    if user.tenant_roles.contains(Role::TenantAdministrator)
+        && !user.deactivated
+        && !another_administrator(tx, user.tenant, user.id)?
+    {
+        return Err(AppError::conflict(format!(
+            "{} is the tenant's last Tenant Administrator and cannot {what}; make another user a Tenant Administrator first",
+            user.email
+        )));
+    }
+    Ok(())
+}
+
+fn duplicate(email: &EmailAddress) -> AppError {
+    AppError::conflict(format!(
+        "your tenant already has a user with the address {email}"
+    ))
+}
+
+/// Stores a new user with no usable password (they set one through an
+/// invitation, or Forgot password).
+pub(super) fn insert_new(
+    tx: &WriteTx,
+    tenant: TenantId,
+    id: UserId,
+    email: EmailAddress,
+    roles: RoleSet,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    if identities::get_user(tx, id)?.is_some() {
+        return Err(AppError::conflict(format!("user {id} already exists")));
+    }
+    let user = User {
+        id,
+        tenant,
+        email,
+        password_hash: String::new(),
+        tenant_roles: roles,
+        created: now,
+        password_generation: 0,
+        deactivated: false,
+    };
+    if !identities::put_user(tx, &user)? {
+        return Err(duplicate(&user.email));
+    }
+    Ok(user)
+}
+
+/// `POST /Users`: a new user; `Id` from the body or made here.
+pub async fn create(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+    input: UserInput,
+) -> Result<Listed<User>, AppError> {
+    let now = ctx.clock.now();
+    let fresh = UserId::generate();
+    ctx.store
+        .write(move |tx| {
+            in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
+            let email = address(&input)?;
+            let id = body_id(&input, None)?.unwrap_or(fresh);
+            let roles = match role_guids(&input)? {
+                Some(ids) => tenant_roles_of(tenant, &[], &ids)?,
+                None => RoleSet::of(&[Role::TenantMember]),
+            };
+            let user = insert_new(tx, tenant, id, email, roles, now)?;
+            listed_user(tx, user)
+        })
+        .await
+}
+
+/// `POST /Users/{userId}`: the user if the tenant has it, else a new one
+/// with that id.
+pub async fn get_or_create(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+    id: UserId,
+    input: UserInput,
+) -> Result<(Listed<User>, Outcome), AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
+            body_id(&input, Some(id))?;
+            match identities::get_user(tx, id)? {
+                Some(u) if u.tenant == tenant => Ok((listed_user(tx, u)?, Outcome::Existing)),
+                Some(_) => Err(AppError::not_found(format!("your tenant has no user {id}"))),
+                None => {
+                    let email = address(&input)?;
+                    let roles = match role_guids(&input)? {
+                        Some(ids) => tenant_roles_of(tenant, &[], &ids)?,
+                        None => RoleSet::of(&[Role::TenantMember]),
+                    };
+                    let user = insert_new(tx, tenant, id, email, roles, now)?;
+                    Ok((listed_user(tx, user)?, Outcome::Created))
+                }
+            }
+        })
+        .await
+}
+
+/// `PUT /Users/{userId}`: creates the user, or changes its address and
+/// tenant roles (each only when the body gives it).
+pub async fn create_or_update(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+    id: UserId,
+    input: UserInput,
+) -> Result<(Listed<User>, Outcome), AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| {
+            in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
+            body_id(&input, Some(id))?;
+            let guids = role_guids(&input)?;
+            let existing = match identities::get_user(tx, id)? {
+                Some(u) if u.tenant == tenant => Some(u),
+                Some(_) => {
+                    return Err(AppError::not_found(format!("your tenant has no user {id}")))
+                }
+                None => None,
+            };
+            let Some(mut user) = existing else {
+                let email = address(&input)?;
+                let roles = match guids {
+                    Some(ids) => tenant_roles_of(tenant, &[], &ids)?,
+                    None => RoleSet::of(&[Role::TenantMember]),
+                };
+                let user = insert_new(tx, tenant, id, email, roles, now)?;
+                return Ok((listed_user(tx, user)?, Outcome::Created));
+            };
+            if input.email.is_some() || input.contact_email.is_some() {
+                user.email = address(&input)?;
+            }
+            if let Some(ids) = guids {
+                let held = listed_user(tx, user.clone())?.role_ids;
+                let roles = tenant_roles_of(tenant, &held, &ids)?;
+                if !roles.contains(Role::TenantAdministrator) {
+                    keep_an_administrator(tx, &user, "lose the Tenant Administrator role")?;
+                }
+                user.tenant_roles = roles;
+            }
+            if !identities::put_user(tx, &user)? {
+                return Err(duplicate(&user.email));
+            }
+            Ok((listed_user(tx, user)?, Outcome::Existing))
+        })
+        .await
+}
+
+/// Sets a user's tenant roles (the portal's tick boxes).
+pub async fn set_roles(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+    id: UserId,
+    roles: RoleSet,
+) -> Result<(), AppError> {
+    ctx.store
+        .write(move |tx| {
+            in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
+            let mut user = own_user(tx, tenant, id)?;
+            let roles = if roles.is_empty() {
+                RoleSet::of(&[Role::TenantMember])
+            } else {
+                roles
+            };
+            if !roles.contains(Role::TenantAdministrator) {
+                keep_an_administrator(tx, &user, "lose the Tenant Administrator role")?;
+            }
+            user.tenant_roles = roles;
+            identities::put_user(tx, &user)?;
+            Ok(())
+        })
+        .await
+}
+
+/// Deactivates (`active` false) or reactivates a user (the portal's
+/// Deactivate and Reactivate). Deactivating ends every session of the user
+/// and kills any link sent to them (the password generation moves); the
+/// user, its roles and its password stay for a reactivation.
+pub async fn set_active(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+    id: UserId,
+    active: bool,
+) -> Result<(), AppError> {
+    ctx.store
+        .write(move |tx| {
+            in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
+            let mut user = own_user(tx, tenant, id)?;
+            if user.deactivated == !active {
+                return Ok(());
+            }
+            if !active {
+                keep_an_administrator(tx, &user, "be deactivated")?;
+                user.password_generation = user.password_generation.wrapping_add(1);
+            }
+            user.deactivated = !active;
+            identities::put_user(tx, &user)?;
+            Ok(())
+        })
+        .await
+}
+
+/// `DELETE /Users/{userId}`: the user, its invitation and every community
+/// role it holds go in one transaction; its sessions end with it.
+pub async fn delete(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+    id: UserId,
+) -> Result<(), AppError> {
+    ctx.store
+        .write(move |tx| {
+            in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
+            let user = own_user(tx, tenant, id)?;
+            keep_an_administrator(tx, &user, "be removed")?;
+            let who = PrincipalId::User(id);
+            for community in memberships::communities_of_tenant(tx, tenant, Page::everything())? {
+                grants::set(tx, community, tenant, who, RoleSet::EMPTY)?;
+            }
+            user_invitations::delete(tx, id)?;
+            identities::delete_user(tx, id)?;
+            Ok(())
+        })
+        .await
+}

@@ -1,0 +1,295 @@
+//! The tenant's Users page: every user with their roles and invitation
+//! status. A Tenant Administrator invites a colleague by email, sends an
+//! invitation again, changes tenant roles and removes users; a Tenant
+//! Member sees the list only. The same use cases as the Users API, so the
+//! same rules hold; a refusal the rules make (the last Tenant
+//! Administrator, an address already used) is shown on the page itself.
+
+use super::confirmation::{confirm_page, ActionForm, Question};
+use super::render::{readable_time, sentence, Failure, PageResult, Portal};
+use crate::app::user_invitations::{self, InvitationInput, Mode, UserRow};
+use crate::app::users;
+use crate::app::AppError;
+use crate::domain::ids::UserId;
+use crate::domain::paging::Page;
+use crate::domain::permission::Operation;
+use crate::domain::role::{Role, RoleSet};
+use crate::domain::user_invitation::UserInvitationState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+/// Users the page lists (the API pages through any number).
+pub const SHOWN: usize = 500;
+
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    email: String,
+    administrator: bool,
+    member: bool,
+    roles: String,
+    invitation: String,
+    /// An invitation not yet accepted can be sent again.
+    can_resend: bool,
+    deactivated: bool,
+    is_me: bool,
+}
+
+fn row(r: UserRow, me: Option<UserId>) -> Row {
+    let roles = r.user.identity.tenant_roles;
+    let names: Vec<&str> = roles.roles().into_iter().map(Role::name).collect();
+    let (invitation, can_resend) = match &r.invitation {
+        None => (String::from("—"), false),
+        Some(v) => {
+            let text = match v.state {
+                UserInvitationState::InvitationEmailSent | UserInvitationState::None => format!(
+                    "{} (until {})",
+                    v.state.label(),
+                    readable_time(&v.invitation.expires)
+                ),
+                other => other.label().to_string(),
+            };
+            (text, v.state != UserInvitationState::InvitationAccepted)
+        }
+    };
+    Row {
+        id: r.user.identity.id.to_string(),
+        email: r.user.identity.email.to_string(),
+        administrator: roles.contains(Role::TenantAdministrator),
+        member: roles.contains(Role::TenantMember),
+        roles: names.join(", "),
+        invitation,
+        can_resend: can_resend && !r.user.identity.deactivated,
+        deactivated: r.user.identity.deactivated,
+        is_me: Some(r.user.identity.id) == me,
+    }
+}
+
+pub async fn show(p: Portal) -> HttpResponse {
+    let result = users_page(&p, StatusCode::OK, None, "").await;
+    p.finish(result)
+}
+
+/// The page, optionally with an error and the address as typed.
+async fn users_page(
+    p: &Portal,
+    status: StatusCode,
+    error: Option<&str>,
+    typed: &str,
+) -> PageResult {
+    let v = p.visitor()?;
+    let page = Page {
+        skip: 0,
+        count: SHOWN,
+    };
+    let rows = user_invitations::rows(&p.ctx, v.caller(), v.session.tenant, page).await?;
+    let me = Some(v.session.user);
+    let shown: Vec<Row> = rows.into_iter().map(|r| row(r, me)).collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", "Users");
+    ctx.insert("users", &shown);
+    ctx.insert("more", &(shown.len() >= SHOWN));
+    ctx.insert(
+        "can_edit",
+        &Operation::ManageUsers.allows(v.who.tenant_roles),
+    );
+    ctx.insert("typed_email", typed);
+    ctx.insert(
+        "invitation_days",
+        &(p.ctx.settings.user_invitation_ttl.as_secs() / 86_400).max(1),
+    );
+    if let Some(e) = error {
+        ctx.insert("error", e);
+    }
+    Ok(p.render_status(status, "users", &mut ctx))
+}
+
+/// A refusal the rules make, shown on the page; anything else is the
+/// page's failure.
+async fn refused(p: &Portal, e: AppError, typed: &str) -> PageResult {
+    match e {
+        AppError::Invalid { reason, .. } => {
+            let text = sentence(&format!("the email address {reason}"));
+            users_page(p, StatusCode::BAD_REQUEST, Some(&text), typed).await
+        }
+        AppError::Conflict(reason) => {
+            users_page(p, StatusCode::CONFLICT, Some(&sentence(&reason)), typed).await
+        }
+        other => Err(Failure::App(other)),
+    }
+}
+
+fn user_id(raw: &str) -> Result<UserId, Failure> {
+    UserId::parse(raw).ok_or_else(|| Failure::App(AppError::not_found("no such user")))
+}
+
+fn roles_of(administrator: &Option<String>, member: &Option<String>) -> RoleSet {
+    let mut roles = RoleSet::EMPTY;
+    if administrator.is_some() {
+        roles = roles.with(Role::TenantAdministrator);
+    }
+    if member.is_some() {
+        roles = roles.with(Role::TenantMember);
+    }
+    roles
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    administrator: Option<String>,
+    member: Option<String>,
+}
+
+pub async fn invite(p: Portal, form: web::Form<InviteForm>) -> HttpResponse {
+    let result = invite_inner(&p, form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn invite_inner(p: &Portal, form: InviteForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let roles = roles_of(&form.administrator, &form.member);
+    let typed: String = form.email.chars().take(320).collect();
+    match user_invitations::invite_new_user(&p.ctx, v.caller(), v.session.tenant, &typed, roles)
+        .await
+    {
+        Ok(_) => Ok(p.done("user_invited", "/tenant/users")),
+        Err(e) => refused(p, e, &typed).await,
+    }
+}
+
+pub async fn resend(
+    p: Portal,
+    path: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let result = resend_inner(&p, &path.into_inner(), form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn resend_inner(p: &Portal, raw: &str, form: ActionForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let id = user_id(raw)?;
+    let input = InvitationInput {
+        send_invitation: Some(true),
+    };
+    let tenant = v.session.tenant;
+    match user_invitations::issue(&p.ctx, v.caller(), tenant, id, input, Mode::CreateOrUpdate).await
+    {
+        Ok(_) => Ok(p.done("user_invitation_resent", "/tenant/users")),
+        Err(e) => refused(p, e, "").await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RolesForm {
+    #[serde(default)]
+    csrf: String,
+    administrator: Option<String>,
+    member: Option<String>,
+}
+
+pub async fn save_roles(
+    p: Portal,
+    path: web::Path<String>,
+    form: web::Form<RolesForm>,
+) -> HttpResponse {
+    let result = save_roles_inner(&p, &path.into_inner(), form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn save_roles_inner(p: &Portal, raw: &str, form: RolesForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let id = user_id(raw)?;
+    let roles = roles_of(&form.administrator, &form.member);
+    match users::set_roles(&p.ctx, v.caller(), v.session.tenant, id, roles).await {
+        Ok(()) => Ok(p.done("user_roles_saved", "/tenant/users")),
+        Err(e) => refused(p, e, "").await,
+    }
+}
+
+pub async fn remove(
+    p: Portal,
+    path: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let result = remove_inner(&p, &path.into_inner(), form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn remove_inner(p: &Portal, raw: &str, form: ActionForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let id = user_id(raw)?;
+    if !form.confirmed() {
+        let action = format!("/tenant/users/{id}/remove");
+        return Ok(confirm_page(
+            p,
+            Question {
+                title: "Remove user?",
+                question: "The user is removed from the tenant with their roles and invitation, and signed out everywhere. They can be invited again later.",
+                action: &action,
+                button: "Remove user",
+                cancel: "/tenant/users",
+                danger: true,
+            },
+        ));
+    }
+    match users::delete(&p.ctx, v.caller(), v.session.tenant, id).await {
+        Ok(()) => Ok(p.done("user_removed", "/tenant/users")),
+        Err(e) => refused(p, e, "").await,
+    }
+}
+
+pub async fn deactivate(
+    p: Portal,
+    path: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let result = deactivate_inner(&p, &path.into_inner(), form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn deactivate_inner(p: &Portal, raw: &str, form: ActionForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let id = user_id(raw)?;
+    if !form.confirmed() {
+        let action = format!("/tenant/users/{id}/deactivate");
+        return Ok(confirm_page(
+            p,
+            Question {
+                title: "Deactivate user?",
+                question: "The user is signed out everywhere and cannot sign in or set a password until reactivated. Their roles stay.",
+                action: &action,
+                button: "Deactivate user",
+                cancel: "/tenant/users",
+                danger: true,
+            },
+        ));
+    }
+    match users::set_active(&p.ctx, v.caller(), v.session.tenant, id, false).await {
+        Ok(()) => Ok(p.done("user_deactivated", "/tenant/users")),
+        Err(e) => refused(p, e, "").await,
+    }
+}
+
+pub async fn reactivate(
+    p: Portal,
+    path: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let result = reactivate_inner(&p, &path.into_inner(), form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn reactivate_inner(p: &Portal, raw: &str, form: ActionForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let id = user_id(raw)?;
+    match users::set_active(&p.ctx, v.caller(), v.session.tenant, id, true).await {
+        Ok(()) => Ok(p.done("user_reactivated", "/tenant/users")),
+        Err(e) => refused(p, e, "").await,
+    }
+}
