@@ -681,6 +681,82 @@ async function clientsPage(browser, base, view) {
   await ctx.close();
 }
 
+/**
+ * The Users page: the inviter's Tenant Administrator invites a colleague,
+ * the colleague reads the email, chooses a password through its link and
+ * signs in; the last-administrator rule shows as a message; the colleague
+ * is removed. Runs after the walk-through, as the inviter.
+ */
+async function inviteColleague(browser, base, view) {
+  const who = cast(view).inviter;
+  const colleague = { tenant: who.tenant, email: `colleague@${who.tenant.toLowerCase()}.example`, password: `${PASSWORD}-colleague` };
+  const newPage = async () => {
+    const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+    return [ctx, await ctx.newPage()];
+  };
+  const [adminCtx, page] = await newPage();
+  await page.goto(`${base}/login`);
+  await signIn(page, view, who, 'sign-in-users');
+  await page.waitForURL(/\/communities$/);
+  await page.getByRole('link', { name: 'Users', exact: true }).click();
+  await page.waitForURL(/\/tenant\/users$/);
+  await audit(page, view, 'users');
+
+  await page.getByLabel('Email address').fill(colleague.email);
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.waitForURL(/\/tenant\/users$/);
+  await see(page, 'Invitation queued for email');
+  const row = page.locator(`tr[data-user="${colleague.email}"]`);
+  assert.match(await row.innerText(), /Invitation sent/);
+  await audit(page, view, 'users-invited');
+
+  // The only administrator cannot drop the role: a message, not an error page.
+  const mine = page.locator(`tr[data-user="${who.email}"]`);
+  await mine.getByLabel('Tenant Administrator').uncheck();
+  await mine.getByRole('button', { name: /Save roles/ }).click();
+  await see(page, 'last Tenant Administrator');
+  await audit(page, view, 'users-last-administrator');
+
+  const mail = await waitForMail(to(colleague.email, 'You are invited'), `invitation email to ${colleague.email}`);
+  // The walk-through renamed the tenant; the email names it as it is now.
+  assert.match(mail.text, new RegExp(`An administrator of ${who.tenant}( Ltd)? invited you to sign in`));
+  const link = linkIn(mail, '/password/');
+  const [colleagueCtx, other] = await newPage();
+  const res = await other.goto(link);
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['referrer-policy'], 'no-referrer');
+  await see(other, colleague.email);
+  await audit(other, view, 'user-invitation-set-password');
+  await other.getByLabel('New password', { exact: true }).fill(colleague.password);
+  await other.getByLabel('New password again').fill(colleague.password);
+  await other.getByRole('button', { name: 'Set password' }).click();
+  await other.waitForURL(/\/login$/);
+  await see(other, 'Password set.');
+  await signIn(other, view, colleague, 'sign-in-colleague');
+  await other.waitForURL(/\/communities$/);
+  await colleagueCtx.close();
+
+  await page.goto(`${base}/tenant/users`);
+  assert.match(await row.innerText(), /Accepted/);
+  await row.getByRole('button', { name: /Deactivate/ }).click();
+  assert.match(await page.locator('h1').innerText(), /\?$/, 'a confirmation page asks first');
+  await page.locator('form button[data-confirm]').click();
+  await page.waitForURL(/\/tenant\/users$/);
+  await see(page, 'User deactivated');
+  assert.match(await row.innerText(), /Deactivated/);
+  assert.equal(await row.getByRole('button', { name: /Reactivate/ }).count(), 1);
+  await audit(page, view, 'users-deactivated');
+  await row.getByRole('button', { name: /Remove/ }).click();
+  assert.match(await page.locator('h1').innerText(), /\?$/, 'a confirmation page asks first');
+  await audit(page, view, 'users-remove-confirm');
+  await page.locator('form button[data-confirm]').click();
+  await page.waitForURL(/\/tenant\/users$/);
+  await see(page, 'User removed');
+  assert.equal(await row.count(), 0, 'the colleague is gone');
+  await audit(page, view, 'users-removed');
+  await adminCtx.close();
+}
+
 /** Every bold phrase of the README's walk-through and page list is on a page. */
 async function readmeMatches() {
   const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
@@ -720,6 +796,7 @@ async function main() {
     tests.push([`invalid link shows the generic page (${view.name})`, () => invalidLink(browser, base, view)]);
     tests.push([`forgot password and change password (${view.name})`, () => forgotPassword(browser, base, view)]);
     tests.push([`a client made in the portal gets a token (${view.name})`, () => clientsPage(browser, base, view)]);
+    tests.push([`invite a colleague from the Users page (${view.name})`, () => inviteColleague(browser, base, view)]);
   }
   tests.push(['every email fits a 390 px phone', () => emailsFitAPhone(browser)]);
   tests.push(['the README quotes the pages word for word', readmeMatches]);
