@@ -362,7 +362,7 @@ pub async fn set_active(
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             let mut user = own_user(tx, tenant, id)?;
-            if user.deactivated == !active {
+            if user.deactivated != active {
                 return Ok(());
             }
             if !active {

@@ -461,7 +461,7 @@ fn invitation_link(
     );
     assert!(email
         .html
-        .contains(&format!("invited you to sign in with this email address")));
+        .contains("invited you to sign in with this email address"));
     link
 }
 
