@@ -118,7 +118,7 @@ function seed(dataDir, c) {
 
 function startServer(dataDir, smtpPort) {
   server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], {
-    env: { ...process.env, COMMUNITYD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, COMMUNITYD_MAIL_RETRY_BASE: '200ms', RUST_LOG: 'warn' },
+    env: { ...process.env, COMMUNITYD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, COMMUNITYD_MAIL_RETRY_BASE: '200ms', COMMUNITYD_TENANT_SIGNUP: 'invited', RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {
@@ -757,6 +757,53 @@ async function inviteColleague(browser, base, view) {
   await adminCtx.close();
 }
 
+/**
+ * A community invitation to an address of no tenant: its recipient creates
+ * their tenant through the link (sign-up is open to the invited), is signed
+ * in and joins. Runs after the walk-through, as its inviter.
+ */
+async function newcomerSignsUp(browser, base, view) {
+  const c = cast(view);
+  const newcomer = { tenant: `Newco ${view.name}`, email: `ada@${view.name}.newco.example`, password: `${PASSWORD}-newco` };
+  const newContext = () => browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const inviterCtx = await newContext();
+  const a = await inviterCtx.newPage();
+  await a.goto(`${base}/login?next=/communities`);
+  await signIn(a, view, c.inviter, 'sign-in-signup-inviter');
+  await a.waitForURL(/\/communities$/);
+  // The walk-through deleted its community at the end: a new one invites.
+  await a.getByLabel('Name', { exact: true }).fill(`Partners ${view.name}`);
+  await a.getByRole('button', { name: 'Create community' }).click();
+  await see(a, 'Community created.');
+  await a.getByRole('link', { name: 'Invitations' }).click();
+  await a.getByLabel(/Email of the other tenant/).fill(newcomer.email);
+  await a.getByRole('button', { name: 'Invite Tenant' }).click();
+  await see(a, 'Invitation queued for email');
+  await inviterCtx.close();
+
+  const mail = await waitForMail(to(newcomer.email), `invitation to ${newcomer.email}`);
+  const ctx = await newContext();
+  const page = await ctx.newPage();
+  await page.goto(linkIn(mail, '/invitations/'));
+  await page.waitForURL(/\/login\?next=/);
+  await see(page, 'The invited address has no account on this service yet.');
+  await audit(page, view, 'signup-offered');
+  await page.getByRole('link', { name: 'create its tenant' }).click();
+  await page.waitForURL(/\/signup$/);
+  await see(page, newcomer.email);
+  await audit(page, view, 'signup');
+  await page.getByLabel('Company name').fill(newcomer.tenant);
+  await page.getByLabel('New password', { exact: true }).fill(newcomer.password);
+  await page.getByLabel('New password again').fill(newcomer.password);
+  await page.getByRole('button', { name: 'Create tenant' }).click();
+  await page.waitForURL(/\/invitations\/[^/]+$/);
+  await see(page, 'Join community');
+  await audit(page, view, 'signup-join', { idsAllowed: true });
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.waitForURL(/\/communities$/);
+  await ctx.close();
+}
+
 /** Every bold phrase of the README's walk-through and page list is on a page. */
 async function readmeMatches() {
   const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
@@ -797,6 +844,7 @@ async function main() {
     tests.push([`forgot password and change password (${view.name})`, () => forgotPassword(browser, base, view)]);
     tests.push([`a client made in the portal gets a token (${view.name})`, () => clientsPage(browser, base, view)]);
     tests.push([`invite a colleague from the Users page (${view.name})`, () => inviteColleague(browser, base, view)]);
+    tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
   }
   tests.push(['every email fits a 390 px phone', () => emailsFitAPhone(browser)]);
   tests.push(['the README quotes the pages word for word', readmeMatches]);
