@@ -109,7 +109,7 @@ fn issue_in(
         }
         (Some(mut old), Mode::CreateOrUpdate) => {
             // A new link: the generation moves, so the old link is dead.
-            user.password_generation = user.password_generation.wrapping_add(1);
+            user.end_sessions_and_links();
             identities::put_user(tx, &user)?;
             old.reissue(user.password_generation, send, now, expires);
             let sent = store_and_send(tx, &user, &old, now)?;
@@ -267,7 +267,7 @@ pub async fn withdraw(
                 )));
             };
             if old.is_answered_by(user.password_generation) {
-                user.password_generation = user.password_generation.wrapping_add(1);
+                user.end_sessions_and_links();
                 identities::put_user(tx, &user)?;
             }
             user_invitations::delete(tx, user.id)?;

@@ -367,7 +367,7 @@ pub async fn set_active(
             }
             if !active {
                 keep_an_administrator(tx, &user, "be deactivated")?;
-                user.password_generation = user.password_generation.wrapping_add(1);
+                user.end_sessions_and_links();
             }
             user.deactivated = !active;
             identities::put_user(tx, &user)?;

@@ -30,6 +30,12 @@ impl User {
     /// the old one stops working.
     pub fn set_password_hash(&mut self, hash: String) {
         self.password_hash = hash;
+        self.end_sessions_and_links();
+    }
+
+    /// Every portal session and emailed link made so far stops working,
+    /// on every instance: they carry the generation this moves past.
+    pub fn end_sessions_and_links(&mut self) {
         self.password_generation = self.password_generation.wrapping_add(1);
     }
 }
