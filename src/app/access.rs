@@ -4,7 +4,7 @@
 
 use super::error::AppError;
 use crate::domain::identity::Caller;
-use crate::domain::ids::CommunityId;
+use crate::domain::ids::{CommunityId, CustomRoleId};
 use crate::domain::permission::Operation;
 use crate::domain::role::RoleSet;
 use crate::domain::tenant::Tenant;
@@ -16,15 +16,18 @@ pub struct Acting {
     pub caller: Caller,
     pub tenant: Tenant,
     pub tenant_roles: RoleSet,
+    /// The tenant's custom roles the caller holds: they grant nothing by
+    /// themselves, only what access lists naming them give.
+    pub custom_roles: Vec<CustomRoleId>,
 }
 
 pub fn acting(tx: &impl Readable, caller: Caller) -> Result<Acting, AppError> {
-    let (tenant_id, tenant_roles) = identities::principal(tx, caller.principal)?
-        .filter(|(t, _)| *t == caller.tenant)
+    let holder = identities::principal(tx, caller.principal)?
+        .filter(|h| h.tenant == caller.tenant)
         .ok_or_else(|| {
             AppError::Unauthorized("the identity in the access token no longer exists".into())
         })?;
-    let tenant = tenants::get(tx, tenant_id)?.ok_or_else(|| {
+    let tenant = tenants::get(tx, holder.tenant)?.ok_or_else(|| {
         AppError::Unauthorized("the tenant in the access token no longer exists".into())
     })?;
     if !tenant.state.is_active() {
@@ -36,7 +39,8 @@ pub fn acting(tx: &impl Readable, caller: Caller) -> Result<Acting, AppError> {
     Ok(Acting {
         caller,
         tenant,
-        tenant_roles,
+        tenant_roles: holder.tenant_roles,
+        custom_roles: holder.custom_roles,
     })
 }
 

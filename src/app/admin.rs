@@ -121,16 +121,7 @@ pub fn create_user(
     let roles = tenant_roles(roles)?;
     let (password, shown) = password_or_generated("password", password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
-    let user = User {
-        id: UserId::generate(),
-        tenant,
-        email,
-        password_hash: hash,
-        tenant_roles: roles,
-        created: now,
-        password_generation: 0,
-        deactivated: false,
-    };
+    let user = User::new(UserId::generate(), tenant, email, hash, roles, now);
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
             return Err(AppError::not_found(format!(

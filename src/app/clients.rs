@@ -12,6 +12,7 @@ use super::access::{acting, Acting};
 use super::context::Context;
 use super::directory::{listed_client, own_directory, Listed};
 use super::error::AppError;
+use super::role_ids::{self, NamedRoles};
 use crate::auth::client_secret;
 use crate::domain::client_secret::{
     validate_expiry, validate_secret_description, validate_tags, ClientSecret,
@@ -20,7 +21,7 @@ use crate::domain::client_secret::{
 use crate::domain::identity::{validate_client_name, Caller, Client, NewSecret};
 use crate::domain::ids::{ClientId, TenantId};
 use crate::domain::permission::Operation;
-use crate::domain::role::{Role, RoleSet};
+use crate::domain::role::RoleSet;
 use crate::store::{clients, identities, Readable};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -105,36 +106,23 @@ fn secret_fields(
     Ok((description, expires))
 }
 
-/// The tenant roles named by `ids`. Ids of community roles the client
-/// already holds (`kept`) are accepted and left alone: they are granted
-/// per community. Anything else is an unknown role.
-fn tenant_roles(tenant: TenantId, ids: &[String], kept: &[Uuid]) -> Result<RoleSet, AppError> {
-    if ids.len() > 64 {
-        return Err(AppError::invalid("RoleIds", "must hold at most 64 ids"));
-    }
-    let mut roles = Vec::new();
-    for raw in ids {
-        let shown: String = raw.chars().take(64).collect();
-        let id = Uuid::try_parse(raw.trim())
-            .map_err(|_| AppError::invalid("RoleIds", format!("'{shown}' is not a valid GUID")))?;
-        match Role::TENANT.iter().find(|r| r.instance_id(tenant.0) == id) {
-            Some(r) => roles.push(*r),
-            None if kept.contains(&id) => {}
-            None => {
-                return Err(AppError::invalid(
-                    "RoleIds",
-                    format!("{id} is not a role of your tenant (community roles are granted through the community)"),
-                ))
-            }
-        }
-    }
-    if roles.is_empty() {
+/// The tenant roles `ids` name (see `role_ids`), where `kept` are the
+/// community role ids the client holds. A client must hold a built-in
+/// tenant role: it is what lets it use the tenant at all.
+fn roles_of(
+    tx: &impl Readable,
+    tenant: TenantId,
+    ids: &[Uuid],
+    kept: &[Uuid],
+) -> Result<NamedRoles, AppError> {
+    let named = role_ids::resolve(tx, tenant, ids, kept)?;
+    if named.tenant_roles.is_empty() {
         return Err(AppError::invalid(
             "RoleIds",
             "must name at least one tenant role (Tenant Member or Tenant Administrator)",
         ));
     }
-    Ok(RoleSet::of(&roles))
+    Ok(named)
 }
 
 fn checked_tags(tags: Option<&[String]>) -> Result<Option<Vec<String>>, AppError> {
@@ -179,8 +167,13 @@ pub async fn create(
     new: NewClient,
 ) -> Result<WithSecret<Listed<Client>>, AppError> {
     let now = ctx.clock.now();
+    let ids = role_ids::parse(&new.role_ids)?;
+    let checked = ids.clone();
     ctx.store
-        .read(move |tx| room_for_a_client(tx, caller, tenant))
+        .read(move |tx| {
+            room_for_a_client(tx, caller, tenant)?;
+            roles_of(tx, tenant, &checked, &[]).map(drop)
+        })
         .await?;
     let name = validate_client_name(&new.name).map_err(|r| AppError::invalid("Name", r))?;
     let tags = checked_tags(new.tags.as_deref())?.unwrap_or_default();
@@ -190,15 +183,26 @@ pub async fn create(
         new.secret_expiration.as_deref(),
         now,
     )?;
-    let roles = tenant_roles(tenant, &new.role_ids, &[])?;
     let (secret, first) = make_secret(description, expires).await?;
-    let mut client = Client::new(ClientId::generate(), tenant, name, roles, first, now);
+    let mut client = Client::new(
+        ClientId::generate(),
+        tenant,
+        name,
+        RoleSet::EMPTY,
+        first,
+        now,
+    );
     client.tags = tags;
     client.enabled = new.enabled.unwrap_or(true);
     let listed = ctx
         .store
         .write(move |tx| {
             room_for_a_client(tx, caller, tenant)?;
+            // Again: a custom role may have gone while the secret hashed.
+            let roles = roles_of(tx, tenant, &ids, &[])?;
+            let mut client = client.clone();
+            client.tenant_roles = roles.tenant_roles;
+            client.custom_roles = roles.custom_roles;
             identities::put_client(tx, &client)?;
             listed_client(tx, client.clone())
         })
@@ -230,7 +234,9 @@ pub async fn update(
             let tags = checked_tags(change.tags.as_deref())?;
             if let Some(ids) = &change.role_ids {
                 let held = listed_client(tx, client.clone())?.role_ids;
-                client.tenant_roles = tenant_roles(tenant, ids, &held)?;
+                let roles = roles_of(tx, tenant, &role_ids::parse(ids)?, &held)?;
+                client.tenant_roles = roles.tenant_roles;
+                client.custom_roles = roles.custom_roles;
             }
             if let Some(name) = name {
                 client.name = name;

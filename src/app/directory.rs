@@ -1,19 +1,21 @@
 //! A tenant's own directory, as AVEVA's Identity APIs show it: its roles
-//! (the tenant's two and those of every community it is in), its users and
-//! its clients, each with the ids of the roles it holds. An API user reads
-//! it to find the ids to add to a community. A caller sees only its own
-//! tenant's directory, as a Tenant Administrator or Tenant Member.
+//! (its two built-in ones, those it made, and those of every community it
+//! is in), its users and its clients, each with the ids of the roles it
+//! holds. An API user reads it to find the ids to add to a community. A
+//! caller sees only its own tenant's directory, as a Tenant Administrator
+//! or Tenant Member.
 
 use super::access::{acting, Acting};
 use super::community_access::enter;
 use super::context::Context;
 use super::error::AppError;
-use crate::domain::identity::{Caller, Client, User};
+use crate::domain::custom_role::CustomRole;
+use crate::domain::identity::{Caller, Client, Holder, User};
 use crate::domain::ids::{ClientId, CommunityId, PrincipalId, TenantId, UserId};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleInstance};
-use crate::store::{communities, grants, identities, memberships, Readable};
+use crate::store::{communities, custom_roles, grants, identities, memberships, Readable};
 use uuid::Uuid;
 
 /// A user or client with the ids of every role it holds.
@@ -47,15 +49,21 @@ fn communities_of(tx: &impl Readable, tenant: TenantId) -> Result<Vec<CommunityI
     Ok(memberships::communities_of_tenant(tx, tenant, everything)?)
 }
 
-/// The tenant's roles and the role instances of the communities `me` may
-/// see: a community's roles carry its name and id, so a caller who may not
-/// see the community (GET by id refuses it) does not find it here either.
-fn all_roles(tx: &impl Readable, me: &Acting) -> Result<Vec<RoleInstance>, AppError> {
+/// The tenant's roles (built-in, then its own) and the role instances of
+/// the communities `me` may see: a community's roles carry its name and
+/// id, so a caller who may not see the community (GET by id refuses it)
+/// does not find it here either.
+pub(super) fn all_roles(tx: &impl Readable, me: &Acting) -> Result<Vec<RoleInstance>, AppError> {
     let tenant = me.caller.tenant;
     let mut out: Vec<RoleInstance> = Role::TENANT
         .iter()
         .map(|r| RoleInstance::of_tenant(*r, tenant))
         .collect();
+    out.extend(
+        custom_roles::of_tenant(tx, tenant)?
+            .iter()
+            .map(CustomRole::instance),
+    );
     for id in communities_of(tx, tenant)? {
         let at = enter(tx, me.clone(), id, false)?;
         if at.require(Operation::ViewCommunity).is_err() {
@@ -104,18 +112,17 @@ pub async fn role(
         .await
 }
 
-/// The ids of the tenant roles and of the community roles `who` holds.
-fn role_ids(
-    tx: &impl Readable,
-    tenant: TenantId,
-    who: PrincipalId,
-    tenant_roles: crate::domain::role::RoleSet,
-) -> Result<Vec<Uuid>, AppError> {
-    let mut out: Vec<Uuid> = tenant_roles
+/// The ids of the tenant roles (built-in, then custom) and of the
+/// community roles `who` holds.
+fn role_ids(tx: &impl Readable, who: PrincipalId, holder: Holder) -> Result<Vec<Uuid>, AppError> {
+    let tenant = holder.tenant;
+    let mut out: Vec<Uuid> = holder
+        .tenant_roles
         .roles()
         .into_iter()
         .map(|r| r.instance_id(tenant.0))
         .collect();
+    out.extend(holder.custom_roles.iter().map(|c| c.0));
     for community in communities_of(tx, tenant)? {
         let held = grants::get(tx, community, tenant, who)?;
         out.extend(held.roles().into_iter().map(|r| r.instance_id(community.0)));
@@ -124,12 +131,7 @@ fn role_ids(
 }
 
 pub(super) fn listed_user(tx: &impl Readable, user: User) -> Result<Listed<User>, AppError> {
-    let role_ids = role_ids(
-        tx,
-        user.tenant,
-        PrincipalId::User(user.id),
-        user.tenant_roles,
-    )?;
+    let role_ids = role_ids(tx, PrincipalId::User(user.id), user.holder())?;
     Ok(Listed {
         identity: user,
         role_ids,
@@ -140,12 +142,7 @@ pub(super) fn listed_client(
     tx: &impl Readable,
     client: Client,
 ) -> Result<Listed<Client>, AppError> {
-    let role_ids = role_ids(
-        tx,
-        client.tenant,
-        PrincipalId::Client(client.id),
-        client.tenant_roles,
-    )?;
+    let role_ids = role_ids(tx, PrincipalId::Client(client.id), client.holder())?;
     Ok(Listed {
         identity: client,
         role_ids,

@@ -36,16 +36,14 @@ impl Founding {
     /// `tenant` with `email` as its administrator (and member), whose
     /// password is already hashed.
     pub fn new(tenant: Tenant, email: EmailAddress, password_hash: String) -> Self {
-        let admin = User {
-            id: UserId::generate(),
-            tenant: tenant.id,
+        let admin = User::new(
+            UserId::generate(),
+            tenant.id,
             email,
             password_hash,
-            tenant_roles: RoleSet::of(&[Role::TenantAdministrator, Role::TenantMember]),
-            created: tenant.created,
-            password_generation: 0,
-            deactivated: false,
-        };
+            RoleSet::of(&[Role::TenantAdministrator, Role::TenantMember]),
+            tenant.created,
+        );
         Self { tenant, admin }
     }
 

@@ -13,6 +13,7 @@ use super::context::Context;
 use super::directory::Listed;
 use super::error::AppError;
 use super::notify;
+use super::role_ids::NamedRoles;
 use super::users::{in_own_tenant, insert_new, own_user};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, User};
@@ -180,6 +181,10 @@ pub async fn invite_new_user(
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             let email = EmailAddress::parse(&email)
                 .map_err(|e| AppError::invalid("email", e.to_string()))?;
+            let roles = NamedRoles {
+                tenant_roles: roles,
+                custom_roles: Vec::new(),
+            };
             let user = insert_new(tx, tenant, id, email, roles, now)?;
             let (_, _, sent) = issue_in(tx, user.clone(), Mode::GetOrCreate, true, now, expires)?;
             Ok::<_, AppError>((super::directory::listed_user(tx, user)?, sent))

@@ -14,18 +14,16 @@ use super::access::{acting, Acting};
 use super::context::Context;
 use super::directory::{listed_user, Listed};
 use super::error::AppError;
+use super::role_ids::{self, NamedRoles};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, User};
-use crate::domain::ids::{PrincipalId, TenantId, UserId};
+use crate::domain::ids::{CustomRoleId, PrincipalId, TenantId, UserId};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleSet};
 use crate::store::{grants, identities, memberships, user_invitations, Readable, WriteTx};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-
-/// Most role ids one body may carry.
-pub const MAX_ROLE_IDS: usize = 100;
 
 /// A user as a client sends one (`Id`, `Email` or `ContactEmail`,
 /// `RoleIds`); what communityd does not keep is not asked for.
@@ -101,53 +99,27 @@ fn body_id(input: &UserInput, path: Option<UserId>) -> Result<Option<UserId>, Ap
     }
 }
 
-/// The role ids as GUIDs, bounded; checked against the tenant later.
+/// The body's role ids as GUIDs, bounded; checked against the tenant later.
 fn role_guids(input: &UserInput) -> Result<Option<Vec<Uuid>>, AppError> {
-    let Some(ids) = &input.role_ids else {
-        return Ok(None);
-    };
-    if ids.len() > MAX_ROLE_IDS {
-        return Err(AppError::invalid(
-            "RoleIds",
-            format!(
-                "holds {} ids; at most {MAX_ROLE_IDS} are allowed",
-                ids.len()
-            ),
-        ));
-    }
-    ids.iter()
-        .map(|raw| {
-            Uuid::try_parse(raw.trim()).map_err(|_| {
-                let shown: String = raw.chars().take(64).collect();
-                AppError::invalid("RoleIds", format!("'{shown}' is not a valid GUID"))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    input.role_ids.as_deref().map(role_ids::parse).transpose()
 }
 
-/// The tenant roles `ids` name. Each id must be one of the tenant's roles,
-/// or a community role the user already holds (a client that read the user
-/// sends its `RoleIds` back unchanged; community roles are granted through
-/// the community's Users routes). Naming no tenant role gives Tenant Member.
-fn tenant_roles_of(tenant: TenantId, held: &[Uuid], ids: &[Uuid]) -> Result<RoleSet, AppError> {
-    let mut roles = RoleSet::EMPTY;
-    for id in ids {
-        match Role::TENANT.iter().find(|r| r.instance_id(tenant.0) == *id) {
-            Some(r) => roles = roles.with(*r),
-            None if held.contains(id) => {}
-            None => {
-                return Err(AppError::invalid(
-                    "RoleIds",
-                    format!("{id} is not a role of your tenant"),
-                ))
-            }
-        }
+/// The tenant roles `ids` name (see `role_ids`), where `held` are the ids
+/// the user holds now. Naming no built-in tenant role gives Tenant Member.
+fn roles_of(
+    tx: &impl Readable,
+    tenant: TenantId,
+    held: &[Uuid],
+    ids: Option<&[Uuid]>,
+) -> Result<NamedRoles, AppError> {
+    let mut named = match ids {
+        Some(ids) => role_ids::resolve(tx, tenant, ids, held)?,
+        None => NamedRoles::default(),
+    };
+    if named.tenant_roles.is_empty() {
+        named.tenant_roles = RoleSet::of(&[Role::TenantMember]);
     }
-    if roles.is_empty() {
-        roles = RoleSet::of(&[Role::TenantMember]);
-    }
-    Ok(roles)
+    Ok(named)
 }
 
 /// Whether some active user of the tenant other than `except` holds
@@ -193,22 +165,14 @@ pub(super) fn insert_new(
     tenant: TenantId,
     id: UserId,
     email: EmailAddress,
-    roles: RoleSet,
+    roles: NamedRoles,
     now: DateTime<Utc>,
 ) -> Result<User, AppError> {
     if identities::get_user(tx, id)?.is_some() {
         return Err(AppError::conflict(format!("user {id} already exists")));
     }
-    let user = User {
-        id,
-        tenant,
-        email,
-        password_hash: String::new(),
-        tenant_roles: roles,
-        created: now,
-        password_generation: 0,
-        deactivated: false,
-    };
+    let mut user = User::new(id, tenant, email, String::new(), roles.tenant_roles, now);
+    user.custom_roles = roles.custom_roles;
     if !identities::put_user(tx, &user)? {
         return Err(duplicate(&user.email));
     }
@@ -229,10 +193,7 @@ pub async fn create(
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             let email = address(&input)?;
             let id = body_id(&input, None)?.unwrap_or(fresh);
-            let roles = match role_guids(&input)? {
-                Some(ids) => tenant_roles_of(tenant, &[], &ids)?,
-                None => RoleSet::of(&[Role::TenantMember]),
-            };
+            let roles = roles_of(tx, tenant, &[], role_guids(&input)?.as_deref())?;
             let user = insert_new(tx, tenant, id, email, roles, now)?;
             listed_user(tx, user)
         })
@@ -258,10 +219,7 @@ pub async fn get_or_create(
                 Some(_) => Err(AppError::not_found(format!("your tenant has no user {id}"))),
                 None => {
                     let email = address(&input)?;
-                    let roles = match role_guids(&input)? {
-                        Some(ids) => tenant_roles_of(tenant, &[], &ids)?,
-                        None => RoleSet::of(&[Role::TenantMember]),
-                    };
+                    let roles = roles_of(tx, tenant, &[], role_guids(&input)?.as_deref())?;
                     let user = insert_new(tx, tenant, id, email, roles, now)?;
                     Ok((listed_user(tx, user)?, Outcome::Created))
                 }
@@ -294,10 +252,7 @@ pub async fn create_or_update(
             };
             let Some(mut user) = existing else {
                 let email = address(&input)?;
-                let roles = match guids {
-                    Some(ids) => tenant_roles_of(tenant, &[], &ids)?,
-                    None => RoleSet::of(&[Role::TenantMember]),
-                };
+                let roles = roles_of(tx, tenant, &[], guids.as_deref())?;
                 let user = insert_new(tx, tenant, id, email, roles, now)?;
                 return Ok((listed_user(tx, user)?, Outcome::Created));
             };
@@ -306,11 +261,12 @@ pub async fn create_or_update(
             }
             if let Some(ids) = guids {
                 let held = listed_user(tx, user.clone())?.role_ids;
-                let roles = tenant_roles_of(tenant, &held, &ids)?;
-                if !roles.contains(Role::TenantAdministrator) {
+                let roles = roles_of(tx, tenant, &held, Some(&ids))?;
+                if !roles.tenant_roles.contains(Role::TenantAdministrator) {
                     keep_an_administrator(tx, &user, "lose the Tenant Administrator role")?;
                 }
-                user.tenant_roles = roles;
+                user.tenant_roles = roles.tenant_roles;
+                user.custom_roles = roles.custom_roles;
             }
             if !identities::put_user(tx, &user)? {
                 return Err(duplicate(&user.email));
@@ -320,13 +276,15 @@ pub async fn create_or_update(
         .await
 }
 
-/// Sets a user's tenant roles (the portal's tick boxes).
+/// Sets a user's tenant roles (the portal's tick boxes); `custom` `None`
+/// leaves its custom roles as they are.
 pub async fn set_roles(
     ctx: &Context,
     caller: Caller,
     tenant: TenantId,
     id: UserId,
     roles: RoleSet,
+    custom: Option<Vec<CustomRoleId>>,
 ) -> Result<(), AppError> {
     ctx.store
         .write(move |tx| {
@@ -339,6 +297,10 @@ pub async fn set_roles(
             };
             if !roles.contains(Role::TenantAdministrator) {
                 keep_an_administrator(tx, &user, "lose the Tenant Administrator role")?;
+            }
+            if let Some(custom) = &custom {
+                role_ids::check_custom(tx, tenant, custom)?;
+                user.custom_roles = custom.clone();
             }
             user.tenant_roles = roles;
             identities::put_user(tx, &user)?;

@@ -2,7 +2,7 @@
 
 use super::client_secret::{ClientSecret, MAX_SECRETS_PER_CLIENT};
 use super::email::EmailAddress;
-use super::ids::{ClientId, PrincipalId, TenantId, UserId};
+use super::ids::{ClientId, CustomRoleId, PrincipalId, TenantId, UserId};
 use super::role::RoleSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,9 +23,35 @@ pub struct User {
     /// Deactivated by a Tenant Administrator: no sign-in, no set-password
     /// link, no session, until reactivated. The user and its roles stay.
     pub deactivated: bool,
+    /// The tenant's custom roles the user holds.
+    pub custom_roles: Vec<CustomRoleId>,
 }
 
 impl User {
+    /// A new, active user holding `tenant_roles` and no custom role.
+    /// `password_hash` is empty for a user who sets a password through a
+    /// link.
+    pub fn new(
+        id: UserId,
+        tenant: TenantId,
+        email: EmailAddress,
+        password_hash: String,
+        tenant_roles: RoleSet,
+        created: DateTime<Utc>,
+    ) -> Self {
+        User {
+            id,
+            tenant,
+            email,
+            password_hash,
+            tenant_roles,
+            created,
+            password_generation: 0,
+            deactivated: false,
+            custom_roles: Vec::new(),
+        }
+    }
+
     /// A new password (already hashed): every session and link made under
     /// the old one stops working.
     pub fn set_password_hash(&mut self, hash: String) {
@@ -55,6 +81,8 @@ pub struct Client {
     /// The id the next secret gets: ids are never reused, so a revoked
     /// secret's id never names another.
     pub next_secret_id: u32,
+    /// The tenant's custom roles the client holds.
+    pub custom_roles: Vec<CustomRoleId>,
 }
 
 /// The client holds as many secrets as it may.
@@ -81,6 +109,7 @@ impl Client {
             enabled: true,
             tags: Vec::new(),
             next_secret_id: 1,
+            custom_roles: Vec::new(),
         };
         let secret = client.take_secret(first, now);
         client.secrets.push(secret);
@@ -145,6 +174,35 @@ pub struct NewSecret {
     pub fingerprint: u64,
     pub description: String,
     pub expires: Option<DateTime<Utc>>,
+}
+
+/// A user or client as its rights see it: its tenant, the built-in tenant
+/// roles it holds and the tenant's custom roles it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    pub tenant: TenantId,
+    pub tenant_roles: RoleSet,
+    pub custom_roles: Vec<CustomRoleId>,
+}
+
+impl User {
+    pub fn holder(&self) -> Holder {
+        Holder {
+            tenant: self.tenant,
+            tenant_roles: self.tenant_roles,
+            custom_roles: self.custom_roles.clone(),
+        }
+    }
+}
+
+impl Client {
+    pub fn holder(&self) -> Holder {
+        Holder {
+            tenant: self.tenant,
+            tenant_roles: self.tenant_roles,
+            custom_roles: self.custom_roles.clone(),
+        }
+    }
 }
 
 /// Who is calling: an authenticated user or client of one tenant. Roles are

@@ -59,6 +59,10 @@ id_type!(
     CommunityId
 );
 id_type!(
+    /// A role a tenant made for itself (see `custom_role`).
+    CustomRoleId
+);
+id_type!(
     /// An invitation from a community to an email address.
     InvitationId
 );

@@ -2,6 +2,7 @@
 
 pub mod client_secret;
 pub mod community;
+pub mod custom_role;
 pub mod email;
 pub mod icon;
 pub mod identity;

@@ -39,6 +39,8 @@ pub enum Operation {
     ManageClients,
     /// Add, change, invite and remove the tenant's users.
     ManageUsers,
+    /// Create, change and delete the tenant's custom roles.
+    ManageRoles,
 }
 
 use Operation::*;
@@ -58,9 +60,8 @@ impl Operation {
     pub fn allowed_roles(self) -> &'static [Role] {
         match self {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
-            UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers => {
-                &[TenantAdministrator]
-            }
+            UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers
+            | ManageRoles => &[TenantAdministrator],
             ViewCommunity | ListCommunityRoles | ViewInvitations => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,

@@ -90,27 +90,31 @@ pub enum RoleScope {
     Community = 2,
 }
 
-/// One role as the Roles APIs list it: a built-in role of one tenant, or of
-/// one community (named after it, as AVEVA names them).
+/// One role as the Roles APIs list it: a built-in role of one tenant or of
+/// one community (named after it, as AVEVA names them), or a role the
+/// tenant made (`custom_role`), which has no built-in type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleInstance {
     pub id: Uuid,
-    pub role: Role,
     pub name: String,
+    pub description: String,
     pub scope: RoleScope,
     pub tenant: Option<TenantId>,
     pub community: Option<CommunityId>,
+    /// The built-in role's `RoleTypeId`; none for a custom role.
+    pub type_id: Option<Uuid>,
 }
 
 impl RoleInstance {
     pub fn of_tenant(role: Role, tenant: TenantId) -> Self {
         Self {
             id: role.instance_id(tenant.0),
-            role,
             name: role.name().to_string(),
+            description: role.description().to_string(),
             scope: RoleScope::Tenant,
             tenant: Some(tenant),
             community: None,
+            type_id: Some(role.type_id()),
         }
     }
 
@@ -118,12 +122,18 @@ impl RoleInstance {
     pub fn of_community(role: Role, community: CommunityId, community_name: &str) -> Self {
         Self {
             id: role.instance_id(community.0),
-            role,
             name: format!("{community_name} {}", role.name()),
+            description: role.description().to_string(),
             scope: RoleScope::Community,
             tenant: None,
             community: Some(community),
+            type_id: Some(role.type_id()),
         }
+    }
+
+    /// Whether this is one of the built-in roles, which nobody changes.
+    pub fn is_built_in(&self) -> bool {
+        self.type_id.is_some()
     }
 }
 
@@ -207,8 +217,8 @@ mod tests {
         let r = RoleInstance::of_community(Role::CommunityMember, community, "Plant data");
         assert_eq!(r.name, "Plant data Community Member");
         assert_eq!(
-            r.role.type_id().to_string(),
-            "f79a55da-7c76-4600-a809-0f62ca9971d9"
+            r.type_id.map(|t| t.to_string()).as_deref(),
+            Some("f79a55da-7c76-4600-a809-0f62ca9971d9")
         );
         assert_eq!(r.id, Role::CommunityMember.instance_id(community.0));
         assert_eq!(r.scope as u8, 2);

@@ -7,7 +7,8 @@
 //! secret (id 1, no expiry, no fingerprint, so it is always checked) is
 //! that hash. The same bytes are the `body` of PostgreSQL's `clients`
 //! rows, so both backends convert old clients the same way, on read;
-//! the first write of the client stores layout 2.
+//! the first write of the client stores the newest layout. Layout 3 adds
+//! the custom roles held (none before custom roles existed).
 
 use super::codec::{layout, Record};
 use super::error::StoreError;
@@ -23,11 +24,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 impl Record for Client {
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
-            1 => Ok(layout::<ClientV1>(body)?.into()),
+            1 => Ok(ClientV2::from(layout::<ClientV1>(body)?).into()),
+            2 => Ok(layout::<ClientV2>(body)?.into()),
             _ => Err(StoreError::Codec(format!(
                 "unknown client record version {version}"
             ))),
@@ -46,9 +48,9 @@ struct ClientV1 {
     created: DateTime<Utc>,
 }
 
-impl From<ClientV1> for Client {
+impl From<ClientV1> for ClientV2 {
     fn from(old: ClientV1) -> Self {
-        Client {
+        ClientV2 {
             id: old.id,
             tenant: old.tenant,
             name: old.name,
@@ -65,6 +67,37 @@ impl From<ClientV1> for Client {
             enabled: true,
             tags: Vec::new(),
             next_secret_id: 2,
+        }
+    }
+}
+
+/// A client as releases before custom roles stored it.
+#[derive(Serialize, Deserialize)]
+struct ClientV2 {
+    id: ClientId,
+    tenant: TenantId,
+    name: String,
+    secrets: Vec<ClientSecret>,
+    tenant_roles: RoleSet,
+    created: DateTime<Utc>,
+    enabled: bool,
+    tags: Vec<String>,
+    next_secret_id: u32,
+}
+
+impl From<ClientV2> for Client {
+    fn from(old: ClientV2) -> Self {
+        Client {
+            id: old.id,
+            tenant: old.tenant,
+            name: old.name,
+            secrets: old.secrets,
+            tenant_roles: old.tenant_roles,
+            created: old.created,
+            enabled: old.enabled,
+            tags: old.tags,
+            next_secret_id: old.next_secret_id,
+            custom_roles: Vec::new(),
         }
     }
 }
@@ -114,7 +147,8 @@ mod tests {
         assert!(first.may_match(12345));
         assert_eq!(back.next_secret_id, 2);
         let again = encode(&back).unwrap();
-        assert_eq!(again[0], 2);
+        assert_eq!(again[0], 3);
+        assert!(back.custom_roles.is_empty());
         assert_eq!(decode::<Client>(&again).unwrap(), back);
     }
 }

@@ -19,11 +19,12 @@ use super::error::StoreError;
 use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
-    communities, grants, identities, invitations, memberships, outbox, profiles, sds_streams,
-    sds_types, sds_values, secrets, sessions, shares, tenants, user_invitations,
+    communities, custom_roles, grants, identities, invitations, memberships, outbox, profiles,
+    sds_streams, sds_types, sds_values, secrets, sessions, shares, tenants, user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::community::Community;
+use crate::domain::custom_role::CustomRole;
 use crate::domain::identity::{Client, User};
 use crate::domain::ids::{CommunityId, InvitationId, OutboxId, PrincipalId, TenantId};
 use crate::domain::invitation::Invitation;
@@ -476,6 +477,7 @@ struct TenantPiece {
     users: Vec<User>,
     user_invitations: Vec<UserInvitation>,
     clients: Vec<Client>,
+    custom_roles: Vec<CustomRole>,
 }
 
 fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
@@ -486,6 +488,7 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         users: identities::users_of_tenant(tx, id)?,
         user_invitations: user_invitations::page_of_tenant(tx, id, Page::everything())?,
         clients: identities::clients_of_tenant(tx, id)?,
+        custom_roles: custom_roles::of_tenant(tx, id)?,
     })
 }
 
@@ -508,6 +511,9 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
     }
     for c in &p.clients {
         out.push(item("client", c.id, c)?);
+    }
+    for r in &p.custom_roles {
+        out.push(item("custom role", r.id, r)?);
     }
     Ok(out)
 }
@@ -539,6 +545,14 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
     }
     for c in &p.clients {
         identities::put_client(tx, c)?;
+    }
+    for r in &p.custom_roles {
+        if !custom_roles::put(tx, r)? {
+            return Err(CopyError::Refused {
+                kind: "custom role",
+                id: r.id.to_string(),
+            });
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use super::lookup::Lookup;
 use super::tables::{CLIENTS, CLIENTS_BY_TENANT, USERS, USERS_BY_TENANT, USER_BY_EMAIL};
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::email::EmailAddress;
-use crate::domain::identity::{Client, User};
+use crate::domain::identity::{Client, Holder, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId, UserId};
 use crate::domain::paging::Page;
 use crate::domain::role::RoleSet;
@@ -18,13 +18,15 @@ use uuid::Uuid;
 /// Layout 2 adds the password generation; layout 1 is converted on read
 /// (generation 0, as every session of that release has), through layout 2.
 /// Layout 3 adds `deactivated` (false for every user stored before).
+/// Layout 4 adds the custom roles held (none before custom roles existed).
 impl Record for User {
-    const VERSION: u8 = 3;
+    const VERSION: u8 = 4;
 
     fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
-            1 => Ok(UserV2::from(layout::<UserV1>(body)?).into()),
-            2 => Ok(layout::<UserV2>(body)?.into()),
+            1 => Ok(UserV3::from(UserV2::from(layout::<UserV1>(body)?)).into()),
+            2 => Ok(UserV3::from(layout::<UserV2>(body)?).into()),
+            3 => Ok(layout::<UserV3>(body)?.into()),
             _ => Err(StoreError::Codec(format!(
                 "unknown user record version {version}"
             ))),
@@ -69,9 +71,9 @@ struct UserV2 {
     password_generation: u32,
 }
 
-impl From<UserV2> for User {
+impl From<UserV2> for UserV3 {
     fn from(old: UserV2) -> Self {
-        User {
+        UserV3 {
             id: old.id,
             tenant: old.tenant,
             email: old.email,
@@ -80,6 +82,35 @@ impl From<UserV2> for User {
             created: old.created,
             password_generation: old.password_generation,
             deactivated: false,
+        }
+    }
+}
+
+/// A user as releases before custom roles stored it.
+#[derive(Serialize, Deserialize)]
+struct UserV3 {
+    id: UserId,
+    tenant: TenantId,
+    email: EmailAddress,
+    password_hash: String,
+    tenant_roles: RoleSet,
+    created: DateTime<Utc>,
+    password_generation: u32,
+    deactivated: bool,
+}
+
+impl From<UserV3> for User {
+    fn from(old: UserV3) -> Self {
+        User {
+            id: old.id,
+            tenant: old.tenant,
+            email: old.email,
+            password_hash: old.password_hash,
+            tenant_roles: old.tenant_roles,
+            created: old.created,
+            password_generation: old.password_generation,
+            deactivated: old.deactivated,
+            custom_roles: Vec::new(),
         }
     }
 }
@@ -241,17 +272,14 @@ pub fn client_page(
     Ok(out)
 }
 
-pub fn principal(
-    tx: &impl Readable,
-    id: PrincipalId,
-) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
+pub fn principal(tx: &impl Readable, id: PrincipalId) -> Result<Option<Holder>, StoreError> {
     let tx = &redb_or_pg!(tx, |pg| pg.recall(Lookup::principal(id), || {
         super::pg::identities::principal(pg, id)
     }));
     tx.recall(Lookup::principal(id), || {
         Ok(match id {
-            PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
-            PrincipalId::Client(c) => get_client(tx, c)?.map(|c| (c.tenant, c.tenant_roles)),
+            PrincipalId::User(u) => get_user(tx, u)?.map(|u| u.holder()),
+            PrincipalId::Client(c) => get_client(tx, c)?.map(|c| c.holder()),
         })
     })
 }
@@ -311,7 +339,7 @@ mod tests {
         assert_eq!(back.password_hash, old.password_hash);
         assert_eq!(back.password_generation, 0);
         assert!(!back.deactivated);
-        assert_eq!(encode(&back).unwrap()[0], 3);
+        assert_eq!(encode(&back).unwrap()[0], 4);
     }
 
     #[test]
@@ -330,5 +358,25 @@ mod tests {
         let back: User = decode(&bytes).unwrap();
         assert_eq!((back.id, back.password_generation), (old.id, 4));
         assert!(!back.deactivated);
+    }
+
+    #[test]
+    fn a_user_from_before_custom_roles_keeps_its_state_and_holds_none() {
+        let old = UserV3 {
+            id: UserId::generate(),
+            tenant: TenantId::generate(),
+            email: EmailAddress::parse("a@b.example").unwrap(),
+            password_hash: "$argon2id$stand-in".into(),
+            tenant_roles: RoleSet::default(),
+            created: Utc::now(),
+            password_generation: 2,
+            deactivated: true,
+        };
+        let mut bytes = vec![3u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: User = decode(&bytes).unwrap();
+        assert_eq!((back.id, back.password_generation), (old.id, 2));
+        assert!(back.deactivated);
+        assert!(back.custom_roles.is_empty());
     }
 }

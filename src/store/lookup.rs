@@ -5,6 +5,7 @@
 //! its own record or nothing.
 
 use crate::domain::community::Community;
+use crate::domain::identity::Holder;
 use crate::domain::ids::{CommunityId, InvitationId, PrincipalId, TenantId};
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
@@ -57,8 +58,8 @@ impl Lookup<Option<Tenant>> {
     }
 }
 
-impl Lookup<Option<(TenantId, RoleSet)>> {
-    /// A user's or client's tenant and tenant roles.
+impl Lookup<Option<Holder>> {
+    /// A user's or client's tenant and the tenant roles it holds.
     pub(super) fn principal(id: PrincipalId) -> Self {
         Self::new(
             Kind::Principal,

@@ -16,6 +16,7 @@ mod committer;
 pub mod communities;
 pub mod copy;
 pub mod counts;
+pub mod custom_roles;
 pub mod error;
 mod fair_queue;
 pub mod grants;

@@ -11,6 +11,7 @@
 use super::codec::{decode, Record};
 use super::error::StoreError;
 use crate::domain::community::Community;
+use crate::domain::custom_role::CustomRole;
 use crate::domain::identity::{Client, User};
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
@@ -107,6 +108,11 @@ tables! {
     CLIENTS: Uuid => Records = record::<Client>;
     /// (tenant, client)
     CLIENTS_BY_TENANT: (Uuid, Uuid) => ();
+
+    /// (tenant, role) -> the tenant's custom role, oldest first
+    CUSTOM_ROLES: (Uuid, Uuid) => Records = record::<CustomRole>;
+    /// (tenant, lower-cased name) -> role: names unique per tenant
+    CUSTOM_ROLE_NAMES: (Uuid, &str) => Uuid;
 
     COMMUNITIES: Uuid => Records = record::<Community>;
     /// (owner tenant, lower-cased name) -> community: names unique per owner

@@ -59,6 +59,7 @@ const ROLES: Option<&str> = Some(r#"["{roleId}"]"#);
 const PUBLIC: [u16; 6] = [200; 6];
 const NEW_USER: Option<&str> = Some(r#"{"Email":"new.colleague@matrix.example"}"#);
 const SEND: Option<&str> = Some(r#"{"SendInvitation":true}"#);
+const NEW_ROLE: Option<&str> = Some(r#"{"Name":"Data Steward","RoleScope":1}"#);
 
 //                                        none  foreign plain paused removed deactivated
 #[rustfmt::skip]
@@ -82,6 +83,9 @@ pub fn routes() -> Vec<Route> {
     // The tenant's own directory
     route("GET", "/api/v1/Tenants/{tenantId}/Roles", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Roles/{roleId}", None, [401, 403, 404, 403, 403, 403]),
+    route("POST", "/api/v1/Tenants/{tenantId}/Roles", NEW_ROLE, [401, 403, 403, 403, 403, 403]),
+    route("PUT", "/api/v1/Tenants/{tenantId}/Roles/{roleId}", NEW_ROLE, [401, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/Tenants/{tenantId}/Roles/{roleId}", None, [401, 403, 403, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users/{userId}", None, [401, 403, 200, 403, 403, 403]),
     // The tenant's users, managed by its Tenant Administrators

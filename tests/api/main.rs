@@ -10,6 +10,7 @@ mod communities;
 mod community_roles;
 mod community_tenants;
 mod credentials;
+mod custom_roles;
 mod deleted_values;
 mod delivery;
 mod durability;

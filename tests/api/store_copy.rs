@@ -8,8 +8,9 @@
 use crate::helpers::{communities_path, communityd_binary, spawn_app_with};
 use crate::upgrade::copy_fixture_to;
 use communityd::config::DatabaseUrlSetting;
-use communityd::domain::ids::ClientId;
+use communityd::domain::custom_role::CustomRole;
 use communityd::domain::ids::TenantId;
+use communityd::domain::ids::{ClientId, CustomRoleId};
 use communityd::domain::sds::sds_type::SdsType;
 use communityd::domain::sds::stream::SdsStream;
 use communityd::domain::session::Session;
@@ -19,8 +20,9 @@ use communityd::store::pg::testing::fresh_database_url;
 use communityd::store::profiles::{self, MemberProfile};
 use communityd::store::sds_values::Direction;
 use communityd::store::{
-    communities, grants, identities, invitations, memberships, outbox, sds_streams, sds_types,
-    sds_values, secrets, sessions, shares, tenants, ReadTx, Store, StoreError, FILE_NAME,
+    communities, custom_roles, grants, identities, invitations, memberships, outbox, sds_streams,
+    sds_types, sds_values, secrets, sessions, shares, tenants, ReadTx, Store, StoreError,
+    FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -30,7 +32,8 @@ use uuid::Uuid;
 /// The fixture in a data dir of its own, opened once (so it is migrated
 /// to this release) and given what the old release could not store:
 /// SDS types, streams and more values than one copy batch, a session,
-/// an icon, an external account, a community region and a member profile.
+/// an icon, an external account, a community region, a member profile and
+/// a custom role one user holds.
 fn source(dir: &Path) -> Store {
     copy_fixture_to(dir);
     let store = Store::open(dir).expect("fixture opens");
@@ -91,10 +94,19 @@ fn enrich(store: &Store) {
             )
         })
         .collect();
-    let user = store
+    let mut holder = store
         .read_blocking(|tx| identities::users_of_tenant(tx, tenant))
         .expect("users")[0]
-        .id;
+        .clone();
+    let user = holder.id;
+    let steward = CustomRole {
+        id: CustomRoleId::generate(),
+        tenant,
+        name: "Data Steward".into(),
+        description: "Shares streams".into(),
+        created: now,
+    };
+    holder.custom_roles = vec![steward.id];
     let session = Session {
         user,
         tenant,
@@ -127,6 +139,8 @@ fn enrich(store: &Store) {
             )?;
             sds_values::put(tx, streams[1].storage, b"k", b"{\"one\":1}")?;
             sessions::put(tx, &[7u8; 32], &session)?;
+            custom_roles::put(tx, &steward)?;
+            identities::put_user(tx, &holder)?;
             tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
             profiles::set_external_account(tx, tenant, Some("aveva-account-1"))?;
             profiles::set_community_region(tx, community.id, Some("westeurope"))?;
@@ -176,6 +190,10 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
         note(format!(
             "clients {:?}",
             identities::clients_of_tenant(tx, id)?
+        ));
+        note(format!(
+            "custom roles {:?}",
+            custom_roles::of_tenant(tx, id)?
         ));
         let accepted: Vec<_> = invitations::accepted_by_tenant(tx, id)?
             .into_iter()

@@ -3,21 +3,23 @@
 //! step with the lists, checks who may share, and revokes shares when a
 //! tenant leaves or a community is deleted (inside that same transaction).
 
+use super::role_trustees::check_role_trustees;
 use crate::app::access::Acting;
+use crate::app::role_ids;
 use crate::app::AppError;
 use crate::domain::community::Community;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::CommunityTenantStatus;
 use crate::domain::paging::Page;
 use crate::domain::role::Role;
-use crate::domain::sds::acl::{rights, AccessControlList, TrusteeType};
+use crate::domain::sds::acl::{rights, AccessControlList};
 use crate::domain::sds::stream::SdsStream;
 use crate::store::{memberships, sds_streams, shares, Readable, WriteTx};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-/// The community roles a tenant can name in a list: those of the
-/// communities it is in (Active or Paused).
+/// The roles a tenant can name in a list: its own (built-in and custom)
+/// and those of the communities it is in (Active or Paused).
 struct KnownRoles {
     tenant_roles: Vec<Uuid>,
     /// (role id, community, role)
@@ -37,10 +39,7 @@ impl KnownRoles {
             }
         }
         Ok(Self {
-            tenant_roles: Role::TENANT
-                .iter()
-                .map(|r| r.instance_id(tenant.0))
-                .collect(),
+            tenant_roles: role_ids::of_tenant(tx, tenant)?,
             community_roles,
         })
     }
@@ -59,23 +58,17 @@ impl KnownRoles {
             .collect()
     }
 
-    /// Every Role trustee must be a role the tenant knows.
-    fn check(&self, acl: &AccessControlList) -> Result<(), AppError> {
-        for (i, e) in acl.entries.iter().enumerate() {
-            let id = e.trustee.object_id;
-            if e.trustee.kind == TrusteeType::Role
-                && !self.tenant_roles.contains(&id)
-                && !self.community_roles.iter().any(|(r, _, _)| *r == id)
-            {
-                return Err(AppError::invalid(
-                    format!("RoleTrusteeAccessControlEntries[{i}].Trustee.ObjectId"),
-                    format!(
-                        "{id} is not a role of your tenant or of a community your tenant is in"
-                    ),
-                ));
-            }
-        }
-        Ok(())
+    /// Every Role trustee of `new` must be a role the tenant knows (or be
+    /// on `old` already, see `check_role_trustees`).
+    fn check(&self, new: &AccessControlList, old: &AccessControlList) -> Result<(), AppError> {
+        let mut known = self.tenant_roles.clone();
+        known.extend(self.community_role_ids());
+        check_role_trustees(
+            new,
+            old,
+            &known,
+            "a role of your tenant or of a community your tenant is in",
+        )
     }
 }
 
@@ -90,7 +83,7 @@ pub fn change_acl(
 ) -> Result<(), AppError> {
     let tenant = me.caller.tenant;
     let known = KnownRoles::load(tx, tenant)?;
-    known.check(&new)?;
+    known.check(&new, &stream.acl)?;
     let community_ids = known.community_role_ids();
     if stream.acl.without_roles(&community_ids) != new.without_roles(&community_ids)
         && held & rights::MANAGE_ACCESS_CONTROL == 0

@@ -47,14 +47,16 @@ impl Target {
     }
 }
 
-/// The tenant roles an identity holds, as role instance ids (the trustee
-/// ids a Role entry names).
+/// The tenant roles an identity holds, built-in and custom, as the
+/// trustee ids a Role entry names.
 pub fn tenant_role_ids(me: &Acting) -> Vec<Uuid> {
-    Role::TENANT
+    let mut out: Vec<Uuid> = Role::TENANT
         .into_iter()
         .filter(|r| me.tenant_roles.contains(*r))
         .map(|r| r.instance_id(me.tenant.id.0))
-        .collect()
+        .collect();
+    out.extend(me.custom_roles.iter().map(|c| c.0));
+    out
 }
 
 pub fn subject_kind(principal: PrincipalId) -> TrusteeType {

@@ -7,12 +7,13 @@
 //! list is first changed.
 
 use super::access_control::{edited, parse_owner, AclChange};
+use super::role_trustees::check_role_trustees;
 use super::stream_access::{default_acl, own_tenant, rights_under, uses_own_data, Target};
 use crate::app::access::Acting;
+use crate::app::role_ids;
 use crate::app::{AppError, Context};
 use crate::domain::ids::TenantId;
-use crate::domain::role::Role;
-use crate::domain::sds::acl::{right_names, rights, AccessControlList, Trustee, TrusteeType};
+use crate::domain::sds::acl::{right_names, rights, AccessControlList, Trustee};
 use crate::domain::sds::sds_type::SdsType;
 use crate::store::{sds_types, Lane, Readable};
 use serde_json::Value;
@@ -61,26 +62,6 @@ pub fn own_type(
     Ok((me, found))
 }
 
-/// Every Role trustee of a type's list must be one of the tenant's roles.
-pub fn check_roles(acl: &AccessControlList, tenant: TenantId) -> Result<(), AppError> {
-    let known: Vec<_> = Role::TENANT
-        .iter()
-        .map(|r| r.instance_id(tenant.0))
-        .collect();
-    for (i, e) in acl.entries.iter().enumerate() {
-        if e.trustee.kind == TrusteeType::Role && !known.contains(&e.trustee.object_id) {
-            return Err(AppError::invalid(
-                format!("RoleTrusteeAccessControlEntries[{i}].Trustee.ObjectId"),
-                format!(
-                    "{} is not a role of your tenant (types are not shared into communities)",
-                    e.trustee.object_id
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 // ---- The type's list, owner and the caller's rights, through the API ----
 
 pub async fn get_acl(
@@ -106,8 +87,14 @@ pub async fn change_acl(
     ctx.store
         .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (_, mut t) = own_type(tx, &target, &id, rights::MANAGE_ACCESS_CONTROL)?;
-            let new = edited(&acl_of(&t, target.tenant), &change, max_bytes)?;
-            check_roles(&new, target.tenant)?;
+            let old = acl_of(&t, target.tenant);
+            let new = edited(&old, &change, max_bytes)?;
+            check_role_trustees(
+                &new,
+                &old,
+                &role_ids::of_tenant(tx, target.tenant)?,
+                "a role of your tenant (types are not shared into communities)",
+            )?;
             t.acl = Some(new);
             t.modified = now;
             sds_types::put(tx, target.tenant, &target.namespace, &t)?;

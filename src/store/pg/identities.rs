@@ -6,10 +6,9 @@
 
 use super::tx::PgTx;
 use crate::domain::email::EmailAddress;
-use crate::domain::identity::{Client, User};
+use crate::domain::identity::{Client, Holder, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId, UserId};
 use crate::domain::paging::Page;
-use crate::domain::role::RoleSet;
 use crate::store::codec::{decode, encode, Record};
 use crate::store::error::StoreError;
 use tokio_postgres::Row;
@@ -119,10 +118,10 @@ pub fn client_page(tx: &PgTx, tenant: TenantId, page: Page) -> Result<Vec<Client
 
 /// Every authenticated request asks this: one primary-key read. (No memo
 /// on PostgreSQL: another instance may have changed the roles.)
-pub fn principal(tx: &PgTx, id: PrincipalId) -> Result<Option<(TenantId, RoleSet)>, StoreError> {
+pub fn principal(tx: &PgTx, id: PrincipalId) -> Result<Option<Holder>, StoreError> {
     Ok(match id {
-        PrincipalId::User(u) => get_user(tx, u)?.map(|u| (u.tenant, u.tenant_roles)),
-        PrincipalId::Client(c) => get_client(tx, c)?.map(|c| (c.tenant, c.tenant_roles)),
+        PrincipalId::User(u) => get_user(tx, u)?.map(|u| u.holder()),
+        PrincipalId::Client(c) => get_client(tx, c)?.map(|c| c.holder()),
     })
 }
 
@@ -148,7 +147,8 @@ pub(super) use self::tests::{on_both, write};
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::role::Role;
+    use crate::domain::ids::CustomRoleId;
+    use crate::domain::role::{Role, RoleSet};
     use crate::store::pg::testing::fresh_store;
     use crate::store::tx::{Writable, WriteSide};
     use crate::store::{identities, Store, WriteTx};
@@ -181,16 +181,14 @@ mod tests {
     }
 
     fn user(tenant: TenantId, email: &str) -> User {
-        User {
-            id: UserId::generate(),
+        User::new(
+            UserId::generate(),
             tenant,
-            email: EmailAddress::parse(email).unwrap(),
-            password_hash: "hash".into(),
-            tenant_roles: RoleSet::of(&[Role::TenantMember]),
-            created: Utc::now(),
-            password_generation: 0,
-            deactivated: false,
-        }
+            EmailAddress::parse(email).unwrap(),
+            "hash".into(),
+            RoleSet::of(&[Role::TenantMember]),
+            Utc::now(),
+        )
     }
 
     fn client(tenant: TenantId, name: &str) -> Client {
@@ -312,7 +310,8 @@ mod tests {
     #[test]
     fn a_principal_is_its_tenant_and_roles_and_a_deleted_client_is_none() {
         let tenant = TenantId::generate();
-        let alice = user(tenant, "alice@example.com");
+        let mut alice = user(tenant, "alice@example.com");
+        alice.custom_roles = vec![CustomRoleId::generate()];
         let robot = client(tenant, "robot");
         let ids = [
             PrincipalId::User(alice.id),
@@ -339,11 +338,12 @@ mod tests {
         let Some((before, deleted, after)) = answers else {
             return;
         };
-        assert_eq!(before[0], Some((tenant, alice.tenant_roles)));
-        assert_eq!(before[1], Some((tenant, robot.tenant_roles)));
+        assert_eq!(before[0], Some(alice.holder()));
+        assert_eq!(before[0].as_ref().unwrap().custom_roles.len(), 1);
+        assert_eq!(before[1], Some(robot.holder()));
         assert_eq!(before[2], None);
         assert_eq!(deleted, [true, false]);
-        assert_eq!(after, [before[0], None, None]);
+        assert_eq!(after, [before[0].clone(), None, None]);
     }
 
     #[test]

@@ -37,6 +37,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         sql: &[include_str!("migrations/0002/00_user_invitations.sql")],
     },
+    Migration {
+        version: 3,
+        sql: &[include_str!("migrations/0003/00_custom_roles.sql")],
+    },
 ];
 
 /// The newest migration this release knows.

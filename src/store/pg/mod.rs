@@ -20,6 +20,7 @@ pub mod clients;
 pub mod communities;
 mod connect;
 pub mod counts;
+pub mod custom_roles;
 pub mod grants;
 pub mod identities;
 pub mod invitations;

@@ -8,7 +8,7 @@
 use super::grants::{byte, count};
 use super::tx::PgTx;
 use crate::domain::community::Community;
-use crate::domain::identity::{Client, User};
+use crate::domain::identity::{Client, Holder, User};
 use crate::domain::ids::{CommunityId, PrincipalId, PrincipalKind, TenantId};
 use crate::domain::membership::Membership;
 use crate::domain::role::RoleSet;
@@ -19,7 +19,7 @@ use crate::store::error::StoreError;
 /// What `community` looks like to `principal` of `tenant`, as the single
 /// lookups would answer.
 pub struct CommunityRead {
-    pub principal: Option<(TenantId, RoleSet)>,
+    pub principal: Option<Holder>,
     pub tenant: Option<Tenant>,
     pub community: Option<Community>,
     pub membership: Option<Membership>,
@@ -96,11 +96,11 @@ pub fn community(
         (_, None) => None,
         (PrincipalId::User(_), Some(body)) => {
             let user: User = decode(body)?;
-            Some((user.tenant, user.tenant_roles))
+            Some(user.holder())
         }
         (PrincipalId::Client(_), Some(body)) => {
             let client: Client = decode(body)?;
-            Some((client.tenant, client.tenant_roles))
+            Some(client.holder())
         }
     };
     let grant = match row.get::<_, Option<i16>>(4) {
@@ -164,7 +164,7 @@ mod tests {
     use super::super::memberships::membership;
     use crate::domain::community::{Community, CommunityName};
     use crate::domain::email::EmailAddress;
-    use crate::domain::identity::{Client, NewSecret, User};
+    use crate::domain::identity::{Client, Holder, NewSecret, User};
     use crate::domain::ids::{ClientId, CommunityId, PrincipalId, TenantId, UserId};
     use crate::domain::membership::{CommunityTenantStatus, Membership};
     use crate::domain::role::{Role, RoleSet};
@@ -207,16 +207,14 @@ mod tests {
             description: "shared".into(),
             created: Utc::now(),
         };
-        let caller = User {
-            id: UserId::generate(),
-            tenant: owner.id,
-            email: EmailAddress::parse("admin@contoso.example").unwrap(),
-            password_hash: "hash".into(),
-            tenant_roles: RoleSet::of(&[Role::TenantAdministrator]),
-            created: Utc::now(),
-            password_generation: 0,
-            deactivated: false,
-        };
+        let caller = User::new(
+            UserId::generate(),
+            owner.id,
+            EmailAddress::parse("admin@contoso.example").unwrap(),
+            "hash".into(),
+            RoleSet::of(&[Role::TenantAdministrator]),
+            Utc::now(),
+        );
         let script = Client::new(
             ClientId::generate(),
             other.id,
@@ -280,7 +278,7 @@ mod tests {
         w: &World,
     ) -> Result<
         (
-            Option<(TenantId, RoleSet)>,
+            Option<Holder>,
             Option<Community>,
             RoleSet,
             Option<String>,

@@ -1,7 +1,7 @@
 //! Communities API (seed 003), with and without the `tenants/{tenantId}`
 //! segment, plus the summary and the community's role instances.
 
-use super::directory::RoleBody;
+use super::roles::RoleBody;
 use super::{time, Dialect};
 use crate::app::communities::{
     self, CommunityChange, CommunityView, NewCommunity, TenantInCommunity,

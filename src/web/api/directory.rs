@@ -1,16 +1,14 @@
 //! The caller's own tenant directory under AVEVA's Identity paths
-//! (`/api/v1/Tenants/{tenantId}/Roles|Users|ClientCredentialClients`), and
-//! the `Role`, `User` and `ClientCredentialClient` bodies every route that
-//! shows one of them shares. Roles are built in: writes to them answer 405.
+//! (`/api/v1/Tenants/{tenantId}/Users|ClientCredentialClients`), and the
+//! `User` and `ClientCredentialClient` bodies every route that shows one of
+//! them shares. Roles are in `roles`.
 
 use crate::app::directory::{self, Listed};
 use crate::app::AppError;
 use crate::auth::access_token::LIFETIME_SECONDS;
 use crate::domain::identity::{Client, User};
-use crate::domain::ids::{CommunityId, TenantId};
-use crate::domain::role::RoleInstance;
 use crate::web::extract::{context, ApiCaller, Paging};
-use crate::web::path::{ClientPath, RolePath, TenantPath, UserPath};
+use crate::web::path::{ClientPath, TenantPath, UserPath};
 use crate::web::route_table::RouteTable;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -18,39 +16,10 @@ use uuid::Uuid;
 
 pub fn operations(table: &mut RouteTable) {
     use super::mounts::TENANT;
-    table.add::<__path_roles, _, _>(TENANT, roles);
-    table.add::<__path_role, _, _>(TENANT, role);
     table.add::<__path_users, _, _>(TENANT, users);
     table.add::<__path_user, _, _>(TENANT, user);
     table.add::<__path_clients, _, _>(TENANT, clients);
     table.add::<__path_client, _, _>(TENANT, client);
-}
-
-/// `Role`: every property present, `null` where it does not apply.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "PascalCase")]
-pub struct RoleBody {
-    id: Uuid,
-    name: String,
-    description: &'static str,
-    role_scope: u8,
-    tenant_id: Option<TenantId>,
-    community_id: Option<CommunityId>,
-    role_type_id: Uuid,
-}
-
-impl From<RoleInstance> for RoleBody {
-    fn from(r: RoleInstance) -> Self {
-        Self {
-            id: r.id,
-            name: r.name,
-            description: r.role.description(),
-            role_scope: r.scope as u8,
-            tenant_id: r.tenant,
-            community_id: r.community,
-            role_type_id: r.role.type_id(),
-        }
-    }
 }
 
 /// `User`: every nullable property present; what communityd does not keep
@@ -127,37 +96,6 @@ pub fn client_body(l: Listed<Client>) -> ClientBody {
     let tags = l.identity.tags;
     body.tags = (!tags.is_empty()).then_some(tags);
     body
-}
-
-/// Your tenant's roles
-#[utoipa::path(get, path = "/Roles", params(Paging),
-    responses((status = 200, description = "Your tenant's roles", body = [RoleBody])))]
-async fn roles(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantPath,
-    paging: Paging,
-) -> Result<HttpResponse, AppError> {
-    let ctx = context(&req)?;
-    let tenant = path.tenant;
-    let found = directory::roles(&ctx, caller.0, tenant, paging.0).await?;
-    Ok(HttpResponse::Ok().json(found.into_iter().map(RoleBody::from).collect::<Vec<_>>()))
-}
-
-/// A role of your tenant
-#[utoipa::path(get, path = "/Roles/{roleId}", params(RolePath),
-    responses((status = 200, description = "A role of your tenant", body = RoleBody)))]
-async fn role(
-    req: HttpRequest,
-    caller: ApiCaller,
-    path: TenantPath,
-    one: RolePath,
-) -> Result<HttpResponse, AppError> {
-    let ctx = context(&req)?;
-    let tenant = path.tenant;
-    let id = one.role;
-    let found = directory::role(&ctx, caller.0, tenant, id).await?;
-    Ok(HttpResponse::Ok().json(RoleBody::from(found)))
 }
 
 /// Your tenant's users

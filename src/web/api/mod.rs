@@ -29,6 +29,7 @@ pub mod directory;
 pub mod invitations;
 pub mod mounts;
 pub mod operations;
+pub mod roles;
 pub mod sds;
 pub mod tenants;
 pub mod users;

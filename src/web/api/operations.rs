@@ -1,7 +1,7 @@
 //! Every API operation, into the one route table.
 
 use super::{
-    clients, communities, community_members, community_tenants, directory, invitations, sds,
+    clients, communities, community_members, community_tenants, directory, invitations, roles, sds,
     tenants, users,
 };
 use crate::web::route_table::RouteTable;
@@ -9,6 +9,7 @@ use crate::web::route_table::RouteTable;
 pub fn add_all(table: &mut RouteTable) {
     tenants::operations(table);
     directory::operations(table);
+    roles::operations(table);
     clients::operations(table);
     users::operations(table);
     communities::operations(table);

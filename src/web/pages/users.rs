@@ -206,7 +206,7 @@ async fn save_roles_inner(p: &Portal, raw: &str, form: RolesForm) -> PageResult 
     let v = p.checked(&form.csrf)?;
     let id = user_id(raw)?;
     let roles = roles_of(&form.administrator, &form.member);
-    match users::set_roles(&p.ctx, v.caller(), v.session.tenant, id, roles).await {
+    match users::set_roles(&p.ctx, v.caller(), v.session.tenant, id, roles, None).await {
         Ok(()) => Ok(p.done("user_roles_saved", "/tenant/users")),
         Err(e) => refused(p, e, "").await,
     }
