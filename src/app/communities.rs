@@ -35,6 +35,11 @@ pub struct TenantInCommunity {
     pub community_alias: Option<String>,
     /// While Paused: which side paused it (only that side may resume).
     pub paused_by: Option<PausedBy>,
+    /// When it joined (the owner: when it made the community).
+    pub joined: DateTime<Utc>,
+    /// The streams it shares there that the viewer's counts include
+    /// (`ShareCounts`: a hidden member's count as 0).
+    pub streams_shared: u64,
 }
 
 /// A community as one tenant sees it.
@@ -71,6 +76,7 @@ pub fn tenants_of(
     viewer: TenantId,
     now: DateTime<Utc>,
 ) -> Result<Vec<TenantInCommunity>, AppError> {
+    let counts = ShareCounts::load(tx, community, viewer)?;
     let mut out = Vec::new();
     for m in memberships::of_community(tx, community)? {
         if !stands(tx, &m, now)? {
@@ -92,6 +98,8 @@ pub fn tenants_of(
             preferred_region_id: profile.preferred_region_id,
             community_alias: if m.tenant == viewer { m.alias } else { None },
             paused_by: m.paused_by,
+            joined: m.joined,
+            streams_shared: counts.of(m.tenant),
         });
     }
     // The owner first, then by name: the order people scan for.

@@ -112,7 +112,10 @@ const ROWS: &[Row] = &[
     row("POST", "/communities/{id}/invitations/{inv}/{verb}", [303, 404, 404]),
     row("POST", "/communities/{id}/tenants/{tenant}/{verb}", [303, 404, 200]),
     confirmed("POST", "/communities/{id}/tenants/{tenant}/{verb}", YES, [303, 404, 403]),
-    row("POST", "/communities/{id}/shares/{namespace}/{stream}/unshare", [303, 200, 200]),
+    // Asking names the stream, so only its own tenant is asked.
+    row("POST", "/communities/{id}/shares/{namespace}/{stream}/unshare", [303, 404, 404]),
+    // A member sets only its own tenant's contact; a stranger finds no community.
+    confirmed("POST", "/communities/{id}/contact", &[("contact_email", "ops@member.example")], [303, 404, 303]),
     // A member unshares only its own streams: the owner's is not found.
     confirmed("POST", "/communities/{id}/shares/{namespace}/{stream}/unshare", YES, [303, 404, 404]),
     row("POST", "/invitations/answer", [400, 400, 400]),

@@ -603,11 +603,15 @@ async fn the_tenants_tab_lists_shares_and_a_tenant_unshares_its_own_after_confir
     assert!(r.status().is_client_error(), "{}", r.status());
     let ask = alpha.post(&unshare, &[("csrf", &csrf)]).await;
     assert_eq!(ask.status(), StatusCode::OK);
-    assert!(ask
-        .text()
-        .await
-        .unwrap()
-        .contains("Stop sharing this stream?"));
+    let ask = ask.text().await.unwrap();
+    assert!(ask.contains("Stop sharing this stream?"));
+    // It names the stream and the community as people know them, and its
+    // button has the style of every action that takes something away.
+    assert!(
+        ask.contains("Stream &#x27;Flow A&#x27; will no longer be visible to the members of &#x27;Plant data&#x27;."),
+        "{ask}"
+    );
+    assert!(ask.contains("class=\"danger\""), "{ask}");
     assert_eq!(
         w.app.search_ids(&w.b, &w.community, "flow").await.len(),
         2,
@@ -630,4 +634,76 @@ async fn the_tenants_tab_lists_shares_and_a_tenant_unshares_its_own_after_confir
         .unwrap();
     assert!(page.contains("Stream no longer shared"));
     assert!(!page.contains("data-stream=\"Flow A\""));
+}
+
+#[tokio::test]
+async fn the_tenants_tab_shows_each_members_contact_shares_and_start_and_sets_ones_own_contact() {
+    use crate::pages::{hidden, location, Browser};
+    let w = world().await;
+    let beta = Browser::new(&w.app);
+    let tab = format!("/communities/{}", w.community);
+    beta.login(&w.b, &tab).await;
+    let page = beta.get(&tab).await.text().await.unwrap();
+    let today = w.app.clock.now().format("%-d %b %Y").to_string();
+    let row = |page: &str, tenant: &str| {
+        let start = page
+            .find(&format!("data-tenant=\"{tenant}\""))
+            .expect("the tenant's row");
+        let end = page[start..].find("</tr>").expect("row end") + start;
+        page[start..end].to_string()
+    };
+    let alpha_row = row(&page, "Alpha");
+    assert!(alpha_row.contains("data-shared-count=\"1\""), "{alpha_row}");
+    assert!(alpha_row.contains(&today), "member since: {alpha_row}");
+    assert!(row(&page, "Beta").contains("None given"));
+
+    // A bad address: the tab again (400) with the address as sent.
+    let csrf = hidden(&page, "csrf");
+    let contact = format!("/communities/{}/contact", w.community);
+    let refused = beta
+        .post(
+            &contact,
+            &[("csrf", &csrf), ("contact_email", "not an address")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("value=\"not an address\""), "{refused}");
+    assert!(refused.contains("id=\"contact-error\""), "{refused}");
+
+    let saved = beta
+        .post(
+            &contact,
+            &[("csrf", &csrf), ("contact_email", "ops@beta.example")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), tab);
+    // Every member sees it, the API too.
+    let alpha = Browser::new(&w.app);
+    alpha.login(&w.a, &tab).await;
+    let page = alpha.get(&tab).await.text().await.unwrap();
+    assert!(row(&page, "Beta").contains("href=\"mailto:ops@beta.example\""));
+    let members = json_with_status(
+        w.app
+            .get(
+                &format!(
+                    "{}/{}/communitytenants",
+                    communities_path(w.a.id),
+                    w.community
+                ),
+                &w.a.token,
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let beta_member = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["Name"] == "Beta")
+        .expect("Beta")
+        .clone();
+    assert_eq!(beta_member["ContactEmail"], "ops@beta.example");
 }

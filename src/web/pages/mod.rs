@@ -183,6 +183,11 @@ pub fn table() -> Vec<PageRoute> {
         ),
         page(
             Method::POST,
+            "/communities/{id}/contact",
+            web::to(community::contact::save),
+        ),
+        page(
+            Method::POST,
             "/communities/{id}/shares/{namespace}/{stream}/unshare",
             web::to(community::shared_streams::unshare),
         ),

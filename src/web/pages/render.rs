@@ -81,6 +81,10 @@ pub fn readable_time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%-d %b %Y %H:%M UTC").to_string()
 }
 
+pub fn readable_date(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%-d %b %Y").to_string()
+}
+
 impl Portal {
     pub fn visitor(&self) -> Result<&Visitor, Failure> {
         self.visitor

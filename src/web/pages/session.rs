@@ -98,6 +98,7 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "left" => "Your tenant left the community.",
         "deleted" => "Community deleted.",
         "unshared" => "Stream no longer shared with the community.",
+        "contact_saved" => "Contact saved; every member of the community sees it.",
         "logged_out" => "You are logged out.",
         "joined" => "You joined. Sharing starts when the inviting tenant confirms; until then the community is listed as awaiting confirmation.",
         "declined" => "Invitation declined; the inviting tenant has been told.",

@@ -1,16 +1,19 @@
 //! The Tenants tab's shared streams: each tenant's shares (name, when a
-//! value was last written), and Unshare for the viewer's own, behind a
-//! confirmation step like every other action.
+//! value was last written), and Unshare for the viewer's own, behind the
+//! confirmation step every action that takes something away has.
 
+use crate::app::communities;
 use crate::app::sds::access_control::{self, AclChange};
 use crate::app::sds::community_streams;
 use crate::app::sds::stream_access::Target;
+use crate::app::sds::streams;
 use crate::domain::ids::CommunityId;
 use crate::web::api::sds::request::encode_segment;
+use crate::web::pages::confirmation::{confirm_page, ActionForm, Question};
 use crate::web::pages::render::{readable_time, PageResult, Portal};
 use crate::web::pages::session::Visitor;
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 
 #[derive(Serialize)]
@@ -56,52 +59,53 @@ pub async fn rows(
         .collect())
 }
 
-#[derive(Deserialize)]
-pub struct UnshareForm {
-    #[serde(default)]
-    csrf: String,
-    confirm: Option<String>,
-}
-
 pub async fn unshare(
     p: Portal,
     path: web::Path<(CommunityId, String, String)>,
-    form: web::Form<UnshareForm>,
+    form: web::Form<ActionForm>,
 ) -> HttpResponse {
     let (community, namespace, stream) = path.into_inner();
     let result = unshare_inner(&p, community, &namespace, &stream, form.into_inner()).await;
     p.finish(result)
 }
 
+/// Asks first, naming the stream and the community as people know them,
+/// in the style of every action that takes something away.
 async fn unshare_inner(
     p: &Portal,
     community: CommunityId,
     namespace: &str,
     stream: &str,
-    form: UnshareForm,
+    form: ActionForm,
 ) -> PageResult {
     let v = p.checked(&form.csrf)?;
     let back = format!("/communities/{community}");
-    if form.confirm.as_deref() != Some("yes") {
-        let mut page = tera::Context::new();
-        page.insert("title", "Stop sharing this stream?");
-        page.insert(
-            "question",
-            &format!("Stream '{stream}' will no longer be visible to the community's members."),
-        );
-        page.insert(
-            "action",
-            &format!(
-                "/communities/{community}/shares/{}/{}/unshare",
-                encode_segment(namespace),
-                encode_segment(stream)
-            ),
-        );
-        page.insert("button", "Unshare");
-        page.insert("cancel", &back);
-        return Ok(p.render("confirm", page));
-    }
     let target = Target::new(v.caller(), v.session.tenant, namespace, None)?;
+    if !form.confirmed() {
+        let shared = streams::get(&p.ctx, target, stream.to_string()).await?;
+        let view = communities::get(&p.ctx, v.caller(), None, community).await?;
+        let question = format!(
+            "Stream '{}' will no longer be visible to the members of '{}'.",
+            shared.name,
+            view.community.name.as_str()
+        );
+        let action = format!(
+            "/communities/{community}/shares/{}/{}/unshare",
+            encode_segment(namespace),
+            encode_segment(stream)
+        );
+        return Ok(confirm_page(
+            p,
+            Question {
+                title: "Stop sharing this stream?",
+                question: &question,
+                action: &action,
+                button: "Unshare",
+                cancel: &back,
+                danger: true,
+            },
+        ));
+    }
     access_control::change(
         &p.ctx,
         target,

@@ -1,5 +1,7 @@
-//! The Tenants tab: the community's tenants with their More Options, each
-//! change behind a confirmation step, and each tenant's shared streams.
+//! The Tenants tab: the community's tenants with their contact, how many
+//! streams each shares and since when it is a member, their More Options
+//! (each change behind a confirmation step), and each tenant's shared
+//! streams.
 
 use super::frame::community_page;
 use super::shared_streams;
@@ -9,7 +11,7 @@ use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::CommunityTenantStatus as Status;
 use crate::domain::permission::{may_resume, Operation};
 use crate::web::pages::confirmation::{confirm_page, ActionForm, Question};
-use crate::web::pages::render::{PageResult, Portal};
+use crate::web::pages::render::{readable_date, Failure, PageResult, Portal};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -23,6 +25,9 @@ struct TenantRow {
     status_label: &'static str,
     is_owner: bool,
     is_mine: bool,
+    contact_email: Option<String>,
+    streams_shared: u64,
+    member_since: String,
     actions: Vec<TenantAction>,
 }
 
@@ -98,18 +103,72 @@ fn tenant_rows(view: &CommunityView, me: TenantId) -> Vec<TenantRow> {
             status_label: t.status.label(),
             is_owner: t.is_owner,
             is_mine: t.id == me,
+            contact_email: t.contact_email.clone(),
+            streams_shared: t.streams_shared,
+            member_since: readable_date(&t.joined),
             actions: actions_for(view, me, t),
         })
         .collect()
 }
 
+/// A contact form that was refused: what was sent, and why.
+pub struct ContactRefused {
+    pub sent: String,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+struct ContactForm {
+    email: String,
+    error: Option<String>,
+}
+
+/// Puts the contact form on the tab for a viewer who may use it: the
+/// tenant's point of contact for the community, which every member sees.
+fn contact_form(
+    page: &mut tera::Context,
+    view: &CommunityView,
+    me: TenantId,
+    refused: Option<ContactRefused>,
+) {
+    let Some(mine) = view.tenants.iter().find(|t| t.id == me) else {
+        return;
+    };
+    if !view.may(Operation::SetCommunityAlias) {
+        return;
+    }
+    let form = match refused {
+        Some(r) => ContactForm {
+            email: r.sent,
+            error: Some(r.reason),
+        },
+        None => ContactForm {
+            email: mine.contact_email.clone().unwrap_or_default(),
+            error: None,
+        },
+    };
+    page.insert("contact_form", &form);
+}
+
 pub async fn show(p: &Portal, view: &CommunityView, me: TenantId) -> PageResult {
+    let page = tab(p, view, me, None).await?;
+    Ok(p.render("community", page))
+}
+
+/// The tab's context; `contact` is a contact form sent back with its error.
+pub async fn tab(
+    p: &Portal,
+    view: &CommunityView,
+    me: TenantId,
+    contact: Option<ContactRefused>,
+) -> Result<tera::Context, Failure> {
     let v = p.visitor()?;
     let mut page = community_page(view, me, "tenants");
     page.insert("tenants", &tenant_rows(view, me));
     let shares = shared_streams::rows(p, v, view.community.id).await?;
     page.insert("shares", &shares);
-    Ok(p.render("community", page))
+    contact_form(&mut page, view, me, contact);
+    Ok(page)
 }
 
 pub async fn tenant_action(
