@@ -50,6 +50,7 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/clients.html",
     "pages/client_secret.html",
     "pages/users.html",
+    "pages/roles.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -102,6 +102,38 @@ fn own_custom(tx: &impl Readable, me: &Acting, id: Uuid) -> Result<CustomRole, A
     }
 }
 
+/// The tenant's custom roles, oldest first, for anyone who may read its
+/// directory (the portal's Roles page, and the tick boxes of its Users and
+/// Clients pages).
+pub async fn of_tenant(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+) -> Result<Vec<CustomRole>, AppError> {
+    ctx.store
+        .read(move |tx| {
+            own_directory(tx, caller, tenant)?;
+            Ok(custom_roles::of_tenant(tx, tenant)?)
+        })
+        .await
+}
+
+/// One custom role, for an administrator about to change it (a
+/// confirmation step names it): 403 for a built-in role, else 404.
+pub async fn managed(
+    ctx: &Context,
+    caller: Caller,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<CustomRole, AppError> {
+    ctx.store
+        .read(move |tx| {
+            let me = administrator(tx, caller, tenant)?;
+            own_custom(tx, &me, id)
+        })
+        .await
+}
+
 /// `POST /Roles`: a new custom role; `Id` from the body or made here.
 pub async fn create(
     ctx: &Context,

@@ -38,6 +38,7 @@ mod process;
 mod proxies;
 mod request_spans;
 mod restore_checks;
+mod roles_page;
 mod sds_access;
 mod sds_data;
 mod sds_fixtures;

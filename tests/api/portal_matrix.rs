@@ -81,6 +81,7 @@ const ROWS: &[Row] = &[
     row("POST", "/clients/{client}/secrets", [303, 404, 404]),
     row("POST", "/clients/{client}/secrets/{secret}/revoke", [303, 404, 404]),
     confirmed("POST", "/clients/{client}/secrets/{secret}/revoke", YES, [303, 404, 404]),
+    row("POST", "/clients/{client}/roles", [303, 404, 404]),
     row("POST", "/clients/{client}/delete", [303, 404, 404]),
     confirmed("POST", "/clients/{client}/delete", YES, [303, 404, 404]),
     // Each caller's own tenant's users; the owner's user is not found.
@@ -93,6 +94,12 @@ const ROWS: &[Row] = &[
     row("POST", "/tenant/users/{user}/deactivate", [303, 200, 200]),
     confirmed("POST", "/tenant/users/{user}/deactivate", YES, [303, 404, 404]),
     row("POST", "/tenant/users/{user}/reactivate", [303, 404, 404]),
+    // Each caller's own tenant's roles; the owner's custom role is not found.
+    row("GET", "/tenant/roles", [303, 200, 200]),
+    row("POST", "/tenant/roles", [303, 400, 400]),
+    row("POST", "/tenant/roles/{role}/edit", [303, 404, 404]),
+    row("POST", "/tenant/roles/{role}/delete", [303, 404, 404]),
+    confirmed("POST", "/tenant/roles/{role}/delete", YES, [303, 404, 404]),
     row("GET", "/communities", [303, 200, 200]),
     row("POST", "/communities", [303, 400, 400]),
     row("GET", "/communities/{id}", [303, 404, 200]),
@@ -133,6 +140,8 @@ struct World {
     owner: TestTenant,
     community: String,
     invitation: String,
+    /// A custom role of the owner's.
+    role: String,
     /// A browser per caller, in the order of `CALLERS`, and its CSRF token.
     browsers: Vec<(Browser, String)>,
     /// What each caller may not see, in the order of `CALLERS`.
@@ -159,6 +168,17 @@ async fn world() -> World {
     let invitation = app
         .invite_id(&owner, &community, "pending@elsewhere.example")
         .await;
+    let made = app
+        .post_json(
+            &format!("/api/v1/Tenants/{}/Roles", owner.id),
+            &owner.token,
+            &serde_json::json!({"Name": "Owner Steward"}),
+        )
+        .await;
+    let role = json_with_status(made, reqwest::StatusCode::CREATED).await["Id"]
+        .as_str()
+        .expect("Id")
+        .to_string();
     let browsers = vec![
         (Browser::new(&app), String::new()),
         signed_in(&app, &foreign).await,
@@ -169,6 +189,8 @@ async fn world() -> World {
         owner.admin_user.to_string(),
         "pending@elsewhere.example".to_string(),
         invitation.clone(),
+        "Owner Steward".to_string(),
+        role.clone(),
     ];
     let community_data = vec!["Plant data".to_string(), community.clone()];
     World {
@@ -181,6 +203,7 @@ async fn world() -> World {
         owner,
         community,
         invitation,
+        role,
         browsers,
     }
 }
@@ -221,6 +244,7 @@ impl World {
             .replace("{token}", "not-a-link-token")
             .replace("{client}", &self.owner.client_id.to_string())
             .replace("{secret}", "1")
+            .replace("{role}", &self.role)
     }
 
     async fn call(&self, r: &Row, caller: usize) -> (u16, String) {

@@ -7,10 +7,11 @@
 
 use super::confirmation::{confirm_page, ActionForm, Question};
 use super::render::{readable_time, sentence, Failure, PageResult, Portal};
-use crate::app::clients::{self, NewClient, SecretInput};
-use crate::app::AppError;
+use super::role_ticks::{self, Fields, Tick};
+use crate::app::clients::{self, ClientChange, NewClient, SecretInput};
+use crate::app::{custom_roles, AppError};
 use crate::domain::client_secret::MAX_SECRETS_PER_CLIENT;
-use crate::domain::ids::ClientId;
+use crate::domain::ids::{ClientId, CustomRoleId, TenantId};
 use crate::domain::role::Role;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -31,6 +32,10 @@ struct ClientRow {
     id: String,
     name: String,
     roles: String,
+    administrator: bool,
+    member: bool,
+    /// The tenant's own roles, ticked where the client holds them.
+    custom: Vec<Tick>,
     enabled: bool,
     secrets: Vec<SecretRow>,
     full: bool,
@@ -43,6 +48,8 @@ struct Typed {
     secret_description: String,
     expires: String,
     administrator: bool,
+    /// The custom roles ticked.
+    custom: Vec<CustomRoleId>,
 }
 
 pub async fn show(p: Portal) -> HttpResponse {
@@ -59,15 +66,20 @@ async fn clients_page(
     let v = p.visitor()?;
     let now = p.ctx.clock.now();
     let listed = clients::manageable(&p.ctx, v.caller(), v.session.tenant).await?;
+    let own = custom_roles::of_tenant(&p.ctx, v.caller(), v.session.tenant).await?;
     let rows: Vec<ClientRow> = listed
         .into_iter()
         .map(|l| {
             let c = l.identity;
-            let roles: Vec<&str> = c.tenant_roles.roles().iter().map(|r| r.name()).collect();
+            let mut roles: Vec<&str> = c.tenant_roles.roles().iter().map(|r| r.name()).collect();
+            roles.extend(role_ticks::names(&own, &c.custom_roles));
             ClientRow {
                 id: c.id.to_string(),
-                name: c.name,
                 roles: roles.join(", "),
+                administrator: c.tenant_roles.contains(Role::TenantAdministrator),
+                member: c.tenant_roles.contains(Role::TenantMember),
+                custom: role_ticks::ticks(&own, &c.custom_roles),
+                name: c.name,
                 enabled: c.enabled,
                 full: c.secrets.len() >= MAX_SECRETS_PER_CLIENT,
                 secrets: c
@@ -88,6 +100,7 @@ async fn clients_page(
     page.insert("title", "Clients");
     page.insert("clients", &rows);
     page.insert("typed", typed);
+    page.insert("custom", &role_ticks::ticks(&own, &typed.custom));
     page.insert("max_secrets", &MAX_SECRETS_PER_CLIENT);
     if let Some(e) = error {
         page.insert("error", e);
@@ -112,6 +125,15 @@ fn end_of_day(raw: &str) -> Result<Option<String>, AppError> {
 
 /// A refused field in the form's words.
 fn refusal(field: &str, reason: &str) -> String {
+    // A reason that starts with a role's id is about a ticked role the
+    // tenant does not have (any more).
+    let names_a_role = reason
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| uuid::Uuid::try_parse(w).is_ok());
+    if field == "RoleIds" && names_a_role {
+        return role_ticks::ROLE_GONE.to_string();
+    }
     let label = match field {
         "Name" => "the name",
         "RoleIds" => "the roles",
@@ -122,49 +144,47 @@ fn refusal(field: &str, reason: &str) -> String {
     sentence(&format!("{label} {reason}"))
 }
 
-#[derive(Deserialize)]
-pub struct CreateForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    name: String,
-    member: Option<String>,
-    administrator: Option<String>,
-    #[serde(default)]
-    secret_description: String,
-    #[serde(default)]
-    expires: String,
+/// The role ids the tick boxes of `form` name: the built-in tenant roles
+/// and the tenant's own, as the API's `RoleIds` would.
+fn ticked_role_ids(form: &Fields, tenant: TenantId) -> Result<Vec<String>, AppError> {
+    let mut role_ids = Vec::new();
+    if form.ticked("member") {
+        role_ids.push(Role::TenantMember.instance_id(tenant.0).to_string());
+    }
+    if form.ticked("administrator") {
+        role_ids.push(Role::TenantAdministrator.instance_id(tenant.0).to_string());
+    }
+    role_ids.extend(form.custom_roles()?.iter().map(|c| c.to_string()));
+    Ok(role_ids)
 }
 
-pub async fn create(p: Portal, form: web::Form<CreateForm>) -> HttpResponse {
+/// The create form: fields and tick boxes, one per custom role, so it is
+/// read as the pairs it sends (see `role_ticks`).
+pub async fn create(p: Portal, form: web::Form<Fields>) -> HttpResponse {
     let result = create_inner(&p, form.into_inner()).await;
     p.finish(result)
 }
 
-async fn create_inner(p: &Portal, form: CreateForm) -> PageResult {
-    let v = p.checked(&form.csrf)?;
+async fn create_inner(p: &Portal, form: Fields) -> PageResult {
+    let v = p.checked(&form.text("csrf"))?;
     let tenant = v.session.tenant;
     let typed = Typed {
-        name: form.name.clone(),
-        secret_description: form.secret_description.clone(),
-        expires: form.expires.clone(),
-        administrator: form.administrator.is_some(),
+        name: form.text("name"),
+        secret_description: form.text("secret_description"),
+        expires: form.text("expires"),
+        administrator: form.ticked("administrator"),
+        custom: form.custom_roles().unwrap_or_default(),
     };
-    let mut role_ids = Vec::new();
-    if form.member.is_some() {
-        role_ids.push(Role::TenantMember.instance_id(tenant.0).to_string());
-    }
-    if form.administrator.is_some() {
-        role_ids.push(Role::TenantAdministrator.instance_id(tenant.0).to_string());
-    }
-    let made = match end_of_day(&form.expires) {
-        Ok(expiration) => {
+    let made = match ticked_role_ids(&form, tenant)
+        .and_then(|ids| end_of_day(&typed.expires).map(|expiration| (ids, expiration)))
+    {
+        Ok((role_ids, expiration)) => {
             let new = NewClient {
-                name: form.name,
+                name: typed.name.clone(),
                 role_ids,
                 tags: None,
                 enabled: None,
-                secret_description: Some(form.secret_description),
+                secret_description: Some(typed.secret_description.clone()),
                 secret_expiration: expiration,
             };
             clients::create(&p.ctx, v.caller(), tenant, new).await
@@ -191,6 +211,43 @@ async fn create_inner(p: &Portal, form: CreateForm) -> PageResult {
         Err(AppError::Conflict(reason)) => {
             let text = sentence(&reason);
             clients_page(p, StatusCode::CONFLICT, Some(&text), &typed).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The roles form of one client: the built-in tick boxes and one per
+/// custom role, read as pairs like the create form.
+pub async fn save_roles(
+    p: Portal,
+    path: web::Path<String>,
+    form: web::Form<Fields>,
+) -> HttpResponse {
+    let result = save_roles_inner(&p, &path.into_inner(), form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn save_roles_inner(p: &Portal, raw: &str, form: Fields) -> PageResult {
+    let v = p.checked(&form.text("csrf"))?;
+    let id = client_of(raw)?;
+    let tenant = v.session.tenant;
+    let saved = match ticked_role_ids(&form, tenant) {
+        Ok(ids) => {
+            let change = ClientChange {
+                name: None,
+                role_ids: Some(ids),
+                tags: None,
+                enabled: None,
+            };
+            clients::update(&p.ctx, v.caller(), tenant, id, change).await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(_) => Ok(p.done("client_roles_saved", "/clients")),
+        Err(AppError::Invalid { field, reason }) => {
+            let text = refusal(&field, &reason);
+            clients_page(p, StatusCode::BAD_REQUEST, Some(&text), &Typed::default()).await
         }
         Err(e) => Err(e.into()),
     }

@@ -14,6 +14,8 @@ fn label(field: &str) -> &'static str {
         "new_password_again" => "New password again",
         "email" => "Email address",
         "company_name" => "Company name",
+        "Name" => "The name",
+        "Description" => "The description",
         _ => "A field",
     }
 }

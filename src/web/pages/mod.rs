@@ -11,6 +11,8 @@ pub mod invitation_landing;
 pub mod login;
 pub mod password;
 pub mod render;
+pub mod role_ticks;
+pub mod roles;
 pub mod session;
 pub mod signup;
 pub mod tenant_settings;
@@ -86,6 +88,11 @@ pub fn table() -> Vec<PageRoute> {
         ),
         page(
             Method::POST,
+            "/clients/{client}/roles",
+            web::to(clients::save_roles),
+        ),
+        page(
+            Method::POST,
             "/clients/{client}/delete",
             web::to(clients::delete),
         ),
@@ -115,6 +122,18 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/tenant/users/{user}/reactivate",
             web::to(users::reactivate),
+        ),
+        page(Method::GET, "/tenant/roles", web::to(roles::show)),
+        page(Method::POST, "/tenant/roles", web::to(roles::create)),
+        page(
+            Method::POST,
+            "/tenant/roles/{role}/edit",
+            web::to(roles::edit),
+        ),
+        page(
+            Method::POST,
+            "/tenant/roles/{role}/delete",
+            web::to(roles::delete),
         ),
         page(Method::GET, "/login", web::to(login::show)),
         page(Method::POST, "/login", web::to(login::submit)),

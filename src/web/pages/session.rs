@@ -118,6 +118,10 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "user_removed" => "User removed and signed out everywhere.",
         "user_deactivated" => "User deactivated and signed out everywhere.",
         "user_reactivated" => "User reactivated; they sign in with their password again.",
+        "client_roles_saved" => "Roles saved; tokens the client gets from now on carry them.",
+        "role_created" => "Role created; tick it for users and clients to give it to them.",
+        "role_saved" => "Role saved.",
+        "role_deleted" => "Role deleted; the users and clients that held it no longer do.",
         _ => return None,
     })
 }

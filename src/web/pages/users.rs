@@ -7,9 +7,11 @@
 
 use super::confirmation::{confirm_page, ActionForm, Question};
 use super::render::{readable_time, sentence, Failure, PageResult, Portal};
+use super::role_ticks::{self, Fields, Tick};
 use crate::app::user_invitations::{self, InvitationInput, Mode, UserRow};
-use crate::app::users;
 use crate::app::AppError;
+use crate::app::{custom_roles, users};
+use crate::domain::custom_role::CustomRole;
 use crate::domain::ids::UserId;
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
@@ -28,6 +30,8 @@ struct Row {
     email: String,
     administrator: bool,
     member: bool,
+    /// The tenant's own roles, ticked where the user holds them.
+    custom: Vec<Tick>,
     roles: String,
     invitation: String,
     /// An invitation not yet accepted can be sent again.
@@ -36,9 +40,11 @@ struct Row {
     is_me: bool,
 }
 
-fn row(r: UserRow, me: Option<UserId>) -> Row {
+fn row(r: UserRow, me: Option<UserId>, own: &[CustomRole]) -> Row {
     let roles = r.user.identity.tenant_roles;
-    let names: Vec<&str> = roles.roles().into_iter().map(Role::name).collect();
+    let held = &r.user.identity.custom_roles;
+    let mut names: Vec<&str> = roles.roles().into_iter().map(Role::name).collect();
+    names.extend(role_ticks::names(own, held));
     let (invitation, can_resend) = match &r.invitation {
         None => (String::from("—"), false),
         Some(v) => {
@@ -58,6 +64,7 @@ fn row(r: UserRow, me: Option<UserId>) -> Row {
         email: r.user.identity.email.to_string(),
         administrator: roles.contains(Role::TenantAdministrator),
         member: roles.contains(Role::TenantMember),
+        custom: role_ticks::ticks(own, held),
         roles: names.join(", "),
         invitation,
         can_resend: can_resend && !r.user.identity.deactivated,
@@ -84,8 +91,9 @@ async fn users_page(
         count: SHOWN,
     };
     let rows = user_invitations::rows(&p.ctx, v.caller(), v.session.tenant, page).await?;
+    let own = custom_roles::of_tenant(&p.ctx, v.caller(), v.session.tenant).await?;
     let me = Some(v.session.user);
-    let shown: Vec<Row> = rows.into_iter().map(|r| row(r, me)).collect();
+    let shown: Vec<Row> = rows.into_iter().map(|r| row(r, me, &own)).collect();
     let mut ctx = tera::Context::new();
     ctx.insert("title", "Users");
     ctx.insert("users", &shown);
@@ -109,8 +117,12 @@ async fn users_page(
 /// page's failure.
 async fn refused(p: &Portal, e: AppError, typed: &str) -> PageResult {
     match e {
-        AppError::Invalid { reason, .. } => {
-            let text = sentence(&format!("the email address {reason}"));
+        AppError::Invalid { field, reason } => {
+            let text = if field == "RoleIds" {
+                role_ticks::ROLE_GONE.to_string()
+            } else {
+                sentence(&format!("the email address {reason}"))
+            };
             users_page(p, StatusCode::BAD_REQUEST, Some(&text), typed).await
         }
         AppError::Conflict(reason) => {
@@ -124,12 +136,12 @@ fn user_id(raw: &str) -> Result<UserId, Failure> {
     UserId::parse(raw).ok_or_else(|| Failure::App(AppError::not_found("no such user")))
 }
 
-fn roles_of(administrator: &Option<String>, member: &Option<String>) -> RoleSet {
+fn roles_of(administrator: bool, member: bool) -> RoleSet {
     let mut roles = RoleSet::EMPTY;
-    if administrator.is_some() {
+    if administrator {
         roles = roles.with(Role::TenantAdministrator);
     }
-    if member.is_some() {
+    if member {
         roles = roles.with(Role::TenantMember);
     }
     roles
@@ -152,7 +164,7 @@ pub async fn invite(p: Portal, form: web::Form<InviteForm>) -> HttpResponse {
 
 async fn invite_inner(p: &Portal, form: InviteForm) -> PageResult {
     let v = p.checked(&form.csrf)?;
-    let roles = roles_of(&form.administrator, &form.member);
+    let roles = roles_of(form.administrator.is_some(), form.member.is_some());
     let typed: String = form.email.chars().take(320).collect();
     match user_invitations::invite_new_user(&p.ctx, v.caller(), v.session.tenant, &typed, roles)
         .await
@@ -185,28 +197,28 @@ async fn resend_inner(p: &Portal, raw: &str, form: ActionForm) -> PageResult {
     }
 }
 
-#[derive(Deserialize)]
-pub struct RolesForm {
-    #[serde(default)]
-    csrf: String,
-    administrator: Option<String>,
-    member: Option<String>,
-}
-
+/// The roles form: the two built-in tick boxes and one per custom role,
+/// so it is read as the pairs it sends (see `role_ticks`).
 pub async fn save_roles(
     p: Portal,
     path: web::Path<String>,
-    form: web::Form<RolesForm>,
+    form: web::Form<Fields>,
 ) -> HttpResponse {
     let result = save_roles_inner(&p, &path.into_inner(), form.into_inner()).await;
     p.finish(result)
 }
 
-async fn save_roles_inner(p: &Portal, raw: &str, form: RolesForm) -> PageResult {
-    let v = p.checked(&form.csrf)?;
+async fn save_roles_inner(p: &Portal, raw: &str, form: Fields) -> PageResult {
+    let v = p.checked(&form.text("csrf"))?;
     let id = user_id(raw)?;
-    let roles = roles_of(&form.administrator, &form.member);
-    match users::set_roles(&p.ctx, v.caller(), v.session.tenant, id, roles, None).await {
+    let roles = roles_of(form.ticked("administrator"), form.ticked("member"));
+    // Every tick box is on the form, so the unticked ones are taken away.
+    let custom = match form.custom_roles() {
+        Ok(custom) => custom,
+        Err(e) => return refused(p, e, "").await,
+    };
+    let tenant = v.session.tenant;
+    match users::set_roles(&p.ctx, v.caller(), tenant, id, roles, Some(custom)).await {
         Ok(()) => Ok(p.done("user_roles_saved", "/tenant/users")),
         Err(e) => refused(p, e, "").await,
     }
