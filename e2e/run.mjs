@@ -427,7 +427,8 @@ async function walkThrough(browser, base, view) {
   await audit(a, view, 'tenant-active');
 
   // Roles: grant the operator Community Member, then revoke (asks first).
-  await a.getByRole('link', { name: 'Roles' }).click();
+  // The community's Roles tab, not the tenant's Roles page in the nav.
+  await a.locator('main').getByRole('link', { name: 'Roles', exact: true }).click();
   const operatorRow = a.locator(`tr[data-identity="${c.operator.email}"]`);
   await see(a, 'Keep Community Member ticked when you save');
   // Without Community Member: the tab again, saying why, ticks kept.
@@ -681,6 +682,132 @@ async function clientsPage(browser, base, view) {
   await ctx.close();
 }
 
+/** A client's access token, for calling the API as that client. */
+async function accessToken(base, id, secret) {
+  const res = await fetch(`${base}/identity/connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(),
+  });
+  assert.equal(res.status, 200, `a token for client ${id}`);
+  return (await res.json()).access_token;
+}
+
+/** An API call with a bearer token; the status and the JSON body, if any. */
+async function api(base, token, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** A client made on the Clients page with the roles ticked; its id and secret. */
+async function makeClient(page, base, name, roles) {
+  await page.goto(`${base}/clients`);
+  const form = page.locator('form[action="/clients"]');
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  for (const [role, ticked] of Object.entries(roles)) {
+    await form.getByLabel(role, { exact: true }).setChecked(ticked);
+  }
+  await form.getByRole('button', { name: 'Create client' }).click();
+  await see(page, 'Copy the secret now.');
+  const id = (await page.locator('#client-id').innerText()).trim();
+  const secret = (await page.locator('#client-secret').innerText()).trim();
+  await page.getByRole('link', { name: 'Done' }).click();
+  await page.waitForURL(/\/clients$/);
+  return { id, secret };
+}
+
+/**
+ * A custom role on the Roles page, given to a client on the Clients page,
+ * named with Read and Share in a stream's access list: its holder shares
+ * the stream into a community, and a plain Tenant Member may not. Runs
+ * after clientsPage, as the invitee (the walk-through removed it from its
+ * community, so it makes its own, where it is an Active member).
+ */
+async function customRoleShares(browser, base, view) {
+  const who = cast(view).invitee;
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/communities`);
+  await signIn(page, view, who, 'roles-sign-in');
+  await page.waitForURL(/\/communities$/);
+
+  // The Roles page: the built-in roles, then a Data Steward made here.
+  await page.getByRole('link', { name: 'Roles', exact: true }).click();
+  await page.waitForURL(/\/tenant\/roles$/);
+  await see(page, 'Built-in');
+  await audit(page, view, 'roles-page');
+  await page.getByLabel('Name', { exact: true }).fill('Data Steward');
+  await page.getByLabel('Description (optional)').fill('Shares streams with communities');
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await page.waitForURL(/\/tenant\/roles$/);
+  await see(page, 'Role created');
+  assert.match(await page.locator('tr[data-role="Data Steward"]').innerText(), /Shares streams with communities/);
+  await audit(page, view, 'roles-created');
+  // A taken name comes back on the form, with what was typed.
+  await page.getByLabel('Name', { exact: true }).fill('data steward');
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await see(page, 'already has a role named');
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'data steward');
+  await audit(page, view, 'roles-name-taken');
+
+  // Clients ticked on the Clients page: an administrator's, a steward, a member.
+  const admin = await makeClient(page, base, 'Steward admin script', { 'Tenant Member': false, 'Tenant Administrator': true });
+  const steward = await makeClient(page, base, 'Steward script', { 'Tenant Member': true, 'Data Steward': true });
+  const member = await makeClient(page, base, 'Member script', { 'Tenant Member': true, 'Data Steward': false });
+  const card = page.locator('section.card', { has: page.getByRole('heading', { name: 'Steward script', exact: true }) });
+  assert.match(await card.innerText(), /Tenant Member, Data Steward/);
+  await audit(page, view, 'clients-with-custom-role', { idsAllowed: true });
+
+  // A community of its own, where the tenant is an Active member.
+  await page.getByRole('link', { name: 'Communities', exact: true }).click();
+  await page.getByLabel('Name', { exact: true }).fill(`Steward data ${view.name}`);
+  await page.getByRole('button', { name: 'Create community' }).click();
+  await see(page, 'Community created.');
+  const community = page.url().match(/\/communities\/([0-9a-f-]+)/)[1];
+  await page.getByRole('link', { name: 'Tenant settings' }).click();
+  const tenant = (await page.locator('main code').first().innerText()).trim();
+
+  // The administrator's token: a stream whose list lets Data Stewards read and share.
+  const [adminToken, stewardToken, memberToken] = await Promise.all(
+    [admin, steward, member].map((c) => accessToken(base, c.id, c.secret)));
+  const ns = `/api/v1/Tenants/${tenant}/Namespaces/default`;
+  const type = {
+    Id: 'StewardWave', SdsTypeCode: 'Object', Name: 'StewardWave',
+    Properties: [
+      { Id: 'Order', IsKey: true, SdsType: { Id: 'intType', SdsTypeCode: 'Int32', Properties: [] } },
+      { Id: 'Radians', IsKey: false, SdsType: { Id: 'doubleType', SdsTypeCode: 'Double', Properties: [] } },
+    ],
+  };
+  assert.ok((await api(base, adminToken, 'POST', `${ns}/Types/StewardWave`, type)).status < 300, 'the type is made');
+  const stream = `${ns}/Streams/steward-line`;
+  assert.equal((await api(base, adminToken, 'POST', stream, { Id: 'steward-line', TypeId: 'StewardWave', Name: 'Steward line' })).status, 201);
+  const roles = await api(base, adminToken, 'GET', `/api/v1/Tenants/${tenant}/Roles`);
+  const dataSteward = roles.body.find((r) => r.Name === 'Data Steward').Id;
+  const acl = await api(base, adminToken, 'GET', `${stream}/AccessControl`);
+  assert.equal(acl.status, 200);
+  acl.body.RoleTrusteeAccessControlEntries.push({
+    Trustee: { Type: 'Role', ObjectId: dataSteward, TenantId: null }, AccessType: 'Allowed', AccessRights: 1 | 16,
+  });
+  assert.equal((await api(base, adminToken, 'PUT', `${stream}/AccessControl`, acl.body)).status, 204, 'the list names Data Steward');
+
+  // Sharing: the community's Community Member role with Read.
+  const shown = await api(base, adminToken, 'GET', `/api/v1-preview/tenants/${tenant}/communities/${community}`);
+  const share = [{
+    op: 'add', path: '/RoleTrusteeAccessControlEntries/-',
+    value: { AccessRights: 1, AccessType: 0, Trustee: { ObjectId: shown.body.MemberRoleId, TenantId: null, Type: 'Role' } },
+  }];
+  assert.equal((await api(base, memberToken, 'PATCH', `${stream}/AccessControl`, share)).status, 403, 'a Tenant Member may not share');
+  assert.equal((await api(base, stewardToken, 'PATCH', `${stream}/AccessControl`, share)).status, 204, 'the Data Steward shares');
+  await page.goto(`${base}/communities/${community}`);
+  await see(page, 'Steward line');
+  await ctx.close();
+}
+
 /**
  * The Users page: the inviter's Tenant Administrator invites a colleague,
  * the colleague reads the email, chooses a password through its link and
@@ -843,6 +970,7 @@ async function main() {
     tests.push([`invalid link shows the generic page (${view.name})`, () => invalidLink(browser, base, view)]);
     tests.push([`forgot password and change password (${view.name})`, () => forgotPassword(browser, base, view)]);
     tests.push([`a client made in the portal gets a token (${view.name})`, () => clientsPage(browser, base, view)]);
+    tests.push([`a custom role with Share lets its holder share a stream (${view.name})`, () => customRoleShares(browser, base, view)]);
     tests.push([`invite a colleague from the Users page (${view.name})`, () => inviteColleague(browser, base, view)]);
     tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
   }
