@@ -5,13 +5,12 @@ use super::access::acting;
 use super::community_access::{check_path_tenant, current_membership, in_community, InCommunity};
 use super::context::Context;
 use super::error::AppError;
-use super::notify;
 use super::removal::release_invitee;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
 use crate::domain::invitation::{Invitation, InvitationState};
-use crate::domain::notification::{DeliveryStatus, Notice};
+use crate::domain::notification::{DeliveryReport, DeliveryStatus, Notice, OutboxEntry};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::store::{
@@ -37,6 +36,16 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
+impl Delivery {
+    fn of(report: &DeliveryReport) -> Self {
+        Self {
+            status: report.status.clone(),
+            attempts: report.attempts,
+            last_error: report.last_error.clone(),
+        }
+    }
+}
+
 pub fn view(
     tx: &impl Readable,
     inv: Invitation,
@@ -50,11 +59,7 @@ pub fn view(
         None => None,
     };
     let delivery = match inv.last_email {
-        Some(id) => outbox::delivery(tx, id)?.map(|d| Delivery {
-            status: d.status,
-            attempts: d.attempts,
-            last_error: d.last_error,
-        }),
+        Some(id) => outbox::delivery(tx, id)?.map(|d| Delivery::of(&d)),
         None => None,
     };
     Ok(InvitationView {
@@ -100,8 +105,20 @@ pub fn queue_invitation_email(
     community_name: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    inv.last_email = notify::queue(
-        tx,
+    let email = invitation_email(inv, inviting_tenant, community_name, now);
+    outbox::put(tx, &email)?;
+    Ok(())
+}
+
+/// The invitation email for the invitation's current generation, not yet
+/// queued; the invitation names it as its last email.
+fn invitation_email(
+    inv: &mut Invitation,
+    inviting_tenant: &str,
+    community_name: &str,
+    now: DateTime<Utc>,
+) -> OutboxEntry {
+    let email = OutboxEntry::new(
         vec![inv.recipient.clone()],
         Notice::Invitation {
             invitation: inv.id,
@@ -111,8 +128,9 @@ pub fn queue_invitation_email(
             expires: inv.expires,
         },
         now,
-    )?;
-    Ok(())
+    );
+    inv.last_email = Some(email.id);
+    email
 }
 
 /// 409 when every tenant that owns the address is already in the community.
@@ -140,6 +158,30 @@ fn check_recipient_not_member(
     Ok(())
 }
 
+/// Stores a new invitation, which takes its recipient's address in the
+/// community: 409 while another open invitation holds it; one that lapsed
+/// (expired, not yet swept) gives it up. Checked by storing first, so
+/// invitations created at once in one community do not conflict (see
+/// `invitations::insert_unless_address_held`); a refusal later in the same
+/// write takes the stored one back with the rest.
+fn take_address(tx: &WriteTx, inv: &Invitation, now: DateTime<Utc>) -> Result<(), AppError> {
+    if invitations::insert_unless_address_held(tx, inv)? {
+        return Ok(());
+    }
+    if let Some(live) = invitations::live_for(tx, inv.community, &inv.recipient)? {
+        if live.is_live_at(now) {
+            return Err(AppError::conflict(format!(
+                "{} already has an open invitation to this community ({}, state {})",
+                inv.recipient,
+                live.id,
+                live.state_at(now).name()
+            )));
+        }
+    }
+    invitations::put(tx, inv)?;
+    Ok(())
+}
+
 pub async fn create(
     ctx: &Context,
     caller: Caller,
@@ -157,21 +199,28 @@ pub async fn create(
         .write(move |tx| {
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::InviteTenant)?;
-            if let Some(live) = invitations::live_for(tx, community, &recipient)? {
-                if live.is_live_at(now) {
-                    return Err(AppError::conflict(format!(
-                        "{recipient} already has an open invitation to this community ({}, state {})",
-                        live.id,
-                        live.state_at(now).name()
-                    )));
-                }
-            }
+            let mut inv = Invitation::new(
+                community,
+                caller.tenant,
+                caller.principal,
+                recipient.clone(),
+                now,
+                ttl,
+            );
+            let name = at.community.name.as_str();
+            let email = invitation_email(&mut inv, &at.me.tenant.company_name, name, now);
+            take_address(tx, &inv, now)?;
             check_recipient_not_member(tx, community, &recipient, now)?;
             spend_quota(tx, cap, community, now)?;
-            let mut inv = Invitation::new(community, caller.tenant, caller.principal, recipient.clone(), now, ttl);
-            queue_invitation_email(tx, &mut inv, &at.me.tenant.company_name, at.community.name.as_str(), now)?;
-            invitations::put(tx, &inv)?;
-            view(tx, inv, now)
+            outbox::put(tx, &email)?;
+            // What `view` would read back, known already.
+            Ok::<_, AppError>(InvitationView {
+                state: inv.state_at(now),
+                invitation: inv,
+                community_name: name.to_string(),
+                accepted_tenant_name: None,
+                delivery: Some(Delivery::of(&DeliveryReport::of(&email))),
+            })
         })
         .await?;
     ctx.mail_ready.notify_one();

@@ -90,6 +90,34 @@ fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Stores a new open invitation unless an open one (live, or lapsed and not
+/// yet swept) already holds its recipient's address in the community: true
+/// when stored, false (nothing stored) when the address is held.
+///
+/// The check is the store's own uniqueness of the address, not a lookup:
+/// on PostgreSQL a SERIALIZABLE lookup locks the index page it read, which
+/// holds the addresses of the community's other invitations, so every two
+/// invitations created in one community at once conflicted and one ran
+/// again. A write that only inserts reads nothing the others write.
+pub fn insert_unless_address_held(
+    tx: &impl Writable,
+    new: &Invitation,
+) -> Result<bool, StoreError> {
+    debug_assert!(is_open(new), "only an open invitation holds an address");
+    let tx = redb_write_or_pg!(tx, |pg| {
+        super::pg::invitations::insert_unless_address_held(pg, new)
+    });
+    let held = tx
+        .open_table(LIVE_INVITATION)?
+        .get((new.community.0, new.recipient.as_str()))?
+        .is_some();
+    if held {
+        return Ok(false);
+    }
+    put(tx, new)?;
+    Ok(true)
+}
+
 /// Removes an invitation and its index entries for good (community deleted).
 pub fn purge(tx: &impl Writable, inv: &Invitation) -> Result<(), StoreError> {
     let tx = redb_write_or_pg!(tx, |pg| super::pg::invitations::purge(pg, inv));

@@ -134,6 +134,43 @@ async fn invitations_created_through_two_instances_are_each_emailed_exactly_once
     assert_eq!(recipients.len(), INVITATIONS, "every recipient once");
 }
 
+/// Invitations created at once in one community do not conflict with each
+/// other, so only the store's uniqueness of an address stands between two
+/// invitations to the same one: through either instance, one wins.
+#[tokio::test]
+async fn one_address_invited_through_two_instances_at_once_gets_one_open_invitation() {
+    const AT_ONCE: usize = 16;
+    let Some(apps) = instances(2, |s| s.invitations_per_community_per_day = 1_000).await else {
+        return;
+    };
+    let contoso = apps[0].tenant("Contoso").await;
+    let community = apps[0].community(&contoso, "Plant data").await;
+    let path = invitations_path(contoso.id, &community);
+    for round in 0..4 {
+        let body = json!({ "InvitationRecipient": format!("same{round}@fabrikam.example") });
+        let statuses = join_all((0..AT_ONCE).map(|n| {
+            let (app, path, token, body) = (&apps[n % 2], &path, &contoso.token, &body);
+            async move { app.post_json(path, token, body).await.status() }
+        }))
+        .await;
+        let created = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count();
+        let refused = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count();
+        assert_eq!(
+            (created, refused),
+            (1, AT_ONCE - 1),
+            "round {round}: {statuses:?}"
+        );
+    }
+    let listed = json_with_status(apps[1].get(&path, &contoso.token).await, StatusCode::OK).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(4), "{listed}");
+}
+
 #[tokio::test]
 async fn failed_sign_ins_spread_over_instances_still_reach_429() {
     let Some(apps) = instances(2, |s| s.auth_attempts_per_minute = 4).await else {

@@ -97,6 +97,31 @@ pub fn put(tx: &PgTx, new: &Invitation, open: bool) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// See `store::invitations::insert_unless_address_held`. The unique index
+/// `live_invitation` decides: its check reads the index without the
+/// predicate locks a query takes, and when the holder of the address
+/// committed after this transaction's snapshot, SERIALIZABLE reports a
+/// conflict (the write runs again and sees it) instead of doing nothing.
+pub fn insert_unless_address_held(tx: &PgTx, new: &Invitation) -> Result<bool, StoreError> {
+    let inserted = tx.execute(
+        "INSERT INTO invitations
+             (id, community, issuer, invited_tenant, state, withdrawn, live_recipient, expires_ms, body)
+         VALUES ($1, $2, $3, $4, $5, false, $6, $7, $8)
+         ON CONFLICT (community, live_recipient) WHERE live_recipient IS NOT NULL DO NOTHING",
+        &[
+            &new.id.0,
+            &new.community.0,
+            &new.issuing_tenant.0,
+            &new.invited_tenant.map(|t| t.0),
+            &state_code(new.state),
+            &new.recipient.as_str(),
+            &new.expires.timestamp_millis(),
+            &encode(new)?,
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
 pub fn purge(tx: &PgTx, inv: &Invitation) -> Result<(), StoreError> {
     tx.execute("DELETE FROM invitations WHERE id = $1", &[&inv.id.0])?;
     Ok(())
@@ -536,6 +561,46 @@ mod tests {
         }
         w.check();
         assert_eq!(w.sweep(), 0);
+    }
+
+    /// A new invitation is stored only while no open one (live or lapsed)
+    /// holds its address in its community; every read then agrees.
+    #[test]
+    fn a_new_invitation_is_stored_only_while_its_address_is_free() {
+        let Some(mut w) = World::new() else { return };
+        let fresh = |w: &World, community: usize| {
+            Invitation::new(
+                w.communities[community],
+                w.issuers[0],
+                PrincipalId::User(UserId::generate()),
+                w.recipients[0].clone(),
+                w.now,
+                Duration::days(1),
+            )
+        };
+        let insert = |w: &World, inv: &Invitation| {
+            w.twin
+                .write(|tx| invitations::insert_unless_address_held(tx, inv))
+        };
+        let first = fresh(&w, 0);
+        assert!(insert(&w, &first), "a free address");
+        assert!(!insert(&w, &fresh(&w, 0)), "held by an open invitation");
+        assert!(insert(&w, &fresh(&w, 1)), "free in another community");
+        w.check();
+
+        // Lapsed but not yet swept, it still holds the address.
+        w.now += Duration::days(2);
+        assert!(!insert(&w, &fresh(&w, 0)));
+        let mut first = first;
+        let now = w.now;
+        w.change(&mut first, |i| i.withdraw(now).unwrap());
+        let again = fresh(&w, 0);
+        assert!(insert(&w, &again), "given up once withdrawn");
+        let live = w.twin.read("live_for", |tx| {
+            invitations::live_for(tx, w.communities[0], &w.recipients[0])
+        });
+        assert_eq!(live.map(|i| i.id), Some(again.id));
+        w.check();
     }
 
     /// More invitations than one batch of the walk, to page through.
