@@ -14,7 +14,7 @@ use crate::domain::notification::{DeliveryReport, DeliveryStatus, Notice, Outbox
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::store::{
-    communities, identities, invitations, outbox, profiles, tenants, Readable, WriteTx,
+    communities, identities, invitations, outbox, prefetch, profiles, tenants, Readable, WriteTx,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -197,6 +197,7 @@ pub async fn create(
     let created = ctx
         .store
         .write(move |tx| {
+            prefetch::caller_in_community(tx, caller.principal, caller.tenant, community)?;
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::InviteTenant)?;
             let mut inv = Invitation::new(

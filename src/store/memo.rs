@@ -159,6 +159,20 @@ impl TxMemory {
         self.keep((lookup.kind, lookup.ids), value);
     }
 
+    /// The answer kept for `lookup`, if any; nothing is loaded.
+    pub(super) fn kept<T: Clone + 'static>(&self, lookup: Lookup<T>) -> Option<T> {
+        self.records
+            .borrow()
+            .get(&(lookup.kind, lookup.ids))
+            .and_then(|r| r.downcast_ref::<T>())
+            .cloned()
+    }
+
+    /// Lets go of every answer kept.
+    pub(super) fn forget(&self) {
+        self.records.borrow_mut().clear();
+    }
+
     fn keep<T: 'static>(&self, key: Key, value: T) {
         self.records.borrow_mut().insert(key, Box::new(value));
     }

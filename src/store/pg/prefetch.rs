@@ -3,7 +3,8 @@
 //! the caller's membership and roles there, and every member with its
 //! tenant, role counts and profile. As separate statements that is a dozen
 //! round trips; here it is one (see `store::prefetch`, which hands each
-//! answer to the lookup that would have asked).
+//! answer to the lookup that would have asked). A write about a community
+//! reads the caller's five the same way.
 
 use super::grants::{byte, count};
 use super::tx::PgTx;
@@ -15,19 +16,25 @@ use crate::domain::role::RoleSet;
 use crate::domain::tenant::Tenant;
 use crate::store::codec::decode;
 use crate::store::error::StoreError;
+use tokio_postgres::Row;
 
 /// What `community` looks like to `principal` of `tenant`, as the single
 /// lookups would answer.
 pub struct CommunityRead {
+    pub caller: CallerRead,
+    pub region: Option<String>,
+    pub share_counts: Vec<(TenantId, u64)>,
+    /// In tenant order, like `memberships::of_community`.
+    pub members: Vec<Member>,
+}
+
+/// The caller as every use case about a community checks it first.
+pub struct CallerRead {
     pub principal: Option<Holder>,
     pub tenant: Option<Tenant>,
     pub community: Option<Community>,
     pub membership: Option<Membership>,
     pub grant: RoleSet,
-    pub region: Option<String>,
-    pub share_counts: Vec<(TenantId, u64)>,
-    /// In tenant order, like `memberships::of_community`.
-    pub members: Vec<Member>,
 }
 
 pub struct Member {
@@ -39,16 +46,28 @@ pub struct Member {
     pub region: Option<String>,
 }
 
-/// One row: the caller's parts as columns, the members' and the shares'
-/// as arrays in tenant order (NULL when there are none).
-const SQL: &str = "
-SELECT
+/// The caller's parts, columns 0 to 4 of both statements: `$1` the
+/// principal (`$2` true for a user), `$3` its tenant, `$4` the community.
+macro_rules! caller_columns {
+    () => {
+        "
     CASE WHEN $2 THEN (SELECT body FROM users WHERE id = $1)
          ELSE (SELECT body FROM clients WHERE id = $1) END,
     (SELECT body FROM tenants WHERE id = $3),
     (SELECT body FROM communities WHERE id = $4),
     (SELECT body FROM memberships WHERE community = $4 AND tenant = $3),
-    (SELECT roles FROM grants WHERE community = $4 AND tenant = $3 AND principal = $1),
+    (SELECT roles FROM grants WHERE community = $4 AND tenant = $3 AND principal = $1)"
+    };
+}
+
+const CALLER_SQL: &str = concat!("SELECT", caller_columns!());
+
+/// One row: the caller's parts as columns, the members' and the shares'
+/// as arrays in tenant order (NULL when there are none).
+const SQL: &str = concat!(
+    "SELECT",
+    caller_columns!(),
+    ",
     (SELECT region FROM community_preferred_regions WHERE community = $4),
     shared.tenants, shared.counts,
     members.bodies, members.tenants, members.users, members.clients,
@@ -72,7 +91,53 @@ FROM
            SELECT count(*) FILTER (WHERE kind = $5) AS users,
                   count(*) FILTER (WHERE kind = $6) AS clients
              FROM grants WHERE community = $4 AND tenant = m.tenant) AS g
-      WHERE m.community = $4) AS members";
+      WHERE m.community = $4) AS members"
+);
+
+/// The caller alone, in one statement.
+pub fn caller(
+    pg: &PgTx,
+    principal: PrincipalId,
+    tenant: TenantId,
+    community: CommunityId,
+) -> Result<CallerRead, StoreError> {
+    let row = pg.query_one(
+        CALLER_SQL,
+        &[
+            &principal.as_uuid(),
+            &(principal.kind() == PrincipalKind::User),
+            &tenant.0,
+            &community.0,
+        ],
+    )?;
+    caller_of(&row, principal)
+}
+
+fn caller_of(row: &Row, principal: PrincipalId) -> Result<CallerRead, StoreError> {
+    let principal_body: Option<&[u8]> = row.get(0);
+    let principal = match (principal, principal_body) {
+        (_, None) => None,
+        (PrincipalId::User(_), Some(body)) => {
+            let user: User = decode(body)?;
+            Some(user.holder())
+        }
+        (PrincipalId::Client(_), Some(body)) => {
+            let client: Client = decode(body)?;
+            Some(client.holder())
+        }
+    };
+    let grant = match row.get::<_, Option<i16>>(4) {
+        Some(bits) => RoleSet::from_bits(byte(bits)?),
+        None => RoleSet::default(),
+    };
+    Ok(CallerRead {
+        principal,
+        tenant: optional(row.get(1))?,
+        community: optional(row.get(2))?,
+        membership: optional(row.get(3))?,
+        grant,
+    })
+}
 
 pub fn community(
     pg: &PgTx,
@@ -91,22 +156,6 @@ pub fn community(
             &i16::from(PrincipalKind::Client.code()),
         ],
     )?;
-    let principal_body: Option<&[u8]> = row.get(0);
-    let principal = match (principal, principal_body) {
-        (_, None) => None,
-        (PrincipalId::User(_), Some(body)) => {
-            let user: User = decode(body)?;
-            Some(user.holder())
-        }
-        (PrincipalId::Client(_), Some(body)) => {
-            let client: Client = decode(body)?;
-            Some(client.holder())
-        }
-    };
-    let grant = match row.get::<_, Option<i16>>(4) {
-        Some(bits) => RoleSet::from_bits(byte(bits)?),
-        None => RoleSet::default(),
-    };
     let sharers: Vec<uuid::Uuid> = array(&row, 6);
     let shared: Vec<i64> = array(&row, 7);
     let share_counts = sharers
@@ -115,18 +164,14 @@ pub fn community(
         .map(|(t, n)| Ok((TenantId(t), count(n)?)))
         .collect::<Result<_, StoreError>>()?;
     Ok(CommunityRead {
-        principal,
-        tenant: optional(row.get(1))?,
-        community: optional(row.get(2))?,
-        membership: optional(row.get(3))?,
-        grant,
+        caller: caller_of(&row, principal)?,
         region: row.get(5),
         share_counts,
         members: members(&row)?,
     })
 }
 
-fn members(row: &tokio_postgres::Row) -> Result<Vec<Member>, StoreError> {
+fn members(row: &Row) -> Result<Vec<Member>, StoreError> {
     let bodies: Vec<&[u8]> = array(row, 8);
     let tenants: Vec<Option<&[u8]>> = array(row, 9);
     let users: Vec<i64> = array(row, 10);
@@ -170,9 +215,10 @@ mod tests {
     use crate::domain::role::{Role, RoleSet};
     use crate::domain::tenant::{Tenant, TenantState};
     use crate::store::profiles::{self, MemberProfile};
-    use crate::store::tx::{ReadSide, ReadTx};
+    use crate::store::tx::{ReadSide, ReadTx, WriteSide};
     use crate::store::{
         communities, grants, identities, memberships, prefetch, shares, tenants, Store, StoreError,
+        Writable, WriteTx,
     };
     use chrono::Utc;
     use uuid::Uuid;
@@ -390,6 +436,63 @@ mod tests {
         .unwrap();
         assert_eq!(read_ahead, (looked_up, 1));
         assert!(read_ahead.0 .5.is_empty() && read_ahead.0 .4.is_empty());
+    }
+
+    /// The caller's checks as a write makes them: the principal, its
+    /// tenant, the community, the membership and the roles.
+    #[allow(clippy::type_complexity)]
+    fn caller_lookups(
+        tx: &WriteTx,
+        w: &World,
+    ) -> Result<
+        (
+            Option<Holder>,
+            Option<Tenant>,
+            Option<Community>,
+            Option<Membership>,
+            RoleSet,
+            u32,
+        ),
+        StoreError,
+    > {
+        let (c, me) = (w.community, PrincipalId::User(w.caller.id));
+        Ok((
+            identities::principal(tx, me)?,
+            tenants::get(tx, w.caller.tenant)?,
+            communities::get(tx, c)?,
+            memberships::get(tx, c, w.caller.tenant)?,
+            grants::get(tx, c, w.caller.tenant, me)?,
+            match tx.write_side() {
+                WriteSide::Pg(pg) => pg.statements(),
+                WriteSide::Redb(_) => unreachable!("a PostgreSQL store"),
+            },
+        ))
+    }
+
+    #[test]
+    fn a_write_reads_its_caller_ahead_in_one_statement_until_its_next_one() {
+        let Some((store, _dir)) = on_postgres() else {
+            return;
+        };
+        let w = world(&store).unwrap();
+        let me = PrincipalId::User(w.caller.id);
+        let (c, tenant) = (w.community, w.caller.tenant);
+        let alone = write(&store, |tx| caller_lookups(tx, &w)).unwrap();
+        let (ahead, after_a_write) = write(&store, |tx| {
+            prefetch::caller_in_community(tx, me, tenant, c)?;
+            let ahead = caller_lookups(tx, &w)?;
+            grants::set(tx, c, tenant, me, RoleSet::default())?;
+            Ok((ahead, grants::get(tx, c, tenant, me)?))
+        })
+        .unwrap();
+        assert_eq!(alone.5, 5, "five statements alone");
+        assert_eq!(ahead.5, 1, "one read ahead");
+        assert_eq!(
+            (ahead.0, ahead.1, ahead.2, ahead.3, ahead.4),
+            (alone.0, alone.1, alone.2, alone.3, alone.4)
+        );
+        assert!(!alone.4.is_empty(), "the caller holds a community role");
+        assert_eq!(after_a_write, RoleSet::default(), "read afresh after");
     }
 
     #[test]

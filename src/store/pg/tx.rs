@@ -36,6 +36,10 @@ pub struct PgTx<'a> {
     /// What this read has looked up so far (see `TxMemory`); writes read
     /// afresh, since they change what they read.
     memory: Option<TxMemory>,
+    /// A write's lookups read ahead (`prefetch`), answered until the write
+    /// sends its next statement: until then it has changed nothing, so
+    /// they are what the lookups would read; after it they may not be.
+    ahead: TxMemory,
     /// Statements sent so far: round trips, in the trace log.
     statements: Cell<u32>,
     /// A write's quota spends over all its runs, and this run's.
@@ -103,6 +107,7 @@ impl<'a> PgTx<'a> {
             ended: Cell::new(false),
             conflict: Cell::new(false),
             memory,
+            ahead: TxMemory::default(),
             statements: Cell::new(0),
             ledger,
             quota_spent: RefCell::new(Vec::new()),
@@ -167,12 +172,14 @@ impl<'a> PgTx<'a> {
     }
 
     /// Whether lookups are remembered for the rest of this transaction
-    /// (a read), so reading them ahead (`prefetch`) saves round trips.
+    /// (a read), so reading a whole view ahead (`prefetch`) saves round
+    /// trips.
     pub(crate) fn remembers(&self) -> bool {
         self.memory.is_some()
     }
 
-    /// `load`'s answer for `lookup`: in a read, once per transaction.
+    /// `load`'s answer for `lookup`: in a read, once per transaction; in a
+    /// write, read ahead or loaded afresh.
     pub(crate) fn recall<T: Clone + 'static>(
         &self,
         lookup: Lookup<T>,
@@ -180,14 +187,16 @@ impl<'a> PgTx<'a> {
     ) -> Result<T, StoreError> {
         match &self.memory {
             Some(memory) => memory.recall(lookup, load),
-            None => load(),
+            None => self.ahead.kept(lookup).map_or_else(load, Ok),
         }
     }
 
-    /// Keeps an answer read ahead; a write keeps nothing.
+    /// Keeps an answer read ahead: a read for the rest of the transaction,
+    /// a write until its next statement.
     pub(crate) fn remember<T: Clone + 'static>(&self, lookup: Lookup<T>, value: T) {
-        if let Some(memory) = &self.memory {
-            memory.remember(lookup, value);
+        match &self.memory {
+            Some(memory) => memory.remember(lookup, value),
+            None => self.ahead.remember(lookup, value),
         }
     }
 
@@ -202,6 +211,7 @@ impl<'a> PgTx<'a> {
 
     fn check<T>(&self, result: Result<T, tokio_postgres::Error>) -> Result<T, StoreError> {
         self.statements.set(self.statements.get() + 1);
+        self.ahead.forget();
         result.map_err(|e| {
             if is_conflict(&e) {
                 self.conflict.set(true);
