@@ -47,7 +47,10 @@ function cast(view) {
     tenant: n, email: `admin@${n.toLowerCase()}.example`, password: PASSWORD,
   }));
   const operator = { email: `operator@${inviter.tenant.toLowerCase()}.example` };
-  return { inviter, invitee, decliner, operator, community: `Plant Data ${names[0]}` };
+  // Two tenants only the Tenants tab step uses, each with a script client.
+  const [sharer, partner] = (view.name === 'desktop' ? ['Adatum', 'Woodgrove'] : ['Proseware', 'Lamna'])
+    .map((n) => ({ tenant: n, email: `admin@${n.toLowerCase()}.example`, password: PASSWORD }));
+  return { inviter, invitee, decliner, operator, sharer, partner, community: `Plant Data ${names[0]}` };
 }
 
 // ---- SMTP capture ---------------------------------------------------------
@@ -108,9 +111,17 @@ function cli(dataDir, args) {
   return JSON.parse(execFileSync(BIN, ['--data-dir', dataDir, ...args], { encoding: 'utf8' }));
 }
 
+/** Per tenant name (the Tenants tab step's): its id, its administrator user's id and a script client. */
+const seeded = new Map();
+
 function seed(dataDir, c) {
   for (const t of [c.inviter, c.invitee, c.decliner]) {
     cli(dataDir, ['tenant', 'create', '--name', t.tenant, '--admin-email', t.email, '--admin-password', t.password]);
+  }
+  for (const t of [c.sharer, c.partner]) {
+    const made = cli(dataDir, ['tenant', 'create', '--name', t.tenant, '--admin-email', t.email, '--admin-password', t.password]);
+    const script = cli(dataDir, ['client', 'create', '--tenant', t.tenant, '--name', 'e2e script', '--role', 'Tenant Administrator']);
+    seeded.set(t.tenant, { id: made.tenant_id, adminUser: made.admin_user_id, script });
   }
   cli(dataDir, ['user', 'create', '--tenant', c.inviter.tenant, '--email', c.operator.email,
     '--password', PASSWORD, '--role', 'Tenant Member']);
@@ -808,6 +819,75 @@ async function customRoleShares(browser, base, view) {
   await ctx.close();
 }
 
+/** A call as a tenant's script client (seeded), which must succeed; its JSON. */
+async function asScript(base, tenant, method, path, body) {
+  const { script } = seeded.get(tenant);
+  const token = await accessToken(base, script.client_id, script.client_secret);
+  const answer = await api(base, token, method, path, body);
+  assert.ok(answer.status < 300, `${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/**
+ * The Tenants tab with streams shared by two members: each member's
+ * contact, share count and start date, the shares listed in its row (at
+ * 390 px too), the owner setting its contact, and Unshare asking first in
+ * the danger style, naming the stream. The sharer owns the community and
+ * the partner joins it, both through the API as their scripts would.
+ */
+async function tenantsTab(browser, base, view) {
+  const { sharer: owner, partner: member } = cast(view);
+  const [o, m] = [seeded.get(owner.tenant), seeded.get(member.tenant)];
+  const community = await asScript(base, owner.tenant, 'POST', `/api/v1-preview/tenants/${o.id}/communities`, { Name: `Line data ${owner.tenant}` });
+  const communityPath = `/api/v1-preview/tenants/${o.id}/communities/${community.Id}`;
+  const invitation = await asScript(base, owner.tenant, 'POST', `${communityPath}/invitations`, { InvitationRecipient: member.email });
+  await asScript(base, member.tenant, 'PUT', `/api/v1-preview/communityinvitations/${invitation.Id}`, { Action: 'Accept' });
+  await asScript(base, owner.tenant, 'PUT', `${communityPath}/communitytenants/${m.id}`, { Status: 'Active' });
+  const memberRole = community.MemberRoleId;
+  // The owner's administrator sees every member's shares.
+  await asScript(base, owner.tenant, 'PUT', `${communityPath}/Users/${o.adminUser}`, [memberRole]);
+  const streams = {
+    [owner.tenant]: ['Compressor outlet pressure', 'line-2-flow-rate-measured-at-the-metering-station'],
+    [member.tenant]: ['Tank level'],
+  };
+  for (const [tenant, ids] of Object.entries(streams)) {
+    const t = seeded.get(tenant).id;
+    const ns = `/api/v1/Tenants/${t}/Namespaces/default`;
+    await asScript(base, tenant, 'POST', `${ns}/Types/Level`, { Id: 'Level', SdsTypeCode: 'Object', Properties: [{ Id: 'Order', IsKey: true, SdsType: { SdsTypeCode: 'Int32' } }] });
+    for (const id of ids) {
+      const stream = `${ns}/Streams/${encodeURIComponent(id)}`;
+      await asScript(base, tenant, 'POST', stream, { Id: id, TypeId: 'Level' });
+      await asScript(base, tenant, 'PATCH', `${stream}/AccessControl`, [{ op: 'add', path: '/RoleTrusteeAccessControlEntries/-', value: { AccessRights: 1, AccessType: 0, Trustee: { Type: 'Role', ObjectId: memberRole } } }]);
+    }
+  }
+
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/communities/${community.Id}`);
+  await signIn(page, view, owner, 'tenants-tab-sign-in');
+  await page.waitForURL(/\/communities\/[0-9a-f-]+$/);
+  const mine = tenantRow(page, owner.tenant);
+  await see(page, 'Compressor outlet pressure');
+  assert.equal(await mine.locator('td[data-label="Shared streams"]').getAttribute('data-shared-count'), '2');
+  assert.equal(await tenantRow(page, member.tenant).locator('li[data-stream]').count(), 1, "the member's share is in its row");
+  await audit(page, view, 'tenants-tab-shares');
+
+  await page.getByLabel('Contact email').fill(`data.team@${owner.tenant.toLowerCase()}.example`);
+  await page.getByRole('button', { name: 'Save contact' }).click();
+  await see(page, 'Contact saved; every member of the community sees it.');
+  assert.equal(await mine.locator('td[data-label="Contact"] a').innerText(), `data.team@${owner.tenant.toLowerCase()}.example`);
+
+  await mine.locator('li[data-stream="Compressor outlet pressure"]').getByRole('button', { name: /Unshare/ }).click();
+  await see(page, "Stream 'Compressor outlet pressure' will no longer be visible");
+  const confirm = page.locator('form button[data-confirm]');
+  assert.match(await confirm.getAttribute('class') || '', /danger/, 'Unshare asks in the danger style');
+  await audit(page, view, 'unshare-confirm');
+  await confirm.click();
+  await see(page, 'Stream no longer shared with the community.');
+  assert.equal(await mine.locator('li[data-stream]').count(), 1, 'one share left');
+  await ctx.close();
+}
+
 /**
  * The Users page: the inviter's Tenant Administrator invites a colleague,
  * the colleague reads the email, chooses a password through its link and
@@ -973,6 +1053,7 @@ async function main() {
     tests.push([`a custom role with Share lets its holder share a stream (${view.name})`, () => customRoleShares(browser, base, view)]);
     tests.push([`invite a colleague from the Users page (${view.name})`, () => inviteColleague(browser, base, view)]);
     tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
+    tests.push([`the Tenants tab shows members' shares and contacts (${view.name})`, () => tenantsTab(browser, base, view)]);
   }
   tests.push(['every email fits a 390 px phone', () => emailsFitAPhone(browser)]);
   tests.push(['the README quotes the pages word for word', readmeMatches]);
