@@ -13,11 +13,11 @@ use super::context::Context;
 use super::directory::Listed;
 use super::error::AppError;
 use super::notify;
-use super::role_ids::NamedRoles;
+use super::role_ids::{self, NamedRoles};
 use super::users::{in_own_tenant, insert_new, own_user};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, User};
-use crate::domain::ids::{TenantId, UserId};
+use crate::domain::ids::{CustomRoleId, TenantId, UserId};
 use crate::domain::notification::Notice;
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
@@ -157,14 +157,16 @@ pub async fn issue(
     Ok((InvitationView::at(invitation, now), issued))
 }
 
-/// The portal's Invite: a new user with this address and roles, and its
-/// invitation email, in one transaction.
+/// The portal's Invite: a new user with this address, built-in roles and
+/// custom roles (each must be the tenant's), and its invitation email, in
+/// one transaction.
 pub async fn invite_new_user(
     ctx: &Context,
     caller: Caller,
     tenant: TenantId,
     email: &str,
     roles: RoleSet,
+    custom: Vec<CustomRoleId>,
 ) -> Result<Listed<User>, AppError> {
     let email = email.to_string();
     let roles = if roles.is_empty() {
@@ -181,9 +183,10 @@ pub async fn invite_new_user(
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             let email = EmailAddress::parse(&email)
                 .map_err(|e| AppError::invalid("email", e.to_string()))?;
+            role_ids::check_custom(tx, tenant, &custom)?;
             let roles = NamedRoles {
                 tenant_roles: roles,
-                custom_roles: Vec::new(),
+                custom_roles: custom.clone(),
             };
             let user = insert_new(tx, tenant, id, email, roles, now)?;
             let (_, _, sent) = issue_in(tx, user.clone(), Mode::GetOrCreate, true, now, expires)?;

@@ -442,3 +442,53 @@ async fn ticking_a_custom_role_on_the_clients_page_gives_the_client_that_role() 
     let stale = assert_on_page(stale, StatusCode::BAD_REQUEST, "not one of your tenant").await;
     assert!(stale.contains("value=\"stale script\""), "{stale}");
 }
+
+#[tokio::test]
+async fn a_colleague_invited_with_a_custom_role_ticked_holds_it() {
+    let app = spawn_app().await;
+    let t = app.tenant("Contoso").await;
+    let steward = make_role(&app, &t, "Data Steward").await;
+    let member = Role::TenantMember.instance_id(t.id.0).to_string();
+    let admin = Browser::new(&app);
+    admin.login(&t, "/tenant/users").await;
+    let page = admin.get("/tenant/users").await.text().await.unwrap();
+    let csrf = hidden(&page, "csrf");
+    let invite = |email: &'static str, role: String| {
+        let (admin, csrf) = (&admin, csrf.clone());
+        async move {
+            admin
+                .post(
+                    "/tenant/users/invite",
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("email", email),
+                        ("member", "yes"),
+                        ("custom_role", role.as_str()),
+                    ],
+                )
+                .await
+        }
+    };
+
+    // A role that is not the tenant's: the reason, and nobody invited.
+    let stale = invite("bob@contoso.example", uuid::Uuid::new_v4().to_string()).await;
+    assert_on_page(stale, StatusCode::BAD_REQUEST, "not one of your tenant").await;
+    let listed = json_with_status(app.get(&users(&t), &t.token).await, StatusCode::OK).await;
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "only the administrator"
+    );
+
+    let sent = invite("ada@contoso.example", steward.clone()).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let listed = json_with_status(app.get(&users(&t), &t.token).await, StatusCode::OK).await;
+    let ada = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["Email"] == "ada@contoso.example")
+        .expect("Ada was invited")
+        .clone();
+    assert_eq!(ada["RoleIds"], serde_json::json!([member, steward]));
+}

@@ -19,7 +19,7 @@ use crate::domain::role::{Role, RoleSet};
 use crate::domain::user_invitation::UserInvitationState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Users the page lists (the API pages through any number).
 pub const SHOWN: usize = 500;
@@ -97,6 +97,7 @@ async fn users_page(
     let mut ctx = tera::Context::new();
     ctx.insert("title", "Users");
     ctx.insert("users", &shown);
+    ctx.insert("custom_roles", &role_ticks::ticks(&own, &[]));
     ctx.insert("more", &(shown.len() >= SHOWN));
     ctx.insert(
         "can_edit",
@@ -147,27 +148,23 @@ fn roles_of(administrator: bool, member: bool) -> RoleSet {
     roles
 }
 
-#[derive(Deserialize)]
-pub struct InviteForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    email: String,
-    administrator: Option<String>,
-    member: Option<String>,
-}
-
-pub async fn invite(p: Portal, form: web::Form<InviteForm>) -> HttpResponse {
+/// The invite form: the address, the built-in tick boxes and one per
+/// custom role, read as the pairs it sends (see `role_ticks`).
+pub async fn invite(p: Portal, form: web::Form<Fields>) -> HttpResponse {
     let result = invite_inner(&p, form.into_inner()).await;
     p.finish(result)
 }
 
-async fn invite_inner(p: &Portal, form: InviteForm) -> PageResult {
-    let v = p.checked(&form.csrf)?;
-    let roles = roles_of(form.administrator.is_some(), form.member.is_some());
-    let typed: String = form.email.chars().take(320).collect();
-    match user_invitations::invite_new_user(&p.ctx, v.caller(), v.session.tenant, &typed, roles)
-        .await
+async fn invite_inner(p: &Portal, form: Fields) -> PageResult {
+    let v = p.checked(&form.text("csrf"))?;
+    let roles = roles_of(form.ticked("administrator"), form.ticked("member"));
+    let typed: String = form.text("email").chars().take(320).collect();
+    let custom = match form.custom_roles() {
+        Ok(custom) => custom,
+        Err(e) => return refused(p, e, &typed).await,
+    };
+    let tenant = v.session.tenant;
+    match user_invitations::invite_new_user(&p.ctx, v.caller(), tenant, &typed, roles, custom).await
     {
         Ok(_) => Ok(p.done("user_invited", "/tenant/users")),
         Err(e) => refused(p, e, &typed).await,
