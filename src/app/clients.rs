@@ -167,12 +167,15 @@ pub async fn create(
     new: NewClient,
 ) -> Result<WithSecret<Listed<Client>>, AppError> {
     let now = ctx.clock.now();
-    let ids = role_ids::parse(&new.role_ids)?;
-    let checked = ids.clone();
-    ctx.store
+    let raw_ids = new.role_ids.clone();
+    // Rights first, then the ids (bounded) against the tenant's roles.
+    let ids = ctx
+        .store
         .read(move |tx| {
             room_for_a_client(tx, caller, tenant)?;
-            roles_of(tx, tenant, &checked, &[]).map(drop)
+            let ids = role_ids::parse(&raw_ids)?;
+            roles_of(tx, tenant, &ids, &[])?;
+            Ok::<_, AppError>(ids)
         })
         .await?;
     let name = validate_client_name(&new.name).map_err(|r| AppError::invalid("Name", r))?;

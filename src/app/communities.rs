@@ -77,6 +77,17 @@ pub fn tenants_of(
     now: DateTime<Utc>,
 ) -> Result<Vec<TenantInCommunity>, AppError> {
     let counts = ShareCounts::load(tx, community, viewer)?;
+    members_seen(tx, community, viewer, &counts, now)
+}
+
+/// `tenants_of`, with the viewer's share counts already loaded.
+fn members_seen(
+    tx: &impl Readable,
+    community: CommunityId,
+    viewer: TenantId,
+    counts: &ShareCounts,
+    now: DateTime<Utc>,
+) -> Result<Vec<TenantInCommunity>, AppError> {
     let mut out = Vec::new();
     for m in memberships::of_community(tx, community)? {
         if !stands(tx, &m, now)? {
@@ -123,7 +134,7 @@ pub fn view(
             .alias
             .clone()
             .unwrap_or_else(|| at.community.name.as_str().to_string()),
-        tenants: tenants_of(tx, at.community.id, at.me.caller.tenant, now)?,
+        tenants: members_seen(tx, at.community.id, at.me.caller.tenant, &counts, now)?,
         streams_contributed: counts.mine,
         streams_total: counts.total,
         preferred_region_id: profiles::community_region(tx, at.community.id)?,

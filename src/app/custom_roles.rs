@@ -17,6 +17,7 @@ use crate::domain::ids::{CustomRoleId, TenantId};
 use crate::domain::permission::Operation;
 use crate::domain::role::{RoleInstance, RoleScope};
 use crate::store::{custom_roles, identities, Readable, WriteTx};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// A role as a client sends one. `None` leaves a part as it is (on an
@@ -26,8 +27,9 @@ pub struct RoleInput {
     pub id: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
-    /// Given: must be the tenant scope; a custom role is a tenant's.
-    pub scope: Option<RoleScope>,
+    /// Given: must be the tenant scope (1 or "Tenant"); a custom role is
+    /// a tenant's.
+    pub scope: Option<Value>,
     pub tenant: Option<String>,
     pub community: Option<String>,
     pub type_id: Option<String>,
@@ -43,10 +45,10 @@ fn administrator(tx: &impl Readable, caller: Caller, tenant: TenantId) -> Result
 /// What a body may not say of a custom role: another scope, community,
 /// tenant or a built-in type.
 fn check_placement(input: &RoleInput, tenant: TenantId) -> Result<(), AppError> {
-    if input.scope.is_some_and(|s| s != RoleScope::Tenant) {
+    if input.scope.as_ref().is_some_and(|s| !is_tenant_scope(s)) {
         return Err(AppError::invalid(
             "RoleScope",
-            "a custom role is a tenant role (RoleScope 1)",
+            "must be 1 (Tenant): a custom role is a tenant role",
         ));
     }
     if input.community.is_some() {
@@ -70,6 +72,15 @@ fn check_placement(input: &RoleInput, tenant: TenantId) -> Result<(), AppError> 
         ));
     }
     Ok(())
+}
+
+/// `RoleScope` as AVEVA sends it: the number, or its name.
+fn is_tenant_scope(scope: &Value) -> bool {
+    match scope {
+        Value::Number(n) => n.as_u64() == Some(RoleScope::Tenant as u64),
+        Value::String(s) => s.eq_ignore_ascii_case("tenant"),
+        _ => false,
+    }
 }
 
 fn body_id(input: &RoleInput) -> Result<Option<Uuid>, AppError> {

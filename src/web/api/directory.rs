@@ -85,7 +85,7 @@ impl ClientBody {
     }
 }
 
-fn user_body(l: Listed<User>) -> UserBody {
+pub fn user_body(l: Listed<User>) -> UserBody {
     UserBody::new(l.identity.id.0, l.identity.email.as_str(), l.role_ids)
 }
 

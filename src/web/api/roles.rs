@@ -7,7 +7,7 @@
 use crate::app::custom_roles::{self, RoleInput};
 use crate::app::{directory, AppError};
 use crate::domain::ids::{CommunityId, TenantId};
-use crate::domain::role::{RoleInstance, RoleScope};
+use crate::domain::role::RoleInstance;
 use crate::web::extract::{context, ApiCaller, ApiJson, Paging};
 use crate::web::path::{RolePath, TenantPath};
 use crate::web::route_table::RouteTable;
@@ -54,7 +54,7 @@ impl From<RoleInstance> for RoleBody {
 }
 
 /// A `Role` as clients send it. `RoleScope` is AVEVA's integer (or its
-/// name); the ids are checked by the use case.
+/// name); it and the ids are checked by the use case, after the rights.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoleInputBody {
@@ -68,34 +68,17 @@ pub struct RoleInputBody {
     role_type_id: Option<String>,
 }
 
-/// `RoleScope`: 1 or "Tenant", 2 or "Community"; anything else is a 400.
-fn scope(value: &Value) -> Result<RoleScope, AppError> {
-    match value {
-        Value::Number(n) if n.as_u64() == Some(1) => Ok(RoleScope::Tenant),
-        Value::Number(n) if n.as_u64() == Some(2) => Ok(RoleScope::Community),
-        Value::String(s) if s.eq_ignore_ascii_case("tenant") => Ok(RoleScope::Tenant),
-        Value::String(s) if s.eq_ignore_ascii_case("community") => Ok(RoleScope::Community),
-        _ => Err(AppError::invalid(
-            "RoleScope",
-            "must be 1 (Tenant): a custom role is a tenant role",
-        )),
-    }
-}
-
-impl RoleInputBody {
-    fn input(self) -> Result<RoleInput, AppError> {
-        Ok(RoleInput {
-            id: self.id,
-            name: self.name,
-            description: self.description,
-            scope: match self.role_scope {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(scope(&v)?),
-            },
-            tenant: self.tenant_id,
-            community: self.community_id,
-            type_id: self.role_type_id,
-        })
+impl From<RoleInputBody> for RoleInput {
+    fn from(b: RoleInputBody) -> Self {
+        RoleInput {
+            id: b.id,
+            name: b.name,
+            description: b.description,
+            scope: b.role_scope.filter(|v| !v.is_null()),
+            tenant: b.tenant_id,
+            community: b.community_id,
+            type_id: b.role_type_id,
+        }
     }
 }
 
@@ -137,7 +120,7 @@ async fn create_role(
     body: ApiJson<RoleInputBody>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let made = custom_roles::create(&ctx, caller.0, path.tenant, body.0.input()?).await?;
+    let made = custom_roles::create(&ctx, caller.0, path.tenant, body.0.into()).await?;
     Ok(HttpResponse::Created().json(RoleBody::from(made)))
 }
 
@@ -152,7 +135,7 @@ async fn update_role(
     body: ApiJson<RoleInputBody>,
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
-    let input = body.0.input()?;
+    let input = body.0.into();
     let changed = custom_roles::update(&ctx, caller.0, path.tenant, one.role, input).await?;
     Ok(HttpResponse::Ok().json(RoleBody::from(changed)))
 }

@@ -3,13 +3,11 @@
 //! `.../Invitations...`), as AVEVA's sample libraries call them. Reading a
 //! user stays in `directory`.
 
-use super::directory::UserBody;
+use super::directory::{user_body, UserBody};
 use super::time;
-use crate::app::directory::Listed;
 use crate::app::user_invitations::{self, InvitationInput, InvitationView, Issued, Mode};
 use crate::app::users::{self, Outcome, UserInput};
 use crate::app::AppError;
-use crate::domain::identity::User;
 use crate::domain::ids::TenantId;
 use crate::web::extract::{context, ApiCaller, ApiJson, Paging};
 use crate::web::path::{InvitationPath, TenantPath, UserPath};
@@ -52,10 +50,6 @@ impl From<UserInputBody> for UserInput {
             role_ids: b.role_ids,
         }
     }
-}
-
-fn user_body(l: Listed<User>) -> UserBody {
-    UserBody::new(l.identity.id.0, l.identity.email.as_str(), l.role_ids)
 }
 
 /// `UserInvitation`: every property present, `null` where it does not
