@@ -147,13 +147,12 @@ fn refusal(field: &str, reason: &str) -> String {
 /// The role ids the tick boxes of `form` name: the built-in tenant roles
 /// and the tenant's own, as the API's `RoleIds` would.
 fn ticked_role_ids(form: &Fields, tenant: TenantId) -> Result<Vec<String>, AppError> {
-    let mut role_ids = Vec::new();
-    if form.ticked("member") {
-        role_ids.push(Role::TenantMember.instance_id(tenant.0).to_string());
-    }
-    if form.ticked("administrator") {
-        role_ids.push(Role::TenantAdministrator.instance_id(tenant.0).to_string());
-    }
+    let mut role_ids: Vec<String> = form
+        .built_in_roles()
+        .roles()
+        .into_iter()
+        .map(|r| r.instance_id(tenant.0).to_string())
+        .collect();
     role_ids.extend(form.custom_roles()?.iter().map(|c| c.to_string()));
     Ok(role_ids)
 }

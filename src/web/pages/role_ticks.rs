@@ -6,6 +6,7 @@
 use crate::app::AppError;
 use crate::domain::custom_role::CustomRole;
 use crate::domain::ids::CustomRoleId;
+use crate::domain::role::{Role, RoleSet};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -38,6 +39,17 @@ impl Fields {
     /// Whether a tick box named `name` was ticked.
     pub fn ticked(&self, name: &str) -> bool {
         self.get(name).is_some()
+    }
+
+    /// The built-in tenant roles ticked (`administrator`, `member`).
+    pub fn built_in_roles(&self) -> RoleSet {
+        [
+            ("administrator", Role::TenantAdministrator),
+            ("member", Role::TenantMember),
+        ]
+        .into_iter()
+        .filter(|(name, _)| self.ticked(name))
+        .fold(RoleSet::EMPTY, |set, (_, role)| set.with(role))
     }
 
     /// The custom roles ticked. A value that is no GUID was not sent by the

@@ -15,7 +15,7 @@ use crate::domain::custom_role::CustomRole;
 use crate::domain::ids::UserId;
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
-use crate::domain::role::{Role, RoleSet};
+use crate::domain::role::Role;
 use crate::domain::user_invitation::UserInvitationState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -137,17 +137,6 @@ fn user_id(raw: &str) -> Result<UserId, Failure> {
     UserId::parse(raw).ok_or_else(|| Failure::App(AppError::not_found("no such user")))
 }
 
-fn roles_of(administrator: bool, member: bool) -> RoleSet {
-    let mut roles = RoleSet::EMPTY;
-    if administrator {
-        roles = roles.with(Role::TenantAdministrator);
-    }
-    if member {
-        roles = roles.with(Role::TenantMember);
-    }
-    roles
-}
-
 /// The invite form: the address, the built-in tick boxes and one per
 /// custom role, read as the pairs it sends (see `role_ticks`).
 pub async fn invite(p: Portal, form: web::Form<Fields>) -> HttpResponse {
@@ -157,7 +146,7 @@ pub async fn invite(p: Portal, form: web::Form<Fields>) -> HttpResponse {
 
 async fn invite_inner(p: &Portal, form: Fields) -> PageResult {
     let v = p.checked(&form.text("csrf"))?;
-    let roles = roles_of(form.ticked("administrator"), form.ticked("member"));
+    let roles = form.built_in_roles();
     let typed: String = form.text("email").chars().take(320).collect();
     let custom = match form.custom_roles() {
         Ok(custom) => custom,
@@ -208,7 +197,7 @@ pub async fn save_roles(
 async fn save_roles_inner(p: &Portal, raw: &str, form: Fields) -> PageResult {
     let v = p.checked(&form.text("csrf"))?;
     let id = user_id(raw)?;
-    let roles = roles_of(form.ticked("administrator"), form.ticked("member"));
+    let roles = form.built_in_roles();
     // Every tick box is on the form, so the unticked ones are taken away.
     let custom = match form.custom_roles() {
         Ok(custom) => custom,
