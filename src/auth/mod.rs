@@ -6,6 +6,7 @@ pub mod client_secret;
 pub mod hashing_queue;
 pub mod hs256;
 pub mod link_token;
+pub mod oidc;
 pub mod password;
 pub mod remembered_secrets;
 pub mod session;

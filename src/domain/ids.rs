@@ -63,6 +63,11 @@ id_type!(
     CustomRoleId
 );
 id_type!(
+    /// An OpenID Connect provider a tenant signs its people in with (see
+    /// `identity_provider`).
+    IdentityProviderId
+);
+id_type!(
     /// An invitation from a community to an email address.
     InvitationId
 );

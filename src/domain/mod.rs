@@ -6,6 +6,7 @@ pub mod custom_role;
 pub mod email;
 pub mod icon;
 pub mod identity;
+pub mod identity_provider;
 pub mod ids;
 pub mod invitation;
 pub mod membership;

@@ -19,13 +19,15 @@ use super::error::StoreError;
 use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
-    communities, custom_roles, grants, identities, invitations, memberships, outbox, profiles,
-    sds_streams, sds_types, sds_values, secrets, sessions, shares, tenants, user_invitations,
+    communities, custom_roles, grants, identities, identity_providers, invitations, memberships,
+    outbox, profiles, sds_streams, sds_types, sds_values, secrets, sessions, shares, tenants,
+    user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::community::Community;
 use crate::domain::custom_role::CustomRole;
 use crate::domain::identity::{Client, User};
+use crate::domain::identity_provider::IdentityProvider;
 use crate::domain::ids::{CommunityId, InvitationId, OutboxId, PrincipalId, TenantId};
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
@@ -478,6 +480,7 @@ struct TenantPiece {
     user_invitations: Vec<UserInvitation>,
     clients: Vec<Client>,
     custom_roles: Vec<CustomRole>,
+    identity_providers: Vec<IdentityProvider>,
 }
 
 fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
@@ -489,6 +492,7 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         user_invitations: user_invitations::page_of_tenant(tx, id, Page::everything())?,
         clients: identities::clients_of_tenant(tx, id)?,
         custom_roles: custom_roles::of_tenant(tx, id)?,
+        identity_providers: identity_providers::of_tenant(tx, id)?,
     })
 }
 
@@ -514,6 +518,9 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
     }
     for r in &p.custom_roles {
         out.push(item("custom role", r.id, r)?);
+    }
+    for i in &p.identity_providers {
+        out.push(item("identity provider", i.id, i)?);
     }
     Ok(out)
 }
@@ -551,6 +558,14 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
             return Err(CopyError::Refused {
                 kind: "custom role",
                 id: r.id.to_string(),
+            });
+        }
+    }
+    for i in &p.identity_providers {
+        if !identity_providers::put(tx, i)? {
+            return Err(CopyError::Refused {
+                kind: "identity provider",
+                id: i.id.to_string(),
             });
         }
     }

@@ -21,6 +21,7 @@ pub mod error;
 mod fair_queue;
 pub mod grants;
 pub mod identities;
+pub mod identity_providers;
 pub mod instance;
 pub mod invitations;
 pub mod large_work;

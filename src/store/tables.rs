@@ -13,6 +13,7 @@ use super::error::StoreError;
 use crate::domain::community::Community;
 use crate::domain::custom_role::CustomRole;
 use crate::domain::identity::{Client, User};
+use crate::domain::identity_provider::IdentityProvider;
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
 use crate::domain::notification::OutboxEntry;
@@ -113,6 +114,11 @@ tables! {
     CUSTOM_ROLES: (Uuid, Uuid) => Records = record::<CustomRole>;
     /// (tenant, lower-cased name) -> role: names unique per tenant
     CUSTOM_ROLE_NAMES: (Uuid, &str) => Uuid;
+
+    /// (tenant, provider) -> the tenant's OpenID provider, oldest first
+    IDENTITY_PROVIDERS: (Uuid, Uuid) => Records = record::<IdentityProvider>;
+    /// (tenant, lower-cased name) -> provider: names unique per tenant
+    IDENTITY_PROVIDER_NAMES: (Uuid, &str) => Uuid;
 
     COMMUNITIES: Uuid => Records = record::<Community>;
     /// (owner tenant, lower-cased name) -> community: names unique per owner

@@ -9,8 +9,9 @@ use crate::helpers::{communities_path, communityd_binary, spawn_app_with};
 use crate::upgrade::copy_fixture_to;
 use communityd::config::DatabaseUrlSetting;
 use communityd::domain::custom_role::CustomRole;
+use communityd::domain::identity_provider::{GroupRole, IdentityProvider};
 use communityd::domain::ids::TenantId;
-use communityd::domain::ids::{ClientId, CustomRoleId};
+use communityd::domain::ids::{ClientId, CustomRoleId, IdentityProviderId};
 use communityd::domain::sds::sds_type::SdsType;
 use communityd::domain::sds::stream::SdsStream;
 use communityd::domain::session::Session;
@@ -20,9 +21,9 @@ use communityd::store::pg::testing::fresh_database_url;
 use communityd::store::profiles::{self, MemberProfile};
 use communityd::store::sds_values::Direction;
 use communityd::store::{
-    communities, custom_roles, grants, identities, invitations, memberships, outbox, sds_streams,
-    sds_types, sds_values, secrets, sessions, shares, tenants, ReadTx, Store, StoreError,
-    FILE_NAME,
+    communities, custom_roles, grants, identities, identity_providers, invitations, memberships,
+    outbox, sds_streams, sds_types, sds_values, secrets, sessions, shares, tenants, ReadTx, Store,
+    StoreError, FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -107,6 +108,22 @@ fn enrich(store: &Store) {
         created: now,
     };
     holder.custom_roles = vec![steward.id];
+    let provider = IdentityProvider {
+        id: IdentityProviderId::generate(),
+        tenant,
+        name: "Contoso directory".into(),
+        issuer: "https://login.contoso.example".into(),
+        client_id: "communityd".into(),
+        client_secret: "provider secret".into(),
+        domains: vec!["contoso.example".into()],
+        create_unknown_users: true,
+        groups_claim: Some("groups".into()),
+        group_roles: vec![GroupRole {
+            group: "stewards".into(),
+            role: steward.id.0,
+        }],
+        created: now,
+    };
     let session = Session {
         user,
         tenant,
@@ -140,6 +157,7 @@ fn enrich(store: &Store) {
             sds_values::put(tx, streams[1].storage, b"k", b"{\"one\":1}")?;
             sessions::put(tx, &[7u8; 32], &session)?;
             custom_roles::put(tx, &steward)?;
+            identity_providers::put(tx, &provider)?;
             identities::put_user(tx, &holder)?;
             tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
             profiles::set_external_account(tx, tenant, Some("aveva-account-1"))?;
@@ -194,6 +212,10 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
         note(format!(
             "custom roles {:?}",
             custom_roles::of_tenant(tx, id)?
+        ));
+        note(format!(
+            "identity providers {:?}",
+            identity_providers::of_tenant(tx, id)?
         ));
         let accepted: Vec<_> = invitations::accepted_by_tenant(tx, id)?
             .into_iter()

@@ -41,6 +41,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 3,
         sql: &[include_str!("migrations/0003/00_custom_roles.sql")],
     },
+    Migration {
+        version: 4,
+        sql: &[include_str!("migrations/0004/00_identity_providers.sql")],
+    },
 ];
 
 /// The newest migration this release knows.

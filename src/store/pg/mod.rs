@@ -23,6 +23,7 @@ pub mod counts;
 pub mod custom_roles;
 pub mod grants;
 pub mod identities;
+pub mod identity_providers;
 pub mod invitations;
 pub mod memberships;
 pub mod migrate;
