@@ -1,16 +1,20 @@
-//! The operator's commands (CLI): tenants, users and clients. Secrets are
-//! hashed before the write transaction opens.
+//! The operator's commands (CLI): tenants, users, clients and identity
+//! providers. Secrets are hashed before the write transaction opens.
 
 use super::error::AppError;
 use super::founding::{new_tenant, Founding};
+use super::identity_providers::{self, ProviderInput};
 use crate::auth::client_secret;
 use crate::auth::password::{generate_secret, hash_now};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{validate_client_name, Client, User};
+use crate::domain::identity_provider::IdentityProvider;
+use crate::domain::ids::IdentityProviderId;
 use crate::domain::ids::{ClientId, TenantId, UserId};
 use crate::domain::role::{Role, RoleSet};
 use crate::domain::tenant::{Tenant, TenantState};
-use crate::store::{identities, tenants, Store};
+use crate::store::identity_providers as store_providers;
+use crate::store::{custom_roles, identities, tenants, Readable, Store};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -273,5 +277,115 @@ pub fn delete_client(store: &Store, client: ClientId) -> Result<(), AppError> {
                 "client {client} does not exist"
             )))
         }
+    })
+}
+
+/// A provider as `idp list` and `idp add` print it (no secret).
+#[derive(Debug, Serialize)]
+pub struct ListedProvider {
+    pub id: IdentityProviderId,
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub domains: Vec<String>,
+    pub create_unknown_users: bool,
+    pub groups_claim: Option<String>,
+    /// "group = role name" (or the id of a role deleted since).
+    pub group_roles: Vec<String>,
+}
+
+fn listed_provider(tx: &impl Readable, p: IdentityProvider) -> Result<ListedProvider, AppError> {
+    let custom = custom_roles::of_tenant(tx, p.tenant)?;
+    let role_name = |id: uuid::Uuid| {
+        Role::TENANT
+            .iter()
+            .find(|r| r.instance_id(p.tenant.0) == id)
+            .map(|r| r.name().to_string())
+            .or_else(|| custom.iter().find(|c| c.id.0 == id).map(|c| c.name.clone()))
+            .unwrap_or_else(|| id.to_string())
+    };
+    Ok(ListedProvider {
+        id: p.id,
+        group_roles: p
+            .group_roles
+            .iter()
+            .map(|m| format!("{} = {}", m.group, role_name(m.role)))
+            .collect(),
+        name: p.name,
+        issuer: p.issuer,
+        client_id: p.client_id,
+        domains: p.domains,
+        create_unknown_users: p.create_unknown_users,
+        groups_claim: p.groups_claim,
+    })
+}
+
+/// A role named as the operator types it: a built-in tenant role's name, a
+/// custom role's name (any case), or an id.
+fn role_named(tx: &impl Readable, tenant: TenantId, name: &str) -> Result<String, AppError> {
+    if let Some(r) = Role::parse(name).filter(|r| !r.is_community_role()) {
+        return Ok(r.instance_id(tenant.0).to_string());
+    }
+    let wanted = crate::domain::custom_role::name_key(name.trim());
+    Ok(custom_roles::of_tenant(tx, tenant)?
+        .into_iter()
+        .find(|c| c.name_key() == wanted)
+        .map(|c| c.id.to_string())
+        .unwrap_or_else(|| name.trim().to_string()))
+}
+
+/// `idp add`: the issuer's discovery was checked by the command before.
+/// `group_roles` are (group, role name or id) pairs.
+pub fn add_identity_provider(
+    store: &Store,
+    tenant: TenantId,
+    input: ProviderInput,
+    now: DateTime<Utc>,
+) -> Result<ListedProvider, AppError> {
+    store.write_blocking(|tx| {
+        // A write may run again: the input is only read.
+        let mut named = input.clone();
+        if let Some(pairs) = &input.group_roles {
+            let ids: Result<Vec<_>, AppError> = pairs
+                .iter()
+                .map(|(g, r)| Ok((g.clone(), role_named(tx, tenant, r)?)))
+                .collect();
+            named.group_roles = Some(ids?);
+        }
+        let made = identity_providers::insert(tx, None, tenant, &named, now)?;
+        listed_provider(tx, made)
+    })
+}
+
+pub fn list_identity_providers(
+    store: &Store,
+    tenant: TenantId,
+) -> Result<Vec<ListedProvider>, AppError> {
+    store.read_blocking(|tx| {
+        store_providers::of_tenant(tx, tenant)?
+            .into_iter()
+            .map(|p| listed_provider(tx, p))
+            .collect()
+    })
+}
+
+/// `idp remove`: the provider named by id or name.
+pub fn remove_identity_provider(
+    store: &Store,
+    tenant: TenantId,
+    provider: &str,
+) -> Result<ListedProvider, AppError> {
+    store.write_blocking(|tx| {
+        let key = crate::domain::shown_name::unique_key(provider.trim());
+        let found = store_providers::of_tenant(tx, tenant)?
+            .into_iter()
+            .find(|p| p.id.to_string() == provider.trim().to_lowercase() || p.name_key() == key)
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "the tenant has no identity provider with the id or name '{provider}' (see `communityd idp list`)"
+                ))
+            })?;
+        let removed = identity_providers::remove(tx, None, tenant, found.id.0)?;
+        listed_provider(tx, removed)
     })
 }

@@ -4,6 +4,9 @@ use super::auth_throttle::{AuthThrottle, ResetThrottle};
 use crate::auth::access_token::AccessTokens;
 use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
+use crate::auth::oidc::flow::ProviderFlows;
+use crate::auth::oidc::http::ProviderHttp;
+use crate::auth::oidc::jwks::KeyCache;
 use crate::auth::password::Passwords;
 use crate::auth::remembered_secrets::RememberedSecrets;
 use crate::auth::trusted_proxies::TrustedProxies;
@@ -48,6 +51,12 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// Outbox worker and mail transport state for readiness.
     pub health: Arc<Health>,
+    /// Calls to tenants' identity providers.
+    pub provider_http: ProviderHttp,
+    /// Their signing keys, as last fetched.
+    pub provider_keys: Arc<KeyCache>,
+    /// Signs the cookie that carries a sign-in at a provider.
+    pub provider_flows: ProviderFlows,
 }
 
 impl Context {
@@ -57,10 +66,11 @@ impl Context {
         settings: Settings,
         public_url: String,
     ) -> Result<Self, StoreError> {
-        let (access_key, link_key) = store.write_blocking(|tx| {
+        let (access_key, link_key, flow_key) = store.write_blocking(|tx| {
             Ok::<_, StoreError>((
                 secrets::get_or_create(tx, "access_token_key")?,
                 secrets::get_or_create(tx, "link_token_key")?,
+                secrets::get_or_create(tx, "provider_flow_key")?,
             ))
         })?;
         let instance = Instance::of_data_dir(&settings.data_dir)?;
@@ -97,6 +107,9 @@ impl Context {
             values_to_purge: Arc::new(Notify::new()),
             metrics: Arc::new(Metrics::new().map_err(|e| StoreError::Task(e.to_string()))?),
             health: Arc::new(Health::default()),
+            provider_http: ProviderHttp::new().map_err(StoreError::Task)?,
+            provider_keys: Arc::new(KeyCache::default()),
+            provider_flows: ProviderFlows::new(&flow_key),
             settings: Arc::new(settings),
             public_url,
             store,

@@ -2,6 +2,7 @@
 //! request, answered by the running server over its operator socket, or
 //! run on the database file when no server holds it.
 
+use crate::domain::identity_provider::ProviderSecret;
 use crate::operator::Request;
 use clap::Subcommand;
 
@@ -82,6 +83,95 @@ pub enum ClientCommand {
         #[arg(long)]
         client: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IdpCommand {
+    /// Add an OpenID Connect provider the tenant's people sign in with;
+    /// its discovery document must answer.
+    Add {
+        /// Tenant id or name.
+        #[arg(long)]
+        tenant: String,
+        /// What the login page's button says: "Sign in with NAME".
+        #[arg(long)]
+        name: String,
+        /// The issuer URL, exactly as the provider's discovery document says it.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        #[arg(long, env = "COMMUNITYD_IDP_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+        /// An email domain the provider may vouch for; repeatable.
+        #[arg(long = "domain", required = true)]
+        domains: Vec<String>,
+        /// Create an unknown but verified person as a Tenant Member.
+        #[arg(long)]
+        create_users: bool,
+        /// The ID token claim listing the person's groups.
+        #[arg(long)]
+        groups_claim: Option<String>,
+        /// GROUP=ROLE: members of GROUP hold the tenant role ROLE (a name
+        /// or id); repeatable.
+        #[arg(long = "group-role")]
+        group_roles: Vec<String>,
+    },
+    /// List a tenant's identity providers.
+    List {
+        /// Tenant id or name.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Remove an identity provider; its people keep their users.
+    Remove {
+        /// Tenant id or name.
+        #[arg(long)]
+        tenant: String,
+        /// The provider's id or name.
+        #[arg(long)]
+        provider: String,
+    },
+}
+
+impl IdpCommand {
+    /// The issuer whose discovery must answer before the command runs.
+    pub fn issuer(&self) -> Option<&str> {
+        match self {
+            IdpCommand::Add { issuer, .. } => Some(issuer),
+            _ => None,
+        }
+    }
+}
+
+impl From<IdpCommand> for Request {
+    fn from(cmd: IdpCommand) -> Self {
+        match cmd {
+            IdpCommand::Add {
+                tenant,
+                name,
+                issuer,
+                client_id,
+                client_secret,
+                domains,
+                create_users,
+                groups_claim,
+                group_roles,
+            } => Request::IdpAdd {
+                tenant,
+                name,
+                issuer,
+                client_id,
+                client_secret: ProviderSecret::new(client_secret),
+                domains,
+                create_users,
+                groups_claim,
+                group_roles,
+            },
+            IdpCommand::List { tenant } => Request::IdpList { tenant },
+            IdpCommand::Remove { tenant, provider } => Request::IdpRemove { tenant, provider },
+        }
+    }
 }
 
 impl From<TenantCommand> for Request {

@@ -4,8 +4,11 @@ mod admin;
 mod demo;
 mod health;
 
+use crate::app::identity_providers::check_discovery;
+use crate::auth::oidc::http::ProviderHttp;
 use crate::clock::Clock;
 use crate::config::{Overrides, Settings};
+use crate::domain::identity_provider::validate_issuer;
 use crate::operator::{client, Request};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
@@ -43,6 +46,9 @@ enum Command {
     /// Manage clients (client-credentials identities for scripts and SDKs).
     #[command(subcommand)]
     Client(admin::ClientCommand),
+    /// Manage a tenant's OpenID Connect identity providers.
+    #[command(subcommand)]
+    Idp(admin::IdpCommand),
     /// Ask the local server whether it is ready (for container health checks).
     Health(ServeArgs),
     /// Write a consistent copy of the database to FILE, while the server runs or not.
@@ -120,6 +126,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Tenant(cmd) => operator(cli.config.as_deref(), cli.data_dir, cmd.into()),
         Command::User(cmd) => operator(cli.config.as_deref(), cli.data_dir, cmd.into()),
         Command::Client(cmd) => operator(cli.config.as_deref(), cli.data_dir, cmd.into()),
+        Command::Idp(cmd) => {
+            if let Some(issuer) = cmd.issuer() {
+                let issuer = validate_issuer(issuer).map_err(|r| format!("--issuer: {r}"))?;
+                let http = ProviderHttp::new()?;
+                check_discovery(&http, &issuer).await.map_err(|e| {
+                    format!("--issuer: {}", e.to_string().trim_start_matches("Issuer: "))
+                })?;
+            }
+            operator(cli.config.as_deref(), cli.data_dir, cmd.into())
+        }
         Command::Health(args) => {
             let settings =
                 Settings::load(cli.config.as_deref(), overrides(Some(&args), cli.data_dir))?;

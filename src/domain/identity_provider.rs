@@ -30,7 +30,7 @@ pub struct IdentityProvider {
     pub client_id: String,
     /// Sent only to the provider's token endpoint; never shown, logged or
     /// answered.
-    pub client_secret: String,
+    pub client_secret: ProviderSecret,
     /// Lower-cased email domains the provider may vouch for.
     pub domains: Vec<String>,
     /// An unknown but verified person becomes a Tenant Member; otherwise
@@ -41,6 +41,29 @@ pub struct IdentityProvider {
     pub groups_claim: Option<String>,
     pub group_roles: Vec<GroupRole>,
     pub created: DateTime<Utc>,
+}
+
+/// A provider's client secret. Its `Debug` hides it, so no log line or
+/// error that prints a provider can carry it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProviderSecret(String);
+
+impl ProviderSecret {
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
+    /// The secret itself, for the token endpoint only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ProviderSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProviderSecret(hidden)")
+    }
 }
 
 /// Members of `group` hold the tenant role `role` (a built-in tenant role's
@@ -143,12 +166,12 @@ pub fn validate_client_id(id: &str) -> Result<String, &'static str> {
 
 /// A client secret: 1..1000 characters, kept exactly (no trimming: a
 /// secret may end in a space).
-pub fn validate_client_secret(secret: &str) -> Result<String, &'static str> {
+pub fn validate_client_secret(secret: &str) -> Result<ProviderSecret, &'static str> {
     match secret.chars().count() {
         0 => Err("must not be empty"),
         n if n > 1000 => Err("must be at most 1000 characters"),
         _ if secret.chars().any(char::is_control) => Err("must not hold control characters"),
-        _ => Ok(secret.to_string()),
+        _ => Ok(ProviderSecret(secret.to_string())),
     }
 }
 
@@ -210,7 +233,7 @@ mod tests {
             name: "Contoso AD".into(),
             issuer: "https://login.contoso.example".into(),
             client_id: "communityd".into(),
-            client_secret: "s".into(),
+            client_secret: ProviderSecret::new("s".into()),
             domains: domains.iter().map(|d| d.to_string()).collect(),
             create_unknown_users: false,
             groups_claim: Some("groups".into()),
@@ -274,7 +297,9 @@ mod tests {
 
     #[test]
     fn secrets_are_kept_exactly_and_bounded() {
-        assert_eq!(validate_client_secret(" s "), Ok(" s ".into()));
+        assert_eq!(validate_client_secret(" s ").unwrap().expose(), " s ");
+        let shown = format!("{:?}", validate_client_secret("hunter2").unwrap());
+        assert!(!shown.contains("hunter2"), "{shown}");
         assert!(validate_client_secret("").is_err());
         assert!(validate_client_secret(&"x".repeat(1001)).is_err());
         assert!(validate_name("  Contoso AD ").is_ok());

@@ -41,6 +41,8 @@ pub enum Operation {
     ManageUsers,
     /// Create, change and delete the tenant's custom roles.
     ManageRoles,
+    /// Add, change and remove the tenant's identity providers.
+    ManageSignIn,
 }
 
 use Operation::*;
@@ -61,7 +63,7 @@ impl Operation {
         match self {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
             UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers
-            | ManageRoles => &[TenantAdministrator],
+            | ManageRoles | ManageSignIn => &[TenantAdministrator],
             ViewCommunity | ListCommunityRoles | ViewInvitations => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,

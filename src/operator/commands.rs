@@ -2,7 +2,9 @@
 //! Everything here blocks (argon2, redb): the server runs it on the
 //! blocking pool.
 
+use crate::app::identity_providers::ProviderInput;
 use crate::app::{admin, AppError};
+use crate::domain::identity_provider::ProviderSecret;
 use crate::domain::ids::{ClientId, TenantId};
 use crate::domain::role::Role;
 use crate::domain::tenant::TenantState;
@@ -45,6 +47,25 @@ pub enum Request {
     ClientDelete {
         client: String,
     },
+    IdpAdd {
+        tenant: String,
+        name: String,
+        issuer: String,
+        client_id: String,
+        client_secret: ProviderSecret,
+        domains: Vec<String>,
+        create_users: bool,
+        groups_claim: Option<String>,
+        /// "GROUP=ROLE", ROLE a tenant role's name or id.
+        group_roles: Vec<String>,
+    },
+    IdpList {
+        tenant: String,
+    },
+    IdpRemove {
+        tenant: String,
+        provider: String,
+    },
     /// A consistent copy of the database; the socket streams the file back.
     Backup,
 }
@@ -52,7 +73,10 @@ pub enum Request {
 impl Request {
     /// Changes data (as opposed to only reading it).
     pub fn writes(&self) -> bool {
-        !matches!(self, Request::TenantList | Request::Backup)
+        !matches!(
+            self,
+            Request::TenantList | Request::IdpList { .. } | Request::Backup
+        )
     }
 }
 
@@ -81,6 +105,18 @@ fn parse_roles(names: &[String]) -> Result<Vec<Role>, String> {
 
 fn parse_client(text: &str) -> Result<ClientId, String> {
     ClientId::parse(text).ok_or_else(|| format!("'{text}' is not a client id (a GUID)"))
+}
+
+/// `--group-role GROUP=ROLE` values as (group, role) pairs.
+fn parse_group_roles(values: &[String]) -> Result<Vec<(String, String)>, String> {
+    values
+        .iter()
+        .map(|v| {
+            v.rsplit_once('=')
+                .map(|(g, r)| (g.trim().to_string(), r.trim().to_string()))
+                .ok_or_else(|| format!("--group-role '{v}' must be GROUP=ROLE"))
+        })
+        .collect()
 }
 
 /// A tenant named by id or by name (alias).
@@ -174,6 +210,41 @@ pub fn execute(store: &Store, request: Request, now: DateTime<Utc>) -> Result<Va
             let id = parse_client(&client)?;
             admin::delete_client(store, id).map_err(describe)?;
             Ok(json!({ "client_id": id, "deleted": true }))
+        }
+        Request::IdpAdd {
+            tenant,
+            name,
+            issuer,
+            client_id,
+            client_secret,
+            domains,
+            create_users,
+            groups_claim,
+            group_roles,
+        } => {
+            let tenant = resolve_tenant(store, &tenant)?;
+            let input = ProviderInput {
+                name: Some(name),
+                issuer: Some(issuer),
+                client_id: Some(client_id),
+                client_secret: Some(client_secret.expose().to_string()),
+                domains: Some(domains),
+                create_unknown_users: Some(create_users),
+                groups_claim,
+                group_roles: Some(parse_group_roles(&group_roles)?),
+            };
+            to_value(admin::add_identity_provider(store, tenant, input, now).map_err(describe)?)
+        }
+        Request::IdpList { tenant } => {
+            let tenant = resolve_tenant(store, &tenant)?;
+            let providers = admin::list_identity_providers(store, tenant).map_err(describe)?;
+            Ok(json!({ "identity_providers": to_value(providers)? }))
+        }
+        Request::IdpRemove { tenant, provider } => {
+            let tenant = resolve_tenant(store, &tenant)?;
+            let removed =
+                admin::remove_identity_provider(store, tenant, &provider).map_err(describe)?;
+            Ok(json!({ "removed": to_value(removed)? }))
         }
         Request::Backup => Err("backup is handled by the caller".into()),
     }

@@ -168,6 +168,10 @@ path_shape!(
     SecretPath { secret: u32 = "secretId" }
 );
 path_shape!(
+    /// `.../IdentityProviders/{identityProviderId}`
+    IdentityProviderPath { provider: Uuid = "identityProviderId" }
+);
+path_shape!(
     /// `.../Roles/{roleId}`
     RolePath { role: Uuid = "roleId" }
 );

@@ -9,7 +9,7 @@ use crate::helpers::{communities_path, communityd_binary, spawn_app_with};
 use crate::upgrade::copy_fixture_to;
 use communityd::config::DatabaseUrlSetting;
 use communityd::domain::custom_role::CustomRole;
-use communityd::domain::identity_provider::{GroupRole, IdentityProvider};
+use communityd::domain::identity_provider::{GroupRole, IdentityProvider, ProviderSecret};
 use communityd::domain::ids::TenantId;
 use communityd::domain::ids::{ClientId, CustomRoleId, IdentityProviderId};
 use communityd::domain::sds::sds_type::SdsType;
@@ -114,7 +114,7 @@ fn enrich(store: &Store) {
         name: "Contoso directory".into(),
         issuer: "https://login.contoso.example".into(),
         client_id: "communityd".into(),
-        client_secret: "provider secret".into(),
+        client_secret: ProviderSecret::new("provider secret".into()),
         domains: vec!["contoso.example".into()],
         create_unknown_users: true,
         groups_claim: Some("groups".into()),
@@ -213,10 +213,13 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
             "custom roles {:?}",
             custom_roles::of_tenant(tx, id)?
         ));
-        note(format!(
-            "identity providers {:?}",
-            identity_providers::of_tenant(tx, id)?
-        ));
+        for p in identity_providers::of_tenant(tx, id)? {
+            // Debug hides the secret; the copy must carry it all the same.
+            note(format!(
+                "identity provider {p:?} {}",
+                p.client_secret.expose()
+            ));
+        }
         let accepted: Vec<_> = invitations::accepted_by_tenant(tx, id)?
             .into_iter()
             .map(|i| i.id)

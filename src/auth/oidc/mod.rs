@@ -4,6 +4,7 @@
 //! (which tenant, which user) is the app's.
 
 pub mod discovery;
+pub mod flow;
 pub mod http;
 pub mod id_token;
 pub mod jwks;

@@ -62,7 +62,7 @@ pub fn delete(tx: &PgTx, tenant: TenantId, id: IdentityProviderId) -> Result<boo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::identity_provider::GroupRole;
+    use crate::domain::identity_provider::{GroupRole, ProviderSecret};
     use crate::store::identity_providers;
     use crate::store::pg::communities::{on_both, read, write};
     use chrono::Utc;
@@ -75,7 +75,7 @@ mod tests {
             name: name.into(),
             issuer: "https://login.contoso.example".into(),
             client_id: "communityd".into(),
-            client_secret: "secret".into(),
+            client_secret: ProviderSecret::new("secret".into()),
             domains: vec!["contoso.example".into()],
             create_unknown_users: true,
             groups_claim: Some("groups".into()),
@@ -133,7 +133,7 @@ mod tests {
         assert_eq!(deleted, [true, false, true]);
         assert_eq!(after, ["Keycloak", "Okta", "Entra ID"]);
         let found = found.expect("stored");
-        assert_eq!(found.client_secret, "secret");
+        assert_eq!(found.client_secret.expose(), "secret");
         assert_eq!(found.group_roles.len(), 1);
     }
 }

@@ -26,6 +26,7 @@ pub mod communities;
 pub mod community_members;
 pub mod community_tenants;
 pub mod directory;
+pub mod identity_providers;
 pub mod invitations;
 pub mod mounts;
 pub mod operations;

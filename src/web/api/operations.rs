@@ -1,8 +1,8 @@
 //! Every API operation, into the one route table.
 
 use super::{
-    clients, communities, community_members, community_tenants, directory, invitations, roles, sds,
-    tenants, users,
+    clients, communities, community_members, community_tenants, directory, identity_providers,
+    invitations, roles, sds, tenants, users,
 };
 use crate::web::route_table::RouteTable;
 
@@ -10,6 +10,7 @@ pub fn add_all(table: &mut RouteTable) {
     tenants::operations(table);
     directory::operations(table);
     roles::operations(table);
+    identity_providers::operations(table);
     clients::operations(table);
     users::operations(table);
     communities::operations(table);

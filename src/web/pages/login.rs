@@ -5,6 +5,7 @@ use super::invitation_landing::sign_in_reason;
 use super::render::{redirect, respond, Failure, PageResult, Portal};
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
 use crate::app::identity::{self, LoginError};
+use crate::app::identity_providers;
 use crate::auth::session::{new_csrf_token, COOKIE};
 use crate::domain::ids::TenantId;
 use crate::web::identity::retry_after;
@@ -36,7 +37,7 @@ pub struct LoginForm {
 }
 
 /// The sign-in page. `email` is what was typed, kept after a failed try.
-async fn login_page(
+pub(super) async fn login_page(
     p: &Portal,
     status: StatusCode,
     token: &str,
@@ -58,6 +59,14 @@ async fn login_page(
     if let Some((id, name)) = tenant {
         page.insert("tenant_id", &id.to_string());
         page.insert("tenant_name", name);
+        let buttons = identity_providers::buttons(&p.ctx, *id)
+            .await
+            .unwrap_or_default();
+        let providers: Vec<_> = buttons
+            .into_iter()
+            .map(|(id, name)| serde_json::json!({"id": id.to_string(), "name": name}))
+            .collect();
+        page.insert("providers", &providers);
     }
     if let Some((e, email)) = error {
         page.insert("error", e);

@@ -10,6 +10,7 @@ mod form_error;
 pub mod invitation_landing;
 pub mod login;
 pub mod password;
+pub mod provider_sign_in;
 pub mod render;
 pub mod role_ticks;
 pub mod roles;
@@ -137,6 +138,16 @@ pub fn table() -> Vec<PageRoute> {
         ),
         page(Method::GET, "/login", web::to(login::show)),
         page(Method::POST, "/login", web::to(login::submit)),
+        page(
+            Method::POST,
+            "/login/provider",
+            web::to(provider_sign_in::start),
+        ),
+        page(
+            Method::GET,
+            "/login/provider/callback",
+            web::to(provider_sign_in::callback),
+        ),
         page(Method::GET, "/login/forgot", web::to(password::forgot)),
         page(
             Method::POST,
