@@ -26,6 +26,7 @@ mod interleavings;
 mod layers;
 mod metrics;
 mod names;
+mod oidc_provider;
 mod openapi;
 mod operator;
 mod pages;
