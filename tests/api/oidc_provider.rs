@@ -43,15 +43,12 @@ pub struct ProviderOptions {
     /// Lifetime of the ID and access tokens it issues; below zero they are
     /// expired when issued.
     pub token_lifetime_seconds: i64,
-    /// Refuse authorization requests that carry no `nonce`.
-    pub require_nonce: bool,
 }
 
 impl Default for ProviderOptions {
     fn default() -> Self {
         ProviderOptions {
             token_lifetime_seconds: 3600,
-            require_nonce: false,
         }
     }
 }
@@ -143,11 +140,15 @@ impl OidcProvider {
 
     /// Sets the claims the provider vouches for about `sub`, replacing any
     /// earlier ones: `{"email": ..., "email_verified": true, "groups": [...]}`.
-    /// `sub` is in the URL path: keep it to characters a path segment takes.
+    /// A `sub` signed in without claims set gets `{"email": sub}`.
     pub async fn set_user(&self, sub: &str, claims: &Value) {
+        let mut url = reqwest::Url::parse(&self.issuer).expect("issuer URL");
+        url.path_segments_mut()
+            .expect("issuer URL has a path")
+            .extend(["users", sub]);
         let response = self
             .http
-            .put(format!("{}/users/{sub}", self.issuer))
+            .put(url)
             .json(claims)
             .send()
             .await
@@ -312,9 +313,6 @@ fn spawn(python: &Path, options: &ProviderOptions, log: &Path) -> (Process, u16)
         .arg(LAUNCHER)
         .arg("--token-max-age")
         .arg(options.token_lifetime_seconds.to_string());
-    if options.require_nonce {
-        command.arg("--require-nonce");
-    }
     let mut child = command
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::piped())
@@ -731,11 +729,17 @@ async fn user_claims_can_carry_a_wrong_issuer_audience_and_nonce() {
         .await;
     provider
         .set_user(
-            "mallory",
+            "mallory@fabrikam.example",
             &json!({"iss": "http://127.0.0.1:9", "aud": "someone-else", "nonce": "replayed"}),
         )
         .await;
-    let (code, pkce) = code_for(&provider, &client.client_id, "mallory", "n").await;
+    let (code, pkce) = code_for(
+        &provider,
+        &client.client_id,
+        "mallory@fabrikam.example",
+        "n",
+    )
+    .await;
     let (_, payload) = id_token(exchange(&provider, &client, &code, &pkce.verifier).await).await;
     assert_eq!(payload["iss"], "http://127.0.0.1:9");
     assert_eq!(payload["aud"], "someone-else");
@@ -746,7 +750,6 @@ async fn user_claims_can_carry_a_wrong_issuer_audience_and_nonce() {
 async fn a_negative_lifetime_issues_tokens_already_expired() {
     let provider = OidcProvider::start_with(ProviderOptions {
         token_lifetime_seconds: -600,
-        ..ProviderOptions::default()
     })
     .await;
     let client = provider

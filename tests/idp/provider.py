@@ -1,7 +1,7 @@
 """A real OpenID provider (oidc-provider-mock, pinned in requirements.txt) on
 loopback for communityd's tests.
 
-Usage: provider.py [--token-max-age SECONDS] [--require-nonce]
+Usage: provider.py [--token-max-age SECONDS]
 
 Binds 127.0.0.1 on a port the system picks and prints that port, alone on
 the first line of stdout, once it accepts connections. Exits when stdin
@@ -47,7 +47,6 @@ def main() -> None:
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # loopback, plain HTTP
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     app = oidc_provider_mock.app(
-        require_nonce=options.require_nonce,
         access_token_max_age=timedelta(seconds=options.token_max_age),
     )
     storage, server = _provider_internals(app)
@@ -70,11 +69,6 @@ def _parse_arguments() -> argparse.Namespace:
         type=int,
         default=3600,
         help="lifetime of access and ID tokens in seconds (negative: already expired)",
-    )
-    parser.add_argument(
-        "--require-nonce",
-        action="store_true",
-        help="refuse authorization requests without a nonce",
     )
     return parser.parse_args()
 
