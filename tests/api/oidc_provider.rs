@@ -103,7 +103,7 @@ impl OidcProvider {
             log_dir,
         };
         provider.issuer = provider
-            .discovery_from(&format!("http://127.0.0.1:{port}"))
+            .wait_for_discovery(&format!("http://127.0.0.1:{port}"))
             .await["issuer"]
             .as_str()
             .expect("discovery names its issuer")
@@ -121,7 +121,16 @@ impl OidcProvider {
     }
 
     pub async fn discovery(&self) -> Value {
-        self.discovery_from(&self.issuer).await
+        let response = self
+            .http
+            .get(self.discovery_url())
+            .send()
+            .await
+            .expect("provider answers");
+        let body = self
+            .expect_status(response, StatusCode::OK, "discovery")
+            .await;
+        serde_json::from_str(&body).expect("discovery is JSON")
     }
 
     /// Ends the process but keeps the URL: a provider that does not answer.
@@ -140,7 +149,8 @@ impl OidcProvider {
 
     /// Sets the claims the provider vouches for about `sub`, replacing any
     /// earlier ones: `{"email": ..., "email_verified": true, "groups": [...]}`.
-    /// A `sub` signed in without claims set gets `{"email": sub}`.
+    /// A `sub` signed in without claims set gets `{"email": sub}`; a `sub`
+    /// may not hold `/` (the provider routes on it).
     pub async fn set_user(&self, sub: &str, claims: &Value) {
         let mut url = reqwest::Url::parse(&self.issuer).expect("issuer URL");
         url.path_segments_mut()
@@ -211,7 +221,7 @@ impl OidcProvider {
         body["kid"].as_str().expect("kid").to_owned()
     }
 
-    async fn discovery_from(&self, base: &str) -> Value {
+    async fn wait_for_discovery(&self, base: &str) -> Value {
         let url = format!("{base}/.well-known/openid-configuration");
         let deadline = Instant::now() + START_LIMIT;
         loop {
@@ -722,7 +732,7 @@ async fn rotation_signs_with_a_new_kid_published_or_not() {
 }
 
 #[tokio::test]
-async fn user_claims_can_carry_a_wrong_issuer_audience_and_nonce() {
+async fn user_claims_can_carry_a_wrong_issuer_audience_nonce_and_expiry() {
     let provider = OidcProvider::start().await;
     let client = provider
         .register_client(CALLBACK, "client_secret_basic")
@@ -730,7 +740,12 @@ async fn user_claims_can_carry_a_wrong_issuer_audience_and_nonce() {
     provider
         .set_user(
             "mallory@fabrikam.example",
-            &json!({"iss": "http://127.0.0.1:9", "aud": "someone-else", "nonce": "replayed"}),
+            &json!({
+                "iss": "http://127.0.0.1:9",
+                "aud": "someone-else",
+                "nonce": "replayed",
+                "exp": 1_000_000_000,
+            }),
         )
         .await;
     let (code, pkce) = code_for(
@@ -744,6 +759,7 @@ async fn user_claims_can_carry_a_wrong_issuer_audience_and_nonce() {
     assert_eq!(payload["iss"], "http://127.0.0.1:9");
     assert_eq!(payload["aud"], "someone-else");
     assert_eq!(payload["nonce"], "replayed");
+    assert_eq!(payload["exp"], 1_000_000_000);
 }
 
 #[tokio::test]
