@@ -19,5 +19,7 @@ pub mod sds;
 pub mod session;
 pub mod share_visibility;
 pub mod shown_name;
+pub mod sign_in_policy;
 pub mod tenant;
+pub mod two_factor;
 pub mod user_invitation;

@@ -20,8 +20,8 @@ use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
     communities, custom_roles, grants, identities, identity_providers, invitations, memberships,
-    outbox, profiles, sds_streams, sds_types, sds_values, secrets, sessions, shares, tenants,
-    user_invitations,
+    outbox, profiles, sds_streams, sds_types, sds_values, secrets, sessions, shares,
+    sign_in_policies, tenants, two_factor, user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::community::Community;
@@ -37,7 +37,9 @@ use crate::domain::role::RoleSet;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
+use crate::domain::sign_in_policy::SignInPolicy;
 use crate::domain::tenant::Tenant;
+use crate::domain::two_factor::TwoFactor;
 use crate::domain::user_invitation::UserInvitation;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -481,6 +483,8 @@ struct TenantPiece {
     clients: Vec<Client>,
     custom_roles: Vec<CustomRole>,
     identity_providers: Vec<IdentityProvider>,
+    sign_in_policy: Option<SignInPolicy>,
+    two_factor: Vec<TwoFactor>,
 }
 
 fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
@@ -493,6 +497,8 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         clients: identities::clients_of_tenant(tx, id)?,
         custom_roles: custom_roles::of_tenant(tx, id)?,
         identity_providers: identity_providers::of_tenant(tx, id)?,
+        sign_in_policy: sign_in_policies::stored(tx, id)?,
+        two_factor: two_factor::of_tenant(tx, id)?,
     })
 }
 
@@ -521,6 +527,12 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
     }
     for i in &p.identity_providers {
         out.push(item("identity provider", i.id, i)?);
+    }
+    if let (Some(t), Some(policy)) = (&p.tenant, &p.sign_in_policy) {
+        out.push(item("sign-in policy", t.id, policy)?);
+    }
+    for f in &p.two_factor {
+        out.push(item("two-factor", f.user, f)?);
     }
     Ok(out)
 }
@@ -568,6 +580,12 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
                 id: i.id.to_string(),
             });
         }
+    }
+    if let Some(policy) = &p.sign_in_policy {
+        sign_in_policies::put(tx, t.id, policy)?;
+    }
+    for f in &p.two_factor {
+        two_factor::put(tx, f)?;
     }
     Ok(())
 }

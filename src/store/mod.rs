@@ -42,9 +42,11 @@ pub mod sds_values;
 pub mod secrets;
 pub mod sessions;
 pub mod shares;
+pub mod sign_in_policies;
 pub mod tables;
 pub mod tenants;
 pub mod throttles;
+pub mod two_factor;
 pub(crate) mod tx;
 pub mod user_invitations;
 

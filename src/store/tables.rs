@@ -20,7 +20,9 @@ use crate::domain::notification::OutboxEntry;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
+use crate::domain::sign_in_policy::SignInPolicy;
 use crate::domain::tenant::Tenant;
+use crate::domain::two_factor::TwoFactor;
 use crate::domain::user_invitation::UserInvitation;
 use redb::{Key, TableDefinition, Value};
 use uuid::Uuid;
@@ -93,6 +95,8 @@ tables! {
     TENANT_BY_NAME: (&str, Uuid) => ();
     /// tenant -> PNG bytes
     TENANT_ICONS: Uuid => &[u8];
+    /// tenant -> how its people may sign in (none: the defaults)
+    SIGN_IN_POLICIES: Uuid => Records = record::<SignInPolicy>;
 
     USERS: Uuid => Records = record::<User>;
     /// (lower-cased email, tenant) -> user; unique per tenant, and a range by
@@ -100,6 +104,8 @@ tables! {
     USER_BY_EMAIL: (&str, Uuid) => Uuid;
     /// (tenant, user)
     USERS_BY_TENANT: (Uuid, Uuid) => ();
+    /// (tenant, user) -> the user's authenticator and recovery codes
+    TWO_FACTOR: (Uuid, Uuid) => &[u8] = record::<TwoFactor>;
 
     /// user -> the user's invitation (one per user; a resend replaces it)
     USER_INVITATIONS: Uuid => Records = record::<UserInvitation>;

@@ -15,15 +15,17 @@ use communityd::domain::ids::{ClientId, CustomRoleId, IdentityProviderId};
 use communityd::domain::sds::sds_type::SdsType;
 use communityd::domain::sds::stream::SdsStream;
 use communityd::domain::session::Session;
+use communityd::domain::sign_in_policy::SignInPolicy;
 use communityd::domain::tenant::{Tenant, TenantState};
+use communityd::domain::two_factor::TwoFactor;
 use communityd::store::copy::{self, CopyError, SECRET_NAMES, VALUE_BATCH};
 use communityd::store::pg::testing::fresh_database_url;
 use communityd::store::profiles::{self, MemberProfile};
 use communityd::store::sds_values::Direction;
 use communityd::store::{
     communities, custom_roles, grants, identities, identity_providers, invitations, memberships,
-    outbox, sds_streams, sds_types, sds_values, secrets, sessions, shares, tenants, ReadTx, Store,
-    StoreError, FILE_NAME,
+    outbox, sds_streams, sds_types, sds_values, secrets, sessions, shares, sign_in_policies,
+    tenants, two_factor, ReadTx, Store, StoreError, FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -33,8 +35,9 @@ use uuid::Uuid;
 /// The fixture in a data dir of its own, opened once (so it is migrated
 /// to this release) and given what the old release could not store:
 /// SDS types, streams and more values than one copy batch, a session,
-/// an icon, an external account, a community region, a member profile and
-/// a custom role one user holds.
+/// an icon, an external account, a community region, a member profile, a
+/// custom role one user holds, a sign-in policy and that user's
+/// authenticator.
 fn source(dir: &Path) -> Store {
     copy_fixture_to(dir);
     let store = Store::open(dir).expect("fixture opens");
@@ -124,6 +127,18 @@ fn enrich(store: &Store) {
         }],
         created: now,
     };
+    let authenticator = TwoFactor {
+        user,
+        tenant,
+        secret: vec![9; 20],
+        enrolled: now,
+        last_step: 58_000_000,
+        recovery: vec![vec![1; 32], vec![2; 32]],
+    };
+    let policy = SignInPolicy {
+        passwords: true,
+        totp_required: true,
+    };
     let session = Session {
         user,
         tenant,
@@ -159,6 +174,8 @@ fn enrich(store: &Store) {
             custom_roles::put(tx, &steward)?;
             identity_providers::put(tx, &provider)?;
             identities::put_user(tx, &holder)?;
+            sign_in_policies::put(tx, tenant, &policy)?;
+            two_factor::put(tx, &authenticator)?;
             tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
             profiles::set_external_account(tx, tenant, Some("aveva-account-1"))?;
             profiles::set_community_region(tx, community.id, Some("westeurope"))?;
@@ -220,6 +237,11 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
                 p.client_secret.expose()
             ));
         }
+        note(format!(
+            "sign-in policy {:?}",
+            sign_in_policies::stored(tx, id)?
+        ));
+        note(format!("two-factor {:?}", two_factor::of_tenant(tx, id)?));
         let accepted: Vec<_> = invitations::accepted_by_tenant(tx, id)?
             .into_iter()
             .map(|i| i.id)
@@ -335,6 +357,8 @@ fn a_deployment_copied_redb_to_redb_answers_alike() {
     assert_eq!(counts_of(&counts, "tenant"), 4);
     assert_eq!(counts_of(&counts, "secret"), 2);
     assert_eq!(counts_of(&counts, "sds stream"), 2);
+    assert_eq!(counts_of(&counts, "sign-in policy"), 1);
+    assert_eq!(counts_of(&counts, "two-factor"), 1);
     assert_eq!(
         counts_of(&counts, "stream value"),
         2 * VALUE_BATCH as u64 + 18

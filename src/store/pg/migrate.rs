@@ -45,6 +45,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         sql: &[include_str!("migrations/0004/00_identity_providers.sql")],
     },
+    Migration {
+        version: 5,
+        sql: &[include_str!("migrations/0005/00_sign_in.sql")],
+    },
 ];
 
 /// The newest migration this release knows.

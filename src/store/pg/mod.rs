@@ -37,9 +37,11 @@ pub mod sds_values;
 pub mod secrets;
 pub mod sessions;
 pub mod shares;
+pub mod sign_in_policies;
 pub mod tenants;
 pub mod testing;
 pub mod throttles;
+pub mod two_factor;
 mod tx;
 pub mod user_invitations;
 
