@@ -51,6 +51,12 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/client_secret.html",
     "pages/users.html",
     "pages/roles.html",
+    "pages/sign_in.html",
+    "pages/login_code.html",
+    "pages/login_enrol.html",
+    "pages/totp_offer.html",
+    "pages/two_factor.html",
+    "pages/recovery_codes.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

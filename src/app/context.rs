@@ -8,6 +8,7 @@ use crate::auth::oidc::flow::ProviderFlows;
 use crate::auth::oidc::http::ProviderHttp;
 use crate::auth::oidc::jwks::KeyCache;
 use crate::auth::password::Passwords;
+use crate::auth::pending_sign_in::PendingSignIns;
 use crate::auth::remembered_secrets::RememberedSecrets;
 use crate::auth::trusted_proxies::TrustedProxies;
 use crate::clock::Clock;
@@ -31,6 +32,8 @@ pub struct Context {
     pub passwords: Passwords,
     pub access_tokens: AccessTokens,
     pub links: LinkTokens,
+    /// Sign-ins whose password was right and whose one-time code is owed.
+    pub pending_sign_ins: PendingSignIns,
     pub auth_throttle: AuthThrottle,
     /// Forgot-password requests per address and per source.
     pub reset_throttle: ResetThrottle,
@@ -81,6 +84,7 @@ impl Context {
             instance,
             access_tokens: AccessTokens::new(&access_key, format!("{public_url}/identity")),
             links: LinkTokens::new(&link_key),
+            pending_sign_ins: PendingSignIns::new(&link_key),
             auth_throttle: AuthThrottle::new(
                 &store,
                 &clock,

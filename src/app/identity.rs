@@ -8,6 +8,7 @@ use super::context::Context;
 use super::error::AppError;
 use crate::auth::client_secret;
 use crate::auth::password::Busy;
+use crate::auth::pending_sign_in::Owed;
 use crate::auth::session;
 use crate::auth::source::Source;
 use crate::domain::email::EmailAddress;
@@ -15,7 +16,7 @@ use crate::domain::identity::{Caller, Client, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId};
 use crate::domain::session::{LinkGrant, Session};
 use crate::domain::tenant::Tenant;
-use crate::store::{identities, sessions, tenants, StoreError};
+use crate::store::{identities, sessions, sign_in_policies, tenants, StoreError};
 use crate::telemetry::metrics::AuthOutcome;
 use std::time::Duration;
 
@@ -191,6 +192,8 @@ pub enum LoginError {
     BadCredentials,
     #[error("This tenant is not active, so its users cannot log in.")]
     TenantInactive,
+    #[error("This tenant does not allow signing in with a password. Sign in through your organisation's identity provider instead.")]
+    PasswordsOff,
     #[error("Too many login attempts. Try again in a minute.")]
     Throttled(Duration),
     #[error("The server is checking too many passwords right now. Try again in a few seconds.")]
@@ -212,19 +215,40 @@ pub(super) fn login_key(tenant: TenantId, email: &str) -> String {
     format!("login:{tenant}:{address}")
 }
 
-/// A password login into one tenant; on success a new session.
+/// What a right password leads to.
+#[derive(Debug)]
+pub enum PasswordSignIn {
+    /// Signed in: the session id (for the cookie) and the session.
+    Session(String, Session),
+    /// No session yet: the user still owes a one-time code or an
+    /// enrolment (see `two_factor`).
+    Owed(Owed, User),
+}
+
+impl PasswordSignIn {
+    /// The session, when the password was all it took.
+    pub fn session(self) -> Option<(String, Session)> {
+        match self {
+            PasswordSignIn::Session(id, s) => Some((id, s)),
+            PasswordSignIn::Owed(..) => None,
+        }
+    }
+}
+
+/// A password login into one tenant; on success a new session, or what is
+/// still owed before one.
 pub async fn login(
     ctx: &Context,
     tenant: TenantId,
     email: &str,
     password: &str,
     source: Source,
-) -> Result<(String, Session), LoginError> {
+) -> Result<PasswordSignIn, LoginError> {
     let result = check_password(ctx, tenant, email, password, source).await;
     ctx.metrics.login(match &result {
         Ok(_) => AuthOutcome::Success,
         Err(LoginError::BadCredentials) => AuthOutcome::BadCredentials,
-        Err(LoginError::TenantInactive) => AuthOutcome::TenantInactive,
+        Err(LoginError::TenantInactive | LoginError::PasswordsOff) => AuthOutcome::TenantInactive,
         Err(LoginError::Throttled(_) | LoginError::Busy(_)) => AuthOutcome::Throttled,
         Err(LoginError::App(_)) => AuthOutcome::Error,
     });
@@ -237,21 +261,27 @@ async fn check_password(
     email: &str,
     password: &str,
     source: Source,
-) -> Result<(String, Session), LoginError> {
+) -> Result<PasswordSignIn, LoginError> {
     let key = login_key(tenant, email);
     ctx.auth_throttle
         .check(&key, source)
         .await?
         .map_err(LoginError::Throttled)?;
-    // A tenant that is not Active answers the same for any email and
-    // password, before any is checked: otherwise the answer would tell
-    // whether the password was right.
-    let state = ctx
+    // A tenant that is not Active, or that allows no passwords, answers
+    // the same for any email and password, before any is checked:
+    // otherwise the answer would tell whether the password was right.
+    let (state, policy) = ctx
         .store
-        .read(move |tx| Ok::<_, AppError>(tenants::get(tx, tenant)?.map(|t| t.state)))
+        .read(move |tx| {
+            let state = tenants::get(tx, tenant)?.map(|t| t.state);
+            Ok::<_, AppError>((state, sign_in_policies::of_tenant(tx, tenant)?))
+        })
         .await?;
     if state.is_some_and(|s| !s.is_active()) {
         return Err(LoginError::TenantInactive);
+    }
+    if !policy.passwords {
+        return Err(LoginError::PasswordsOff);
     }
     let email = EmailAddress::parse(email).ok();
     let found: Option<(User, Tenant)> = match email {
@@ -278,11 +308,17 @@ async fn check_password(
         ctx.auth_throttle.failed(&key, source).await?;
         return Err(LoginError::BadCredentials);
     };
-    ctx.auth_throttle.succeeded(&key, source).await?;
     if !tenant.state.is_active() {
         return Err(LoginError::TenantInactive);
     }
-    Ok(start_session(ctx, &user).await?)
+    // A code still owed keeps the failure budget as it is: wrong codes
+    // count against it, and a right password must not wipe them out.
+    if let Some(owed) = super::sign_in_policy::owed(ctx, &user, policy).await? {
+        return Ok(PasswordSignIn::Owed(owed, user));
+    }
+    ctx.auth_throttle.succeeded(&key, source).await?;
+    let (id, session) = start_session(ctx, &user).await?;
+    Ok(PasswordSignIn::Session(id, session))
 }
 
 pub(super) async fn start_session(

@@ -31,8 +31,10 @@ pub mod provider_sign_in;
 pub mod removal;
 pub mod role_ids;
 pub mod sds;
+pub mod sign_in_policy;
 pub mod signup;
 pub mod tenants;
+pub mod two_factor;
 pub mod user_invitations;
 pub mod users;
 

@@ -21,7 +21,9 @@ use crate::domain::ids::{CustomRoleId, PrincipalId, TenantId, UserId};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleSet};
-use crate::store::{grants, identities, memberships, user_invitations, Readable, WriteTx};
+use crate::store::{
+    grants, identities, memberships, two_factor, user_invitations, Readable, WriteTx,
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -356,6 +358,7 @@ pub async fn delete(
                 grants::set(tx, community, tenant, who, RoleSet::EMPTY)?;
             }
             user_invitations::delete(tx, id)?;
+            two_factor::delete(tx, tenant, id)?;
             identities::delete_user(tx, id)?;
             Ok(())
         })

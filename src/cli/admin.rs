@@ -28,6 +28,27 @@ pub enum TenantCommand {
         #[arg(long)]
         state: String,
     },
+    /// Change how a tenant's people sign in; what is left out stays. Never
+    /// refused: this is the way back in for a tenant locked out.
+    SignIn {
+        /// Tenant id or name.
+        #[arg(long)]
+        tenant: String,
+        /// Password sign-in allowed: on or off.
+        #[arg(long, value_parser = on_off)]
+        passwords: Option<bool>,
+        /// A one-time code (TOTP) required with passwords: on or off.
+        #[arg(long, value_parser = on_off)]
+        totp: Option<bool>,
+    },
+}
+
+fn on_off(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("'{text}' is neither on nor off")),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -188,6 +209,15 @@ impl From<TenantCommand> for Request {
             },
             TenantCommand::List => Request::TenantList,
             TenantCommand::SetState { tenant, state } => Request::TenantSetState { tenant, state },
+            TenantCommand::SignIn {
+                tenant,
+                passwords,
+                totp,
+            } => Request::TenantSignIn {
+                tenant,
+                passwords,
+                totp_required: totp,
+            },
         }
     }
 }

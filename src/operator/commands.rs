@@ -3,7 +3,7 @@
 //! blocking pool.
 
 use crate::app::identity_providers::ProviderInput;
-use crate::app::{admin, AppError};
+use crate::app::{admin, sign_in_policy, AppError};
 use crate::domain::identity_provider::ProviderSecret;
 use crate::domain::ids::{ClientId, TenantId};
 use crate::domain::role::Role;
@@ -24,6 +24,12 @@ pub enum Request {
     TenantSetState {
         tenant: String,
         state: String,
+    },
+    /// Sets the parts given of a tenant's sign-in policy.
+    TenantSignIn {
+        tenant: String,
+        passwords: Option<bool>,
+        totp_required: Option<bool>,
     },
     UserCreate {
         tenant: String,
@@ -171,6 +177,20 @@ pub fn execute(store: &Store, request: Request, now: DateTime<Utc>) -> Result<Va
                 })?;
             let t = admin::set_tenant_state(store, id, state, now).map_err(describe)?;
             Ok(json!({ "tenant_id": t.id, "state": format!("{:?}", t.state) }))
+        }
+        Request::TenantSignIn {
+            tenant,
+            passwords,
+            totp_required,
+        } => {
+            let id = resolve_tenant(store, &tenant)?;
+            let policy = sign_in_policy::set_by_operator(store, id, passwords, totp_required)
+                .map_err(describe)?;
+            Ok(json!({
+                "tenant_id": id,
+                "passwords": policy.passwords,
+                "totp_required": policy.totp_required,
+            }))
         }
         Request::UserCreate {
             tenant,

@@ -57,6 +57,7 @@ mod smtp;
 mod startup;
 mod store_copy;
 mod tenants;
+mod two_factor;
 mod two_instances;
 mod upgrade;
 mod users;

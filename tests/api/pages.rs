@@ -475,7 +475,9 @@ async fn logout_is_final_even_for_a_request_still_in_flight() {
         crate::helpers::loopback(),
     )
     .await
-    .expect("login");
+    .expect("login")
+    .session()
+    .expect("no code owed");
     let cookie = format!("communityd_session={session_id}");
     let page = app
         .http

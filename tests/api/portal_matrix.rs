@@ -62,6 +62,10 @@ const ROWS: &[Row] = &[
     row("GET", "/favicon.ico", [200, 200, 200]),
     row("GET", "/login", [200, 200, 200]),
     row("POST", "/login", [303, 303, 303]),
+    // The second step without the first's double-submit token: back to
+    // the first step, nothing asked.
+    row("POST", "/login/code", [303, 303, 303]),
+    row("POST", "/login/enrol", [303, 303, 303]),
     // Without the page's double-submit token: back to the form, nothing asked.
     row("GET", "/login/forgot", [200, 200, 200]),
     row("POST", "/login/forgot", [303, 303, 303]),
@@ -70,11 +74,19 @@ const ROWS: &[Row] = &[
     row("GET", "/account", [303, 200, 200]),
     // An empty new password is refused before the current one is checked.
     row("POST", "/account/password", [303, 400, 400]),
+    // Each caller's own account: an offer to enrol; a code is needed.
+    row("GET", "/account/two-factor", [303, 200, 200]),
+    row("POST", "/account/two-factor", [303, 400, 400]),
+    row("POST", "/account/two-factor/off", [303, 400, 400]),
     row("GET", "/tenant", [303, 200, 200]),
     row("POST", "/tenant/name", [303, 400, 400]),
     row("GET", "/tenant/icon", [303, 404, 404]),
     row("POST", "/tenant/icon", [400, 400, 400]),
     row("POST", "/tenant/icon/delete", [303, 200, 200]),
+    // Each administrator's own tenant's policy; with both boxes unticked
+    // the form asks to turn passwords off, refused with no other way in.
+    row("GET", "/tenant/sign-in", [303, 200, 200]),
+    row("POST", "/tenant/sign-in", [303, 409, 409]),
     // Each administrator sees its own tenant's clients; the owner's are not found.
     row("GET", "/clients", [303, 200, 200]),
     row("POST", "/clients", [303, 400, 400]),
@@ -94,6 +106,8 @@ const ROWS: &[Row] = &[
     row("POST", "/tenant/users/{user}/deactivate", [303, 200, 200]),
     confirmed("POST", "/tenant/users/{user}/deactivate", YES, [303, 404, 404]),
     row("POST", "/tenant/users/{user}/reactivate", [303, 404, 404]),
+    row("POST", "/tenant/users/{user}/two-factor/reset", [303, 200, 200]),
+    confirmed("POST", "/tenant/users/{user}/two-factor/reset", YES, [303, 404, 404]),
     // Each caller's own tenant's roles; the owner's custom role is not found.
     row("GET", "/tenant/roles", [303, 200, 200]),
     row("POST", "/tenant/roles", [303, 400, 400]),

@@ -6,6 +6,13 @@
 use super::render::Portal;
 use actix_web::cookie::{Cookie, SameSite};
 
+/// Login has no session yet, so its forms carry a double-submit token: the
+/// same random value in a cookie and in a field (stops login CSRF, where a
+/// forged form signs the victim into the attacker's account).
+/// The forgot-password form and the second step of a sign-in (under
+/// `/login`) use the same cookie.
+pub(super) const LOGIN_CSRF: &str = "login_csrf";
+
 /// The cookie half of a double-submit token, for forms shown before any
 /// session exists; sent back only to pages under `path`.
 pub(super) fn double_submit_cookie(

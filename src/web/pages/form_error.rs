@@ -16,6 +16,8 @@ fn label(field: &str) -> &'static str {
         "company_name" => "Company name",
         "Name" => "The name",
         "Description" => "The description",
+        "code" => "The code",
+        "secret" => "The secret",
         _ => "A field",
     }
 }

@@ -3,8 +3,9 @@
 use super::double_submit::{double_submit_cookie, double_submit_ok};
 use super::invitation_landing::sign_in_reason;
 use super::render::{redirect, respond, Failure, PageResult, Portal};
+use super::second_step;
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
-use crate::app::identity::{self, LoginError};
+use crate::app::identity::{self, LoginError, PasswordSignIn};
 use crate::app::identity_providers;
 use crate::auth::session::{new_csrf_token, COOKIE};
 use crate::domain::ids::TenantId;
@@ -18,11 +19,7 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Login has no session yet, so its forms carry a double-submit token: the
-/// same random value in a cookie and in a field (stops login CSRF, where a
-/// forged form signs the victim into the attacker's account).
-/// The forgot-password form (under `/login`) uses the same cookie.
-pub(super) const LOGIN_CSRF: &str = "login_csrf";
+pub(super) use super::double_submit::LOGIN_CSRF;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -110,10 +107,13 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
     let from = crate::web::client_source::of(&p.req);
     let shown = Some((&tenant.id, tenant.company_name.as_str()));
     match identity::login(&p.ctx, tenant.id, &email, &password, from).await {
-        Ok((id, _)) => {
+        Ok(PasswordSignIn::Session(id, _)) => {
             let mut r = redirect(&next);
             let _ = r.add_cookie(&session_cookie(&p.ctx, id));
             Ok(r)
+        }
+        Ok(PasswordSignIn::Owed(owed, user)) => {
+            second_step::ask(p, token, &next, owed, &user, &tenant.company_name)
         }
         Err(LoginError::App(e)) => Err(Failure::App(e)),
         Err(e) => {
@@ -123,7 +123,9 @@ async fn submit_inner(p: &Portal, form: LoginForm) -> PageResult {
                     (StatusCode::SERVICE_UNAVAILABLE, Some(busy.retry_after))
                 }
                 LoginError::Busy(busy) => (StatusCode::TOO_MANY_REQUESTS, Some(busy.retry_after)),
-                LoginError::TenantInactive => (StatusCode::FORBIDDEN, None),
+                LoginError::TenantInactive | LoginError::PasswordsOff => {
+                    (StatusCode::FORBIDDEN, None)
+                }
                 _ => (StatusCode::UNAUTHORIZED, None),
             };
             let page = login_page(

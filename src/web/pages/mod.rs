@@ -14,9 +14,12 @@ pub mod provider_sign_in;
 pub mod render;
 pub mod role_ticks;
 pub mod roles;
+pub mod second_step;
 pub mod session;
+pub mod sign_in;
 pub mod signup;
 pub mod tenant_settings;
+pub mod two_factor;
 pub mod users;
 
 use actix_web::http::{header, Method, StatusCode};
@@ -124,6 +127,11 @@ pub fn table() -> Vec<PageRoute> {
             "/tenant/users/{user}/reactivate",
             web::to(users::reactivate),
         ),
+        page(
+            Method::POST,
+            "/tenant/users/{user}/two-factor/reset",
+            web::to(users::reset_two_factor),
+        ),
         page(Method::GET, "/tenant/roles", web::to(roles::show)),
         page(Method::POST, "/tenant/roles", web::to(roles::create)),
         page(
@@ -136,6 +144,8 @@ pub fn table() -> Vec<PageRoute> {
             "/tenant/roles/{role}/delete",
             web::to(roles::delete),
         ),
+        page(Method::GET, "/tenant/sign-in", web::to(sign_in::show)),
+        page(Method::POST, "/tenant/sign-in", web::to(sign_in::save)),
         page(Method::GET, "/login", web::to(login::show)),
         page(Method::POST, "/login", web::to(login::submit)),
         page(
@@ -148,6 +158,8 @@ pub fn table() -> Vec<PageRoute> {
             "/login/provider/callback",
             web::to(provider_sign_in::callback),
         ),
+        page(Method::POST, "/login/code", web::to(second_step::code)),
+        page(Method::POST, "/login/enrol", web::to(second_step::enrol)),
         page(Method::GET, "/login/forgot", web::to(password::forgot)),
         page(
             Method::POST,
@@ -158,6 +170,21 @@ pub fn table() -> Vec<PageRoute> {
         page(Method::POST, "/password", web::to(password::set)),
         page(Method::GET, "/account", web::to(password::account)),
         page(Method::POST, "/account/password", web::to(password::change)),
+        page(
+            Method::GET,
+            "/account/two-factor",
+            web::to(two_factor::show),
+        ),
+        page(
+            Method::POST,
+            "/account/two-factor",
+            web::to(two_factor::enrol),
+        ),
+        page(
+            Method::POST,
+            "/account/two-factor/off",
+            web::to(two_factor::turn_off),
+        ),
         page(Method::POST, "/logout", web::to(login::logout)),
         page(Method::GET, "/communities", web::to(communities::list)),
         page(Method::POST, "/communities", web::to(communities::create)),

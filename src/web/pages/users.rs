@@ -10,7 +10,7 @@ use super::render::{readable_time, sentence, Failure, PageResult, Portal};
 use super::role_ticks::{self, Fields, Tick};
 use crate::app::user_invitations::{self, InvitationInput, Mode, UserRow};
 use crate::app::AppError;
-use crate::app::{custom_roles, users};
+use crate::app::{custom_roles, two_factor, users};
 use crate::domain::custom_role::CustomRole;
 use crate::domain::ids::UserId;
 use crate::domain::paging::Page;
@@ -38,9 +38,11 @@ struct Row {
     can_resend: bool,
     deactivated: bool,
     is_me: bool,
+    /// Signs in with codes from an authenticator app.
+    two_factor: bool,
 }
 
-fn row(r: UserRow, me: Option<UserId>, own: &[CustomRole]) -> Row {
+fn row(r: UserRow, me: Option<UserId>, own: &[CustomRole], enrolled: &[UserId]) -> Row {
     let roles = r.user.identity.tenant_roles;
     let held = &r.user.identity.custom_roles;
     let mut names: Vec<&str> = roles.roles().into_iter().map(Role::name).collect();
@@ -70,6 +72,7 @@ fn row(r: UserRow, me: Option<UserId>, own: &[CustomRole]) -> Row {
         can_resend: can_resend && !r.user.identity.deactivated,
         deactivated: r.user.identity.deactivated,
         is_me: Some(r.user.identity.id) == me,
+        two_factor: enrolled.contains(&r.user.identity.id),
     }
 }
 
@@ -92,8 +95,12 @@ async fn users_page(
     };
     let rows = user_invitations::rows(&p.ctx, v.caller(), v.session.tenant, page).await?;
     let own = custom_roles::of_tenant(&p.ctx, v.caller(), v.session.tenant).await?;
+    let enrolled = two_factor::enrolled_users(&p.ctx, v.caller(), v.session.tenant).await?;
     let me = Some(v.session.user);
-    let shown: Vec<Row> = rows.into_iter().map(|r| row(r, me, &own)).collect();
+    let shown: Vec<Row> = rows
+        .into_iter()
+        .map(|r| row(r, me, &own, &enrolled))
+        .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("title", "Users");
     ctx.insert("users", &shown);
@@ -288,6 +295,38 @@ async fn reactivate_inner(p: &Portal, raw: &str, form: ActionForm) -> PageResult
     let id = user_id(raw)?;
     match users::set_active(&p.ctx, v.caller(), v.session.tenant, id, true).await {
         Ok(()) => Ok(p.done("user_reactivated", "/tenant/users")),
+        Err(e) => refused(p, e, "").await,
+    }
+}
+
+pub async fn reset_two_factor(
+    p: Portal,
+    path: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let result = reset_two_factor_inner(&p, &path.into_inner(), form.into_inner()).await;
+    p.finish(result)
+}
+
+async fn reset_two_factor_inner(p: &Portal, raw: &str, form: ActionForm) -> PageResult {
+    let v = p.checked(&form.csrf)?;
+    let id = user_id(raw)?;
+    if !form.confirmed() {
+        let action = format!("/tenant/users/{id}/two-factor/reset");
+        return Ok(confirm_page(
+            p,
+            Question {
+                title: "Reset two-factor sign-in?",
+                question: "The user's authenticator app and recovery codes stop working. They sign in with their password alone, or set up an app again if your tenant requires codes. Do this for a user who lost their phone, once you know it is them asking.",
+                action: &action,
+                button: "Reset two-factor",
+                cancel: "/tenant/users",
+                danger: true,
+            },
+        ));
+    }
+    match two_factor::reset(&p.ctx, v.caller(), v.session.tenant, id).await {
+        Ok(()) => Ok(p.done("two_factor_reset", "/tenant/users")),
         Err(e) => refused(p, e, "").await,
     }
 }
