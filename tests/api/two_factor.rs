@@ -580,3 +580,24 @@ async fn the_operator_sets_the_sign_in_policy_from_the_command_line() {
     .unwrap();
     assert!(!unknown.status.success());
 }
+
+#[tokio::test]
+async fn a_half_done_sign_in_dies_with_a_password_change() {
+    let app = spawn_app().await;
+    let t = contoso_with_member(&app).await;
+    let (secret, _) = enrol(&app, &signed_in(&app, &t, MEMBER).await).await;
+    let (b, page) = password_step(&app, &t, MEMBER, "/communities").await;
+    let id = t.id;
+    tokio::task::spawn_blocking({
+        let store = app.ctx.store.clone();
+        move || {
+            communityd::app::admin::reset_password(&store, id, MEMBER, Some("another horse".into()))
+        }
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let late = send_code(&b, &page, &code(&app, &secret, 1)).await;
+    assert_refused(late, StatusCode::UNAUTHORIZED, "Sign in again").await;
+    assert!(!has_session(&b).await);
+}
