@@ -19,7 +19,7 @@ use crate::domain::identity_provider::{
 };
 use crate::domain::ids::{IdentityProviderId, TenantId};
 use crate::domain::permission::Operation;
-use crate::store::{identity_providers, Readable, WriteTx};
+use crate::store::{identity_providers, sign_in_policies, Readable, WriteTx};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -294,6 +294,13 @@ pub fn remove(
 ) -> Result<IdentityProvider, AppError> {
     administrator(tx, caller, tenant)?;
     let provider = found(tx, tenant, id)?;
+    let last = identity_providers::of_tenant(tx, tenant)?.len() == 1;
+    if caller.is_some() && last && !sign_in_policies::of_tenant(tx, tenant)?.passwords {
+        return Err(AppError::conflict(format!(
+            "password sign-in is off, so without {} nobody of the tenant could sign in; allow passwords first",
+            provider.name
+        )));
+    }
     identity_providers::delete(tx, tenant, provider.id)?;
     Ok(provider)
 }
@@ -309,18 +316,25 @@ pub async fn delete(
         .await
 }
 
-/// The providers whose buttons the login page shows for `tenant`: no
-/// caller yet, so only their ids and names leave this function.
-pub async fn buttons(
-    ctx: &Context,
-    tenant: TenantId,
-) -> Result<Vec<(IdentityProviderId, String)>, AppError> {
+/// How the login page offers to sign in to a tenant: its providers'
+/// buttons, and whether passwords are allowed.
+pub struct LoginChoices {
+    pub buttons: Vec<(IdentityProviderId, String)>,
+    pub passwords: bool,
+}
+
+/// The login page's choices for `tenant`: no caller yet, so only the
+/// providers' ids and names leave this function.
+pub async fn login_choices(ctx: &Context, tenant: TenantId) -> Result<LoginChoices, AppError> {
     ctx.store
         .read(move |tx| {
-            Ok(identity_providers::of_tenant(tx, tenant)?
-                .into_iter()
-                .map(|p| (p.id, p.name))
-                .collect())
+            Ok(LoginChoices {
+                buttons: identity_providers::of_tenant(tx, tenant)?
+                    .into_iter()
+                    .map(|p| (p.id, p.name))
+                    .collect(),
+                passwords: sign_in_policies::of_tenant(tx, tenant)?.passwords,
+            })
         })
         .await
 }

@@ -11,17 +11,15 @@ use crate::domain::identity::{Caller, User};
 use crate::domain::ids::TenantId;
 use crate::domain::permission::Operation;
 use crate::domain::sign_in_policy::SignInPolicy;
-use crate::store::{sign_in_policies, tenants, two_factor, Readable, Store};
+use crate::store::{identity_providers, sign_in_policies, tenants, two_factor, Readable, Store};
 
 /// Why password sign-in may not be turned off now.
 pub const PASSWORDS_NEEDED: &str = "Add an identity provider first: with password sign-in off and no other way in, nobody of the tenant could sign in";
 
 /// Whether the tenant has another way in than passwords, so they may be
-/// turned off without locking it out. There is none yet: identity
-/// providers will be the first.
+/// turned off without locking it out: an identity provider.
 pub fn can_turn_off_passwords(tx: &impl Readable, tenant: TenantId) -> Result<bool, AppError> {
-    let _ = (tx, tenant);
-    Ok(false)
+    Ok(!identity_providers::of_tenant(tx, tenant)?.is_empty())
 }
 
 /// What a user still owes after a right password under `policy`, if

@@ -6,7 +6,7 @@ use super::render::{redirect, respond, Failure, PageResult, Portal};
 use super::second_step;
 use super::session::{expired_cookie, flash_cookie, safe_next, session_cookie};
 use crate::app::identity::{self, LoginError, PasswordSignIn};
-use crate::app::identity_providers;
+use crate::app::identity_providers::{self, LoginChoices};
 use crate::auth::session::{new_csrf_token, COOKIE};
 use crate::domain::ids::TenantId;
 use crate::web::identity::retry_after;
@@ -56,10 +56,14 @@ pub(super) async fn login_page(
     if let Some((id, name)) = tenant {
         page.insert("tenant_id", &id.to_string());
         page.insert("tenant_name", name);
-        let buttons = identity_providers::buttons(&p.ctx, *id)
-            .await
-            .unwrap_or_default();
-        let providers: Vec<_> = buttons
+        let choices = identity_providers::login_choices(&p.ctx, *id).await;
+        let choices = choices.unwrap_or(LoginChoices {
+            buttons: Vec::new(),
+            passwords: true,
+        });
+        page.insert("passwords", &choices.passwords);
+        let providers: Vec<_> = choices
+            .buttons
             .into_iter()
             .map(|(id, name)| serde_json::json!({"id": id.to_string(), "name": name}))
             .collect();
