@@ -97,7 +97,7 @@ impl IdentityProvider {
             if !mapped.contains(&m.role) {
                 mapped.push(m.role);
             }
-            if groups.iter().any(|g| *g == m.group) && !earned.contains(&m.role) {
+            if groups.contains(&m.group) && !earned.contains(&m.role) {
                 earned.push(m.role);
             }
         }

@@ -36,6 +36,7 @@ mod portal;
 mod portal_matrix;
 mod postgres_start;
 mod process;
+mod provider_sign_in;
 mod proxies;
 mod request_spans;
 mod restore_checks;

@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 /// How long fetched keys are used before fetching them again.
 const KEEP_FOR: Duration = Duration::from_secs(300);
 /// A key set fetched this recently is not fetched again for an unknown
-/// key id (a stream of made-up ids cannot make us hammer the provider).
-const REFETCH_AFTER: Duration = Duration::from_secs(10);
+/// key id. ID tokens come from the token endpoint, not from the browser,
+/// so only the provider names key ids; this only keeps a provider that
+/// signs with a key it never publishes from being asked on every try.
+const REFETCH_AFTER: Duration = Duration::from_secs(1);
 /// Most key sets kept (one per provider); past it the cache starts over.
 const MAX_SETS: usize = 1000;
 /// Most keys read from one set.

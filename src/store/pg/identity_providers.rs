@@ -120,9 +120,7 @@ mod tests {
                     identity_providers::put(tx, &provider(tenant, 5, "Entra ID"))?,
                 ])
             })?;
-            let found = read(store, |tx| {
-                Ok(identity_providers::get(tx, tenant, okta.id)?)
-            })?;
+            let found = read(store, |tx| identity_providers::get(tx, tenant, okta.id))?;
             Ok((puts, before, deleted, names(store)?, found))
         });
         let Some((puts, before, deleted, after, found)) = answers else {
