@@ -168,6 +168,14 @@ pub async fn check_discovery(http: &ProviderHttp, issuer: &str) -> Result<(), Ap
         .map_err(|e| AppError::invalid("Issuer", format!("the provider at {issuer} {e}")))
 }
 
+/// The operator's check of an issuer before `idp add` (the command runs
+/// outside the server, with its own client).
+pub async fn check_issuer(issuer: &str) -> Result<(), AppError> {
+    let issuer = validate_issuer(issuer).map_err(|r| AppError::invalid("Issuer", r))?;
+    let http = ProviderHttp::new().map_err(AppError::Unexpected)?;
+    check_discovery(&http, &issuer).await
+}
+
 fn name_taken(name: &str) -> AppError {
     AppError::conflict(format!(
         "your tenant already has an identity provider named '{name}'"

@@ -4,11 +4,9 @@ mod admin;
 mod demo;
 mod health;
 
-use crate::app::identity_providers::check_discovery;
-use crate::auth::oidc::http::ProviderHttp;
+use crate::app::identity_providers::check_issuer;
 use crate::clock::Clock;
 use crate::config::{Overrides, Settings};
-use crate::domain::identity_provider::validate_issuer;
 use crate::operator::{client, Request};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
@@ -128,9 +126,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Client(cmd) => operator(cli.config.as_deref(), cli.data_dir, cmd.into()),
         Command::Idp(cmd) => {
             if let Some(issuer) = cmd.issuer() {
-                let issuer = validate_issuer(issuer).map_err(|r| format!("--issuer: {r}"))?;
-                let http = ProviderHttp::new()?;
-                check_discovery(&http, &issuer).await.map_err(|e| {
+                check_issuer(issuer).await.map_err(|e| {
                     format!("--issuer: {}", e.to_string().trim_start_matches("Issuer: "))
                 })?;
             }

@@ -48,7 +48,7 @@ use uuid::Uuid;
 
 /// The signing keys a deployment keeps (`app::context` makes them on first
 /// start): tokens and links signed before the copy stay valid after it.
-pub const SECRET_NAMES: [&str; 3] = ["access_token_key", "link_token_key", "provider_flow_key"];
+pub const SECRET_NAMES: [&str; 2] = ["access_token_key", "link_token_key"];
 
 /// Records read or written per transaction (emails, sessions, invitations,
 /// types, streams).

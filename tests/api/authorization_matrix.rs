@@ -60,6 +60,11 @@ const PUBLIC: [u16; 6] = [200; 6];
 const NEW_USER: Option<&str> = Some(r#"{"Email":"new.colleague@matrix.example"}"#);
 const SEND: Option<&str> = Some(r#"{"SendInvitation":true}"#);
 const NEW_ROLE: Option<&str> = Some(r#"{"Name":"Data Steward","RoleScope":1}"#);
+/// Rights come before the issuer's discovery is asked: nobody here gets
+/// far enough for this issuer to matter.
+const NEW_PROVIDER: Option<&str> = Some(
+    r#"{"Name":"Directory","Issuer":"https://login.matrix.example","ClientId":"c","ClientSecret":"s","Domains":["matrix.example"]}"#,
+);
 
 //                                        none  foreign plain paused removed deactivated
 #[rustfmt::skip]
@@ -86,6 +91,11 @@ pub fn routes() -> Vec<Route> {
     route("POST", "/api/v1/Tenants/{tenantId}/Roles", NEW_ROLE, [401, 403, 403, 403, 403, 403]),
     route("PUT", "/api/v1/Tenants/{tenantId}/Roles/{roleId}", NEW_ROLE, [401, 403, 403, 403, 403, 403]),
     route("DELETE", "/api/v1/Tenants/{tenantId}/Roles/{roleId}", None, [401, 403, 403, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/IdentityProviders", None, [401, 403, 200, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/IdentityProviders/{identityProviderId}", None, [401, 403, 404, 403, 403, 403]),
+    route("POST", "/api/v1/Tenants/{tenantId}/IdentityProviders", NEW_PROVIDER, [401, 403, 403, 403, 403, 403]),
+    route("PUT", "/api/v1/Tenants/{tenantId}/IdentityProviders/{identityProviderId}", NEW_PROVIDER, [401, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/Tenants/{tenantId}/IdentityProviders/{identityProviderId}", None, [401, 403, 403, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users/{userId}", None, [401, 403, 200, 403, 403, 403]),
     // The tenant's users, managed by its Tenant Administrators
@@ -485,6 +495,8 @@ impl World {
             .replace("{secretId}", "1")
             .replace("{invitationId}", &self.invitation)
             .replace("{roleId}", &self.role)
+            // The world has no provider: a reader who may look gets 404.
+            .replace("{identityProviderId}", &uuid::Uuid::nil().to_string())
             .replace("{namespaceId}", "default")
             .replace("{typeId}", "WaveData_SampleType")
             .replace("{streamId}", STREAM_ID)

@@ -64,6 +64,8 @@ const ROWS: &[Row] = &[
     row("POST", "/login", [303, 303, 303]),
     // The second step without the first's double-submit token: back to
     // the first step, nothing asked.
+    row("POST", "/login/provider", [303, 303, 303]),
+    row("GET", "/login/provider/callback", [400, 400, 400]),
     row("POST", "/login/code", [303, 303, 303]),
     row("POST", "/login/enrol", [303, 303, 303]),
     // Without the page's double-submit token: back to the form, nothing asked.
