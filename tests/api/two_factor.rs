@@ -489,8 +489,30 @@ async fn passwords_off_refuses_password_sign_in_with_a_clear_message() {
     .unwrap()
     .unwrap();
     let b = Browser::new(&app);
+    // The page offers no password form any more...
+    let first = b.get("/login").await.text().await.unwrap();
+    let csrf = crate::pages::hidden(&first, "login_csrf");
+    let step2 = b
+        .post("/login", &[("login_csrf", &csrf), ("tenant", &t.name)])
+        .await;
+    let step2 = step2.text().await.unwrap();
+    assert!(step2.contains("data-passwords=\"off\""), "{step2}");
+    assert!(!step2.contains("type=\"password\""), "{step2}");
+    // ...and a password posted all the same is refused.
+    let tenant_id = t.id.to_string();
     for password in [PASSWORD, "not the password"] {
-        let r = b.sign_in(&t.name, MEMBER, password, "/communities").await;
+        let r = b
+            .post(
+                "/login",
+                &[
+                    ("login_csrf", csrf.as_str()),
+                    ("tenant_id", &tenant_id),
+                    ("email", MEMBER),
+                    ("password", password),
+                    ("next", "/communities"),
+                ],
+            )
+            .await;
         assert_refused(
             r,
             StatusCode::FORBIDDEN,
