@@ -216,6 +216,9 @@ async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
         if let Err(e) = expiry::sweep_sessions(&ctx).await {
             tracing::error!(error = %e, "session sweep failed");
         }
+        if let Err(e) = expiry::sweep_authorization_codes(&ctx).await {
+            tracing::error!(error = %e, "authorization code sweep failed");
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => break,

@@ -6,7 +6,7 @@ use super::context::Context;
 use super::error::AppError;
 use super::removal::release_invitee;
 use crate::domain::invitation::InvitationState;
-use crate::store::{invitations, sessions};
+use crate::store::{authorization_codes, invitations, sessions};
 
 const BATCH: usize = 256;
 
@@ -15,6 +15,14 @@ pub async fn sweep_sessions(ctx: &Context) -> Result<usize, AppError> {
     let now = ctx.clock.now();
     ctx.store
         .write(move |tx| Ok(sessions::delete_expired(tx, now, BATCH)?))
+        .await
+}
+
+/// Deletes authorization codes nobody traded within their minute.
+pub async fn sweep_authorization_codes(ctx: &Context) -> Result<usize, AppError> {
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |tx| Ok(authorization_codes::delete_expired(tx, now, BATCH)?))
         .await
 }
 

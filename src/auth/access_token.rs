@@ -26,6 +26,32 @@ struct Claims {
     exp: i64,
 }
 
+/// An OpenID Connect ID token's claims: who signed in, for which
+/// application. Its audience is the application, never this API, so it
+/// is refused where an access token is expected.
+#[derive(Debug, Serialize, Deserialize)]
+struct IdClaims {
+    iss: String,
+    aud: String,
+    sub: Uuid,
+    tid: Uuid,
+    email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<String>,
+    iat: i64,
+    exp: i64,
+}
+
+/// Who an ID token speaks of, and to whom.
+pub struct IdentityStatement {
+    pub user: UserId,
+    pub tenant: TenantId,
+    pub email: String,
+    /// The application's client id.
+    pub audience: String,
+    pub nonce: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct AccessTokens {
     key: Vec<u8>,
@@ -67,6 +93,26 @@ impl AccessTokens {
             tid: caller.tenant.0,
             kind: caller.principal.kind(),
             roles: roles.roles().iter().map(|r| r.name().to_string()).collect(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + LIFETIME_SECONDS,
+        };
+        super::hs256::sign(&claims, &self.key)
+    }
+
+    /// An ID token (OpenID Connect Core 2), signed as access tokens are
+    /// and living as long.
+    pub fn issue_id_token(
+        &self,
+        statement: IdentityStatement,
+        now: DateTime<Utc>,
+    ) -> Result<String, String> {
+        let claims = IdClaims {
+            iss: self.issuer.clone(),
+            aud: statement.audience,
+            sub: statement.user.0,
+            tid: statement.tenant.0,
+            email: statement.email,
+            nonce: statement.nonce,
             iat: now.timestamp(),
             exp: now.timestamp() + LIFETIME_SECONDS,
         };
@@ -175,6 +221,29 @@ mod tests {
         assert_eq!(other_issuer.verify(&t, now), Err(TokenError::Invalid));
         // A clone is the same verifier, with the same key.
         assert_eq!(here.clone().verify(&t, now), Ok(c));
+    }
+
+    #[test]
+    fn an_id_token_is_not_an_access_token() {
+        let tokens = AccessTokens::new(
+            b"0123456789abcdef0123456789abcdef",
+            "http://x/identity".into(),
+        );
+        let now = Utc::now();
+        let statement = IdentityStatement {
+            user: UserId::generate(),
+            tenant: TenantId::generate(),
+            email: "ann@contoso.example".into(),
+            audience: "communityd-api".into(),
+            nonce: Some("n-1".into()),
+        };
+        let id_token = tokens.issue_id_token(statement, now).unwrap();
+        let claims: IdClaims =
+            crate::auth::hs256::verify(&id_token, b"0123456789abcdef0123456789abcdef").unwrap();
+        assert_eq!(claims.nonce.as_deref(), Some("n-1"));
+        assert_eq!(claims.iss, "http://x/identity");
+        // Even with the API's audience it lacks what an access token holds.
+        assert_eq!(tokens.verify(&id_token, now), Err(TokenError::Invalid));
     }
 
     /// Issued by the earlier JWT-library code with this key and these

@@ -2,6 +2,7 @@
 //! tokens, sessions, throttling.
 
 pub mod access_token;
+pub mod authorization_code;
 pub mod client_secret;
 pub mod hashing_queue;
 pub mod hs256;
@@ -10,6 +11,7 @@ pub mod oidc;
 pub mod password;
 pub mod pending_sign_in;
 pub mod recovery_codes;
+pub mod pkce;
 pub mod remembered_secrets;
 pub mod session;
 pub mod source;

@@ -55,6 +55,11 @@ id_type!(
     ClientId
 );
 id_type!(
+    /// An authorization-code client: an application a tenant's people sign
+    /// in to through the identity endpoint (see `authorization_code_client`).
+    AuthorizationCodeClientId
+);
+id_type!(
     /// A community of tenants.
     CommunityId
 );

@@ -1,5 +1,7 @@
 //! Pure types and rules: no I/O, no clock, no HTTP.
 
+pub mod authorization_code;
+pub mod authorization_code_client;
 pub mod client_secret;
 pub mod community;
 pub mod custom_role;

@@ -19,11 +19,13 @@ use super::error::StoreError;
 use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
-    communities, custom_roles, grants, identities, identity_providers, invitations, memberships,
-    outbox, profiles, sds_streams, sds_types, sds_values, secrets, sessions, shares,
-    sign_in_policies, tenants, two_factor, user_invitations,
+    authorization_code_clients, communities, custom_roles, grants, identities,
+    identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
+    sds_values, secrets, sessions, shares, sign_in_policies, tenants, two_factor,
+    user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
+use crate::domain::authorization_code_client::AuthorizationCodeClient;
 use crate::domain::community::Community;
 use crate::domain::custom_role::CustomRole;
 use crate::domain::identity::{Client, User};
@@ -485,6 +487,7 @@ struct TenantPiece {
     identity_providers: Vec<IdentityProvider>,
     sign_in_policy: Option<SignInPolicy>,
     two_factor: Vec<TwoFactor>,
+    authorization_code_clients: Vec<AuthorizationCodeClient>,
 }
 
 fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
@@ -499,6 +502,7 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         identity_providers: identity_providers::of_tenant(tx, id)?,
         sign_in_policy: sign_in_policies::stored(tx, id)?,
         two_factor: two_factor::of_tenant(tx, id)?,
+        authorization_code_clients: authorization_code_clients::of_tenant(tx, id)?,
     })
 }
 
@@ -533,6 +537,9 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
     }
     for f in &p.two_factor {
         out.push(item("two-factor", f.user, f)?);
+    }
+    for c in &p.authorization_code_clients {
+        out.push(item("authorization code client", c.id, c)?);
     }
     Ok(out)
 }
@@ -586,6 +593,9 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
     }
     for f in &p.two_factor {
         two_factor::put(tx, f)?;
+    }
+    for c in &p.authorization_code_clients {
+        authorization_code_clients::put(tx, c)?;
     }
     Ok(())
 }

@@ -10,6 +10,8 @@
 
 use super::codec::{decode, Record};
 use super::error::StoreError;
+use crate::domain::authorization_code::AuthorizationCode;
+use crate::domain::authorization_code_client::AuthorizationCodeClient;
 use crate::domain::community::Community;
 use crate::domain::custom_role::CustomRole;
 use crate::domain::identity::{Client, User};
@@ -116,6 +118,11 @@ tables! {
     /// (tenant, client)
     CLIENTS_BY_TENANT: (Uuid, Uuid) => ();
 
+    /// authorization-code client -> record
+    AUTHORIZATION_CODE_CLIENTS: Uuid => Records = record::<AuthorizationCodeClient>;
+    /// (tenant, authorization-code client)
+    AUTHORIZATION_CODE_CLIENTS_BY_TENANT: (Uuid, Uuid) => ();
+
     /// (tenant, role) -> the tenant's custom role, oldest first
     CUSTOM_ROLES: (Uuid, Uuid) => Records = record::<CustomRole>;
     /// (tenant, lower-cased name) -> role: names unique per tenant
@@ -187,4 +194,9 @@ tables! {
     SESSIONS: &[u8] => &[u8] = record::<Session>;
     /// (expires ms, session key): what the sweep deletes
     SESSIONS_BY_EXPIRY: (i64, &[u8]) => ();
+
+    /// sha256(authorization code) -> the code's record, until traded
+    AUTHORIZATION_CODES: &[u8] => &[u8] = record::<AuthorizationCode>;
+    /// (expires ms, code key): what the sweep deletes
+    AUTHORIZATION_CODES_BY_EXPIRY: (i64, &[u8]) => ();
 }

@@ -8,10 +8,13 @@
 use crate::helpers::{communities_path, communityd_binary, spawn_app_with};
 use crate::upgrade::copy_fixture_to;
 use communityd::config::DatabaseUrlSetting;
+use communityd::domain::authorization_code_client::AuthorizationCodeClient;
 use communityd::domain::custom_role::CustomRole;
 use communityd::domain::identity_provider::{GroupRole, IdentityProvider, ProviderSecret};
 use communityd::domain::ids::TenantId;
-use communityd::domain::ids::{ClientId, CustomRoleId, IdentityProviderId};
+use communityd::domain::ids::{
+    AuthorizationCodeClientId, ClientId, CustomRoleId, IdentityProviderId,
+};
 use communityd::domain::sds::sds_type::SdsType;
 use communityd::domain::sds::stream::SdsStream;
 use communityd::domain::session::Session;
@@ -23,9 +26,10 @@ use communityd::store::pg::testing::fresh_database_url;
 use communityd::store::profiles::{self, MemberProfile};
 use communityd::store::sds_values::Direction;
 use communityd::store::{
-    communities, custom_roles, grants, identities, identity_providers, invitations, memberships,
-    outbox, sds_streams, sds_types, sds_values, secrets, sessions, shares, sign_in_policies,
-    tenants, two_factor, ReadTx, Store, StoreError, FILE_NAME,
+    authorization_code_clients, communities, custom_roles, grants, identities,
+    identity_providers, invitations, memberships, outbox, sds_streams, sds_types, sds_values,
+    secrets, sessions, shares, sign_in_policies, tenants, two_factor, ReadTx, Store, StoreError,
+    FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -36,8 +40,8 @@ use uuid::Uuid;
 /// to this release) and given what the old release could not store:
 /// SDS types, streams and more values than one copy batch, a session,
 /// an icon, an external account, a community region, a member profile, a
-/// custom role one user holds, a sign-in policy and that user's
-/// authenticator.
+/// custom role one user holds, a sign-in policy, that user's
+/// authenticator and an authorization code client.
 fn source(dir: &Path) -> Store {
     copy_fixture_to(dir);
     let store = Store::open(dir).expect("fixture opens");
@@ -139,6 +143,16 @@ fn enrich(store: &Store) {
         passwords: true,
         totp_required: true,
     };
+    let notebook = AuthorizationCodeClient {
+        id: AuthorizationCodeClientId::generate(),
+        tenant,
+        name: "Notebook".into(),
+        enabled: true,
+        redirect_uris: vec!["http://localhost:5004/callback.html".into()],
+        post_logout_redirect_uris: vec!["https://app.example/bye".into()],
+        allowed_cors_origins: vec!["https://app.example".into()],
+        created: now,
+    };
     let session = Session {
         user,
         tenant,
@@ -176,6 +190,7 @@ fn enrich(store: &Store) {
             identities::put_user(tx, &holder)?;
             sign_in_policies::put(tx, tenant, &policy)?;
             two_factor::put(tx, &authenticator)?;
+            authorization_code_clients::put(tx, &notebook)?;
             tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
             profiles::set_external_account(tx, tenant, Some("aveva-account-1"))?;
             profiles::set_community_region(tx, community.id, Some("westeurope"))?;
@@ -242,6 +257,13 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
             sign_in_policies::stored(tx, id)?
         ));
         note(format!("two-factor {:?}", two_factor::of_tenant(tx, id)?));
+        for c in authorization_code_clients::of_tenant(tx, id)? {
+            note(format!("authorization code client {c:?}"));
+            note(format!(
+                "by id: {:?}",
+                authorization_code_clients::get(tx, c.id)?.map(|c| c.tenant)
+            ));
+        }
         let accepted: Vec<_> = invitations::accepted_by_tenant(tx, id)?
             .into_iter()
             .map(|i| i.id)

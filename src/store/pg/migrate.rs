@@ -49,6 +49,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         sql: &[include_str!("migrations/0005/00_sign_in.sql")],
     },
+    Migration {
+        version: 6,
+        sql: &[include_str!("migrations/0006/00_authorization_code.sql")],
+    },
 ];
 
 /// The newest migration this release knows.

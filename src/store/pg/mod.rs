@@ -15,6 +15,8 @@
 //! completion (`PgTx`). No thread of the HTTP server ever waits on the
 //! network for the database.
 
+pub mod authorization_code_clients;
+pub mod authorization_codes;
 mod block;
 pub mod clients;
 pub mod communities;
