@@ -35,6 +35,7 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "email/user_invitation.txt",
     "pages/base.html",
     "pages/message.html",
+    "pages/authorized.html",
     "pages/login.html",
     "pages/communities.html",
     "pages/community.html",

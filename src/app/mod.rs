@@ -4,6 +4,8 @@
 pub mod access;
 pub mod admin;
 pub mod auth_throttle;
+pub mod authorization_code;
+pub mod authorization_code_clients;
 pub mod clients;
 pub mod communities;
 pub mod community_access;

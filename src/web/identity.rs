@@ -1,6 +1,9 @@
-//! OpenID discovery and the OAuth token endpoint (client_credentials), as
+//! OpenID discovery and the OAuth token endpoint (client_credentials for
+//! API clients, authorization_code with PKCE for people signing in through
+//! an application; its authorization endpoint is `web::authorize`), as
 //! OCS's SDKs call them.
 
+use crate::app::authorization_code::{self, Exchange, ExchangeError};
 use crate::app::identity::{client_token, CredentialError};
 use crate::app::AppError;
 use crate::web::extract::context;
@@ -21,11 +24,17 @@ pub fn operations(table: &mut RouteTable) {
 #[derive(Serialize, ToSchema)]
 pub struct OpenIdConfiguration {
     issuer: String,
+    authorization_endpoint: String,
     token_endpoint: String,
     grant_types_supported: Vec<String>,
     token_endpoint_auth_methods_supported: Vec<String>,
     response_types_supported: Vec<String>,
+    /// `S256` only.
+    code_challenge_methods_supported: Vec<String>,
     scopes_supported: Vec<String>,
+    subject_types_supported: Vec<String>,
+    /// ID tokens are signed as access tokens are.
+    id_token_signing_alg_values_supported: Vec<String>,
 }
 
 /// OpenID discovery
@@ -39,11 +48,15 @@ async fn discovery(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let base = &ctx.public_url;
     Ok(HttpResponse::Ok().json(json!({
         "issuer": format!("{base}/identity"),
+        "authorization_endpoint": format!("{base}/identity/connect/authorize"),
         "token_endpoint": format!("{base}/identity/connect/token"),
-        "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "response_types_supported": ["token"],
-        "scopes_supported": ["ocsapi"],
+        "grant_types_supported": ["client_credentials", "authorization_code"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
+        "response_types_supported": ["code", "token"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": ["openid", "ocsapi"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["HS256"],
     })))
 }
 
@@ -82,6 +95,9 @@ pub struct TokenResponse {
     token_type: String,
     /// Seconds.
     expires_in: i64,
+    /// authorization_code only: who signed in, for the application
+    /// (`aud` its client id, `nonce` as it sent it).
+    id_token: Option<String>,
 }
 
 /// An OAuth 2.0 error (RFC 6749 section 5.2).
@@ -94,14 +110,21 @@ pub struct OAuthError {
 /// The token request form.
 #[derive(Serialize, ToSchema)]
 pub struct TokenRequest {
-    /// `client_credentials`.
+    /// `client_credentials` or `authorization_code`.
     grant_type: String,
-    /// Or HTTP Basic authentication.
+    /// Or HTTP Basic authentication (client_credentials).
     client_id: Option<String>,
+    /// client_credentials only.
     client_secret: Option<String>,
+    /// authorization_code: the code the authorization endpoint sent.
+    code: Option<String>,
+    /// authorization_code: the redirect URI the code was sent to.
+    redirect_uri: Option<String>,
+    /// authorization_code: the PKCE verifier of the code's challenge.
+    code_verifier: Option<String>,
 }
 
-/// OAuth client_credentials: a client id and secret buy an access token
+/// OAuth token endpoint: client credentials, or an authorization code with its PKCE verifier, buy an access token
 #[utoipa::path(
     post,
     path = "/connect/token",
@@ -131,11 +154,12 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
             ))
         }
         Some("client_credentials") => {}
+        Some("authorization_code") => return code_grant(&ctx, &form).await,
         Some(_) => {
             return Ok(oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "only client_credentials is supported",
+                "only client_credentials and authorization_code are supported",
             ))
         }
     }
@@ -186,6 +210,58 @@ async fn token(req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppEr
             ))
         }
         Err(CredentialError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The authorization_code grant: every parameter required, each once.
+async fn code_grant(
+    ctx: &crate::app::Context,
+    form: &[(String, String)],
+) -> Result<HttpResponse, AppError> {
+    use actix_web::http::StatusCode;
+    let field = |name: &str| {
+        let mut values = form.iter().filter(|(k, _)| k == name);
+        match (values.next(), values.next()) {
+            (Some((_, v)), None) => Some(v.clone()),
+            _ => None,
+        }
+    };
+    let (Some(code), Some(redirect_uri), Some(client_id), Some(code_verifier)) = (
+        field("code"),
+        field("redirect_uri"),
+        field("client_id"),
+        field("code_verifier"),
+    ) else {
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code, redirect_uri, client_id and code_verifier are each required once",
+        ));
+    };
+    let exchange = Exchange {
+        code,
+        redirect_uri,
+        client_id,
+        code_verifier,
+    };
+    match authorization_code::exchange(ctx, exchange).await {
+        Ok(tokens) => Ok(HttpResponse::Ok()
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .json(json!({
+                "access_token": tokens.access_token,
+                "token_type": "Bearer",
+                "expires_in": tokens.expires_in,
+                "id_token": tokens.id_token,
+            }))),
+        Err(ExchangeError::InvalidClient) => Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "unknown or disabled authorization code client",
+        )),
+        Err(ExchangeError::InvalidGrant(why)) => {
+            Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why))
+        }
+        Err(ExchangeError::App(e)) => Err(e),
     }
 }
 

@@ -1,6 +1,7 @@
 //! HTTP: the route table, extractors, error mapping and middleware.
 
 pub mod api;
+pub mod authorize;
 pub mod body_deadline;
 pub mod client_source;
 pub mod descriptors;
@@ -39,6 +40,7 @@ pub fn operations() -> &'static RouteTable {
         metrics::operations(&mut table);
         openapi::operations(&mut table);
         identity::operations(&mut table);
+        authorize::operations(&mut table);
         api::operations::add_all(&mut table);
         table
     })

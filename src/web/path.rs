@@ -4,7 +4,9 @@
 //! cannot disagree with what a handler reads.
 
 use crate::app::AppError;
-use crate::domain::ids::{ClientId, CommunityId, InvitationId, TenantId, UserId};
+use crate::domain::ids::{
+    AuthorizationCodeClientId, ClientId, CommunityId, InvitationId, TenantId, UserId,
+};
 use crate::web::schemas::uuid_schema;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -40,7 +42,15 @@ macro_rules! guid_values {
         }
     )*};
 }
-guid_values!(TenantId, CommunityId, InvitationId, UserId, ClientId, Uuid);
+guid_values!(
+    TenantId,
+    CommunityId,
+    InvitationId,
+    UserId,
+    ClientId,
+    AuthorizationCodeClientId,
+    Uuid
+);
 
 /// A client secret's id: a small number, unique within its client.
 impl PathValue for u32 {
@@ -162,6 +172,10 @@ path_shape!(
 path_shape!(
     /// `.../ClientCredentialClients/{clientId}`
     ClientPath { client: ClientId = "clientId" }
+);
+path_shape!(
+    /// `.../AuthorizationCodeClients/{clientId}`
+    AuthorizationCodeClientPath { client: AuthorizationCodeClientId = "clientId" }
 );
 path_shape!(
     /// `.../ClientCredentialClients/{clientId}/Secrets/{secretId}`

@@ -77,6 +77,9 @@ pub fn routes() -> Vec<Route> {
     route("GET", "/openapi.json", None, PUBLIC),
     route("GET", "/identity/.well-known/openid-configuration", None, PUBLIC),
     route("POST", "/identity/connect/token", Some("grant_type=client_credentials&client_id={clientId}&client_secret=guess"), [400, 400, 400, 400, 400, 400]),
+    route("POST", "/identity/connect/token", Some("grant_type=authorization_code&client_id={clientId}&code=guess&redirect_uri=https://app.example/cb&code_verifier=guess"), [400, 400, 400, 400, 400, 400]),
+    // An unknown client: a page, never a redirect, whoever asks.
+    route("GET", "/identity/connect/authorize?client_id={clientId}&redirect_uri=https://evil.example/&response_type=code", None, [400, 400, 400, 400, 400, 400]),
     // Tenants
     route("GET", TENANT, None, [401, 403, 200, 403, 403, 403]),
     route("HEAD", TENANT, None, [401, 403, 204, 403, 403, 403]),
@@ -109,6 +112,12 @@ pub fn routes() -> Vec<Route> {
     route("DELETE", "/api/v1/Tenants/{tenantId}/Users/{userId}/Invitation", None, [401, 403, 403, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Invitations", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Invitations/{invitationId}", None, [401, 403, 404, 403, 403, 403]),
+    // Authorization code clients: Tenant Administrators only, reads too
+    route("GET", "/api/v1/Tenants/{tenantId}/AuthorizationCodeClients", None, [401, 403, 403, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/AuthorizationCodeClients/{clientId}", None, [401, 403, 403, 403, 403, 403]),
+    route("POST", "/api/v1/Tenants/{tenantId}/AuthorizationCodeClients", Some(r#"{"Name":"Matrix","RedirectUris":["https://app.example/cb"]}"#), [401, 403, 403, 403, 403, 403]),
+    route("PUT", "/api/v1/Tenants/{tenantId}/AuthorizationCodeClients/{clientId}", Some(r#"{"Name":"Taken"}"#), [401, 403, 403, 403, 403, 403]),
+    route("DELETE", "/api/v1/Tenants/{tenantId}/AuthorizationCodeClients/{clientId}", None, [401, 403, 403, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/ClientCredentialClients/{clientId}", None, [401, 403, 200, 403, 403, 403]),
     // The tenant's clients and their secrets: Tenant Administrators write

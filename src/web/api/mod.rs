@@ -21,6 +21,7 @@ macro_rules! at_path {
     };
 }
 
+pub mod authorization_code_clients;
 pub mod clients;
 pub mod communities;
 pub mod community_members;

@@ -1,8 +1,8 @@
 //! Every API operation, into the one route table.
 
 use super::{
-    clients, communities, community_members, community_tenants, directory, identity_providers,
-    invitations, roles, sds, tenants, users,
+    authorization_code_clients, clients, communities, community_members, community_tenants,
+    directory, identity_providers, invitations, roles, sds, tenants, users,
 };
 use crate::web::route_table::RouteTable;
 
@@ -12,6 +12,7 @@ pub fn add_all(table: &mut RouteTable) {
     roles::operations(table);
     identity_providers::operations(table);
     clients::operations(table);
+    authorization_code_clients::operations(table);
     users::operations(table);
     communities::operations(table);
     community_tenants::operations(table);

@@ -1,0 +1,15 @@
+"""The OCS-era Python library (ocs-sample-library-preview): its own
+interactive sign-in (authorization code with PKCE) against communityd (see
+authorization_code.py)."""
+import ocs_sample_library_preview as lib
+
+import authorization_code
+import fixture
+
+contoso, _ = fixture.tenants()
+authorization_code.exercise(
+    # OCSClient hands back the ADHClient of this library.
+    lambda client_id: lib.OCSClient('v1', contoso.id, fixture.url(), client_id),
+    lambda client: client._ADHClient__base_client._getToken(),
+    contoso)
+print('ocs-sample-library-preview: signed in with the authorization code flow')
