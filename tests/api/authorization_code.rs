@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 /// RFC 7636 appendix B: a verifier and its S256 challenge, worked out
 /// there, not by the code under test.
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const REDIRECT: &str = "http://localhost:5004/callback.html";
 const PASSWORD: &str = "correct horse battery";
@@ -25,7 +25,7 @@ fn clients_path(tenant: impl std::fmt::Display) -> String {
 }
 
 /// Registers an application of `tenant` redirecting to `REDIRECT`.
-async fn register(app: &TestApp, tenant: &TestTenant) -> String {
+pub(crate) async fn register(app: &TestApp, tenant: &TestTenant) -> String {
     let body = json!({"Name": "Notebook", "RedirectUris": [REDIRECT, "https://app.example/cb"]});
     let r = app
         .post_json(&clients_path(tenant.id), &tenant.token, &body)
@@ -65,7 +65,7 @@ fn param(pairs: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// A person of `tenant` signed in through the login form.
-async fn signed_in(app: &TestApp, tenant: &TestTenant, email: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, tenant: &TestTenant, email: &str) -> Browser {
     let b = Browser::new(app);
     let r = b
         .sign_in(&tenant.name, email, PASSWORD, "/communities")
@@ -75,7 +75,7 @@ async fn signed_in(app: &TestApp, tenant: &TestTenant, email: &str) -> Browser {
 }
 
 /// Asks for a code as `b` and returns it, with the state sent back.
-async fn code_for(b: &Browser, client: &str, state: &str) -> String {
+pub(crate) async fn code_for(b: &Browser, client: &str, state: &str) -> String {
     let r = b
         .get(&authorize_path(
             client,
@@ -103,7 +103,12 @@ async fn trade(app: &TestApp, form: &[(&str, &str)]) -> Response {
         .expect("token request")
 }
 
-async fn trade_code(app: &TestApp, client: &str, code: &str, verifier: &str) -> Response {
+pub(crate) async fn trade_code(
+    app: &TestApp,
+    client: &str,
+    code: &str,
+    verifier: &str,
+) -> Response {
     trade(
         app,
         &[
@@ -117,7 +122,7 @@ async fn trade_code(app: &TestApp, client: &str, code: &str, verifier: &str) -> 
     .await
 }
 
-async fn assert_invalid_grant(r: Response) {
+pub(crate) async fn assert_invalid_grant(r: Response) {
     let body = json_with_status(r, StatusCode::BAD_REQUEST).await;
     assert_eq!(body["error"], "invalid_grant", "{body}");
     assert!(body.get("access_token").is_none(), "{body}");

@@ -4,6 +4,9 @@
 //! throttle) is done once, whichever instance takes it. These need
 //! PostgreSQL: without `COMMUNITYD_TEST_DATABASE_URL` they say so and pass.
 
+use crate::authorization_code::{
+    assert_invalid_grant, code_for, register, signed_in, trade_code, VERIFIER,
+};
 use crate::helpers::{
     communities_path, database_url_for, invitations_path, json_with_status, on_postgres,
     spawn_app_with, TestApp,
@@ -258,4 +261,23 @@ async fn kill_9_between_accept_and_confirm_and_the_other_instance_confirms() {
         .filter_map(|m| m["Status"].as_str())
         .collect();
     assert_eq!(statuses, ["Active", "Active"], "{members}");
+}
+
+#[tokio::test]
+async fn an_authorization_code_issued_by_one_instance_is_traded_once_across_both() {
+    let Some(apps) = instances(2, |_| {}).await else {
+        return;
+    };
+    let (a, b) = (&apps[0], &apps[1]);
+    let contoso = a.tenant("Contoso").await;
+    let client = register(a, &contoso).await;
+    let browser = signed_in(a, &contoso, &contoso.admin_email).await;
+    let code = code_for(&browser, &client, "s").await;
+    let traded = trade_code(b, &client, &code, VERIFIER).await;
+    let tokens = json_with_status(traded, StatusCode::OK).await;
+    let access = tokens["access_token"].as_str().expect("access_token");
+    let tenant = format!("/api/v1/Tenants/{}", contoso.id);
+    assert_eq!(a.get(&tenant, access).await.status(), StatusCode::OK);
+    // Spent on the instance that issued it too.
+    assert_invalid_grant(trade_code(a, &client, &code, VERIFIER).await).await;
 }
