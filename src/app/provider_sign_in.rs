@@ -13,7 +13,7 @@ use crate::auth::oidc::discovery::{self, Discovery};
 use crate::auth::oidc::flow::Flow;
 use crate::auth::oidc::http::ProviderError;
 use crate::auth::oidc::id_token::{self, Expected, Person, Rejected};
-use crate::auth::oidc::pkce;
+use crate::auth::pkce;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::User;
 use crate::domain::identity_provider::IdentityProvider;
@@ -113,7 +113,7 @@ pub async fn start(
         .append_pair("scope", "openid email profile")
         .append_pair("state", &flow.state)
         .append_pair("nonce", &flow.nonce)
-        .append_pair("code_challenge", &pkce::challenge(&flow.verifier))
+        .append_pair("code_challenge", &pkce::challenge_of(&flow.verifier))
         .append_pair("code_challenge_method", "S256");
     Ok((url.into(), flow))
 }

@@ -3,6 +3,8 @@
 //! verifier itself when it trades the code, so a code caught on its way
 //! back (another program on the loopback port, a log) is worth nothing.
 //! `plain` is refused: it would hand the verifier to whoever sees the URL.
+//! The same rules serve both sides: applications signing in here, and
+//! communityd signing in at a tenant's identity provider.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -25,6 +27,12 @@ pub fn valid_challenge(challenge: &str) -> bool {
         && challenge
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A fresh verifier, for when communityd is the one signing in (at a
+/// tenant's identity provider): 32 random bytes, 43 characters.
+pub fn new_verifier() -> String {
+    crate::auth::password::generate_secret(32)
 }
 
 pub fn challenge_of(verifier: &str) -> String {
@@ -68,5 +76,6 @@ mod tests {
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c+"
         ));
         assert!(!valid_verifier(&"a".repeat(129)));
+        assert!(valid_verifier(&new_verifier()));
     }
 }

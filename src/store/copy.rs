@@ -19,10 +19,9 @@ use super::error::StoreError;
 use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
-    authorization_code_clients, communities, custom_roles, grants, identities,
-    identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
-    sds_values, secrets, sessions, shares, sign_in_policies, tenants, two_factor,
-    user_invitations,
+    authorization_code_clients, communities, custom_roles, grants, identities, identity_providers,
+    invitations, memberships, outbox, profiles, sds_streams, sds_types, sds_values, secrets,
+    sessions, shares, sign_in_policies, tenants, two_factor, user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::authorization_code_client::AuthorizationCodeClient;

@@ -26,10 +26,9 @@ use communityd::store::pg::testing::fresh_database_url;
 use communityd::store::profiles::{self, MemberProfile};
 use communityd::store::sds_values::Direction;
 use communityd::store::{
-    authorization_code_clients, communities, custom_roles, grants, identities,
-    identity_providers, invitations, memberships, outbox, sds_streams, sds_types, sds_values,
-    secrets, sessions, shares, sign_in_policies, tenants, two_factor, ReadTx, Store, StoreError,
-    FILE_NAME,
+    authorization_code_clients, communities, custom_roles, grants, identities, identity_providers,
+    invitations, memberships, outbox, sds_streams, sds_types, sds_values, secrets, sessions,
+    shares, sign_in_policies, tenants, two_factor, ReadTx, Store, StoreError, FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;

@@ -34,7 +34,7 @@ impl Flow {
             provider,
             state: random(),
             nonce: random(),
-            verifier: super::pkce::new_verifier(),
+            verifier: crate::auth::pkce::new_verifier(),
             next,
             exp: now.timestamp() + FLOW_MINUTES * 60,
         }

@@ -8,4 +8,3 @@ pub mod flow;
 pub mod http;
 pub mod id_token;
 pub mod jwks;
-pub mod pkce;
