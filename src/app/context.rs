@@ -4,6 +4,7 @@ use super::auth_throttle::{AuthThrottle, ResetThrottle};
 use crate::auth::access_token::AccessTokens;
 use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
+use crate::auth::oidc::discovery::Documents;
 use crate::auth::oidc::flow::ProviderFlows;
 use crate::auth::oidc::http::ProviderHttp;
 use crate::auth::oidc::jwks::KeyCache;
@@ -56,7 +57,8 @@ pub struct Context {
     pub health: Arc<Health>,
     /// Calls to tenants' identity providers.
     pub provider_http: ProviderHttp,
-    /// Their signing keys, as last fetched.
+    /// Their discovery documents and signing keys, as last fetched.
+    pub provider_documents: Arc<Documents>,
     pub provider_keys: Arc<KeyCache>,
     /// Signs the cookie that carries a sign-in at a provider.
     pub provider_flows: ProviderFlows,
@@ -112,6 +114,7 @@ impl Context {
             metrics: Arc::new(Metrics::new().map_err(|e| StoreError::Task(e.to_string()))?),
             health: Arc::new(Health::default()),
             provider_http: ProviderHttp::new().map_err(StoreError::Task)?,
+            provider_documents: Arc::new(Documents::default()),
             provider_keys: Arc::new(KeyCache::default()),
             provider_flows: ProviderFlows::new(&flow_key),
             settings: Arc::new(settings),

@@ -9,7 +9,7 @@
 use super::context::Context;
 use super::error::AppError;
 use super::identity::start_session;
-use crate::auth::oidc::discovery::{self, Discovery};
+use crate::auth::oidc::discovery::Discovery;
 use crate::auth::oidc::flow::Flow;
 use crate::auth::oidc::http::ProviderError;
 use crate::auth::oidc::id_token::{self, Expected, Person, Rejected};
@@ -83,7 +83,8 @@ async fn provider(
 }
 
 async fn discover(ctx: &Context, p: &IdentityProvider) -> Result<Discovery, SignInError> {
-    discovery::fetch(&ctx.provider_http, &p.issuer)
+    ctx.provider_documents
+        .get(&ctx.provider_http, &p.issuer)
         .await
         .map_err(|error| SignInError::ProviderDown {
             name: p.name.clone(),

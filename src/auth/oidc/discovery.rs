@@ -5,6 +5,15 @@
 
 use super::http::{ProviderError, ProviderHttp};
 use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a fetched document is used for sign-ins before it is fetched
+/// again (adding a provider always fetches it).
+const KEEP_FOR: Duration = Duration::from_secs(300);
+/// Most documents kept (one per issuer); past it the cache starts over.
+const MAX_DOCUMENTS: usize = 1000;
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct Discovery {
@@ -26,6 +35,34 @@ pub fn address(issuer: &str) -> String {
 pub async fn fetch(http: &ProviderHttp, issuer: &str) -> Result<Discovery, ProviderError> {
     let doc: Discovery = http.get_json(&address(issuer)).await?;
     check(doc, issuer)
+}
+
+/// Documents by issuer, so pressing a sign-in button does not cost a call
+/// to the provider each time. This instance's own copy of public data.
+#[derive(Default)]
+pub struct Documents {
+    by_issuer: Mutex<HashMap<String, (Instant, Discovery)>>,
+}
+
+impl Documents {
+    pub async fn get(&self, http: &ProviderHttp, issuer: &str) -> Result<Discovery, ProviderError> {
+        let cached = {
+            let map = self.by_issuer.lock().unwrap_or_else(|p| p.into_inner());
+            map.get(issuer)
+                .filter(|(at, _)| at.elapsed() < KEEP_FOR)
+                .map(|(_, doc)| doc.clone())
+        };
+        if let Some(doc) = cached {
+            return Ok(doc);
+        }
+        let doc = fetch(http, issuer).await?;
+        let mut map = self.by_issuer.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX_DOCUMENTS {
+            map.clear();
+        }
+        map.insert(issuer.to_string(), (Instant::now(), doc.clone()));
+        Ok(doc)
+    }
 }
 
 fn check(doc: Discovery, issuer: &str) -> Result<Discovery, ProviderError> {
