@@ -65,7 +65,7 @@ mod tests {
     use crate::domain::identity_provider::{GroupRole, ProviderSecret};
     use crate::store::identity_providers;
     use crate::store::pg::communities::{on_both, read, write};
-    use chrono::Utc;
+    use chrono::DateTime;
     use uuid::Uuid;
 
     fn provider(tenant: TenantId, id: u128, name: &str) -> IdentityProvider {
@@ -83,7 +83,8 @@ mod tests {
                 group: "admins".into(),
                 role: Uuid::from_u128(7),
             }],
-            created: Utc::now(),
+            // Fixed: both stores must answer the very same record.
+            created: DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default(),
         }
     }
 
