@@ -165,7 +165,12 @@ pub async fn check_discovery(http: &ProviderHttp, issuer: &str) -> Result<(), Ap
     discovery::fetch(http, issuer)
         .await
         .map(|_| ())
-        .map_err(|e| AppError::invalid("Issuer", format!("the provider at {issuer} {e}")))
+        .map_err(|e| {
+            AppError::invalid(
+                "Issuer",
+                format!("cannot be used: the provider at {issuer} {e}"),
+            )
+        })
 }
 
 /// The operator's check of an issuer before `idp add` (the command runs

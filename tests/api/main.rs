@@ -23,6 +23,7 @@ mod health;
 mod helpers;
 mod hostile;
 mod identity;
+mod identity_providers_page;
 mod interleavings;
 mod layers;
 mod metrics;

@@ -67,6 +67,10 @@ const ROWS: &[Row] = &[
     row("POST", "/login/provider", [303, 303, 303]),
     row("GET", "/login/provider/callback", [400, 400, 400]),
     row("POST", "/login/code", [303, 303, 303]),
+    // A provider sign-in without the login page's token goes back to it;
+    // the provider's answer without the flow's cookie is refused.
+    row("POST", "/login/provider", [303, 303, 303]),
+    row("GET", "/login/provider/callback", [400, 400, 400]),
     row("POST", "/login/enrol", [303, 303, 303]),
     // Without the page's double-submit token: back to the form, nothing asked.
     row("GET", "/login/forgot", [200, 200, 200]),
@@ -89,6 +93,11 @@ const ROWS: &[Row] = &[
     // the form asks to turn passwords off, refused with no other way in.
     row("GET", "/tenant/sign-in", [303, 200, 200]),
     row("POST", "/tenant/sign-in", [303, 409, 409]),
+    // An empty add form is refused before the issuer is asked; no caller
+    // finds a provider of another tenant, asked or confirmed.
+    row("POST", "/tenant/sign-in/providers", [303, 400, 400]),
+    row("POST", "/tenant/sign-in/providers/{provider}/remove", [303, 404, 404]),
+    confirmed("POST", "/tenant/sign-in/providers/{provider}/remove", YES, [303, 404, 404]),
     // Each administrator sees its own tenant's clients; the owner's are not found.
     row("GET", "/clients", [303, 200, 200]),
     row("POST", "/clients", [303, 400, 400]),
@@ -261,6 +270,7 @@ impl World {
             .replace("{client}", &self.owner.client_id.to_string())
             .replace("{secret}", "1")
             .replace("{role}", &self.role)
+            .replace("{provider}", "5f0c1f9e-2b0e-4a8e-9d55-0c0ffee00001")
     }
 
     async fn call(&self, r: &Row, caller: usize) -> (u16, String) {

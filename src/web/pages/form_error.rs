@@ -18,6 +18,12 @@ fn label(field: &str) -> &'static str {
         "Description" => "The description",
         "code" => "The code",
         "secret" => "The secret",
+        "Issuer" => "The issuer URL",
+        "ClientId" => "The client ID",
+        "ClientSecret" => "The client secret",
+        "Domains" => "The email domains",
+        "GroupsClaim" => "The groups claim",
+        "GroupRoles" => "The group mappings",
         _ => "A field",
     }
 }

@@ -7,6 +7,7 @@ pub mod community;
 pub mod confirmation;
 mod double_submit;
 mod form_error;
+pub mod identity_providers;
 pub mod invitation_landing;
 pub mod login;
 pub mod password;
@@ -17,6 +18,7 @@ pub mod roles;
 pub mod second_step;
 pub mod session;
 pub mod sign_in;
+mod sign_in_page;
 pub mod signup;
 pub mod tenant_settings;
 pub mod two_factor;
@@ -146,6 +148,16 @@ pub fn table() -> Vec<PageRoute> {
         ),
         page(Method::GET, "/tenant/sign-in", web::to(sign_in::show)),
         page(Method::POST, "/tenant/sign-in", web::to(sign_in::save)),
+        page(
+            Method::POST,
+            "/tenant/sign-in/providers",
+            web::to(identity_providers::add),
+        ),
+        page(
+            Method::POST,
+            "/tenant/sign-in/providers/{provider}/remove",
+            web::to(identity_providers::remove),
+        ),
         page(Method::GET, "/login", web::to(login::show)),
         page(Method::POST, "/login", web::to(login::submit)),
         page(

@@ -122,6 +122,8 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "role_created" => "Role created; tick it for users and clients to give it to them.",
         "role_saved" => "Role saved.",
         "role_deleted" => "Role deleted; the users and clients that held it no longer do.",
+        "provider_added" => "Identity provider added; the login page offers it from now on.",
+        "provider_removed" => "Identity provider removed; its people keep their users and sign in another way from now on.",
         "sign_in_saved" => "Sign-in settings saved; they apply from the next sign-in.",
         "two_factor_off" => "Two-factor sign-in turned off; you sign in with your password alone.",
         "two_factor_reset" => "Two-factor sign-in reset; the user signs in with their password, and sets up an app again if your tenant requires codes.",

@@ -3,39 +3,20 @@
 //! requires a one-time code with passwords; a Tenant Member sees the
 //! policy only (and is refused a change, 403). The rules are the use
 //! case's (`app::sign_in_policy`): password sign-in is not turned off
-//! while the tenant has no other way in.
+//! while the tenant has no other way in. The page itself, with the
+//! tenant's identity providers, is `sign_in_page`.
 
-use super::form_error::{self, FormError};
+use super::form_error::FormError;
 use super::render::{PageResult, Portal};
+use super::sign_in_page::{self, Sent, PAGE};
 use crate::app::{sign_in_policy, AppError};
-use crate::domain::permission::Operation;
 use crate::domain::sign_in_policy::SignInPolicy;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-const PAGE: &str = "/tenant/sign-in";
-
 pub async fn show(p: Portal) -> HttpResponse {
-    let result = sign_in_page(&p, None, None).await;
+    let result = sign_in_page::render(&p, None, Sent::Nothing).await;
     p.finish(result)
-}
-
-/// The page; after a refusal, the policy as the form sent it.
-async fn sign_in_page(
-    p: &Portal,
-    error: Option<&FormError>,
-    typed: Option<SignInPolicy>,
-) -> PageResult {
-    let v = p.visitor()?;
-    let stored = sign_in_policy::get(&p.ctx, v.caller(), v.session.tenant).await?;
-    let mut page = tera::Context::new();
-    page.insert("title", "Sign-in");
-    page.insert("policy", &typed.unwrap_or(stored));
-    page.insert(
-        "can_edit",
-        &Operation::UpdateTenant.allows(v.who.tenant_roles),
-    );
-    Ok(form_error::render(p, "sign_in", &mut page, error))
 }
 
 /// Tick boxes: a box left unticked is not sent at all.
@@ -68,7 +49,7 @@ async fn save_inner(p: &Portal, form: PolicyForm) -> PageResult {
         Ok(()) => Ok(p.done("sign_in_saved", PAGE)),
         Err(e @ AppError::Conflict(_)) => {
             let error = FormError::or_conflict(e, "passwords")?;
-            sign_in_page(p, Some(&error), Some(wanted)).await
+            sign_in_page::render(p, Some(&error), Sent::Policy(wanted)).await
         }
         Err(e) => Err(e.into()),
     }
