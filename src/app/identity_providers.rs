@@ -334,6 +334,9 @@ pub async fn delete(
 pub struct LoginChoices {
     pub buttons: Vec<(IdentityProviderId, String)>,
     pub passwords: bool,
+    /// The providers' origins (`https://login.example`), where the
+    /// buttons' form sends the browser on.
+    pub origins: Vec<String>,
 }
 
 /// The login page's choices for `tenant`: no caller yet, so only the
@@ -341,13 +344,21 @@ pub struct LoginChoices {
 pub async fn login_choices(ctx: &Context, tenant: TenantId) -> Result<LoginChoices, AppError> {
     ctx.store
         .read(move |tx| {
+            let providers = identity_providers::of_tenant(tx, tenant)?;
+            let mut origins: Vec<String> =
+                providers.iter().filter_map(|p| origin(&p.issuer)).collect();
+            origins.dedup();
             Ok(LoginChoices {
-                buttons: identity_providers::of_tenant(tx, tenant)?
-                    .into_iter()
-                    .map(|p| (p.id, p.name))
-                    .collect(),
+                buttons: providers.into_iter().map(|p| (p.id, p.name)).collect(),
                 passwords: sign_in_policies::of_tenant(tx, tenant)?.passwords,
+                origins,
             })
         })
         .await
+}
+
+/// `scheme://host[:port]` of a URL, if it has one.
+fn origin(url: &str) -> Option<String> {
+    let origin = url::Url::parse(url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }

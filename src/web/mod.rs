@@ -4,6 +4,7 @@ pub mod api;
 pub mod authorize;
 pub mod body_deadline;
 pub mod client_source;
+pub mod content_policy;
 pub mod descriptors;
 pub mod error;
 pub mod extract;
@@ -58,14 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     pages::routes(cfg);
 }
 
-/// Sent with every response. The pages need nothing but their own
-/// stylesheet, one optional script file of their own (the delivery column's
-/// refresh, which fetches the same page) and same-site form posts: no inline
-/// script or style, no framing, so injected markup can neither run nor
-/// restyle a page into a convincing fake.
-pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'self'; \
-     connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; \
-     frame-ancestors 'none'; base-uri 'none'";
+pub use content_policy::CONTENT_SECURITY_POLICY_VALUE;
 
 /// Paths whose callers are programs: an unknown one answers with the JSON
 /// ErrorResponse. Any other unknown path is a portal page that is not there.

@@ -135,11 +135,20 @@ async fn an_administrator_adds_and_removes_a_provider_on_the_sign_in_page() {
                 ("tenant", "Contoso"),
             ],
         )
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
+    // Its button's form is redirected to the provider: the page's policy
+    // lets forms go there, and only there besides this site.
+    let policy = step2.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let step2 = step2.text().await.unwrap();
     assert!(step2.contains("Sign in with Contoso Entra"), "{step2}");
+    let origin = provider.issuer().trim_end_matches('/');
+    assert!(
+        policy.contains(&format!("form-action 'self' {origin};")),
+        "{policy}"
+    );
 
     // Removing asks first, naming the provider; then it is gone.
     let asked = admin.post(&remove, &[("csrf", &csrf)]).await;

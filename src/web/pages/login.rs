@@ -9,7 +9,9 @@ use crate::app::identity::{self, LoginError, PasswordSignIn};
 use crate::app::identity_providers::{self, LoginChoices};
 use crate::auth::session::{new_csrf_token, COOKIE};
 use crate::domain::ids::TenantId;
+use crate::web::content_policy::{self, CONTENT_SECURITY_POLICY_VALUE};
 use crate::web::identity::retry_after;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -53,6 +55,7 @@ pub(super) async fn login_page(
     }
     let next_q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
     page.insert("next_q", &next_q);
+    let mut origins = Vec::new();
     if let Some((id, name)) = tenant {
         page.insert("tenant_id", &id.to_string());
         page.insert("tenant_name", name);
@@ -60,7 +63,9 @@ pub(super) async fn login_page(
         let choices = choices.unwrap_or(LoginChoices {
             buttons: Vec::new(),
             passwords: true,
+            origins: Vec::new(),
         });
+        origins = choices.origins;
         page.insert("passwords", &choices.passwords);
         let providers: Vec<_> = choices
             .buttons
@@ -73,7 +78,20 @@ pub(super) async fn login_page(
         page.insert("error", e);
         page.insert("email", email);
     }
-    p.render_status(status, "login", &mut page)
+    let mut r = p.render_status(status, "login", &mut page);
+    if !origins.is_empty() {
+        r.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            provider_form_policy(&origins),
+        );
+    }
+    r
+}
+
+/// The policy that lets the "Sign in with" form on to the providers.
+fn provider_form_policy(origins: &[String]) -> HeaderValue {
+    HeaderValue::from_str(&content_policy::with_form_targets(origins))
+        .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE))
 }
 
 pub async fn show(p: Portal, q: web::Query<LoginQuery>) -> HttpResponse {
