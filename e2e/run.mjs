@@ -104,8 +104,8 @@ let server = null;
 function stopServer() {
   if (server && server.exitCode === null) server.kill('SIGTERM');
 }
-process.on('exit', stopServer);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopServer(); process.exit(130); });
+process.on('exit', () => { stopServer(); stopIdp(); });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopServer(); stopIdp(); process.exit(130); });
 
 function cli(dataDir, args) {
   return JSON.parse(execFileSync(BIN, ['--data-dir', dataDir, ...args], { encoding: 'utf8' }));
@@ -142,6 +142,41 @@ function startServer(dataDir, smtpPort) {
     });
     server.once('exit', (code) => fail(new Error(`server exited with ${code}: ${seen}`)));
   });
+}
+
+// ---- the OpenID provider --------------------------------------------------
+
+// The tests' real provider (tests/idp): its venv is made on first use.
+let idp = null;
+function stopIdp() {
+  if (idp && idp.exitCode === null) idp.kill('SIGTERM');
+}
+
+/** Starts the provider; its issuer URL. Its first stdout line is its port. */
+function startIdp() {
+  const root = join(here, '..');
+  const python = execFileSync('bash', [join(root, 'tests/idp/venv.sh')],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  // stdin stays open: the launcher exits when it closes.
+  idp = spawn(python, [join(root, 'tests/idp/provider.py')], { stdio: ['pipe', 'pipe', 'ignore'] });
+  return new Promise((ok, fail) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error(`the OpenID provider did not start: ${seen}`)), 60000);
+    idp.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const m = seen.match(/^(\d+)\n/);
+      if (m) { clearTimeout(timer); ok(`http://127.0.0.1:${m[1]}`); }
+    });
+    idp.once('exit', (code) => fail(new Error(`the OpenID provider exited with ${code}: ${seen}`)));
+  });
+}
+
+/** The claims the provider puts in `sub`'s ID token. */
+async function setIdpUser(issuer, sub, claims) {
+  const res = await fetch(`${issuer}/users/${encodeURIComponent(sub)}`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims),
+  });
+  assert.ok(res.ok, `the provider took ${sub}'s claims (${res.status})`);
 }
 
 // ---- a small PNG for the icon upload --------------------------------------
@@ -1011,6 +1046,122 @@ async function newcomerSignsUp(browser, base, view) {
   await ctx.close();
 }
 
+// ---- signing in through the tenant's identity provider -------------------
+
+const IDP_NAME = 'Contoso ID';
+/** The tenant the provider is added to: the desktop walk's inviter. */
+const IDP_TENANT = () => cast(VIEWS[0]).inviter;
+
+/** Its administrator adds the provider on Tenant settings -> Sign-in. */
+async function addProvider(browser, base, issuer) {
+  const view = VIEWS[0];
+  const admin = IDP_TENANT();
+  const ctx = await browser.newContext({ viewport: view.viewport });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/tenant/sign-in`);
+  await signIn(page, view, admin, 'sign-in-providers-login');
+  await page.waitForURL(/\/tenant\/sign-in$/);
+  await see(page, 'No identity provider yet');
+  await audit(page, view, 'sign-in-providers');
+  await page.getByLabel('Name', { exact: true }).fill(IDP_NAME);
+  await page.getByLabel('Issuer URL').fill(issuer);
+  await page.getByLabel('Client ID').fill('communityd-e2e');
+  await page.getByLabel('Client secret').fill('e2e-client-secret-not-shown');
+  await page.getByLabel('Email domains').fill('contoso.example');
+  await page.getByLabel(/Create users it vouches for/).check();
+  await page.getByLabel('Groups claim (optional)').fill('groups');
+  await page.getByLabel('Group 1', { exact: true }).fill('stewards');
+  await page.getByLabel('Role for group 1').selectOption({ label: 'Tenant Member' });
+  await page.getByRole('button', { name: 'Add identity provider' }).click();
+  await see(page, 'Identity provider added');
+  const listed = await page.locator(`article[data-provider="${IDP_NAME}"]`).innerText();
+  assert.match(listed, /contoso\.example/);
+  assert.match(listed, /stewards: Tenant Member/);
+  assert.ok(!(await page.content()).includes('e2e-client-secret-not-shown'), 'the secret is never shown');
+  await audit(page, view, 'sign-in-provider-added');
+  await ctx.close();
+}
+
+/**
+ * From the login page (or wherever `page` is) through the tenant step and
+ * "Sign in with" to the provider, which vouches for `sub`.
+ */
+async function throughProvider(page, view, issuer, sub, shotName) {
+  await page.getByLabel('Tenant name').fill(IDP_TENANT().tenant);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const button = page.getByRole('button', { name: `Sign in with ${IDP_NAME}` });
+  await button.waitFor();
+  await audit(page, view, shotName);
+  await button.click();
+  // The provider's page is not ours: no audit there.
+  await page.waitForURL((url) => url.href.startsWith(issuer));
+  await page.locator('input[name="sub"]').fill(sub);
+  await page.getByRole('button', { name: 'Authorize' }).click();
+}
+
+/** A fresh browser, its provider's stylesheet (from a CDN) left out. */
+async function freshContext(browser, view) {
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  await ctx.route('https://cdn.jsdelivr.net/**', (r) => r.abort());
+  return ctx;
+}
+
+/** Someone the tenant does not know yet signs in through the provider. */
+async function providerSignIn(browser, base, view, issuer) {
+  const email = `ada.${view.name}@contoso.example`;
+  const sub = `ada-${view.name}`;
+  await setIdpUser(issuer, sub, { email, email_verified: true, groups: ['stewards'] });
+  const ctx = await freshContext(browser, view);
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login`);
+  await throughProvider(page, view, issuer, sub, 'login-provider');
+  await page.waitForURL(/\/communities$/);
+  assert.equal(await page.locator('.who .email').innerText(), email, 'signed in as the provider\'s user');
+  await audit(page, view, 'provider-signed-in');
+  await ctx.close();
+}
+
+/**
+ * VIEW COMMUNITY INVITE followed signed out, signed in through the
+ * provider: back on that invitation.
+ */
+async function invitationThroughProvider(browser, base, issuer) {
+  const view = VIEWS[0];
+  const inviter = cast(view).invitee;
+  const community = 'Provider Round Trip';
+  const recipient = IDP_TENANT();
+  const inviterCtx = await browser.newContext({ viewport: view.viewport });
+  const a = await inviterCtx.newPage();
+  await a.goto(`${base}/login?next=/communities`);
+  await signIn(a, view, inviter, 'sign-in-round-trip-inviter');
+  await a.waitForURL(/\/communities$/);
+  await a.getByLabel('Name', { exact: true }).fill(community);
+  await a.getByRole('button', { name: 'Create community' }).click();
+  await see(a, 'Community created.');
+  await a.getByRole('link', { name: 'Invitations' }).click();
+  await a.getByLabel(/Email of the other tenant/).fill(recipient.email);
+  await a.getByRole('button', { name: 'Invite Tenant' }).click();
+  await see(a, 'Invitation queued for email');
+  await inviterCtx.close();
+
+  const mail = await waitForMail(to(recipient.email, community), `invitation to ${recipient.email}`);
+  assert.ok(/VIEW COMMUNITY INVITE/i.test(mail.html), 'the HTML has the VIEW COMMUNITY INVITE button');
+  const link = linkIn(mail, '/invitations/');
+  await setIdpUser(issuer, 'contoso-admin', { email: recipient.email, email_verified: true });
+  const ctx = await freshContext(browser, view);
+  const page = await ctx.newPage();
+  await page.goto(link);
+  await page.waitForURL(/\/login\?next=/);
+  await see(page, `${inviter.tenant} invited your tenant to join the community ${community}`);
+  await throughProvider(page, view, issuer, 'contoso-admin', 'login-provider-invitation');
+  await page.waitForURL(/\/invitations\/[^/]+$/);
+  assert.equal(page.url(), link, 'back on the invitation the link opened');
+  // The walk renamed the tenant ("Contoso Ltd"); its sign-in name stays.
+  await see(page, `is about to join the community ${community}`);
+  await audit(page, view, 'provider-invitation-landing');
+  await ctx.close();
+}
+
 /** Every bold phrase of the README's walk-through and page list is on a page. */
 async function readmeMatches() {
   const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
@@ -1034,6 +1185,9 @@ async function main() {
   const smtp = await startSmtp();
   const dataDir = mkdtempSync(join(tmpdir(), 'communityd-e2e-'));
   for (const view of VIEWS) seed(dataDir, cast(view));
+  // The provider starts (and its venv is made) while the rest runs.
+  const idpStarted = startIdp();
+  idpStarted.catch(() => {});
   const base = await startServer(dataDir, smtp.server.address().port);
   const profile = mkdtempSync(join(tmpdir(), 'communityd-e2e-chromium-'));
   // Playwright gives launch() its own fresh profile; `profile` only keeps
@@ -1055,6 +1209,14 @@ async function main() {
     tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
     tests.push([`the Tenants tab shows members' shares and contacts (${view.name})`, () => tenantsTab(browser, base, view)]);
   }
+  tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,
+    async () => addProvider(browser, base, await idpStarted)]);
+  for (const view of VIEWS) {
+    tests.push([`a new user signs in through the identity provider (${view.name})`,
+      async () => providerSignIn(browser, base, view, await idpStarted)]);
+  }
+  tests.push([`an invitation survives the trip through the identity provider (${VIEWS[0].name})`,
+    async () => invitationThroughProvider(browser, base, await idpStarted)]);
   tests.push(['every email fits a 390 px phone', () => emailsFitAPhone(browser)]);
   tests.push(['the README quotes the pages word for word', readmeMatches]);
   let passed = 0;
@@ -1071,6 +1233,7 @@ async function main() {
   }
   await browser.close();
   stopServer();
+  stopIdp();
   smtp.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(profile, { recursive: true, force: true });
