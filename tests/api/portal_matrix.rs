@@ -64,14 +64,12 @@ const ROWS: &[Row] = &[
     row("POST", "/login", [303, 303, 303]),
     // The second step without the first's double-submit token: back to
     // the first step, nothing asked.
-    row("POST", "/login/provider", [303, 303, 303]),
-    row("GET", "/login/provider/callback", [400, 400, 400]),
     row("POST", "/login/code", [303, 303, 303]),
+    row("POST", "/login/enrol", [303, 303, 303]),
     // A provider sign-in without the login page's token goes back to it;
     // the provider's answer without the flow's cookie is refused.
     row("POST", "/login/provider", [303, 303, 303]),
     row("GET", "/login/provider/callback", [400, 400, 400]),
-    row("POST", "/login/enrol", [303, 303, 303]),
     // Without the page's double-submit token: back to the form, nothing asked.
     row("GET", "/login/forgot", [200, 200, 200]),
     row("POST", "/login/forgot", [303, 303, 303]),
