@@ -77,9 +77,9 @@ impl Browser {
         location(&done)
     }
 
-    /// Both sign-in steps with any email and password; the last step's
-    /// answer (303 signed in, 401 refused).
-    pub async fn sign_in(&self, tenant: &str, email: &str, password: &str, next: &str) -> Response {
+    /// The login page's first step, `tenant` chosen: the double-submit
+    /// token and the second step's page.
+    pub async fn tenant_step(&self, tenant: &str, next: &str) -> (String, String) {
         let q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
         let page = self
             .get(&format!("/login?next={q}"))
@@ -95,7 +95,13 @@ impl Browser {
             )
             .await;
         assert_eq!(step2.status(), StatusCode::OK);
-        let step2 = step2.text().await.unwrap();
+        (csrf, step2.text().await.unwrap())
+    }
+
+    /// Both sign-in steps with any email and password; the last step's
+    /// answer (303 signed in, 401 refused).
+    pub async fn sign_in(&self, tenant: &str, email: &str, password: &str, next: &str) -> Response {
+        let (csrf, step2) = self.tenant_step(tenant, next).await;
         let tenant_id = hidden(&step2, "tenant_id");
         self.post(
             "/login",

@@ -44,6 +44,15 @@ async fn add_provider(app: &TestApp, t: &TestTenant, idp: &OidcProvider, extra: 
     .await
 }
 
+/// A server with Contoso, and a provider added for it with `extra`.
+async fn contoso_with_provider(extra: Value) -> (TestApp, TestTenant, OidcProvider) {
+    let app = spawn_app().await;
+    let contoso = app.tenant("Contoso").await;
+    let idp = OidcProvider::start().await;
+    add_provider(&app, &contoso, &idp, extra).await;
+    (app, contoso, idp)
+}
+
 async fn person(idp: &OidcProvider, sub: &str, email: &str, extra: Value) {
     let mut claims = json!({"email": email, "email_verified": true});
     for (k, v) in extra.as_object().unwrap() {
@@ -55,21 +64,7 @@ async fn person(idp: &OidcProvider, sub: &str, email: &str, extra: Value) {
 /// Presses "Sign in with NAME" on the tenant's login page: where the
 /// browser is sent (the provider's authorization URL).
 async fn press_button(b: &Browser, tenant: &str, next: &str) -> Response {
-    let q: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-    let page = b
-        .get(&format!("/login?next={q}"))
-        .await
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "login_csrf");
-    let step2 = b
-        .post(
-            "/login",
-            &[("login_csrf", &csrf), ("next", next), ("tenant", tenant)],
-        )
-        .await;
-    let step2 = step2.text().await.unwrap();
+    let (csrf, step2) = b.tenant_step(tenant, next).await;
     assert!(step2.contains("Sign in with"), "{step2}");
     let tenant_id = hidden(&step2, "tenant_id");
     let provider = hidden(&step2, "provider");
@@ -135,10 +130,7 @@ async fn role_ids_of(app: &TestApp, t: &TestTenant, email: &str) -> Vec<String> 
 
 #[tokio::test]
 async fn a_known_user_signs_in_through_the_provider_and_lands_where_asked() {
-    let app = spawn_app().await;
-    let contoso = app.tenant("Contoso").await;
-    let idp = OidcProvider::start().await;
-    add_provider(&app, &contoso, &idp, json!({})).await;
+    let (app, contoso, idp) = contoso_with_provider(json!({})).await;
     app.user(contoso.id, "ada@contoso.example", &[Role::TenantMember])
         .await;
     person(&idp, "ada", "Ada@Contoso.example", json!({})).await;
@@ -222,10 +214,7 @@ async fn strangers_are_refused_or_created_as_the_provider_says() {
 
 #[tokio::test]
 async fn an_id_token_is_refused_for_each_claim_that_is_wrong() {
-    let app = spawn_app().await;
-    let contoso = app.tenant("Contoso").await;
-    let idp = OidcProvider::start().await;
-    add_provider(&app, &contoso, &idp, json!({"CreateUnknownUsers": true})).await;
+    let (app, contoso, idp) = contoso_with_provider(json!({"CreateUnknownUsers": true})).await;
     let now = chrono::Utc::now().timestamp();
     let cases = [
         (
@@ -286,10 +275,7 @@ async fn an_id_token_is_refused_for_each_claim_that_is_wrong() {
 
 #[tokio::test]
 async fn keys_are_fetched_again_when_the_provider_rotates_and_an_unpublished_key_is_refused() {
-    let app = spawn_app().await;
-    let contoso = app.tenant("Contoso").await;
-    let idp = OidcProvider::start().await;
-    add_provider(&app, &contoso, &idp, json!({"CreateUnknownUsers": true})).await;
+    let (app, _, idp) = contoso_with_provider(json!({"CreateUnknownUsers": true})).await;
     person(&idp, "ada", "ada@contoso.example", json!({})).await;
     let first = sign_in_as(&Browser::new(&app), "Contoso", "ada", "/communities").await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
@@ -316,10 +302,7 @@ async fn keys_are_fetched_again_when_the_provider_rotates_and_an_unpublished_key
 
 #[tokio::test]
 async fn a_forged_state_a_lost_flow_and_a_denial_sign_nobody_in() {
-    let app = spawn_app().await;
-    let contoso = app.tenant("Contoso").await;
-    let idp = OidcProvider::start().await;
-    add_provider(&app, &contoso, &idp, json!({"CreateUnknownUsers": true})).await;
+    let (app, contoso, idp) = contoso_with_provider(json!({"CreateUnknownUsers": true})).await;
     person(&idp, "ada", "ada@contoso.example", json!({})).await;
 
     let b = Browser::new(&app);
@@ -364,10 +347,7 @@ async fn a_forged_state_a_lost_flow_and_a_denial_sign_nobody_in() {
 
 #[tokio::test]
 async fn a_provider_that_is_down_gets_a_clear_page_and_creates_nothing() {
-    let app = spawn_app().await;
-    let contoso = app.tenant("Contoso").await;
-    let mut idp = OidcProvider::start().await;
-    add_provider(&app, &contoso, &idp, json!({"CreateUnknownUsers": true})).await;
+    let (app, contoso, mut idp) = contoso_with_provider(json!({"CreateUnknownUsers": true})).await;
     idp.stop();
     let b = Browser::new(&app);
     refused(

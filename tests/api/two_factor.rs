@@ -490,12 +490,7 @@ async fn passwords_off_refuses_password_sign_in_with_a_clear_message() {
     .unwrap();
     let b = Browser::new(&app);
     // The page offers no password form any more...
-    let first = b.get("/login").await.text().await.unwrap();
-    let csrf = crate::pages::hidden(&first, "login_csrf");
-    let step2 = b
-        .post("/login", &[("login_csrf", &csrf), ("tenant", &t.name)])
-        .await;
-    let step2 = step2.text().await.unwrap();
+    let (csrf, step2) = b.tenant_step(&t.name, "/communities").await;
     assert!(step2.contains("data-passwords=\"off\""), "{step2}");
     assert!(!step2.contains("type=\"password\""), "{step2}");
     // ...and a password posted all the same is refused.
