@@ -94,12 +94,24 @@ fn provider_form_policy(origins: &[String]) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE))
 }
 
+/// The sign-in page under a fresh double-submit token, in its cookie and
+/// its fields.
+pub(super) async fn fresh_login_page(
+    p: &Portal,
+    status: StatusCode,
+    next: &str,
+    tenant: Option<(&TenantId, &str)>,
+    error: Option<(&str, &str)>,
+) -> HttpResponse {
+    let token = new_csrf_token();
+    let mut r = login_page(p, status, &token, next, tenant, error).await;
+    let _ = r.add_cookie(&double_submit_cookie(p, LOGIN_CSRF, "/login", token));
+    r
+}
+
 pub async fn show(p: Portal, q: web::Query<LoginQuery>) -> HttpResponse {
     let next = safe_next(q.next.as_deref()).unwrap_or_else(|| "/communities".into());
-    let token = new_csrf_token();
-    let mut r = login_page(&p, StatusCode::OK, &token, &next, None, None).await;
-    let _ = r.add_cookie(&double_submit_cookie(&p, LOGIN_CSRF, "/login", token));
-    r
+    fresh_login_page(&p, StatusCode::OK, &next, None, None).await
 }
 
 fn login_csrf_ok(p: &Portal, sent: &str) -> bool {

@@ -4,13 +4,12 @@
 //! the answer may reach any instance.
 
 use super::double_submit::double_submit_ok;
-use super::login::{login_page, LOGIN_CSRF};
+use super::login::{fresh_login_page, LOGIN_CSRF};
 use super::render::{redirect, PageResult, Portal};
 use super::session::{expired_cookie, safe_next, session_cookie};
 use crate::app::identity;
 use crate::app::provider_sign_in::{self, Answer, SignInError};
 use crate::auth::oidc::flow::FLOW_MINUTES;
-use crate::auth::session::new_csrf_token;
 use crate::domain::ids::{IdentityProviderId, TenantId};
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::http::StatusCode;
@@ -84,21 +83,10 @@ async fn callback_inner(p: &Portal, answer: Answer) -> PageResult {
         .cookie(FLOW_COOKIE)
         .and_then(|c| p.ctx.provider_flows.open(c.value(), now));
     let Some(flow) = flow else {
-        let token = new_csrf_token();
         let message = SignInError::FlowLost.to_string();
-        let mut page = login_page(
-            p,
-            StatusCode::BAD_REQUEST,
-            &token,
-            "/communities",
-            None,
-            Some((&message, "")),
-        )
-        .await;
-        let _ = page.add_cookie(&super::double_submit::double_submit_cookie(
-            p, LOGIN_CSRF, "/login", token,
-        ));
-        return Ok(page);
+        let error = Some((message.as_str(), ""));
+        let next = "/communities";
+        return Ok(fresh_login_page(p, StatusCode::BAD_REQUEST, next, None, error).await);
     };
     let tenant = TenantId(flow.tenant);
     let next = flow.next.clone();
@@ -135,12 +123,7 @@ async fn failed(p: &Portal, tenant: TenantId, next: &str, e: SignInError) -> Pag
     let name = identity::find_tenant(&p.ctx, &tenant.to_string())
         .await?
         .map(|t| t.company_name);
-    let token = new_csrf_token();
     let shown = name.as_deref().map(|n| (&tenant, n));
     let message = e.to_string();
-    let mut page = login_page(p, status, &token, next, shown, Some((&message, ""))).await;
-    let _ = page.add_cookie(&super::double_submit::double_submit_cookie(
-        p, LOGIN_CSRF, "/login", token,
-    ));
-    Ok(page)
+    Ok(fresh_login_page(p, status, next, shown, Some((&message, ""))).await)
 }
