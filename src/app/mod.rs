@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod audit;
 pub mod auth_throttle;
 pub mod authorization_code;
 pub mod authorization_code_clients;

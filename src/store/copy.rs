@@ -19,11 +19,12 @@ use super::error::StoreError;
 use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
-    authorization_code_clients, communities, custom_roles, grants, identities, identity_providers,
-    invitations, memberships, outbox, profiles, sds_streams, sds_types, sds_values, secrets,
-    sessions, shares, sign_in_policies, tenants, two_factor, user_invitations,
+    audit_events, authorization_code_clients, communities, custom_roles, grants, identities,
+    identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
+    sds_values, secrets, sessions, shares, sign_in_policies, tenants, two_factor, user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
+use crate::domain::audit::{AuditEvent, AuditEventId};
 use crate::domain::authorization_code_client::AuthorizationCodeClient;
 use crate::domain::community::Community;
 use crate::domain::custom_role::CustomRole;
@@ -258,6 +259,13 @@ fn walk(source: &Store, dest: Option<&Store>, check: &Store) -> Result<Counts, C
         |(key, _): &(Vec<u8>, Session)| key.clone(),
         |(key, s)| item("session", hex(key), s),
         |tx, (key, s)| sessions::put(tx, key, s),
+    )?;
+    // Appended as they are, oldest first: the audit log moves whole.
+    run.pages(
+        |tx, after: Option<&AuditEventId>| audit_events::all_after(tx, after.copied(), PAGE),
+        |e: &AuditEvent| e.id,
+        |e| item("audit event", e.id, e),
+        |tx, e| audit_events::append(tx, e),
     )?;
     Ok(run.counts)
 }

@@ -6,6 +6,7 @@
 //! commit is durable; the closure sees a `WriteTx` (or a `ReadTx` for
 //! `Store::read`) and never learns which backend runs it.
 
+pub mod audit_events;
 pub mod authorization_code_clients;
 pub mod authorization_codes;
 pub mod backup;

@@ -10,6 +10,7 @@
 
 use super::codec::{decode, Record};
 use super::error::StoreError;
+use crate::domain::audit::AuditEvent;
 use crate::domain::authorization_code::AuthorizationCode;
 use crate::domain::authorization_code_client::AuthorizationCodeClient;
 use crate::domain::community::Community;
@@ -199,4 +200,11 @@ tables! {
     AUTHORIZATION_CODES: &[u8] => &[u8] = record::<AuthorizationCode>;
     /// (expires ms, code key): what the sweep deletes
     AUTHORIZATION_CODES_BY_EXPIRY: (i64, &[u8]) => ();
+
+    /// audit event id (time in microseconds << 64 | random) -> the event;
+    /// written once, removed only by the retention sweep
+    AUDIT_EVENTS: u128 => Records = record::<AuditEvent>;
+    /// (tenant, event id) -> (kind name, actor principal or nil): the events
+    /// each tenant sees, newest last, filtered without reading the events
+    AUDIT_EVENTS_BY_TENANT: (Uuid, u128) => (&str, Uuid);
 }

@@ -18,6 +18,16 @@ pub fn of(req: &HttpRequest) -> Source {
     }
 }
 
+/// The client's own address (not cut to a /64 as `Source` is): what the
+/// audit log records. `None` for a request without a peer.
+pub fn address(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    Some(match req.app_data::<web::Data<Context>>() {
+        Some(ctx) => client(&ctx.trusted_proxies, peer, req.headers()),
+        None => peer,
+    })
+}
+
 fn client(proxies: &TrustedProxies, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
     if !proxies.trusts(peer) {
         return peer;

@@ -6,6 +6,7 @@
 //! route pattern and, once the bearer token is checked, the caller's
 //! tenant, so each line a use case logs says which request wrote it.
 
+use crate::app::audit;
 use crate::domain::ids::TenantId;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -83,8 +84,13 @@ pub async fn middleware(
     let started = Instant::now();
     let method = req.method().clone();
     let span = request_span(&id, &req);
+    let request = audit::Request {
+        operation_id: id.clone(),
+        address: super::client_source::address(req.request()),
+    };
+    let handling = audit::serving(request, next.call(req));
     let mut response = OPERATION_ID
-        .scope(id.clone(), next.call(req))
+        .scope(id.clone(), handling)
         .instrument(span)
         .await?;
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -53,6 +53,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         sql: &[include_str!("migrations/0006/00_authorization_code.sql")],
     },
+    Migration {
+        version: 9,
+        sql: &[include_str!("migrations/0009/00_audit_events.sql")],
+    },
 ];
 
 /// The newest migration this release knows.

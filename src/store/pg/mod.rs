@@ -15,6 +15,7 @@
 //! completion (`PgTx`). No thread of the HTTP server ever waits on the
 //! network for the database.
 
+pub mod audit_events;
 pub mod authorization_code_clients;
 pub mod authorization_codes;
 mod block;
