@@ -45,12 +45,9 @@ pub fn request() -> Option<Request> {
 /// comes from, now.
 pub fn origin(ctx: &Context, actor: Option<Actor>) -> Origin {
     let request = request();
-    Origin {
-        actor,
-        at: ctx.clock.now(),
-        address: request.as_ref().and_then(|r| r.address),
-        operation_id: request.map(|r| r.operation_id).unwrap_or_default(),
-    }
+    let address = request.as_ref().and_then(|r| r.address);
+    let operation_id = request.map(|r| r.operation_id).unwrap_or_default();
+    Origin::new(actor, ctx.clock.now(), address, operation_id)
 }
 
 /// Where a change by the API's or the portal's caller comes from, now.
@@ -61,12 +58,7 @@ pub fn by(ctx: &Context, caller: Caller) -> Origin {
 /// Where a change made at the command line comes from: the operator, who
 /// has no identity in any tenant.
 pub fn by_operator(at: DateTime<Utc>) -> Origin {
-    Origin {
-        actor: None,
-        at,
-        address: None,
-        operation_id: String::new(),
-    }
+    Origin::new(None, at, None, String::new())
 }
 
 /// Appends one event for a change made in `tx`. It is visible to the

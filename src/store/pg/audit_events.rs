@@ -155,16 +155,13 @@ mod tests {
         kind: AuditKind,
         touched: &[TenantId],
     ) -> AuditEvent {
-        let origin = Origin {
-            actor: actor.map(|(user, tenant)| Actor {
-                principal: PrincipalId::User(user),
-                tenant,
-                name: Some("someone@example.com".into()),
-            }),
-            at,
-            address: Some("192.0.2.7".parse().unwrap()),
-            operation_id: "op".into(),
-        };
+        let actor = actor.map(|(user, tenant)| Actor {
+            principal: PrincipalId::User(user),
+            tenant,
+            name: Some("someone@example.com".into()),
+        });
+        let address = Some("192.0.2.7".parse().unwrap());
+        let origin = Origin::new(actor, at, address, "op".into());
         AuditEvent::new(
             &origin,
             kind,
