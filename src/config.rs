@@ -127,6 +127,8 @@ pub struct Settings {
     pub password_resets_per_source_per_hour: u32,
     #[serde(with = "humantime_serde")]
     pub expiry_sweep_interval: Duration,
+    /// Days an audit event is kept (1 to 36500).
+    pub audit_retention_days: u32,
     /// How long an operator-socket connection may send or take nothing.
     #[serde(with = "humantime_serde")]
     pub operator_idle_timeout: Duration,
@@ -238,6 +240,9 @@ impl Settings {
         }
         if !(1..=1000).contains(&self.database_connections) {
             return Err("database_connections must be between 1 and 1000".into());
+        }
+        if !(1..=36_500).contains(&self.audit_retention_days) {
+            return Err("audit_retention_days must be between 1 and 36500".into());
         }
         if self.connections_per_peer == 0 {
             return Err("connections_per_peer must be at least 1".into());

@@ -63,7 +63,7 @@ impl Application {
         let operator = crate::operator::socket::Listener::bind(&ctx.settings.data_dir)?;
         let server = crate::web::server(ctx.clone(), tera, listener).map_err(|e| e.to_string())?;
         let (stop, stopped) = watch::channel(false);
-        let (sweep_ctx, purge_ctx) = (ctx.clone(), ctx.clone());
+        let (sweep_ctx, purge_ctx, audit_ctx) = (ctx.clone(), ctx.clone(), ctx.clone());
         let background = vec![
             tokio::spawn(supervise("mail worker", stopped.clone(), move |stop| {
                 worker.clone().run(stop)
@@ -73,8 +73,13 @@ impl Application {
             tokio::spawn(supervise("expiry sweep", stopped.clone(), move |stop| {
                 sweep_expired(sweep_ctx.clone(), stop)
             })),
-            tokio::spawn(supervise("purge of deleted values", stopped, move |stop| {
-                purge_deleted_values(purge_ctx.clone(), stop)
+            tokio::spawn(supervise(
+                "purge of deleted values",
+                stopped.clone(),
+                move |stop| purge_deleted_values(purge_ctx.clone(), stop),
+            )),
+            tokio::spawn(supervise("audit retention", stopped, move |stop| {
+                sweep_audit_events(audit_ctx.clone(), stop)
             })),
         ];
         Ok(Self {
@@ -221,6 +226,22 @@ async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Deletes audit events past their retention at start and then hourly:
+/// a day's events at most wait an hour longer than the setting says.
+async fn sweep_audit_events(ctx: Context, mut stop: watch::Receiver<bool>) {
+    loop {
+        match expiry::sweep_audit_events(&ctx).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "audit events past their retention deleted"),
+            Err(e) => tracing::error!(error = %e, "audit retention sweep failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
             _ = stop.changed() => break,
         }
     }

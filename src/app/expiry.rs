@@ -6,7 +6,7 @@ use super::context::Context;
 use super::error::AppError;
 use super::removal::release_invitee;
 use crate::domain::invitation::InvitationState;
-use crate::store::{authorization_codes, invitations, sessions};
+use crate::store::{audit_events, authorization_codes, invitations, sessions};
 
 const BATCH: usize = 256;
 
@@ -24,6 +24,24 @@ pub async fn sweep_authorization_codes(ctx: &Context) -> Result<usize, AppError>
     ctx.store
         .write(move |tx| Ok(authorization_codes::delete_expired(tx, now, BATCH)?))
         .await
+}
+
+/// Deletes audit events older than `audit_retention_days`, a batch per
+/// transaction until none is left; returns how many.
+pub async fn sweep_audit_events(ctx: &Context) -> Result<usize, AppError> {
+    let days = i64::from(ctx.settings.audit_retention_days);
+    let cutoff = ctx.clock.now() - chrono::Duration::days(days);
+    let mut swept = 0;
+    loop {
+        let n = ctx
+            .store
+            .write(move |tx| Ok::<_, AppError>(audit_events::sweep_older_than(tx, cutoff, BATCH)?))
+            .await?;
+        swept += n;
+        if n < BATCH {
+            return Ok(swept);
+        }
+    }
 }
 
 /// Returns how many invitations it expired.
