@@ -64,6 +64,12 @@ pub fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
+/// How many migrations this release knows (their numbers need not be
+/// consecutive: a number may be left to a change made beside this one).
+pub fn known() -> usize {
+    MIGRATIONS.len()
+}
+
 /// Names this lock among any the database's other users take
 /// (`communityd` in ASCII).
 const LOCK: i64 = 0x636f_6d6d_756e_6974;
