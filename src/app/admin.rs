@@ -4,8 +4,11 @@
 use super::error::AppError;
 use super::founding::{new_tenant, Founding};
 use super::identity_providers::{self, ProviderInput};
+use super::{audit, clients, users};
 use crate::auth::client_secret;
 use crate::auth::password::{generate_secret, hash_now};
+use crate::clock::Clock;
+use crate::domain::audit::{AuditKind, Subject};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{validate_client_name, Client, User};
 use crate::domain::identity_provider::IdentityProvider;
@@ -102,7 +105,21 @@ pub fn create_tenant(
     let (password, shown) = password_or_generated("admin-password", admin_password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
     let founding = Founding::new(tenant, email, hash);
-    store.write_blocking(|tx| founding.record(tx))?;
+    let who = audit::by_operator(now);
+    store.write_blocking(|tx| {
+        founding.record(tx)?;
+        let tenant = &founding.tenant;
+        let detail = serde_json::json!({ "Name": tenant.company_name });
+        audit::record(
+            tx,
+            &who,
+            AuditKind::TenantCreated,
+            Subject::tenant(tenant.id),
+            detail,
+            &[tenant.id],
+        )?;
+        users::record(tx, &who, AuditKind::UserCreated, &founding.admin)
+    })?;
     Ok(CreatedTenant {
         tenant_id: founding.tenant.id,
         tenant_name: founding.tenant.company_name,
@@ -126,6 +143,7 @@ pub fn create_user(
     let (password, shown) = password_or_generated("password", password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
     let user = User::new(UserId::generate(), tenant, email, hash, roles, now);
+    let who = audit::by_operator(now);
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
             return Err(AppError::not_found(format!(
@@ -138,7 +156,7 @@ pub fn create_user(
                 user.email
             )));
         }
-        Ok(())
+        users::record(tx, &who, AuditKind::UserCreated, &user)
     })?;
     Ok(CreatedUser {
         tenant_id: tenant,
@@ -160,6 +178,7 @@ pub fn create_client(
     let roles = tenant_roles(roles)?;
     let (secret, first) = client_secret::make(String::new(), None).map_err(AppError::Unexpected)?;
     let client = Client::new(ClientId::generate(), tenant, name, roles, first, now);
+    let who = audit::by_operator(now);
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
             return Err(AppError::not_found(format!(
@@ -167,7 +186,7 @@ pub fn create_client(
             )));
         }
         identities::put_client(tx, &client)?;
-        Ok(())
+        clients::record(tx, &who, AuditKind::ClientCreated, &client, None)
     })?;
     Ok(CreatedClient {
         tenant_id: tenant,
@@ -188,12 +207,16 @@ pub fn set_tenant_state(
     state: TenantState,
     now: DateTime<Utc>,
 ) -> Result<Tenant, AppError> {
+    let who = audit::by_operator(now);
     store.write_blocking(|tx| {
         let mut t = tenants::get(tx, tenant)?
             .ok_or_else(|| AppError::not_found(format!("tenant {tenant} does not exist")))?;
         t.state = state;
         t.last_updated = now;
         tenants::put(tx, &t)?.map_err(|clash| super::tenants::clash_error(clash, &t))?;
+        let detail = serde_json::json!({ "State": format!("{state:?}") });
+        let kind = AuditKind::TenantStateChanged;
+        audit::record(tx, &who, kind, Subject::tenant(tenant), detail, &[tenant])?;
         Ok(t)
     })
 }
@@ -221,11 +244,13 @@ pub fn reset_password(
         EmailAddress::parse(email).map_err(|e| AppError::invalid("email", e.to_string()))?;
     let (password, shown) = password_or_generated("password", password)?;
     let hash = hash_now(&password).map_err(AppError::Unexpected)?;
+    let who = audit::by_operator(Clock::default().now());
     let user = store.write_blocking(|tx| {
         let mut user = identities::user_by_email(tx, tenant, &email)?
             .ok_or_else(|| AppError::not_found(format!("tenant {tenant} has no user {email}")))?;
         user.set_password_hash(hash.clone());
         identities::put_user(tx, &user)?;
+        users::record(tx, &who, AuditKind::UserPasswordChanged, &user)?;
         Ok::<_, AppError>(user)
     })?;
     Ok(NewPassword {
@@ -245,11 +270,14 @@ pub fn rotate_client_secret(
     now: DateTime<Utc>,
 ) -> Result<CreatedClient, AppError> {
     let (secret, new) = client_secret::make(String::new(), None).map_err(AppError::Unexpected)?;
+    let who = audit::by_operator(now);
     let updated = store.write_blocking(|tx| {
         let mut c = identities::get_client(tx, client)?
             .ok_or_else(|| AppError::not_found(format!("client {client} does not exist")))?;
         c.replace_secrets(new.clone(), now);
         identities::put_client(tx, &c)?;
+        let secret = c.secrets.first().map(|s| s.id);
+        clients::record(tx, &who, AuditKind::ClientSecretAdded, &c, secret)?;
         Ok::<_, AppError>(c)
     })?;
     Ok(CreatedClient {
@@ -269,13 +297,16 @@ pub fn rotate_client_secret(
 /// Deletes a client and its community roles; its tokens stop working at
 /// once (every API call checks that the identity still exists).
 pub fn delete_client(store: &Store, client: ClientId) -> Result<(), AppError> {
+    let who = audit::by_operator(Clock::default().now());
     store.write_blocking(|tx| {
-        if identities::delete_client(tx, client)? {
-            Ok(())
-        } else {
-            Err(AppError::not_found(format!(
+        let found = identities::get_client(tx, client)?;
+        match found {
+            Some(c) if identities::delete_client(tx, client)? => {
+                clients::record(tx, &who, AuditKind::ClientDeleted, &c, None)
+            }
+            _ => Err(AppError::not_found(format!(
                 "client {client} does not exist"
-            )))
+            ))),
         }
     })
 }
@@ -342,6 +373,7 @@ pub fn add_identity_provider(
     input: ProviderInput,
     now: DateTime<Utc>,
 ) -> Result<ListedProvider, AppError> {
+    let who = audit::by_operator(now);
     store.write_blocking(|tx| {
         // A write may run again: the input is only read.
         let mut named = input.clone();
@@ -352,7 +384,7 @@ pub fn add_identity_provider(
                 .collect();
             named.group_roles = Some(ids?);
         }
-        let made = identity_providers::insert(tx, None, tenant, &named, now)?;
+        let made = identity_providers::insert(tx, &who, tenant, &named, now)?;
         listed_provider(tx, made)
     })
 }
@@ -375,6 +407,7 @@ pub fn remove_identity_provider(
     tenant: TenantId,
     provider: &str,
 ) -> Result<ListedProvider, AppError> {
+    let who = audit::by_operator(Clock::default().now());
     store.write_blocking(|tx| {
         let key = crate::domain::shown_name::unique_key(provider.trim());
         let found = store_providers::of_tenant(tx, tenant)?
@@ -385,7 +418,7 @@ pub fn remove_identity_provider(
                     "the tenant has no identity provider with the id or name '{provider}' (see `communityd idp list`)"
                 ))
             })?;
-        let removed = identity_providers::remove(tx, None, tenant, found.id.0)?;
+        let removed = identity_providers::remove(tx, &who, tenant, found.id.0)?;
         listed_provider(tx, removed)
     })
 }

@@ -10,6 +10,7 @@
 //! anywhere: an unknown client or an unregistered URI gets a page, never a
 //! redirect, so the endpoint cannot be used to bounce people elsewhere.
 
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use crate::auth::access_token::{IdentityStatement, LIFETIME_SECONDS};
@@ -277,6 +278,11 @@ async fn trade(ctx: &Context, x: Exchange) -> Result<UserTokens, ExchangeError> 
         .access_tokens
         .issue_id_token(statement, now)
         .map_err(unexpected)?;
+    let who = audit::by(ctx, caller);
+    ctx.store
+        .write(move |tx| audit::sign_in_succeeded(tx, &who, "AuthorizationCode"))
+        .await
+        .map_err(AppError::from)?;
     Ok(UserTokens {
         access_token,
         id_token,

@@ -8,8 +8,10 @@
 //! access tokens already issued live out their hour.
 
 use super::access::acting;
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::authorization_code_client::{
     validate_cors_origins, validate_post_logout_redirect_uris, validate_redirect_uris,
     AuthorizationCodeClient, MAX_AUTHORIZATION_CODE_CLIENTS_PER_TENANT,
@@ -17,7 +19,7 @@ use crate::domain::authorization_code_client::{
 use crate::domain::identity::{validate_client_name, Caller};
 use crate::domain::ids::{AuthorizationCodeClientId, TenantId};
 use crate::domain::permission::Operation;
-use crate::store::{authorization_code_clients as clients, Readable};
+use crate::store::{authorization_code_clients as clients, Readable, WriteTx};
 
 /// A client as the request gave it; `None` leaves that part as it is (a
 /// new client needs a name and its redirect URIs).
@@ -113,6 +115,30 @@ pub async fn get(
         .await
 }
 
+/// A change to an application: its name, addresses and whether it is
+/// enabled, as they are now.
+fn record(
+    tx: &WriteTx,
+    who: &Origin,
+    kind: AuditKind,
+    client: &AuthorizationCodeClient,
+) -> Result<(), AppError> {
+    let detail = serde_json::json!({
+        "Name": client.name,
+        "Enabled": client.enabled,
+        "RedirectUris": client.redirect_uris,
+    });
+    audit::record(
+        tx,
+        who,
+        kind,
+        Subject::application(client.id),
+        detail,
+        &[client.tenant],
+    )?;
+    Ok(())
+}
+
 pub async fn create(
     ctx: &Context,
     caller: Caller,
@@ -121,6 +147,7 @@ pub async fn create(
 ) -> Result<AuthorizationCodeClient, AppError> {
     let now = ctx.clock.now();
     let id = AuthorizationCodeClientId::generate();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, caller, tenant)?;
@@ -147,6 +174,7 @@ pub async fn create(
                 )));
             }
             clients::put(tx, &client)?;
+            record(tx, &who, AuditKind::ApplicationCreated, &client)?;
             Ok(client)
         })
         .await
@@ -159,12 +187,14 @@ pub async fn update(
     id: AuthorizationCodeClientId,
     input: ClientInput,
 ) -> Result<AuthorizationCodeClient, AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, caller, tenant)?;
             let mut client = own_client(tx, tenant, id)?;
             apply(&mut client, &input)?;
             clients::put(tx, &client)?;
+            record(tx, &who, AuditKind::ApplicationChanged, &client)?;
             Ok(client)
         })
         .await
@@ -176,11 +206,13 @@ pub async fn delete(
     tenant: TenantId,
     id: AuthorizationCodeClientId,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, caller, tenant)?;
-            own_client(tx, tenant, id)?;
+            let client = own_client(tx, tenant, id)?;
             clients::delete(tx, id)?;
+            record(tx, &who, AuditKind::ApplicationDeleted, &client)?;
             Ok(())
         })
         .await

@@ -9,11 +9,13 @@
 //! tokens at once; tokens already issued live out their short lifetime.
 
 use super::access::{acting, Acting};
+use super::audit;
 use super::context::Context;
 use super::directory::{listed_client, own_directory, Listed};
 use super::error::AppError;
 use super::role_ids::{self, NamedRoles};
 use crate::auth::client_secret;
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::client_secret::{
     validate_expiry, validate_secret_description, validate_tags, ClientSecret,
     MAX_CLIENTS_PER_TENANT, MAX_SECRETS_PER_CLIENT,
@@ -21,8 +23,8 @@ use crate::domain::client_secret::{
 use crate::domain::identity::{validate_client_name, Caller, Client, NewSecret};
 use crate::domain::ids::{ClientId, TenantId};
 use crate::domain::permission::Operation;
-use crate::domain::role::RoleSet;
-use crate::store::{clients, identities, Readable};
+use crate::domain::role::{Role, RoleSet};
+use crate::store::{clients, identities, Readable, WriteTx};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -159,6 +161,38 @@ async fn make_secret(
         .map_err(AppError::Unexpected)
 }
 
+/// A change to a client (and which of its secrets, if one): its name,
+/// roles and whether it is enabled, as they are now.
+pub(super) fn record(
+    tx: &WriteTx,
+    who: &Origin,
+    kind: AuditKind,
+    client: &Client,
+    secret: Option<u32>,
+) -> Result<(), AppError> {
+    let roles: Vec<&str> = client
+        .tenant_roles
+        .roles()
+        .into_iter()
+        .map(Role::name)
+        .collect();
+    let detail = serde_json::json!({
+        "Name": client.name,
+        "Roles": roles,
+        "Enabled": client.enabled,
+        "Secret": secret,
+    });
+    audit::record(
+        tx,
+        who,
+        kind,
+        Subject::client(client.id),
+        detail,
+        &[client.tenant],
+    )?;
+    Ok(())
+}
+
 /// Creates a client with its first secret.
 pub async fn create(
     ctx: &Context,
@@ -197,6 +231,7 @@ pub async fn create(
     );
     client.tags = tags;
     client.enabled = new.enabled.unwrap_or(true);
+    let who = audit::by(ctx, caller);
     let listed = ctx
         .store
         .write(move |tx| {
@@ -207,6 +242,7 @@ pub async fn create(
             client.tenant_roles = roles.tenant_roles;
             client.custom_roles = roles.custom_roles;
             identities::put_client(tx, &client)?;
+            record(tx, &who, AuditKind::ClientCreated, &client, None)?;
             listed_client(tx, client.clone())
         })
         .await?;
@@ -224,6 +260,7 @@ pub async fn update(
     id: ClientId,
     change: ClientChange,
 ) -> Result<Listed<Client>, AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, caller, tenant)?;
@@ -251,6 +288,7 @@ pub async fn update(
                 client.enabled = enabled;
             }
             identities::put_client(tx, &client)?;
+            record(tx, &who, AuditKind::ClientChanged, &client, None)?;
             listed_client(tx, client)
         })
         .await
@@ -263,11 +301,13 @@ pub async fn delete(
     tenant: TenantId,
     id: ClientId,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, caller, tenant)?;
-            own_client(tx, tenant, id)?;
+            let client = own_client(tx, tenant, id)?;
             identities::delete_client(tx, id)?;
+            record(tx, &who, AuditKind::ClientDeleted, &client, None)?;
             Ok(())
         })
         .await
@@ -332,6 +372,7 @@ pub async fn add_secret(
         now,
     )?;
     let (secret, new) = make_secret(description, expires).await?;
+    let who = audit::by(ctx, caller);
     let made = ctx
         .store
         .write(move |tx| {
@@ -342,6 +383,13 @@ pub async fn add_secret(
                 .map_err(|_| too_many_secrets(id))?
                 .clone();
             identities::put_client(tx, &client)?;
+            record(
+                tx,
+                &who,
+                AuditKind::ClientSecretAdded,
+                &client,
+                Some(made.id),
+            )?;
             Ok::<_, AppError>(made)
         })
         .await?;
@@ -359,6 +407,7 @@ pub async fn update_secret(
     input: SecretInput,
 ) -> Result<ClientSecret, AppError> {
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, caller, tenant)?;
@@ -381,6 +430,7 @@ pub async fn update_secret(
             found.expires = expires;
             let changed = found.clone();
             identities::put_client(tx, &client)?;
+            record(tx, &who, AuditKind::ClientChanged, &client, Some(secret))?;
             Ok(changed)
         })
         .await
@@ -394,6 +444,7 @@ pub async fn delete_secret(
     id: ClientId,
     secret: u32,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, caller, tenant)?;
@@ -402,6 +453,13 @@ pub async fn delete_secret(
                 return Err(secret_not_found(id, secret));
             }
             identities::put_client(tx, &client)?;
+            record(
+                tx,
+                &who,
+                AuditKind::ClientSecretRevoked,
+                &client,
+                Some(secret),
+            )?;
             Ok(())
         })
         .await

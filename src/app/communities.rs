@@ -1,6 +1,7 @@
 //! Use cases of the Communities API: list, create, get, update, delete, summary.
 
 use super::access::acting;
+use super::audit;
 use super::community_access::{check_path_tenant, enter, in_community, stands, InCommunity};
 use super::community_roles;
 use super::context::Context;
@@ -8,6 +9,7 @@ use super::error::{optional, AppError};
 use super::profile;
 use super::removal;
 use super::sds::visibility::ShareCounts;
+use crate::domain::audit::{AuditKind, Subject};
 use crate::domain::community::{validate_alias, validate_description, Community, CommunityName};
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
@@ -206,6 +208,7 @@ pub async fn create(
         input.preferred_region_id.as_deref(),
     )?;
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             check_path_tenant(caller, path_tenant)?;
@@ -250,6 +253,14 @@ pub async fn create(
                 caller.tenant,
                 caller.principal,
                 creator_roles,
+            )?;
+            audit::record(
+                tx,
+                &who,
+                AuditKind::CommunityCreated,
+                Subject::community(community.id),
+                serde_json::json!({ "Name": community.name.as_str() }),
+                &[],
             )?;
             let at = in_community(tx, caller, None, community.id)?;
             view(tx, &at, now)
@@ -313,6 +324,7 @@ pub async fn update(
         change.preferred_region_id.as_deref(),
     )?;
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let mut at = in_community(tx, caller, path_tenant, id)?;
@@ -344,6 +356,23 @@ pub async fn update(
                 at.membership.alias = alias.clone();
                 memberships::put(tx, &at.membership)?;
             }
+            if name.is_some() || description.is_some() || region.is_some() || alias.is_some() {
+                let detail = serde_json::json!({
+                    "Name": name.as_ref().map(|n| n.as_str()),
+                    "Description": description.is_some(),
+                    "PreferredRegionId": region,
+                    "Alias": alias,
+                });
+                let kind = AuditKind::CommunityChanged;
+                audit::record(
+                    tx,
+                    &who,
+                    kind,
+                    Subject::community(id),
+                    detail,
+                    &[at.community.owner],
+                )?;
+            }
             view(tx, &at, now)
         })
         .await
@@ -355,12 +384,13 @@ pub async fn delete(
     path_tenant: Option<TenantId>,
     id: CommunityId,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let at = in_community(tx, caller, path_tenant, id)?;
             at.require(Operation::DeleteCommunity)?;
             at.require_owner_side("delete it")?;
-            removal::delete_community(tx, &at.community)
+            removal::delete_community(tx, &who, &at.community)
         })
         .await
 }

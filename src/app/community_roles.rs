@@ -1,9 +1,11 @@
 //! Community roles of a tenant's own users and clients: list, grant, revoke.
 //! A tenant manages only its own identities, only in communities it is in.
 
+use super::audit;
 use super::community_access::{in_community, InCommunity};
 use super::context::Context;
 use super::error::AppError;
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::identity::Caller;
 use crate::domain::ids::{ClientId, CommunityId, PrincipalId, PrincipalKind, TenantId, UserId};
 use crate::domain::paging::Page;
@@ -156,6 +158,7 @@ fn parse_roles(community: CommunityId, ids: &[String]) -> Result<RoleSet, AppErr
 /// it held before and the identity's label.
 fn set_roles(
     tx: &WriteTx,
+    origin: &Origin,
     caller: Caller,
     path_tenant: TenantId,
     community: CommunityId,
@@ -169,6 +172,21 @@ fn set_roles(
     let before = grants::get(tx, community, caller.tenant, who)?;
     check_may_change(&at, RoleSet::from_bits(before.bits() ^ roles.bits()))?;
     grants::set(tx, community, caller.tenant, who, roles)?;
+    if before != roles {
+        let kind = if roles.is_empty() {
+            AuditKind::CommunityRoleRevoked
+        } else {
+            AuditKind::CommunityRoleGranted
+        };
+        let names = |set: RoleSet| set.roles().into_iter().map(Role::name).collect::<Vec<_>>();
+        let detail = serde_json::json!({
+            "Identity": label,
+            "Before": names(before),
+            "After": names(roles),
+        });
+        let subject = Subject::community_roles(community, who);
+        audit::record(tx, origin, kind, subject, detail, &[])?;
+    }
     Ok((before, label))
 }
 
@@ -185,9 +203,10 @@ pub async fn put_roles(
 ) -> Result<(bool, Holder), AppError> {
     let roles = parse_roles(community, &role_ids)?;
     let who = principal(kind, id);
+    let origin = audit::by(ctx, caller);
     let (before, label) = ctx
         .store
-        .write(move |tx| set_roles(tx, caller, path_tenant, community, who, roles))
+        .write(move |tx| set_roles(tx, &origin, caller, path_tenant, community, who, roles))
         .await?;
     Ok((
         before.is_empty(),
@@ -208,8 +227,19 @@ pub async fn revoke(
     id: Uuid,
 ) -> Result<(), AppError> {
     let who = principal(kind, id);
+    let origin = audit::by(ctx, caller);
     ctx.store
-        .write(move |tx| set_roles(tx, caller, path_tenant, community, who, RoleSet::EMPTY))
+        .write(move |tx| {
+            set_roles(
+                tx,
+                &origin,
+                caller,
+                path_tenant,
+                community,
+                who,
+                RoleSet::EMPTY,
+            )
+        })
         .await
         .map(|_| ())
 }

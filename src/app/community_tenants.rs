@@ -1,5 +1,6 @@
 //! Member tenants of a community: list, confirm, pause, resume, remove, leave.
 
+use super::audit;
 use super::communities::{tenants_of, TenantInCommunity};
 use super::community_access::{in_community, in_or_awaiting, InCommunity};
 use super::context::Context;
@@ -7,6 +8,7 @@ use super::error::{optional, AppError};
 use super::handshake::confirm_invitation;
 use super::profile;
 use super::removal::{end_membership, Departure};
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::community::validate_alias;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
@@ -136,13 +138,14 @@ pub async fn update(
         ));
     }
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     let outcome = ctx
         .store
         .write(move |tx| {
             // Settings first: a removal that follows takes them with it.
             let mut outcome = Outcome::Unchanged;
             if !settings.is_empty() {
-                outcome = settings.apply(tx, caller, path_tenant, community, member)?;
+                outcome = settings.apply(tx, &who, path_tenant, community, member)?;
             }
             // A tenant removed is answered as it was, so read it first.
             let mut leaving = None;
@@ -151,7 +154,7 @@ pub async fn update(
                     leaving = member_as_seen(tx, community, caller.tenant, member, now)?;
                 }
                 let status =
-                    apply_status(tx, caller, path_tenant, community, member, requested, now)?;
+                    apply_status(tx, &who, path_tenant, community, member, requested, now)?;
                 if status == Outcome::Changed {
                     outcome = Outcome::Changed;
                 }
@@ -190,11 +193,12 @@ impl MemberSettings {
     fn apply(
         &self,
         tx: &WriteTx,
-        caller: Caller,
+        who: &Origin,
         path_tenant: Option<TenantId>,
         community: CommunityId,
         member: TenantId,
     ) -> Result<Outcome, AppError> {
+        let caller = audit::caller(who)?;
         let at = in_community(tx, caller, path_tenant, community)?;
         if member != caller.tenant {
             return Err(AppError::forbidden(
@@ -219,19 +223,33 @@ impl MemberSettings {
         }
         memberships::put(tx, &membership)?;
         profiles::set_member(tx, community, member, &after)?;
+        let detail = serde_json::json!({
+            "CommunityAlias": membership.alias,
+            "ContactEmail": after.contact_email,
+            "PreferredRegionId": after.preferred_region_id,
+        });
+        audit::record(
+            tx,
+            who,
+            AuditKind::MembershipSettingsChanged,
+            Subject::membership(community, member),
+            detail,
+            &[],
+        )?;
         Ok(Outcome::Changed)
     }
 }
 
 fn apply_status(
     tx: &WriteTx,
-    caller: Caller,
+    who: &Origin,
     path_tenant: Option<TenantId>,
     community: CommunityId,
     member: TenantId,
     requested: CommunityTenantStatus,
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
+    let caller = audit::caller(who)?;
     let leaving = requested == CommunityTenantStatus::Remove && member == caller.tenant;
     let at = if leaving {
         in_or_awaiting(tx, caller, path_tenant, community)?
@@ -253,8 +271,8 @@ fn apply_status(
     }
     match change {
         StatusChange::Unchanged => Ok(Outcome::Unchanged),
-        StatusChange::Confirm => confirm(tx, &at, &membership, now),
-        StatusChange::Remove => remove_or_leave(tx, &at, &membership, now),
+        StatusChange::Confirm => confirm(tx, who, &at, &membership, now),
+        StatusChange::Remove => remove_or_leave(tx, who, &at, &membership, now),
         StatusChange::Pause => {
             membership.status = CommunityTenantStatus::Paused;
             membership.paused_by = Some(if itself {
@@ -263,6 +281,7 @@ fn apply_status(
                 PausedBy::Owner
             });
             memberships::put(tx, &membership)?;
+            record_status(tx, who, &at, &membership, AuditKind::MembershipPaused)?;
             Ok(Outcome::Changed)
         }
         StatusChange::Resume => {
@@ -272,9 +291,30 @@ fn apply_status(
             membership.status = CommunityTenantStatus::Active;
             membership.paused_by = None;
             memberships::put(tx, &membership)?;
+            record_status(tx, who, &at, &membership, AuditKind::MembershipResumed)?;
             Ok(Outcome::Changed)
         }
     }
+}
+
+/// A pause or resume, seen by the member and the owner.
+fn record_status(
+    tx: &WriteTx,
+    who: &Origin,
+    at: &InCommunity,
+    membership: &Membership,
+    kind: AuditKind,
+) -> Result<(), AppError> {
+    let detail = serde_json::json!({ "PausedBy": membership.paused_by.map(|p| format!("{p:?}")) });
+    audit::record(
+        tx,
+        who,
+        kind,
+        Subject::membership(membership.community, membership.tenant),
+        detail,
+        &[membership.tenant, at.community.owner],
+    )?;
+    Ok(())
 }
 
 /// Whether the caller may ask for `requested` on `member` at all, decided
@@ -322,6 +362,7 @@ fn resume_refusal(paused_by: Option<PausedBy>) -> &'static str {
 
 fn confirm(
     tx: &WriteTx,
+    who: &Origin,
     at: &InCommunity,
     membership: &Membership,
     now: DateTime<Utc>,
@@ -338,7 +379,7 @@ fn confirm(
             "only the tenant that sent the invitation can confirm it",
         ));
     }
-    confirm_invitation(tx, inv, &at.community, now)?;
+    confirm_invitation(tx, who, inv, &at.community, now)?;
     Ok(Outcome::Changed)
 }
 
@@ -346,6 +387,7 @@ fn confirm(
 /// moderators; removing your own tenant is leaving.
 fn remove_or_leave(
     tx: &WriteTx,
+    who: &Origin,
     at: &InCommunity,
     member: &Membership,
     now: DateTime<Utc>,
@@ -358,7 +400,7 @@ fn remove_or_leave(
         at.require_owner_side("remove other tenants")?;
         Departure::Removed
     };
-    end_membership(tx, &at.community, member, how, now)?;
+    end_membership(tx, who, &at.community, member, how, now)?;
     Ok(Outcome::Changed)
 }
 

@@ -6,9 +6,11 @@
 //! nobody can hold any more, until their owners edit it away.
 
 use super::access::Acting;
+use super::audit;
 use super::context::Context;
 use super::directory::{all_roles, own_directory};
 use super::error::AppError;
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::custom_role::{
     validate_description, validate_name, CustomRole, MAX_CUSTOM_ROLES_PER_TENANT,
 };
@@ -154,6 +156,7 @@ pub async fn create(
 ) -> Result<RoleInstance, AppError> {
     let now = ctx.clock.now();
     let fresh = CustomRoleId::generate();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let me = administrator(tx, caller, tenant)?;
@@ -181,6 +184,7 @@ pub async fn create(
             if !custom_roles::put(tx, &role)? {
                 return Err(name_taken(&role.name));
             }
+            record(tx, &who, AuditKind::CustomRoleCreated, &role)?;
             Ok(role.instance())
         })
         .await
@@ -194,6 +198,7 @@ pub async fn update(
     id: Uuid,
     input: RoleInput,
 ) -> Result<RoleInstance, AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let me = administrator(tx, caller, tenant)?;
@@ -215,6 +220,7 @@ pub async fn update(
             if !custom_roles::put(tx, &role)? {
                 return Err(name_taken(&role.name));
             }
+            record(tx, &who, AuditKind::CustomRoleChanged, &role)?;
             Ok(role.instance())
         })
         .await
@@ -227,14 +233,30 @@ pub async fn delete(
     tenant: TenantId,
     id: Uuid,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let me = administrator(tx, caller, tenant)?;
             let role = own_custom(tx, &me, id)?;
             custom_roles::delete(tx, tenant, role.id)?;
+            record(tx, &who, AuditKind::CustomRoleDeleted, &role)?;
             take_from_holders(tx, tenant, role.id)
         })
         .await
+}
+
+/// A change to a custom role, with its name as it is now.
+fn record(tx: &WriteTx, who: &Origin, kind: AuditKind, role: &CustomRole) -> Result<(), AppError> {
+    let detail = serde_json::json!({ "Name": role.name });
+    audit::record(
+        tx,
+        who,
+        kind,
+        Subject::custom_role(role.id),
+        detail,
+        &[role.tenant],
+    )?;
+    Ok(())
 }
 
 /// Every user and client of the tenant that holds `role` loses it.

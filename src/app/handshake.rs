@@ -3,6 +3,7 @@
 //! changed since the invitation was created.
 
 use super::access::{acting, Acting};
+use super::audit;
 use super::community_access::{current_membership, in_community};
 use super::context::Context;
 use super::error::AppError;
@@ -11,6 +12,7 @@ use super::notify;
 use super::profile;
 use super::removal::release_invitee;
 use crate::auth::session;
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::community::Community;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{InvitationId, PrincipalId};
@@ -64,6 +66,7 @@ pub async fn process_with_contact(
     let ttl = ctx.invitation_ttl();
     let cap = ctx.settings.invitations_per_community_per_day;
     let link_session = link_session.map(session::key);
+    let who = audit::by(ctx, caller);
     let done = ctx
         .store
         .write(move |tx| {
@@ -82,14 +85,42 @@ pub async fn process_with_contact(
                     inv
                 }
                 Action::Decline => decline(tx, caller, id, link, now)?,
-                Action::Confirm => confirm(tx, caller, id, now)?,
+                Action::Confirm => confirm(tx, &who, id, now)?,
                 Action::Resend => resend(tx, caller, id, now, ttl, cap)?,
             };
+            let kind = match action {
+                Action::Accept => Some(AuditKind::InvitationAccepted),
+                Action::Decline => Some(AuditKind::InvitationDeclined),
+                Action::Resend => Some(AuditKind::InvitationResent),
+                // `confirm_invitation` records it.
+                Action::Confirm => None,
+            };
+            if let Some(kind) = kind {
+                record_answer(tx, &who, kind, &inv)?;
+            }
             view(tx, inv, now)
         })
         .await?;
     ctx.mail_ready.notify_one();
     Ok(done)
+}
+
+/// An answer to an invitation (or its resending), seen by the inviting
+/// tenant and the tenant that answered.
+fn record_answer(
+    tx: &WriteTx,
+    who: &Origin,
+    kind: AuditKind,
+    inv: &Invitation,
+) -> Result<(), AppError> {
+    let mut touched = vec![inv.issuing_tenant];
+    touched.extend(inv.invited_tenant);
+    let detail = serde_json::json!({
+        "Community": inv.community.to_string(),
+        "Recipient": inv.recipient.as_str(),
+    });
+    audit::record(tx, who, kind, Subject::invitation(inv.id), detail, &touched)?;
+    Ok(())
 }
 
 /// The generation of the invitation link the session followed, if it did;
@@ -263,21 +294,23 @@ fn decline(
 
 fn confirm(
     tx: &WriteTx,
-    caller: Caller,
+    who: &Origin,
     id: InvitationId,
     now: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
+    let caller = audit::caller(who)?;
     let (inv, community) = load_issued(tx, caller, id)?;
     not_withdrawn(&inv)?;
     let at = in_community(tx, caller, None, community.id)?;
     at.require(Operation::ConfirmTenant)?;
-    confirm_invitation(tx, inv, &community, now)
+    confirm_invitation(tx, who, inv, &community, now)
 }
 
 /// Makes the accepting tenant Active and completes the invitation. Used by
 /// Confirm and by the community-tenants PUT with Status Active.
 pub fn confirm_invitation(
     tx: &WriteTx,
+    who: &Origin,
     mut inv: Invitation,
     community: &Community,
     now: DateTime<Utc>,
@@ -325,6 +358,14 @@ pub fn confirm_invitation(
         now,
     )?;
     tracing::info!(community = %community.id, tenant = %tenant.id, "tenant confirmed");
+    audit::record(
+        tx,
+        who,
+        AuditKind::MembershipConfirmed,
+        Subject::membership(community.id, invitee),
+        serde_json::json!({ "Invitation": inv.id.to_string() }),
+        &[invitee, inv.issuing_tenant, community.owner],
+    )?;
     invitations::put(tx, &inv)?;
     Ok(inv)
 }

@@ -4,6 +4,7 @@
 //! wait for argon2 in the fair hashing queue. A client secret already
 //! proven against the hash stored now skips both (`RememberedSecrets`).
 
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use crate::auth::client_secret;
@@ -11,6 +12,7 @@ use crate::auth::password::Busy;
 use crate::auth::pending_sign_in::Owed;
 use crate::auth::session;
 use crate::auth::source::Source;
+use crate::domain::audit::Subject;
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, Client, User};
 use crate::domain::ids::{ClientId, PrincipalId, TenantId};
@@ -100,7 +102,7 @@ async fn check_client(
             .filter(|s| s.is_live_at(now))
             .any(|s| ctx.remembered_secrets.recall(&s.hash, secret));
         if usable(client, tenant) && remembered {
-            return issue(ctx, client);
+            return issue(ctx, client).await;
         }
     }
     ctx.auth_throttle
@@ -147,20 +149,33 @@ async fn check_client(
     // A client of a tenant that is not Active, or a disabled client, gets
     // the answer of a wrong secret whatever it sent, so the answer never
     // tells whether the secret was right.
+    let known = found.as_ref().map(|(c, _)| (c.id, c.tenant));
     let Some(((client, _), hash)) = found.filter(|(c, t)| usable(c, t)).zip(matched) else {
         ctx.auth_throttle.failed(&key, source).await?;
+        if let Some((id, tenant)) = known {
+            let detail = serde_json::json!({ "Method": "ClientCredentials" });
+            audit::sign_in_failed(ctx, tenant, Subject::client(id), detail).await?;
+        }
         return Err(CredentialError::InvalidClient);
     };
     ctx.auth_throttle.succeeded(&key, source).await?;
     ctx.remembered_secrets.remember(&hash, secret);
-    issue(ctx, &client)
+    issue(ctx, &client).await
 }
 
-fn issue(ctx: &Context, client: &Client) -> Result<IssuedToken, CredentialError> {
+/// A token for `client`, its sign-in recorded first.
+async fn issue(ctx: &Context, client: &Client) -> Result<IssuedToken, CredentialError> {
     let caller = Caller {
         principal: PrincipalId::Client(client.id),
         tenant: client.tenant,
     };
+    let mut who = audit::by(ctx, caller);
+    if let Some(actor) = &mut who.actor {
+        actor.name = Some(client.name.clone());
+    }
+    ctx.store
+        .write(move |tx| audit::sign_in_succeeded(tx, &who, "ClientCredentials"))
+        .await?;
     let access_token = ctx
         .access_tokens
         .issue(caller, client.tenant_roles, ctx.clock.now())
@@ -283,6 +298,7 @@ async fn check_password(
     if !policy.passwords {
         return Err(LoginError::PasswordsOff);
     }
+    let email_typed = email;
     let email = EmailAddress::parse(email).ok();
     let found: Option<(User, Tenant)> = match email {
         Some(email) => {
@@ -304,8 +320,16 @@ async fn check_password(
         .verify(source, password.to_string(), hash)
         .await
         .map_err(LoginError::Busy)?;
-    let Some((user, tenant)) = found.filter(|_| matched) else {
+    let Some((user, tenant)) = found.clone().filter(|_| matched) else {
         ctx.auth_throttle.failed(&key, source).await?;
+        if state.is_some() {
+            let subject = match &found {
+                Some((user, _)) => Subject::user(user.id),
+                None => Subject::sign_in_name(email_typed),
+            };
+            let detail = serde_json::json!({ "Method": "Password" });
+            audit::sign_in_failed(ctx, tenant, subject, detail).await?;
+        }
         return Err(LoginError::BadCredentials);
     };
     if !tenant.state.is_active() {
@@ -317,13 +341,16 @@ async fn check_password(
         return Ok(PasswordSignIn::Owed(owed, user));
     }
     ctx.auth_throttle.succeeded(&key, source).await?;
-    let (id, session) = start_session(ctx, &user).await?;
+    let (id, session) = start_session(ctx, &user, "Password").await?;
     Ok(PasswordSignIn::Session(id, session))
 }
 
+/// A new portal session for `user`, who has just signed in by `method`
+/// (recorded with the session).
 pub(super) async fn start_session(
     ctx: &Context,
     user: &User,
+    method: &'static str,
 ) -> Result<(String, Session), AppError> {
     let now = ctx.clock.now();
     let ttl =
@@ -340,8 +367,13 @@ pub(super) async fn start_session(
     };
     let key = session::key(&id);
     let stored = record.clone();
+    let who = audit::by(ctx, caller_of(&record));
     ctx.store
-        .write(move |tx| Ok::<_, AppError>(sessions::put(tx, &key, &stored)?))
+        .write(move |tx| {
+            sessions::put(tx, &key, &stored)?;
+            audit::sign_in_succeeded(tx, &who, method)?;
+            Ok::<_, AppError>(())
+        })
         .await?;
     Ok((id, record))
 }

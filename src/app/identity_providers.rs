@@ -4,12 +4,14 @@
 //! at once rather than a broken button on the login page.
 
 use super::access::Acting;
+use super::audit;
 use super::context::Context;
 use super::directory::own_directory;
 use super::error::AppError;
 use super::role_ids;
 use crate::auth::oidc::discovery;
 use crate::auth::oidc::http::ProviderHttp;
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::identity::Caller;
 use crate::domain::identity_provider::ProviderSecret;
 use crate::domain::identity_provider::{
@@ -213,16 +215,16 @@ pub fn required(input: &ProviderInput) -> Result<String, AppError> {
         .map_err(|r| AppError::invalid("Issuer", r))
 }
 
-/// The write of a new provider, its discovery already checked. `caller`
-/// is `None` for the operator.
+/// The write of a new provider, its discovery already checked. `who` is
+/// the operator or a caller.
 pub fn insert(
     tx: &WriteTx,
-    caller: Option<Caller>,
+    who: &Origin,
     tenant: TenantId,
     input: &ProviderInput,
     now: DateTime<Utc>,
 ) -> Result<IdentityProvider, AppError> {
-    administrator(tx, caller, tenant)?;
+    administrator(tx, audit::caller_or_operator(who), tenant)?;
     if identity_providers::of_tenant(tx, tenant)?.len() >= MAX_PROVIDERS_PER_TENANT {
         return Err(AppError::conflict(format!(
             "your tenant has {MAX_PROVIDERS_PER_TENANT} identity providers, the most it may have; remove one first"
@@ -243,7 +245,26 @@ pub fn insert(
     };
     apply(tx, &mut provider, input)?;
     save(tx, &provider)?;
+    record(tx, who, AuditKind::IdentityProviderAdded, &provider)?;
     Ok(provider)
+}
+
+/// A change to a provider, with its name, issuer and domains as they are
+/// now (never its secret).
+fn record(
+    tx: &WriteTx,
+    who: &Origin,
+    kind: AuditKind,
+    provider: &IdentityProvider,
+) -> Result<(), AppError> {
+    let detail = serde_json::json!({
+        "Name": provider.name,
+        "Issuer": provider.issuer,
+        "Domains": provider.domains,
+    });
+    let subject = Subject::identity_provider(provider.id);
+    audit::record(tx, who, kind, subject, detail, &[provider.tenant])?;
+    Ok(())
 }
 
 /// A new provider.
@@ -259,8 +280,9 @@ pub async fn create(
     let issuer = required(&input)?;
     check_discovery(&ctx.provider_http, &issuer).await?;
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
-        .write(move |tx| insert(tx, Some(caller), tenant, &input, now))
+        .write(move |tx| insert(tx, &who, tenant, &input, now))
         .await
 }
 
@@ -286,25 +308,28 @@ pub async fn update(
             check_discovery(&ctx.provider_http, &issuer).await?;
         }
     }
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             administrator(tx, Some(caller), tenant)?;
             let mut provider = found(tx, tenant, id)?;
             apply(tx, &mut provider, &input)?;
             save(tx, &provider)?;
+            record(tx, &who, AuditKind::IdentityProviderChanged, &provider)?;
             Ok(provider)
         })
         .await
 }
 
-/// Removes a provider (`caller` is `None` for the operator). Its people
+/// Removes a provider (`who` is the operator or a caller). Its people
 /// keep their users; they sign in another way from now on.
 pub fn remove(
     tx: &WriteTx,
-    caller: Option<Caller>,
+    who: &Origin,
     tenant: TenantId,
     id: Uuid,
 ) -> Result<IdentityProvider, AppError> {
+    let caller = audit::caller_or_operator(who);
     administrator(tx, caller, tenant)?;
     let provider = found(tx, tenant, id)?;
     let last = identity_providers::of_tenant(tx, tenant)?.len() == 1;
@@ -315,6 +340,7 @@ pub fn remove(
         )));
     }
     identity_providers::delete(tx, tenant, provider.id)?;
+    record(tx, who, AuditKind::IdentityProviderRemoved, &provider)?;
     Ok(provider)
 }
 
@@ -324,8 +350,9 @@ pub async fn delete(
     tenant: TenantId,
     id: Uuid,
 ) -> Result<IdentityProvider, AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
-        .write(move |tx| remove(tx, Some(caller), tenant, id))
+        .write(move |tx| remove(tx, &who, tenant, id))
         .await
 }
 

@@ -2,10 +2,12 @@
 //! and from the invited side: details and the accepted list.
 
 use super::access::acting;
+use super::audit;
 use super::community_access::{check_path_tenant, current_membership, in_community, InCommunity};
 use super::context::Context;
 use super::error::AppError;
 use super::removal::release_invitee;
+use crate::domain::audit::{AuditKind, Subject};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
@@ -194,6 +196,7 @@ pub async fn create(
     let now = ctx.clock.now();
     let ttl = ctx.invitation_ttl();
     let cap = ctx.settings.invitations_per_community_per_day;
+    let who = audit::by(ctx, caller);
     let created = ctx
         .store
         .write(move |tx| {
@@ -214,6 +217,12 @@ pub async fn create(
             check_recipient_not_member(tx, community, &recipient, now)?;
             spend_quota(tx, cap, community, now)?;
             outbox::put(tx, &email)?;
+            let detail = serde_json::json!({
+                "Community": community.to_string(),
+                "Recipient": recipient.as_str(),
+            });
+            let subject = Subject::invitation(inv.id);
+            audit::record(tx, &who, AuditKind::InvitationCreated, subject, detail, &[])?;
             // What `view` would read back, known already.
             Ok::<_, AppError>(InvitationView {
                 state: inv.state_at(now),
@@ -293,6 +302,7 @@ pub async fn withdraw(
     id: InvitationId,
 ) -> Result<(), AppError> {
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let at = in_community(tx, caller, path_tenant, community)?;
@@ -305,7 +315,20 @@ pub async fn withdraw(
             }
             inv.withdraw(now)
                 .map_err(|e| AppError::conflict(e.to_string()))?;
-            invitations::put(tx, &inv).map_err(AppError::from)
+            invitations::put(tx, &inv)?;
+            let mut touched = vec![inv.issuing_tenant];
+            touched.extend(inv.invited_tenant);
+            let detail = serde_json::json!({ "Recipient": inv.recipient.as_str() });
+            let subject = Subject::invitation(inv.id);
+            audit::record(
+                tx,
+                &who,
+                AuditKind::InvitationWithdrawn,
+                subject,
+                detail,
+                &touched,
+            )?;
+            Ok(())
         })
         .await
 }

@@ -8,14 +8,19 @@
 //! sessions and makes every earlier link useless, on every instance serving
 //! the database, with nothing kept in any process.
 
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use super::identity::login_key;
 use super::notify;
+use super::{identity, users};
 use crate::auth::password::hash_now;
 use crate::auth::session;
 use crate::auth::source::Source;
+use crate::domain::audit::{Actor, AuditKind};
 use crate::domain::email::EmailAddress;
+use crate::domain::identity::Caller;
+use crate::domain::ids::PrincipalId;
 use crate::domain::notification::{Notice, PasswordAccount};
 use crate::domain::password::check_new;
 use crate::domain::session::Session;
@@ -93,6 +98,7 @@ pub async fn change_own(
     ctx.auth_throttle.succeeded(&key, source).await?;
     let hash = hash(change.new).await?;
     let key = session::key(session_id);
+    let who = audit::by(ctx, identity::caller_of(session));
     ctx.store
         .write(move |tx| {
             let mut user = identities::get_user(tx, user_id)?
@@ -106,6 +112,7 @@ pub async fn change_own(
             identities::put_user(tx, &user)?;
             current.password_generation = user.password_generation;
             sessions::put(tx, &key, &current)?;
+            users::record(tx, &who, AuditKind::UserPasswordChanged, &user)?;
             Ok(())
         })
         .await
@@ -257,6 +264,8 @@ pub async fn set_with_link(
     }
     check_choice(&new, again)?;
     let hash = hash(new).await?;
+    // The actor is the link's user, whose tenant the write reads.
+    let link_origin = audit::origin(ctx, None);
     ctx.store
         .write(move |tx| {
             let Some(mut user) = identities::get_user(tx, link.user)?
@@ -267,15 +276,22 @@ pub async fn set_with_link(
             if active_tenant_name(tx, &user)?.is_none() {
                 return Err(SetPasswordError::InvalidLink);
             }
+            let mut who = link_origin.clone();
+            who.actor = Some(Actor::of(Caller {
+                principal: PrincipalId::User(user.id),
+                tenant: user.tenant,
+            }));
             // The user's invitation, if this link is its own, is accepted.
             if let Some(mut invitation) = user_invitations::of_user(tx, user.id)?
                 .filter(|i| i.is_answered_by(link.generation))
             {
                 invitation.accepted = Some(now);
                 user_invitations::put(tx, &invitation)?;
+                users::record(tx, &who, AuditKind::UserInvitationAccepted, &user)?;
             }
             user.set_password_hash(hash.clone());
             identities::put_user(tx, &user)?;
+            users::record(tx, &who, AuditKind::UserPasswordChanged, &user)?;
             Ok(())
         })
         .await

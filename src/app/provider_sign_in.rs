@@ -185,7 +185,7 @@ pub async fn finish(
         .map(|claim| person.groups(claim))
         .unwrap_or_default();
     let user = matched_user(ctx, p, email, groups).await?;
-    let (id, session) = start_session(ctx, &user).await?;
+    let (id, session) = start_session(ctx, &user, "IdentityProvider").await?;
     Ok((id, session, flow.next))
 }
 

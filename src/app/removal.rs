@@ -2,8 +2,10 @@
 //! when a community is deleted: memberships, role grants, shares and the
 //! tenant's pending invitations go in the same transaction.
 
+use super::audit;
 use super::error::AppError;
 use super::notify;
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::community::Community;
 use crate::domain::ids::TenantId;
 use crate::domain::invitation::{Invitation, InvitationState};
@@ -23,12 +25,25 @@ pub enum Departure {
 /// Ends a membership. The owner's membership never comes here.
 pub fn end_membership(
     tx: &WriteTx,
+    who: &Origin,
     community: &Community,
     member: &Membership,
     how: Departure,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     drop_membership(tx, community, member.tenant, now)?;
+    let kind = match how {
+        Departure::Removed => AuditKind::MembershipRemoved,
+        Departure::Left => AuditKind::MembershipLeft,
+    };
+    audit::record(
+        tx,
+        who,
+        kind,
+        Subject::membership(community.id, member.tenant),
+        serde_json::json!({ "CommunityName": community.name.as_str() }),
+        &[member.tenant, community.owner],
+    )?;
     let tenant_name = tenants::get(tx, member.tenant)?
         .map(|t| t.company_name)
         .unwrap_or_default();
@@ -95,10 +110,21 @@ pub fn release_invitee(tx: &WriteTx, inv: &Invitation) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Deletes a community and everything in it.
-pub fn delete_community(tx: &WriteTx, community: &Community) -> Result<(), AppError> {
+/// Deletes a community and everything in it; every member tenant sees
+/// the deletion.
+pub fn delete_community(tx: &WriteTx, who: &Origin, community: &Community) -> Result<(), AppError> {
     super::sds::sharing::revoke_community(tx, community)?;
-    for m in memberships::of_community(tx, community.id)? {
+    let members = memberships::of_community(tx, community.id)?;
+    let touched: Vec<TenantId> = members.iter().map(|m| m.tenant).collect();
+    audit::record(
+        tx,
+        who,
+        AuditKind::CommunityDeleted,
+        Subject::community(community.id),
+        serde_json::json!({ "Name": community.name.as_str() }),
+        &touched,
+    )?;
+    for m in members {
         memberships::remove(tx, community.id, m.tenant)?;
         grants::remove_tenant(tx, community.id, m.tenant)?;
     }

@@ -4,14 +4,19 @@
 //! when nobody can sign in any more).
 
 use super::access::acting;
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use crate::auth::pending_sign_in::Owed;
+use crate::clock::Clock;
+use crate::domain::audit::Origin;
 use crate::domain::identity::{Caller, User};
 use crate::domain::ids::TenantId;
 use crate::domain::permission::Operation;
 use crate::domain::sign_in_policy::SignInPolicy;
-use crate::store::{identity_providers, sign_in_policies, tenants, two_factor, Readable, Store};
+use crate::store::{
+    identity_providers, sign_in_policies, tenants, two_factor, Readable, Store, WriteTx,
+};
 
 /// Why password sign-in may not be turned off now.
 pub const PASSWORDS_NEEDED: &str = "Add an identity provider first: with password sign-in off and no other way in, nobody of the tenant could sign in";
@@ -79,6 +84,7 @@ pub async fn set(
     tenant: TenantId,
     wanted: SignInPolicy,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             own_tenant(tx, caller, tenant, Operation::UpdateTenant)?;
@@ -89,10 +95,24 @@ pub async fn set(
             }
             if now != wanted {
                 sign_in_policies::put(tx, tenant, &wanted)?;
+                record(tx, &who, tenant, &wanted)?;
             }
             Ok(())
         })
         .await
+}
+
+/// A new sign-in policy, as it now is.
+fn record(
+    tx: &WriteTx,
+    who: &Origin,
+    tenant: TenantId,
+    policy: &SignInPolicy,
+) -> Result<(), AppError> {
+    let detail = serde_json::json!({
+        "SignInPolicy": { "Passwords": policy.passwords, "TwoFactorRequired": policy.totp_required },
+    });
+    super::tenants::record_settings(tx, who, tenant, detail)
 }
 
 /// The operator's change (`communityd tenant sign-in`): each part given
@@ -104,6 +124,7 @@ pub fn set_by_operator(
     passwords: Option<bool>,
     totp_required: Option<bool>,
 ) -> Result<SignInPolicy, AppError> {
+    let who = audit::by_operator(Clock::default().now());
     store.write_blocking(|tx| {
         if tenants::get(tx, tenant)?.is_none() {
             return Err(AppError::not_found(format!(
@@ -114,6 +135,7 @@ pub fn set_by_operator(
         policy.passwords = passwords.unwrap_or(policy.passwords);
         policy.totp_required = totp_required.unwrap_or(policy.totp_required);
         sign_in_policies::put(tx, tenant, &policy)?;
+        record(tx, &who, tenant, &policy)?;
         Ok(policy)
     })
 }

@@ -7,13 +7,17 @@
 //! has an account signs in instead, so one invitation makes at most one
 //! tenant, on every instance (the check and the tenant are one write).
 
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use super::founding::{self, new_tenant, Founding};
 use super::{identity, passwords};
 use crate::auth::link_token::LinkClaims;
 use crate::config::TenantSignup;
+use crate::domain::audit::{Actor, AuditKind, Subject};
 use crate::domain::email::EmailAddress;
+use crate::domain::identity::Caller;
+use crate::domain::ids::PrincipalId;
 use crate::domain::invitation::InvitationState;
 use crate::domain::session::Session;
 use crate::store::{communities, identities, invitations, tenants, Readable};
@@ -122,10 +126,28 @@ pub async fn sign_up(
     let hash = passwords::hash(form.password).await?;
     let founding = Founding::new(tenant, invitee.recipient, hash);
     let stored = founding.clone();
+    // The new administrator makes the tenant, from the invitation's link.
+    let who = audit::origin(
+        ctx,
+        Some(Actor::of(Caller {
+            principal: PrincipalId::User(founding.admin.id),
+            tenant: founding.tenant.id,
+        })),
+    );
     let written = ctx
         .store
         .write(move |tx| match offer_in(tx, claims, now, open)? {
-            Offer::Open(_) => stored.record(tx).map(|()| Ok(())),
+            Offer::Open(_) => {
+                stored.record(tx)?;
+                let tenant = &stored.tenant;
+                let detail = serde_json::json!({
+                    "Name": tenant.company_name,
+                    "Invitation": claims.invitation.to_string(),
+                });
+                let subject = Subject::tenant(tenant.id);
+                audit::record(tx, &who, AuditKind::TenantCreated, subject, detail, &[])?;
+                Ok::<_, AppError>(Ok(()))
+            }
             other => Ok(Err(other)),
         })
         .await?;
@@ -133,5 +155,7 @@ pub async fn sign_up(
         return Ok(Err(offer));
     }
     tracing::info!(tenant = %founding.tenant.id, invitation = %claims.invitation, "tenant created from an invitation");
-    Ok(Ok(identity::start_session(ctx, &founding.admin).await?))
+    Ok(Ok(
+        identity::start_session(ctx, &founding.admin, "SignUp").await?
+    ))
 }

@@ -1,14 +1,16 @@
 //! Use cases of the Tenants API: a caller sees and edits only its own tenant.
 
 use super::access::{acting, Acting};
+use super::audit;
 use super::context::Context;
 use super::error::{optional, AppError};
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::icon::TenantIcon;
 use crate::domain::identity::Caller;
 use crate::domain::ids::TenantId;
 use crate::domain::permission::Operation;
 use crate::domain::tenant::{validate_alias, validate_company_name, Tenant, TenantState};
-use crate::store::{profiles, tenants, Readable};
+use crate::store::{profiles, tenants, Readable, WriteTx};
 
 /// What a route answers for a tenant id that does not exist: the seed lists
 /// 404 for some operations and only 403 for others.
@@ -115,6 +117,7 @@ pub async fn update(
         validate_external_account,
     )?;
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let me = own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
@@ -138,9 +141,34 @@ pub async fn update(
             if let Some(account) = &account {
                 profiles::set_external_account(tx, id, account.as_deref())?;
             }
+            let detail = serde_json::json!({
+                "CompanyName": company_name,
+                "Alias": alias,
+                "ExternalAccountId": account,
+            });
+            record_settings(tx, &who, id, detail)?;
             view(tx, tenant)
         })
         .await
+}
+
+/// A change to a tenant's own settings: `detail` names what changed.
+pub(super) fn record_settings(
+    tx: &WriteTx,
+    who: &Origin,
+    tenant: TenantId,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    let subject = Subject::tenant(tenant);
+    audit::record(
+        tx,
+        who,
+        AuditKind::SettingsChanged,
+        subject,
+        detail,
+        &[tenant],
+    )?;
+    Ok(())
 }
 
 /// An external account id: up to 100 characters; `""` unlinks.
@@ -198,10 +226,12 @@ pub async fn set_icon(
         })
         .await?;
     let icon = decode_icon(ctx, text).await?;
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
             tenants::set_icon(tx, id, icon.bytes())?;
+            record_settings(tx, &who, id, serde_json::json!({ "Icon": "Set" }))?;
             Ok(icon.clone())
         })
         .await
@@ -226,10 +256,12 @@ async fn decode_icon(ctx: &Context, text: String) -> Result<TenantIcon, AppError
 }
 
 pub async fn delete_icon(ctx: &Context, caller: Caller, id: TenantId) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             own_tenant(tx, caller, id, Unknown::Forbidden, Operation::UpdateTenant)?;
             tenants::delete_icon(tx, id)?;
+            record_settings(tx, &who, id, serde_json::json!({ "Icon": "Removed" }))?;
             Ok(())
         })
         .await

@@ -11,6 +11,7 @@
 //! throttle of the same identity as wrong passwords do.
 
 use super::access::acting;
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use super::identity::{login_key, start_session};
@@ -18,12 +19,13 @@ use super::users::{in_own_tenant, own_user};
 use crate::auth::pending_sign_in::{Owed, Pending};
 use crate::auth::source::Source;
 use crate::auth::{recovery_codes, totp};
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::identity::{Caller, User};
 use crate::domain::ids::{PrincipalId, TenantId, UserId};
 use crate::domain::permission::Operation;
 use crate::domain::session::Session;
 use crate::domain::two_factor::TwoFactor;
-use crate::store::{identities, sign_in_policies, tenants, two_factor, Readable};
+use crate::store::{identities, sign_in_policies, tenants, two_factor, Readable, WriteTx};
 use std::time::Duration;
 
 /// The issuer authenticator apps show beside the account.
@@ -194,6 +196,7 @@ pub async fn enrol(
     let secret = parse_secret(secret)?;
     let now = ctx.clock.now();
     let step = first_step(&secret, code, now.timestamp())?;
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             let user = own_user_of(tx, caller)?;
@@ -204,6 +207,7 @@ pub async fn enrol(
             }
             let (record, codes) = new_enrolment(&user, secret.clone(), step, now);
             two_factor::put(tx, &record)?;
+            record_change(tx, &who, user.id, "Enrolled")?;
             Ok(codes)
         })
         .await
@@ -232,6 +236,7 @@ pub async fn turn_off(
     let typed = code.to_string();
     let now = ctx.clock.now().timestamp();
     let (tenant, id) = (user.tenant, user.id);
+    let who = audit::by(ctx, caller);
     let accepted = ctx
         .store
         .write(move |tx| {
@@ -247,6 +252,7 @@ pub async fn turn_off(
                 return Ok(false);
             }
             two_factor::delete(tx, tenant, id)?;
+            record_change(tx, &who, id, "TurnedOff")?;
             Ok(true)
         })
         .await?;
@@ -257,6 +263,14 @@ pub async fn turn_off(
             "is not right, or was already used; try the next code your app shows",
         ));
     }
+    Ok(())
+}
+
+/// A user's one-time codes enrolled, turned off or reset.
+fn record_change(tx: &WriteTx, who: &Origin, user: UserId, how: &str) -> Result<(), AppError> {
+    let detail = serde_json::json!({ "TwoFactor": how });
+    let kind = AuditKind::UserTwoFactorChanged;
+    audit::record(tx, who, kind, Subject::user(user), detail, &[])?;
     Ok(())
 }
 
@@ -277,11 +291,15 @@ pub async fn reset(
     tenant: TenantId,
     id: UserId,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             own_user(tx, tenant, id)?;
-            two_factor::delete(tx, tenant, id)?;
+            if two_factor::get(tx, tenant, id)?.is_some() {
+                two_factor::delete(tx, tenant, id)?;
+                record_change(tx, &who, id, "Reset")?;
+            }
             Ok(())
         })
         .await
@@ -376,7 +394,7 @@ async fn signed_in(
     recovery_codes: Vec<String>,
 ) -> Result<SignedIn, SecondStepError> {
     ctx.auth_throttle.succeeded(key, source).await?;
-    let (id, session) = start_session(ctx, user).await?;
+    let (id, session) = start_session(ctx, user, "TwoFactor").await?;
     Ok(SignedIn {
         id,
         session,
@@ -420,6 +438,8 @@ pub async fn sign_in_with_code(
         None => Err(SecondStepError::Stale),
         Some(false) => {
             ctx.auth_throttle.failed(&key, source).await?;
+            let detail = serde_json::json!({ "Method": "TwoFactor" });
+            audit::sign_in_failed(ctx, tenant, Subject::user(id), detail).await?;
             Err(SecondStepError::WrongCode)
         }
         Some(true) => signed_in(ctx, &user, pending.next, &key, source, Vec::new()).await,

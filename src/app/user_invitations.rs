@@ -9,12 +9,14 @@
 //! instance; the invitation is accepted when a password is set through its
 //! own link (`passwords::set_with_link`).
 
+use super::audit;
 use super::context::Context;
 use super::directory::Listed;
 use super::error::AppError;
 use super::notify;
 use super::role_ids::{self, NamedRoles};
 use super::users::{in_own_tenant, insert_new, own_user};
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, User};
 use crate::domain::ids::{CustomRoleId, TenantId, UserId};
@@ -131,6 +133,14 @@ fn issue_in(
     }
 }
 
+/// A user invitation made (and, when `sent`, emailed).
+fn record_sent(tx: &WriteTx, who: &Origin, user: &User, sent: bool) -> Result<(), AppError> {
+    let detail = serde_json::json!({ "Email": user.email.as_str(), "Emailed": sent });
+    let subject = Subject::user(user.id);
+    audit::record(tx, who, AuditKind::UserInvitationSent, subject, detail, &[])?;
+    Ok(())
+}
+
 /// `POST|PUT /Users/{userId}/Invitation`.
 pub async fn issue(
     ctx: &Context,
@@ -143,12 +153,17 @@ pub async fn issue(
     let now = ctx.clock.now();
     let expires = now + ttl(ctx);
     let send = input.send_invitation.unwrap_or(true);
+    let who = audit::by(ctx, caller);
     let (invitation, issued, sent) = ctx
         .store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             let user = own_user(tx, tenant, user)?;
-            issue_in(tx, user, mode, send, now, expires)
+            let issued = issue_in(tx, user.clone(), mode, send, now, expires)?;
+            if issued.1 == Issued::Created {
+                record_sent(tx, &who, &user, issued.2)?;
+            }
+            Ok::<_, AppError>(issued)
         })
         .await?;
     if sent {
@@ -177,6 +192,7 @@ pub async fn invite_new_user(
     let now = ctx.clock.now();
     let expires = now + ttl(ctx);
     let id = UserId::generate();
+    let who = audit::by(ctx, caller);
     let (listed, sent) = ctx
         .store
         .write(move |tx| {
@@ -188,8 +204,9 @@ pub async fn invite_new_user(
                 tenant_roles: roles,
                 custom_roles: custom.clone(),
             };
-            let user = insert_new(tx, tenant, id, email, roles, now)?;
+            let user = insert_new(tx, &who, tenant, id, email, roles, now)?;
             let (_, _, sent) = issue_in(tx, user.clone(), Mode::GetOrCreate, true, now, expires)?;
+            record_sent(tx, &who, &user, sent)?;
             Ok::<_, AppError>((super::directory::listed_user(tx, user)?, sent))
         })
         .await?;
@@ -264,6 +281,7 @@ pub async fn withdraw(
     tenant: TenantId,
     user: UserId,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
@@ -279,6 +297,16 @@ pub async fn withdraw(
                 identities::put_user(tx, &user)?;
             }
             user_invitations::delete(tx, user.id)?;
+            let detail = serde_json::json!({ "Email": user.email.as_str() });
+            let subject = Subject::user(user.id);
+            audit::record(
+                tx,
+                &who,
+                AuditKind::UserInvitationWithdrawn,
+                subject,
+                detail,
+                &[],
+            )?;
             Ok(())
         })
         .await

@@ -11,10 +11,12 @@
 //! instance at once: portal sessions carry the generation and the user.
 
 use super::access::{acting, Acting};
+use super::audit;
 use super::context::Context;
 use super::directory::{listed_user, Listed};
 use super::error::AppError;
 use super::role_ids::{self, NamedRoles};
+use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::{Caller, User};
 use crate::domain::ids::{CustomRoleId, PrincipalId, TenantId, UserId};
@@ -164,6 +166,7 @@ fn duplicate(email: &EmailAddress) -> AppError {
 /// invitation, or Forgot password).
 pub(super) fn insert_new(
     tx: &WriteTx,
+    who: &Origin,
     tenant: TenantId,
     id: UserId,
     email: EmailAddress,
@@ -178,7 +181,39 @@ pub(super) fn insert_new(
     if !identities::put_user(tx, &user)? {
         return Err(duplicate(&user.email));
     }
+    record(tx, who, AuditKind::UserCreated, &user)?;
     Ok(user)
+}
+
+/// A change to a user, with what it is now: address, roles, whether
+/// active.
+pub(super) fn record(
+    tx: &WriteTx,
+    who: &Origin,
+    kind: AuditKind,
+    user: &User,
+) -> Result<(), AppError> {
+    let roles: Vec<&str> = user
+        .tenant_roles
+        .roles()
+        .into_iter()
+        .map(Role::name)
+        .collect();
+    let detail = serde_json::json!({
+        "Email": user.email.as_str(),
+        "Roles": roles,
+        "CustomRoles": user.custom_roles.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        "Active": !user.deactivated,
+    });
+    audit::record(
+        tx,
+        who,
+        kind,
+        Subject::user(user.id),
+        detail,
+        &[user.tenant],
+    )?;
+    Ok(())
 }
 
 /// `POST /Users`: a new user; `Id` from the body or made here.
@@ -190,13 +225,14 @@ pub async fn create(
 ) -> Result<Listed<User>, AppError> {
     let now = ctx.clock.now();
     let fresh = UserId::generate();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             let email = address(&input)?;
             let id = body_id(&input, None)?.unwrap_or(fresh);
             let roles = roles_of(tx, tenant, &[], role_guids(&input)?.as_deref())?;
-            let user = insert_new(tx, tenant, id, email, roles, now)?;
+            let user = insert_new(tx, &who, tenant, id, email, roles, now)?;
             listed_user(tx, user)
         })
         .await
@@ -212,6 +248,7 @@ pub async fn get_or_create(
     input: UserInput,
 ) -> Result<(Listed<User>, Outcome), AppError> {
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
@@ -222,7 +259,7 @@ pub async fn get_or_create(
                 None => {
                     let email = address(&input)?;
                     let roles = roles_of(tx, tenant, &[], role_guids(&input)?.as_deref())?;
-                    let user = insert_new(tx, tenant, id, email, roles, now)?;
+                    let user = insert_new(tx, &who, tenant, id, email, roles, now)?;
                     Ok((listed_user(tx, user)?, Outcome::Created))
                 }
             }
@@ -240,6 +277,7 @@ pub async fn create_or_update(
     input: UserInput,
 ) -> Result<(Listed<User>, Outcome), AppError> {
     let now = ctx.clock.now();
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
@@ -255,7 +293,7 @@ pub async fn create_or_update(
             let Some(mut user) = existing else {
                 let email = address(&input)?;
                 let roles = roles_of(tx, tenant, &[], guids.as_deref())?;
-                let user = insert_new(tx, tenant, id, email, roles, now)?;
+                let user = insert_new(tx, &who, tenant, id, email, roles, now)?;
                 return Ok((listed_user(tx, user)?, Outcome::Created));
             };
             if input.email.is_some() || input.contact_email.is_some() {
@@ -273,6 +311,7 @@ pub async fn create_or_update(
             if !identities::put_user(tx, &user)? {
                 return Err(duplicate(&user.email));
             }
+            record(tx, &who, AuditKind::UserChanged, &user)?;
             Ok((listed_user(tx, user)?, Outcome::Existing))
         })
         .await
@@ -288,6 +327,7 @@ pub async fn set_roles(
     roles: RoleSet,
     custom: Option<Vec<CustomRoleId>>,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
@@ -306,6 +346,7 @@ pub async fn set_roles(
             }
             user.tenant_roles = roles;
             identities::put_user(tx, &user)?;
+            record(tx, &who, AuditKind::UserChanged, &user)?;
             Ok(())
         })
         .await
@@ -322,6 +363,7 @@ pub async fn set_active(
     id: UserId,
     active: bool,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
@@ -335,6 +377,7 @@ pub async fn set_active(
             }
             user.deactivated = !active;
             identities::put_user(tx, &user)?;
+            record(tx, &who, AuditKind::UserChanged, &user)?;
             Ok(())
         })
         .await
@@ -348,18 +391,20 @@ pub async fn delete(
     tenant: TenantId,
     id: UserId,
 ) -> Result<(), AppError> {
+    let who = audit::by(ctx, caller);
     ctx.store
         .write(move |tx| {
             in_own_tenant(tx, caller, tenant, Operation::ManageUsers)?;
             let user = own_user(tx, tenant, id)?;
             keep_an_administrator(tx, &user, "be removed")?;
-            let who = PrincipalId::User(id);
+            let principal = PrincipalId::User(id);
             for community in memberships::communities_of_tenant(tx, tenant, Page::everything())? {
-                grants::set(tx, community, tenant, who, RoleSet::EMPTY)?;
+                grants::set(tx, community, tenant, principal, RoleSet::EMPTY)?;
             }
             user_invitations::delete(tx, id)?;
             two_factor::delete(tx, tenant, id)?;
             identities::delete_user(tx, id)?;
+            record(tx, &who, AuditKind::UserDeleted, &user)?;
             Ok(())
         })
         .await

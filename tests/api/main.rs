@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a random port with a temp data dir.
 //! One test binary for all of them, to keep link time down.
 
+mod audit;
 mod authorization_code;
 mod authorization_matrix;
 mod backup_tables;

@@ -4,7 +4,7 @@
 
 use super::sharing;
 use super::stream_access::{own_stream, rights_on, Target};
-use crate::app::{AppError, Context};
+use crate::app::{audit, AppError, Context};
 use crate::domain::ids::CommunityId;
 use crate::domain::sds::acl::{rights, AccessControlList, Trustee};
 use crate::domain::sds::patch;
@@ -52,6 +52,7 @@ pub async fn change(
 ) -> Result<(), AppError> {
     let now = ctx.clock.now();
     let max_bytes = ctx.settings.body_limit_bytes;
+    let who = audit::by(ctx, target.caller);
     ctx.store
         .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let (me, mut stream) = own_stream(tx, &target, &id, rights::READ)?;
@@ -66,7 +67,7 @@ pub async fn change(
                 )));
             }
             let new = edited(&stream.acl, &change, max_bytes)?;
-            sharing::change_acl(tx, &me, held, &mut stream, new)?;
+            sharing::change_acl(tx, &who, &me, held, &mut stream, new)?;
             stream.modified = now;
             sds_streams::put(tx, target.tenant, &stream)?;
             Ok(())

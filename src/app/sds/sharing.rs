@@ -7,6 +7,7 @@ use super::role_trustees::check_role_trustees;
 use crate::app::access::Acting;
 use crate::app::role_ids;
 use crate::app::AppError;
+use crate::domain::audit::Origin;
 use crate::domain::community::Community;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::membership::CommunityTenantStatus;
@@ -76,6 +77,7 @@ impl KnownRoles {
 /// the change needs, and updates the shares. The caller writes the stream.
 pub fn change_acl(
     tx: &WriteTx,
+    who: &Origin,
     me: &Acting,
     held: u32,
     stream: &mut SdsStream,
@@ -115,6 +117,7 @@ pub fn change_acl(
     for c in before.difference(&after) {
         shares::remove(tx, *c, tenant, &stream_ref)?;
     }
+    super::share_events::record(tx, who, &before, &after, &stream_ref)?;
     stream.acl = new;
     Ok(())
 }
