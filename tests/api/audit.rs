@@ -4,12 +4,13 @@
 //! (The log is read here through the store; its API is tested with it.)
 
 use crate::helpers::*;
+use crate::sds_fixtures::{send, stream_path};
 use communityd::app::{expiry, identity};
 use communityd::domain::audit::{AuditEvent, AuditFilter, AuditKind, AuditPage};
 use communityd::domain::ids::{ClientId, PrincipalId, TenantId};
 use communityd::operator::client;
 use communityd::store::{audit_events, Store, StoreError};
-use reqwest::{Response, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 
 /// The events `tenant` sees of these kinds, newest first.
@@ -181,6 +182,44 @@ async fn an_invitation_accepted_confirmed_paused_and_removed_writes_each_event_f
     // A third tenant sees none of it.
     let stranger = app.tenant("Audit Stranger").await;
     assert!(events_of(&app, stranger.id, &MEMBERSHIP).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_share_and_its_end_are_seen_by_every_member_tenant() {
+    let app = spawn_app().await;
+    let owner = app.tenant("Sharing Owner").await;
+    let member = app.tenant("Sharing Member").await;
+    let community = app.community(&owner, "Shared Log").await;
+    app.join(&owner, &community, &member).await;
+    app.wave_stream(&owner, "flow", &[1, 2]).await;
+    app.share_ok(&owner, &community, "flow").await;
+    let acl_path = format!("{}/AccessControl", stream_path(owner.id, "flow"));
+    let acl = json_with_status(app.get(&acl_path, &owner.token).await, StatusCode::OK).await;
+    let role = app.member_role(&owner, &community).await;
+    let at = acl["RoleTrusteeAccessControlEntries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .position(|e| e["Trustee"]["ObjectId"] == role.as_str())
+        .expect("the share's entry");
+    let unshare =
+        json!([{ "op": "remove", "path": format!("/RoleTrusteeAccessControlEntries/{at}") }]);
+    let ended = send(&app, Method::PATCH, &acl_path, &owner.token, Some(unshare)).await;
+    assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+
+    let kinds = [AuditKind::ShareAdded, AuditKind::ShareRemoved];
+    let of_owner = events_of(&app, owner.id, &kinds).await;
+    let of_member = events_of(&app, member.id, &kinds).await;
+    assert_eq!(of_owner, of_member, "one event each, seen by both tenants");
+    let seen: Vec<AuditKind> = of_member.iter().rev().map(|e| e.kind).collect();
+    assert_eq!(seen, kinds.to_vec());
+    for event in &of_member {
+        assert_eq!(by_client(event), Some((owner.client_id, owner.id)));
+        assert!(
+            event.subject.id.starts_with(&community) && event.subject.id.ends_with("/flow"),
+            "{event:?}"
+        );
+    }
 }
 
 #[tokio::test]
