@@ -8,6 +8,7 @@
 use crate::helpers::{communities_path, communityd_binary, spawn_app_with};
 use crate::upgrade::copy_fixture_to;
 use communityd::config::DatabaseUrlSetting;
+use communityd::domain::audit::{AuditEvent, AuditKind, Origin, Subject};
 use communityd::domain::authorization_code_client::AuthorizationCodeClient;
 use communityd::domain::custom_role::CustomRole;
 use communityd::domain::identity_provider::{GroupRole, IdentityProvider, ProviderSecret};
@@ -21,6 +22,7 @@ use communityd::domain::session::Session;
 use communityd::domain::sign_in_policy::SignInPolicy;
 use communityd::domain::tenant::{Tenant, TenantState};
 use communityd::domain::two_factor::TwoFactor;
+use communityd::store::audit_events;
 use communityd::store::copy::{self, CopyError, SECRET_NAMES, VALUE_BATCH};
 use communityd::store::pg::testing::fresh_database_url;
 use communityd::store::profiles::{self, MemberProfile};
@@ -61,6 +63,18 @@ fn enrich(store: &Store) {
         .expect("the fixture has a community");
     let tenant = all[0].id;
     let now = chrono::Utc::now();
+    // More audit events than one page of the copy.
+    let origin = Origin::new(None, now, None, "copy fixture".into());
+    let events: Vec<AuditEvent> = (0..MANY)
+        .map(|n| {
+            let detail = serde_json::json!({ "N": n });
+            let kind = AuditKind::SettingsChanged;
+            AuditEvent::new(&origin, kind, Subject::tenant(tenant), &detail, &[tenant])
+        })
+        .collect();
+    store
+        .write_blocking(|tx| events.iter().try_for_each(|e| audit_events::append(tx, e)))
+        .expect("audit events");
     let sds_type = SdsType {
         id: "Reading".into(),
         name: "Reading".into(),
@@ -385,6 +399,7 @@ fn a_deployment_copied_redb_to_redb_answers_alike() {
         2 * VALUE_BATCH as u64 + 18
     );
     assert_eq!(counts_of(&counts, "session"), MANY as u64 + 1);
+    assert_eq!(counts_of(&counts, "audit event"), MANY as u64);
     assert_eq!(counts_of(&counts, "sds type"), MANY as u64 + 2);
     assert!(counts_of(&counts, "invitation") >= 2);
     assert!(counts_of(&counts, "grant") >= 1);
