@@ -53,6 +53,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         sql: &[include_str!("migrations/0006/00_authorization_code.sql")],
     },
+    Migration {
+        version: 7,
+        sql: &[include_str!("migrations/0007/00_stream_defaults.sql")],
+    },
 ];
 
 /// The newest migration this release knows.
