@@ -28,6 +28,7 @@ mod interleavings;
 mod layers;
 mod metrics;
 mod names;
+mod namespace_defaults;
 mod oidc_provider;
 mod openapi;
 mod operator;

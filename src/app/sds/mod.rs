@@ -7,6 +7,7 @@ pub mod data;
 pub mod role_trustees;
 pub mod sharing;
 pub mod stream_access;
+pub mod stream_defaults;
 pub mod streams;
 pub mod type_access;
 pub mod types;
