@@ -37,6 +37,7 @@ mod passwords;
 mod paused;
 mod portal;
 mod portal_matrix;
+mod portal_sharing;
 mod postgres_start;
 mod process;
 mod provider_sign_in;

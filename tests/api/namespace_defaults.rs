@@ -1,9 +1,11 @@
 //! A namespace's default stream permissions (`.../AccessControl/Streams`):
 //! the built-in list until an administrator chooses one, new streams get
 //! it, `applyToExisting` gives it to the streams that exist while keeping
-//! their shares, and only Tenant Administrators change it.
+//! their shares, and only Tenant Administrators change it. The portal's
+//! page edits it as ticks.
 
 use crate::helpers::*;
+use crate::pages::{hidden, location, Browser};
 use crate::sds_fixtures::*;
 use communityd::domain::role::Role;
 use reqwest::StatusCode;
@@ -187,4 +189,61 @@ async fn applying_to_existing_streams_replaces_their_lists_and_keeps_their_share
     );
     // The SHARES index agrees: the partner still finds S1, and only S1.
     assert_eq!(app.search_ids(&b, &community, "").await, ["S1"]);
+}
+
+#[tokio::test]
+async fn the_portal_page_edits_the_default_as_ticks_and_applies_it() {
+    let app = spawn_app().await;
+    let t = app.tenant("Plant").await;
+    let admin = Role::TenantAdministrator.instance_id(t.id.0);
+    let member = Role::TenantMember.instance_id(t.id.0);
+    app.wave_stream(&t, "Old", &[1]).await;
+    let browser = Browser::new(&app);
+    browser.login(&t, "/communities").await;
+    let path = "/namespaces/default/stream-defaults";
+    let page = browser.get(path).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains(&format!("value=\"{member}:1\" checked")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("value=\"{member}:2\" checked")));
+    assert!(!page.contains(&format!("value=\"{member}:4\" checked")));
+    let csrf = hidden(&page, "csrf");
+
+    let (a1, a16, m1) = (
+        format!("{admin}:1"),
+        format!("{admin}:16"),
+        format!("{member}:1"),
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("grant", a1.as_str()),
+        ("grant", a16.as_str()),
+        ("grant", m1.as_str()),
+        ("apply_to_existing", "yes"),
+    ];
+    let done = browser.post(path, &form).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&done), path);
+    let got = json_with_status(
+        app.get(&defaults_path(t.id), &t.token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(rights_of(&got, admin), [17]);
+    assert_eq!(rights_of(&got, member), [1]);
+    assert_eq!(
+        rights_of(&acl_of(&app, &t, "Old").await, member),
+        [1],
+        "applied"
+    );
+    let page = browser.get(path).await.text().await.unwrap();
+    assert!(page.contains("Default permissions saved"), "{page}");
+
+    // A tick the page does not offer is refused, naming the field.
+    let bad = [("csrf", csrf.as_str()), ("grant", "not-a-role:1")];
+    let r = browser.post(path, &bad).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }

@@ -5,6 +5,7 @@ pub mod access_control;
 pub mod community_streams;
 pub mod data;
 pub mod role_trustees;
+pub mod share_streams;
 pub mod sharing;
 pub mod stream_access;
 pub mod stream_defaults;
