@@ -924,6 +924,64 @@ async function tenantsTab(browser, base, view) {
 }
 
 /**
+ * Share streams from the portal: the sharer picks a stream on the
+ * community's Share streams page, confirms, and the partner opens it from
+ * the Tenants tab and looks at a window as a table and a chart. Its own
+ * community, so the Tenants tab step's counts stay its own.
+ */
+async function portalSharing(browser, base, view) {
+  const { sharer: owner, partner: member } = cast(view);
+  const [o, m] = [seeded.get(owner.tenant), seeded.get(member.tenant)];
+  const community = await asScript(base, owner.tenant, 'POST', `/api/v1-preview/tenants/${o.id}/communities`, { Name: `Shared from the portal ${owner.tenant}` });
+  const communityPath = `/api/v1-preview/tenants/${o.id}/communities/${community.Id}`;
+  const invitation = await asScript(base, owner.tenant, 'POST', `${communityPath}/invitations`, { InvitationRecipient: member.email });
+  await asScript(base, member.tenant, 'PUT', `/api/v1-preview/communityinvitations/${invitation.Id}`, { Action: 'Accept' });
+  await asScript(base, owner.tenant, 'PUT', `${communityPath}/communitytenants/${m.id}`, { Status: 'Active' });
+  await asScript(base, member.tenant, 'PUT', `/api/v1-preview/tenants/${m.id}/communities/${community.Id}/Users/${m.adminUser}`, [community.MemberRoleId]);
+  const ns = `/api/v1/Tenants/${o.id}/Namespaces/default`;
+  await asScript(base, owner.tenant, 'POST', `${ns}/Types/Gauge`, { Id: 'Gauge', SdsTypeCode: 'Object', Properties: [
+    { Id: 'Order', IsKey: true, SdsType: { SdsTypeCode: 'Int32' } },
+    { Id: 'Pressure', SdsType: { SdsTypeCode: 'Double' } },
+  ] });
+  const stream = `${ns}/Streams/${encodeURIComponent('Portal gauge')}`;
+  await asScript(base, owner.tenant, 'POST', stream, { Id: 'Portal gauge', TypeId: 'Gauge' });
+  const values = Array.from({ length: 12 }, (_, i) => ({ Order: i + 1, Pressure: 2 + Math.sin(i / 2) }));
+  await asScript(base, owner.tenant, 'POST', `${stream}/Data`, values);
+
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/communities/${community.Id}`);
+  await signIn(page, view, owner, 'portal-sharing-sign-in');
+  await page.waitForURL(/\/communities\/[0-9a-f-]+$/);
+  await page.getByRole('link', { name: 'Share streams' }).click();
+  await see(page, 'Streams in namespace');
+  await audit(page, view, 'share-streams-pick');
+  await page.getByLabel('Portal gauge').check();
+  await page.getByRole('button', { name: /Share selected streams/ }).click();
+  await see(page, 'Share these streams?');
+  await audit(page, view, 'share-streams-confirm');
+  await page.locator('form button[data-confirm]').click();
+  await see(page, 'Streams shared');
+  await see(page, 'Portal gauge');
+  await ctx.close();
+
+  const partnerCtx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const partner = await partnerCtx.newPage();
+  await partner.goto(`${base}/login?next=/communities/${community.Id}`);
+  await signIn(partner, view, member, 'partner-view-sign-in');
+  await partner.waitForURL(/\/communities\/[0-9a-f-]+$/);
+  await tenantRow(partner, owner.tenant).getByRole('link', { name: 'Portal gauge' }).click();
+  await see(partner, 'Latest values');
+  await partner.getByLabel('Start index').fill('1');
+  await partner.getByLabel('End index').fill('12');
+  await partner.getByRole('button', { name: 'Show window' }).click();
+  await see(partner, '12 values in the window');
+  assert.equal(await partner.locator('svg polyline[data-series="Pressure"]').getAttribute('data-points'), '12', 'the chart draws every value');
+  await audit(partner, view, 'partner-stream-window');
+  await partnerCtx.close();
+}
+
+/**
  * The Users page: the inviter's Tenant Administrator invites a colleague,
  * the colleague reads the email, chooses a password through its link and
  * signs in; the last-administrator rule shows as a message; the colleague
@@ -1208,6 +1266,7 @@ async function main() {
     tests.push([`invite a colleague from the Users page (${view.name})`, () => inviteColleague(browser, base, view)]);
     tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
     tests.push([`the Tenants tab shows members' shares and contacts (${view.name})`, () => tenantsTab(browser, base, view)]);
+    tests.push([`a stream shared from the portal is read on the partner's page (${view.name})`, () => portalSharing(browser, base, view)]);
   }
   tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,
     async () => addProvider(browser, base, await idpStarted)]);

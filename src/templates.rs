@@ -58,6 +58,9 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/totp_offer.html",
     "pages/two_factor.html",
     "pages/recovery_codes.html",
+    "pages/stream.html",
+    "pages/share_streams.html",
+    "pages/stream_defaults.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -21,7 +21,8 @@ use super::sds_values::Direction;
 use super::{
     audit_events, authorization_code_clients, communities, custom_roles, grants, identities,
     identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
-    sds_values, secrets, sessions, shares, sign_in_policies, tenants, two_factor, user_invitations,
+    sds_values, secrets, sessions, shares, sign_in_policies, stream_defaults, tenants, two_factor,
+    user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::audit::{AuditEvent, AuditEventId};
@@ -36,6 +37,7 @@ use crate::domain::membership::Membership;
 use crate::domain::notification::OutboxEntry;
 use crate::domain::paging::Page;
 use crate::domain::role::RoleSet;
+use crate::domain::sds::acl::AccessControlList;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
@@ -495,6 +497,8 @@ struct TenantPiece {
     sign_in_policy: Option<SignInPolicy>,
     two_factor: Vec<TwoFactor>,
     authorization_code_clients: Vec<AuthorizationCodeClient>,
+    /// (namespace, the list its new streams get)
+    stream_defaults: Vec<(String, AccessControlList)>,
 }
 
 fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
@@ -510,6 +514,7 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         sign_in_policy: sign_in_policies::stored(tx, id)?,
         two_factor: two_factor::of_tenant(tx, id)?,
         authorization_code_clients: authorization_code_clients::of_tenant(tx, id)?,
+        stream_defaults: stream_defaults::of_tenant(tx, id)?,
     })
 }
 
@@ -547,6 +552,15 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
     }
     for c in &p.authorization_code_clients {
         out.push(item("authorization code client", c.id, c)?);
+    }
+    if let Some(t) = &p.tenant {
+        for (namespace, acl) in &p.stream_defaults {
+            out.push(item(
+                "stream default",
+                format!("{}/{namespace}", t.id),
+                acl,
+            )?);
+        }
     }
     Ok(out)
 }
@@ -603,6 +617,9 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
     }
     for c in &p.authorization_code_clients {
         authorization_code_clients::put(tx, c)?;
+    }
+    for (namespace, acl) in &p.stream_defaults {
+        stream_defaults::put(tx, t.id, namespace, acl)?;
     }
     Ok(())
 }

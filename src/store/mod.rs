@@ -46,6 +46,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod shares;
 pub mod sign_in_policies;
+pub mod stream_defaults;
 pub mod tables;
 pub mod tenants;
 pub mod throttles;

@@ -20,6 +20,7 @@ use crate::domain::identity_provider::IdentityProvider;
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
 use crate::domain::notification::OutboxEntry;
+use crate::domain::sds::acl::AccessControlList;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
@@ -162,6 +163,9 @@ tables! {
     /// (stream storage id, order-preserving index key) -> the value as JSON text
     /// (self-describing, so it needs no record version)
     SDS_VALUES: (Uuid, &[u8]) => &[u8] = json;
+    /// (tenant, namespace) -> the AccessControlList the namespace gives new
+    /// streams (none: the built-in list)
+    SDS_STREAM_DEFAULTS: (Uuid, &str) => &[u8] = record::<AccessControlList>;
     /// storage ids of deleted streams whose values are still being removed
     /// (a bounded batch per transaction; see `sds_values::remove_some`)
     SDS_VALUE_PURGES: Uuid => ();

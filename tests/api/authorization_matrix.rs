@@ -244,6 +244,10 @@ fn sds_routes() -> Vec<Route> {
             route("GET", &format!("{ns}/Types/{{typeId}}/Owner"), None, read),
             route("PUT", &format!("{ns}/Types/{{typeId}}/Owner"), OWNER, manage),
             route("GET", &format!("{ns}/Types/{{typeId}}/AccessRights"), None, read),
+            // A namespace's default stream list: read by those who use the
+            // tenant's data, changed by Tenant Administrators only.
+            route("GET", &format!("{ns}/AccessControl/Streams"), None, read),
+            route("PUT", &format!("{ns}/AccessControl/Streams"), ACL, manage),
         ]);
         rows.extend(stream_routes(ns, Rights { read, manage_read: read, write, manage }));
     }

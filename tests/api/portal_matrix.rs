@@ -148,6 +148,22 @@ const ROWS: &[Row] = &[
     confirmed("POST", "/communities/{id}/contact", &[("contact_email", "ops@member.example")], [303, 404, 303]),
     // A member unshares only its own streams: the owner's is not found.
     confirmed("POST", "/communities/{id}/shares/{namespace}/{stream}/unshare", YES, [303, 404, 404]),
+    // A stream shared into the community, read through it as the API reads
+    // it: the member's administrator user holds no community role yet, so
+    // is refused; a foreign tenant finds no community.
+    row("GET", "/communities/{id}/tenants/{tenant}/streams/{namespace}/{stream}", [303, 404, 403]),
+    // Sharing: an Active member picks its own streams; a form naming none
+    // is refused before any lookup, and the owner's stream is not found.
+    row("GET", "/communities/{id}/share", [303, 404, 200]),
+    row("POST", "/communities/{id}/share", [303, 400, 400]),
+    confirmed("POST", "/communities/{id}/share", &[("stream", "shared")], [303, 404, 404]),
+    confirmed("POST", "/communities/{id}/share", &[("stream", "shared"), ("confirm", "yes")], [303, 404, 404]),
+    // A stream's own page is its tenant's: the owner's is not found.
+    row("GET", "/streams/{namespace}/{stream}", [303, 404, 404]),
+    // Each administrator's own tenant's namespace; an empty form takes
+    // every role's rights away from new streams, which is allowed.
+    row("GET", "/namespaces/{namespace}/stream-defaults", [303, 200, 200]),
+    row("POST", "/namespaces/{namespace}/stream-defaults", [303, 303, 303]),
     row("POST", "/invitations/answer", [400, 400, 400]),
     row("GET", "/invitations/{token}", [404, 404, 404]),
     row("GET", "/invitations/{token}/signup", [404, 404, 404]),

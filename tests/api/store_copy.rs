@@ -30,7 +30,8 @@ use communityd::store::sds_values::Direction;
 use communityd::store::{
     authorization_code_clients, communities, custom_roles, grants, identities, identity_providers,
     invitations, memberships, outbox, sds_streams, sds_types, sds_values, secrets, sessions,
-    shares, sign_in_policies, tenants, two_factor, ReadTx, Store, StoreError, FILE_NAME,
+    shares, sign_in_policies, stream_defaults, tenants, two_factor, ReadTx, Store, StoreError,
+    FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -202,6 +203,7 @@ fn enrich(store: &Store) {
             identity_providers::put(tx, &provider)?;
             identities::put_user(tx, &holder)?;
             sign_in_policies::put(tx, tenant, &policy)?;
+            stream_defaults::put(tx, tenant, "other", &streams[0].acl)?;
             two_factor::put(tx, &authenticator)?;
             authorization_code_clients::put(tx, &notebook)?;
             tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
@@ -270,6 +272,10 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
             sign_in_policies::stored(tx, id)?
         ));
         note(format!("two-factor {:?}", two_factor::of_tenant(tx, id)?));
+        note(format!(
+            "default stream lists {:?}",
+            stream_defaults::of_tenant(tx, id)?
+        ));
         for c in authorization_code_clients::of_tenant(tx, id)? {
             note(format!("authorization code client {c:?}"));
             note(format!(
@@ -353,6 +359,12 @@ fn assert_substantial(answers: &[String]) {
     assert!(count("invitation ") >= 2);
     assert!(count("email ") >= 1);
     assert!(count("stream ") == 2);
+    assert!(
+        answers
+            .iter()
+            .any(|a| a.starts_with("default stream lists [(\"other\"")),
+        "the fixture has a namespace's default stream list"
+    );
     assert!(answers
         .iter()
         .any(|a| a.starts_with(&format!("{} values", 2 * VALUE_BATCH + 17))));

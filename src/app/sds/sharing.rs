@@ -122,6 +122,21 @@ pub fn change_acl(
     Ok(())
 }
 
+/// The communities a list shares into, among those `tenant` is in.
+pub fn communities_of(
+    tx: &impl Readable,
+    tenant: TenantId,
+    acl: &AccessControlList,
+) -> Result<BTreeSet<CommunityId>, AppError> {
+    Ok(KnownRoles::load(tx, tenant)?.shared_into(acl))
+}
+
+/// The role ids of the communities `tenant` is in: entries naming them
+/// are shares, which a list change keeps apart from the rest.
+pub fn community_role_ids(tx: &impl Readable, tenant: TenantId) -> Result<Vec<Uuid>, AppError> {
+    Ok(KnownRoles::load(tx, tenant)?.community_role_ids())
+}
+
 /// A deleted stream leaves every community it was shared into.
 pub fn forget_stream(tx: &WriteTx, tenant: TenantId, stream: &SdsStream) -> Result<(), AppError> {
     let known = KnownRoles::load(tx, tenant)?;

@@ -2,9 +2,7 @@
 //! tags and metadata.
 
 use super::sharing;
-use super::stream_access::{
-    default_acl, own_stream, own_tenant, owner_of, readable_stream, rights_on, Target,
-};
+use super::stream_access::{own_stream, own_tenant, owner_of, readable_stream, rights_on, Target};
 use crate::app::sds::data::WRITE_LIMIT;
 use crate::app::{AppError, Context};
 use crate::domain::paging::Page;
@@ -74,7 +72,7 @@ pub async fn get_or_create(
                 tags: Vec::new(),
                 metadata: Vec::new(),
                 indexes: input.indexes.clone(),
-                acl: default_acl(target.tenant),
+                acl: super::stream_defaults::for_new_stream(tx, target.tenant, &target.namespace)?,
                 owner: Some(owner_of(target.caller)),
                 created: now,
                 modified: now,

@@ -54,6 +54,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: &[include_str!("migrations/0006/00_authorization_code.sql")],
     },
     Migration {
+        version: 7,
+        sql: &[include_str!("migrations/0007/00_stream_defaults.sql")],
+    },
+    Migration {
         version: 9,
         sql: &[include_str!("migrations/0009/00_audit_events.sql")],
     },

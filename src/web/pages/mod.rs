@@ -20,6 +20,7 @@ pub mod session;
 pub mod sign_in;
 mod sign_in_page;
 pub mod signup;
+pub mod streams;
 pub mod tenant_settings;
 pub mod two_factor;
 pub mod users;
@@ -259,6 +260,36 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/communities/{id}/shares/{namespace}/{stream}/unshare",
             web::to(community::shared_streams::unshare),
+        ),
+        page(
+            Method::GET,
+            "/communities/{id}/tenants/{tenant}/streams/{namespace}/{stream}",
+            web::to(streams::partner::show),
+        ),
+        page(
+            Method::GET,
+            "/communities/{id}/share",
+            web::to(streams::share::pick),
+        ),
+        page(
+            Method::POST,
+            "/communities/{id}/share",
+            web::to(streams::share::submit),
+        ),
+        page(
+            Method::GET,
+            "/streams/{namespace}/{stream}",
+            web::to(streams::own::show),
+        ),
+        page(
+            Method::GET,
+            "/namespaces/{namespace}/stream-defaults",
+            web::to(streams::defaults::show),
+        ),
+        page(
+            Method::POST,
+            "/namespaces/{namespace}/stream-defaults",
+            web::to(streams::defaults::save),
         ),
         page(
             Method::GET,

@@ -8,6 +8,7 @@ pub mod data;
 pub mod read_params;
 pub mod request;
 pub mod search;
+pub mod stream_defaults;
 pub mod streams;
 pub mod type_access_control;
 pub mod types;
@@ -25,6 +26,7 @@ pub fn operations(table: &mut RouteTable) {
     for mount in NAMESPACES {
         types::operations(table, mount);
         type_access_control::operations(table, mount);
+        stream_defaults::operations(table, mount);
     }
     for mount in NAMESPACES.into_iter().chain([COMMUNITY_NAMESPACE]) {
         streams::operations(table, mount);

@@ -106,3 +106,17 @@ impl IntoParams for TenantFilterParams {
         )]
     }
 }
+
+/// `PUT .../AccessControl/Streams`: whether existing streams get the new
+/// default too.
+pub struct ApplyParams;
+
+impl IntoParams for ApplyParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![param(
+            "applyToExisting",
+            "Also replace the list of every existing stream of the namespace the caller may change (their shares stay)",
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        )]
+    }
+}

@@ -21,6 +21,9 @@ pub struct ShareRow {
     name: String,
     id: String,
     last_value: String,
+    /// The stream's page: the owner's own page for the viewer's tenant's
+    /// streams, the page read through the community for a partner's.
+    page: String,
     /// Set for the viewer's own tenant's streams.
     unshare: Option<String>,
 }
@@ -39,6 +42,19 @@ pub async fn rows(
             let rows = shares
                 .into_iter()
                 .map(|s| ShareRow {
+                    page: if mine {
+                        format!(
+                            "/streams/{}/{}",
+                            encode_segment(&s.namespace),
+                            encode_segment(&s.id)
+                        )
+                    } else {
+                        format!(
+                            "/communities/{community}/tenants/{tenant}/streams/{}/{}",
+                            encode_segment(&s.namespace),
+                            encode_segment(&s.id)
+                        )
+                    },
                     unshare: mine.then(|| {
                         format!(
                             "/communities/{community}/shares/{}/{}/unshare",

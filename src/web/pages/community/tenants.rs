@@ -167,6 +167,9 @@ pub async fn tab(
     page.insert("tenants", &tenant_rows(view, me));
     let shares = shared_streams::rows(p, v, view.community.id).await?;
     page.insert("shares", &shares);
+    // Shares need an Active membership; each stream's Share right is
+    // checked when the streams are picked.
+    page.insert("can_share", &(view.viewer_status == Status::Active));
     contact_form(&mut page, view, me, contact);
     Ok(page)
 }
