@@ -53,6 +53,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         sql: &[include_str!("migrations/0006/00_authorization_code.sql")],
     },
+    Migration {
+        version: 8,
+        sql: &[include_str!("migrations/0008/00_usage.sql")],
+    },
 ];
 
 /// The newest migration this release knows.
