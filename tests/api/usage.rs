@@ -1,9 +1,10 @@
 //! Usage of a community: partners' reads through the community are counted
 //! per stream, reader and UTC day (never the values), written in batches,
 //! and reported to the owner of the streams and to the reader, grouped by
-//! day, month, stream or reader, as JSON or CSV.
+//! day, month, stream or reader, as JSON or CSV; the Usage tab draws it.
 
 use crate::helpers::*;
+use crate::pages::Browser;
 use crate::sds_fixtures::*;
 use chrono::Utc;
 use communityd::app::usage::flush::flush;
@@ -381,4 +382,52 @@ async fn counting_can_be_turned_off() {
     let path = format!("/api/v1/Communities/{community}/Tenants/{}/Usage", a.id);
     let body = json_with_status(app.get(&path, &a.token).await, StatusCode::OK).await;
     assert_eq!(body, serde_json::json!([]), "nothing was counted");
+}
+
+#[tokio::test]
+async fn the_usage_tab_draws_a_chart_a_table_and_offers_the_csv() {
+    let w = world().await;
+    read(&w, &w.b, "Flow%20A", "/Data?startIndex=0&endIndex=10").await;
+    flushed(&w).await;
+    let owner = Browser::new(&w.app);
+    owner
+        .login(&w.a, &format!("/communities/{}", w.community))
+        .await;
+    let r = owner
+        .get(&format!("/communities/{}?tab=usage", w.community))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(">Usage</a>"), "the tab: {page}");
+    assert_eq!(
+        page.matches("<svg").count(),
+        2,
+        "a daily and a monthly chart: {page}"
+    );
+    assert!(!page.contains("<script"), "no script: {page}");
+    assert!(
+        page.contains(r#"<tr data-stream="Flow A" data-reader="Beta">"#),
+        "the table: {page}"
+    );
+    let link = page
+        .split("<a href=\"")
+        .find(|s| s.contains("Download CSV"))
+        .and_then(|s| s.split('"').next())
+        .expect("a CSV link")
+        .replace("&amp;", "&");
+    let csv = owner.get(&link).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let body = csv.text().await.unwrap();
+    assert!(body.starts_with("StartTime,EndTime,"), "{body}");
+    assert!(
+        body.contains(&format!(",{},{},default,Flow A,1,3,0\r\n", w.b.id, w.a.id)),
+        "{body}"
+    );
+
+    // A stranger signed in finds no such community.
+    let stranger = w.app.tenant("Delta").await;
+    let other = Browser::new(&w.app);
+    other.login(&stranger, "/communities").await;
+    let r = other.get(&link).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
