@@ -129,7 +129,7 @@ function seed(dataDir, c) {
 
 function startServer(dataDir, smtpPort) {
   server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], {
-    env: { ...process.env, COMMUNITYD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, COMMUNITYD_MAIL_RETRY_BASE: '200ms', COMMUNITYD_TENANT_SIGNUP: 'invited', RUST_LOG: 'warn' },
+    env: { ...process.env, COMMUNITYD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, COMMUNITYD_MAIL_RETRY_BASE: '200ms', COMMUNITYD_TENANT_SIGNUP: 'invited', COMMUNITYD_USAGE_FLUSH_INTERVAL: '300ms', RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {
@@ -920,6 +920,29 @@ async function tenantsTab(browser, base, view) {
   await confirm.click();
   await see(page, 'Stream no longer shared with the community.');
   assert.equal(await mine.locator('li[data-stream]').count(), 1, 'one share left');
+
+  // The partner reads the stream still shared; the owner finds the read
+  // on the Usage tab, charted and in the table, with its CSV.
+  const lineFlow = streams[owner.tenant][1];
+  const owned = `/api/v1/Tenants/${o.id}/Namespaces/default/Streams/${encodeURIComponent(lineFlow)}`;
+  await asScript(base, owner.tenant, 'POST', `${owned}/Data`, [{ Order: 1 }, { Order: 2 }]);
+  const partner = seeded.get(member.tenant).script;
+  const read = await fetch(`${base}${owned}/Data?startIndex=0&endIndex=10`, {
+    headers: { authorization: `Bearer ${await accessToken(base, partner.client_id, partner.client_secret)}`, 'community-id': community.Id },
+  });
+  assert.equal(read.status, 200, 'the partner reads through the community');
+  const row = page.locator(`tr[data-stream="${lineFlow}"][data-reader="${member.tenant}"]`);
+  for (let tries = 0; tries < 40 && (await row.count()) === 0; tries += 1) {
+    await new Promise((ok) => setTimeout(ok, 250));
+    await page.goto(`${base}/communities/${community.Id}?tab=usage`);
+  }
+  assert.equal(await row.count(), 1, "the partner's read is on the owner's Usage tab");
+  assert.equal(await row.locator('td[data-label="Values read"]').innerText(), '2');
+  assert.equal(await page.locator('figure.chart svg').count(), 2, 'a daily and a monthly chart');
+  await audit(page, view, 'usage-tab');
+  const csv = await page.request.get(`${base}${await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')}`);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), new RegExp(`,default,${lineFlow},1,2,0\r\n`));
   await ctx.close();
 }
 
@@ -1265,7 +1288,7 @@ async function main() {
     tests.push([`a custom role with Share lets its holder share a stream (${view.name})`, () => customRoleShares(browser, base, view)]);
     tests.push([`invite a colleague from the Users page (${view.name})`, () => inviteColleague(browser, base, view)]);
     tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
-    tests.push([`the Tenants tab shows members' shares and contacts (${view.name})`, () => tenantsTab(browser, base, view)]);
+    tests.push([`the Tenants tab shows members' shares and contacts, the Usage tab a partner's read (${view.name})`, () => tenantsTab(browser, base, view)]);
     tests.push([`a stream shared from the portal is read on the partner's page (${view.name})`, () => portalSharing(browser, base, view)]);
   }
   tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,

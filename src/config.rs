@@ -133,6 +133,13 @@ pub struct Settings {
     #[serde(with = "humantime_serde")]
     pub operator_idle_timeout: Duration,
     pub templates_dir: String,
+    /// Whether reads of shared streams are counted per community, reader,
+    /// stream and day (the Usage tab and API).
+    pub usage_counting: bool,
+    /// How often counted usage is written to the store; a crash loses at
+    /// most this much of it.
+    #[serde(with = "humantime_serde")]
+    pub usage_flush_interval: Duration,
 }
 
 /// Whether a community invitation to an address of no tenant lets its

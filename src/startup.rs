@@ -1,8 +1,8 @@
 //! Builds the application: bind the listener (port 0 picks a free port,
 //! which tests use), open the store, start the HTTP server and the background
-//! workers (outbox, expiry sweep), and stop them in order.
+//! workers (outbox, expiry sweep, usage flush), and stop them in order.
 
-use crate::app::{expiry, sds, Context};
+use crate::app::{expiry, sds, usage, Context};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::mail::transport::Transport;
@@ -63,7 +63,8 @@ impl Application {
         let operator = crate::operator::socket::Listener::bind(&ctx.settings.data_dir)?;
         let server = crate::web::server(ctx.clone(), tera, listener).map_err(|e| e.to_string())?;
         let (stop, stopped) = watch::channel(false);
-        let (sweep_ctx, purge_ctx, audit_ctx) = (ctx.clone(), ctx.clone(), ctx.clone());
+        let (sweep_ctx, purge_ctx, audit_ctx, usage_ctx) =
+            (ctx.clone(), ctx.clone(), ctx.clone(), ctx.clone());
         let background = vec![
             tokio::spawn(supervise("mail worker", stopped.clone(), move |stop| {
                 worker.clone().run(stop)
@@ -78,8 +79,11 @@ impl Application {
                 stopped.clone(),
                 move |stop| purge_deleted_values(purge_ctx.clone(), stop),
             )),
-            tokio::spawn(supervise("audit retention", stopped, move |stop| {
+            tokio::spawn(supervise("audit retention", stopped.clone(), move |stop| {
                 sweep_audit_events(audit_ctx.clone(), stop)
+            })),
+            tokio::spawn(supervise("usage flush", stopped, move |stop| {
+                usage::flush::run(usage_ctx.clone(), stop)
             })),
         ];
         Ok(Self {

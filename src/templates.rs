@@ -44,6 +44,7 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/invitation_landing.html",
     "pages/tenant.html",
     "pages/community_edit.html",
+    "pages/community_usage.html",
     "pages/account.html",
     "pages/forgot_password.html",
     "pages/set_password.html",

@@ -1,6 +1,7 @@
 //! What every use case needs: the store, the clock, settings and the keys.
 
 use super::auth_throttle::{AuthThrottle, ResetThrottle};
+use super::usage_recorder::Usage;
 use crate::auth::access_token::AccessTokens;
 use crate::auth::hashing_queue::HashingQueue;
 use crate::auth::link_token::LinkTokens;
@@ -62,6 +63,8 @@ pub struct Context {
     pub provider_keys: Arc<KeyCache>,
     /// Signs the cookie that carries a sign-in at a provider.
     pub provider_flows: ProviderFlows,
+    /// Reads of shared streams counted since the last flush.
+    pub usage: Arc<Usage>,
 }
 
 impl Context {
@@ -117,6 +120,7 @@ impl Context {
             provider_documents: Arc::new(Documents::default()),
             provider_keys: Arc::new(KeyCache::default()),
             provider_flows: ProviderFlows::new(&flow_key),
+            usage: Arc::new(Usage::new(settings.usage_counting)),
             settings: Arc::new(settings),
             public_url,
             store,

@@ -38,6 +38,8 @@ pub mod sign_in_policy;
 pub mod signup;
 pub mod tenants;
 pub mod two_factor;
+pub mod usage;
+pub mod usage_recorder;
 pub mod user_invitations;
 pub mod users;
 

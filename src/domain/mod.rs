@@ -25,4 +25,5 @@ pub mod shown_name;
 pub mod sign_in_policy;
 pub mod tenant;
 pub mod two_factor;
+pub mod usage;
 pub mod user_invitation;

@@ -43,6 +43,9 @@ pub enum Operation {
     ManageRoles,
     /// Add, change and remove the tenant's identity providers.
     ManageSignIn,
+    /// See who read the tenant's shared streams in a community, and its
+    /// own reads there.
+    ViewUsage,
 }
 
 use Operation::*;
@@ -64,7 +67,7 @@ impl Operation {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
             UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers
             | ManageRoles | ManageSignIn => &[TenantAdministrator],
-            ViewCommunity | ListCommunityRoles | ViewInvitations => COMMUNITY_VIEWERS,
+            ViewCommunity | ListCommunityRoles | ViewInvitations | ViewUsage => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,
                 CommunityModerator,

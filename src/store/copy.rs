@@ -22,7 +22,7 @@ use super::{
     audit_events, authorization_code_clients, communities, custom_roles, grants, identities,
     identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
     sds_values, secrets, sessions, shares, sign_in_policies, stream_defaults, tenants, two_factor,
-    user_invitations,
+    usage, user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::audit::{AuditEvent, AuditEventId};
@@ -44,6 +44,7 @@ use crate::domain::session::Session;
 use crate::domain::sign_in_policy::SignInPolicy;
 use crate::domain::tenant::Tenant;
 use crate::domain::two_factor::TwoFactor;
+use crate::domain::usage::UsageKey;
 use crate::domain::user_invitation::UserInvitation;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -241,6 +242,7 @@ fn walk(source: &Store, dest: Option<&Store>, check: &Store) -> Result<Counts, C
             community_items,
             write_community,
         )?;
+        run.usage_of(community)?;
     }
     // Through `invitations::put`, so the destination builds every index
     // over them; in id order, the order they were made in.
@@ -330,6 +332,27 @@ impl Run<'_> {
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// A community's usage counts, a page at a time; added to the empty
+    /// destination, so each row arrives as counted.
+    fn usage_of(&mut self, community: CommunityId) -> Result<(), CopyError> {
+        self.pages(
+            |tx, after: Option<&UsageKey>| usage::page_of_community(tx, community, after, PAGE),
+            |(key, _): &usage::Row| key.clone(),
+            |(key, c)| {
+                let id = format!(
+                    "{community}/{}/{}/{}/{}",
+                    key.day,
+                    key.reader,
+                    key.owner,
+                    key.stream_ref()
+                );
+                let counts = format!("{}/{}/{}", c.requests, c.values, c.refused);
+                Ok(raw("usage", id, counts))
+            },
+            |tx, row| usage::add(tx, std::slice::from_ref(row)),
+        )
     }
 
     fn types_of(&mut self, tenant: TenantId) -> Result<(), CopyError> {

@@ -52,6 +52,7 @@ pub mod tenants;
 pub mod throttles;
 pub mod two_factor;
 pub(crate) mod tx;
+pub mod usage;
 pub mod user_invitations;
 
 pub use error::StoreError;

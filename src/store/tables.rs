@@ -182,6 +182,10 @@ tables! {
     INVITATIONS_BY_EXPIRY: (i64, Uuid) => ();
     /// (community, UTC day number) -> invitation emails issued that day
     INVITATION_QUOTA: (Uuid, i64) => u32;
+    /// (community, UTC day number, reader tenant, owner tenant,
+    /// `namespace/stream id`) -> (read requests, values read, refused): see
+    /// `usage`
+    USAGE: (Uuid, i64, Uuid, Uuid, &str) => (u64, u64, u64);
 
     OUTBOX: Uuid => Records = record::<OutboxEntry>;
     /// (next attempt ms, outbox id): entries still to send, soonest first

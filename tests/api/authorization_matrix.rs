@@ -156,6 +156,9 @@ pub fn routes() -> Vec<Route> {
     route("PUT", "/api/v1-preview/Communities/{communityId}/Tenants/{memberTenantId}", STATUS_ACTIVE, [401, 404, 403, 403, 404, 403]),
     route("PATCH", "/api/v1-preview/Communities/{communityId}/Tenants/{memberTenantId}", STATUS_PAUSED, [401, 404, 403, 403, 404, 403]),
     route("DELETE", "/api/v1-preview/Communities/{communityId}/Tenants/{memberTenantId}", None, [401, 404, 403, 403, 404, 403]),
+    // Usage: the tenant in the path is the caller's own, and the owner's
+    // plain Tenant Member holds no community role.
+    route("GET", "/api/v1/Communities/{communityId}/Tenants/{tenantId}/Usage", None, [401, 403, 403, 403, 403, 403]),
     // Invitations
     route("GET", "/api/v1-preview/CommunityInvitations/{invitationId}/Details", None, [401, 403, 403, 403, 403, 403]),
     route("PUT", "/api/v1-preview/CommunityInvitations/{invitationId}", Some(r#"{"Action":"Accept"}"#), [401, 403, 403, 403, 403, 403]),

@@ -66,6 +66,7 @@ mod tenants;
 mod two_factor;
 mod two_instances;
 mod upgrade;
+mod usage;
 mod users;
 mod users_page;
 mod value_pages;

@@ -129,6 +129,8 @@ const ROWS: &[Row] = &[
     row("POST", "/communities/{id}/delete", [303, 404, 200]),
     confirmed("POST", "/communities/{id}/delete", &[("confirm_name", "Plant data")], [303, 404, 403]),
     row("GET", "/communities/{id}/edit", [303, 404, 200]),
+    // A member downloads its own usage there; a stranger finds no community.
+    row("GET", "/communities/{id}/usage.csv", [303, 404, 200]),
     row("POST", "/communities/{id}/edit", [303, 404, 400]),
     // Without Community Member the Roles tab comes back with the reason,
     // so the community is looked up first: a foreign tenant finds none.

@@ -22,6 +22,7 @@ use communityd::domain::session::Session;
 use communityd::domain::sign_in_policy::SignInPolicy;
 use communityd::domain::tenant::{Tenant, TenantState};
 use communityd::domain::two_factor::TwoFactor;
+use communityd::domain::usage::{UsageCounts, UsageKey};
 use communityd::store::audit_events;
 use communityd::store::copy::{self, CopyError, SECRET_NAMES, VALUE_BATCH};
 use communityd::store::pg::testing::fresh_database_url;
@@ -30,8 +31,8 @@ use communityd::store::sds_values::Direction;
 use communityd::store::{
     authorization_code_clients, communities, custom_roles, grants, identities, identity_providers,
     invitations, memberships, outbox, sds_streams, sds_types, sds_values, secrets, sessions,
-    shares, sign_in_policies, stream_defaults, tenants, two_factor, ReadTx, Store, StoreError,
-    FILE_NAME,
+    shares, sign_in_policies, stream_defaults, tenants, two_factor, usage, ReadTx, Store,
+    StoreError, FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -209,6 +210,28 @@ fn enrich(store: &Store) {
             tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
             profiles::set_external_account(tx, tenant, Some("aveva-account-1"))?;
             profiles::set_community_region(tx, community.id, Some("westeurope"))?;
+            // More than one copy page of usage rows, streams sorting
+            // bytewise ("Pump-1" before "pump-2") on both backends.
+            let usage_rows: Vec<_> = (0..MANY)
+                .map(|i| {
+                    (
+                        UsageKey {
+                            community: community.id,
+                            day: 20_000 + (i / 2) as i64,
+                            reader: community.owner,
+                            owner: tenant,
+                            namespace: "default".into(),
+                            stream: if i % 2 == 0 { "Pump-1" } else { "pump-2" }.into(),
+                        },
+                        UsageCounts {
+                            requests: i as u64 + 1,
+                            values: 10 * i as u64,
+                            refused: (i % 3) as u64,
+                        },
+                    )
+                })
+                .collect();
+            usage::add(tx, &usage_rows)?;
             profiles::set_member(
                 tx,
                 community.id,
@@ -322,6 +345,10 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
         note(format!("grants {:?}", grants::of_community(tx, id)?));
         note(format!("shares {:?}", shares::of_community(tx, id)?));
         note(format!("quota {:?}", invitations::quota_rows(tx, id)?));
+        note(format!(
+            "usage {:?}",
+            usage::page_of_community(tx, id, None, 100_000)?
+        ));
         let listed: Vec<_> = invitations::of_community(tx, id)?
             .into_iter()
             .map(|i| i.id)
@@ -364,6 +391,10 @@ fn assert_substantial(answers: &[String]) {
             .iter()
             .any(|a| a.starts_with("default stream lists [(\"other\"")),
         "the fixture has a namespace's default stream list"
+    );
+    assert!(
+        answers.iter().any(|a| a.starts_with("usage [(UsageKey")),
+        "the fixture has usage counts"
     );
     assert!(answers
         .iter()
@@ -413,6 +444,7 @@ fn a_deployment_copied_redb_to_redb_answers_alike() {
     assert_eq!(counts_of(&counts, "session"), MANY as u64 + 1);
     assert_eq!(counts_of(&counts, "audit event"), MANY as u64);
     assert_eq!(counts_of(&counts, "sds type"), MANY as u64 + 2);
+    assert_eq!(counts_of(&counts, "usage"), MANY as u64);
     assert!(counts_of(&counts, "invitation") >= 2);
     assert!(counts_of(&counts, "grant") >= 1);
 }

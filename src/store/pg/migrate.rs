@@ -58,6 +58,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: &[include_str!("migrations/0007/00_stream_defaults.sql")],
     },
     Migration {
+        version: 8,
+        sql: &[include_str!("migrations/0008/00_usage.sql")],
+    },
+    Migration {
         version: 9,
         sql: &[include_str!("migrations/0009/00_audit_events.sql")],
     },

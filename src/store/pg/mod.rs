@@ -47,6 +47,7 @@ pub mod testing;
 pub mod throttles;
 pub mod two_factor;
 mod tx;
+pub mod usage;
 pub mod user_invitations;
 
 pub use connect::DatabaseUrl;

@@ -34,6 +34,7 @@ pub mod operations;
 pub mod roles;
 pub mod sds;
 pub mod tenants;
+pub mod usage;
 pub mod users;
 
 use actix_web::HttpRequest;

@@ -40,6 +40,14 @@ pub const TENANT_IN_COMMUNITY: Mount = Mount::token(
     TenantCommunityPath::parameters,
 );
 
+/// Usage of a community as one member tenant sees it (AVEVA Data Hub's
+/// usage route: `/api/v1`, the community before the tenant).
+pub const COMMUNITY_USAGE: Mount = Mount::token(
+    "Communities",
+    "/api/v1/Communities/{communityId}/Tenants/{tenantId}",
+    TenantCommunityPath::parameters,
+);
+
 /// Invitations addressed to the caller's tenant, or to one named.
 pub const INVITATIONS: Mount = Mount::token("Invitations", "/api/v1-preview", Vec::new);
 pub const INVITATIONS_OF_TENANT: Mount = Mount::token(

@@ -2,7 +2,7 @@
 
 use super::{
     authorization_code_clients, clients, communities, community_members, community_tenants,
-    directory, identity_providers, invitations, roles, sds, tenants, users,
+    directory, identity_providers, invitations, roles, sds, tenants, usage, users,
 };
 use crate::web::route_table::RouteTable;
 
@@ -19,4 +19,5 @@ pub fn add_all(table: &mut RouteTable) {
     community_members::operations(table);
     invitations::operations(table);
     sds::operations(table);
+    usage::operations(table);
 }

@@ -257,6 +257,11 @@ pub fn table() -> Vec<PageRoute> {
             web::to(community::contact::save),
         ),
         page(
+            Method::GET,
+            "/communities/{id}/usage.csv",
+            web::to(community::usage::csv),
+        ),
+        page(
             Method::POST,
             "/communities/{id}/shares/{namespace}/{stream}/unshare",
             web::to(community::shared_streams::unshare),

@@ -2,6 +2,7 @@
 //! at an index, first, last, a window, a range (`read`). Every read is a
 //! key range.
 
+mod counted;
 mod index_text;
 mod read;
 mod write;

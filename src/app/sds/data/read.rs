@@ -1,12 +1,14 @@
 //! Reads of stream values: at an index, first, last, a window, a range;
 //! each bounded by `READ_LIMIT` values and the answer's size.
 
+use super::counted;
 use super::index_text::key_of_text;
 use crate::app::sds::stream_access::{readable_stream, Target};
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::{AppError, Context};
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
+use crate::domain::usage::{day_of, UsageCounts, UsageKey};
 use crate::store::sds_values::{self, Direction};
 use crate::store::{ReadTx, Readable};
 use base64::Engine;
@@ -63,6 +65,23 @@ pub enum Answer {
     },
 }
 
+/// A read's answer and the usage it counts as (reads through a community).
+struct Counted {
+    answer: Result<Answer, AppError>,
+    usage: Option<(UsageKey, UsageCounts)>,
+}
+
+impl Answer {
+    /// How many values the answer carries.
+    pub fn value_count(&self) -> u64 {
+        match self {
+            Answer::One(v) => u64::from(v.is_some()),
+            Answer::Values(v) => v.len() as u64,
+            Answer::Page { results, .. } => results.len() as u64,
+        }
+    }
+}
+
 pub async fn read(
     ctx: &Context,
     target: Target,
@@ -70,15 +89,35 @@ pub async fn read(
     what: Read,
 ) -> Result<Answer, AppError> {
     let large = what.is_large();
-    let work = move |tx: &ReadTx| {
-        let stream = readable_stream(tx, &target, &id)?;
-        read_stream(tx, &stream, what)
+    let day = ctx.usage.enabled().then(|| day_of(ctx.clock.now()));
+    let work = move |tx: &ReadTx| -> Result<Counted, AppError> {
+        let stream = match readable_stream(tx, &target, &id) {
+            Ok(stream) => stream,
+            Err(e) => {
+                let usage = match day {
+                    Some(day) => counted::refused(tx, &target, &id, day, &e)?,
+                    None => None,
+                };
+                return Ok(Counted {
+                    answer: Err(e),
+                    usage,
+                });
+            }
+        };
+        let answer = read_stream(tx, &stream, what);
+        let values = answer.as_ref().map_or(0, Answer::value_count);
+        let usage = day.and_then(|day| counted::answered(&target, &stream, day, values));
+        Ok(Counted { answer, usage })
     };
-    if large {
-        ctx.store.read_large(&ctx.large_reads, work).await
+    let counted = if large {
+        ctx.store.read_large(&ctx.large_reads, work).await?
     } else {
-        ctx.store.read(work).await
+        ctx.store.read(work).await?
+    };
+    if let Some((key, counts)) = counted.usage {
+        ctx.usage.count(key, counts);
     }
+    counted.answer
 }
 
 /// 400: the values asked for pass the read limit or the answer's size bound.

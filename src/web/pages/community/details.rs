@@ -1,7 +1,7 @@
 //! `GET /communities/{id}`: the community details page, on the tab the
 //! query names (Tenants unless it names one this viewer may see).
 
-use super::{invitations, roles, tenants};
+use super::{invitations, roles, tenants, usage};
 use crate::app::communities;
 use crate::domain::ids::CommunityId;
 use crate::domain::permission::Operation;
@@ -38,6 +38,9 @@ async fn show_inner(p: &Portal, id: CommunityId, q: TabQuery) -> PageResult {
             invitations::show(p, &view, me, q.state.as_deref(), skip).await
         }
         Some("roles") => roles::show(p, &view, me).await,
+        Some("usage") if Operation::ViewUsage.allows(view.viewer_roles) => {
+            usage::show(p, &view, me).await
+        }
         _ => tenants::show(p, &view, me).await,
     }
 }

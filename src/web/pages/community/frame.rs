@@ -21,6 +21,7 @@ pub fn community_page(view: &CommunityView, me: TenantId, tab: &str) -> tera::Co
         &Operation::ViewInvitations.allows(roles),
     );
     page.insert("can_invite", &view.may(Operation::InviteTenant));
+    page.insert("can_view_usage", &Operation::ViewUsage.allows(roles));
     page.insert(
         "can_edit",
         &(owner_side && Operation::EditCommunity.allows(roles)),

@@ -10,3 +10,5 @@ pub mod invitations;
 pub mod roles;
 pub mod shared_streams;
 pub mod tenants;
+pub mod usage;
+pub mod usage_chart;
