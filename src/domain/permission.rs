@@ -43,6 +43,8 @@ pub enum Operation {
     ManageRoles,
     /// Add, change and remove the tenant's identity providers.
     ManageSignIn,
+    /// Read the tenant's audit log and export it.
+    ViewAuditLog,
 }
 
 use Operation::*;
@@ -63,7 +65,7 @@ impl Operation {
         match self {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
             UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers
-            | ManageRoles | ManageSignIn => &[TenantAdministrator],
+            | ManageRoles | ManageSignIn | ViewAuditLog => &[TenantAdministrator],
             ViewCommunity | ListCommunityRoles | ViewInvitations => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,
