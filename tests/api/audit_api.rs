@@ -10,6 +10,7 @@
 //! action of the test can fall.
 
 use crate::helpers::*;
+use crate::pages::Browser;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use communityd::domain::audit::{Actor, AuditEvent, AuditEventId, AuditKind, Subject};
 use communityd::domain::ids::{PrincipalId, TenantId, UserId};
@@ -484,5 +485,121 @@ async fn refused_by_the_database(app: &TestApp) {
             .map(|e| e.message().to_string())
             .unwrap_or_default();
         assert!(text.contains("append-only"), "{statement}: {refused}");
+    }
+}
+
+#[tokio::test]
+async fn the_audit_page_shows_rows_and_filters_and_its_exports_download() {
+    let app = spawn_app().await;
+    let contoso = app.tenant("Contoso").await;
+    exported(&app, &contoso).await;
+    let browser = Browser::new(&app);
+    browser.login(&contoso, "/tenant").await;
+    let settings = browser.get("/tenant").await.text().await.unwrap();
+    assert!(
+        settings.contains("href=\"/tenant/audit\""),
+        "linked from the settings"
+    );
+
+    let day = |d: i64| days_ago(d).format("%Y-%m-%d").to_string();
+    let window = format!("from={}&to={}", day(40), day(5));
+    let page = browser.get(&format!("/tenant/audit?{window}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for shown in [
+        "Share.Added",
+        "SignIn.Failed",
+        "192.0.2.7",
+        "op-1",
+        "op-2",
+        "Community c-1",
+        "=HYPERLINK(&quot;http:&#x2F;&#x2F;evil.example&quot;)",
+        "<select id=\"kind\" name=\"kind\"",
+        "Export JSON lines",
+        "Export CSV",
+        "data-label=\"Operation ID\"",
+    ] {
+        assert!(
+            html.contains(shown),
+            "{shown} missing from the page: {html}"
+        );
+    }
+    assert!(!html.contains("<script"), "no script needed");
+
+    let only = browser
+        .get(&format!("/tenant/audit?{window}&kind=SignIn.Failed"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(only.contains("op-2") && !only.contains("op-1"), "{only}");
+    assert!(only.contains("<option value=\"SignIn.Failed\" selected>"));
+
+    let bad = browser
+        .get("/tenant/audit?from=2026-02-01&to=2025-01-01")
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("role=\"alert\""));
+
+    let link = |format: &str| {
+        format!(
+            "/tenant/audit/export?format={format}&amp;{}",
+            window.replace('&', "&amp;")
+        )
+    };
+    assert!(html.contains(&link("csv")), "{html}");
+    let csv = browser
+        .get(&format!("/tenant/audit/export?format=csv&{window}"))
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert_eq!(
+        csv.headers()["content-disposition"],
+        "attachment; filename=\"audit-events.csv\""
+    );
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("Time,Kind,"));
+    let jsonl = browser
+        .get(&format!("/tenant/audit/export?format=jsonl&{window}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let kinds: Vec<String> = jsonl
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["Kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, ["SignIn.Failed", "Share.Added"]);
+}
+
+#[tokio::test]
+async fn a_tenant_member_is_refused_the_audit_page() {
+    let app = spawn_app().await;
+    let contoso = app.tenant("Contoso").await;
+    app.user(contoso.id, "member@contoso.example", &[Role::TenantMember])
+        .await;
+    let browser = Browser::new(&app);
+    let done = browser
+        .sign_in(
+            &contoso.name,
+            "member@contoso.example",
+            "correct horse battery",
+            "/tenant",
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let settings = browser.get("/tenant").await.text().await.unwrap();
+    assert!(!settings.contains("href=\"/tenant/audit\""));
+    for page in ["/tenant/audit", "/tenant/audit/export?format=csv"] {
+        assert_eq!(
+            browser.get(page).await.status(),
+            StatusCode::FORBIDDEN,
+            "{page}"
+        );
     }
 }
