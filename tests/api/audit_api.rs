@@ -298,6 +298,85 @@ async fn only_the_tenants_own_administrators_read_its_log() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
+#[tokio::test]
+async fn each_tenant_sees_its_own_events_and_those_that_change_its_memberships() {
+    let app = spawn_app().await;
+    let contoso = app.tenant("Contoso").await;
+    let fabrikam = app.tenant("Fabrikam").await;
+    let litware = app.tenant("Litware").await;
+    let community = app.community(&contoso, "Plant data").await;
+    app.join(&contoso, &community, &fabrikam).await;
+    app.community(&litware, "Litware only").await;
+    let pause = app
+        .put_json(
+            &format!(
+                "{}/{community}/communitytenants/{}",
+                communities_path(contoso.id),
+                fabrikam.id
+            ),
+            &contoso.token,
+            &json!({"Status": "Paused"}),
+        )
+        .await;
+    let pause_operation = pause.headers()["operation-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    json_with_status(pause, StatusCode::OK).await;
+
+    let mine = |t: &TestTenant| {
+        let path = format!("{}?count=1000", audit_path(t.id));
+        let token = t.token.clone();
+        let app = &app;
+        async move { list(app, &token, &path).await.0 }
+    };
+    let (seen_by_contoso, seen_by_fabrikam, seen_by_litware) = (
+        mine(&contoso).await,
+        mine(&fabrikam).await,
+        mine(&litware).await,
+    );
+
+    // Contoso paused Fabrikam: both see it, with Contoso's client as the actor.
+    for seen in [&seen_by_contoso, &seen_by_fabrikam] {
+        let paused: Vec<&Value> = seen
+            .iter()
+            .filter(|e| e["Kind"] == "Membership.Paused")
+            .collect();
+        assert_eq!(paused.len(), 1, "{seen:#?}");
+        assert_eq!(paused[0]["OperationId"], json!(pause_operation));
+        assert_eq!(
+            paused[0]["Actor"]["TenantId"],
+            json!(contoso.id.to_string())
+        );
+        assert_eq!(
+            paused[0]["Actor"]["PrincipalId"],
+            json!(contoso.client_id.0.to_string())
+        );
+        assert_eq!(paused[0]["SourceAddress"], json!("127.0.0.1"));
+    }
+    // Fabrikam accepted: Contoso sees it (its community's membership).
+    assert!(kinds(&seen_by_contoso).contains(&"Invitation.Accepted"));
+    // Contoso's own community creation and Litware's are their own.
+    assert!(kinds(&seen_by_contoso).contains(&"Community.Created"));
+    assert!(!kinds(&seen_by_fabrikam).contains(&"Community.Created"));
+    let litware_ids: Vec<&str> = ids(&seen_by_litware);
+    assert!(kinds(&seen_by_litware).contains(&"Community.Created"));
+    for id in ids(&seen_by_contoso)
+        .iter()
+        .chain(ids(&seen_by_fabrikam).iter())
+    {
+        assert!(
+            !litware_ids.contains(id),
+            "Litware's log holds nobody else's events"
+        );
+    }
+    for e in &seen_by_litware {
+        if let Some(t) = e["Actor"]["TenantId"].as_str() {
+            assert_eq!(t, litware.id.to_string(), "{e}");
+        }
+    }
+}
+
 /// Two events with every field fixed, one with a name a spreadsheet would
 /// run and a detail with commas and quotes, for the exact export bodies.
 async fn exported(app: &TestApp, tenant: &TestTenant) {
