@@ -924,6 +924,39 @@ async function tenantsTab(browser, base, view) {
 }
 
 /**
+ * The Audit log, after the Tenants tab step: the partner's administrator
+ * finds, in its own tenant's log, the confirmation the owner made of its
+ * membership, filters by kind, and downloads both exports.
+ */
+async function auditLog(browser, base, view) {
+  const { partner: member } = cast(view);
+  const ctx = await freshContext(browser, view);
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/tenant`);
+  await signIn(page, view, member, 'audit-sign-in');
+  await page.waitForURL(/\/tenant$/);
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.waitForURL(/\/tenant\/audit$/);
+  await see(page, 'Membership.Confirmed');
+  await see(page, 'Invitation.Accepted');
+  await audit(page, view, 'audit-log', { idsAllowed: true });
+  await page.getByLabel('Kind').selectOption('Membership.Confirmed');
+  await page.getByRole('button', { name: 'Show events' }).click();
+  await page.waitForURL(/kind=Membership.Confirmed/);
+  const kinds = await page.locator('td[data-label="Kind"]').allInnerTexts();
+  assert.ok(kinds.length >= 1 && kinds.every((k) => k === 'Membership.Confirmed'), `only the kind asked for: ${kinds}`);
+  await audit(page, view, 'audit-log-filtered', { idsAllowed: true });
+  for (const [label, type] of [['Export CSV', 'text/csv'], ['Export JSON lines', 'application/jsonl']]) {
+    const href = await page.getByRole('link', { name: label }).getAttribute('href');
+    const res = await page.request.get(`${base}${href}`);
+    assert.equal(res.status(), 200, `${label} downloads`);
+    assert.ok(res.headers()['content-type'].startsWith(type), `${label} is ${type}`);
+    assert.match(await res.text(), /Membership\.Confirmed/, `${label} holds the event`);
+  }
+  await ctx.close();
+}
+
+/**
  * The Users page: the inviter's Tenant Administrator invites a colleague,
  * the colleague reads the email, chooses a password through its link and
  * signs in; the last-administrator rule shows as a message; the colleague
@@ -1208,6 +1241,7 @@ async function main() {
     tests.push([`invite a colleague from the Users page (${view.name})`, () => inviteColleague(browser, base, view)]);
     tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
     tests.push([`the Tenants tab shows members' shares and contacts (${view.name})`, () => tenantsTab(browser, base, view)]);
+    tests.push([`a member finds the owner's changes in its audit log (${view.name})`, () => auditLog(browser, base, view)]);
   }
   tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,
     async () => addProvider(browser, base, await idpStarted)]);
