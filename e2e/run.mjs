@@ -986,7 +986,6 @@ async function portalSharing(browser, base, view) {
   await page.locator('form button[data-confirm]').click();
   await see(page, 'Streams shared');
   await see(page, 'Portal gauge');
-  await ctx.close();
 
   const partnerCtx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
   const partner = await partnerCtx.newPage();
@@ -1001,7 +1000,58 @@ async function portalSharing(browser, base, view) {
   await see(partner, '12 values in the window');
   assert.equal(await partner.locator('svg polyline[data-series="Pressure"]').getAttribute('data-points'), '12', 'the chart draws every value');
   await audit(partner, view, 'partner-stream-window');
+
+  // The owner finds the partner's read on its Usage tab, and both tenants
+  // find the share in their audit logs.
+  const used = page.locator(`tr[data-stream="Portal gauge"][data-reader="${member.tenant}"]`);
+  for (let tries = 0; tries < 40 && (await used.count()) === 0; tries += 1) {
+    await new Promise((ok) => setTimeout(ok, 250));
+    await page.goto(`${base}/communities/${community.Id}?tab=usage`);
+  }
+  assert.equal(await used.count(), 1, "the partner's read is on the owner's Usage tab");
+  assert.ok(Number(await used.locator('td[data-label="Values read"]').innerText()) >= 12, 'the window and the latest values were read');
+  await audit(page, view, 'usage-after-portal-share');
+  for (const [who, tab] of [['owner', page], ['partner', partner]]) {
+    await tab.goto(`${base}/tenant/audit?kind=Share.Added`);
+    const subjects = await tab.locator('td[data-label="Subject"]').allInnerTexts();
+    assert.ok(subjects.some((s) => s.includes(community.Id)), `the share is in the ${who}'s audit log: ${subjects}`);
+    await audit(tab, view, `audit-share-${who}`, { idsAllowed: true });
+  }
+  await ctx.close();
   await partnerCtx.close();
+}
+
+/**
+ * The Audit log, after the Tenants tab step: the partner's administrator
+ * finds, in its own tenant's log, the confirmation the owner made of its
+ * membership, filters by kind, and downloads both exports.
+ */
+async function auditLog(browser, base, view) {
+  const { partner: member } = cast(view);
+  const ctx = await freshContext(browser, view);
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/tenant`);
+  await signIn(page, view, member, 'audit-sign-in');
+  await page.waitForURL(/\/tenant$/);
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.waitForURL(/\/tenant\/audit$/);
+  await see(page, 'Membership.Confirmed');
+  await see(page, 'Invitation.Accepted');
+  await audit(page, view, 'audit-log', { idsAllowed: true });
+  await page.getByLabel('Kind').selectOption('Membership.Confirmed');
+  await page.getByRole('button', { name: 'Show events' }).click();
+  await page.waitForURL(/kind=Membership.Confirmed/);
+  const kinds = await page.locator('td[data-label="Kind"]').allInnerTexts();
+  assert.ok(kinds.length >= 1 && kinds.every((k) => k === 'Membership.Confirmed'), `only the kind asked for: ${kinds}`);
+  await audit(page, view, 'audit-log-filtered', { idsAllowed: true });
+  for (const [label, type] of [['Export CSV', 'text/csv'], ['Export JSON lines', 'application/jsonl']]) {
+    const href = await page.getByRole('link', { name: label }).getAttribute('href');
+    const res = await page.request.get(`${base}${href}`);
+    assert.equal(res.status(), 200, `${label} downloads`);
+    assert.ok(res.headers()['content-type'].startsWith(type), `${label} is ${type}`);
+    assert.match(await res.text(), /Membership\.Confirmed/, `${label} holds the event`);
+  }
+  await ctx.close();
 }
 
 /**
@@ -1290,6 +1340,7 @@ async function main() {
     tests.push([`a newcomer creates their tenant from an invitation (${view.name})`, () => newcomerSignsUp(browser, base, view)]);
     tests.push([`the Tenants tab shows members' shares and contacts, the Usage tab a partner's read (${view.name})`, () => tenantsTab(browser, base, view)]);
     tests.push([`a stream shared from the portal is read on the partner's page (${view.name})`, () => portalSharing(browser, base, view)]);
+    tests.push([`a member finds the owner's changes in its audit log (${view.name})`, () => auditLog(browser, base, view)]);
   }
   tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,
     async () => addProvider(browser, base, await idpStarted)]);

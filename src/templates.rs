@@ -54,6 +54,7 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/users.html",
     "pages/roles.html",
     "pages/sign_in.html",
+    "pages/audit.html",
     "pages/login_code.html",
     "pages/login_enrol.html",
     "pages/totp_offer.html",

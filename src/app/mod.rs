@@ -4,6 +4,7 @@
 pub mod access;
 pub mod admin;
 pub mod audit;
+pub mod audit_log;
 pub mod auth_throttle;
 pub mod authorization_code;
 pub mod authorization_code_clients;

@@ -1,6 +1,7 @@
 //! Pure types and rules: no I/O, no clock, no HTTP.
 
 pub mod audit;
+pub mod audit_query;
 pub mod authorization_code;
 pub mod authorization_code_client;
 pub mod client_secret;

@@ -46,6 +46,8 @@ pub enum Operation {
     /// See who read the tenant's shared streams in a community, and its
     /// own reads there.
     ViewUsage,
+    /// Read the tenant's audit log and export it.
+    ViewAuditLog,
 }
 
 use Operation::*;
@@ -66,7 +68,7 @@ impl Operation {
         match self {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
             UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers
-            | ManageRoles | ManageSignIn => &[TenantAdministrator],
+            | ManageRoles | ManageSignIn | ViewAuditLog => &[TenantAdministrator],
             ViewCommunity | ListCommunityRoles | ViewInvitations | ViewUsage => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,

@@ -99,6 +99,9 @@ pub fn routes() -> Vec<Route> {
     route("POST", "/api/v1/Tenants/{tenantId}/IdentityProviders", NEW_PROVIDER, [401, 403, 403, 403, 403, 403]),
     route("PUT", "/api/v1/Tenants/{tenantId}/IdentityProviders/{identityProviderId}", NEW_PROVIDER, [401, 403, 403, 403, 403, 403]),
     route("DELETE", "/api/v1/Tenants/{tenantId}/IdentityProviders/{identityProviderId}", None, [401, 403, 403, 403, 403, 403]),
+    // The audit log: Tenant Administrators of the tenant only, exports too
+    route("GET", "/api/v1/Tenants/{tenantId}/AuditEvents", None, [401, 403, 403, 403, 403, 403]),
+    route("GET", "/api/v1/Tenants/{tenantId}/AuditEvents?format=csv", None, [401, 403, 403, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users", None, [401, 403, 200, 403, 403, 403]),
     route("GET", "/api/v1/Tenants/{tenantId}/Users/{userId}", None, [401, 403, 200, 403, 403, 403]),
     // The tenant's users, managed by its Tenant Administrators

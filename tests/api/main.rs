@@ -2,6 +2,7 @@
 //! One test binary for all of them, to keep link time down.
 
 mod audit;
+mod audit_api;
 mod authorization_code;
 mod authorization_matrix;
 mod backup_tables;

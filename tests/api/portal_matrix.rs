@@ -89,6 +89,9 @@ const ROWS: &[Row] = &[
     row("POST", "/tenant/icon/delete", [303, 200, 200]),
     // Each administrator's own tenant's policy; with both boxes unticked
     // the form asks to turn passwords off, refused with no other way in.
+    // Each administrator's own tenant's audit log; an export names its format.
+    row("GET", "/tenant/audit", [303, 200, 200]),
+    row("GET", "/tenant/audit/export", [303, 400, 400]),
     row("GET", "/tenant/sign-in", [303, 200, 200]),
     row("POST", "/tenant/sign-in", [303, 409, 409]),
     // An empty add form is refused before the issuer is asked; no caller

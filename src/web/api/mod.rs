@@ -21,6 +21,8 @@ macro_rules! at_path {
     };
 }
 
+pub mod audit_events;
+pub mod audit_export;
 pub mod authorization_code_clients;
 pub mod clients;
 pub mod communities;

@@ -1,8 +1,9 @@
 //! Every API operation, into the one route table.
 
 use super::{
-    authorization_code_clients, clients, communities, community_members, community_tenants,
-    directory, identity_providers, invitations, roles, sds, tenants, usage, users,
+    audit_events, authorization_code_clients, clients, communities, community_members,
+    community_tenants, directory, identity_providers, invitations, roles, sds, tenants, usage,
+    users,
 };
 use crate::web::route_table::RouteTable;
 
@@ -11,6 +12,7 @@ pub fn add_all(table: &mut RouteTable) {
     directory::operations(table);
     roles::operations(table);
     identity_providers::operations(table);
+    audit_events::operations(table);
     clients::operations(table);
     authorization_code_clients::operations(table);
     users::operations(table);

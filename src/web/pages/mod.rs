@@ -1,6 +1,7 @@
 //! The portal: server-rendered pages for the handshake, working without
 //! JavaScript. Pages call the same use cases as the API.
 
+pub mod audit;
 pub mod clients;
 pub mod communities;
 pub mod community;
@@ -81,6 +82,8 @@ pub fn table() -> Vec<PageRoute> {
             "/tenant/icon/delete",
             web::to(tenant_settings::delete_icon),
         ),
+        page(Method::GET, "/tenant/audit", web::to(audit::show)),
+        page(Method::GET, "/tenant/audit/export", web::to(audit::export)),
         page(Method::GET, "/clients", web::to(clients::show)),
         page(Method::POST, "/clients", web::to(clients::create)),
         page(

@@ -49,6 +49,10 @@ async fn settings_page(
         "can_edit",
         &Operation::UpdateTenant.allows(v.who.tenant_roles),
     );
+    page.insert(
+        "can_audit",
+        &Operation::ViewAuditLog.allows(v.who.tenant_roles),
+    );
     if let Some(e) = error {
         page.insert("error", e);
     }
