@@ -1035,8 +1035,9 @@ async function auditLog(browser, base, view) {
   await page.waitForURL(/\/tenant$/);
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.waitForURL(/\/tenant\/audit$/);
-  await see(page, 'Membership.Confirmed');
-  await see(page, 'Invitation.Accepted');
+  // Newest first: by now the sign-ins and shares of later steps fill the
+  // first page, so the handshake is found through the filter.
+  assert.ok(await page.locator('td[data-label="Kind"]').count() > 0, 'the log has events');
   await audit(page, view, 'audit-log', { idsAllowed: true });
   await page.getByLabel('Kind').selectOption('Membership.Confirmed');
   await page.getByRole('button', { name: 'Show events' }).click();
