@@ -23,7 +23,7 @@ use crate::domain::client_secret::{
 use crate::domain::identity::{validate_client_name, Caller, Client, NewSecret};
 use crate::domain::ids::{ClientId, TenantId};
 use crate::domain::permission::Operation;
-use crate::domain::role::{Role, RoleSet};
+use crate::domain::role::RoleSet;
 use crate::store::{clients, identities, Readable, WriteTx};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -170,12 +170,7 @@ pub(super) fn record(
     client: &Client,
     secret: Option<u32>,
 ) -> Result<(), AppError> {
-    let roles: Vec<&str> = client
-        .tenant_roles
-        .roles()
-        .into_iter()
-        .map(Role::name)
-        .collect();
+    let roles = client.tenant_roles.names();
     let detail = serde_json::json!({
         "Name": client.name,
         "Roles": roles,

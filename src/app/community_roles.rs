@@ -178,11 +178,10 @@ fn set_roles(
         } else {
             AuditKind::CommunityRoleGranted
         };
-        let names = |set: RoleSet| set.roles().into_iter().map(Role::name).collect::<Vec<_>>();
         let detail = serde_json::json!({
             "Identity": label,
-            "Before": names(before),
-            "After": names(roles),
+            "Before": before.names(),
+            "After": roles.names(),
         });
         let subject = Subject::community_roles(community, who);
         audit::record(tx, origin, kind, subject, detail, &[])?;

@@ -193,12 +193,7 @@ pub(super) fn record(
     kind: AuditKind,
     user: &User,
 ) -> Result<(), AppError> {
-    let roles: Vec<&str> = user
-        .tenant_roles
-        .roles()
-        .into_iter()
-        .map(Role::name)
-        .collect();
+    let roles = user.tenant_roles.names();
     let detail = serde_json::json!({
         "Email": user.email.as_str(),
         "Roles": roles,

@@ -183,6 +183,11 @@ impl RoleSet {
             .filter(|r| self.contains(*r))
             .collect()
     }
+
+    /// The names of the roles held, tenant roles first.
+    pub fn names(self) -> Vec<&'static str> {
+        self.roles().into_iter().map(Role::name).collect()
+    }
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ struct Row {
 fn row(r: UserRow, me: Option<UserId>, own: &[CustomRole], enrolled: &[UserId]) -> Row {
     let roles = r.user.identity.tenant_roles;
     let held = &r.user.identity.custom_roles;
-    let mut names: Vec<&str> = roles.roles().into_iter().map(Role::name).collect();
+    let mut names = roles.names();
     names.extend(role_ticks::names(own, held));
     let (invitation, can_resend) = match &r.invitation {
         None => (String::from("—"), false),
