@@ -434,6 +434,16 @@ impl TestApp {
         .await
     }
 
+    /// Alpha, and Beta an Active member of Alpha's community "Plant data":
+    /// the two partners most sharing tests start from.
+    pub async fn partners(&self) -> (TestTenant, TestTenant, String) {
+        let a = self.tenant("Alpha").await;
+        let b = self.tenant("Beta").await;
+        let community = self.community(&a, "Plant data").await;
+        self.join(&a, &community, &b).await;
+        (a, b, community)
+    }
+
     /// Invite, accept and confirm: `member` ends Active in `owner`'s community.
     pub async fn join(&self, owner: &TestTenant, community: &str, member: &TestTenant) {
         let id = self.invite_id(owner, community, &member.admin_email).await;

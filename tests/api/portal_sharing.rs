@@ -23,10 +23,7 @@ struct World {
 /// A owns a community B is an Active member of.
 async fn world() -> World {
     let app = spawn_app().await;
-    let a = app.tenant("Alpha").await;
-    let b = app.tenant("Beta").await;
-    let community = app.community(&a, "Plant data").await;
-    app.join(&a, &community, &b).await;
+    let (a, b, community) = app.partners().await;
     World {
         app,
         a,

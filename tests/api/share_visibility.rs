@@ -24,10 +24,7 @@ struct World {
 
 async fn world() -> World {
     let app = spawn_app().await;
-    let a = app.tenant("Alpha").await;
-    let b = app.tenant("Beta").await;
-    let community = app.community(&a, "Plant data").await;
-    app.join(&a, &community, &b).await;
+    let (a, b, community) = app.partners().await;
     app.wave_stream(&a, "Flow A", &[1, 2, 3]).await;
     app.share_ok(&a, &community, "Flow A").await;
     app.wave_stream(&b, "Flow B", &[7]).await;

@@ -361,10 +361,7 @@ async fn flushes_add_up_and_never_overwrite() {
 #[tokio::test]
 async fn counting_can_be_turned_off() {
     let app = spawn_app_with(|s| s.usage_counting = false).await;
-    let a = app.tenant("Alpha").await;
-    let b = app.tenant("Beta").await;
-    let community = app.community(&a, "Plant data").await;
-    app.join(&a, &community, &b).await;
+    let (a, b, community) = app.partners().await;
     app.wave_stream(&a, "Flow A", &[1]).await;
     app.share_ok(&a, &community, "Flow A").await;
     let r = app
