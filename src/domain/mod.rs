@@ -25,6 +25,7 @@ pub mod share_visibility;
 pub mod shown_name;
 pub mod sign_in_policy;
 pub mod tenant;
+pub mod trusted_domains;
 pub mod two_factor;
 pub mod usage;
 pub mod user_invitation;

@@ -77,6 +77,7 @@ pub fn delete(tx: &impl Writable, community: &Community) -> Result<(), StoreErro
     let tx = redb_write_or_pg!(tx, |pg| {
         super::pg::communities::delete(pg, community)?;
         super::usage::forget_community(tx, community.id)?;
+        super::trusted_domains::forget(tx, community.id)?;
         super::profiles::set_community_region(tx, community.id, None)
     });
     tx.open_table(COMMUNITY_NAMES)?
@@ -84,6 +85,7 @@ pub fn delete(tx: &impl Writable, community: &Community) -> Result<(), StoreErro
     tx.open_table(COMMUNITIES)?.remove(community.id.0)?;
     super::profiles::set_community_region(tx, community.id, None)?;
     super::usage::forget_community(tx, community.id)?;
+    super::trusted_domains::forget(tx, community.id)?;
     tx.open_table(SHARES)?.retain_in(
         (community.id.0, Uuid::nil(), "")..(community.id.0, Uuid::max(), "\u{10FFFF}"),
         |_, _| false,

@@ -21,8 +21,8 @@ use super::sds_values::Direction;
 use super::{
     audit_events, authorization_code_clients, communities, custom_roles, grants, identities,
     identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
-    sds_values, secrets, sessions, shares, sign_in_policies, stream_defaults, tenants, two_factor,
-    usage, user_invitations,
+    sds_values, secrets, sessions, shares, sign_in_policies, stream_defaults, tenants,
+    trusted_domains, two_factor, usage, user_invitations,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::audit::{AuditEvent, AuditEventId};
@@ -43,6 +43,7 @@ use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
 use crate::domain::sign_in_policy::SignInPolicy;
 use crate::domain::tenant::Tenant;
+use crate::domain::trusted_domains::TrustedDomains;
 use crate::domain::two_factor::TwoFactor;
 use crate::domain::usage::UsageKey;
 use crate::domain::user_invitation::UserInvitation;
@@ -655,6 +656,7 @@ struct CommunityPiece {
     grants: Vec<(TenantId, PrincipalId, RoleSet)>,
     shares: Vec<(TenantId, String)>,
     quota: Vec<(i64, u32)>,
+    trusted: Option<TrustedDomains>,
 }
 
 fn read_community(tx: &ReadTx, id: CommunityId) -> Result<CommunityPiece, StoreError> {
@@ -670,6 +672,7 @@ fn read_community(tx: &ReadTx, id: CommunityId) -> Result<CommunityPiece, StoreE
         grants: grants::of_community(tx, id)?,
         shares: shares::of_community(tx, id)?,
         quota: invitations::quota_rows(tx, id)?,
+        trusted: trusted_domains::stored(tx, id)?,
     })
 }
 
@@ -706,6 +709,9 @@ fn community_items(p: &CommunityPiece) -> Result<Vec<Item>, StoreError> {
             used.to_be_bytes(),
         ));
     }
+    if let Some(trusted) = &p.trusted {
+        out.push(item("trusted domains", id, trusted)?);
+    }
     Ok(out)
 }
 
@@ -737,6 +743,9 @@ fn write_community(tx: &WriteTx, p: &CommunityPiece) -> Result<(), CopyError> {
         for _ in 0..*used {
             invitations::use_quota(tx, c.id, *day)?;
         }
+    }
+    if let Some(trusted) = &p.trusted {
+        trusted_domains::put(tx, c.id, trusted)?;
     }
     Ok(())
 }

@@ -50,6 +50,7 @@ pub mod stream_defaults;
 pub mod tables;
 pub mod tenants;
 pub mod throttles;
+pub mod trusted_domains;
 pub mod two_factor;
 pub(crate) mod tx;
 pub mod usage;

@@ -26,6 +26,7 @@ use crate::domain::sds::stream::SdsStream;
 use crate::domain::session::Session;
 use crate::domain::sign_in_policy::SignInPolicy;
 use crate::domain::tenant::Tenant;
+use crate::domain::trusted_domains::TrustedDomains;
 use crate::domain::two_factor::TwoFactor;
 use crate::domain::user_invitation::UserInvitation;
 use redb::{Key, TableDefinition, Value};
@@ -215,4 +216,8 @@ tables! {
     /// (tenant, event id) -> (kind name, actor principal or nil): the events
     /// each tenant sees, newest last, filtered without reading the events
     AUDIT_EVENTS_BY_TENANT: (Uuid, u128) => (&str, Uuid);
+
+    /// community -> the email domains it invites and whether joiners from
+    /// them are confirmed automatically (none: any domain, none automatic)
+    COMMUNITY_TRUSTED_DOMAINS: Uuid => Records = record::<TrustedDomains>;
 }

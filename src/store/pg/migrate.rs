@@ -65,6 +65,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 9,
         sql: &[include_str!("migrations/0009/00_audit_events.sql")],
     },
+    Migration {
+        version: 13,
+        sql: &[include_str!("migrations/0013/00_community_trusted_domains.sql")],
+    },
 ];
 
 /// The newest migration this release knows.

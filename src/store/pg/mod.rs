@@ -45,6 +45,7 @@ pub mod stream_defaults;
 pub mod tenants;
 pub mod testing;
 pub mod throttles;
+pub mod trusted_domains;
 pub mod two_factor;
 mod tx;
 pub mod usage;
