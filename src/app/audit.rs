@@ -83,7 +83,7 @@ pub fn record(
 }
 
 /// A user's email or a client's name, as stored now.
-fn name_of(tx: &WriteTx, principal: PrincipalId) -> Result<Option<String>, StoreError> {
+pub fn name_of(tx: &WriteTx, principal: PrincipalId) -> Result<Option<String>, StoreError> {
     let name = match principal {
         PrincipalId::User(id) => identities::get_user(tx, id)?.map(|u| u.email.to_string()),
         PrincipalId::Client(id) => identities::get_client(tx, id)?.map(|c| c.name),

@@ -9,6 +9,7 @@ use super::error::{optional, AppError};
 use super::profile;
 use super::removal;
 use super::sds::visibility::ShareCounts;
+use super::trusted_domains::{self, TrustedChange};
 use crate::domain::audit::{AuditKind, Subject};
 use crate::domain::community::{validate_alias, validate_description, Community, CommunityName};
 use crate::domain::identity::Caller;
@@ -17,8 +18,9 @@ use crate::domain::membership::{CommunityTenantStatus, Membership, PausedBy};
 use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
 use crate::domain::role::{Role, RoleInstance, RoleSet};
+use crate::domain::trusted_domains::TrustedDomains;
 use crate::store::profiles::{self, MemberProfile};
-use crate::store::{communities, grants, memberships, prefetch, tenants, Readable};
+use crate::store::{self, communities, grants, memberships, prefetch, tenants, Readable};
 use chrono::{DateTime, Utc};
 
 /// One member tenant as a community shows it.
@@ -60,6 +62,9 @@ pub struct CommunityView {
     pub viewer_roles: RoleSet,
     /// The viewer's tenant's status there (a paused one cannot invite).
     pub viewer_status: CommunityTenantStatus,
+    /// The domains it invites, and whether their joiners are confirmed
+    /// automatically; every member sees them.
+    pub trusted: TrustedDomains,
 }
 
 impl CommunityView {
@@ -143,6 +148,7 @@ pub fn view(
         roles: community_roles::instances(at),
         viewer_roles: at.roles,
         viewer_status: at.membership.status,
+        trusted: store::trusted_domains::of_community(tx, at.community.id)?,
         community: at.community.clone(),
     })
 }
@@ -302,6 +308,10 @@ pub struct CommunityChange {
     pub description: Option<String>,
     pub alias: Option<String>,
     pub preferred_region_id: Option<String>,
+    /// `AllowedDomains`: the whole list (empty: any domain).
+    pub allowed_domains: Option<Vec<String>>,
+    /// `AutoConfirmAllowedDomains`.
+    pub auto_confirm_allowed_domains: Option<bool>,
 }
 
 pub async fn update(
@@ -322,6 +332,10 @@ pub async fn update(
         ctx,
         "PreferredRegionId",
         change.preferred_region_id.as_deref(),
+    )?;
+    let trusted = TrustedChange::parse(
+        change.allowed_domains.as_deref(),
+        change.auto_confirm_allowed_domains,
     )?;
     let now = ctx.clock.now();
     let who = audit::by(ctx, caller);
@@ -356,12 +370,22 @@ pub async fn update(
                 at.membership.alias = alias.clone();
                 memberships::put(tx, &at.membership)?;
             }
-            if name.is_some() || description.is_some() || region.is_some() || alias.is_some() {
+            if !trusted.is_empty() {
+                trusted_domains::set(tx, &at, &trusted, now)?;
+            }
+            let changed = name.is_some() || description.is_some() || region.is_some();
+            if changed || alias.is_some() || !trusted.is_empty() {
+                let allowed: Option<Vec<&str>> = trusted
+                    .allowed
+                    .as_ref()
+                    .map(|list| list.iter().map(|d| d.as_str()).collect());
                 let detail = serde_json::json!({
                     "Name": name.as_ref().map(|n| n.as_str()),
                     "Description": description.is_some(),
                     "PreferredRegionId": region,
                     "Alias": alias,
+                    "AllowedDomains": allowed,
+                    "AutoConfirmAllowedDomains": trusted.auto_confirm,
                 });
                 let kind = AuditKind::CommunityChanged;
                 audit::record(

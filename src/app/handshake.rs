@@ -11,6 +11,7 @@ use super::invitations::{may_answer, queue_invitation_email, spend_quota, view, 
 use super::notify;
 use super::profile;
 use super::removal::release_invitee;
+use super::trusted_domains;
 use crate::auth::session;
 use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::community::Community;
@@ -76,22 +77,24 @@ pub async fn process_with_contact(
             };
             let inv = match action {
                 Action::Accept => {
-                    let inv = accept(tx, caller, id, link, now)?;
+                    let (inv, community) = accept(tx, caller, id, link, now)?;
                     if let (Some(contact), Some(tenant)) = (&contact, inv.invited_tenant) {
                         let mut mine = profiles::member(tx, inv.community, tenant)?;
                         mine.contact_email = Some(contact.clone());
                         profiles::set_member(tx, inv.community, tenant, &mine)?;
                     }
-                    inv
+                    record_answer(tx, &who, AuditKind::InvitationAccepted, &inv)?;
+                    settle_acceptance(tx, &who, inv, &community, now)?
                 }
                 Action::Decline => decline(tx, caller, id, link, now)?,
                 Action::Confirm => confirm(tx, &who, id, now)?,
                 Action::Resend => resend(tx, caller, id, now, ttl, cap)?,
             };
             let kind = match action {
-                Action::Accept => Some(AuditKind::InvitationAccepted),
                 Action::Decline => Some(AuditKind::InvitationDeclined),
                 Action::Resend => Some(AuditKind::InvitationResent),
+                // Recorded above, before the confirmation it may bring.
+                Action::Accept => None,
                 // `confirm_invitation` records it.
                 Action::Confirm => None,
             };
@@ -217,13 +220,15 @@ fn answering(
     Ok((me, inv, community))
 }
 
+/// Records the acceptance and leaves the tenant awaiting confirmation
+/// (`settle_acceptance` then decides who confirms it).
 fn accept(
     tx: &WriteTx,
     caller: Caller,
     id: InvitationId,
     link: Option<u32>,
     now: DateTime<Utc>,
-) -> Result<Invitation, AppError> {
+) -> Result<(Invitation, Community), AppError> {
     let (me, mut inv, community) = answering(tx, caller, id, link)?;
     // A waiting membership left by an acceptance that lapsed does not count:
     // this acceptance replaces it.
@@ -235,6 +240,7 @@ fn accept(
         )));
     }
     check_inviting_side(tx, &inv)?;
+    trusted_domains::check_invitation(tx, &inv)?;
     let user_email = match caller.principal {
         PrincipalId::User(u) => identities::get_user(tx, u)?.map(|u| u.email),
         PrincipalId::Client(_) => None,
@@ -254,6 +260,31 @@ fn accept(
             paused_by: None,
         },
     )?;
+    invitations::put(tx, &inv)?;
+    Ok((inv, community))
+}
+
+/// After an acceptance: a joiner invited at one of the community's
+/// trusted domains, when it confirms those automatically, is confirmed
+/// now by the service on the inviting side's behalf; any other waits for
+/// the inviting side, which is told.
+fn settle_acceptance(
+    tx: &WriteTx,
+    who: &Origin,
+    inv: Invitation,
+    community: &Community,
+    now: DateTime<Utc>,
+) -> Result<Invitation, AppError> {
+    if confirms_automatically(tx, &inv)? {
+        return confirm_as(tx, &who.as_service(), inv, community, now, true);
+    }
+    let accepting_tenant = inv
+        .invited_tenant
+        .map(|t| tenants::get(tx, t))
+        .transpose()?
+        .flatten()
+        .map(|t| t.company_name)
+        .unwrap_or_default();
     notify::queue(
         tx,
         notify::contact_of(tx, inv.issued_by, inv.issuing_tenant)?,
@@ -261,12 +292,23 @@ fn accept(
             invitation: inv.id,
             community: community.id,
             community_name: community.name.as_str().to_string(),
-            accepting_tenant: me.tenant.company_name.clone(),
+            accepting_tenant,
         },
         now,
     )?;
-    invitations::put(tx, &inv)?;
     Ok(inv)
+}
+
+/// The community confirms this joiner itself: its recipient is at a
+/// trusted domain, the switch is on, and the inviting tenant may confirm
+/// now (a paused one confirms nobody, by hand or otherwise).
+fn confirms_automatically(tx: &WriteTx, inv: &Invitation) -> Result<bool, AppError> {
+    let trusted = trusted_domains::check_invitation(tx, inv)?;
+    if !trusted.confirms_automatically(&inv.recipient) {
+        return Ok(false);
+    }
+    let issuer = memberships::get(tx, inv.community, inv.issuing_tenant)?;
+    Ok(issuer.is_some_and(|m| m.status == CommunityTenantStatus::Active))
 }
 
 fn decline(
@@ -311,10 +353,25 @@ fn confirm(
 pub fn confirm_invitation(
     tx: &WriteTx,
     who: &Origin,
-    mut inv: Invitation,
+    inv: Invitation,
     community: &Community,
     now: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
+    confirm_as(tx, who, inv, community, now, false)
+}
+
+/// `confirm_invitation`; `automatic` when the community's trusted domains
+/// confirmed the joiner (the audit event says so).
+fn confirm_as(
+    tx: &WriteTx,
+    who: &Origin,
+    mut inv: Invitation,
+    community: &Community,
+    now: DateTime<Utc>,
+    automatic: bool,
+) -> Result<Invitation, AppError> {
+    // The trusted domains may have changed since the invitation was sent.
+    trusted_domains::check_invitation(tx, &inv)?;
     inv.confirm(now).map_err(conflict)?;
     let invitee = inv
         .invited_tenant
@@ -363,11 +420,24 @@ pub fn confirm_invitation(
         who,
         AuditKind::MembershipConfirmed,
         Subject::membership(community.id, invitee),
-        serde_json::json!({ "Invitation": inv.id.to_string() }),
+        confirmation_detail(&inv, automatic),
         &[invitee, inv.issuing_tenant, community.owner],
     )?;
     invitations::put(tx, &inv)?;
     Ok(inv)
+}
+
+/// What a confirmation's event says: the invitation, and whether the
+/// community's trusted domains confirmed it rather than a person.
+fn confirmation_detail(inv: &Invitation, automatic: bool) -> serde_json::Value {
+    if automatic {
+        serde_json::json!({
+            "Invitation": inv.id.to_string(),
+            "ConfirmedBy": "AutoConfirmAllowedDomains",
+        })
+    } else {
+        serde_json::json!({ "Invitation": inv.id.to_string() })
+    }
 }
 
 fn resend(
@@ -382,6 +452,7 @@ fn resend(
     not_withdrawn(&inv)?;
     let at = in_community(tx, caller, None, community.id)?;
     at.require(Operation::ResendInvitation)?;
+    trusted_domains::check_invitation(tx, &inv)?;
     // One live invitation per address: after this one expired, a new
     // invitation may have been sent to the same address.
     if let Some(other) = invitations::live_for(tx, community.id, &inv.recipient)? {

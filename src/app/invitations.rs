@@ -7,6 +7,7 @@ use super::community_access::{check_path_tenant, current_membership, in_communit
 use super::context::Context;
 use super::error::AppError;
 use super::removal::release_invitee;
+use super::trusted_domains;
 use crate::domain::audit::{AuditKind, Subject};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::Caller;
@@ -203,6 +204,7 @@ pub async fn create(
             prefetch::caller_in_community(tx, caller.principal, caller.tenant, community)?;
             let at = in_community(tx, caller, path_tenant, community)?;
             at.require(Operation::InviteTenant)?;
+            trusted_domains::check_recipient(tx, community, &recipient)?;
             let mut inv = Invitation::new(
                 community,
                 caller.tenant,

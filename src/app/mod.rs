@@ -38,6 +38,7 @@ pub mod sds;
 pub mod sign_in_policy;
 pub mod signup;
 pub mod tenants;
+pub mod trusted_domains;
 pub mod two_factor;
 pub mod usage;
 pub mod usage_recorder;

@@ -328,6 +328,16 @@ impl Origin {
         }
     }
 
+    /// The same change's origin with no actor: what the service does
+    /// itself because of the caller's change (confirming a joiner from a
+    /// trusted domain, say). Its events list after the caller's.
+    pub fn as_service(&self) -> Origin {
+        Origin {
+            actor: None,
+            ..self.clone()
+        }
+    }
+
     /// The id of the next event this origin makes.
     pub fn next_id(&self) -> AuditEventId {
         AuditEventId::at(self.at, self.sequence.fetch_add(1, Ordering::Relaxed))

@@ -174,7 +174,10 @@ mod tests {
 
     fn list(domains: &[&str]) -> TrustedDomains {
         TrustedDomains {
-            allowed: domains.iter().map(|d| EmailDomain::parse(d).unwrap()).collect(),
+            allowed: domains
+                .iter()
+                .map(|d| EmailDomain::parse(d).unwrap())
+                .collect(),
             ..TrustedDomains::default()
         }
     }

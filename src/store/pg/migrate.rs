@@ -67,7 +67,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 13,
-        sql: &[include_str!("migrations/0013/00_community_trusted_domains.sql")],
+        sql: &[include_str!(
+            "migrations/0013/00_community_trusted_domains.sql"
+        )],
     },
 ];
 

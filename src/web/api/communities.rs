@@ -93,6 +93,13 @@ pub struct CommunityBody {
     total_streams_contributed_count: u64,
     preferred_region_id: Option<String>,
     community_roles: Vec<RoleBody>,
+    /// The email domains the community invites; empty: any.
+    allowed_domains: Vec<String>,
+    /// Joiners invited at an allowed domain are confirmed as they accept.
+    auto_confirm_allowed_domains: bool,
+    /// Who set the two above last (a user's email or a client's name).
+    allowed_domains_set_by: Option<String>,
+    allowed_domains_set_date: Option<String>,
 }
 
 impl CommunityBody {
@@ -110,6 +117,15 @@ impl CommunityBody {
             total_streams_contributed_count: v.streams_total,
             preferred_region_id: v.preferred_region_id,
             community_roles: v.roles.into_iter().map(RoleBody::from).collect(),
+            allowed_domains: v
+                .trusted
+                .allowed
+                .iter()
+                .map(|d| d.as_str().to_string())
+                .collect(),
+            auto_confirm_allowed_domains: v.trusted.auto_confirm,
+            allowed_domains_set_date: v.trusted.set_by.as_ref().map(|s| time(&s.at)),
+            allowed_domains_set_by: v.trusted.set_by.map(|s| s.name),
         }
     }
 }
@@ -185,9 +201,13 @@ pub struct UpdateCommunityInput {
     description: Option<String>,
     alias: Option<String>,
     preferred_region_id: Option<String>,
+    /// The whole list of domains to invite (empty: any); the owner's
+    /// Community Administrators set it.
+    allowed_domains: Option<Vec<String>>,
+    auto_confirm_allowed_domains: Option<bool>,
 }
 
-/// Rename, describe or alias a community
+/// Rename, describe or alias a community, or choose the domains it invites
 #[utoipa::path(put, path = "/{communityId}", params(CommunityPath),
     request_body = UpdateCommunityInput,
     responses((status = 200, description = "The community as changed", body = CommunityBody)))]
@@ -205,6 +225,8 @@ async fn update(
         description: input.description,
         alias: input.alias,
         preferred_region_id: input.preferred_region_id,
+        allowed_domains: input.allowed_domains,
+        auto_confirm_allowed_domains: input.auto_confirm_allowed_domains,
     };
     let updated = communities::update(&ctx, caller.0, scope.0, path.community, change).await?;
     Ok(HttpResponse::Ok().json(CommunityBody::new(updated, Dialect::of(&req))))
