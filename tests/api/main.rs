@@ -64,6 +64,7 @@ mod smtp;
 mod startup;
 mod store_copy;
 mod tenants;
+mod trusted_domains;
 mod two_factor;
 mod two_instances;
 mod upgrade;

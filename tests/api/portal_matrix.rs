@@ -174,6 +174,9 @@ const ROWS: &[Row] = &[
     row("GET", "/invitations/{token}/signup", [404, 404, 404]),
     row("POST", "/invitations/{token}/signup", [404, 404, 404]),
     row("GET", "/pending/{token}", [404, 410, 410]),
+    // Trusted partners are the owner's to set: a member's administrator is
+    // refused, a stranger finds no community.
+    row("POST", "/communities/{id}/trusted-domains", [303, 404, 403]),
     // Last: it ends the session the rows above use.
     row("POST", "/logout", [303, 303, 303]),
 ];

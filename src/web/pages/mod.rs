@@ -324,6 +324,11 @@ pub fn table() -> Vec<PageRoute> {
             "/pending/{token}",
             web::to(invitation_landing::pending),
         ),
+        page(
+            Method::POST,
+            "/communities/{id}/trusted-domains",
+            web::to(community::trusted_domains::save),
+        ),
     ]
 }
 

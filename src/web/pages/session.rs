@@ -130,6 +130,7 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "sign_in_saved" => "Sign-in settings saved; they apply from the next sign-in.",
         "two_factor_off" => "Two-factor sign-in turned off; you sign in with your password alone.",
         "two_factor_reset" => "Two-factor sign-in reset; the user signs in with their password, and sets up an app again if your tenant requires codes.",
+        "trusted_domains_saved" => "Trusted partners saved; invitations, acceptances and confirmations follow them from now on.",
         _ => return None,
     })
 }

@@ -4,6 +4,38 @@
 use crate::app::communities::CommunityView;
 use crate::domain::ids::TenantId;
 use crate::domain::permission::Operation;
+use crate::domain::trusted_domains::TrustedDomains;
+use crate::web::pages::render::readable_date;
+use serde::Serialize;
+
+/// The community's trusted domains as every tab shows them, and as the
+/// edit page's form starts from.
+#[derive(Serialize)]
+pub struct TrustedShown {
+    pub domains: Vec<String>,
+    pub auto_confirm: bool,
+    /// One domain a line, for the form's text area.
+    pub text: String,
+    pub set_by: Option<String>,
+    pub set_on: Option<String>,
+}
+
+impl TrustedShown {
+    pub fn of(trusted: &TrustedDomains) -> Self {
+        let domains: Vec<String> = trusted
+            .allowed
+            .iter()
+            .map(|d| d.as_str().to_string())
+            .collect();
+        Self {
+            text: domains.join("\n"),
+            domains,
+            auto_confirm: trusted.auto_confirm,
+            set_by: trusted.set_by.as_ref().map(|s| s.name.clone()),
+            set_on: trusted.set_by.as_ref().map(|s| readable_date(&s.at)),
+        }
+    }
+}
 
 /// The page's context with the frame filled in, for the tab named `tab`.
 pub fn community_page(view: &CommunityView, me: TenantId, tab: &str) -> tera::Context {
@@ -16,6 +48,7 @@ pub fn community_page(view: &CommunityView, me: TenantId, tab: &str) -> tera::Co
     page.insert("alias", &view.alias);
     page.insert("description", &view.community.description);
     page.insert("tab", tab);
+    page.insert("trusted", &TrustedShown::of(&view.trusted));
     page.insert(
         "can_view_invitations",
         &Operation::ViewInvitations.allows(roles),

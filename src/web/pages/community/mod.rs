@@ -10,5 +10,6 @@ pub mod invitations;
 pub mod roles;
 pub mod shared_streams;
 pub mod tenants;
+pub mod trusted_domains;
 pub mod usage;
 pub mod usage_chart;
