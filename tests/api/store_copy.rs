@@ -14,13 +14,14 @@ use communityd::domain::custom_role::CustomRole;
 use communityd::domain::identity_provider::{GroupRole, IdentityProvider, ProviderSecret};
 use communityd::domain::ids::TenantId;
 use communityd::domain::ids::{
-    AuthorizationCodeClientId, ClientId, CustomRoleId, IdentityProviderId,
+    AuthorizationCodeClientId, ClientId, CustomRoleId, IdentityProviderId, PrincipalId,
 };
 use communityd::domain::sds::sds_type::SdsType;
 use communityd::domain::sds::stream::SdsStream;
 use communityd::domain::session::Session;
 use communityd::domain::sign_in_policy::SignInPolicy;
 use communityd::domain::tenant::{Tenant, TenantState};
+use communityd::domain::trusted_domains::{EmailDomain, SetBy, TrustedDomains};
 use communityd::domain::two_factor::TwoFactor;
 use communityd::domain::usage::{UsageCounts, UsageKey};
 use communityd::store::audit_events;
@@ -31,8 +32,8 @@ use communityd::store::sds_values::Direction;
 use communityd::store::{
     authorization_code_clients, communities, custom_roles, grants, identities, identity_providers,
     invitations, memberships, outbox, sds_streams, sds_types, sds_values, secrets, sessions,
-    shares, sign_in_policies, stream_defaults, tenants, two_factor, usage, ReadTx, Store,
-    StoreError, FILE_NAME,
+    shares, sign_in_policies, stream_defaults, tenants, trusted_domains, two_factor, usage, ReadTx,
+    Store, StoreError, FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -44,7 +45,8 @@ use uuid::Uuid;
 /// SDS types, streams and more values than one copy batch, a session,
 /// an icon, an external account, a community region, a member profile, a
 /// custom role one user holds, a sign-in policy, that user's
-/// authenticator and an authorization code client.
+/// authenticator, an authorization code client and a community's
+/// trusted domains.
 fn source(dir: &Path) -> Store {
     copy_fixture_to(dir);
     let store = Store::open(dir).expect("fixture opens");
@@ -65,6 +67,15 @@ fn enrich(store: &Store) {
         .expect("the fixture has a community");
     let tenant = all[0].id;
     let now = chrono::Utc::now();
+    let trusted = TrustedDomains {
+        allowed: vec![EmailDomain::parse("partner.example").expect("a domain")],
+        auto_confirm: true,
+        set_by: Some(SetBy {
+            principal: PrincipalId::Client(ClientId::generate()),
+            name: "admin client".into(),
+            at: now,
+        }),
+    };
     // More audit events than one page of the copy.
     let origin = Origin::new(None, now, None, "copy fixture".into());
     let events: Vec<AuditEvent> = (0..MANY)
@@ -210,6 +221,7 @@ fn enrich(store: &Store) {
             tenants::set_icon(tx, tenant, &[0x89, b'P', b'N', b'G'])?;
             profiles::set_external_account(tx, tenant, Some("aveva-account-1"))?;
             profiles::set_community_region(tx, community.id, Some("westeurope"))?;
+            trusted_domains::put(tx, community.id, &trusted)?;
             // More than one copy page of usage rows, streams sorting
             // bytewise ("Pump-1" before "pump-2") on both backends.
             let usage_rows: Vec<_> = (0..MANY)
@@ -337,6 +349,7 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
         let id = c.id;
         note(format!("community {c:?}"));
         note(format!("region {:?}", profiles::community_region(tx, id)?));
+        note(format!("trusted {:?}", trusted_domains::stored(tx, id)?));
         for m in memberships::of_community(tx, id)? {
             note(format!("membership {m:?}"));
             note(format!("profile {:?}", profiles::member(tx, id, m.tenant)?));
