@@ -241,8 +241,10 @@ mod tests {
 
     #[test]
     fn an_empty_list_allows_any_address_and_confirms_nobody() {
-        let mut open = TrustedDomains::default();
-        open.auto_confirm = true;
+        let open = TrustedDomains {
+            auto_confirm: true,
+            ..TrustedDomains::default()
+        };
         assert!(open.allows(&address("a@anywhere.example")));
         assert!(!open.confirms_automatically(&address("a@anywhere.example")));
     }
