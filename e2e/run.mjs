@@ -1178,6 +1178,60 @@ async function newcomerSignsUp(browser, base, view) {
   await ctx.close();
 }
 
+/**
+ * Trusted partners: the owner's administrator lists the partner's domain
+ * with automatic confirmation on the Edit community page; an invitation
+ * elsewhere is refused, saying why; the partner accepts the one sent to
+ * its domain and is Active with no confirm step. Its own community, after
+ * the other steps that use these two tenants.
+ */
+async function trustedPartners(browser, base, view) {
+  const { sharer: owner, partner: member } = cast(view);
+  const [o, m] = [seeded.get(owner.tenant), seeded.get(member.tenant)];
+  const community = await asScript(base, owner.tenant, 'POST', `/api/v1-preview/tenants/${o.id}/communities`, { Name: `Trusted partners ${owner.tenant}` });
+  const communityPath = `/api/v1-preview/tenants/${o.id}/communities/${community.Id}`;
+  const roleId = (name) => community.CommunityRoles.find((r) => r.Name.endsWith(name)).Id;
+  await asScript(base, owner.tenant, 'PUT', `${communityPath}/Users/${o.adminUser}`,
+    [roleId('Community Member'), roleId('Community Administrator')]);
+  const domain = `${member.tenant.toLowerCase()}.example`;
+
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/communities/${community.Id}/edit`);
+  await signIn(page, view, owner, 'trusted-sign-in');
+  await page.waitForURL(/\/edit$/);
+  await page.getByLabel('Allowed domains').fill(`${domain}\nnot-a-domain`);
+  await page.getByRole('button', { name: 'Save trusted partners' }).click();
+  await see(page, "'not-a-domain' is not a domain");
+  await audit(page, view, 'trusted-refused');
+  await page.getByLabel('Allowed domains').fill(domain.toUpperCase());
+  await page.getByLabel('Confirm tenants joining from these domains automatically').check();
+  await page.getByRole('button', { name: 'Save trusted partners' }).click();
+  await see(page, 'Trusted partners saved');
+  assert.equal(await page.locator('[data-trusted-domains]').getAttribute('data-trusted-domains'), domain);
+  await see(page, 'confirmed automatically');
+  await see(page, `Set by ${owner.email}`);
+  await audit(page, view, 'trusted-shown');
+
+  await page.goto(`${base}/communities/${community.Id}?tab=invitations`);
+  await page.getByLabel(/Email of the other tenant/).fill('someone@elsewhere.example');
+  await page.getByRole('button', { name: 'Invite Tenant' }).click();
+  await see(page, `invites only addresses at ${domain}`);
+  await audit(page, view, 'trusted-invite-refused');
+  await page.goto(`${base}/communities/${community.Id}?tab=invitations`);
+  await page.getByLabel(/Email of the other tenant/).fill(member.email);
+  await page.getByRole('button', { name: 'Invite Tenant' }).click();
+  await page.locator(`tr[data-recipient="${member.email}"]`).waitFor();
+  const [invitation] = await asScript(base, owner.tenant, 'GET', `${communityPath}/invitations`);
+  const answered = await asScript(base, member.tenant, 'PUT', `/api/v1-preview/communityinvitations/${invitation.Id}`, { Action: 'Accept' });
+  assert.equal(answered.State, 'InvitationCompleted', 'confirmed as it was accepted');
+  await page.goto(`${base}/communities/${community.Id}`);
+  assert.equal(await tenantRow(page, member.tenant).locator('td[data-label="Status"]').innerText(), 'Sharing Active');
+  await audit(page, view, 'trusted-partner-active');
+  await waitForMail(to(member.email, 'now a member'), 'the partner is told it is a member');
+  await ctx.close();
+}
+
 // ---- signing in through the tenant's identity provider -------------------
 
 const IDP_NAME = 'Contoso ID';
@@ -1342,6 +1396,7 @@ async function main() {
     tests.push([`the Tenants tab shows members' shares and contacts, the Usage tab a partner's read (${view.name})`, () => tenantsTab(browser, base, view)]);
     tests.push([`a stream shared from the portal is read on the partner's page (${view.name})`, () => portalSharing(browser, base, view)]);
     tests.push([`a member finds the owner's changes in its audit log (${view.name})`, () => auditLog(browser, base, view)]);
+    tests.push([`a partner from a trusted domain is Active as it accepts (${view.name})`, () => trustedPartners(browser, base, view)]);
   }
   tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,
     async () => addProvider(browser, base, await idpStarted)]);
