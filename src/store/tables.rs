@@ -215,4 +215,8 @@ tables! {
     /// (tenant, event id) -> (kind name, actor principal or nil): the events
     /// each tenant sees, newest last, filtered without reading the events
     AUDIT_EVENTS_BY_TENANT: (Uuid, u128) => (&str, Uuid);
+
+    /// (expires ms, invitation): open invitations whose current generation
+    /// still awaits its "expires soon" reminder, soonest expiry first
+    INVITATIONS_AWAITING_REMINDER: (i64, Uuid) => ();
 }
