@@ -75,6 +75,11 @@ pub struct Settings {
     pub mail_from: String,
     #[serde(with = "humantime_serde")]
     pub invitation_ttl: Duration,
+    /// How long before an unanswered invitation expires its recipient is
+    /// reminded; zero: never. An invitation whose whole lifetime was no
+    /// longer than this gets no reminder.
+    #[serde(with = "humantime_serde")]
+    pub invitation_reminder_before: Duration,
     pub invitations_per_community_per_day: u32,
     pub tenant_signup: TenantSignup,
     pub body_limit_bytes: usize,
@@ -375,6 +380,10 @@ mod tests {
     fn built_in_defaults_parse() {
         let s = Settings::defaults();
         assert_eq!(s.invitation_ttl, Duration::from_secs(14 * 24 * 3600));
+        assert_eq!(
+            s.invitation_reminder_before,
+            Duration::from_secs(2 * 24 * 3600)
+        );
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert!(s.smtp_url.is_empty());
         assert_eq!(s.mail_connections, 4);

@@ -2,7 +2,7 @@
 //! which tests use), open the store, start the HTTP server and the background
 //! workers (outbox, expiry sweep, usage flush), and stop them in order.
 
-use crate::app::{expiry, sds, usage, Context};
+use crate::app::{expiry, reminders, sds, usage, Context};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::mail::transport::Transport;
@@ -217,6 +217,13 @@ async fn sweep_expired(ctx: Context, mut stop: watch::Receiver<bool>) {
         .expiry_sweep_interval
         .max(std::time::Duration::from_millis(100));
     loop {
+        // Reminders first: one due and lapsing in the same pass is not
+        // reminded, as it would be too late.
+        match reminders::sweep(&ctx).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminded = n, "invitation reminders queued"),
+            Err(e) => tracing::error!(error = %e, "reminder sweep failed"),
+        }
         match expiry::sweep(&ctx).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "invitations expired"),

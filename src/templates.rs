@@ -63,6 +63,12 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/stream.html",
     "pages/share_streams.html",
     "pages/stream_defaults.html",
+    "email/invite_reminder.subject.txt",
+    "email/invite_reminder.html",
+    "email/invite_reminder.txt",
+    "email/invitation_expired.subject.txt",
+    "email/invitation_expired.html",
+    "email/invitation_expired.txt",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

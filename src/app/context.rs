@@ -132,4 +132,10 @@ impl Context {
         chrono::Duration::from_std(self.settings.invitation_ttl)
             .unwrap_or(chrono::Duration::days(14))
     }
+
+    /// `invitation_reminder_before`; zero when reminders are off.
+    pub fn invitation_reminder_before(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.invitation_reminder_before)
+            .unwrap_or(chrono::Duration::zero())
+    }
 }

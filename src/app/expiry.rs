@@ -4,6 +4,7 @@
 
 use super::context::Context;
 use super::error::AppError;
+use super::reminders::remind_expired;
 use super::removal::release_invitee;
 use crate::domain::invitation::InvitationState;
 use crate::store::{audit_events, authorization_codes, invitations, sessions};
@@ -44,10 +45,12 @@ pub async fn sweep_audit_events(ctx: &Context) -> Result<usize, AppError> {
     }
 }
 
-/// Returns how many invitations it expired.
+/// Returns how many invitations it expired (each tells its inviting
+/// side by email).
 pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
     let now = ctx.clock.now();
-    ctx.store
+    let expired = ctx
+        .store
         .write(move |tx| {
             let mut expired = 0;
             for id in invitations::due_for_expiry(tx, now, BATCH)? {
@@ -61,10 +64,15 @@ pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
                 if was == InvitationState::InvitationAccepted {
                     release_invitee(tx, &inv)?;
                 }
+                remind_expired(tx, &inv, was, now)?;
                 invitations::put(tx, &inv)?;
                 expired += 1;
             }
-            Ok(expired)
+            Ok::<_, AppError>(expired)
         })
-        .await
+        .await?;
+    if expired > 0 {
+        ctx.mail_ready.notify_one();
+    }
+    Ok(expired)
 }

@@ -32,6 +32,7 @@ pub mod passwords;
 pub mod portal;
 pub mod profile;
 pub mod provider_sign_in;
+pub mod reminders;
 pub mod removal;
 pub mod role_ids;
 pub mod sds;

@@ -165,8 +165,9 @@ fn claim_in(
     Ok(Claimed { to_send, dropped })
 }
 
-/// An invitation email whose invitation was resent, withdrawn or answered
-/// meanwhile is not worth sending: its link would not work. Nor is a
+/// An invitation email (or its reminder) whose invitation was resent,
+/// withdrawn or answered meanwhile is not worth sending: its link would
+/// not work. Nor is a
 /// set-password email whose links expired while it waited.
 fn superseded(
     tx: &impl Readable,
@@ -194,11 +195,17 @@ fn superseded(
             Some(_) => None,
         });
     }
-    let Notice::Invitation {
+    // A reminder is overtaken exactly as the invitation email it repeats.
+    let (Notice::Invitation {
         invitation,
         generation,
         ..
-    } = entry.notice
+    }
+    | Notice::InvitationReminder {
+        invitation,
+        generation,
+        ..
+    }) = entry.notice
     else {
         return Ok(None);
     };

@@ -64,6 +64,9 @@ pub struct Invitation {
     pub withdrawn: Option<DateTime<Utc>>,
     /// The outbox entry of the latest invitation email.
     pub last_email: Option<OutboxId>,
+    /// The generation whose "expires soon" reminder is settled (queued, or
+    /// found not to be due); 0: none yet. A generation is reminded once.
+    pub reminded: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -102,6 +105,7 @@ impl Invitation {
             generation: 1,
             withdrawn: None,
             last_email: None,
+            reminded: 0,
         }
     }
 
@@ -200,6 +204,30 @@ impl Invitation {
         let changed = effective != self.state;
         self.state = effective;
         changed
+    }
+
+    /// Still owes its current generation a reminder: stored Created, not
+    /// withdrawn, not yet reminded. Accepting, declining or withdrawing it
+    /// settles that for good; a Resend (a new generation) owes one again.
+    pub fn awaits_reminder(&self) -> bool {
+        self.withdrawn.is_none()
+            && self.state == InvitationState::InvitationCreated
+            && self.reminded < self.generation
+    }
+
+    /// When the recipient is reminded, `before` the expiry; `None` when
+    /// the whole lifetime given at sending was no longer than `before`
+    /// (the email just sent already says how long is left) or reminders
+    /// are off (`before` is zero).
+    pub fn reminder_due(&self, before: Duration) -> Option<DateTime<Utc>> {
+        let lifetime = self.expires - self.issued;
+        (before > Duration::zero() && lifetime > before).then(|| self.expires - before)
+    }
+
+    /// Marks the current generation reminded (whether an email went out or
+    /// none was due).
+    pub fn settle_reminder(&mut self) {
+        self.reminded = self.generation;
     }
 
     pub fn withdraw(&mut self, now: DateTime<Utc>) -> Result<(), InvitationError> {
@@ -323,6 +351,41 @@ mod tests {
         assert_eq!(inv.state_at(later), S::InvitationCreated);
         assert!(inv.accepted.is_none() && inv.invited_tenant.is_none());
         assert!(inv.accepted_by.is_none());
+    }
+
+    #[test]
+    fn a_reminder_is_owed_once_per_generation_while_unanswered() {
+        let now = Utc::now();
+        let mut inv = invitation(now);
+        assert!(inv.awaits_reminder());
+        inv.settle_reminder();
+        assert!(!inv.awaits_reminder(), "none twice");
+        inv.resend(now, Duration::days(14)).unwrap();
+        assert!(inv.awaits_reminder(), "a new generation earns one");
+        let mut accepted = invitation(now);
+        accepted
+            .accept(now, TenantId::generate(), by(), None)
+            .unwrap();
+        assert!(!accepted.awaits_reminder());
+        let mut declined = invitation(now);
+        declined.decline(now).unwrap();
+        assert!(!declined.awaits_reminder());
+        let mut withdrawn = invitation(now);
+        withdrawn.withdraw(now).unwrap();
+        assert!(!withdrawn.awaits_reminder());
+    }
+
+    #[test]
+    fn the_reminder_is_due_before_expiry_unless_the_lifetime_was_shorter() {
+        let now = Utc::now();
+        let inv = invitation(now);
+        assert_eq!(
+            inv.reminder_due(Duration::days(2)),
+            Some(inv.expires - Duration::days(2))
+        );
+        assert_eq!(inv.reminder_due(Duration::zero()), None, "off");
+        assert_eq!(inv.reminder_due(Duration::days(14)), None);
+        assert_eq!(inv.reminder_due(Duration::days(20)), None);
     }
 
     #[test]

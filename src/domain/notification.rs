@@ -56,6 +56,26 @@ pub enum Notice {
         tenant_name: String,
         expires: DateTime<Utc>,
     },
+    /// To the recipient of an invitation still unanswered, a while before
+    /// it expires: the same link as the invitation email, signed when sent
+    /// for the generation it reminds of.
+    InvitationReminder {
+        invitation: InvitationId,
+        generation: u32,
+        community_name: String,
+        inviting_tenant: String,
+        expires: DateTime<Utc>,
+    },
+    /// To the inviting tenant's Community Administrators: an invitation
+    /// expired unanswered, or accepted but not confirmed in time.
+    InvitationExpired {
+        community: CommunityId,
+        community_name: String,
+        recipient: String,
+        expired: DateTime<Utc>,
+        /// The tenant that accepted it and was left unconfirmed, if any.
+        accepting_tenant: Option<String>,
+    },
 }
 
 /// One account in a forgot-password email: whose link, under which

@@ -156,6 +156,38 @@ fn fields<'a>(
             f.expires = readable(expires);
             "user_invitation"
         }
+        Notice::InvitationReminder {
+            invitation,
+            generation,
+            community_name,
+            inviting_tenant,
+            expires,
+        } => {
+            let claims = LinkClaims {
+                invitation: *invitation,
+                generation: *generation,
+            };
+            let token = links.issue(LinkPurpose::Invite, claims, *expires)?;
+            f.link = format!("{base}/invitations/{token}");
+            f.community_name = community_name;
+            f.inviting_tenant = inviting_tenant;
+            f.expires = readable(expires);
+            "invite_reminder"
+        }
+        Notice::InvitationExpired {
+            community,
+            community_name,
+            recipient,
+            expired,
+            accepting_tenant,
+        } => {
+            f.link = format!("{base}/communities/{community}?tab=invitations");
+            f.community_name = community_name;
+            f.recipient = recipient;
+            f.accepting_tenant = accepting_tenant.as_deref().unwrap_or_default();
+            f.expires = readable(expired);
+            "invitation_expired"
+        }
     };
     Ok((name, f))
 }
@@ -230,6 +262,20 @@ mod tests {
                     tenant_name: "Contoso".into(),
                 }],
                 expires: now,
+            },
+            Notice::InvitationReminder {
+                invitation: InvitationId::generate(),
+                generation: 2,
+                community_name: "Plant".into(),
+                inviting_tenant: "Contoso".into(),
+                expires: now,
+            },
+            Notice::InvitationExpired {
+                community: CommunityId::generate(),
+                community_name: "Plant".into(),
+                recipient: "b@x.com".into(),
+                expired: now,
+                accepting_tenant: Some("Fabrikam".into()),
             },
         ];
         for n in &notices {

@@ -1,24 +1,81 @@
 //! Invitations and every index over them, kept in step by `put`.
 
-use super::codec::{decode, encode, Record};
+use super::codec::{decode, encode, layout, Record};
 use super::counts::{self, Counted};
 use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::{
-    INVITATIONS, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY, INVITATIONS_BY_INVITED_TENANT,
-    INVITATION_QUOTA, LIVE_INVITATION,
+    INVITATIONS, INVITATIONS_AWAITING_REMINDER, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY,
+    INVITATIONS_BY_INVITED_TENANT, INVITATION_QUOTA, LIVE_INVITATION,
 };
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::email::EmailAddress;
-use crate::domain::ids::{CommunityId, InvitationId, TenantId};
+use crate::domain::ids::{CommunityId, InvitationId, OutboxId, PrincipalId, TenantId};
 use crate::domain::invitation::{Invitation, InvitationState};
 use crate::domain::paging::Page;
 use chrono::{DateTime, Utc};
 use redb::{ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Layout version 1 (see `codec::Record` for how a layout changes).
-impl Record for Invitation {}
+/// Layout 2 added `reminded`; layout 1 is converted on read.
+impl Record for Invitation {
+    const VERSION: u8 = 2;
+
+    fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => Ok(layout::<InvitationV1>(body)?.into()),
+            _ => Err(StoreError::Codec(format!(
+                "unknown invitation record version {version}"
+            ))),
+        }
+    }
+}
+
+/// An invitation as stored before reminders, without `reminded`.
+#[derive(Serialize, Deserialize)]
+struct InvitationV1 {
+    id: InvitationId,
+    community: CommunityId,
+    issuing_tenant: TenantId,
+    issued_by: PrincipalId,
+    recipient: EmailAddress,
+    issued: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    accepted: Option<DateTime<Utc>>,
+    state: InvitationState,
+    invited_tenant: Option<TenantId>,
+    accepted_by: Option<PrincipalId>,
+    accepted_user_email: Option<EmailAddress>,
+    generation: u32,
+    withdrawn: Option<DateTime<Utc>>,
+    last_email: Option<OutboxId>,
+}
+
+impl From<InvitationV1> for Invitation {
+    /// An invitation from before reminders has had none: while it is still
+    /// open its current generation may get one.
+    fn from(old: InvitationV1) -> Self {
+        Invitation {
+            id: old.id,
+            community: old.community,
+            issuing_tenant: old.issuing_tenant,
+            issued_by: old.issued_by,
+            recipient: old.recipient,
+            issued: old.issued,
+            expires: old.expires,
+            accepted: old.accepted,
+            state: old.state,
+            invited_tenant: old.invited_tenant,
+            accepted_by: old.accepted_by,
+            accepted_user_email: old.accepted_user_email,
+            generation: old.generation,
+            withdrawn: old.withdrawn,
+            last_email: old.last_email,
+            reminded: 0,
+        }
+    }
+}
 
 pub fn get(tx: &impl Readable, id: InvitationId) -> Result<Option<Invitation>, StoreError> {
     let tx = &redb_or_pg!(tx, |pg| pg.recall(Lookup::invitation(id), || {
@@ -63,6 +120,10 @@ pub fn put(tx: &impl Writable, new: &Invitation) -> Result<(), StoreError> {
         tx.open_table(INVITATIONS_BY_EXPIRY)?
             .insert((new.expires.timestamp_millis(), id), ())?;
     }
+    if new.awaits_reminder() {
+        tx.open_table(INVITATIONS_AWAITING_REMINDER)?
+            .insert((new.expires.timestamp_millis(), id), ())?;
+    }
     tx.open_table(INVITATIONS)?
         .insert(id, encode(new)?.as_slice())?;
     counts::shift(
@@ -87,6 +148,25 @@ fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
     }
     tx.open_table(INVITATIONS_BY_EXPIRY)?
         .remove((old.expires.timestamp_millis(), id))?;
+    tx.open_table(INVITATIONS_AWAITING_REMINDER)?
+        .remove((old.expires.timestamp_millis(), id))?;
+    Ok(())
+}
+
+/// Enters every stored invitation that awaits its reminder in the index
+/// (the database layout step that added the index; see `migrate`).
+pub(super) fn index_awaiting_reminders(tx: &WriteTransaction) -> Result<(), StoreError> {
+    let mut awaiting = Vec::new();
+    for row in tx.open_table(INVITATIONS)?.iter()? {
+        let inv: Invitation = decode(row?.1.value())?;
+        if inv.awaits_reminder() {
+            awaiting.push((inv.expires.timestamp_millis(), inv.id.0));
+        }
+    }
+    let mut index = tx.open_table(INVITATIONS_AWAITING_REMINDER)?;
+    for key in awaiting {
+        index.insert(key, ())?;
+    }
     Ok(())
 }
 
@@ -293,6 +373,34 @@ pub fn due_for_expiry(
     Ok(out)
 }
 
+/// Invitations whose current generation awaits its reminder and that
+/// expire after `after` and at or before `until`, soonest expiry first.
+/// The reminder sweep asks from now to now plus the reminder window: the
+/// ones that lapsed meanwhile are the expiry sweep's.
+pub fn awaiting_reminder(
+    tx: &impl Readable,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<InvitationId>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::awaiting_reminder(
+        pg, after, until, limit
+    ));
+    let index = tx.table(INVITATIONS_AWAITING_REMINDER)?;
+    let mut out = Vec::new();
+    let (after, until) = (after.timestamp_millis(), until.timestamp_millis());
+    if after >= until {
+        return Ok(out);
+    }
+    for entry in index
+        .range((after + 1, Uuid::nil())..=(until, Uuid::max()))?
+        .take(limit)
+    {
+        out.push(InvitationId(entry?.0.value().1));
+    }
+    Ok(out)
+}
+
 /// Invitation emails a community has sent on a UTC day.
 pub fn quota_used(tx: &impl Readable, community: CommunityId, day: i64) -> Result<u32, StoreError> {
     let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::quota_used(
@@ -347,4 +455,87 @@ pub fn quota_rows(
         out.push((key.value().1, used.value()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::UserId;
+    use crate::store::tables::META;
+    use crate::store::RedbStore as Store;
+    use chrono::Duration;
+
+    fn v1(now: DateTime<Utc>, recipient: &str) -> InvitationV1 {
+        InvitationV1 {
+            id: InvitationId::generate(),
+            community: CommunityId::generate(),
+            issuing_tenant: TenantId::generate(),
+            issued_by: PrincipalId::User(UserId::generate()),
+            recipient: EmailAddress::parse(recipient).unwrap(),
+            issued: now,
+            expires: now + Duration::days(14),
+            accepted: None,
+            state: InvitationState::InvitationCreated,
+            invited_tenant: None,
+            accepted_by: None,
+            accepted_user_email: None,
+            generation: 3,
+            withdrawn: None,
+            last_email: Some(OutboxId::generate()),
+        }
+    }
+
+    /// Bytes exactly as a release before reminders wrote them: version 1,
+    /// then the bincode body of the old layout.
+    fn old_bytes(old: &InvitationV1) -> Vec<u8> {
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(old, bincode::config::standard()).unwrap());
+        bytes
+    }
+
+    #[test]
+    fn an_invitation_from_before_reminders_decodes_as_not_reminded() {
+        let old = v1(Utc::now(), "b@fabrikam.example");
+        let (id, expires, last_email) = (old.id, old.expires, old.last_email);
+        let back: Invitation = decode(&old_bytes(&old)).unwrap();
+        assert_eq!(
+            (back.id, back.expires, back.last_email),
+            (id, expires, last_email)
+        );
+        assert_eq!((back.generation, back.reminded), (3, 0));
+        assert!(back.awaits_reminder());
+        assert_eq!(encode(&back).unwrap()[0], 2, "written back in layout 2");
+    }
+
+    /// A database of the layout before the index: its open invitations
+    /// are entered once opened, an answered one is not.
+    #[test]
+    fn opening_a_database_from_before_reminders_indexes_the_open_invitations() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc::now();
+        let open = v1(now, "open@fabrikam.example");
+        let mut declined = v1(now, "no@fabrikam.example");
+        declined.state = InvitationState::InvitationDeclined;
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .write_blocking(|tx| {
+                    let mut table = tx.open_table(INVITATIONS)?;
+                    for old in [&open, &declined] {
+                        table.insert(old.id.0, old_bytes(old).as_slice())?;
+                    }
+                    drop(table);
+                    tx.delete_table(INVITATIONS_AWAITING_REMINDER)?;
+                    tx.open_table(META)?.insert("schema_version", 2)?;
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let window = (now, now + Duration::days(15));
+        let due = store
+            .read_blocking(|tx| awaiting_reminder(tx, window.0, window.1, 10))
+            .unwrap();
+        assert_eq!(due, vec![open.id]);
+    }
 }

@@ -14,11 +14,17 @@ use redb::WriteTransaction;
 pub type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// (from version, step to the next).
-pub const STEPS: &[(u64, Step)] = &[(1, add_counts)];
+pub const STEPS: &[(u64, Step)] = &[(1, add_counts), (2, add_reminder_index)];
 
 /// 1 -> 2: the COUNTS table, filled once from the records it counts.
 fn add_counts(tx: &WriteTransaction) -> Result<(), StoreError> {
     super::counts::store_recount(tx)
+}
+
+/// 2 -> 3: the index of invitations awaiting their reminder, filled once
+/// from the invitations (none of which was reminded yet).
+fn add_reminder_index(tx: &WriteTransaction) -> Result<(), StoreError> {
+    super::invitations::index_awaiting_reminders(tx)
 }
 
 /// Brings a database stamped `found` to `target`, or says why it cannot.

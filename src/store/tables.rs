@@ -220,4 +220,8 @@ tables! {
     /// community -> the email domains it invites and whether joiners from
     /// them are confirmed automatically (none: any domain, none automatic)
     COMMUNITY_TRUSTED_DOMAINS: Uuid => Records = record::<TrustedDomains>;
+
+    /// (expires ms, invitation): open invitations whose current generation
+    /// still awaits its "expires soon" reminder, soonest expiry first
+    INVITATIONS_AWAITING_REMINDER: (i64, Uuid) => ();
 }

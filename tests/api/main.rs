@@ -44,6 +44,7 @@ mod postgres_start;
 mod process;
 mod provider_sign_in;
 mod proxies;
+mod reminders;
 mod request_spans;
 mod restore_checks;
 mod roles_page;

@@ -58,6 +58,12 @@ pub fn get(tx: &PgTx, id: InvitationId) -> Result<Option<Invitation>, StoreError
     row.map(|row| decode(row.get(0))).transpose()
 }
 
+/// The `reminder_ms` column: the expiry while the reminder is still owed.
+fn reminder_ms(inv: &Invitation) -> Option<i64> {
+    inv.awaits_reminder()
+        .then(|| inv.expires.timestamp_millis())
+}
+
 /// Writes the record and its lookup columns. `open` is `invitations`'
 /// `is_open`: it holds the address and is visited by the expiry sweep.
 pub fn put(tx: &PgTx, new: &Invitation, open: bool) -> Result<(), StoreError> {
@@ -75,13 +81,15 @@ pub fn put(tx: &PgTx, new: &Invitation, open: bool) -> Result<(), StoreError> {
     let expires_ms = open.then(|| new.expires.timestamp_millis());
     tx.execute(
         "INSERT INTO invitations
-             (id, community, issuer, invited_tenant, state, withdrawn, live_recipient, expires_ms, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             (id, community, issuer, invited_tenant, state, withdrawn, live_recipient, expires_ms,
+              reminder_ms, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (id) DO UPDATE SET
              community = EXCLUDED.community, issuer = EXCLUDED.issuer,
              invited_tenant = EXCLUDED.invited_tenant, state = EXCLUDED.state,
              withdrawn = EXCLUDED.withdrawn, live_recipient = EXCLUDED.live_recipient,
-             expires_ms = EXCLUDED.expires_ms, body = EXCLUDED.body",
+             expires_ms = EXCLUDED.expires_ms, reminder_ms = EXCLUDED.reminder_ms,
+             body = EXCLUDED.body",
         &[
             &new.id.0,
             &new.community.0,
@@ -91,6 +99,7 @@ pub fn put(tx: &PgTx, new: &Invitation, open: bool) -> Result<(), StoreError> {
             &new.withdrawn.is_some(),
             &live_recipient,
             &expires_ms,
+            &reminder_ms(new),
             &encode(new)?,
         ],
     )?;
@@ -105,8 +114,9 @@ pub fn put(tx: &PgTx, new: &Invitation, open: bool) -> Result<(), StoreError> {
 pub fn insert_unless_address_held(tx: &PgTx, new: &Invitation) -> Result<bool, StoreError> {
     let inserted = tx.execute(
         "INSERT INTO invitations
-             (id, community, issuer, invited_tenant, state, withdrawn, live_recipient, expires_ms, body)
-         VALUES ($1, $2, $3, $4, $5, false, $6, $7, $8)
+             (id, community, issuer, invited_tenant, state, withdrawn, live_recipient, expires_ms,
+              reminder_ms, body)
+         VALUES ($1, $2, $3, $4, $5, false, $6, $7, $8, $9)
          ON CONFLICT (community, live_recipient) WHERE live_recipient IS NOT NULL DO NOTHING",
         &[
             &new.id.0,
@@ -116,6 +126,7 @@ pub fn insert_unless_address_held(tx: &PgTx, new: &Invitation) -> Result<bool, S
             &state_code(new.state),
             &new.recipient.as_str(),
             &new.expires.timestamp_millis(),
+            &reminder_ms(new),
             &encode(new)?,
         ],
     )?;
@@ -258,6 +269,23 @@ pub fn due_for_expiry(
         "SELECT id FROM invitations WHERE expires_ms <= $1
          ORDER BY expires_ms, id LIMIT $2",
         &[&now.timestamp_millis(), &bigint(limit)],
+    )?))
+}
+
+pub fn awaiting_reminder(
+    tx: &PgTx,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<InvitationId>, StoreError> {
+    Ok(ids(tx.query(
+        "SELECT id FROM invitations WHERE reminder_ms > $1 AND reminder_ms <= $2
+         ORDER BY reminder_ms, id LIMIT $3",
+        &[
+            &after.timestamp_millis(),
+            &until.timestamp_millis(),
+            &bigint(limit),
+        ],
     )?))
 }
 
@@ -497,6 +525,14 @@ mod tests {
                 twin.read("due_for_expiry", |tx| {
                     invitations::due_for_expiry(tx, now, limit)
                 });
+                for (after, until) in [
+                    (now - Duration::days(3), now),
+                    (now, now + Duration::days(3)),
+                ] {
+                    twin.read("awaiting_reminder", |tx| {
+                        invitations::awaiting_reminder(tx, after, until, limit)
+                    });
+                }
             }
             let taken = twin.read("census::take", |tx| census::take(tx, now));
             let recounted = twin.read("census::recount", |tx| census::recount(tx, now));

@@ -66,6 +66,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: &[include_str!("migrations/0009/00_audit_events.sql")],
     },
     Migration {
+        version: 11,
+        sql: &[include_str!("migrations/0011/00_invitation_reminders.sql")],
+    },
+    Migration {
         version: 13,
         sql: &[include_str!(
             "migrations/0013/00_community_trusted_domains.sql"
