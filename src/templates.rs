@@ -63,6 +63,9 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/stream.html",
     "pages/share_streams.html",
     "pages/stream_defaults.html",
+    "email/webhook_disabled.subject.txt",
+    "email/webhook_disabled.html",
+    "email/webhook_disabled.txt",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -2,11 +2,13 @@
 //! `Expires` is stored as InvitationExpired, and a tenant that accepted it
 //! but was never confirmed stops waiting.
 
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use super::removal::release_invitee;
-use crate::domain::invitation::InvitationState;
-use crate::store::{audit_events, authorization_codes, invitations, sessions};
+use crate::domain::audit::{AuditKind, Origin, Subject};
+use crate::domain::invitation::{Invitation, InvitationState};
+use crate::store::{audit_events, authorization_codes, invitations, sessions, WriteTx};
 
 const BATCH: usize = 256;
 
@@ -47,6 +49,7 @@ pub async fn sweep_audit_events(ctx: &Context) -> Result<usize, AppError> {
 /// Returns how many invitations it expired.
 pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
     let now = ctx.clock.now();
+    let who = audit::origin(ctx, None);
     ctx.store
         .write(move |tx| {
             let mut expired = 0;
@@ -62,9 +65,28 @@ pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
                     release_invitee(tx, &inv)?;
                 }
                 invitations::put(tx, &inv)?;
+                record_expiry(tx, &who, &inv)?;
                 expired += 1;
             }
             Ok(expired)
         })
         .await
+}
+
+/// An invitation that expired, by the service, seen by the inviting tenant
+/// and the tenant that accepted it (if any).
+fn record_expiry(tx: &WriteTx, who: &Origin, inv: &Invitation) -> Result<(), AppError> {
+    let mut touched = vec![inv.issuing_tenant];
+    touched.extend(inv.invited_tenant);
+    let detail = serde_json::json!({ "Community": inv.community.to_string() });
+    let subject = Subject::invitation(inv.id);
+    audit::record(
+        tx,
+        who,
+        AuditKind::InvitationExpired,
+        subject,
+        detail,
+        &touched,
+    )?;
+    Ok(())
 }

@@ -28,3 +28,6 @@ pub mod tenant;
 pub mod two_factor;
 pub mod usage;
 pub mod user_invitation;
+pub mod webhook;
+pub mod webhook_delivery;
+pub mod webhook_target;

@@ -28,6 +28,8 @@ use crate::domain::sign_in_policy::SignInPolicy;
 use crate::domain::tenant::Tenant;
 use crate::domain::two_factor::TwoFactor;
 use crate::domain::user_invitation::UserInvitation;
+use crate::domain::webhook::WebhookEndpoint;
+use crate::domain::webhook_delivery::WebhookDelivery;
 use redb::{Key, TableDefinition, Value};
 use uuid::Uuid;
 
@@ -215,4 +217,15 @@ tables! {
     /// (tenant, event id) -> (kind name, actor principal or nil): the events
     /// each tenant sees, newest last, filtered without reading the events
     AUDIT_EVENTS_BY_TENANT: (Uuid, u128) => (&str, Uuid);
+
+    /// (tenant, endpoint) -> the endpoint: a tenant's webhooks are one range
+    WEBHOOKS: (Uuid, Uuid) => Records = record::<WebhookEndpoint>;
+    /// delivery id -> the delivery (its body and its tries)
+    WEBHOOK_DELIVERIES: Uuid => Records = record::<WebhookDelivery>;
+    /// (endpoint, delivery id): an endpoint's delivery log, newest last
+    WEBHOOK_DELIVERIES_BY_ENDPOINT: (Uuid, Uuid) => ();
+    /// (next attempt ms, delivery id): deliveries still to try, soonest first
+    WEBHOOK_DUE: (i64, Uuid) => ();
+    /// delivery id -> lease expiry ms: deliveries a worker is trying
+    WEBHOOK_CLAIMS: Uuid => i64;
 }

@@ -71,3 +71,5 @@ mod usage;
 mod users;
 mod users_page;
 mod value_pages;
+mod webhook_receiver;
+mod webhooks;

@@ -65,6 +65,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 9,
         sql: &[include_str!("migrations/0009/00_audit_events.sql")],
     },
+    Migration {
+        version: 10,
+        sql: &[include_str!("migrations/0010/00_webhooks.sql")],
+    },
 ];
 
 /// The newest migration this release knows.
