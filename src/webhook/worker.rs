@@ -83,8 +83,8 @@ fn lease(ctx: &Context) -> Duration {
     3 * ctx.settings.webhook_timeout + Duration::from_secs(60)
 }
 
-/// Tries a claimed batch and records the outcomes; false when the worker
-/// was told to stop meanwhile (what finished by the deadline is recorded,
+/// Tries a claimed batch, recording each outcome as it comes; false when
+/// the worker was told to stop meanwhile (what finished by the deadline is recorded,
 /// the rest stays claimed and is tried again after a restart).
 async fn try_batch(ctx: &Context, batch: Vec<ToSend>, stop: &mut watch::Receiver<bool>) -> bool {
     let mut tries = JoinSet::new();
@@ -95,8 +95,11 @@ async fn try_batch(ctx: &Context, batch: Vec<ToSend>, stop: &mut watch::Receiver
     let mut stopping = false;
     loop {
         tokio::select! {
+            // Each outcome is written as soon as it is known, so a slow
+            // endpoint delays nobody else's and a crash repeats only the
+            // tries still running.
             done = tries.join_next() => match done {
-                Some(Ok(delivery)) => finished.push(delivery),
+                Some(Ok(delivery)) => record(ctx, vec![delivery]).await,
                 Some(Err(e)) => tracing::error!(error = %e, "a webhook try ended unexpectedly; it is tried again when its lease ends"),
                 None => break,
             },

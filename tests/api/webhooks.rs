@@ -471,3 +471,88 @@ async fn private_networks_are_refused_unless_the_operator_allows_them() {
     }
     assert!(no_webhooks(&app, &alpha).await);
 }
+
+/// The real binary is killed with SIGKILL while its worker waits for a
+/// receiver that never answers: after a restart the same delivery arrives
+/// again with the same `webhook-id`, and every delivery reached the
+/// receiver (the ones answered before the kill, at least once).
+#[tokio::test]
+async fn a_kill_during_a_delivery_repeats_it_with_the_same_id_and_loses_none() {
+    use crate::process::{seed_tenant, Served};
+    let dir = tempfile::tempdir().unwrap();
+    let seeded = seed_tenant(dir.path(), "Alpha");
+    let hooks = WebhookReceiver::start().await;
+    hooks.answer_next(&[Answer::Hang]);
+    let settings = [
+        ("webhook_allow_private_networks", "true"),
+        ("webhook_timeout", "60s"),
+    ];
+    let served = Served::start(dir.path(), &settings);
+    let token = served.token(&seeded).await;
+    let webhooks = format!("/api/v1/Tenants/{}/Webhooks", seeded.tenant);
+    let body = json!({ "Url": hooks.url(), "Events": ["Invitation.Created"] });
+    let webhook = served.create(&webhooks, &token, body).await;
+    let invitations = served.community(&seeded, &token).await;
+    for who in ["a", "b", "c"] {
+        let body = json!({ "InvitationRecipient": format!("{who}@partner.example") });
+        served.create(&invitations, &token, body).await;
+    }
+    let before = hooks.wait_for(3).await;
+    let hung = before[0].header("webhook-id").to_string();
+    // The two answered are recorded; the hanging one is still in flight.
+    let log_path = format!("{webhooks}/{}/Deliveries", webhook["Id"].as_str().unwrap());
+    let read_log = |served: &Served, token: &str| {
+        let request = served
+            .http
+            .get(format!("{}{log_path}", served.url))
+            .bearer_auth(token.to_string());
+        async move {
+            let r = request.send().await.unwrap();
+            json_with_status(r, StatusCode::OK).await
+        }
+    };
+    let mut delivered = 0;
+    for _ in 0..400 {
+        let entries = read_log(&served, &token).await;
+        delivered = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["Status"] == "Delivered")
+            .count();
+        if delivered == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(delivered, 2, "the answered deliveries are recorded");
+    served.kill();
+
+    let served = Served::start(dir.path(), &settings);
+    let token = served.token(&seeded).await;
+    let after = hooks.wait_for(4).await;
+    assert_eq!(
+        after[3].header("webhook-id"),
+        hung,
+        "the same delivery again"
+    );
+    assert_eq!(after[3].body, before[0].body);
+    let mut ids: Vec<&str> = after.iter().map(|r| r.header("webhook-id")).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three deliveries, none lost");
+    for _ in 0..400 {
+        let entries = read_log(&served, &token).await;
+        let all = entries.as_array().unwrap();
+        if all.iter().all(|d| d["Status"] == "Delivered") {
+            assert_eq!(all.len(), 3);
+            let repeated = all.iter().find(|d| d["Id"] == hung.as_str()).unwrap();
+            assert_eq!(repeated["Attempts"], 2, "the cut try counts");
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            assert_eq!(hooks.received().len(), 4, "nothing else is repeated");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the repeated delivery was never recorded");
+}
