@@ -61,6 +61,7 @@ mod side_doors;
 mod signup;
 mod slow_connections;
 mod smtp;
+mod standard_webhooks;
 mod startup;
 mod store_copy;
 mod tenants;

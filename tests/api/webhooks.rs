@@ -194,6 +194,12 @@ async fn membership_changes_reach_both_tenants_signed_and_without_links() {
         names.contains(&"Alpha") && names.contains(&"Beta"),
         "{names:?}"
     );
+    // The reference verifier agrees, and refuses another secret.
+    let verdicts = crate::standard_webhooks::verdicts(&alpha_secret, &to_alpha);
+    assert!(verdicts.iter().all(|v| v == "ok"), "{verdicts:?}");
+    let wrong = format!("whsec_{}", STANDARD.encode([7u8; 32]));
+    let refused = crate::standard_webhooks::verdicts(&wrong, &to_alpha[..1]);
+    assert!(refused[0].starts_with("bad"), "{refused:?}");
     // Each delivery has its own id.
     let mut ids: Vec<&str> = to_alpha.iter().map(|r| r.header("webhook-id")).collect();
     ids.sort();
