@@ -42,6 +42,23 @@ pub fn of_tenant(tx: &impl Readable, tenant: TenantId) -> Result<Vec<WebhookEndp
     Ok(out)
 }
 
+/// Every endpoint of these tenants: one range each on redb, one query on
+/// PostgreSQL (a community's members may be many).
+pub fn of_tenants(
+    tx: &impl Readable,
+    tenants: &[TenantId],
+) -> Result<Vec<WebhookEndpoint>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::webhooks::of_tenants(pg, tenants));
+    let table = tx.table(WEBHOOKS)?;
+    let mut out = Vec::new();
+    for tenant in tenants {
+        for entry in table.range((tenant.0, Uuid::nil())..=(tenant.0, Uuid::max()))? {
+            out.push(decode(entry?.1.value())?);
+        }
+    }
+    Ok(out)
+}
+
 pub fn get(
     tx: &impl Readable,
     tenant: TenantId,

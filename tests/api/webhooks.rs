@@ -562,3 +562,49 @@ async fn a_kill_during_a_delivery_repeats_it_with_the_same_id_and_loses_none() {
     }
     panic!("the repeated delivery was never recorded");
 }
+
+/// The expiry sweep tells the inviting tenant of an invitation that
+/// expired, and a deleted community's members hear of it, found before the
+/// memberships go with it.
+#[tokio::test]
+async fn an_expired_invitation_and_a_deleted_community_are_told() {
+    let app = spawn_app_with(|s| s.expiry_sweep_interval = Duration::from_millis(100)).await;
+    let (alpha_hooks, beta_hooks) = (
+        WebhookReceiver::start().await,
+        WebhookReceiver::start().await,
+    );
+    let (alpha, beta, community) = app.partners().await;
+    register(&app, &alpha, &alpha_hooks.url(), &["Invitation.Expired"]).await;
+    register(&app, &beta, &beta_hooks.url(), &["Community.Deleted"]).await;
+    let late = app
+        .invite_id(&alpha, &community, "late@partner.example")
+        .await;
+    let ttl = chrono::Duration::from_std(app.settings.invitation_ttl).unwrap();
+    app.clock.advance(ttl + chrono::Duration::hours(1));
+
+    let expired = alpha_hooks.wait_for(1).await[0].json();
+    assert_eq!(expired["type"], "Invitation.Expired");
+    assert_eq!(expired["data"]["InvitationId"], late.as_str());
+    assert_eq!(expired["data"]["CommunityId"], community.as_str());
+    assert!(
+        expired["data"].get("ActorTenantId").is_none(),
+        "the service expired it"
+    );
+    assert!(beta_hooks.received().is_empty());
+
+    let token = app.token(alpha.client_id, &alpha.client_secret).await;
+    let r = app
+        .delete(&format!("/api/v1-preview/Communities/{community}"), &token)
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let deleted = beta_hooks.wait_for(1).await[0].json();
+    assert_eq!(deleted["type"], "Community.Deleted");
+    assert_eq!(deleted["data"]["CommunityName"], "Plant data");
+    let tenants: Vec<&str> = deleted["data"]["Tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["Name"].as_str().unwrap())
+        .collect();
+    assert!(tenants.contains(&"Beta"), "{tenants:?}");
+}

@@ -26,6 +26,19 @@ pub fn of_tenant(pg: &PgTx, tenant: TenantId) -> Result<Vec<WebhookEndpoint>, St
     .collect()
 }
 
+/// In the order redb lists them: by tenant as given, then by id.
+pub fn of_tenants(pg: &PgTx, tenants: &[TenantId]) -> Result<Vec<WebhookEndpoint>, StoreError> {
+    let ids: Vec<Uuid> = tenants.iter().map(|t| t.0).collect();
+    pg.query(
+        "SELECT w.body FROM unnest($1::uuid[]) WITH ORDINALITY AS t(tenant, n)
+         JOIN webhooks w ON w.tenant = t.tenant ORDER BY t.n, w.id",
+        &[&ids],
+    )?
+    .iter()
+    .map(|row| decode(row.get::<_, &[u8]>(0)))
+    .collect()
+}
+
 pub fn get(
     pg: &PgTx,
     tenant: TenantId,
@@ -290,7 +303,7 @@ mod tests {
                 webhooks::put_delivery(tx, &delivery(&b, 20, now))
             })?;
             let listed = read(store, |tx| {
-                let ids: Vec<WebhookId> = webhooks::of_tenant(tx, tenant)?
+                let ids: Vec<WebhookId> = webhooks::of_tenants(tx, &[other, tenant])?
                     .iter()
                     .map(|e| e.id)
                     .collect();
@@ -353,7 +366,7 @@ mod tests {
             return;
         };
         let id = |n: u128| WebhookDeliveryId(Uuid::from_u128(n));
-        assert_eq!(listed.0, [a.id, b.id]);
+        assert_eq!(listed.0, [foreign.id, a.id, b.id]);
         assert_eq!(listed.1, Some(now.timestamp_millis()));
         assert_eq!(claimed, [(id(10), 1), (id(12), 1)], "soonest first");
         assert_eq!(again, [id(20)], "leased ones are not taken again");
