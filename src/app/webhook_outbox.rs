@@ -103,11 +103,13 @@ pub async fn record(ctx: &Context, outcomes: Vec<WebhookDelivery>) -> Result<(),
         .store
         .write_leased(move |tx| {
             for delivery in &outcomes {
-                webhooks::settle(tx, delivery)?;
+                // Deleted during the try: the delivery went with it, and
+                // writing it would leave a row nobody lists.
                 let Some(mut endpoint) = webhooks::get(tx, delivery.tenant, delivery.endpoint)?
                 else {
                     continue;
                 };
+                webhooks::settle(tx, delivery)?;
                 if follow(&mut endpoint, delivery, now, disable_after) {
                     webhooks::put(tx, &endpoint)?;
                     if !endpoint.is_enabled() {
