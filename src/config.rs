@@ -145,6 +145,16 @@ pub struct Settings {
     /// most this much of it.
     #[serde(with = "humantime_serde")]
     pub usage_flush_interval: Duration,
+    /// Whether webhooks may be sent to loopback, private, link-local and
+    /// other non-public addresses (refused unless the operator says so).
+    pub webhook_allow_private_networks: bool,
+    /// An endpoint whose deliveries have all failed for this long is
+    /// disabled and its tenant's administrators are told.
+    #[serde(with = "humantime_serde")]
+    pub webhook_disable_after: Duration,
+    /// How long one webhook try may take, connecting and answering.
+    #[serde(with = "humantime_serde")]
+    pub webhook_timeout: Duration,
 }
 
 /// Whether a community invitation to an address of no tenant lets its

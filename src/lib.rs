@@ -13,3 +13,4 @@ pub mod store;
 pub mod telemetry;
 pub mod templates;
 pub mod web;
+pub mod webhook;

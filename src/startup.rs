@@ -1,6 +1,7 @@
 //! Builds the application: bind the listener (port 0 picks a free port,
 //! which tests use), open the store, start the HTTP server and the background
-//! workers (outbox, expiry sweep, usage flush), and stop them in order.
+//! workers (outbox, webhooks, expiry sweep, usage flush), and stop them in
+//! order.
 
 use crate::app::{expiry, reminders, sds, usage, Context};
 use crate::clock::Clock;
@@ -65,6 +66,7 @@ impl Application {
         let (stop, stopped) = watch::channel(false);
         let (sweep_ctx, purge_ctx, audit_ctx, usage_ctx) =
             (ctx.clone(), ctx.clone(), ctx.clone(), ctx.clone());
+        let webhook_ctx = ctx.clone();
         let background = vec![
             tokio::spawn(supervise("mail worker", stopped.clone(), move |stop| {
                 worker.clone().run(stop)
@@ -82,8 +84,11 @@ impl Application {
             tokio::spawn(supervise("audit retention", stopped.clone(), move |stop| {
                 sweep_audit_events(audit_ctx.clone(), stop)
             })),
-            tokio::spawn(supervise("usage flush", stopped, move |stop| {
+            tokio::spawn(supervise("usage flush", stopped.clone(), move |stop| {
                 usage::flush::run(usage_ctx.clone(), stop)
+            })),
+            tokio::spawn(supervise("webhook worker", stopped, move |stop| {
+                crate::webhook::worker::run(webhook_ctx.clone(), stop)
             })),
         ];
         Ok(Self {

@@ -69,6 +69,9 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "email/invitation_expired.subject.txt",
     "email/invitation_expired.html",
     "email/invitation_expired.txt",
+    "email/webhook_disabled.subject.txt",
+    "email/webhook_disabled.html",
+    "email/webhook_disabled.txt",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

@@ -79,7 +79,8 @@ pub fn record(
             actor.name = name_of(tx, actor.principal)?;
         }
     }
-    audit_events::append(tx, &event)
+    audit_events::append(tx, &event)?;
+    super::webhook_events::enqueue(tx, &event)
 }
 
 /// A user's email or a client's name, as stored now.

@@ -2,12 +2,14 @@
 //! `Expires` is stored as InvitationExpired, and a tenant that accepted it
 //! but was never confirmed stops waiting.
 
+use super::audit;
 use super::context::Context;
 use super::error::AppError;
 use super::reminders::remind_expired;
 use super::removal::release_invitee;
-use crate::domain::invitation::InvitationState;
-use crate::store::{audit_events, authorization_codes, invitations, sessions};
+use crate::domain::audit::{AuditKind, Origin, Subject};
+use crate::domain::invitation::{Invitation, InvitationState};
+use crate::store::{audit_events, authorization_codes, invitations, sessions, WriteTx};
 
 const BATCH: usize = 256;
 
@@ -49,6 +51,7 @@ pub async fn sweep_audit_events(ctx: &Context) -> Result<usize, AppError> {
 /// side by email).
 pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
     let now = ctx.clock.now();
+    let who = audit::origin(ctx, None);
     let expired = ctx
         .store
         .write(move |tx| {
@@ -66,6 +69,7 @@ pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
                 }
                 remind_expired(tx, &inv, was, now)?;
                 invitations::put(tx, &inv)?;
+                record_expiry(tx, &who, &inv)?;
                 expired += 1;
             }
             Ok::<_, AppError>(expired)
@@ -75,4 +79,22 @@ pub async fn sweep(ctx: &Context) -> Result<usize, AppError> {
         ctx.mail_ready.notify_one();
     }
     Ok(expired)
+}
+
+/// An invitation that expired, by the service, seen by the inviting tenant
+/// and the tenant that accepted it (if any).
+fn record_expiry(tx: &WriteTx, who: &Origin, inv: &Invitation) -> Result<(), AppError> {
+    let mut touched = vec![inv.issuing_tenant];
+    touched.extend(inv.invited_tenant);
+    let detail = serde_json::json!({ "Community": inv.community.to_string() });
+    let subject = Subject::invitation(inv.id);
+    audit::record(
+        tx,
+        who,
+        AuditKind::InvitationExpired,
+        subject,
+        detail,
+        &touched,
+    )?;
+    Ok(())
 }

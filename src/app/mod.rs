@@ -45,6 +45,10 @@ pub mod usage;
 pub mod usage_recorder;
 pub mod user_invitations;
 pub mod users;
+pub mod webhook_events;
+pub mod webhook_outbox;
+pub mod webhook_target;
+pub mod webhooks;
 
 pub use context::Context;
 pub use error::AppError;

@@ -9,7 +9,7 @@
 use super::identity::Caller;
 use super::ids::{
     AuthorizationCodeClientId, ClientId, CommunityId, CustomRoleId, IdentityProviderId,
-    InvitationId, PrincipalId, TenantId, UserId,
+    InvitationId, PrincipalId, TenantId, UserId, WebhookId,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -143,9 +143,37 @@ audit_kinds! {
     IdentityProviderRemoved = "IdentityProvider.Removed",
     SignInSucceeded = "SignIn.Succeeded",
     SignInFailed = "SignIn.Failed",
+    InvitationExpired = "Invitation.Expired",
+    WebhookCreated = "Webhook.Created",
+    WebhookChanged = "Webhook.Changed",
+    WebhookDeleted = "Webhook.Deleted",
 }
 
 impl AuditKind {
+    /// The kinds a webhook endpoint may subscribe to, under the same names:
+    /// the changes of a community that its member tenants' own systems
+    /// want to hear of.
+    pub const WEBHOOK_EVENTS: &'static [AuditKind] = &[
+        AuditKind::InvitationCreated,
+        AuditKind::InvitationAccepted,
+        AuditKind::InvitationDeclined,
+        AuditKind::InvitationExpired,
+        AuditKind::InvitationWithdrawn,
+        AuditKind::MembershipConfirmed,
+        AuditKind::MembershipPaused,
+        AuditKind::MembershipResumed,
+        AuditKind::MembershipRemoved,
+        AuditKind::MembershipLeft,
+        AuditKind::ShareAdded,
+        AuditKind::ShareRemoved,
+        AuditKind::CommunityDeleted,
+    ];
+
+    /// Whether webhooks are told of this kind of change.
+    pub fn is_webhook_event(self) -> bool {
+        Self::WEBHOOK_EVENTS.contains(&self)
+    }
+
     /// The kind with this name, in any case.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
@@ -259,6 +287,9 @@ impl Subject {
     }
     pub fn identity_provider(id: IdentityProviderId) -> Self {
         Self::new("IdentityProvider", id)
+    }
+    pub fn webhook(id: WebhookId) -> Self {
+        Self::new("Webhook", id)
     }
     /// A sign-in that named no known identity: the name it gave.
     pub fn sign_in_name(name: &str) -> Self {

@@ -80,6 +80,15 @@ id_type!(
     /// An outbox entry (one email to send).
     OutboxId
 );
+id_type!(
+    /// A tenant's webhook endpoint (see `webhook`).
+    WebhookId
+);
+id_type!(
+    /// One event sent to one webhook endpoint: its `webhook-id` header,
+    /// the same on every try (see `webhook_delivery`).
+    WebhookDeliveryId
+);
 
 /// A user or a client: whoever holds roles and calls the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -29,3 +29,6 @@ pub mod trusted_domains;
 pub mod two_factor;
 pub mod usage;
 pub mod user_invitation;
+pub mod webhook;
+pub mod webhook_delivery;
+pub mod webhook_target;

@@ -3,7 +3,7 @@
 //! later) but no secret: links are signed when the email is sent.
 
 use super::email::EmailAddress;
-use super::ids::{CommunityId, InvitationId, OutboxId, UserId};
+use super::ids::{CommunityId, InvitationId, OutboxId, UserId, WebhookId};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +75,14 @@ pub enum Notice {
         expired: DateTime<Utc>,
         /// The tenant that accepted it and was left unconfirmed, if any.
         accepting_tenant: Option<String>,
+    },
+    /// To a tenant's administrators: the service disabled one of its
+    /// webhook endpoints, whose deliveries failed for too long.
+    WebhookDisabled {
+        webhook: WebhookId,
+        tenant_name: String,
+        url: String,
+        reason: String,
     },
 }
 

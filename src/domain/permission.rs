@@ -48,6 +48,9 @@ pub enum Operation {
     ViewUsage,
     /// Read the tenant's audit log and export it.
     ViewAuditLog,
+    /// Register, change and delete the tenant's webhook endpoints, read
+    /// their delivery logs and send deliveries again.
+    ManageWebhooks,
 }
 
 use Operation::*;
@@ -68,7 +71,7 @@ impl Operation {
         match self {
             ViewTenant | ListCommunities => &[TenantMember, TenantAdministrator],
             UpdateTenant | CreateCommunity | AnswerInvitation | ManageClients | ManageUsers
-            | ManageRoles | ManageSignIn | ViewAuditLog => &[TenantAdministrator],
+            | ManageRoles | ManageSignIn | ViewAuditLog | ManageWebhooks => &[TenantAdministrator],
             ViewCommunity | ListCommunityRoles | ViewInvitations | ViewUsage => COMMUNITY_VIEWERS,
             ViewSummary => &[
                 CommunityMember,

@@ -26,6 +26,8 @@ struct Fields<'a> {
     by_community: bool,
     expires: String,
     accounts: Vec<AccountLink<'a>>,
+    webhook_url: &'a str,
+    reason: &'a str,
 }
 
 /// One account's set-password link in a forgot-password email.
@@ -57,6 +59,8 @@ fn fields<'a>(
         by_community: false,
         expires: String::new(),
         accounts: Vec::new(),
+        webhook_url: "",
+        reason: "",
     };
     let name = match notice {
         Notice::Invitation {
@@ -188,6 +192,18 @@ fn fields<'a>(
             f.expires = readable(expired);
             "invitation_expired"
         }
+        Notice::WebhookDisabled {
+            tenant_name,
+            url,
+            reason,
+            ..
+        } => {
+            f.link = format!("{base}/tenant/webhooks");
+            f.tenant_name = tenant_name;
+            f.webhook_url = url;
+            f.reason = reason;
+            "webhook_disabled"
+        }
     };
     Ok((name, f))
 }
@@ -276,6 +292,12 @@ mod tests {
                 recipient: "b@x.com".into(),
                 expired: now,
                 accepting_tenant: Some("Fabrikam".into()),
+            },
+            Notice::WebhookDisabled {
+                webhook: crate::domain::ids::WebhookId::generate(),
+                tenant_name: "Contoso".into(),
+                url: "https://hooks.example.com/in".into(),
+                reason: "every delivery failed for 5 days".into(),
             },
         ];
         for n in &notices {

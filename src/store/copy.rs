@@ -22,7 +22,7 @@ use super::{
     audit_events, authorization_code_clients, communities, custom_roles, grants, identities,
     identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
     sds_values, secrets, sessions, shares, sign_in_policies, stream_defaults, tenants,
-    trusted_domains, two_factor, usage, user_invitations,
+    trusted_domains, two_factor, usage, user_invitations, webhooks,
 };
 use super::{ReadTx, Store, WriteTx};
 use crate::domain::audit::{AuditEvent, AuditEventId};
@@ -31,6 +31,7 @@ use crate::domain::community::Community;
 use crate::domain::custom_role::CustomRole;
 use crate::domain::identity::{Client, User};
 use crate::domain::identity_provider::IdentityProvider;
+use crate::domain::ids::WebhookDeliveryId;
 use crate::domain::ids::{CommunityId, InvitationId, OutboxId, PrincipalId, TenantId};
 use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
@@ -47,6 +48,8 @@ use crate::domain::trusted_domains::TrustedDomains;
 use crate::domain::two_factor::TwoFactor;
 use crate::domain::usage::UsageKey;
 use crate::domain::user_invitation::UserInvitation;
+use crate::domain::webhook::WebhookEndpoint;
+use crate::domain::webhook_delivery::WebhookDelivery;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
@@ -271,6 +274,16 @@ fn walk(source: &Store, dest: Option<&Store>, check: &Store) -> Result<Counts, C
         |e: &AuditEvent| e.id,
         |e| item("audit event", e.id, e),
         |tx, e| audit_events::append(tx, e),
+    )?;
+    // After the tenants, whose endpoints they go to; each keeps its id
+    // (its `webhook-id`) and its tries.
+    run.pages(
+        |tx, after: Option<&WebhookDeliveryId>| {
+            webhooks::deliveries_after(tx, after.copied(), PAGE)
+        },
+        |d: &WebhookDelivery| d.id,
+        |d| item("webhook delivery", d.id, d),
+        |tx, d| webhooks::put_delivery(tx, d),
     )?;
     Ok(run.counts)
 }
@@ -523,6 +536,7 @@ struct TenantPiece {
     authorization_code_clients: Vec<AuthorizationCodeClient>,
     /// (namespace, the list its new streams get)
     stream_defaults: Vec<(String, AccessControlList)>,
+    webhooks: Vec<WebhookEndpoint>,
 }
 
 fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
@@ -539,6 +553,7 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         two_factor: two_factor::of_tenant(tx, id)?,
         authorization_code_clients: authorization_code_clients::of_tenant(tx, id)?,
         stream_defaults: stream_defaults::of_tenant(tx, id)?,
+        webhooks: webhooks::of_tenant(tx, id)?,
     })
 }
 
@@ -585,6 +600,9 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
                 acl,
             )?);
         }
+    }
+    for w in &p.webhooks {
+        out.push(item("webhook", w.id, w)?);
     }
     Ok(out)
 }
@@ -644,6 +662,9 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
     }
     for (namespace, acl) in &p.stream_defaults {
         stream_defaults::put(tx, t.id, namespace, acl)?;
+    }
+    for w in &p.webhooks {
+        webhooks::put(tx, w)?;
     }
     Ok(())
 }

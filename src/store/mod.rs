@@ -55,6 +55,7 @@ pub mod two_factor;
 pub(crate) mod tx;
 pub mod usage;
 pub mod user_invitations;
+pub mod webhooks;
 
 pub use error::StoreError;
 pub use fair_queue::Lane;

@@ -29,6 +29,8 @@ use crate::domain::tenant::Tenant;
 use crate::domain::trusted_domains::TrustedDomains;
 use crate::domain::two_factor::TwoFactor;
 use crate::domain::user_invitation::UserInvitation;
+use crate::domain::webhook::WebhookEndpoint;
+use crate::domain::webhook_delivery::WebhookDelivery;
 use redb::{Key, TableDefinition, Value};
 use uuid::Uuid;
 
@@ -224,4 +226,14 @@ tables! {
     /// (expires ms, invitation): open invitations whose current generation
     /// still awaits its "expires soon" reminder, soonest expiry first
     INVITATIONS_AWAITING_REMINDER: (i64, Uuid) => ();
+    /// (tenant, endpoint) -> the endpoint: a tenant's webhooks are one range
+    WEBHOOKS: (Uuid, Uuid) => Records = record::<WebhookEndpoint>;
+    /// delivery id -> the delivery (its body and its tries)
+    WEBHOOK_DELIVERIES: Uuid => Records = record::<WebhookDelivery>;
+    /// (endpoint, delivery id): an endpoint's delivery log, newest last
+    WEBHOOK_DELIVERIES_BY_ENDPOINT: (Uuid, Uuid) => ();
+    /// (next attempt ms, delivery id): deliveries still to try, soonest first
+    WEBHOOK_DUE: (i64, Uuid) => ();
+    /// delivery id -> lease expiry ms: deliveries a worker is trying
+    WEBHOOK_CLAIMS: Uuid => i64;
 }

@@ -6,6 +6,7 @@
 use crate::app::AppError;
 use crate::domain::ids::{
     AuthorizationCodeClientId, ClientId, CommunityId, InvitationId, TenantId, UserId,
+    WebhookDeliveryId, WebhookId,
 };
 use crate::web::schemas::uuid_schema;
 use actix_web::dev::Payload;
@@ -49,7 +50,9 @@ guid_values!(
     UserId,
     ClientId,
     AuthorizationCodeClientId,
-    Uuid
+    Uuid,
+    WebhookId,
+    WebhookDeliveryId
 );
 
 /// A client secret's id: a small number, unique within its client.
@@ -229,6 +232,15 @@ impl FromRequest for TenantScope {
         })
     }
 }
+
+path_shape!(
+    /// `.../Webhooks/{webhookId}`
+    WebhookPath { webhook: WebhookId = "webhookId" }
+);
+path_shape!(
+    /// `.../Webhooks/{webhookId}/Deliveries/{deliveryId}`
+    WebhookDeliveryPath { webhook: WebhookId = "webhookId", delivery: WebhookDeliveryId = "deliveryId" }
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,9 @@
 //! domain enums by their variant names.
 
 use crate::app::handshake::Action;
-use crate::domain::ids::{ClientId, CommunityId, InvitationId, TenantId, UserId};
+use crate::domain::ids::{
+    ClientId, CommunityId, InvitationId, TenantId, UserId, WebhookDeliveryId, WebhookId,
+};
 use crate::domain::invitation::InvitationState;
 use crate::domain::membership::CommunityTenantStatus;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -29,7 +31,15 @@ macro_rules! uuid_schema {
         impl ToSchema for $t {}
     )*};
 }
-uuid_schema!(TenantId, CommunityId, InvitationId, UserId, ClientId);
+uuid_schema!(
+    TenantId,
+    CommunityId,
+    InvitationId,
+    UserId,
+    ClientId,
+    WebhookId,
+    WebhookDeliveryId
+);
 
 /// Domain enums travel as their variant names.
 macro_rules! name_schema {

@@ -272,6 +272,18 @@ fn sds_routes() -> Vec<Route> {
         route("GET", "/api/v1-preview/Search/Communities/{communityId}/Streams", None, [401, 404, 200, 200, 404, 403]),
         route("GET", "/api/v1-preview/Tenants/{tenantId}/Search/Communities/{communityId}/Streams", None, [401, 403, 200, 403, 403, 403]),
     ]);
+    // Webhooks: Tenant Administrators of the tenant only, before anything
+    // about the endpoint or its URL is looked at.
+    let webhook = Some(r#"{"Url":"http://127.0.0.1:9/hook","Events":["Share.Added"]}"#);
+    rows.extend([
+        route("GET", &format!("{TENANT}/Webhooks"), None, [401, 403, 403, 403, 403, 403]),
+        route("POST", &format!("{TENANT}/Webhooks"), webhook, [401, 403, 403, 403, 403, 403]),
+        route("GET", &format!("{TENANT}/Webhooks/{{webhookId}}"), None, [401, 403, 403, 403, 403, 403]),
+        route("PUT", &format!("{TENANT}/Webhooks/{{webhookId}}"), webhook, [401, 403, 403, 403, 403, 403]),
+        route("DELETE", &format!("{TENANT}/Webhooks/{{webhookId}}"), None, [401, 403, 403, 403, 403, 403]),
+        route("GET", &format!("{TENANT}/Webhooks/{{webhookId}}/Deliveries"), None, [401, 403, 403, 403, 403, 403]),
+        route("POST", &format!("{TENANT}/Webhooks/{{webhookId}}/Deliveries/{{deliveryId}}/Redeliver"), None, [401, 403, 403, 403, 403, 403]),
+    ]);
     rows
 }
 
@@ -520,6 +532,9 @@ impl World {
             .replace("{typeId}", "WaveData_SampleType")
             .replace("{streamId}", STREAM_ID)
             .replace("{key}", "site")
+            // Nobody here may look: any id does.
+            .replace("{webhookId}", &uuid::Uuid::nil().to_string())
+            .replace("{deliveryId}", &uuid::Uuid::nil().to_string())
     }
 
     async fn call(&self, r: &Route, token: Option<&str>) -> (u16, String) {

@@ -97,6 +97,8 @@ pub fn test_settings(dir: &TempDir) -> Settings {
     s.bind = "127.0.0.1:0".into();
     s.auth_attempts_per_minute = 1000;
     s.mail_retry_base = std::time::Duration::from_millis(100);
+    // The webhook receivers of the tests listen on loopback.
+    s.webhook_allow_private_networks = true;
     s
 }
 

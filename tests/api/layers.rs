@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "web",
             "mail",
+            "webhook",
             "operator",
             "app",
             "store",
@@ -37,6 +38,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The worker sends what the outbox use cases hand it; links in emails
     // are signed with the auth keys.
     ("mail", &["app", "auth", "domain"]),
+    // The webhook worker sends what its use cases hand it.
+    ("webhook", &["app", "domain"]),
     (
         "app",
         &["auth", "store", "telemetry", "domain", "config", "clock"],

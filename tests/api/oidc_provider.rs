@@ -423,10 +423,10 @@ fn run(command: &mut Command, what: &str) {
 
 /// An exclusive `flock` held until dropped (closing the file releases it,
 /// also when the process dies).
-struct FileLock(std::fs::File);
+pub struct FileLock(std::fs::File);
 
 impl FileLock {
-    fn acquire(path: &Path) -> FileLock {
+    pub fn acquire(path: &Path) -> FileLock {
         std::fs::create_dir_all(path.parent().expect("lock dir")).expect("lock dir");
         let file = std::fs::OpenOptions::new()
             .create(true)

@@ -24,6 +24,8 @@ use communityd::domain::tenant::{Tenant, TenantState};
 use communityd::domain::trusted_domains::{EmailDomain, SetBy, TrustedDomains};
 use communityd::domain::two_factor::TwoFactor;
 use communityd::domain::usage::{UsageCounts, UsageKey};
+use communityd::domain::webhook::WebhookEndpoint;
+use communityd::domain::webhook_delivery::WebhookDelivery;
 use communityd::store::audit_events;
 use communityd::store::copy::{self, CopyError, SECRET_NAMES, VALUE_BATCH};
 use communityd::store::pg::testing::fresh_database_url;
@@ -32,8 +34,8 @@ use communityd::store::sds_values::Direction;
 use communityd::store::{
     authorization_code_clients, communities, custom_roles, grants, identities, identity_providers,
     invitations, memberships, outbox, sds_streams, sds_types, sds_values, secrets, sessions,
-    shares, sign_in_policies, stream_defaults, tenants, trusted_domains, two_factor, usage, ReadTx,
-    Store, StoreError, FILE_NAME,
+    shares, sign_in_policies, stream_defaults, tenants, trusted_domains, two_factor, usage,
+    webhooks, ReadTx, Store, StoreError, FILE_NAME,
 };
 use reqwest::StatusCode;
 use std::ops::Bound;
@@ -88,6 +90,34 @@ fn enrich(store: &Store) {
     store
         .write_blocking(|tx| events.iter().try_for_each(|e| audit_events::append(tx, e)))
         .expect("audit events");
+    // A webhook endpoint with more deliveries than one page of the copy,
+    // one still to try.
+    let endpoint = WebhookEndpoint::new(
+        tenant,
+        "https://hooks.example.com/in".into(),
+        vec![AuditKind::ShareAdded],
+        "ERP".into(),
+        now,
+    );
+    let deliveries: Vec<WebhookDelivery> = (0..MANY)
+        .map(|n| {
+            let body = format!("{{\"n\":{n}}}");
+            let mut d = WebhookDelivery::new(endpoint.id, tenant, AuditKind::ShareAdded, body, now);
+            if n > 0 {
+                d.claim(now);
+                d.delivered(now, 204);
+            }
+            d
+        })
+        .collect();
+    store
+        .write_blocking(|tx| {
+            webhooks::put(tx, &endpoint)?;
+            deliveries
+                .iter()
+                .try_for_each(|d| webhooks::put_delivery(tx, d))
+        })
+        .expect("webhooks");
     let sds_type = SdsType {
         id: "Reading".into(),
         name: "Reading".into(),
@@ -311,6 +341,11 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
             "default stream lists {:?}",
             stream_defaults::of_tenant(tx, id)?
         ));
+        for w in webhooks::of_tenant(tx, id)? {
+            note(format!("webhook endpoint {w:?}"));
+            let log = webhooks::log_of(tx, w.id, None, 100_000)?;
+            note(format!("webhook log {log:?}"));
+        }
         for c in authorization_code_clients::of_tenant(tx, id)? {
             note(format!("authorization code client {c:?}"));
             note(format!(
@@ -384,6 +419,7 @@ fn answers_in(tx: &ReadTx) -> Result<Vec<String>, StoreError> {
         note(format!("email {e:?}"));
     }
     note(format!("next due {:?}", outbox::next_due(tx)?));
+    note(format!("webhook next due {:?}", webhooks::next_due(tx)?));
     note(format!(
         "sessions {:?}",
         sessions::page_after(tx, None, 100_000)?
@@ -430,6 +466,19 @@ fn assert_substantial(answers: &[String]) {
         answers.iter().any(|a| a.starts_with("next due Some(")),
         "the fixture has emails still to send"
     );
+    assert_eq!(count("webhook endpoint "), 1, "the fixture has a webhook");
+    assert!(
+        answers
+            .iter()
+            .any(|a| a.starts_with("webhook log [") && a.contains("Delivered")),
+        "the fixture has a webhook's deliveries"
+    );
+    assert!(
+        answers
+            .iter()
+            .any(|a| a.starts_with("webhook next due Some(")),
+        "the fixture has a webhook delivery still to try"
+    );
 }
 
 fn counts_of(counts: &copy::Counts, kind: &str) -> u64 {
@@ -456,6 +505,8 @@ fn a_deployment_copied_redb_to_redb_answers_alike() {
     );
     assert_eq!(counts_of(&counts, "session"), MANY as u64 + 1);
     assert_eq!(counts_of(&counts, "audit event"), MANY as u64);
+    assert_eq!(counts_of(&counts, "webhook"), 1);
+    assert_eq!(counts_of(&counts, "webhook delivery"), MANY as u64);
     assert_eq!(counts_of(&counts, "sds type"), MANY as u64 + 2);
     assert_eq!(counts_of(&counts, "usage"), MANY as u64);
     assert!(counts_of(&counts, "invitation") >= 2);

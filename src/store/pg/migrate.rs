@@ -66,6 +66,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: &[include_str!("migrations/0009/00_audit_events.sql")],
     },
     Migration {
+        version: 10,
+        sql: &[include_str!("migrations/0010/00_webhooks.sql")],
+    },
+    Migration {
         version: 11,
         sql: &[include_str!("migrations/0011/00_invitation_reminders.sql")],
     },

@@ -50,6 +50,7 @@ pub mod two_factor;
 mod tx;
 pub mod usage;
 pub mod user_invitations;
+pub mod webhooks;
 
 pub use connect::DatabaseUrl;
 pub use tx::{Isolation, PgTx};

@@ -38,6 +38,7 @@ pub mod sds;
 pub mod tenants;
 pub mod usage;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::HttpRequest;
 use chrono::{DateTime, SecondsFormat, Utc};

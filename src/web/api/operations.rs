@@ -3,7 +3,7 @@
 use super::{
     audit_events, authorization_code_clients, clients, communities, community_members,
     community_tenants, directory, identity_providers, invitations, roles, sds, tenants, usage,
-    users,
+    users, webhooks,
 };
 use crate::web::route_table::RouteTable;
 
@@ -22,4 +22,5 @@ pub fn add_all(table: &mut RouteTable) {
     invitations::operations(table);
     sds::operations(table);
     usage::operations(table);
+    webhooks::operations(table);
 }
