@@ -215,4 +215,9 @@ tables! {
     /// (tenant, event id) -> (kind name, actor principal or nil): the events
     /// each tenant sees, newest last, filtered without reading the events
     AUDIT_EVENTS_BY_TENANT: (Uuid, u128) => (&str, Uuid);
+
+    /// (recipient, community) -> the live invitation to that address there:
+    /// `LIVE_INVITATION` keyed by address first, so the invitations open to
+    /// one address are one range (a tenant's incoming invitations)
+    INVITATIONS_BY_RECIPIENT: (&str, Uuid) => Uuid;
 }

@@ -65,6 +65,12 @@ const MIGRATIONS: &[Migration] = &[
         version: 9,
         sql: &[include_str!("migrations/0009/00_audit_events.sql")],
     },
+    Migration {
+        version: 12,
+        sql: &[include_str!(
+            "migrations/0012/00_invitations_by_recipient.sql"
+        )],
+    },
 ];
 
 /// The newest migration this release knows.
