@@ -23,6 +23,7 @@ pub mod handshake;
 pub mod health;
 pub mod identity;
 pub mod identity_providers;
+pub mod incoming_invitations;
 pub mod invitations;
 pub mod large;
 pub mod metrics;

@@ -203,6 +203,9 @@ pub fn routes() -> Vec<Route> {
         ]);
     }
     rows.extend(sds_routes());
+    // Invitations to the tenant nobody has answered yet: its own Tenant
+    // Administrators only.
+    rows.push(route("GET", "/api/v1-preview/Tenants/{tenantId}/CommunityInvitations?state=InvitationCreated", None, refused));
     rows
 }
 

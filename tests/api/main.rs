@@ -26,6 +26,7 @@ mod helpers;
 mod hostile;
 mod identity;
 mod identity_providers_page;
+mod incoming_invitations;
 mod interleavings;
 mod layers;
 mod metrics;
