@@ -63,6 +63,7 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "pages/stream.html",
     "pages/share_streams.html",
     "pages/stream_defaults.html",
+    "pages/bulk_invite.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

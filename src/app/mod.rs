@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod auth_throttle;
 pub mod authorization_code;
 pub mod authorization_code_clients;
+pub mod bulk_invitations;
 pub mod clients;
 pub mod communities;
 pub mod community_access;

@@ -6,6 +6,7 @@ mod audit_api;
 mod authorization_code;
 mod authorization_matrix;
 mod backup_tables;
+mod bulk_invite;
 mod client_pages;
 mod client_secrets;
 mod clients;

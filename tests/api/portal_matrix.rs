@@ -174,6 +174,9 @@ const ROWS: &[Row] = &[
     row("GET", "/invitations/{token}/signup", [404, 404, 404]),
     row("POST", "/invitations/{token}/signup", [404, 404, 404]),
     row("GET", "/pending/{token}", [404, 410, 410]),
+    // The bulk invite form is multipart: a plain form is refused before
+    // any lookup (the API's bulk rows hold the rights).
+    row("POST", "/communities/{id}/invitations/bulk", [303, 400, 400]),
     // Last: it ends the session the rows above use.
     row("POST", "/logout", [303, 303, 303]),
 ];

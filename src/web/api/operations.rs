@@ -1,9 +1,9 @@
 //! Every API operation, into the one route table.
 
 use super::{
-    audit_events, authorization_code_clients, clients, communities, community_members,
-    community_tenants, directory, identity_providers, invitations, roles, sds, tenants, usage,
-    users,
+    audit_events, authorization_code_clients, bulk_invitations, clients, communities,
+    community_members, community_tenants, directory, identity_providers, invitations, roles, sds,
+    tenants, usage, users,
 };
 use crate::web::route_table::RouteTable;
 
@@ -22,4 +22,5 @@ pub fn add_all(table: &mut RouteTable) {
     invitations::operations(table);
     sds::operations(table);
     usage::operations(table);
+    bulk_invitations::operations(table);
 }

@@ -324,6 +324,11 @@ pub fn table() -> Vec<PageRoute> {
             "/pending/{token}",
             web::to(invitation_landing::pending),
         ),
+        page(
+            Method::POST,
+            "/communities/{id}/invitations/bulk",
+            web::to(community::bulk_invite::invite_bulk),
+        ),
     ]
 }
 
