@@ -1349,6 +1349,68 @@ async function invitationThroughProvider(browser, base, issuer) {
 }
 
 /** Every bold phrase of the README's walk-through and page list is on a page. */
+/** The tenants of the incoming invitations and bulk invite step, per view. */
+function incomingCast(view) {
+  const [host, guest] = (view.name === 'desktop' ? ['Alpine Ski', 'Blue Yonder'] : ['Coho Winery', 'Relecloud'])
+    .map((n) => ({ tenant: n, email: `admin@${n.toLowerCase().replace(' ', '-')}.example`, password: PASSWORD }));
+  return { host, guest, community: `Joint Data ${host.tenant}` };
+}
+
+function seedIncoming(dataDir, view) {
+  const { host, guest } = incomingCast(view);
+  for (const t of [host, guest]) {
+    cli(dataDir, ['tenant', 'create', '--name', t.tenant, '--admin-email', t.email, '--admin-password', t.password]);
+  }
+}
+
+/**
+ * Bulk invite by pasting addresses (one per result row), then the invited
+ * tenant finds the invitation on its own Communities page and joins from
+ * there, without the email's link.
+ */
+async function incomingAndBulk(browser, base, view) {
+  const { host, guest, community } = incomingCast(view);
+  const ctx = () => browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const hostCtx = await ctx();
+  const h = await hostCtx.newPage();
+  await h.goto(`${base}/login`);
+  await signIn(h, view, host, 'sign-in-bulk-host');
+  await h.waitForURL(/\/communities$/);
+  await h.getByLabel('Name', { exact: true }).fill(community);
+  await h.getByRole('button', { name: 'Create community' }).click();
+  await see(h, 'Community created.');
+  await h.getByRole('link', { name: 'Invitations' }).click();
+  await h.getByText('Invite several tenants').click();
+  const newcomer = `new.partner@${host.tenant.toLowerCase().replace(' ', '-')}-partner.example`;
+  await h.getByLabel(/Email addresses, one per line/).fill(`${guest.email}\n${newcomer}; ${newcomer.toUpperCase()}\nnot-an-address`);
+  await audit(h, view, 'bulk-invite-form');
+  await h.getByRole('button', { name: 'Send invitations' }).click();
+  await see(h, 'Invitations sent: 2 of 3');
+  const result = (address) => h.locator(`tr[data-recipient="${address}"]`).getAttribute('data-result');
+  assert.equal(await result(guest.email), 'Sent');
+  assert.equal(await result(newcomer), 'Sent', 'an address listed twice is sent once');
+  assert.equal(await result('not-an-address'), 'Invalid');
+  await audit(h, view, 'bulk-invite-results');
+  await hostCtx.close();
+
+  const guestCtx = await ctx();
+  const g = await guestCtx.newPage();
+  await g.goto(`${base}/login`);
+  await signIn(g, view, guest, 'sign-in-bulk-guest');
+  await g.waitForURL(/\/communities$/);
+  await see(g, 'Invitations to your tenant');
+  const row = g.locator(`tr[data-incoming="${community}"]`);
+  assert.match(await row.innerText(), new RegExp(host.tenant), 'who invites');
+  await audit(g, view, 'incoming-invitations');
+  await row.getByRole('button', { name: /Join/ }).click();
+  await g.waitForURL(/\/communities$/);
+  await see(g, 'You joined.');
+  await see(g, `Awaiting confirmation by ${host.tenant}`);
+  assert.equal(await row.count(), 0, 'answered, no longer listed');
+  await audit(g, view, 'incoming-joined');
+  await guestCtx.close();
+}
+
 async function readmeMatches() {
   const sections = ['## The handshake by hand', '## Portal pages'].map((h) => {
     const start = README.indexOf(h);
@@ -1371,6 +1433,7 @@ async function main() {
   const smtp = await startSmtp();
   const dataDir = mkdtempSync(join(tmpdir(), 'communityd-e2e-'));
   for (const view of VIEWS) seed(dataDir, cast(view));
+  for (const view of VIEWS) seedIncoming(dataDir, view);
   // The provider starts (and its venv is made) while the rest runs.
   const idpStarted = startIdp();
   idpStarted.catch(() => {});
@@ -1397,6 +1460,7 @@ async function main() {
     tests.push([`a stream shared from the portal is read on the partner's page (${view.name})`, () => portalSharing(browser, base, view)]);
     tests.push([`a member finds the owner's changes in its audit log (${view.name})`, () => auditLog(browser, base, view)]);
     tests.push([`a partner from a trusted domain is Active as it accepts (${view.name})`, () => trustedPartners(browser, base, view)]);
+    tests.push([`a tenant joins from its Communities page after a bulk invite (${view.name})`, () => incomingAndBulk(browser, base, view)]);
   }
   tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,
     async () => addProvider(browser, base, await idpStarted)]);

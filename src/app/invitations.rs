@@ -40,7 +40,7 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    fn of(report: &DeliveryReport) -> Self {
+    pub(super) fn of(report: &DeliveryReport) -> Self {
         Self {
             status: report.status.clone(),
             attempts: report.attempts,
@@ -75,7 +75,7 @@ pub fn view(
 }
 
 /// The UTC day number that the daily cap counts in.
-fn day_of(now: DateTime<Utc>) -> i64 {
+pub(super) fn day_of(now: DateTime<Utc>) -> i64 {
     i64::from(now.date_naive().num_days_from_ce())
 }
 
@@ -115,7 +115,7 @@ pub fn queue_invitation_email(
 
 /// The invitation email for the invitation's current generation, not yet
 /// queued; the invitation names it as its last email.
-fn invitation_email(
+pub(super) fn invitation_email(
     inv: &mut Invitation,
     inviting_tenant: &str,
     community_name: &str,
@@ -143,6 +143,23 @@ fn check_recipient_not_member(
     recipient: &EmailAddress,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    if let Some(name) = member_owning(tx, community, recipient, now)? {
+        return Err(AppError::conflict(format!(
+            "{recipient} belongs to tenant '{name}', which is already a member of this community"
+        )));
+    }
+    Ok(())
+}
+
+/// The name of a member tenant owning the address, when every tenant that
+/// owns it is already in the community (inviting it again could reach no
+/// one new).
+pub(super) fn member_owning(
+    tx: &impl Readable,
+    community: CommunityId,
+    recipient: &EmailAddress,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
     let owners = identities::tenants_owning(tx, recipient)?;
     let mut members = Vec::new();
     for t in &owners {
@@ -150,15 +167,14 @@ fn check_recipient_not_member(
             members.push(*t);
         }
     }
-    if !owners.is_empty() && members.len() == owners.len() {
-        let name = tenants::get(tx, members[0])?
-            .map(|t| t.company_name)
-            .unwrap_or_default();
-        return Err(AppError::conflict(format!(
-            "{recipient} belongs to tenant '{name}', which is already a member of this community"
-        )));
+    if owners.is_empty() || members.len() < owners.len() {
+        return Ok(None);
     }
-    Ok(())
+    Ok(Some(
+        tenants::get(tx, members[0])?
+            .map(|t| t.company_name)
+            .unwrap_or_default(),
+    ))
 }
 
 /// Stores a new invitation, which takes its recipient's address in the
@@ -167,7 +183,11 @@ fn check_recipient_not_member(
 /// invitations created at once in one community do not conflict (see
 /// `invitations::insert_unless_address_held`); a refusal later in the same
 /// write takes the stored one back with the rest.
-fn take_address(tx: &WriteTx, inv: &Invitation, now: DateTime<Utc>) -> Result<(), AppError> {
+pub(super) fn take_address(
+    tx: &WriteTx,
+    inv: &Invitation,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     if invitations::insert_unless_address_held(tx, inv)? {
         return Ok(());
     }

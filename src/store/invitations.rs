@@ -6,7 +6,7 @@ use super::error::StoreError;
 use super::lookup::Lookup;
 use super::tables::{
     INVITATIONS, INVITATIONS_AWAITING_REMINDER, INVITATIONS_BY_COMMUNITY, INVITATIONS_BY_EXPIRY,
-    INVITATIONS_BY_INVITED_TENANT, INVITATION_QUOTA, LIVE_INVITATION,
+    INVITATIONS_BY_INVITED_TENANT, INVITATIONS_BY_RECIPIENT, INVITATION_QUOTA, LIVE_INVITATION,
 };
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::email::EmailAddress;
@@ -117,6 +117,8 @@ pub fn put(tx: &impl Writable, new: &Invitation) -> Result<(), StoreError> {
     if is_open(new) {
         tx.open_table(LIVE_INVITATION)?
             .insert((new.community.0, new.recipient.as_str()), id)?;
+        tx.open_table(INVITATIONS_BY_RECIPIENT)?
+            .insert((new.recipient.as_str(), new.community.0), id)?;
         tx.open_table(INVITATIONS_BY_EXPIRY)?
             .insert((new.expires.timestamp_millis(), id), ())?;
     }
@@ -145,6 +147,11 @@ fn unindex(tx: &WriteTransaction, old: &Invitation) -> Result<(), StoreError> {
     let key = (old.community.0, old.recipient.as_str());
     if live.get(key)?.is_some_and(|v| v.value() == id) {
         live.remove(key)?;
+    }
+    let mut by_recipient = tx.open_table(INVITATIONS_BY_RECIPIENT)?;
+    let key = (old.recipient.as_str(), old.community.0);
+    if by_recipient.get(key)?.is_some_and(|v| v.value() == id) {
+        by_recipient.remove(key)?;
     }
     tx.open_table(INVITATIONS_BY_EXPIRY)?
         .remove((old.expires.timestamp_millis(), id))?;
@@ -225,6 +232,42 @@ pub fn live_for(
         Some(id) => get(tx, id),
         None => Ok(None),
     }
+}
+
+/// The open invitations to this address, one per community at most (the
+/// one holding the address there), by community id; at most `limit`.
+pub fn open_to(
+    tx: &impl Readable,
+    recipient: &EmailAddress,
+    limit: usize,
+) -> Result<Vec<Invitation>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::invitations::open_to(
+        pg, recipient, limit
+    ));
+    let index = tx.table(INVITATIONS_BY_RECIPIENT)?;
+    let address = recipient.as_str();
+    let mut ids = Vec::new();
+    for entry in index
+        .range((address, Uuid::nil())..=(address, Uuid::max()))?
+        .take(limit)
+    {
+        ids.push(InvitationId(entry?.1.value()));
+    }
+    drop(index);
+    load_all(tx, ids)
+}
+
+/// Fills `INVITATIONS_BY_RECIPIENT` from `LIVE_INVITATION`, for a database
+/// written before the index existed (see `migrate`).
+pub(super) fn index_recipients(tx: &WriteTransaction) -> Result<(), StoreError> {
+    let live = tx.open_table(LIVE_INVITATION)?;
+    let mut by_recipient = tx.open_table(INVITATIONS_BY_RECIPIENT)?;
+    for entry in live.iter()? {
+        let (key, id) = entry?;
+        let (community, recipient) = key.value();
+        by_recipient.insert((recipient, community), id.value())?;
+    }
+    Ok(())
 }
 
 /// Invitations of a community (not withdrawn) issued by one tenant, oldest
@@ -537,5 +580,68 @@ mod tests {
             .read_blocking(|tx| awaiting_reminder(tx, window.0, window.1, 10))
             .unwrap();
         assert_eq!(due, vec![open.id]);
+    }
+
+    fn invitation(community: CommunityId, recipient: &EmailAddress) -> Invitation {
+        Invitation::new(
+            community,
+            TenantId::generate(),
+            PrincipalId::User(UserId::generate()),
+            recipient.clone(),
+            Utc::now(),
+            Duration::days(1),
+        )
+    }
+
+    /// A database from before the index (layout 3) has it filled from the
+    /// live invitations when opened.
+    #[test]
+    fn a_database_from_before_the_recipient_index_is_indexed_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let to = EmailAddress::parse("ops@b.example").unwrap();
+        let open: Vec<Invitation> = (0..3)
+            .map(|_| invitation(CommunityId::generate(), &to))
+            .collect();
+        let mut withdrawn = invitation(CommunityId::generate(), &to);
+        withdrawn.withdraw(Utc::now()).unwrap();
+        store
+            .write_blocking(|tx| {
+                for inv in open.iter().chain([&withdrawn]) {
+                    put(tx, inv)?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let indexed = |store: &Store| {
+            let mut ids: Vec<InvitationId> = store
+                .read_blocking(|tx| open_to(tx, &to, 100))
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        let mut expected: Vec<InvitationId> = open.iter().map(|i| i.id).collect();
+        expected.sort();
+        assert_eq!(indexed(&store), expected);
+
+        // As layout 3 left it: no such table.
+        store
+            .write_blocking(|tx| {
+                tx.delete_table(INVITATIONS_BY_RECIPIENT)?;
+                tx.open_table(crate::store::tables::META)?
+                    .insert("schema_version", 3)?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(indexed(&store), expected);
+        assert_eq!(
+            store.read_blocking(|tx| open_to(tx, &to, 2)).unwrap().len(),
+            2
+        );
     }
 }

@@ -14,7 +14,11 @@ use redb::WriteTransaction;
 pub type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// (from version, step to the next).
-pub const STEPS: &[(u64, Step)] = &[(1, add_counts), (2, add_reminder_index)];
+pub const STEPS: &[(u64, Step)] = &[
+    (1, add_counts),
+    (2, add_reminder_index),
+    (3, add_invitations_by_recipient),
+];
 
 /// 1 -> 2: the COUNTS table, filled once from the records it counts.
 fn add_counts(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -25,6 +29,11 @@ fn add_counts(tx: &WriteTransaction) -> Result<(), StoreError> {
 /// from the invitations (none of which was reminded yet).
 fn add_reminder_index(tx: &WriteTransaction) -> Result<(), StoreError> {
     super::invitations::index_awaiting_reminders(tx)
+}
+
+/// 3 -> 4: INVITATIONS_BY_RECIPIENT, filled from the live invitations.
+fn add_invitations_by_recipient(tx: &WriteTransaction) -> Result<(), StoreError> {
+    super::invitations::index_recipients(tx)
 }
 
 /// Brings a database stamped `found` to `target`, or says why it cannot.

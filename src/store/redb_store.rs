@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// Bumped when a redb table's key or value types change, with a step in
 /// `migrate`. A record's own layout is versioned by `codec::Record`
 /// instead; PostgreSQL's schema has its own numbered migrations (`pg`).
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 pub const FILE_NAME: &str = "communityd.redb";
 
 /// A data dir that cannot be created or written, in one line with the fix.

@@ -236,4 +236,8 @@ tables! {
     WEBHOOK_DUE: (i64, Uuid) => ();
     /// delivery id -> lease expiry ms: deliveries a worker is trying
     WEBHOOK_CLAIMS: Uuid => i64;
+    /// (recipient, community) -> the live invitation to that address there:
+    /// `LIVE_INVITATION` keyed by address first, so the invitations open to
+    /// one address are one range (a tenant's incoming invitations)
+    INVITATIONS_BY_RECIPIENT: (&str, Uuid) => Uuid;
 }

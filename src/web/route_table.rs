@@ -142,6 +142,10 @@ impl RouteTable {
                 None => paths.push((path, vec![op])),
             }
         }
+        // actix tries resources in order and answers from the first whose
+        // pattern matches, so where two paths overlap the literal segment
+        // goes first: `.../Invitations/Bulk` before `.../Invitations/{id}`.
+        paths.sort_by_key(|(path, _)| placeholders(path));
         for (path, ops) in paths {
             let resource = ops
                 .into_iter()
@@ -149,6 +153,13 @@ impl RouteTable {
             cfg.service(resource);
         }
     }
+}
+
+/// Which segments of a path are placeholders: a sort key that puts a
+/// literal segment before a placeholder in the same place (stable, so
+/// paths that cannot overlap keep their order among themselves).
+fn placeholders(path: &str) -> Vec<bool> {
+    path.split('/').map(|s| s.starts_with('{')).collect()
 }
 
 fn actix_method(method: &HttpMethod) -> actix_web::http::Method {

@@ -203,6 +203,16 @@ pub fn routes() -> Vec<Route> {
         ]);
     }
     rows.extend(sds_routes());
+    // Invitations to the tenant nobody has answered yet: its own Tenant
+    // Administrators only.
+    rows.push(route("GET", "/api/v1-preview/Tenants/{tenantId}/CommunityInvitations?state=InvitationCreated", None, refused));
+    // Several invitations at once: the same rights as one.
+    for (base, create) in [
+        (of_tenant, refused),
+        (of_caller, [401, 404, 403, 403, 404, 403]),
+    ] {
+        rows.push(route("POST", &format!("{base}/Invitations/Bulk"), Some(r#"{"InvitationRecipients":["new@matrix.example"]}"#), create));
+    }
     rows
 }
 

@@ -177,6 +177,9 @@ const ROWS: &[Row] = &[
     // Trusted partners are the owner's to set: a member's administrator is
     // refused, a stranger finds no community.
     row("POST", "/communities/{id}/trusted-domains", [303, 404, 403]),
+    // The bulk invite form is multipart: a plain form is refused before
+    // any lookup (the API's bulk rows hold the rights).
+    row("POST", "/communities/{id}/invitations/bulk", [303, 400, 400]),
     // Last: it ends the session the rows above use.
     row("POST", "/logout", [303, 303, 303]),
 ];

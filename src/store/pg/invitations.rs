@@ -150,6 +150,18 @@ pub fn live_for(
     row.map(|row| decode(row.get(0))).transpose()
 }
 
+pub fn open_to(
+    tx: &PgTx,
+    recipient: &EmailAddress,
+    limit: usize,
+) -> Result<Vec<Invitation>, StoreError> {
+    bodies(tx.query(
+        "SELECT body FROM invitations WHERE live_recipient = $1
+         ORDER BY community LIMIT $2",
+        &[&recipient.as_str(), &bigint(limit)],
+    )?)
+}
+
 pub fn issued_by(
     tx: &PgTx,
     community: CommunityId,
@@ -514,6 +526,14 @@ mod tests {
                         invitations::live_for(tx, community, recipient)
                     });
                     assert!(found.is_none_or(|i| i.community == self.communities[c]));
+                }
+            }
+            for recipient in &self.recipients {
+                for limit in [1, 100] {
+                    let open =
+                        twin.read("open_to", |tx| invitations::open_to(tx, recipient, limit));
+                    assert!(open.iter().all(|i| &i.recipient == recipient));
+                    assert!(open.len() <= limit);
                 }
             }
             for &tenant in &self.tenants {

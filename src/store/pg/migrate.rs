@@ -74,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: &[include_str!("migrations/0011/00_invitation_reminders.sql")],
     },
     Migration {
+        version: 12,
+        sql: &[include_str!(
+            "migrations/0012/00_invitations_by_recipient.sql"
+        )],
+    },
+    Migration {
         version: 13,
         sql: &[include_str!(
             "migrations/0013/00_community_trusted_domains.sql"

@@ -1,10 +1,12 @@
 //! Community invitations API: create, list, get, delete (withdraw), process
-//! an action (Accept, Decline, Confirm, Resend), details, and the accepted
-//! invitations addressed to a tenant.
+//! an action (Accept, Decline, Confirm, Resend), details, and the
+//! invitations addressed to a tenant (accepted, or still open).
 
 use super::mounts::{COMMUNITY, COMMUNITY_OF_TENANT, INVITATIONS, INVITATIONS_OF_TENANT};
+use super::sds::request::Query;
 use super::time;
 use crate::app::handshake::{self, Action};
+use crate::app::incoming_invitations;
 use crate::app::invitations::{self, InvitationView};
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, InvitationId, TenantId};
@@ -12,8 +14,11 @@ use crate::domain::invitation::InvitationState;
 use crate::web::extract::{context, ApiCaller, ApiJson, Paging};
 use crate::web::path::{CommunityPath, InvitationPath, TenantPath, TenantScope};
 use crate::web::route_table::RouteTable;
+use crate::web::schemas::query_param;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 pub fn operations(table: &mut RouteTable) {
     for mount in [COMMUNITY_OF_TENANT, COMMUNITY] {
@@ -52,6 +57,17 @@ pub struct InvitationBody {
     accepted_tenant_name: Option<String>,
     /// Whether the latest invitation email went out (see SPEC 4a).
     email_delivery: Option<DeliveryBody>,
+    /// The inviting tenant's name, in the invited tenant's list of open
+    /// invitations (`state=InvitationCreated`) only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    issuing_tenant_name: Option<String>,
+}
+
+impl InvitationBody {
+    fn issued_by(mut self, tenant_name: String) -> Self {
+        self.issuing_tenant_name = Some(tenant_name);
+        self
+    }
 }
 
 impl From<InvitationView> for InvitationBody {
@@ -75,6 +91,7 @@ impl From<InvitationView> for InvitationBody {
                 attempts: d.attempts,
                 last_error: d.last_error,
             }),
+            issuing_tenant_name: None,
         }
     }
 }
@@ -225,9 +242,47 @@ async fn details(
     }))
 }
 
-/// Accepted invitations awaiting confirmation
-#[utoipa::path(get, path = "/CommunityInvitations", params(Paging),
-    responses((status = 200, description = "Accepted invitations awaiting confirmation", body = [InvitationBody])))]
+/// `state` of the tenant's invitation list: the accepted ones (I7's own
+/// answer, the default) or the ones still waiting for an answer.
+pub struct AddressedParams;
+
+impl utoipa::IntoParams for AddressedParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = vec![query_param(
+            "state",
+            "InvitationAccepted (default): invitations the tenant accepted that await the inviter's confirmation. \
+             InvitationCreated: open invitations addressed to the tenant's users that nobody has answered yet, \
+             with the inviting tenant's name; accept or decline them by id without the email's link.",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(ADDRESSED_STATES)),
+        )];
+        params.extend(Paging::into_params(|| None));
+        params
+    }
+}
+
+/// The values `state` takes.
+const ADDRESSED_STATES: [&str; 2] = ["InvitationAccepted", "InvitationCreated"];
+
+/// The list `state` asks for: true for the open (created) ones.
+fn wants_open(req: &HttpRequest) -> Result<bool, AppError> {
+    let query = Query::of(req);
+    match query.get("state") {
+        None => Ok(false),
+        Some(s) if s.eq_ignore_ascii_case(ADDRESSED_STATES[0]) => Ok(false),
+        Some(s) if s.eq_ignore_ascii_case(ADDRESSED_STATES[1]) => Ok(true),
+        Some(_) => Err(AppError::invalid(
+            "state",
+            format!("must be one of {}", ADDRESSED_STATES.join(", ")),
+        )),
+    }
+}
+
+/// Invitations addressed to the tenant: accepted ones awaiting
+/// confirmation, or with `state=InvitationCreated` the open ones
+#[utoipa::path(get, path = "/CommunityInvitations", params(AddressedParams),
+    responses((status = 200, description = "Invitations addressed to the tenant in the state asked for", body = [InvitationBody])))]
 async fn accepted(
     req: HttpRequest,
     caller: ApiCaller,
@@ -236,11 +291,18 @@ async fn accepted(
 ) -> Result<HttpResponse, AppError> {
     let ctx = context(&req)?;
     let tenant = path.tenant;
-    let found = invitations::accepted_by_tenant(&ctx, caller.0, tenant, paging.0).await?;
-    Ok(HttpResponse::Ok().json(
-        found
+    let bodies: Vec<InvitationBody> = if wants_open(&req)? {
+        incoming_invitations::list(&ctx, caller.0, tenant, paging.0)
+            .await?
+            .into_iter()
+            .map(|i| InvitationBody::from(i.view).issued_by(i.inviting_tenant))
+            .collect()
+    } else {
+        invitations::accepted_by_tenant(&ctx, caller.0, tenant, paging.0)
+            .await?
             .into_iter()
             .map(InvitationBody::from)
-            .collect::<Vec<_>>(),
-    ))
+            .collect()
+    };
+    Ok(HttpResponse::Ok().json(bodies))
 }

@@ -24,6 +24,7 @@ macro_rules! at_path {
 pub mod audit_events;
 pub mod audit_export;
 pub mod authorization_code_clients;
+pub mod bulk_invitations;
 pub mod clients;
 pub mod communities;
 pub mod community_members;

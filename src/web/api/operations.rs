@@ -1,9 +1,9 @@
 //! Every API operation, into the one route table.
 
 use super::{
-    audit_events, authorization_code_clients, clients, communities, community_members,
-    community_tenants, directory, identity_providers, invitations, roles, sds, tenants, usage,
-    users, webhooks,
+    audit_events, authorization_code_clients, bulk_invitations, clients, communities,
+    community_members, community_tenants, directory, identity_providers, invitations, roles, sds,
+    tenants, usage, users, webhooks,
 };
 use crate::web::route_table::RouteTable;
 
@@ -23,4 +23,5 @@ pub fn add_all(table: &mut RouteTable) {
     sds::operations(table);
     usage::operations(table);
     webhooks::operations(table);
+    bulk_invitations::operations(table);
 }

@@ -1,8 +1,11 @@
 //! The caller's communities (and those awaiting the inviter's confirmation),
-//! creating one, and deleting one (by its owner).
+//! the invitations addressed to the tenant's people (answered through the
+//! same form as an invitation's email link), creating a community, and
+//! deleting one (by its owner).
 
 use super::render::{readable_time, PageResult, Portal};
 use crate::app::communities::{self, CommunityView};
+use crate::app::incoming_invitations::{self, IncomingInvitation};
 use crate::app::portal;
 use crate::domain::ids::CommunityId;
 use crate::domain::membership::CommunityTenantStatus;
@@ -17,6 +20,29 @@ struct AwaitingRow {
     community_name: String,
     inviting_tenant: String,
     accepted: Option<String>,
+}
+
+/// An invitation to the tenant nobody has answered yet: Join or Decline.
+#[derive(Serialize)]
+struct IncomingRow {
+    id: String,
+    community_name: String,
+    inviting_tenant: String,
+    recipient: String,
+    expires: String,
+}
+
+impl IncomingRow {
+    fn of(i: &IncomingInvitation) -> Self {
+        let inv = &i.view.invitation;
+        Self {
+            id: inv.id.to_string(),
+            community_name: i.view.community_name.clone(),
+            inviting_tenant: i.inviting_tenant.clone(),
+            recipient: inv.recipient.to_string(),
+            expires: readable_time(&inv.expires),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -75,9 +101,16 @@ async fn list_inner(p: &Portal) -> PageResult {
             accepted: a.accepted.as_ref().map(readable_time),
         })
         .collect();
+    let incoming: Vec<IncomingRow> =
+        incoming_invitations::for_page(&p.ctx, v.caller(), Page::default())
+            .await?
+            .iter()
+            .map(IncomingRow::of)
+            .collect();
     let mut page = tera::Context::new();
     page.insert("communities", &rows);
     page.insert("awaiting", &awaiting);
+    page.insert("incoming", &incoming);
     page.insert(
         "can_create",
         &Operation::CreateCommunity.allows(v.who.tenant_roles),

@@ -329,6 +329,11 @@ pub fn table() -> Vec<PageRoute> {
             "/communities/{id}/trusted-domains",
             web::to(community::trusted_domains::save),
         ),
+        page(
+            Method::POST,
+            "/communities/{id}/invitations/bulk",
+            web::to(community::bulk_invite::invite_bulk),
+        ),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! tab; each tab draws inside the `frame` every tab shares, so the tabs
 //! use the frame and never each other.
 
+pub mod bulk_invite;
 pub mod contact;
 pub mod details;
 pub mod edit;
