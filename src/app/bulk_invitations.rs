@@ -11,6 +11,7 @@ use super::error::AppError;
 use super::invitations::{
     day_of, invitation_email, member_owning, take_address, Delivery, InvitationView,
 };
+use super::trusted_domains;
 use crate::domain::audit::{AuditKind, Origin, Subject};
 use crate::domain::email::EmailAddress;
 use crate::domain::identity::Caller;
@@ -40,6 +41,8 @@ pub enum Outcome {
     Invalid(String),
     /// The community has sent today's invitation emails.
     OverDailyCap,
+    /// The community invites only addresses at its trusted domains.
+    DomainNotAllowed,
 }
 
 impl Outcome {
@@ -51,6 +54,7 @@ impl Outcome {
             Self::AlreadyInvited(_) => "AlreadyInvited",
             Self::Invalid(_) => "Invalid",
             Self::OverDailyCap => "OverDailyCap",
+            Self::DomainNotAllowed => "DomainNotAllowed",
         }
     }
 
@@ -68,6 +72,9 @@ impl Outcome {
             Self::OverDailyCap => Some(format!(
                 "this community has sent its {cap} invitation emails for today (UTC)"
             )),
+            Self::DomainNotAllowed => {
+                Some("this community invites only addresses at its trusted domains".into())
+            }
         }
     }
 }
@@ -188,6 +195,9 @@ fn invite_one(tx: &WriteTx, s: &Sending, listed: &Listed) -> Result<RecipientRes
 /// the cap. (Trusted email domains, when a community sets them, are
 /// checked before these.)
 fn outcome(tx: &WriteTx, s: &Sending, recipient: &EmailAddress) -> Result<Outcome, AppError> {
+    if !trusted_domains::domain_allowed(tx, s.community, recipient)? {
+        return Ok(Outcome::DomainNotAllowed);
+    }
     if let Some(tenant) = member_owning(tx, s.community, recipient, s.now)? {
         return Ok(Outcome::AlreadyMember(tenant));
     }

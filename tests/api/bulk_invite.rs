@@ -361,3 +361,38 @@ async fn the_invitations_tab_takes_pasted_addresses_and_a_csv() {
     assert_eq!(over.status(), StatusCode::BAD_REQUEST);
     assert_eq!(listed(&app, &alpha, &community).await.len(), 4);
 }
+
+/// A community that invites only its trusted domains answers each other
+/// address `DomainNotAllowed`, sends it nothing and spends no cap on it.
+#[tokio::test]
+async fn an_address_outside_the_trusted_domains_is_not_sent() {
+    let app = spawn_app().await;
+    let owner = app.tenant("Owner").await;
+    let community = app.community(&owner, "Trusted only").await;
+    let path = format!("{}/{community}", communities_path(owner.id));
+    let trusted = json!({ "AllowedDomains": ["partner.example"] });
+    let r = app.put_json(&path, &owner.token, &trusted).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let results = bulk(
+        &app,
+        &owner,
+        &community,
+        &["ops@partner.example", "ops@elsewhere.example"],
+    )
+    .await;
+    assert_eq!(
+        outcomes(&results),
+        owned(&[
+            ("ops@partner.example", "Sent"),
+            ("ops@elsewhere.example", "DomainNotAllowed"),
+        ])
+    );
+    assert!(results[1]["Reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("trusted domains")));
+    assert_eq!(
+        listed(&app, &owner, &community).await,
+        ["ops@partner.example"]
+    );
+}

@@ -125,6 +125,7 @@ fn label(outcome: &Outcome) -> &'static str {
         Outcome::AlreadyInvited(_) => "Already invited",
         Outcome::Invalid(_) => "Not an address",
         Outcome::OverDailyCap => "Over today's limit",
+        Outcome::DomainNotAllowed => "Domain not trusted",
     }
 }
 
