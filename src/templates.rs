@@ -72,6 +72,8 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "email/webhook_disabled.subject.txt",
     "email/webhook_disabled.html",
     "email/webhook_disabled.txt",
+    "pages/webhooks.html",
+    "pages/webhook_secret.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

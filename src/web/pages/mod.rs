@@ -25,6 +25,7 @@ pub mod streams;
 pub mod tenant_settings;
 pub mod two_factor;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -328,6 +329,23 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/communities/{id}/trusted-domains",
             web::to(community::trusted_domains::save),
+        ),
+        page(Method::GET, "/tenant/webhooks", web::to(webhooks::show)),
+        page(Method::POST, "/tenant/webhooks", web::to(webhooks::create)),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/delete",
+            web::to(webhooks::delete),
+        ),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/enable",
+            web::to(webhooks::enable),
+        ),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/disable",
+            web::to(webhooks::disable),
         ),
     ]
 }
