@@ -25,6 +25,7 @@ pub mod streams;
 pub mod tenant_settings;
 pub mod two_factor;
 pub mod users;
+pub mod webhook_deliveries;
 pub mod webhooks;
 
 use actix_web::http::{header, Method, StatusCode};
@@ -346,6 +347,16 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/tenant/webhooks/{webhook}/disable",
             web::to(webhooks::disable),
+        ),
+        page(
+            Method::GET,
+            "/tenant/webhooks/{webhook}",
+            web::to(webhook_deliveries::show),
+        ),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+            web::to(webhook_deliveries::redeliver),
         ),
     ]
 }

@@ -134,6 +134,7 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "webhook_deleted" => "Webhook deleted; nothing more is sent to it.",
         "webhook_enabled" => "Webhook enabled; new events are sent to it again.",
         "webhook_disabled" => "Webhook disabled; nothing is sent to it until it is enabled again.",
+        "webhook_redelivered" => "Delivery queued again with the same webhook-id; its status shows when it has been sent.",
         _ => return None,
     })
 }
