@@ -129,7 +129,7 @@ function seed(dataDir, c) {
 
 function startServer(dataDir, smtpPort) {
   server = spawn(BIN, ['--data-dir', dataDir, 'serve', '--bind', '127.0.0.1:0'], {
-    env: { ...process.env, COMMUNITYD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, COMMUNITYD_MAIL_RETRY_BASE: '200ms', COMMUNITYD_TENANT_SIGNUP: 'invited', COMMUNITYD_USAGE_FLUSH_INTERVAL: '300ms', RUST_LOG: 'warn' },
+    env: { ...process.env, COMMUNITYD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, COMMUNITYD_MAIL_RETRY_BASE: '200ms', COMMUNITYD_TENANT_SIGNUP: 'invited', COMMUNITYD_USAGE_FLUSH_INTERVAL: '300ms', COMMUNITYD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {
@@ -725,6 +725,58 @@ async function clientsPage(browser, base, view) {
   await audit(page, view, 'client-delete-confirm');
   await page.locator('form button[data-confirm]').click();
   await see(page, 'Client deleted; its secrets no longer get tokens.');
+  await ctx.close();
+}
+
+/**
+ * Tenant settings -> Webhooks: an endpoint registered on the page shows its
+ * signing secret once, is listed, has a delivery log, is disabled and then
+ * deleted after a confirmation.
+ */
+async function webhooksPage(browser, base, view) {
+  const who = cast(view).invitee;
+  const ctx = await browser.newContext({ viewport: view.viewport, isMobile: !!view.isMobile, hasTouch: !!view.hasTouch });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login?next=/communities`);
+  await signIn(page, view, who, 'webhooks-sign-in');
+  await page.waitForURL(/\/communities$/);
+  await page.getByRole('link', { name: 'Tenant settings' }).click();
+  await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+  await page.waitForURL(/\/tenant\/webhooks$/);
+  await audit(page, view, 'webhooks-empty');
+  // No event ticked: the form comes back naming the events.
+  await page.getByLabel('URL').fill('http://127.0.0.1:9/hooks/in');
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await see(page, 'The events must name at least one of');
+  await audit(page, view, 'webhooks-refused');
+  await page.getByLabel('Invitation.Created').check();
+  await page.getByLabel('Description (optional)').fill('Our ERP');
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  await see(page, 'Copy the signing secret now.');
+  await audit(page, view, 'webhook-created', { idsAllowed: true });
+  const secret = (await page.locator('#webhook-secret').innerText()).trim();
+  assert.match(secret, /^whsec_/, 'the signing secret is shown');
+
+  await page.getByRole('link', { name: 'Done' }).click();
+  await page.waitForURL(/\/tenant\/webhooks$/);
+  await see(page, 'Our ERP');
+  assert.ok(!(await page.content()).includes(secret), 'the secret is shown only once');
+  await audit(page, view, 'webhooks-list', { idsAllowed: true });
+  await page.getByRole('link', { name: /^Delivery log/ }).click();
+  await page.waitForURL(/\/tenant\/webhooks\/[0-9a-f-]+$/);
+  await see(page, 'Nothing has been sent to this webhook yet.');
+  await audit(page, view, 'webhook-delivery-log', { idsAllowed: true });
+  await page.getByRole('link', { name: '← Webhooks' }).click();
+  await page.waitForURL(/\/tenant\/webhooks$/);
+  await page.getByRole('button', { name: /^Disable/ }).click();
+  await see(page, 'Webhook disabled; nothing is sent to it until it is enabled again.');
+  await audit(page, view, 'webhooks-disabled', { idsAllowed: true });
+  await page.getByRole('button', { name: /^Delete/ }).click();
+  assert.match(await page.locator('h1').innerText(), /\?$/, 'a confirmation page asks first');
+  await audit(page, view, 'webhook-delete-confirm');
+  await page.locator('form button[data-confirm]').click();
+  await see(page, 'Webhook deleted; nothing more is sent to it.');
+  await see(page, 'Your tenant has no webhooks yet.');
   await ctx.close();
 }
 
@@ -1461,6 +1513,7 @@ async function main() {
     tests.push([`a member finds the owner's changes in its audit log (${view.name})`, () => auditLog(browser, base, view)]);
     tests.push([`a partner from a trusted domain is Active as it accepts (${view.name})`, () => trustedPartners(browser, base, view)]);
     tests.push([`a tenant joins from its Communities page after a bulk invite (${view.name})`, () => incomingAndBulk(browser, base, view)]);
+    tests.push([`webhooks registered, logged, disabled and deleted on the Webhooks page (${view.name})`, () => webhooksPage(browser, base, view)]);
   }
   tests.push([`an administrator adds an identity provider on the Sign-in page (${VIEWS[0].name})`,
     async () => addProvider(browser, base, await idpStarted)]);

@@ -73,6 +73,9 @@ const BUILT_IN: &[(&str, &str)] = built_in!(
     "email/webhook_disabled.html",
     "email/webhook_disabled.txt",
     "pages/bulk_invite.html",
+    "pages/webhooks.html",
+    "pages/webhook_secret.html",
+    "pages/webhook_deliveries.html",
 );
 
 /// The built-in templates, each replaced by `<dir>/<name>` when that file exists.

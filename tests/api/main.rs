@@ -76,5 +76,6 @@ mod usage;
 mod users;
 mod users_page;
 mod value_pages;
+mod webhook_pages;
 mod webhook_receiver;
 mod webhooks;

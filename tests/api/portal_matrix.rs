@@ -180,6 +180,17 @@ const ROWS: &[Row] = &[
     // The bulk invite form is multipart: a plain form is refused before
     // any lookup (the API's bulk rows hold the rights).
     row("POST", "/communities/{id}/invitations/bulk", [303, 400, 400]),
+    // Each administrator's own tenant's webhooks: an empty create form is
+    // refused naming its URL; the owner's endpoint and its log are found by
+    // no other tenant, asked or confirmed.
+    row("GET", "/tenant/webhooks", [303, 200, 200]),
+    row("POST", "/tenant/webhooks", [303, 400, 400]),
+    row("POST", "/tenant/webhooks/{webhook}/delete", [303, 404, 404]),
+    confirmed("POST", "/tenant/webhooks/{webhook}/delete", YES, [303, 404, 404]),
+    row("POST", "/tenant/webhooks/{webhook}/enable", [303, 404, 404]),
+    row("POST", "/tenant/webhooks/{webhook}/disable", [303, 404, 404]),
+    row("GET", "/tenant/webhooks/{webhook}", [303, 404, 404]),
+    row("POST", "/tenant/webhooks/{webhook}/deliveries/{delivery}/redeliver", [303, 404, 404]),
     // Last: it ends the session the rows above use.
     row("POST", "/logout", [303, 303, 303]),
 ];
@@ -192,6 +203,8 @@ struct World {
     invitation: String,
     /// A custom role of the owner's.
     role: String,
+    /// A webhook endpoint of the owner's.
+    webhook: String,
     /// A browser per caller, in the order of `CALLERS`, and its CSRF token.
     browsers: Vec<(Browser, String)>,
     /// What each caller may not see, in the order of `CALLERS`.
@@ -229,6 +242,21 @@ async fn world() -> World {
         .as_str()
         .expect("Id")
         .to_string();
+    let made = app
+        .post_json(
+            &format!("/api/v1/Tenants/{}/Webhooks", owner.id),
+            &owner.token,
+            &serde_json::json!({
+                "Url": "http://127.0.0.1:9/owner-hook",
+                "Events": ["Invitation.Created"],
+                "Description": "Owner ERP"
+            }),
+        )
+        .await;
+    let webhook = json_with_status(made, reqwest::StatusCode::CREATED).await["Id"]
+        .as_str()
+        .expect("Id")
+        .to_string();
     let browsers = vec![
         (Browser::new(&app), String::new()),
         signed_in(&app, &foreign).await,
@@ -241,6 +269,8 @@ async fn world() -> World {
         invitation.clone(),
         "Owner Steward".to_string(),
         role.clone(),
+        "owner-hook".to_string(),
+        "Owner ERP".to_string(),
     ];
     let community_data = vec!["Plant data".to_string(), community.clone()];
     World {
@@ -254,6 +284,7 @@ async fn world() -> World {
         community,
         invitation,
         role,
+        webhook,
         browsers,
     }
 }
@@ -296,6 +327,8 @@ impl World {
             .replace("{secret}", "1")
             .replace("{role}", &self.role)
             .replace("{provider}", "5f0c1f9e-2b0e-4a8e-9d55-0c0ffee00001")
+            .replace("{webhook}", &self.webhook)
+            .replace("{delivery}", "5f0c1f9e-2b0e-4a8e-9d55-0c0ffee00002")
     }
 
     async fn call(&self, r: &Row, caller: usize) -> (u16, String) {

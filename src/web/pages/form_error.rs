@@ -24,6 +24,8 @@ fn label(field: &str) -> &'static str {
         "Domains" => "The email domains",
         "GroupsClaim" => "The groups claim",
         "GroupRoles" => "The group mappings",
+        "Url" => "The URL",
+        "Events" => "The events",
         _ => "A field",
     }
 }

@@ -25,6 +25,8 @@ pub mod streams;
 pub mod tenant_settings;
 pub mod two_factor;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -333,6 +335,33 @@ pub fn table() -> Vec<PageRoute> {
             Method::POST,
             "/communities/{id}/invitations/bulk",
             web::to(community::bulk_invite::invite_bulk),
+        ),
+        page(Method::GET, "/tenant/webhooks", web::to(webhooks::show)),
+        page(Method::POST, "/tenant/webhooks", web::to(webhooks::create)),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/delete",
+            web::to(webhooks::delete),
+        ),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/enable",
+            web::to(webhooks::enable),
+        ),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/disable",
+            web::to(webhooks::disable),
+        ),
+        page(
+            Method::GET,
+            "/tenant/webhooks/{webhook}",
+            web::to(webhook_deliveries::show),
+        ),
+        page(
+            Method::POST,
+            "/tenant/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+            web::to(webhook_deliveries::redeliver),
         ),
     ]
 }

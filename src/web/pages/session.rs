@@ -131,6 +131,10 @@ pub fn flash_text(code: &str) -> Option<&'static str> {
         "two_factor_off" => "Two-factor sign-in turned off; you sign in with your password alone.",
         "two_factor_reset" => "Two-factor sign-in reset; the user signs in with their password, and sets up an app again if your tenant requires codes.",
         "trusted_domains_saved" => "Trusted partners saved; invitations, acceptances and confirmations follow them from now on.",
+        "webhook_deleted" => "Webhook deleted; nothing more is sent to it.",
+        "webhook_enabled" => "Webhook enabled; new events are sent to it again.",
+        "webhook_disabled" => "Webhook disabled; nothing is sent to it until it is enabled again.",
+        "webhook_redelivered" => "Delivery queued again with the same webhook-id; its status shows when it has been sent.",
         _ => return None,
     })
 }

@@ -53,6 +53,10 @@ async fn settings_page(
         "can_audit",
         &Operation::ViewAuditLog.allows(v.who.tenant_roles),
     );
+    page.insert(
+        "can_webhooks",
+        &Operation::ManageWebhooks.allows(v.who.tenant_roles),
+    );
     if let Some(e) = error {
         page.insert("error", e);
     }
