@@ -127,6 +127,10 @@ async fn start(settings: Settings, dir: Arc<TempDir>, clock: Clock) -> TestApp {
         clock,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Below the server's 5 s keep-alive: a connection the server
+            // is closing at that moment is never reused (it would answer
+            // "connection reset" to a request sent into the close).
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("http client"),
         dir,
