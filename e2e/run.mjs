@@ -1454,7 +1454,7 @@ async function incomingAndBulk(browser, base, view) {
   const row = g.locator(`tr[data-incoming="${community}"]`);
   assert.match(await row.innerText(), new RegExp(host.tenant), 'who invites');
   await audit(g, view, 'incoming-invitations');
-  await row.getByRole('button', { name: /Join/ }).click();
+  await row.getByRole('button', { name: /^Join/ }).click();
   await g.waitForURL(/\/communities$/);
   await see(g, 'You joined.');
   await see(g, `Awaiting confirmation by ${host.tenant}`);
