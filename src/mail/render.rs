@@ -63,7 +63,16 @@ fn fields<'a>(
         reason: "",
     };
     let name = match notice {
+        // A reminder carries the invitation's own link, signed for the
+        // generation it reminds of.
         Notice::Invitation {
+            invitation,
+            generation,
+            community_name,
+            inviting_tenant,
+            expires,
+        }
+        | Notice::InvitationReminder {
             invitation,
             generation,
             community_name,
@@ -79,7 +88,10 @@ fn fields<'a>(
             f.community_name = community_name;
             f.inviting_tenant = inviting_tenant;
             f.expires = readable(expires);
-            "invite"
+            match notice {
+                Notice::InvitationReminder { .. } => "invite_reminder",
+                _ => "invite",
+            }
         }
         Notice::PendingConfirmation {
             invitation,
@@ -159,24 +171,6 @@ fn fields<'a>(
             f.tenant_name = tenant_name;
             f.expires = readable(expires);
             "user_invitation"
-        }
-        Notice::InvitationReminder {
-            invitation,
-            generation,
-            community_name,
-            inviting_tenant,
-            expires,
-        } => {
-            let claims = LinkClaims {
-                invitation: *invitation,
-                generation: *generation,
-            };
-            let token = links.issue(LinkPurpose::Invite, claims, *expires)?;
-            f.link = format!("{base}/invitations/{token}");
-            f.community_name = community_name;
-            f.inviting_tenant = inviting_tenant;
-            f.expires = readable(expires);
-            "invite_reminder"
         }
         Notice::InvitationExpired {
             community,
