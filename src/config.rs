@@ -116,6 +116,9 @@ pub struct Settings {
     /// Reads that can be large running at once on the blocking pool; 0:
     /// one per core.
     pub large_read_slots: usize,
+    /// Shares one community stream search examines at most; tenants whose
+    /// shares lie beyond are answered as not searched (207).
+    pub search_share_budget: usize,
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
     /// How long a forgot-password email's links work.
@@ -224,6 +227,9 @@ impl Settings {
         }
         if self.invitation_ttl.is_zero() {
             return Err("invitation_ttl must be more than zero".into());
+        }
+        if self.search_share_budget == 0 {
+            return Err("search_share_budget must be at least 1".into());
         }
         if self.body_limit_bytes < 1024 {
             return Err("body_limit_bytes must be at least 1024".into());

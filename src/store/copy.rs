@@ -20,8 +20,8 @@ use super::profiles::MemberProfile;
 use super::sds_values::Direction;
 use super::{
     audit_events, authorization_code_clients, communities, custom_roles, grants, identities,
-    identity_providers, invitations, memberships, outbox, profiles, sds_streams, sds_types,
-    sds_values, secrets, sessions, shares, sign_in_policies, stream_defaults, tenants,
+    identity_providers, invitations, memberships, namespace_access, outbox, profiles, sds_streams,
+    sds_types, sds_values, secrets, sessions, shares, sign_in_policies, stream_defaults, tenants,
     trusted_domains, two_factor, usage, user_invitations, webhooks,
 };
 use super::{ReadTx, Store, WriteTx};
@@ -536,6 +536,8 @@ struct TenantPiece {
     authorization_code_clients: Vec<AuthorizationCodeClient>,
     /// (namespace, the list its new streams get)
     stream_defaults: Vec<(String, AccessControlList)>,
+    /// (namespace, its own list; the empty namespace: the tenant's default)
+    namespace_access: Vec<(String, AccessControlList)>,
     webhooks: Vec<WebhookEndpoint>,
 }
 
@@ -553,6 +555,7 @@ fn read_tenant(tx: &ReadTx, id: TenantId) -> Result<TenantPiece, StoreError> {
         two_factor: two_factor::of_tenant(tx, id)?,
         authorization_code_clients: authorization_code_clients::of_tenant(tx, id)?,
         stream_defaults: stream_defaults::of_tenant(tx, id)?,
+        namespace_access: namespace_access::of_tenant(tx, id)?,
         webhooks: webhooks::of_tenant(tx, id)?,
     })
 }
@@ -596,6 +599,13 @@ fn tenant_items(p: &TenantPiece) -> Result<Vec<Item>, StoreError> {
         for (namespace, acl) in &p.stream_defaults {
             out.push(item(
                 "stream default",
+                format!("{}/{namespace}", t.id),
+                acl,
+            )?);
+        }
+        for (namespace, acl) in &p.namespace_access {
+            out.push(item(
+                "namespace access",
                 format!("{}/{namespace}", t.id),
                 acl,
             )?);
@@ -662,6 +672,9 @@ fn write_tenant(tx: &WriteTx, p: &TenantPiece) -> Result<(), CopyError> {
     }
     for (namespace, acl) in &p.stream_defaults {
         stream_defaults::put(tx, t.id, namespace, acl)?;
+    }
+    for (namespace, acl) in &p.namespace_access {
+        namespace_access::put_row(tx, t.id, namespace, acl)?;
     }
     for w in &p.webhooks {
         webhooks::put(tx, w)?;

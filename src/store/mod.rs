@@ -33,6 +33,8 @@ pub mod memberships;
 mod memo;
 pub mod meta;
 mod migrate;
+pub mod namespace_access;
+pub mod namespaces;
 pub mod outbox;
 pub mod pg;
 pub mod prefetch;

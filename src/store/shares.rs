@@ -67,6 +67,31 @@ pub fn of_community(
     Ok(out)
 }
 
+/// The first `limit` shares of a community (of one tenant of it, when
+/// `only` names one), by tenant: a search's bounded look at what is shared.
+pub fn first_of_community(
+    tx: &impl Readable,
+    community: CommunityId,
+    only: Option<TenantId>,
+    limit: usize,
+) -> Result<Vec<(TenantId, String)>, StoreError> {
+    let tx = &redb_or_pg!(tx, |pg| super::pg::shares::first_of_community(
+        pg, community, only, limit
+    ));
+    let table = tx.table(SHARES)?;
+    let (low, high) = only.map_or((Uuid::nil(), Uuid::max()), |t| (t.0, t.0));
+    let mut out = Vec::new();
+    for entry in table
+        .range((community.0, low, "")..(community.0, high, "\u{10FFFF}"))?
+        .take(limit)
+    {
+        let (key, _) = entry?;
+        let (_, tenant, stream) = key.value();
+        out.push((TenantId(tenant), stream.to_string()));
+    }
+    Ok(out)
+}
+
 /// The stream refs one tenant shares into a community.
 pub fn of_tenant(
     tx: &impl Readable,

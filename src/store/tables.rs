@@ -169,6 +169,10 @@ tables! {
     /// (tenant, namespace) -> the AccessControlList the namespace gives new
     /// streams (none: the built-in list)
     SDS_STREAM_DEFAULTS: (Uuid, &str) => &[u8] = record::<AccessControlList>;
+    /// (tenant, namespace) -> the namespace's own AccessControlList; the
+    /// empty namespace (no namespace id is empty) holds the tenant's default
+    /// list for namespaces (none: the built-in list)
+    SDS_NAMESPACE_ACCESS: (Uuid, &str) => &[u8] = record::<AccessControlList>;
     /// storage ids of deleted streams whose values are still being removed
     /// (a bounded batch per transaction; see `sds_values::remove_some`)
     SDS_VALUE_PURGES: Uuid => ();

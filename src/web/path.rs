@@ -197,6 +197,10 @@ path_shape!(
     NamespacePath { tenant: TenantId = "tenantId", namespace: String = "namespaceId" }
 );
 path_shape!(
+    /// `.../Namespaces/{namespaceId}` under the tenant's mount.
+    NamespaceIdPath { namespace: String = "namespaceId" }
+);
+path_shape!(
     /// An SDS namespace of a tenant, read through a community.
     CommunityNamespacePath {
         community: CommunityId = "communityId",

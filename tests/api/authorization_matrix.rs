@@ -245,6 +245,19 @@ fn sds_routes() -> Vec<Route> {
     let write = [401, 403, 204, 403, 403, 403];
     let manage = [401, 403, 403, 403, 403, 403];
     let mut rows = Vec::new();
+    // The tenant's namespaces: listed and read by those who use the
+    // tenant's data (the built-in list gives Tenant Members Read), their
+    // lists changed by Tenant Administrators only.
+    rows.extend([
+        route("GET", &format!("{TENANT}/Namespaces"), None, read),
+        route("GET", &format!("{TENANT}/Namespaces/{{namespaceId}}"), None, read),
+        route("GET", &format!("{TENANT}/Namespaces/{{namespaceId}}/AccessControl"), None, read),
+        route("PUT", &format!("{TENANT}/Namespaces/{{namespaceId}}/AccessControl"), ACL, manage),
+        route("PATCH", &format!("{TENANT}/Namespaces/{{namespaceId}}/AccessControl"), ACL_PATCH, manage),
+        route("GET", &format!("{TENANT}/AccessControl/Namespaces"), None, read),
+        route("PUT", &format!("{TENANT}/AccessControl/Namespaces"), ACL, manage),
+        route("PATCH", &format!("{TENANT}/AccessControl/Namespaces"), ACL_PATCH, manage),
+    ]);
     for ns in [
         "/api/v1/Tenants/{tenantId}/Namespaces/{namespaceId}",
         "/api/v1-preview/Tenants/{tenantId}/Namespaces/{namespaceId}",

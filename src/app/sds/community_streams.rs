@@ -1,16 +1,13 @@
-//! What a community shares: the stream search (with the summary's
-//! membership checks) and, for the portal, each tenant's shared streams.
+//! What a community shares: a search hit (the search is
+//! `community_search`) and, for the portal, each tenant's shared streams.
 
-use crate::app::access::acting;
-use crate::app::community_access::{check_path_tenant, enter, in_community, InCommunity};
+use crate::app::community_access::{in_community, InCommunity};
 use crate::app::sds::stream_access::may_read_own;
 use crate::app::sds::visibility::{self, Sharers};
 use crate::app::{AppError, Context};
 use crate::domain::identity::Caller;
 use crate::domain::ids::{CommunityId, TenantId};
-use crate::domain::paging::Page;
 use crate::domain::permission::Operation;
-use crate::domain::sds::search::{SearchQuery, Searchable};
 use crate::domain::sds::stream::SdsStream;
 use crate::store::{sds_streams, shares, Readable};
 use chrono::{DateTime, Utc};
@@ -23,77 +20,6 @@ pub struct SharedStream {
     pub tenant: TenantId,
     pub tenant_name: String,
     pub stream: SdsStream,
-}
-
-/// Searches the streams shared into `community` that the caller can read
-/// (`visibility`: the caller holds Community Member, both tenants' shares
-/// are visible). Others in the community get an empty list.
-pub async fn search(
-    ctx: &Context,
-    caller: Caller,
-    path_tenant: Option<TenantId>,
-    community: CommunityId,
-    query: SearchQuery,
-    page: Page,
-    only_tenant: Option<TenantId>,
-) -> Result<Vec<SharedStream>, AppError> {
-    ctx.store
-        .read_large(&ctx.large_reads, move |tx| {
-            check_path_tenant(caller, path_tenant)?;
-            let at = enter(tx, acting(tx, caller)?, community, false)?;
-            at.require(Operation::ViewSummary)?;
-            if !visibility::reader_sees(&at) {
-                return Ok(Vec::new());
-            }
-            let mut out = Vec::new();
-            let mut skip = page.skip;
-            for hit in visible(tx, community)? {
-                if only_tenant.is_some_and(|t| t != hit.tenant) {
-                    continue;
-                }
-                let s = &hit.stream;
-                let searchable = Searchable {
-                    id: &s.id,
-                    name: &s.name,
-                    description: &s.description,
-                    type_id: &s.type_id,
-                };
-                if !query.matches(&searchable) {
-                    continue;
-                }
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                out.push(hit);
-                if out.len() >= page.count {
-                    break;
-                }
-            }
-            Ok(out)
-        })
-        .await
-}
-
-/// The shares of tenants whose shares are visible now, tenant by tenant.
-fn visible(tx: &impl Readable, community: CommunityId) -> Result<Vec<SharedStream>, AppError> {
-    let mut sharers = Sharers::new(tx, community);
-    let mut out = Vec::new();
-    for (tenant, stream_ref) in shares::of_community(tx, community)? {
-        let Some(tenant_name) = sharers.shown(tenant)?.map(|t| t.company_name.clone()) else {
-            continue;
-        };
-        let (namespace, key) = shares::split_ref(&stream_ref);
-        if let Some(stream) = sds_streams::get(tx, tenant, namespace, key)? {
-            out.push(SharedStream {
-                community,
-                tenant,
-                tenant_name,
-                stream,
-            });
-        }
-    }
-    Ok(out)
 }
 
 /// A shared stream as the portal's Tenants tab lists it.

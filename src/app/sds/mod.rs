@@ -2,8 +2,10 @@
 //! sharing into communities and reading what communities share.
 
 pub mod access_control;
+pub mod community_search;
 pub mod community_streams;
 pub mod data;
+pub mod namespaces;
 pub mod role_trustees;
 pub mod share_events;
 pub mod share_streams;

@@ -10,6 +10,7 @@ pub mod modes;
 pub mod patch;
 pub mod sds_type;
 pub mod search;
+pub mod search_order;
 pub mod stream;
 pub mod type_code;
 pub mod value_count;

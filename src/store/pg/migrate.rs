@@ -85,6 +85,10 @@ const MIGRATIONS: &[Migration] = &[
             "migrations/0013/00_community_trusted_domains.sql"
         )],
     },
+    Migration {
+        version: 14,
+        sql: &[include_str!("migrations/0014/00_namespace_access.sql")],
+    },
 ];
 
 /// The newest migration this release knows.

@@ -30,6 +30,8 @@ pub mod identity_providers;
 pub mod invitations;
 pub mod memberships;
 pub mod migrate;
+pub mod namespace_access;
+pub mod namespaces;
 pub mod outbox;
 pub mod prefetch;
 pub mod profiles;

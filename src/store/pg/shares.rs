@@ -47,6 +47,31 @@ pub fn of_community(
         .collect())
 }
 
+pub fn first_of_community(
+    pg: &PgTx,
+    community: CommunityId,
+    only: Option<TenantId>,
+    limit: usize,
+) -> Result<Vec<(TenantId, String)>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = match only {
+        None => pg.query(
+            "SELECT tenant, stream FROM shares WHERE community = $1
+             ORDER BY tenant, stream LIMIT $2",
+            &[&community.0, &limit],
+        )?,
+        Some(tenant) => pg.query(
+            "SELECT tenant, stream FROM shares WHERE community = $1 AND tenant = $2
+             ORDER BY stream LIMIT $3",
+            &[&community.0, &tenant.0, &limit],
+        )?,
+    };
+    Ok(rows
+        .iter()
+        .map(|row| (TenantId(row.get(0)), row.get(1)))
+        .collect())
+}
+
 pub fn of_tenant(
     pg: &PgTx,
     community: CommunityId,

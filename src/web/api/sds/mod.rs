@@ -5,21 +5,25 @@
 
 pub mod access_control;
 pub mod data;
+pub mod namespaces;
 pub mod read_params;
 pub mod request;
 pub mod search;
+pub mod search_paging;
 pub mod stream_defaults;
 pub mod streams;
 pub mod type_access_control;
 pub mod types;
 pub mod wire;
 
-use crate::web::api::mounts::{COMMUNITY_NAMESPACE, NAMESPACES, SEARCH};
+use crate::web::api::mounts::{COMMUNITY_NAMESPACE, NAMESPACES, SEARCH, TENANT};
 use crate::web::route_table::RouteTable;
 
-/// Types and their access control under a tenant's namespaces; streams, data and access control
-/// there and through a community; the community stream search.
+/// The tenant's namespaces and their access control; types and their access control under
+/// them; streams, data and access control there and through a community; the community
+/// stream search.
 pub fn operations(table: &mut RouteTable) {
+    namespaces::operations(table, TENANT);
     for mount in SEARCH {
         search::operations(table, mount);
     }

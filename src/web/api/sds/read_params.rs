@@ -120,3 +120,41 @@ impl IntoParams for ApplyParams {
         )]
     }
 }
+
+/// The most hits one page of a community search holds (`pageSize`).
+pub const MAX_PAGE_SIZE: usize = crate::domain::paging::MAX_COUNT;
+/// The most pages a search's `maxPages` may allow.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// A community search's paging and order: `pageSize` pages with a `Link`
+/// header, `continuationToken` goes on from a page, `maxPages` ends the
+/// walk, `orderBy` orders.
+pub struct SearchPagingParams;
+
+impl IntoParams for SearchPagingParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        use crate::domain::sds::search_order::MAX_TOKEN_CHARS;
+        vec![
+            param(
+                "pageSize",
+                &format!("Hits per page (1 to {MAX_PAGE_SIZE}); replaces count and answers a Link header with the first and next pages"),
+                whole(1, Some(MAX_PAGE_SIZE as u64)),
+            ),
+            param(
+                "maxPages",
+                &format!("The most pages the walk may take (1 to {MAX_PAGES}); the last allowed page has no next link"),
+                whole(1, Some(u64::from(MAX_PAGES))),
+            ),
+            param(
+                "continuationToken",
+                &format!("Where the page starts, from the previous page's next link (at most {MAX_TOKEN_CHARS} characters)"),
+                text().max_length(Some(MAX_TOKEN_CHARS)),
+            ),
+            param(
+                "orderBy",
+                "Id, Name, TypeId, Description, Self, TenantId, NamespaceId, TenantName or CommunityId, optionally followed by ASC or DESC (default: Name ASC)",
+                text().max_length(Some(40)),
+            ),
+        ]
+    }
+}
