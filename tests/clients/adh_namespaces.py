@@ -61,7 +61,7 @@ check(sorted(n.Id for n in listed) == ['default', 'plant'],
 check(all(n.State == 1 and n.Region for n in listed), 'each namespace is Active in a region')
 plant = owner.Namespaces.getNamespaceById('Plant')
 check(plant.Id == 'plant' and plant.Self.endswith(f'/Tenants/{contoso.id}/Namespaces/plant'),
-      f'the plant namespace: {plant.toDictionary()}')
+      f'the plant namespace: {plant.Id} {plant.Self}')
 check(owner.Namespaces.getNamespaces(region='elsewhere') == [], 'another region holds none')
 missing = owner.baseClient.request('get', f'{owner.baseClient.uri_API}/Tenants/{contoso.id}/Namespaces/none')
 check(missing.status_code == 404, f'a namespace holding nothing: {missing.status_code}')

@@ -62,3 +62,68 @@ pub fn holds_anything(tx: &PgTx, tenant: TenantId, namespace: &str) -> Result<bo
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::sds_types::both;
+    use crate::domain::ids::TenantId;
+    use crate::domain::sds::acl::AccessControlList;
+    use crate::domain::sds::stream::SdsStream;
+    use crate::store::{namespace_access, namespaces, sds_streams, stream_defaults, StoreError};
+    use uuid::Uuid;
+
+    fn stream(namespace: &str, id: &str) -> SdsStream {
+        let now = chrono::Utc::now();
+        SdsStream {
+            storage: sds_streams::new_storage_id(),
+            namespace: namespace.to_string(),
+            id: id.to_string(),
+            name: id.to_string(),
+            description: String::new(),
+            type_id: "t".to_string(),
+            keys: Vec::new(),
+            tags: Vec::new(),
+            metadata: Vec::new(),
+            indexes: "[]".to_string(),
+            acl: Default::default(),
+            owner: None,
+            created: now,
+            modified: now,
+            last_write: None,
+        }
+    }
+
+    #[test]
+    fn namespaces_are_found_once_each_across_tables_and_tenants() {
+        let Some(both) = both() else { return };
+        let tenant = TenantId(Uuid::now_v7());
+        let acl = AccessControlList::default();
+        let answer = both.same(|store| {
+            store
+                .write_blocking(|tx| {
+                    for (ns, id) in [("b", "1"), ("b", "2"), ("a-z", "1"), ("a", "1")] {
+                        sds_streams::put(tx, tenant, &stream(ns, id))?;
+                    }
+                    sds_streams::put(tx, TenantId(Uuid::nil()), &stream("other", "1"))?;
+                    stream_defaults::put(tx, tenant, "c", &acl)?;
+                    namespace_access::put_of_namespace(tx, tenant, "d", &acl)?;
+                    namespace_access::put_tenant_default(tx, tenant, &acl)
+                })
+                .expect("put");
+            store
+                .read_blocking(|tx| {
+                    Ok::<_, StoreError>((
+                        namespaces::of_tenant(tx, tenant, 100)?,
+                        namespaces::of_tenant(tx, tenant, 2)?,
+                        namespaces::holds_anything(tx, tenant, "a-z")?,
+                        namespaces::holds_anything(tx, tenant, "d")?,
+                        namespaces::holds_anything(tx, tenant, "other")?,
+                    ))
+                })
+                .expect("read")
+        });
+        assert_eq!(answer.0, vec!["a", "a-z", "b", "c", "d"]);
+        assert_eq!(answer.1, vec!["a", "a-z"]);
+        assert_eq!((answer.2, answer.3, answer.4), (true, true, false));
+    }
+}
