@@ -74,6 +74,7 @@ fn window(store: &Store, s: &SdsStream, start: i64) -> usize {
                 end: (start + WINDOW - 1).to_string(),
                 count: None,
                 token: None,
+                filter: None,
             };
             match read_stream(tx, s, read) {
                 Ok(Answer::Values(values)) => Ok::<_, StoreError>(values.len()),

@@ -6,6 +6,7 @@ pub mod acl;
 pub mod filter;
 pub mod identifier;
 pub mod index_key;
+pub mod join;
 pub mod json_body;
 pub mod modes;
 pub mod patch;
