@@ -404,6 +404,7 @@ mod tests {
             created: now,
             modified: now,
             last_write: None,
+            modes: Default::default(),
         };
         store
             .write_blocking(|tx| {
