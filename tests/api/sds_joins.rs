@@ -1,5 +1,5 @@
 //! `Bulk/Streams/Data/Joins`: several streams' windows joined in each
-//! mode with exact rows (SDS's own example), `count` and `filter`, the
+//! mode, Interpolated too, with exact rows (SDS's own example), `count` and `filter`, the
 //! rights of every stream checked first, through a community by header and
 //! by route, and the 400s of its bounds.
 
@@ -110,6 +110,37 @@ async fn each_join_mode_answers_sds_example_rows() {
             v(17, 80.0)
         ])
     );
+    // Interpolated: each stream answers every index, between its values
+    // and, before or after them, with its nearest (SDS's example).
+    let interpolated = json!([
+        [v(11, 10.0), v(11, 50.0)],
+        [v(12, 15.0), v(12, 50.0)],
+        [v(13, 20.0), v(13, 55.0)],
+        [v(14, 30.0), v(14, 60.0)],
+        [v(15, 35.0), v(15, 70.0)],
+        [v(16, 40.0), v(16, 75.0)],
+        [v(17, 40.0), v(17, 80.0)]
+    ]);
+    for mode in ["interpolated", "2"] {
+        let got = joined(
+            &app,
+            &t.token,
+            &joins(&base, &format!("{BOTH}&joinMode={mode}")),
+        )
+        .await;
+        assert_eq!(got, interpolated, "{mode}");
+    }
+    // Neighbours outside the window count: 12 lies between 11 and 13.
+    let got = joined(
+        &app,
+        &t.token,
+        &joins(
+            &base,
+            "streams=Simple1,Simple2&startIndex=12&endIndex=12&joinMode=interpolated",
+        ),
+    )
+    .await;
+    assert_eq!(got, json!([[v(12, 15.0), v(12, 50.0)]]));
     // The stream order is the caller's.
     let got = joined(
         &app,
@@ -179,22 +210,6 @@ async fn joins_refuse_what_they_cannot_answer_well() {
     simple_streams(&app, &t).await;
     let base = ns(t.id);
     let token = &t.token;
-    refused(
-        &app,
-        token,
-        &joins(&base, &format!("{BOTH}&joinMode=interpolated")),
-        "joinMode",
-        "not supported",
-    )
-    .await;
-    refused(
-        &app,
-        token,
-        &joins(&base, &format!("{BOTH}&joinMode=2")),
-        "joinMode",
-        "not supported",
-    )
-    .await;
     refused(
         &app,
         token,

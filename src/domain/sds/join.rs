@@ -7,8 +7,9 @@
 //! - `Outer`: every index; a row holds each stream's value or null.
 //! - `MergeLeft` / `MergeRight`: every index; its one value is the first
 //!   stream's that has one, reading the list from the left (right).
-//! - `Interpolated`: every index, values missing from a stream
-//!   interpolated; not evaluated here (see `JoinMode::parse`'s callers).
+//! - `Interpolated`: every index, each stream's missing values
+//!   interpolated or extrapolated (`app::sds::data::interpolated` fills the
+//!   columns; the rows are then Outer's).
 //!
 //! Values are the stored JSON text, copied into the answer as they are.
 

@@ -5,6 +5,9 @@
 //! (`READ_LIMIT` values and `MAX_ANSWER_BYTES` in all, and one filter
 //! scan), then joined by index (see `domain::sds::join`).
 //!
+//! An Interpolated join fills each stream's missing values from its
+//! neighbours (`interpolated`), and needs each stream's whole window.
+//!
 //! A join answers up to `count` rows (all of them without `count`); an
 //! answer holds at most `READ_LIMIT` values and nulls in all, so each row
 //! of n streams costs n. A join past its budget is refused (400), as a
@@ -12,10 +15,12 @@
 
 use super::counted;
 use super::index_text::key_of_text;
+use super::interpolated;
 use super::scan::Scan;
 use super::READ_LIMIT;
 use crate::app::sds::stream_access::{readable_stream, Target};
 use crate::app::{AppError, Context};
+use crate::domain::ids::TenantId;
 use crate::domain::sds::filter::Filter;
 use crate::domain::sds::join::{self, Column, JoinMode, Row};
 use crate::domain::sds::stream::SdsStream;
@@ -62,12 +67,6 @@ pub async fn join(
             format!("names more than {MAX_JOINED_STREAMS} streams"),
         ));
     }
-    if what.mode == JoinMode::Interpolated {
-        return Err(AppError::invalid(
-            "joinMode",
-            "Interpolated joins are not supported; use Inner, Outer, MergeLeft or MergeRight",
-        ));
-    }
     let day = ctx.usage.enabled().then(|| day_of(ctx.clock.now()));
     let work = move |tx: &ReadTx| -> Result<Counted, AppError> {
         let mut streams = Vec::with_capacity(ids.len());
@@ -86,7 +85,7 @@ pub async fn join(
                 }
             }
         }
-        let joined = join_streams(tx, &streams, what);
+        let joined = join_streams(tx, (target.tenant, &target.namespace), &streams, what);
         let used = match &joined {
             Ok((_, used)) => used.clone(),
             Err(_) => vec![0; streams.len()],
@@ -122,6 +121,7 @@ struct Budget {
 /// The join's JSON text, and how many values of each stream it holds.
 fn join_streams(
     tx: &impl Readable,
+    owner: (TenantId, &str),
     streams: &[SdsStream],
     what: JoinRead,
 ) -> Result<(Vec<u8>, Vec<u64>), AppError> {
@@ -135,10 +135,11 @@ fn join_streams(
     let from = key_of_text(&streams[0].keys, "startIndex", &what.start)?;
     let to = key_of_text(&streams[0].keys, "endIndex", &what.end)?;
     let wanted = what.count.map_or(usize::MAX, ValueCount::get);
-    // Without count, or for an inner join, a stream's values past the
-    // first `count` may still be joined; else `count` of each suffice.
+    // Without count, or for an inner or interpolated join, a stream's
+    // values past the first `count` may still be joined (or be a value's
+    // neighbour); else `count` of each suffice.
     let per_stream = match (what.mode, what.count) {
-        (JoinMode::Inner, _) | (_, None) => usize::MAX,
+        (JoinMode::Inner | JoinMode::Interpolated, _) | (_, None) => usize::MAX,
         (_, Some(c)) => c.get(),
     };
     let mut budget = Budget {
@@ -154,6 +155,16 @@ fn join_streams(
         if let Some(stop) = stopped {
             horizon = Some(horizon.map_or(stop.clone(), |h| h.min(stop)));
         }
+    }
+    if what.mode == JoinMode::Interpolated {
+        return interpolated_join(
+            tx,
+            owner,
+            streams,
+            columns,
+            (&from, &to),
+            (horizon, what.count),
+        );
     }
     let rows = join::rows(what.mode, &columns, horizon.as_deref());
     let cap = if what.mode.merges() {
@@ -171,6 +182,27 @@ fn join_streams(
         &rows
     };
     Ok(join::write(what.mode, &columns, chosen))
+}
+
+/// An interpolated join needs each stream's whole window (a value's
+/// neighbours may be anywhere in it): one cut short is refused.
+fn interpolated_join(
+    tx: &impl Readable,
+    owner: (TenantId, &str),
+    streams: &[SdsStream],
+    columns: Vec<Column>,
+    window: (&[u8], &[u8]),
+    (horizon, count): (Option<Vec<u8>>, Option<ValueCount>),
+) -> Result<(Vec<u8>, Vec<u64>), AppError> {
+    let cap = READ_LIMIT / streams.len();
+    let indexes = join::rows(JoinMode::Outer, &columns, None).len();
+    if horizon.is_some() || indexes > cap {
+        return Err(too_large(count.is_some(), cap));
+    }
+    let filled = interpolated::fill(tx, owner, streams, columns, window)?;
+    let rows = join::rows(JoinMode::Outer, &filled, None);
+    let wanted = count.map_or(rows.len(), ValueCount::get).min(rows.len());
+    Ok(join::write(JoinMode::Outer, &filled, &rows[..wanted]))
 }
 
 fn too_large(counted: bool, cap: usize) -> AppError {

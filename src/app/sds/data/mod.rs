@@ -4,6 +4,7 @@
 
 mod counted;
 mod index_text;
+mod interpolated;
 mod join;
 mod read;
 mod scan;

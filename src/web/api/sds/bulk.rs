@@ -27,8 +27,9 @@ fn required(query: &Query, name: &str, field: &str) -> Result<String, AppError> 
 
 /// Joined windows of several streams
 ///
-/// An array of rows in index order: for Inner and Outer, each row an array
-/// of one value (or null) per stream, in the order of `streams`; for
+/// An array of rows in index order: for Inner, Outer and Interpolated, each
+/// row an array of one value (or null) per stream, in the order of
+/// `streams`; for
 /// MergeLeft and MergeRight, each row one value.
 #[utoipa::path(get, path = "/Bulk/Streams/Data/Joins", params(JoinParams),
     responses((status = 200, description = "The joined values", body = serde_json::Value)))]

@@ -108,7 +108,7 @@ impl IntoParams for JoinParams {
         out.extend(index_params());
         out.push(param(
             "joinMode",
-            "Inner, Outer, MergeLeft or MergeRight, by name or number (0, 1, 3, 4; default Outer); Interpolated (2) is refused",
+            "Inner, Outer, Interpolated, MergeLeft or MergeRight, by name or number (0 to 4; default Outer)",
             text(),
         ));
         let mut count = count();
