@@ -1,7 +1,8 @@
 """Filtered reads and joined windows through adh-sample-library-preview:
 Contoso shares two wave streams into a community Fabrikam joins; Fabrikam
 reads them through the community with filters (window, paged window,
-range, Self link) and joins them; Contoso joins its own. Every answer is
+range, Self link) and joins them in every mode, Interpolated too; Contoso
+joins its own. Every answer is
 checked against rows this script computes from the values it wrote.
 
 Any exception the library raises on a communityd answer fails the run.
@@ -144,15 +145,15 @@ def joined_rows(mode, start, end, ids):
     return [next(v for v in reversed(r) if v is not None) for r in rows]
 
 
-def same(a, b):
+def same(a, b, tol=1e-15):
     """Equal, doubles to their last bit or so: the server reads a double's
     text with serde_json's fast parser, which may land one bit off."""
     if isinstance(a, float) or isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-15, abs_tol=0.0)
+        return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(same(a[k], b[k], tol) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y, tol) for x, y in zip(a, b))
     return a == b
 
 
@@ -162,6 +163,21 @@ for mode, number in [('outer', 1), ('inner', 0), ('mergeleft', 3), ('mergeright'
     check(same(got, joined_rows(mode, 2, 13, ids)), f'shared join {mode}: {got}')
     got = owner.Streams.getStreamsWindow(namespace_id, ids, None, 2, 13, mode)
     check(same(got, joined_rows(mode, 2, 13, ids)), f'own join {mode}: {got}')
+
+# Interpolated: Flow B answers the orders it lacks linearly between its
+# neighbours (0 and 3 around 2, though 0 lies outside the window).
+def interpolated(order):
+    values = {w.Order: w.toDictionary() for w in written[FLOW_B]}
+    if order in values:
+        return values[order]
+    low, high = values[order - order % 3], values[order - order % 3 + 3]
+    f = (order % 3) / 3
+    return {'Order': order, **{p: low[p] + (high[p] - low[p]) * f for p in ('Radians', 'Sin')}}
+
+
+expect = [[wave(o).toDictionary(), interpolated(o)] for o in range(2, 14)]
+got = shared.getStreamsWindow(contoso.id, namespace_id, community_id, ids, 2, 13, 2)
+check(same(got, expect, 1e-12), f'shared interpolated join: {got}')
 
 # Inner rows through the library's value class.
 got = owner.Streams.getStreamsWindow(namespace_id, [FLOW_B, FLOW], WaveData, 0, 9, 0)
