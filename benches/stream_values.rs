@@ -46,6 +46,7 @@ fn stream(id: &str) -> SdsStream {
         created: now,
         modified: now,
         last_write: None,
+        modes: Default::default(),
     }
 }
 
@@ -74,6 +75,7 @@ fn window(store: &Store, s: &SdsStream, start: i64) -> usize {
                 end: (start + WINDOW - 1).to_string(),
                 count: None,
                 token: None,
+                filter: None,
             };
             match read_stream(tx, s, read) {
                 Ok(Answer::Values(values)) => Ok::<_, StoreError>(values.len()),

@@ -189,6 +189,7 @@ async fn round(ctx: &Context, target: &Target) -> f64 {
                     end: (start + WINDOW - 1).to_string(),
                     count: None,
                     token: None,
+                    filter: None,
                 };
                 match read(&ctx, target.clone(), "Flow".into(), what).await {
                     Ok(Answer::Values(v)) => assert_eq!(v.len(), WINDOW as usize),

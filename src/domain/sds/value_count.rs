@@ -13,6 +13,10 @@ pub const MAX_VALUES: usize = 250_000;
 /// at this size; a read that cannot page is refused past it.
 pub const MAX_ANSWER_BYTES: usize = 32 << 20;
 
+/// The most stored values a filtered read examines (see
+/// `app::sds::data::scan`): a filter's cost is what it scans.
+pub const MAX_FILTER_SCAN: usize = 1_000_000;
+
 /// A range's `count` when none is given.
 pub const DEFAULT_RANGE_COUNT: usize = 100;
 

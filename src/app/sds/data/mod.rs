@@ -1,11 +1,15 @@
 //! Stream values: insert, update, replace, remove (`write`), and the reads
-//! at an index, first, last, a window, a range (`read`). Every read is a
-//! key range.
+//! at an index, first, last, a window, a range (`read`), and the joined
+//! windows of several streams (`join`). Every read is a key range.
 
 mod counted;
 mod index_text;
+mod interpolated;
+mod join;
 mod read;
+mod scan;
 mod write;
 
+pub use join::{join, JoinRead, MAX_JOINED_STREAMS};
 pub use read::{read, read_stream, Answer, Read, READ_LIMIT};
 pub use write::{remove, write, Removal, WriteMode, WRITE_LIMIT};

@@ -3,9 +3,11 @@
 
 use super::counted;
 use super::index_text::key_of_text;
+use super::scan::Scan;
 use crate::app::sds::stream_access::{readable_stream, Target};
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::{AppError, Context};
+use crate::domain::sds::filter::Filter;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
 use crate::domain::usage::{day_of, UsageCounts, UsageKey};
@@ -32,13 +34,16 @@ pub enum Read {
         end: String,
         count: Option<ValueCount>,
         token: Option<String>,
+        filter: Option<Filter>,
     },
-    /// `Transform?startIndex&skip&count&reversed`.
+    /// `Transform?startIndex&skip&count&reversed`; with a filter, `skip`
+    /// and `count` count the values that match.
     Range {
         start: Option<String>,
         skip: usize,
         count: ValueCount,
         reversed: bool,
+        filter: Option<Filter>,
     },
 }
 
@@ -159,12 +164,14 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
             end,
             count,
             token,
-        } => window(tx, stream, (&start, &end), count, token)?,
+            filter,
+        } => window(tx, stream, (&start, &end), count, token, Scan::new(filter))?,
         Read::Range {
             start,
             skip,
             count,
             reversed,
+            filter,
         } => {
             let start = start
                 .map(|t| key_of_text(keys, "startIndex", &t))
@@ -175,21 +182,68 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
             } else {
                 ((from, Bound::Unbounded), Direction::Forward)
             };
-            let mut found = ValuesJson::new();
-            let mut full = false;
-            sds_values::each_in_range(tx, s, bounds, direction, skip, count.get(), |_, json| {
-                full = !found.is_empty() && !found.fits(json);
-                if !full {
-                    found.push(json);
-                }
-                !full
-            })?;
-            if full {
-                return Err(too_large("count", "ask for fewer values at a time"));
-            }
-            Answer::Values(found)
+            range(
+                tx,
+                stream,
+                (bounds, direction),
+                skip,
+                count,
+                Scan::new(filter),
+            )?
         }
     })
+}
+
+/// The keys a range walks between.
+type KeyBounds<'a> = (Bound<&'a [u8]>, Bound<&'a [u8]>);
+
+/// `count` values from a start, after `skip`; with a filter, both count
+/// matching values only, and the scan is bounded (see `Scan`).
+fn range(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    (bounds, direction): (KeyBounds, Direction),
+    skip: usize,
+    count: ValueCount,
+    mut scan: Scan,
+) -> Result<Answer, AppError> {
+    let mut found = ValuesJson::new();
+    let mut full = false;
+    // Unfiltered, the store skips and stops; filtered, only matches count.
+    let (store_skip, limit) = match scan.filtered() {
+        false => (skip, count.get()),
+        true => (0, usize::MAX),
+    };
+    let mut skipped = 0;
+    sds_values::each_in_range(
+        tx,
+        stream.storage,
+        bounds,
+        direction,
+        store_skip,
+        limit,
+        |_, json| {
+            if !scan.keeps(json) {
+                return !scan.exhausted();
+            }
+            if scan.filtered() && skipped < skip {
+                skipped += 1;
+                return true;
+            }
+            full = !found.is_empty() && !found.fits(json);
+            if !full {
+                found.push(json);
+            }
+            !full && found.len() < count.get()
+        },
+    )?;
+    if full {
+        return Err(too_large("count", "ask for fewer values at a time"));
+    }
+    if scan.exhausted() {
+        return Err(scan.refused("ask for fewer values or start nearer to them"));
+    }
+    Ok(Answer::Values(found))
 }
 
 /// The values at several indexes (those that exist), as stored, bounded in
@@ -247,13 +301,16 @@ fn end_value(
 }
 
 /// A window's values: one page of `count` with the token of the next, or,
-/// without `count`, all of them if there are at most `READ_LIMIT`.
+/// without `count`, all of them if there are at most `READ_LIMIT`. With a
+/// filter a page holds matching values only, and its token is where the
+/// next scan resumes: the next match, or where the scan bound stopped it.
 fn window(
     tx: &impl Readable,
     stream: &SdsStream,
     (start, end): (&str, &str),
     count: Option<ValueCount>,
     token: Option<String>,
+    mut scan: Scan,
 ) -> Result<Answer, AppError> {
     let mut from = key_of_text(&stream.keys, "startIndex", start)?;
     let to = key_of_text(&stream.keys, "endIndex", end)?;
@@ -272,15 +329,27 @@ fn window(
             Bound::Included(from.as_slice()),
             Bound::Included(to.as_slice()),
         );
-        // One more than the page, to learn whether another follows.
+        // One more than the page, to learn whether another follows
+        // (filtered: as many as the scan bound allows).
+        let limit = if scan.filtered() {
+            usize::MAX
+        } else {
+            size + 1
+        };
         sds_values::each_in_range(
             tx,
             stream.storage,
             bounds,
             Direction::Forward,
             0,
-            size + 1,
+            limit,
             |key, json| {
+                if !scan.keeps(json) {
+                    if scan.exhausted() {
+                        next = Some(token_of(key));
+                    }
+                    return !scan.exhausted();
+                }
                 // A page may end early at the answer's size bound (after
                 // one value at least): its token says where the rest begins.
                 if results.len() == size || (!results.is_empty() && !results.fits(json)) {
@@ -297,7 +366,153 @@ fn window(
             results,
             token: next,
         }),
+        None if scan.exhausted() => Err(scan.refused("read the window in pages with count")),
         None if next.is_some() => Err(too_large("endIndex", "read it in pages with count")),
         None => Ok(Answer::Values(results)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sds::index_key::{self, KeyPart};
+    use crate::domain::sds::type_code::KeyKind;
+    use crate::store::{RedbStore, StoreError};
+    use uuid::Uuid;
+
+    /// A stream of orders 1 to 30, in a fresh store.
+    fn thirty() -> (tempfile::TempDir, RedbStore, SdsStream) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = RedbStore::open(dir.path()).expect("store");
+        let now = chrono::Utc::now();
+        let stream = SdsStream {
+            storage: Uuid::now_v7(),
+            namespace: "default".into(),
+            id: "Flow".into(),
+            name: "Flow".into(),
+            description: String::new(),
+            type_id: "Wave".into(),
+            keys: vec![KeyPart {
+                property: "Order".into(),
+                kind: KeyKind::Int32,
+            }],
+            tags: Vec::new(),
+            metadata: Vec::new(),
+            indexes: "[]".into(),
+            acl: Default::default(),
+            owner: None,
+            created: now,
+            modified: now,
+            last_write: None,
+            modes: Default::default(),
+        };
+        store
+            .write_blocking(|tx| {
+                for order in 1..=30 {
+                    let key = index_key::of_text(&stream.keys, &order.to_string()).unwrap();
+                    let json = format!(r#"{{"Order":{order}}}"#);
+                    sds_values::put(tx, stream.storage, &key, json.as_bytes())?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .expect("fill");
+        (dir, store, stream)
+    }
+
+    fn orders(values: ValuesJson) -> Vec<i64> {
+        let parsed: Vec<Value> = serde_json::from_slice(&values.into_bytes()).unwrap();
+        parsed
+            .iter()
+            .map(|v| v["Order"].as_i64().unwrap())
+            .collect()
+    }
+
+    /// Even orders, with a scan bound of 10 values.
+    fn evens() -> Scan {
+        Scan::bounded(Some(Filter::parse("Order mod 2 eq 0").unwrap()), 10)
+    }
+
+    fn token_at(stream: &SdsStream, order: i64) -> String {
+        token_of(&index_key::of_text(&stream.keys, &order.to_string()).unwrap())
+    }
+
+    #[test]
+    fn a_filtered_page_ends_at_its_count_or_at_the_scan_bound_with_a_token() {
+        let (_dir, store, s) = thirty();
+        store
+            .read_blocking(|tx| {
+                let count = |n| Some(ValueCount::new(n).unwrap());
+                // Full after 6: the token is the next match, 8.
+                let Answer::Page { results, token } =
+                    window(tx, &s, ("1", "30"), count(3), None, evens())?
+                else {
+                    panic!("a page")
+                };
+                assert_eq!(orders(results), vec![2, 4, 6]);
+                assert_eq!(token, Some(token_at(&s, 8)));
+                // Ten values examined, then the page ends where the scan stopped.
+                let Answer::Page { results, token } =
+                    window(tx, &s, ("1", "30"), count(10), None, evens())?
+                else {
+                    panic!("a page")
+                };
+                assert_eq!(orders(results), vec![2, 4, 6, 8, 10]);
+                assert_eq!(token, Some(token_at(&s, 11)));
+                // Resumed from that token.
+                let Answer::Page { results, .. } = window(
+                    tx,
+                    &s,
+                    ("1", "30"),
+                    count(2),
+                    Some(token_at(&s, 11)),
+                    evens(),
+                )?
+                else {
+                    panic!("a page")
+                };
+                assert_eq!(orders(results), vec![12, 14]);
+                Ok::<_, AppError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn an_unpaged_filtered_read_past_the_scan_bound_is_refused() {
+        let (_dir, store, s) = thirty();
+        store
+            .read_blocking(|tx| {
+                let refused = window(tx, &s, ("1", "30"), None, None, evens()).err();
+                assert!(
+                    matches!(&refused, Some(AppError::Invalid { field, .. }) if field == "filter"),
+                    "{refused:?}"
+                );
+                // Exactly the bound, and nothing after it: answered.
+                let Answer::Values(found) = window(tx, &s, ("1", "10"), None, None, evens())?
+                else {
+                    panic!("values")
+                };
+                assert_eq!(orders(found), vec![2, 4, 6, 8, 10]);
+                let all = (Bound::Unbounded, Bound::Unbounded);
+                let n = |n| ValueCount::new(n).unwrap();
+                let Answer::Values(found) =
+                    range(tx, &s, (all, Direction::Forward), 1, n(3), evens())?
+                else {
+                    panic!("values")
+                };
+                assert_eq!(orders(found), vec![4, 6, 8]);
+                let refused = range(tx, &s, (all, Direction::Forward), 0, n(10), evens()).err();
+                assert!(
+                    matches!(&refused, Some(AppError::Invalid { field, .. }) if field == "filter"),
+                    "{refused:?}"
+                );
+                let Answer::Values(found) =
+                    range(tx, &s, (all, Direction::Backward), 0, n(2), evens())?
+                else {
+                    panic!("values")
+                };
+                assert_eq!(orders(found), vec![30, 28]);
+                Ok::<_, AppError>(())
+            })
+            .unwrap();
     }
 }

@@ -85,9 +85,10 @@ async fn read(
     path: StreamPath,
 ) -> Result<HttpResponse, AppError> {
     let query = Query::of(&req);
-    query.refuse_filter()?;
     let indexes = query.all("index");
     let what = if !indexes.is_empty() {
+        // A filter applies to windows; values named by index are not filtered.
+        query.refuse_filter()?;
         Read::At(indexes)
     } else {
         window(&query)?
@@ -101,6 +102,7 @@ fn window(query: &Query) -> Result<Read, AppError> {
         end: required(query, "endindex")?,
         count: query.value_count("count")?,
         token: query.get("continuationtoken").map(str::to_string),
+        filter: query.filter()?,
     })
 }
 
@@ -131,7 +133,6 @@ async fn transform(
     path: StreamPath,
 ) -> Result<HttpResponse, AppError> {
     let query = Query::of(&req);
-    query.refuse_filter()?;
     let what = if query.get("endindex").is_some() {
         window(&query)?
     } else {
@@ -145,6 +146,7 @@ async fn transform(
                 .value_count("count")?
                 .unwrap_or_else(ValueCount::range_default),
             reversed: query.flag("reversed")?,
+            filter: query.filter()?,
         }
     };
     run(req, caller, ns, path, what).await

@@ -1,9 +1,11 @@
 //! The SDS routes: a tenant's namespaces under `/api/v1` (and
 //! `/api/v1-preview`, where AVEVA's shared-stream client calls them with a
 //! `community-id` header), the community-scoped read routes that a search
-//! result's `Self` names, and the community stream search.
+//! result's `Self` names, joins of several streams' windows, and the
+//! community stream search.
 
 pub mod access_control;
+pub mod bulk;
 pub mod data;
 pub mod namespaces;
 pub mod read_params;
@@ -35,6 +37,7 @@ pub fn operations(table: &mut RouteTable) {
     for mount in NAMESPACES.into_iter().chain([COMMUNITY_NAMESPACE]) {
         streams::operations(table, mount);
         data::operations(table, mount);
+        bulk::operations(table, mount);
         access_control::operations(table, mount);
     }
 }

@@ -3,8 +3,10 @@
 //! read cap, the search query's length), so a client and a schema-driven
 //! fuzzer see the same limits the handlers answer 400 past.
 
+use crate::app::sds::data::MAX_JOINED_STREAMS;
+use crate::domain::sds::filter;
 use crate::domain::sds::search::MAX_QUERY_CHARS;
-use crate::domain::sds::value_count::{DEFAULT_RANGE_COUNT, MAX_VALUES};
+use crate::domain::sds::value_count::{DEFAULT_RANGE_COUNT, MAX_FILTER_SCAN, MAX_VALUES};
 use crate::web::schemas::{query_param as param, whole_number};
 use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
@@ -24,6 +26,19 @@ fn index_params() -> [Parameter; 2] {
         param("startIndex", "The window's first index", text()),
         param("endIndex", "The window's last index", text()),
     ]
+}
+
+/// `filter`: an SDS filter expression, bounded in length.
+pub fn filter() -> Parameter {
+    param(
+        "filter",
+        &format!(
+            "An SDS filter expression on the values (at most {} characters); a read examines at most {} stored values",
+            filter::MAX_CHARS,
+            MAX_FILTER_SCAN
+        ),
+        text().max_length(Some(filter::MAX_CHARS)),
+    )
 }
 
 fn count() -> Parameter {
@@ -49,6 +64,7 @@ impl IntoParams for WindowParams {
             "Where the next page begins, from the previous page",
             text(),
         ));
+        out.push(filter());
         out
     }
 }
@@ -74,6 +90,33 @@ impl IntoParams for RangeParams {
             "Read backwards from startIndex",
             ObjectBuilder::new().schema_type(Type::Boolean),
         ));
+        out.push(filter());
+        out
+    }
+}
+
+/// `GET .../Bulk/Streams/Data/Joins`: several streams' windows, joined.
+pub struct JoinParams;
+
+impl IntoParams for JoinParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut out = vec![param(
+            "streams",
+            &format!("The stream ids, separated by commas (at most {MAX_JOINED_STREAMS})"),
+            text(),
+        )];
+        out.extend(index_params());
+        out.push(param(
+            "joinMode",
+            "Inner, Outer, Interpolated, MergeLeft or MergeRight, by name or number (0 to 4; default Outer)",
+            text(),
+        ));
+        let mut count = count();
+        count.description = Some(format!(
+            "How many rows at most (1 to {MAX_VALUES}); without it, all rows of the window"
+        ));
+        out.push(count);
+        out.push(filter());
         out
     }
 }

@@ -7,6 +7,7 @@ use crate::app::sds::stream_access::Target;
 use crate::app::AppError;
 use crate::domain::ids::{CommunityId, TenantId};
 use crate::domain::paging::Page;
+use crate::domain::sds::filter::Filter;
 use crate::domain::sds::search::SearchQuery;
 use crate::domain::sds::value_count::ValueCount;
 use crate::web::extract::ApiCaller;
@@ -140,13 +141,18 @@ impl Query {
             .map_err(|e| AppError::invalid(e.field(), e.to_string()))
     }
 
-    /// Filter expressions are not part of this subset; say so instead of
-    /// ignoring one (which would return values the caller excluded).
+    /// The `filter` expression, parsed once; none when absent or blank.
+    pub fn filter(&self) -> Result<Option<Filter>, AppError> {
+        Filter::optional(self.get("filter")).map_err(|e| AppError::invalid("filter", e.to_string()))
+    }
+
+    /// For reads a filter does not apply to: say so instead of ignoring
+    /// one (which would return values the caller excluded).
     pub fn refuse_filter(&self) -> Result<(), AppError> {
         match self.get("filter") {
             Some(f) if !f.trim().is_empty() => Err(AppError::invalid(
                 "filter",
-                "filter expressions are not supported",
+                "a filter applies to window and range reads, not to values read by index",
             )),
             _ => Ok(()),
         }

@@ -170,6 +170,7 @@ fn latest_read() -> Read {
         skip: 0,
         count: ValueCount::new(LATEST).unwrap_or_else(|_| ValueCount::range_default()),
         reversed: true,
+        filter: None,
     }
 }
 
@@ -195,6 +196,7 @@ pub async fn fill(
                 end,
                 count: None,
                 token: None,
+                filter: None,
             };
             match data::read(ctx, target, id.to_string(), read).await {
                 Ok(answer) => values_of(answer).map(Some),
