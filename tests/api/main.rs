@@ -54,6 +54,7 @@ mod sds_access;
 mod sds_data;
 mod sds_fixtures;
 mod sds_index_keys;
+mod sds_interpolation;
 mod sds_patch_bounds;
 mod sds_type_access;
 mod search_bounds;

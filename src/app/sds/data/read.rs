@@ -1,11 +1,14 @@
 //! Reads of stream values: at an index, first, last, a window, a range;
 //! each bounded by `READ_LIMIT` values and the answer's size.
 
+use super::boundary::{self, Boundaries};
 use super::counted;
 use super::index_text::key_of_text;
+use super::interpolated::{self, Indexes};
 use crate::app::sds::stream_access::{readable_stream, Target};
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::{AppError, Context};
+use crate::domain::ids::TenantId;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
 use crate::domain::usage::{day_of, UsageCounts, UsageKey};
@@ -40,6 +43,13 @@ pub enum Read {
         count: ValueCount,
         reversed: bool,
     },
+    /// A window or range whose ends are not all `Exact` (see `boundary`).
+    Bounded {
+        read: Box<Read>,
+        boundaries: Boundaries,
+    },
+    /// `.../Interpolated`: the events at indexes, stored or calculated.
+    Interpolated(Indexes),
 }
 
 impl Read {
@@ -48,7 +58,10 @@ impl Read {
     fn is_large(&self) -> bool {
         match self {
             Read::At(indexes) => indexes.len() > 1,
-            Read::Window { .. } | Read::Range { .. } => true,
+            Read::Window { .. }
+            | Read::Range { .. }
+            | Read::Bounded { .. }
+            | Read::Interpolated(_) => true,
             Read::First | Read::Last => false,
         }
     }
@@ -104,7 +117,7 @@ pub async fn read(
                 });
             }
         };
-        let answer = read_stream(tx, &stream, what);
+        let answer = read_stream(tx, target.tenant, &stream, what);
         let values = answer.as_ref().map_or(0, Answer::value_count);
         let usage = day.and_then(|day| counted::answered(&target, &stream, day, values));
         Ok(Counted { answer, usage })
@@ -121,7 +134,7 @@ pub async fn read(
 }
 
 /// 400: the values asked for pass the read limit or the answer's size bound.
-fn too_large(field: &str, resolution: &str) -> AppError {
+pub(super) fn too_large(field: &str, resolution: &str) -> AppError {
     AppError::invalid(
         field,
         format!(
@@ -135,7 +148,13 @@ fn token_of(key: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
 }
 
-pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result<Answer, AppError> {
+/// A read of `stream`, owned by `owner` (whose namespace holds its type).
+pub fn read_stream(
+    tx: &impl Readable,
+    owner: TenantId,
+    stream: &SdsStream,
+    what: Read,
+) -> Result<Answer, AppError> {
     let s = stream.storage;
     let keys = &stream.keys;
     Ok(match what {
@@ -170,26 +189,74 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
                 .map(|t| key_of_text(keys, "startIndex", &t))
                 .transpose()?;
             let from = start.as_deref().map_or(Bound::Unbounded, Bound::Included);
-            let (bounds, direction) = if reversed {
-                ((Bound::Unbounded, from), Direction::Backward)
-            } else {
-                ((from, Bound::Unbounded), Direction::Forward)
-            };
-            let mut found = ValuesJson::new();
-            let mut full = false;
-            sds_values::each_in_range(tx, s, bounds, direction, skip, count.get(), |_, json| {
-                full = !found.is_empty() && !found.fits(json);
-                if !full {
-                    found.push(json);
-                }
-                !full
-            })?;
-            if full {
-                return Err(too_large("count", "ask for fewer values at a time"));
-            }
-            Answer::Values(found)
+            let walk = Walk::from(from, reversed);
+            Answer::Values(range(
+                tx,
+                stream,
+                walk,
+                skip,
+                count.get(),
+                ValuesJson::new(),
+            )?)
         }
+        Read::Bounded { read, boundaries } => boundary::read(tx, owner, stream, *read, boundaries)?,
+        Read::Interpolated(indexes) => interpolated::read(tx, owner, stream, &indexes)?,
     })
+}
+
+/// The bounds and direction of a range read.
+pub(super) struct Walk<'k> {
+    pub bounds: (Bound<&'k [u8]>, Bound<&'k [u8]>),
+    pub direction: Direction,
+}
+
+impl<'k> Walk<'k> {
+    /// From `from` onwards, or back from it when `reversed`.
+    pub fn from(from: Bound<&'k [u8]>, reversed: bool) -> Self {
+        if reversed {
+            Walk {
+                bounds: (Bound::Unbounded, from),
+                direction: Direction::Backward,
+            }
+        } else {
+            Walk {
+                bounds: (from, Bound::Unbounded),
+                direction: Direction::Forward,
+            }
+        }
+    }
+}
+
+/// Up to `count` stored values of a walk after `skip`, appended to
+/// `found`, within the answer's size bound.
+pub(super) fn range(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    walk: Walk,
+    skip: usize,
+    count: usize,
+    mut found: ValuesJson,
+) -> Result<ValuesJson, AppError> {
+    let mut full = false;
+    sds_values::each_in_range(
+        tx,
+        stream.storage,
+        walk.bounds,
+        walk.direction,
+        skip,
+        count,
+        |_, json| {
+            full = !found.is_empty() && !found.fits(json);
+            if !full {
+                found.push(json);
+            }
+            !full
+        },
+    )?;
+    if full {
+        return Err(too_large("count", "ask for fewer values at a time"));
+    }
+    Ok(found)
 }
 
 /// The values at several indexes (those that exist), as stored, bounded in
@@ -246,6 +313,38 @@ fn end_value(
     )
 }
 
+/// Appends the stored values within `bounds` to `results` until it holds
+/// `size`; returns the token of the next page if more follow.
+pub(super) fn page(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    bounds: (Bound<&[u8]>, Bound<&[u8]>),
+    size: usize,
+    results: &mut ValuesJson,
+) -> Result<Option<String>, AppError> {
+    let mut next = None;
+    // One more than the page, to learn whether another follows.
+    sds_values::each_in_range(
+        tx,
+        stream.storage,
+        bounds,
+        Direction::Forward,
+        0,
+        (size + 1).saturating_sub(results.len()),
+        |key, json| {
+            // A page may end early at the answer's size bound (after
+            // one value at least): its token says where the rest begins.
+            if results.len() >= size || (!results.is_empty() && !results.fits(json)) {
+                next = Some(token_of(key));
+                return false;
+            }
+            results.push(json);
+            true
+        },
+    )?;
+    Ok(next)
+}
+
 /// A window's values: one page of `count` with the token of the next, or,
 /// without `count`, all of them if there are at most `READ_LIMIT`.
 fn window(
@@ -257,12 +356,8 @@ fn window(
 ) -> Result<Answer, AppError> {
     let mut from = key_of_text(&stream.keys, "startIndex", start)?;
     let to = key_of_text(&stream.keys, "endIndex", end)?;
-    if let Some(token) = token.filter(|t| !t.is_empty()) {
-        from = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token.as_bytes())
-            .map_err(|_| {
-                AppError::invalid("continuationToken", "is not a token this service issued")
-            })?;
+    if let Some(key) = token_key(token)? {
+        from = key;
     }
     let size = count.unwrap_or_else(ValueCount::most).get();
     let mut results = ValuesJson::new();
@@ -272,26 +367,32 @@ fn window(
             Bound::Included(from.as_slice()),
             Bound::Included(to.as_slice()),
         );
-        // One more than the page, to learn whether another follows.
-        sds_values::each_in_range(
-            tx,
-            stream.storage,
-            bounds,
-            Direction::Forward,
-            0,
-            size + 1,
-            |key, json| {
-                // A page may end early at the answer's size bound (after
-                // one value at least): its token says where the rest begins.
-                if results.len() == size || (!results.is_empty() && !results.fits(json)) {
-                    next = Some(token_of(key));
-                    return false;
-                }
-                results.push(json);
-                true
-            },
-        )?;
+        next = page(tx, stream, bounds, size, &mut results)?;
     }
+    window_answer(count, results, next)
+}
+
+/// Where a continuation token says the next page begins.
+pub(super) fn token_key(token: Option<String>) -> Result<Option<Vec<u8>>, AppError> {
+    token
+        .filter(|t| !t.is_empty())
+        .map(|token| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(token.as_bytes())
+                .map_err(|_| {
+                    AppError::invalid("continuationToken", "is not a token this service issued")
+                })
+        })
+        .transpose()
+}
+
+/// A window's answer: a page with `count`, else all its values, which
+/// must not need another page.
+pub(super) fn window_answer(
+    count: Option<ValueCount>,
+    results: ValuesJson,
+    next: Option<String>,
+) -> Result<Answer, AppError> {
     match count {
         Some(_) => Ok(Answer::Page {
             results,

@@ -4,7 +4,9 @@
 //! result's `Self` names, and the community stream search.
 
 pub mod access_control;
+pub mod boundaries;
 pub mod data;
+pub mod interpolated;
 pub mod read_params;
 pub mod request;
 pub mod search;
@@ -31,6 +33,7 @@ pub fn operations(table: &mut RouteTable) {
     for mount in NAMESPACES.into_iter().chain([COMMUNITY_NAMESPACE]) {
         streams::operations(table, mount);
         data::operations(table, mount);
+        interpolated::operations(table, mount);
         access_control::operations(table, mount);
     }
 }
