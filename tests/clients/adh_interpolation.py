@@ -9,6 +9,7 @@ plain arithmetic from the values written.
 
 Any exception the library raises on a communityd answer fails the run.
 """
+import json
 from datetime import datetime, timedelta, timezone
 
 import jsonpatch
@@ -170,10 +171,10 @@ same((kept.InterpolationMode, kept.ExtrapolationMode),
 same([(o.SdsTypePropertyId, o.Uom, o.InterpolationMode) for o in kept.PropertyOverrides],
      [('Linear', 'm3', SdsInterpolationMode.Discrete)], 'stream overrides')
 for stream_id in ['Interp Readings', 'Interp Settings']:
-    owner.Streams.insertValues(namespace_id, stream_id, [event(*w) for w in WRITTEN])
+    owner.Streams.insertValues(namespace_id, stream_id, json.dumps([event(*w) for w in WRITTEN]))
 owner.Types.getOrCreateType(namespace_id, wave_type())
 owner.Streams.createOrUpdateStream(namespace_id, SdsStream('Interp Wave', 'InterpWave', 'Interp Wave'))
-owner.Streams.insertValues(namespace_id, 'Interp Wave', [wave(o) for o in [10, 20, 30, 40, 50]])
+owner.Streams.insertValues(namespace_id, 'Interp Wave', json.dumps([wave(o) for o in [10, 20, 30, 40, 50]]))
 for stream_id in ['Interp Readings', 'Interp Settings', 'Interp Wave']:
     share(stream_id)
 

@@ -29,7 +29,7 @@ pub enum ValueKind {
 impl ValueKind {
     pub fn of_code(code: u16) -> Self {
         match code % 100 {
-            _ if code >= 600 && code < 800 => ValueKind::Enumeration,
+            _ if (600..800).contains(&code) => ValueKind::Enumeration,
             _ if code >= 200 => ValueKind::Other,
             5..=12 => ValueKind::Whole,
             13..=15 => ValueKind::Real,
