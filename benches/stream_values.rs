@@ -11,6 +11,7 @@
 //! `cargo bench --bench stream_values`.
 
 use communityd::app::sds::data::{read_stream, Answer, Read};
+use communityd::domain::ids::TenantId;
 use communityd::domain::sds::index_key::{self, KeyPart};
 use communityd::domain::sds::stream::SdsStream;
 use communityd::domain::sds::type_code::KeyKind;
@@ -77,7 +78,8 @@ fn window(store: &Store, s: &SdsStream, start: i64) -> usize {
                 token: None,
                 filter: None,
             };
-            match read_stream(tx, s, read) {
+            // A window never needs the stream's type, so any owner will do.
+            match read_stream(tx, TenantId::generate(), s, read) {
                 Ok(Answer::Values(values)) => Ok::<_, StoreError>(values.len()),
                 _ => panic!("window read failed"),
             }

@@ -348,6 +348,8 @@ fn stream_routes(ns: &str, rights: Rights) -> Vec<Route> {
         route("GET", &format!("{one}/Data/Last"), None, read),
         route("GET", &format!("{one}/Data/Transform?startIndex=0&endIndex=10"), None, read),
         route("GET", &format!("{ns}/Bulk/Streams/Data/Joins?streams={{streamId}}&startIndex=0&endIndex=10"), None, read),
+        route("GET", &format!("{one}/Data/Interpolated?index=2"), None, read),
+        route("GET", &format!("{one}/Data/Transform/Interpolated?startIndex=0&endIndex=10&count=3"), None, read),
         route("GET", &format!("{one}/AccessControl"), None, manage_read),
         route("PUT", &format!("{one}/AccessControl"), ACL, manage),
         route("PATCH", &format!("{one}/AccessControl"), ACL_PATCH, manage),

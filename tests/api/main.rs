@@ -57,6 +57,7 @@ mod sds_filters;
 mod sds_fixtures;
 mod sds_index_keys;
 mod sds_joins;
+mod sds_interpolation;
 mod sds_patch_bounds;
 mod sds_type_access;
 mod search_bounds;

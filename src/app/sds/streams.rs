@@ -42,6 +42,7 @@ pub async fn get_or_create(
         .write_in(Lane::Tenant(target.tenant), 1, move |tx| {
             let me = own_tenant(tx, &target)?;
             let sds_type = stream_type(tx, &target, &input)?;
+            let modes = input.modes_for(&sds_type)?;
             if let Some(old) = sds_streams::get(tx, target.tenant, &target.namespace, &input.id)? {
                 if rights_on(&me, &old) & rights::READ == 0 {
                     return Err(AppError::conflict(format!(
@@ -51,7 +52,8 @@ pub async fn get_or_create(
                 }
                 let same = old.type_id.eq_ignore_ascii_case(&input.type_id)
                     && old.name == input.name
-                    && old.description == input.description;
+                    && old.description == input.description
+                    && old.modes == modes;
                 return if same {
                     Ok(Created::Existing(old))
                 } else {
@@ -77,7 +79,7 @@ pub async fn get_or_create(
                 created: now,
                 modified: now,
                 last_write: None,
-                modes: Default::default(),
+                modes,
             };
             sds_streams::put(tx, target.tenant, &stream)?;
             Ok(Created::New(stream))
@@ -123,6 +125,8 @@ pub async fn create_or_update(
             }
             stream.name = input.name.clone();
             stream.description = input.description.clone();
+            let sds_type = stream_type(tx, &target, &input)?;
+            stream.modes = input.modes_for(&sds_type)?;
             stream.indexes = input.indexes.clone();
             stream.modified = now;
             sds_streams::put(tx, target.tenant, &stream)?;

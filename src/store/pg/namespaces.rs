@@ -90,6 +90,7 @@ mod tests {
             created: now,
             modified: now,
             last_write: None,
+            modes: Default::default(),
         }
     }
 

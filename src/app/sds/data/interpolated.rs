@@ -1,114 +1,166 @@
-//! The Interpolated join: every index of any stream's window, each stream
-//! answering the indexes it has no value at from its stored neighbours (as
-//! `domain::sds::interpolation` reads a stream), so every row is full where
-//! the stream's modes give a value. The neighbours of the window's first
-//! and last indexes may lie outside it: each stream's value before the
-//! window and after it are read too.
+//! Interpolated reads (`.../Data/Interpolated`, `.../Data/Transform/Interpolated`):
+//! the stream's event at each index of a collection, or at `count` evenly
+//! spaced indexes from a start to an end, stored or calculated by the
+//! stream's read characteristics (`domain::sds::interpolation`). Each index
+//! costs two keyed seeks, the last value at or before it and the first
+//! after it: never a scan, whatever the stream's size.
 
+use super::index_text::key_of_text;
+use super::read::{too_large, Answer, READ_LIMIT};
+use crate::app::sds::values_json::ValuesJson;
 use crate::app::AppError;
 use crate::domain::ids::TenantId;
-use crate::domain::sds::interpolation::Interpolator;
-use crate::domain::sds::join::{self, Column, JoinMode};
+use crate::domain::sds::interpolation::{Index, Interpolator};
+use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
+use crate::domain::sds::value_count::ValueCount;
 use crate::store::sds_values::{self, Direction};
 use crate::store::{sds_types, Readable};
 use serde_json::Value;
 use std::ops::Bound;
 
-/// The columns of a complete window, each filled at every index of the
-/// join where its stream answers one.
-pub fn fill(
-    tx: &impl Readable,
-    (tenant, namespace): (TenantId, &str),
-    streams: &[SdsStream],
-    columns: Vec<Column>,
-    (from, to): (&[u8], &[u8]),
-) -> Result<Vec<Column>, AppError> {
-    let keys: Vec<Vec<u8>> = join::rows(JoinMode::Outer, &columns, None)
-        .iter()
-        .map(|row| row.key.to_vec())
-        .collect();
-    let mut filled = Vec::with_capacity(columns.len());
-    for (stream, column) in streams.iter().zip(columns) {
-        let interpolator = interpolator(tx, (tenant, namespace), stream)?;
-        let outside = (
-            neighbour(
-                tx,
-                stream,
-                (Bound::Unbounded, Bound::Excluded(from)),
-                Direction::Backward,
-            )?,
-            neighbour(
-                tx,
-                stream,
-                (Bound::Excluded(to), Bound::Unbounded),
-                Direction::Forward,
-            )?,
-        );
-        filled.push(fill_column(&interpolator, column, &keys, outside));
-    }
-    Ok(filled)
+/// The indexes an interpolated read asks for.
+#[derive(Clone, Debug)]
+pub enum Indexes {
+    /// `?index=` once or more.
+    Listed(Vec<String>),
+    /// `?startIndex&endIndex&count`: `count` indexes evenly spaced, both
+    /// ends included.
+    Spaced {
+        start: String,
+        end: String,
+        count: ValueCount,
+    },
 }
 
-fn interpolator(
+/// The stream's type: the one its owner keeps in the stream's namespace.
+pub fn stream_type(
     tx: &impl Readable,
-    (tenant, namespace): (TenantId, &str),
+    owner: TenantId,
+    stream: &SdsStream,
+) -> Result<SdsType, AppError> {
+    sds_types::get(tx, owner, &stream.namespace, &stream.type_id)?
+        .ok_or_else(|| AppError::not_found(format!("type '{}' does not exist", stream.type_id)))
+}
+
+/// The stream's interpolator, built once per read.
+pub fn interpolator(
+    tx: &impl Readable,
+    owner: TenantId,
     stream: &SdsStream,
 ) -> Result<Interpolator, AppError> {
-    // A stream's type is kept while streams use it; one missing is damage.
-    let sds_type = sds_types::get(tx, tenant, namespace, &stream.type_id)?.ok_or_else(|| {
-        AppError::Unexpected(format!(
-            "the type '{}' of stream '{}' is missing",
-            stream.type_id, stream.id
-        ))
-    })?;
-    Ok(Interpolator::new(&sds_type, stream))
+    Ok(Interpolator::new(&stream_type(tx, owner, stream)?, stream))
 }
 
-/// The stream's one value nearest the window on one side of it.
-fn neighbour(
+/// The events at the indexes asked for, in their order; an index where
+/// the stream answers no event is left out.
+pub fn read(
+    tx: &impl Readable,
+    owner: TenantId,
+    stream: &SdsStream,
+    indexes: &Indexes,
+) -> Result<Answer, AppError> {
+    let interpolator = interpolator(tx, owner, stream)?;
+    let (indexes, field) = resolve(&interpolator, stream, indexes)?;
+    let mut found = ValuesJson::new();
+    for index in &indexes {
+        let Some(event) = event_at(tx, &interpolator, stream, index)? else {
+            continue;
+        };
+        let json = serde_json::to_vec(&event)
+            .map_err(|e| AppError::Unexpected(format!("an event could not be written: {e}")))?;
+        if !found.is_empty() && !found.fits(&json) {
+            return Err(too_large(field, "ask for fewer indexes at a time"));
+        }
+        found.push(&json);
+    }
+    Ok(Answer::Values(found))
+}
+
+/// The indexes as keys, and the parameter that names how many there are.
+fn resolve(
+    interpolator: &Interpolator,
+    stream: &SdsStream,
+    indexes: &Indexes,
+) -> Result<(Vec<Index>, &'static str), AppError> {
+    match indexes {
+        Indexes::Listed(texts) => {
+            if texts.len() > READ_LIMIT {
+                return Err(too_large("index", "ask for fewer indexes at a time"));
+            }
+            let listed = texts
+                .iter()
+                .map(|t| index_of_text(interpolator, stream, "index", t))
+                .collect::<Result<_, _>>()?;
+            Ok((listed, "index"))
+        }
+        Indexes::Spaced { start, end, count } => {
+            let start = index_of_text(interpolator, stream, "startIndex", start)?;
+            let end = index_of_text(interpolator, stream, "endIndex", end)?;
+            let spaced = interpolator
+                .spaced(&start, &end, count.get())
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "startIndex",
+                        "evenly spaced indexes need a one-part numeric or DateTime index; ask for indexes with index=",
+                    )
+                })?;
+            Ok((spaced, "count"))
+        }
+    }
+}
+
+fn index_of_text(
+    interpolator: &Interpolator,
+    stream: &SdsStream,
+    field: &str,
+    text: &str,
+) -> Result<Index, AppError> {
+    let key = key_of_text(&stream.keys, field, text)?;
+    interpolator
+        .index_of_key(key)
+        .ok_or_else(|| AppError::invalid(field, "is not an index of the stream"))
+}
+
+/// The event at one index: two keyed seeks, then the interpolator.
+pub fn event_at(
+    tx: &impl Readable,
+    interpolator: &Interpolator,
+    stream: &SdsStream,
+    index: &Index,
+) -> Result<Option<Value>, AppError> {
+    let key = index.key();
+    let before = nearest(
+        tx,
+        stream,
+        (Bound::Unbounded, Bound::Included(key)),
+        Direction::Backward,
+    )?;
+    let exact = before.as_ref().is_some_and(|(k, _)| k.as_slice() == key);
+    let after = if exact {
+        None
+    } else {
+        nearest(
+            tx,
+            stream,
+            (Bound::Excluded(key), Bound::Unbounded),
+            Direction::Forward,
+        )?
+    };
+    Ok(interpolator.at(
+        index,
+        before.as_ref().map(|(_, v)| v),
+        after.as_ref().map(|(_, v)| v),
+    ))
+}
+
+/// The first stored value within `bounds` walking in `direction`.
+fn nearest(
     tx: &impl Readable,
     stream: &SdsStream,
     bounds: (Bound<&[u8]>, Bound<&[u8]>),
     direction: Direction,
-) -> Result<Option<Value>, AppError> {
-    let found = sds_values::range(tx, stream.storage, bounds.0, bounds.1, direction, 0, 1)?;
-    Ok(found.into_iter().next().map(|(_, v)| v))
-}
-
-/// `column` with a value at each of `keys` it lacks one at, where the
-/// interpolator gives one from the stored values on either side.
-fn fill_column(
-    interpolator: &Interpolator,
-    column: Column,
-    keys: &[Vec<u8>],
-    (before_window, after_window): (Option<Value>, Option<Value>),
-) -> Column {
-    let parse = |json: &[u8]| serde_json::from_slice::<Value>(json).ok();
-    let mut out: Column = Vec::with_capacity(keys.len());
-    let mut at = 0;
-    for key in keys {
-        while at < column.len() && column[at].0 < *key {
-            at += 1;
-        }
-        if at < column.len() && column[at].0 == *key {
-            out.push(column[at].clone());
-            continue;
-        }
-        let before = match at {
-            0 => before_window.clone(),
-            _ => parse(&column[at - 1].1),
-        };
-        let after = match column.get(at) {
-            Some((_, json)) => parse(json),
-            None => after_window.clone(),
-        };
-        let value = interpolator
-            .index_of_key(key.clone())
-            .and_then(|index| interpolator.at(&index, before.as_ref(), after.as_ref()));
-        if let Some(value) = value {
-            out.push((key.clone(), value.to_string().into_bytes()));
-        }
-    }
-    out
+) -> Result<Option<(Vec<u8>, Value)>, AppError> {
+    let (start, end) = bounds;
+    Ok(sds_values::range(tx, stream.storage, start, end, direction, 0, 1)?.pop())
 }

@@ -6,7 +6,7 @@
 //! scan), then joined by index (see `domain::sds::join`).
 //!
 //! An Interpolated join fills each stream's missing values from its
-//! neighbours (`interpolated`), and needs each stream's whole window.
+//! neighbours (`join_interpolated`), and needs each stream's whole window.
 //!
 //! A join answers up to `count` rows (all of them without `count`); an
 //! answer holds at most `READ_LIMIT` values and nulls in all, so each row
@@ -15,7 +15,7 @@
 
 use super::counted;
 use super::index_text::key_of_text;
-use super::interpolated;
+use super::join_interpolated;
 use super::scan::Scan;
 use super::READ_LIMIT;
 use crate::app::sds::stream_access::{readable_stream, Target};
@@ -199,7 +199,7 @@ fn interpolated_join(
     if horizon.is_some() || indexes > cap {
         return Err(too_large(count.is_some(), cap));
     }
-    let filled = interpolated::fill(tx, owner, streams, columns, window)?;
+    let filled = join_interpolated::fill(tx, owner.0, streams, columns, window)?;
     let rows = join::rows(JoinMode::Outer, &filled, None);
     let wanted = count.map_or(rows.len(), ValueCount::get).min(rows.len());
     Ok(join::write(JoinMode::Outer, &filled, &rows[..wanted]))

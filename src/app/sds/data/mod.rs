@@ -2,14 +2,18 @@
 //! at an index, first, last, a window, a range (`read`), and the joined
 //! windows of several streams (`join`). Every read is a key range.
 
+mod boundary;
 mod counted;
 mod index_text;
 mod interpolated;
 mod join;
+mod join_interpolated;
 mod read;
 mod scan;
 mod write;
 
+pub use boundary::Boundaries;
+pub use interpolated::{event_at, interpolator, stream_type, Indexes};
 pub use join::{join, JoinRead, MAX_JOINED_STREAMS};
 pub use read::{read, read_stream, Answer, Read, READ_LIMIT};
 pub use write::{remove, write, Removal, WriteMode, WRITE_LIMIT};

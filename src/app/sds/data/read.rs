@@ -1,12 +1,15 @@
 //! Reads of stream values: at an index, first, last, a window, a range;
 //! each bounded by `READ_LIMIT` values and the answer's size.
 
+use super::boundary::{self, Boundaries};
 use super::counted;
 use super::index_text::key_of_text;
+use super::interpolated::{self, Indexes};
 use super::scan::Scan;
 use crate::app::sds::stream_access::{readable_stream, Target};
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::{AppError, Context};
+use crate::domain::ids::TenantId;
 use crate::domain::sds::filter::Filter;
 use crate::domain::sds::stream::SdsStream;
 use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
@@ -45,6 +48,13 @@ pub enum Read {
         reversed: bool,
         filter: Option<Filter>,
     },
+    /// A window or range whose ends are not all `Exact` (see `boundary`).
+    Bounded {
+        read: Box<Read>,
+        boundaries: Boundaries,
+    },
+    /// `.../Interpolated`: the events at indexes, stored or calculated.
+    Interpolated(Indexes),
 }
 
 impl Read {
@@ -53,7 +63,10 @@ impl Read {
     fn is_large(&self) -> bool {
         match self {
             Read::At(indexes) => indexes.len() > 1,
-            Read::Window { .. } | Read::Range { .. } => true,
+            Read::Window { .. }
+            | Read::Range { .. }
+            | Read::Bounded { .. }
+            | Read::Interpolated(_) => true,
             Read::First | Read::Last => false,
         }
     }
@@ -109,7 +122,7 @@ pub async fn read(
                 });
             }
         };
-        let answer = read_stream(tx, &stream, what);
+        let answer = read_stream(tx, target.tenant, &stream, what);
         let values = answer.as_ref().map_or(0, Answer::value_count);
         let usage = day.and_then(|day| counted::answered(&target, &stream, day, values));
         Ok(Counted { answer, usage })
@@ -126,7 +139,7 @@ pub async fn read(
 }
 
 /// 400: the values asked for pass the read limit or the answer's size bound.
-fn too_large(field: &str, resolution: &str) -> AppError {
+pub(super) fn too_large(field: &str, resolution: &str) -> AppError {
     AppError::invalid(
         field,
         format!(
@@ -140,7 +153,13 @@ fn token_of(key: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
 }
 
-pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result<Answer, AppError> {
+/// A read of `stream`, owned by `owner` (whose namespace holds its type).
+pub fn read_stream(
+    tx: &impl Readable,
+    owner: TenantId,
+    stream: &SdsStream,
+    what: Read,
+) -> Result<Answer, AppError> {
     let s = stream.storage;
     let keys = &stream.keys;
     Ok(match what {
@@ -177,49 +196,64 @@ pub fn read_stream(tx: &impl Readable, stream: &SdsStream, what: Read) -> Result
                 .map(|t| key_of_text(keys, "startIndex", &t))
                 .transpose()?;
             let from = start.as_deref().map_or(Bound::Unbounded, Bound::Included);
-            let (bounds, direction) = if reversed {
-                ((Bound::Unbounded, from), Direction::Backward)
-            } else {
-                ((from, Bound::Unbounded), Direction::Forward)
-            };
-            range(
-                tx,
-                stream,
-                (bounds, direction),
-                skip,
-                count,
-                Scan::new(filter),
-            )?
+            let walk = Walk::from(from, reversed);
+            let mut scan = Scan::new(filter);
+            let found = range(tx, stream, walk, skip, count.get(), ValuesJson::new(), &mut scan)?;
+            Answer::Values(found)
         }
+        Read::Bounded { read, boundaries } => boundary::read(tx, owner, stream, *read, boundaries)?,
+        Read::Interpolated(indexes) => interpolated::read(tx, owner, stream, &indexes)?,
     })
 }
 
-/// The keys a range walks between.
-type KeyBounds<'a> = (Bound<&'a [u8]>, Bound<&'a [u8]>);
+/// The bounds and direction of a range read.
+pub(super) struct Walk<'k> {
+    pub bounds: (Bound<&'k [u8]>, Bound<&'k [u8]>),
+    pub direction: Direction,
+}
 
-/// `count` values from a start, after `skip`; with a filter, both count
-/// matching values only, and the scan is bounded (see `Scan`).
-fn range(
+impl<'k> Walk<'k> {
+    /// From `from` onwards, or back from it when `reversed`.
+    pub fn from(from: Bound<&'k [u8]>, reversed: bool) -> Self {
+        if reversed {
+            Walk {
+                bounds: (Bound::Unbounded, from),
+                direction: Direction::Backward,
+            }
+        } else {
+            Walk {
+                bounds: (from, Bound::Unbounded),
+                direction: Direction::Forward,
+            }
+        }
+    }
+}
+
+/// Up to `count` stored values of a walk after `skip`, appended to
+/// `found`, within the answer's size bound. With a filter, `skip` and
+/// `count` count matching values only, and the scan is bounded (`Scan`).
+pub(super) fn range(
     tx: &impl Readable,
     stream: &SdsStream,
-    (bounds, direction): (KeyBounds, Direction),
+    walk: Walk,
     skip: usize,
-    count: ValueCount,
-    mut scan: Scan,
-) -> Result<Answer, AppError> {
-    let mut found = ValuesJson::new();
+    count: usize,
+    mut found: ValuesJson,
+    scan: &mut Scan,
+) -> Result<ValuesJson, AppError> {
     let mut full = false;
     // Unfiltered, the store skips and stops; filtered, only matches count.
     let (store_skip, limit) = match scan.filtered() {
-        false => (skip, count.get()),
+        false => (skip, count),
         true => (0, usize::MAX),
     };
+    let wanted = found.len() + count;
     let mut skipped = 0;
     sds_values::each_in_range(
         tx,
         stream.storage,
-        bounds,
-        direction,
+        walk.bounds,
+        walk.direction,
         store_skip,
         limit,
         |_, json| {
@@ -234,7 +268,7 @@ fn range(
             if !full {
                 found.push(json);
             }
-            !full && found.len() < count.get()
+            !full && found.len() < wanted
         },
     )?;
     if full {
@@ -243,7 +277,7 @@ fn range(
     if scan.exhausted() {
         return Err(scan.refused("ask for fewer values or start nearer to them"));
     }
-    Ok(Answer::Values(found))
+    Ok(found)
 }
 
 /// The values at several indexes (those that exist), as stored, bounded in
@@ -300,10 +334,54 @@ fn end_value(
     )
 }
 
-/// A window's values: one page of `count` with the token of the next, or,
-/// without `count`, all of them if there are at most `READ_LIMIT`. With a
+/// Appends the stored values within `bounds` to `results` until it holds
+/// `size`; returns the token of the next page if more follow. With a
 /// filter a page holds matching values only, and its token is where the
 /// next scan resumes: the next match, or where the scan bound stopped it.
+pub(super) fn page(
+    tx: &impl Readable,
+    stream: &SdsStream,
+    bounds: (Bound<&[u8]>, Bound<&[u8]>),
+    size: usize,
+    results: &mut ValuesJson,
+    scan: &mut Scan,
+) -> Result<Option<String>, AppError> {
+    let mut next = None;
+    // One more than the page, to learn whether another follows
+    // (filtered: as many as the scan bound allows).
+    let limit = match scan.filtered() {
+        true => usize::MAX,
+        false => (size + 1).saturating_sub(results.len()),
+    };
+    sds_values::each_in_range(
+        tx,
+        stream.storage,
+        bounds,
+        Direction::Forward,
+        0,
+        limit,
+        |key, json| {
+            if !scan.keeps(json) {
+                if scan.exhausted() {
+                    next = Some(token_of(key));
+                }
+                return !scan.exhausted();
+            }
+            // A page may end early at the answer's size bound (after
+            // one value at least): its token says where the rest begins.
+            if results.len() >= size || (!results.is_empty() && !results.fits(json)) {
+                next = Some(token_of(key));
+                return false;
+            }
+            results.push(json);
+            true
+        },
+    )?;
+    Ok(next)
+}
+
+/// A window's values: one page of `count` with the token of the next, or,
+/// without `count`, all of them if there are at most `READ_LIMIT`.
 fn window(
     tx: &impl Readable,
     stream: &SdsStream,
@@ -314,12 +392,8 @@ fn window(
 ) -> Result<Answer, AppError> {
     let mut from = key_of_text(&stream.keys, "startIndex", start)?;
     let to = key_of_text(&stream.keys, "endIndex", end)?;
-    if let Some(token) = token.filter(|t| !t.is_empty()) {
-        from = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token.as_bytes())
-            .map_err(|_| {
-                AppError::invalid("continuationToken", "is not a token this service issued")
-            })?;
+    if let Some(key) = token_key(token)? {
+        from = key;
     }
     let size = count.unwrap_or_else(ValueCount::most).get();
     let mut results = ValuesJson::new();
@@ -329,44 +403,40 @@ fn window(
             Bound::Included(from.as_slice()),
             Bound::Included(to.as_slice()),
         );
-        // One more than the page, to learn whether another follows
-        // (filtered: as many as the scan bound allows).
-        let limit = if scan.filtered() {
-            usize::MAX
-        } else {
-            size + 1
-        };
-        sds_values::each_in_range(
-            tx,
-            stream.storage,
-            bounds,
-            Direction::Forward,
-            0,
-            limit,
-            |key, json| {
-                if !scan.keeps(json) {
-                    if scan.exhausted() {
-                        next = Some(token_of(key));
-                    }
-                    return !scan.exhausted();
-                }
-                // A page may end early at the answer's size bound (after
-                // one value at least): its token says where the rest begins.
-                if results.len() == size || (!results.is_empty() && !results.fits(json)) {
-                    next = Some(token_of(key));
-                    return false;
-                }
-                results.push(json);
-                true
-            },
-        )?;
+        next = page(tx, stream, bounds, size, &mut results, &mut scan)?;
     }
+    if count.is_none() && scan.exhausted() {
+        return Err(scan.refused("read the window in pages with count"));
+    }
+    window_answer(count, results, next)
+}
+
+/// Where a continuation token says the next page begins.
+pub(super) fn token_key(token: Option<String>) -> Result<Option<Vec<u8>>, AppError> {
+    token
+        .filter(|t| !t.is_empty())
+        .map(|token| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(token.as_bytes())
+                .map_err(|_| {
+                    AppError::invalid("continuationToken", "is not a token this service issued")
+                })
+        })
+        .transpose()
+}
+
+/// A window's answer: a page with `count`, else all its values, which
+/// must not need another page.
+pub(super) fn window_answer(
+    count: Option<ValueCount>,
+    results: ValuesJson,
+    next: Option<String>,
+) -> Result<Answer, AppError> {
     match count {
         Some(_) => Ok(Answer::Page {
             results,
             token: next,
         }),
-        None if scan.exhausted() => Err(scan.refused("read the window in pages with count")),
         None if next.is_some() => Err(too_large("endIndex", "read it in pages with count")),
         None => Ok(Answer::Values(results)),
     }
@@ -492,25 +562,20 @@ mod tests {
                     panic!("values")
                 };
                 assert_eq!(orders(found), vec![2, 4, 6, 8, 10]);
-                let all = (Bound::Unbounded, Bound::Unbounded);
-                let n = |n| ValueCount::new(n).unwrap();
-                let Answer::Values(found) =
-                    range(tx, &s, (all, Direction::Forward), 1, n(3), evens())?
-                else {
-                    panic!("values")
+                let ranged = |direction, skip, count| {
+                    let walk = Walk {
+                        bounds: (Bound::Unbounded, Bound::Unbounded),
+                        direction,
+                    };
+                    range(tx, &s, walk, skip, count, ValuesJson::new(), &mut evens())
                 };
-                assert_eq!(orders(found), vec![4, 6, 8]);
-                let refused = range(tx, &s, (all, Direction::Forward), 0, n(10), evens()).err();
+                assert_eq!(orders(ranged(Direction::Forward, 1, 3)?), vec![4, 6, 8]);
+                let refused = ranged(Direction::Forward, 0, 10).err();
                 assert!(
                     matches!(&refused, Some(AppError::Invalid { field, .. }) if field == "filter"),
                     "{refused:?}"
                 );
-                let Answer::Values(found) =
-                    range(tx, &s, (all, Direction::Backward), 0, n(2), evens())?
-                else {
-                    panic!("values")
-                };
-                assert_eq!(orders(found), vec![30, 28]);
+                assert_eq!(orders(ranged(Direction::Backward, 0, 2)?), vec![30, 28]);
                 Ok::<_, AppError>(())
             })
             .unwrap();

@@ -1,6 +1,7 @@
 //! `.../Streams/{id}/Data`: writes (insert, update, replace, remove) and
 //! reads (index, first, last, window, Transform range).
 
+use super::boundaries::with_boundaries;
 use super::read_params::{RangeParams, WindowParams};
 use super::request::Namespace;
 use super::request::Query;
@@ -56,7 +57,7 @@ fn json_text(parts: Vec<Vec<u8>>) -> HttpResponse {
         .streaming(futures_util::stream::iter(chunks))
 }
 
-async fn run(
+pub(super) async fn run(
     req: HttpRequest,
     caller: ApiCaller,
     ns: Namespace,
@@ -91,7 +92,7 @@ async fn read(
         query.refuse_filter()?;
         Read::At(indexes)
     } else {
-        window(&query)?
+        with_boundaries(&query, window(&query)?)?
     };
     run(req, caller, ns, path, what).await
 }
@@ -149,6 +150,7 @@ async fn transform(
             filter: query.filter()?,
         }
     };
+    let what = with_boundaries(&query, what)?;
     run(req, caller, ns, path, what).await
 }
 

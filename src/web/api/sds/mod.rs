@@ -5,8 +5,10 @@
 //! community stream search.
 
 pub mod access_control;
+pub mod boundaries;
 pub mod bulk;
 pub mod data;
+pub mod interpolated;
 pub mod namespaces;
 pub mod read_params;
 pub mod request;
@@ -38,6 +40,7 @@ pub fn operations(table: &mut RouteTable) {
         streams::operations(table, mount);
         data::operations(table, mount);
         bulk::operations(table, mount);
+        interpolated::operations(table, mount);
         access_control::operations(table, mount);
     }
 }

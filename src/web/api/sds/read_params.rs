@@ -65,6 +65,47 @@ impl IntoParams for WindowParams {
             text(),
         ));
         out.push(filter());
+        out.extend(boundary_params(&[
+            ("boundaryType", "How both ends of the window are treated"),
+            ("startBoundaryType", "How the window's start is treated"),
+            ("endBoundaryType", "How the window's end is treated"),
+        ]));
+        out
+    }
+}
+
+/// `SdsBoundaryType` parameters, by name or number.
+fn boundary_params(names: &[(&str, &str)]) -> Vec<Parameter> {
+    names
+        .iter()
+        .map(|(name, what)| {
+            param(
+                name,
+                &format!("{what}: Exact (0), Inside (1), Outside (2) or ExactOrCalculated (3)"),
+                text(),
+            )
+        })
+        .collect()
+}
+
+/// `GET .../Data/Interpolated` and `.../Data/Transform/Interpolated`: the
+/// events at each `index`, or at `count` indexes evenly spaced from
+/// `startIndex` to `endIndex`.
+pub struct InterpolatedParams;
+
+impl IntoParams for InterpolatedParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut out = vec![param(
+            "index",
+            &format!("An index to read at (repeatable, at most {MAX_VALUES})"),
+            text(),
+        )];
+        out.extend(index_params());
+        let mut count = count();
+        count.description = Some(format!(
+            "How many evenly spaced indexes, both ends included (1 to {MAX_VALUES})"
+        ));
+        out.push(count);
         out
     }
 }
@@ -91,6 +132,18 @@ impl IntoParams for RangeParams {
             ObjectBuilder::new().schema_type(Type::Boolean),
         ));
         out.push(filter());
+        out.extend(boundary_params(&[
+            (
+                "boundaryType",
+                "How the ends of the window or range are treated",
+            ),
+            (
+                "boundary_type",
+                "How the range's start is treated (as AVEVA's Python library names it)",
+            ),
+            ("startBoundaryType", "How the window's start is treated"),
+            ("endBoundaryType", "How the window's end is treated"),
+        ]));
         out
     }
 }

@@ -4,13 +4,14 @@
 //! control lists and metadata stay with their domain types, because JSON
 //! Patch requests change exactly that document.
 
+use crate::domain::sds::read_modes::ReadModes;
 use crate::domain::sds::sds_type::SdsType;
 use crate::domain::sds::stream::SdsStream;
 use crate::web::api::time;
 use serde_json::{json, Value};
 
 pub fn sds_type(t: &SdsType) -> Value {
-    json!({
+    let mut shown = json!({
         "Id": t.id,
         "Name": t.name,
         "Description": t.description,
@@ -20,11 +21,13 @@ pub fn sds_type(t: &SdsType) -> Value {
         "IsReferenceType": false,
         "CreatedDate": time(&t.created),
         "ModifiedDate": time(&t.modified),
-    })
+    });
+    with_modes(&mut shown, &t.modes);
+    shown
 }
 
 pub fn stream(s: &SdsStream) -> Value {
-    json!({
+    let mut shown = json!({
         "Id": s.id,
         "Name": s.name,
         "Description": s.description,
@@ -32,7 +35,16 @@ pub fn stream(s: &SdsStream) -> Value {
         "Indexes": stored_json(&s.indexes),
         "CreatedDate": time(&s.created),
         "ModifiedDate": time(&s.modified),
-    })
+    });
+    with_modes(&mut shown, &s.modes);
+    shown
+}
+
+/// The read settings that are set, modes by number.
+fn with_modes(shown: &mut Value, modes: &ReadModes) {
+    if let Value::Object(object) = shown {
+        modes.write_into(object);
+    }
 }
 
 /// A list kept as the JSON text it was sent as (validated then).
