@@ -7,10 +7,13 @@ pub mod identifier;
 pub mod index_key;
 pub mod json_body;
 pub mod modes;
+pub mod number_fields;
 pub mod patch;
+pub mod sampling;
 pub mod sds_type;
 pub mod search;
 pub mod stream;
+pub mod summary;
 pub mod type_code;
 pub mod value_count;
 
