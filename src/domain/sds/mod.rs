@@ -3,6 +3,7 @@
 //! stream's and type's access control list. Pure rules; storage is `store::sds_*`.
 
 pub mod acl;
+pub mod filter;
 pub mod identifier;
 pub mod index_key;
 pub mod json_body;
