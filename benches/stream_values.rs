@@ -46,6 +46,7 @@ fn stream(id: &str) -> SdsStream {
         created: now,
         modified: now,
         last_write: None,
+        modes: Default::default(),
     }
 }
 

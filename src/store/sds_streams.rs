@@ -1,16 +1,76 @@
 //! SdsStreams, keyed (tenant, namespace, lower-cased id).
 
-use super::codec::{decode, encode, Record};
+use super::codec::{decode, encode, layout, Record};
 use super::error::StoreError;
 use super::tables::SDS_STREAMS;
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::TenantId;
+use crate::domain::sds::acl::{AccessControlList, Trustee};
 use crate::domain::sds::identifier;
+use crate::domain::sds::index_key::KeyPart;
+use crate::domain::sds::read_modes::ReadModes;
 use crate::domain::sds::stream::SdsStream;
+use chrono::{DateTime, Utc};
 use redb::ReadableTable;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-impl Record for SdsStream {}
+impl Record for SdsStream {
+    const VERSION: u8 = 2;
+
+    fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => Ok(layout::<SdsStreamV1>(body)?.into()),
+            _ => Err(StoreError::Codec(format!(
+                "unknown stream record version {version}"
+            ))),
+        }
+    }
+}
+
+/// A stream as stored before streams kept their interpolation and
+/// extrapolation settings.
+#[derive(Serialize, Deserialize)]
+struct SdsStreamV1 {
+    storage: Uuid,
+    namespace: String,
+    id: String,
+    name: String,
+    description: String,
+    type_id: String,
+    keys: Vec<KeyPart>,
+    tags: Vec<String>,
+    metadata: Vec<(String, String)>,
+    indexes: String,
+    acl: AccessControlList,
+    owner: Option<Trustee>,
+    created: DateTime<Utc>,
+    modified: DateTime<Utc>,
+    last_write: Option<DateTime<Utc>>,
+}
+
+impl From<SdsStreamV1> for SdsStream {
+    fn from(v1: SdsStreamV1) -> Self {
+        Self {
+            storage: v1.storage,
+            namespace: v1.namespace,
+            id: v1.id,
+            name: v1.name,
+            description: v1.description,
+            type_id: v1.type_id,
+            keys: v1.keys,
+            tags: v1.tags,
+            metadata: v1.metadata,
+            indexes: v1.indexes,
+            acl: v1.acl,
+            owner: v1.owner,
+            created: v1.created,
+            modified: v1.modified,
+            last_write: v1.last_write,
+            modes: ReadModes::default(),
+        }
+    }
+}
 
 pub fn get(
     tx: &impl Readable,
@@ -82,4 +142,43 @@ pub fn page_of_tenant(
     ));
     let page = super::sds_types::tenant_page(tx, SDS_STREAMS, tenant, after, limit)?;
     Ok(page.into_iter().map(|(_, stream)| stream).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_stored_before_read_modes_still_decodes() {
+        let now = Utc::now();
+        let old = SdsStreamV1 {
+            storage: Uuid::now_v7(),
+            namespace: "default".into(),
+            id: "Tank".into(),
+            name: "Tank".into(),
+            description: "old".into(),
+            type_id: "Reading".into(),
+            keys: Vec::new(),
+            tags: vec!["t".into()],
+            metadata: vec![("k".into(), "v".into())],
+            indexes: "[]".into(),
+            acl: AccessControlList::default(),
+            owner: None,
+            created: now,
+            modified: now,
+            last_write: Some(now),
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: SdsStream = decode(&bytes).unwrap();
+        assert_eq!((back.id.as_str(), back.storage), ("Tank", old.storage));
+        assert_eq!(back.metadata, old.metadata);
+        assert_eq!(back.last_write, Some(now));
+        assert_eq!(
+            back.modes,
+            ReadModes::default(),
+            "no settings: the type's apply"
+        );
+        assert_eq!(encode(&back).unwrap()[0], 2);
+    }
 }

@@ -6,8 +6,10 @@ use super::tables::SDS_TYPES;
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::TenantId;
 use crate::domain::paging::Page;
+use crate::domain::sds::acl::{AccessControlList, Trustee};
 use crate::domain::sds::identifier;
 use crate::domain::sds::index_key::KeyPart;
+use crate::domain::sds::read_modes::ReadModes;
 use crate::domain::sds::sds_type::SdsType;
 use chrono::{DateTime, Utc};
 use redb::{ReadableTable, TableDefinition};
@@ -16,11 +18,12 @@ use std::ops::Bound;
 use uuid::Uuid;
 
 impl Record for SdsType {
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn decode_older(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
             1 => Ok(layout::<SdsTypeV1>(body)?.into()),
+            2 => Ok(layout::<SdsTypeV2>(body)?.into()),
             _ => Err(StoreError::Codec(format!(
                 "unknown type record version {version}"
             ))),
@@ -54,6 +57,41 @@ impl From<SdsTypeV1> for SdsType {
             modified: v1.modified,
             acl: None,
             owner: None,
+            modes: ReadModes::default(),
+        }
+    }
+}
+
+/// A type as stored before types kept their interpolation and
+/// extrapolation modes.
+#[derive(Serialize, Deserialize)]
+struct SdsTypeV2 {
+    id: String,
+    name: String,
+    description: String,
+    code: u16,
+    keys: Vec<KeyPart>,
+    properties: String,
+    created: DateTime<Utc>,
+    modified: DateTime<Utc>,
+    acl: Option<AccessControlList>,
+    owner: Option<Trustee>,
+}
+
+impl From<SdsTypeV2> for SdsType {
+    fn from(v2: SdsTypeV2) -> Self {
+        Self {
+            id: v2.id,
+            name: v2.name,
+            description: v2.description,
+            code: v2.code,
+            keys: v2.keys,
+            properties: v2.properties,
+            created: v2.created,
+            modified: v2.modified,
+            acl: v2.acl,
+            owner: v2.owner,
+            modes: ReadModes::default(),
         }
     }
 }
@@ -196,6 +234,30 @@ mod tests {
             (&None, &None),
             "the tenant's default applies"
         );
-        assert_eq!(encode(&back).unwrap()[0], 2);
+        assert_eq!(encode(&back).unwrap()[0], 3);
+    }
+
+    #[test]
+    fn a_type_stored_before_read_modes_still_decodes() {
+        let now = Utc::now();
+        let old = SdsTypeV2 {
+            id: "Reading".into(),
+            name: "Reading".into(),
+            description: "two".into(),
+            code: 1,
+            keys: Vec::new(),
+            properties: "[]".into(),
+            created: now,
+            modified: now,
+            acl: Some(AccessControlList::default()),
+            owner: None,
+        };
+        let mut bytes = vec![2u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let back: SdsType = decode(&bytes).unwrap();
+        assert_eq!(back.description, "two");
+        assert_eq!(back.acl, Some(AccessControlList::default()));
+        assert_eq!(back.modes, ReadModes::default(), "no modes: SDS's defaults");
+        assert_eq!(encode(&back).unwrap()[0], 3);
     }
 }

@@ -129,6 +129,7 @@ fn enrich(store: &Store) {
         modified: now,
         acl: None,
         owner: None,
+        modes: Default::default(),
     };
     let streams: Vec<SdsStream> = ["Pump-1", "pump-2"]
         .iter()
@@ -148,6 +149,7 @@ fn enrich(store: &Store) {
             created: now,
             modified: now,
             last_write: Some(now),
+            modes: Default::default(),
         })
         .collect();
     let values: Vec<(Vec<u8>, Vec<u8>)> = (0..(2 * VALUE_BATCH as u32 + 17))

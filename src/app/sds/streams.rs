@@ -77,6 +77,7 @@ pub async fn get_or_create(
                 created: now,
                 modified: now,
                 last_write: None,
+                modes: Default::default(),
             };
             sds_streams::put(tx, target.tenant, &stream)?;
             Ok(Created::New(stream))

@@ -3,13 +3,18 @@
 //! stream's and type's access control list. Pure rules; storage is `store::sds_*`.
 
 pub mod acl;
+pub mod boundary;
 pub mod filter;
 pub mod identifier;
 pub mod index_key;
+pub mod index_value;
+pub mod interpolation;
 pub mod json_body;
 pub mod modes;
 pub mod number_fields;
 pub mod patch;
+pub mod property_value;
+pub mod read_modes;
 pub mod sampling;
 pub mod sds_type;
 pub mod search;

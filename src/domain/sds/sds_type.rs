@@ -8,6 +8,7 @@ use super::identifier;
 use super::index_key::KeyPart;
 use super::json_body::{field, invalid, text_field, Invalid};
 use super::modes;
+use super::read_modes::ReadModes;
 use super::type_code::{self, KeyKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,8 @@ pub struct SdsType {
     pub acl: Option<AccessControlList>,
     /// The identity holding every right on it; `None` for none.
     pub owner: Option<Trustee>,
+    /// The type's own `InterpolationMode` and `ExtrapolationMode`.
+    pub modes: ReadModes,
 }
 
 impl SdsType {
@@ -66,6 +69,7 @@ impl SdsType {
                 "an Object type needs at least one property with IsKey true",
             ));
         }
+        let modes = ReadModes::parse(object, None)?;
         Ok(Self {
             id,
             name: text_field(object, "Name")?.unwrap_or_default(),
@@ -77,6 +81,7 @@ impl SdsType {
             modified: now,
             acl: None,
             owner: None,
+            modes,
         })
     }
 
@@ -87,8 +92,21 @@ impl SdsType {
             && self.name == other.name
             && self.description == other.description
             && self.code == other.code
+            && self.modes == other.modes
             && (self.properties == other.properties
                 || self.numbered_properties() == other.numbered_properties())
+    }
+
+    /// The ids of the type's top-level properties.
+    pub fn property_ids(&self) -> Vec<String> {
+        match serde_json::from_str::<Value>(&self.properties) {
+            Ok(Value::Array(items)) => items
+                .iter()
+                .filter_map(|p| p.as_object().and_then(|o| field(o, "Id")))
+                .filter_map(|id| id.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// `Properties` as SDS answers them: see `numbered`.

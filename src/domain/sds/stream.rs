@@ -5,6 +5,8 @@ use super::acl::{AccessControlList, Trustee};
 use super::identifier;
 use super::index_key::KeyPart;
 use super::json_body::{field, text_field, Invalid};
+use super::read_modes::ReadModes;
+use super::sds_type::SdsType;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -31,6 +33,8 @@ pub struct SdsStream {
     pub modified: DateTime<Utc>,
     /// When values were last written (what the portal shows).
     pub last_write: Option<DateTime<Utc>>,
+    /// `InterpolationMode`, `ExtrapolationMode`, `PropertyOverrides`.
+    pub modes: ReadModes,
 }
 
 /// The client-editable fields of a stream, validated.
@@ -41,6 +45,9 @@ pub struct StreamInput {
     pub description: String,
     pub type_id: String,
     pub indexes: String,
+    /// `InterpolationMode`, `ExtrapolationMode` and `PropertyOverrides` as
+    /// sent: overrides are checked against the type (`modes_for`).
+    settings: Map<String, Value>,
 }
 
 impl StreamInput {
@@ -73,13 +80,29 @@ impl StreamInput {
             Some(v @ Value::Array(_)) => v.to_string(),
             Some(_) => return Err(bad("Indexes", "must be an array")),
         };
+        let settings: Map<String, Value> = [
+            "InterpolationMode",
+            "ExtrapolationMode",
+            "PropertyOverrides",
+        ]
+        .into_iter()
+        .filter_map(|name| field(object, name).map(|v| (name.to_string(), v.clone())))
+        .collect();
+        ReadModes::parse(&settings, None)?;
         Ok(Self {
             id,
             name,
             description,
             type_id,
             indexes,
+            settings,
         })
+    }
+
+    /// The stream's read settings, its overrides naming properties of
+    /// `sds_type`.
+    pub fn modes_for(&self, sds_type: &SdsType) -> Result<ReadModes, Invalid> {
+        ReadModes::parse(&self.settings, Some(&sds_type.property_ids()))
     }
 }
 
@@ -137,6 +160,7 @@ pub fn parse_tags(body: &Value) -> Result<Vec<String>, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::sds::read_modes::InterpolationMode;
     use serde_json::json;
 
     #[test]
@@ -147,9 +171,49 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.id, "WaveData_SampleStream");
+        assert_eq!(
+            s.modes_for(&wave_type()).unwrap(),
+            ReadModes::default(),
+            "no settings: the type's apply"
+        );
         assert_eq!(s.indexes, "[]");
         let err = StreamInput::parse("x", &json!({"Id": "x"})).unwrap_err();
         assert_eq!(err.field, "TypeId");
+    }
+
+    fn wave_type() -> SdsType {
+        let body = json!({"Id": "Wave", "SdsTypeCode": 1, "Properties": [
+            {"Id": "Order", "IsKey": true, "SdsType": {"SdsTypeCode": "Int32"}},
+            {"Id": "Radians", "SdsType": {"SdsTypeCode": "Double"}}
+        ]});
+        SdsType::parse("Wave", &body, chrono::Utc::now()).unwrap()
+    }
+
+    #[test]
+    fn read_settings_are_checked_against_the_type() {
+        let body = json!({"Id": "s", "TypeId": "Wave", "InterpolationMode": "Discrete",
+            "PropertyOverrides": [{"SdsTypePropertyId": "radians", "InterpolationMode": 1}]});
+        let modes = StreamInput::parse("s", &body)
+            .unwrap()
+            .modes_for(&wave_type())
+            .unwrap();
+        assert_eq!(modes.interpolation, Some(InterpolationMode::Discrete));
+        assert_eq!(modes.overrides[0].property, "Radians");
+        let bad = json!({"Id": "s", "TypeId": "Wave", "ExtrapolationMode": "Sideways"});
+        assert_eq!(
+            StreamInput::parse("s", &bad).unwrap_err().field,
+            "ExtrapolationMode"
+        );
+        let unknown = json!({"Id": "s", "TypeId": "Wave",
+            "PropertyOverrides": [{"SdsTypePropertyId": "Degrees"}]});
+        assert_eq!(
+            StreamInput::parse("s", &unknown)
+                .unwrap()
+                .modes_for(&wave_type())
+                .unwrap_err()
+                .field,
+            "PropertyOverrides[0].SdsTypePropertyId"
+        );
     }
 
     #[test]

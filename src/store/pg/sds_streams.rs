@@ -144,6 +144,7 @@ mod tests {
             created: now,
             modified: now,
             last_write: None,
+            modes: Default::default(),
         }
     }
 

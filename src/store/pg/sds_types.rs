@@ -168,6 +168,7 @@ mod tests {
             modified: now,
             acl: None,
             owner: None,
+            modes: Default::default(),
         }
     }
 
