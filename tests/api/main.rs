@@ -55,6 +55,7 @@ mod sds_data;
 mod sds_fixtures;
 mod sds_index_keys;
 mod sds_patch_bounds;
+mod sds_summaries;
 mod sds_type_access;
 mod search_bounds;
 mod share_visibility;

@@ -19,6 +19,7 @@ pub mod sampling;
 pub mod sds_type;
 pub mod search;
 pub mod stream;
+pub mod summarised;
 pub mod summary;
 pub mod type_code;
 pub mod value_count;

@@ -4,35 +4,6 @@
 //! time; it says which roles a value takes, and the caller keeps the
 //! events that hold them.
 
-/// `SdsBoundaryType`: what a read adds at an end of its range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Boundary {
-    /// Nothing: a stored event at the end is inside the range anyway.
-    Exact,
-    Inside,
-    /// The stored event just outside the end.
-    Outside,
-    /// The event at the end: stored, else interpolated.
-    ExactOrCalculated,
-}
-
-impl Boundary {
-    /// By name (any case) or number, as SDS numbers them.
-    pub fn parse(text: &str) -> Option<Self> {
-        let all = [
-            ("Exact", Self::Exact),
-            ("Inside", Self::Inside),
-            ("Outside", Self::Outside),
-            ("ExactOrCalculated", Self::ExactOrCalculated),
-        ];
-        let text = text.trim();
-        all.iter()
-            .enumerate()
-            .find(|(i, (name, _))| name.eq_ignore_ascii_case(text) || i.to_string() == text)
-            .map(|(_, (_, b))| *b)
-    }
-}
-
 /// The roles an event may hold for one property in one interval.
 pub const FIRST: usize = 0;
 pub const LAST: usize = 1;
@@ -81,17 +52,13 @@ mod tests {
         let mut s = PropertySample::default();
         assert_eq!(s.observe(5.0), [true, true, true, true]);
         assert_eq!(s.observe(7.0), [false, true, false, true]);
-        assert_eq!(s.observe(7.0), [false, true, false, false], "ties keep the earlier");
+        assert_eq!(
+            s.observe(7.0),
+            [false, true, false, false],
+            "ties keep the earlier"
+        );
         assert_eq!(s.observe(1.0), [false, true, true, false]);
         s.reset();
         assert_eq!(s.observe(9.0), [true, true, true, true]);
-    }
-
-    #[test]
-    fn boundary_types_are_read_by_name_or_number() {
-        assert_eq!(Boundary::parse("outside"), Some(Boundary::Outside));
-        assert_eq!(Boundary::parse("3"), Some(Boundary::ExactOrCalculated));
-        assert_eq!(Boundary::parse("4"), None);
-        assert_eq!(Boundary::parse("Sideways"), None);
     }
 }

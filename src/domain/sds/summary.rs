@@ -105,8 +105,7 @@ impl Moments {
     }
 
     fn skewness(&self) -> Option<f64> {
-        (self.n > 0.0 && self.m2 > 0.0)
-            .then(|| self.n.sqrt() * self.m3 / self.m2.powf(1.5))
+        (self.n > 0.0 && self.m2 > 0.0).then(|| self.n.sqrt() * self.m3 / self.m2.powf(1.5))
     }
 
     fn kurtosis(&self) -> Option<f64> {

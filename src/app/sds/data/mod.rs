@@ -4,7 +4,10 @@
 
 mod counted;
 mod index_text;
+pub mod range_scan;
 mod read;
+pub mod sampled;
+pub mod summaries;
 mod write;
 
 pub use read::{read, read_stream, Answer, Read, READ_LIMIT};

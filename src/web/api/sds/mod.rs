@@ -10,6 +10,8 @@ pub mod request;
 pub mod search;
 pub mod stream_defaults;
 pub mod streams;
+pub mod summaries;
+pub mod summary_params;
 pub mod type_access_control;
 pub mod types;
 pub mod wire;
@@ -31,6 +33,7 @@ pub fn operations(table: &mut RouteTable) {
     for mount in NAMESPACES.into_iter().chain([COMMUNITY_NAMESPACE]) {
         streams::operations(table, mount);
         data::operations(table, mount);
+        summaries::operations(table, mount);
         access_control::operations(table, mount);
     }
 }
