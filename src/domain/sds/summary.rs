@@ -230,7 +230,7 @@ impl PropertySummary {
             Some(self.count as f64),
             any.then_some(self.min),
             any.then_some(self.max),
-            any.then(|| self.max - self.min),
+            any.then_some(self.max - self.min),
             e.mean(),
             e.deviation(1.0),
             e.deviation(0.0),
@@ -290,7 +290,7 @@ mod tests {
         close(s[8], 0.49338220021815865);
         close(s[9], -1.3719008264462809);
         close(s[10], 1.75);
-        close(s[11], 0.35355339059327379);
+        close(s[11], 0.353_553_390_593_273_8);
         close(s[12], 0.25);
     }
 

@@ -224,6 +224,10 @@ impl<R: Readable> Ends<'_, R> {
     }
 }
 
+/// Whether a role is taken in the open interval, and the key and text of
+/// the event holding it.
+type Holder = (bool, Vec<u8>, Vec<u8>);
+
 /// The walk's state: the open interval's samples and the events holding
 /// their roles (one buffer per property and role, reused).
 struct Pass {
@@ -233,7 +237,7 @@ struct Pass {
     interval: usize,
     samples: Vec<PropertySample>,
     /// By property, then role: (taken, key, text).
-    holders: Vec<[(bool, Vec<u8>, Vec<u8>); ROLES]>,
+    holders: Vec<[Holder; ROLES]>,
     numbers: Vec<Option<f64>>,
 }
 
