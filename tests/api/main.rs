@@ -59,6 +59,7 @@ mod sds_index_keys;
 mod sds_joins;
 mod sds_interpolation;
 mod sds_patch_bounds;
+mod sds_summaries;
 mod sds_type_access;
 mod search_bounds;
 mod search_paging;

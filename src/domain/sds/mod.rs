@@ -12,13 +12,17 @@ pub mod interpolation;
 pub mod join;
 pub mod json_body;
 pub mod modes;
+pub mod number_fields;
 pub mod patch;
 pub mod property_value;
 pub mod read_modes;
+pub mod sampling;
 pub mod sds_type;
 pub mod search;
 pub mod search_order;
 pub mod stream;
+pub mod summarised;
+pub mod summary;
 pub mod type_code;
 pub mod value_count;
 

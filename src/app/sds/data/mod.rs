@@ -1,6 +1,7 @@
 //! Stream values: insert, update, replace, remove (`write`), and the reads
 //! at an index, first, last, a window, a range (`read`), and the joined
-//! windows of several streams (`join`). Every read is a key range.
+//! windows of several streams (`join`), summaries and sampled values.
+//! Every read is a key range.
 
 mod boundary;
 mod counted;
@@ -8,8 +9,11 @@ mod index_text;
 mod interpolated;
 mod join;
 mod join_interpolated;
+pub mod range_scan;
 mod read;
+pub mod sampled;
 mod scan;
+pub mod summaries;
 mod write;
 
 pub use boundary::Boundaries;

@@ -16,6 +16,8 @@ pub mod search;
 pub mod search_paging;
 pub mod stream_defaults;
 pub mod streams;
+pub mod summaries;
+pub mod summary_params;
 pub mod type_access_control;
 pub mod types;
 pub mod wire;
@@ -41,6 +43,7 @@ pub fn operations(table: &mut RouteTable) {
         data::operations(table, mount);
         bulk::operations(table, mount);
         interpolated::operations(table, mount);
+        summaries::operations(table, mount);
         access_control::operations(table, mount);
     }
 }

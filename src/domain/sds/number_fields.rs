@@ -1,0 +1,158 @@
+//! The numbers of a few named properties of a stored value, read straight
+//! from its JSON text: no value tree, no allocation, every other field
+//! skipped. A summary reads each value of a range once this way, so it
+//! costs little more than walking the range.
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use std::fmt;
+
+/// Fills `found[i]` with the number of property `names[i]` in `json` (an
+/// object; names compared ignoring ASCII case, as SDS reads them), `None`
+/// where it is missing, null or not a number. Returns false when the text
+/// is not a JSON object.
+pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> bool {
+    found.iter_mut().for_each(|f| *f = None);
+    let mut de = serde_json::Deserializer::from_slice(json);
+    de.deserialize_map(Fields { names, found }).is_ok()
+}
+
+struct Fields<'n, 'f> {
+    names: &'n [String],
+    found: &'f mut [Option<f64>],
+}
+
+impl<'de> Visitor<'de> for Fields<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let wanted = self
+                .names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(key.as_str()));
+            match wanted {
+                Some(i) => self.found[i] = map.next_value_seed(Number)?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key, borrowed from the text unless it holds escapes.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(s))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(s.to_string()))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A property's value as a number, or `None` for anything else (skipped
+/// without building it).
+struct Number;
+
+impl<'de> DeserializeSeed<'de> for Number {
+    type Value = Option<f64>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<f64>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Number {
+    type Value = Option<f64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number")
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Option<f64>, E> {
+        Ok(v.is_finite().then_some(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Option<f64>, E> {
+        Ok(Some(v as f64))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Option<f64>, E> {
+        Ok(Some(v as f64))
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<f64>, E> {
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Option<f64>, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Option<f64>, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<f64>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<f64>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_numbers_are_read_and_the_rest_skipped() {
+        let names = vec!["Radians".to_string(), "sin".to_string(), "Gone".to_string()];
+        let mut found = [Some(9.0); 3];
+        let json = br#"{"Order":3,"Tags":["a",{"b":1}],"Radians":0.25,"Sin":-2,"Note":"x\"y"}"#;
+        assert!(read(json, &names, &mut found));
+        assert_eq!(found, [Some(0.25), Some(-2.0), None]);
+    }
+
+    #[test]
+    fn nulls_text_and_escaped_names_are_not_numbers() {
+        let names = vec!["A".to_string(), "B\"".to_string(), "C".to_string()];
+        let mut found = [None; 3];
+        assert!(read(br#"{"A":null,"B\"":4,"C":"5"}"#, &names, &mut found));
+        assert_eq!(found, [None, Some(4.0), None]);
+        assert!(!read(b"[1,2]", &names, &mut found));
+        assert!(!read(b"{\"A\":", &names, &mut found));
+    }
+}
