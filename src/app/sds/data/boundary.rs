@@ -15,8 +15,8 @@
 //! end's to its last (which may then hold one more than `count`).
 
 use super::interpolated::{event_at, interpolator};
-use super::scan::Scan;
 use super::read::{page, range, token_key, too_large, window_answer, Answer, Read, Walk};
+use super::scan::Scan;
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::AppError;
 use crate::domain::ids::TenantId;
@@ -56,7 +56,15 @@ pub fn read(
                 start: key_of_text(&stream.keys, "startIndex", &start)?,
                 end: key_of_text(&stream.keys, "endIndex", &end)?,
             };
-            window(tx, owner, stream, &ends, boundaries, (count, token), Scan::new(filter))
+            window(
+                tx,
+                owner,
+                stream,
+                &ends,
+                boundaries,
+                (count, token),
+                Scan::new(filter),
+            )
         }
         Read::Range {
             start: Some(start),
@@ -271,5 +279,13 @@ fn range_from(
         Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
         Bound::Unbounded => Bound::Unbounded,
     };
-    range(tx, stream, Walk::from(from, r.reversed), skip, count, found, scan)
+    range(
+        tx,
+        stream,
+        Walk::from(from, r.reversed),
+        skip,
+        count,
+        found,
+        scan,
+    )
 }

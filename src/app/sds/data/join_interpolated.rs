@@ -5,10 +5,10 @@
 //! and last indexes may lie outside it: each stream's value before the
 //! window and after it are read too.
 
+use super::interpolated::interpolator;
 use crate::app::AppError;
 use crate::domain::ids::TenantId;
 use crate::domain::sds::interpolation::Interpolator;
-use super::interpolated::interpolator;
 use crate::domain::sds::join::{self, Column, JoinMode};
 use crate::domain::sds::stream::SdsStream;
 use crate::store::sds_values::{self, Direction};

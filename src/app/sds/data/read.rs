@@ -198,7 +198,15 @@ pub fn read_stream(
             let from = start.as_deref().map_or(Bound::Unbounded, Bound::Included);
             let walk = Walk::from(from, reversed);
             let mut scan = Scan::new(filter);
-            let found = range(tx, stream, walk, skip, count.get(), ValuesJson::new(), &mut scan)?;
+            let found = range(
+                tx,
+                stream,
+                walk,
+                skip,
+                count.get(),
+                ValuesJson::new(),
+                &mut scan,
+            )?;
             Answer::Values(found)
         }
         Read::Bounded { read, boundaries } => boundary::read(tx, owner, stream, *read, boundaries)?,
