@@ -79,20 +79,13 @@ impl Interpolator {
         stream_modes: &ReadModes,
         keys: Vec<KeyPart>,
     ) -> Self {
-        let event_mode = stream_modes
-            .interpolation
-            .or(type_modes.interpolation)
-            .unwrap_or(InterpolationMode::Continuous);
-        let properties: Vec<Property> = value_properties(sds_type, &keys)
-            .map(|(id, code, own)| {
-                let mode = own
-                    .or_else(|| stream_modes.override_of(&id).and_then(|o| o.interpolation))
-                    .unwrap_or(event_mode);
-                Property {
-                    id,
-                    kind: ValueKind::of_code(code),
-                    mode,
-                }
+        let (event_mode, resolved) = property_modes(sds_type, type_modes, stream_modes, &keys);
+        let properties: Vec<Property> = resolved
+            .into_iter()
+            .map(|(id, code, mode)| Property {
+                id,
+                kind: ValueKind::of_code(code),
+                mode,
             })
             .collect();
         let discrete = if properties.is_empty() {
@@ -241,6 +234,31 @@ fn nearest(n: i128, d: i128) -> i128 {
 /// A property of a stored event by id, in any case.
 fn property<'v>(event: &'v Value, id: &str) -> Option<&'v Value> {
     event.as_object().and_then(|o| field(o, id))
+}
+
+/// The mode of the event (the stream's, else the type's, else
+/// Continuous), and each value property (not an index) with its type code
+/// and its mode: its own, else the stream's override for it, else the
+/// event's. Summaries weigh by the same modes that interpolation uses.
+pub fn property_modes(
+    sds_type: &SdsType,
+    type_modes: &ReadModes,
+    stream_modes: &ReadModes,
+    keys: &[KeyPart],
+) -> (InterpolationMode, Vec<(String, u16, InterpolationMode)>) {
+    let event_mode = stream_modes
+        .interpolation
+        .or(type_modes.interpolation)
+        .unwrap_or(InterpolationMode::Continuous);
+    let properties = value_properties(sds_type, keys)
+        .map(|(id, code, own)| {
+            let mode = own
+                .or_else(|| stream_modes.override_of(&id).and_then(|o| o.interpolation))
+                .unwrap_or(event_mode);
+            (id, code, mode)
+        })
+        .collect();
+    (event_mode, properties)
 }
 
 /// The type's properties that are not part of the index, as (id, code,
