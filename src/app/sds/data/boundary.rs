@@ -14,9 +14,10 @@
 //! A paged window adds the start's extra event to its first page and the
 //! end's to its last (which may then hold one more than `count`).
 
+use super::answer::{token_key, too_large, window_answer, Answer};
 use super::interpolated::{event_at, interpolator};
-use super::read::{page, range, token_key, too_large, window_answer, Answer, Read, Walk};
 use super::scan::Scan;
+use super::walk::{page, range, Walk};
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::AppError;
 use crate::domain::ids::TenantId;
@@ -27,8 +28,6 @@ use crate::store::sds_values::{self, Direction};
 use crate::store::Readable;
 use std::ops::Bound;
 
-use super::index_text::key_of_text;
-
 /// The boundary types of a read's start and end.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Boundaries {
@@ -36,71 +35,13 @@ pub struct Boundaries {
     pub end: BoundaryType,
 }
 
-/// A window or range read with its boundary types.
-pub fn read(
-    tx: &impl Readable,
-    owner: TenantId,
-    stream: &SdsStream,
-    what: Read,
-    boundaries: Boundaries,
-) -> Result<Answer, AppError> {
-    match what {
-        Read::Window {
-            start,
-            end,
-            count,
-            token,
-            filter,
-        } => {
-            let ends = Ends {
-                start: key_of_text(&stream.keys, "startIndex", &start)?,
-                end: key_of_text(&stream.keys, "endIndex", &end)?,
-            };
-            window(
-                tx,
-                owner,
-                stream,
-                &ends,
-                boundaries,
-                (count, token),
-                Scan::new(filter),
-            )
-        }
-        Read::Range {
-            start: Some(start),
-            skip,
-            count,
-            reversed,
-            filter,
-        } => {
-            let start = key_of_text(&stream.keys, "startIndex", &start)?;
-            let range = RangeRead {
-                skip,
-                count: count.get(),
-                reversed,
-            };
-            Ok(Answer::Values(range_from(
-                tx,
-                owner,
-                stream,
-                &start,
-                boundaries.start,
-                range,
-                &mut Scan::new(filter),
-            )?))
-        }
-        // Without a start there is no boundary to treat.
-        other => super::read::read_stream(tx, owner, stream, other),
-    }
-}
-
 /// A window's first and last index, as keys.
-struct Ends {
-    start: Vec<u8>,
-    end: Vec<u8>,
+pub(super) struct Ends {
+    pub start: Vec<u8>,
+    pub end: Vec<u8>,
 }
 
-fn window(
+pub(super) fn window(
     tx: &impl Readable,
     owner: TenantId,
     stream: &SdsStream,
@@ -228,16 +169,16 @@ fn calculated(
 }
 
 /// A range's paging: how many to skip, how many to answer, which way.
-struct RangeRead {
-    skip: usize,
-    count: usize,
-    reversed: bool,
+pub(super) struct RangeRead {
+    pub skip: usize,
+    pub count: usize,
+    pub reversed: bool,
 }
 
 /// `Transform?startIndex&count&boundary_type`: the range starts at the
 /// start's boundary (Outside: the nearest event beyond it; Inside: after
 /// it; ExactOrCalculated: a calculated event at it where none is stored).
-fn range_from(
+pub(super) fn range_from(
     tx: &impl Readable,
     owner: TenantId,
     stream: &SdsStream,

@@ -5,8 +5,8 @@
 //! costs two keyed seeks, the last value at or before it and the first
 //! after it: never a scan, whatever the stream's size.
 
+use super::answer::{too_large, Answer, READ_LIMIT};
 use super::index_text::key_of_text;
-use super::read::{too_large, Answer, READ_LIMIT};
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::AppError;
 use crate::domain::ids::TenantId;

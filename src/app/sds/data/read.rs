@@ -1,27 +1,25 @@
 //! Reads of stream values: at an index, first, last, a window, a range;
 //! each bounded by `READ_LIMIT` values and the answer's size.
 
+use super::answer::{token_key, too_large, window_answer, Answer, READ_LIMIT};
 use super::boundary::{self, Boundaries};
 use super::counted;
 use super::index_text::key_of_text;
 use super::interpolated::{self, Indexes};
 use super::scan::Scan;
+use super::walk::{page, range, Walk};
 use crate::app::sds::stream_access::{readable_stream, Target};
 use crate::app::sds::values_json::ValuesJson;
 use crate::app::{AppError, Context};
 use crate::domain::ids::TenantId;
 use crate::domain::sds::filter::Filter;
 use crate::domain::sds::stream::SdsStream;
-use crate::domain::sds::value_count::{ValueCount, MAX_ANSWER_BYTES, MAX_VALUES};
+use crate::domain::sds::value_count::ValueCount;
 use crate::domain::usage::{day_of, UsageCounts, UsageKey};
 use crate::store::sds_values::{self, Direction};
 use crate::store::{ReadTx, Readable};
-use base64::Engine;
 use serde_json::Value;
 use std::ops::Bound;
-
-/// SDS's cap on values in one read.
-pub const READ_LIMIT: usize = MAX_VALUES;
 
 /// The reads of `.../Data`.
 #[derive(Clone, Debug)]
@@ -72,32 +70,10 @@ impl Read {
     }
 }
 
-/// A read's answer: one value (or null), a list, or a page with the token
-/// of the next one. Windows and ranges carry their values' stored text.
-pub enum Answer {
-    One(Option<Value>),
-    Values(ValuesJson),
-    Page {
-        results: ValuesJson,
-        token: Option<String>,
-    },
-}
-
 /// A read's answer and the usage it counts as (reads through a community).
 struct Counted {
     answer: Result<Answer, AppError>,
     usage: Option<(UsageKey, UsageCounts)>,
-}
-
-impl Answer {
-    /// How many values the answer carries.
-    pub fn value_count(&self) -> u64 {
-        match self {
-            Answer::One(v) => u64::from(v.is_some()),
-            Answer::Values(v) => v.len() as u64,
-            Answer::Page { results, .. } => results.len() as u64,
-        }
-    }
 }
 
 pub async fn read(
@@ -136,21 +112,6 @@ pub async fn read(
         ctx.usage.count(key, counts);
     }
     counted.answer
-}
-
-/// 400: the values asked for pass the read limit or the answer's size bound.
-pub(super) fn too_large(field: &str, resolution: &str) -> AppError {
-    AppError::invalid(
-        field,
-        format!(
-            "the values asked for are more than {READ_LIMIT} or {} MiB; {resolution}",
-            MAX_ANSWER_BYTES >> 20
-        ),
-    )
-}
-
-fn token_of(key: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
 }
 
 /// A read of `stream`, owned by `owner` (whose namespace holds its type).
@@ -209,83 +170,67 @@ pub fn read_stream(
             )?;
             Answer::Values(found)
         }
-        Read::Bounded { read, boundaries } => boundary::read(tx, owner, stream, *read, boundaries)?,
+        Read::Bounded { read, boundaries } => bounded(tx, owner, stream, *read, boundaries)?,
         Read::Interpolated(indexes) => interpolated::read(tx, owner, stream, &indexes)?,
     })
 }
 
-/// The bounds and direction of a range read.
-pub(super) struct Walk<'k> {
-    pub bounds: (Bound<&'k [u8]>, Bound<&'k [u8]>),
-    pub direction: Direction,
-}
-
-impl<'k> Walk<'k> {
-    /// From `from` onwards, or back from it when `reversed`.
-    pub fn from(from: Bound<&'k [u8]>, reversed: bool) -> Self {
-        if reversed {
-            Walk {
-                bounds: (Bound::Unbounded, from),
-                direction: Direction::Backward,
-            }
-        } else {
-            Walk {
-                bounds: (from, Bound::Unbounded),
-                direction: Direction::Forward,
-            }
-        }
-    }
-}
-
-/// Up to `count` stored values of a walk after `skip`, appended to
-/// `found`, within the answer's size bound. With a filter, `skip` and
-/// `count` count matching values only, and the scan is bounded (`Scan`).
-pub(super) fn range(
+/// A window or range read with its boundary types (`boundary`).
+fn bounded(
     tx: &impl Readable,
+    owner: TenantId,
     stream: &SdsStream,
-    walk: Walk,
-    skip: usize,
-    count: usize,
-    mut found: ValuesJson,
-    scan: &mut Scan,
-) -> Result<ValuesJson, AppError> {
-    let mut full = false;
-    // Unfiltered, the store skips and stops; filtered, only matches count.
-    let (store_skip, limit) = match scan.filtered() {
-        false => (skip, count),
-        true => (0, usize::MAX),
-    };
-    let wanted = found.len() + count;
-    let mut skipped = 0;
-    sds_values::each_in_range(
-        tx,
-        stream.storage,
-        walk.bounds,
-        walk.direction,
-        store_skip,
-        limit,
-        |_, json| {
-            if !scan.keeps(json) {
-                return !scan.exhausted();
-            }
-            if scan.filtered() && skipped < skip {
-                skipped += 1;
-                return true;
-            }
-            full = !found.is_empty() && !found.fits(json);
-            if !full {
-                found.push(json);
-            }
-            !full && found.len() < wanted
-        },
-    )?;
-    if full {
-        return Err(too_large("count", "ask for fewer values at a time"));
+    what: Read,
+    boundaries: Boundaries,
+) -> Result<Answer, AppError> {
+    match what {
+        Read::Window {
+            start,
+            end,
+            count,
+            token,
+            filter,
+        } => {
+            let ends = boundary::Ends {
+                start: key_of_text(&stream.keys, "startIndex", &start)?,
+                end: key_of_text(&stream.keys, "endIndex", &end)?,
+            };
+            boundary::window(
+                tx,
+                owner,
+                stream,
+                &ends,
+                boundaries,
+                (count, token),
+                Scan::new(filter),
+            )
+        }
+        Read::Range {
+            start: Some(start),
+            skip,
+            count,
+            reversed,
+            filter,
+        } => {
+            let start = key_of_text(&stream.keys, "startIndex", &start)?;
+            let range = boundary::RangeRead {
+                skip,
+                count: count.get(),
+                reversed,
+            };
+            Ok(Answer::Values(boundary::range_from(
+                tx,
+                owner,
+                stream,
+                &start,
+                boundaries.start,
+                range,
+                &mut Scan::new(filter),
+            )?))
+        }
+        // Without a start there is no boundary to treat.
+        other => read_stream(tx, owner, stream, other),
     }
-    if scan.exhausted() {
-        return Err(scan.refused("ask for fewer values or start nearer to them"));
-    }
-    Ok(found)
 }
 
 /// The values at several indexes (those that exist), as stored, bounded in
@@ -342,52 +287,6 @@ fn end_value(
     )
 }
 
-/// Appends the stored values within `bounds` to `results` until it holds
-/// `size`; returns the token of the next page if more follow. With a
-/// filter a page holds matching values only, and its token is where the
-/// next scan resumes: the next match, or where the scan bound stopped it.
-pub(super) fn page(
-    tx: &impl Readable,
-    stream: &SdsStream,
-    bounds: (Bound<&[u8]>, Bound<&[u8]>),
-    size: usize,
-    results: &mut ValuesJson,
-    scan: &mut Scan,
-) -> Result<Option<String>, AppError> {
-    let mut next = None;
-    // One more than the page, to learn whether another follows
-    // (filtered: as many as the scan bound allows).
-    let limit = match scan.filtered() {
-        true => usize::MAX,
-        false => (size + 1).saturating_sub(results.len()),
-    };
-    sds_values::each_in_range(
-        tx,
-        stream.storage,
-        bounds,
-        Direction::Forward,
-        0,
-        limit,
-        |key, json| {
-            if !scan.keeps(json) {
-                if scan.exhausted() {
-                    next = Some(token_of(key));
-                }
-                return !scan.exhausted();
-            }
-            // A page may end early at the answer's size bound (after
-            // one value at least): its token says where the rest begins.
-            if results.len() >= size || (!results.is_empty() && !results.fits(json)) {
-                next = Some(token_of(key));
-                return false;
-            }
-            results.push(json);
-            true
-        },
-    )?;
-    Ok(next)
-}
-
 /// A window's values: one page of `count` with the token of the next, or,
 /// without `count`, all of them if there are at most `READ_LIMIT`.
 fn window(
@@ -419,40 +318,10 @@ fn window(
     window_answer(count, results, next)
 }
 
-/// Where a continuation token says the next page begins.
-pub(super) fn token_key(token: Option<String>) -> Result<Option<Vec<u8>>, AppError> {
-    token
-        .filter(|t| !t.is_empty())
-        .map(|token| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(token.as_bytes())
-                .map_err(|_| {
-                    AppError::invalid("continuationToken", "is not a token this service issued")
-                })
-        })
-        .transpose()
-}
-
-/// A window's answer: a page with `count`, else all its values, which
-/// must not need another page.
-pub(super) fn window_answer(
-    count: Option<ValueCount>,
-    results: ValuesJson,
-    next: Option<String>,
-) -> Result<Answer, AppError> {
-    match count {
-        Some(_) => Ok(Answer::Page {
-            results,
-            token: next,
-        }),
-        None if next.is_some() => Err(too_large("endIndex", "read it in pages with count")),
-        None => Ok(Answer::Values(results)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::sds::data::answer::token_of;
     use crate::domain::sds::index_key::{self, KeyPart};
     use crate::domain::sds::type_code::KeyKind;
     use crate::store::{RedbStore, StoreError};

@@ -3,9 +3,9 @@
 //! answer (a division by zero, an overflow, a substring past the end)
 //! gives null, and a comparison with null is no match.
 
+use super::bounds::MAX_TEXT_BYTES;
 use super::grammar::{Cmp, Expr, Func, Op};
 use super::value::{order, Val, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND};
-use super::MAX_TEXT_BYTES;
 use chrono::{Datelike, Timelike};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;

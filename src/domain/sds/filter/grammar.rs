@@ -18,9 +18,9 @@
 //! where the text alone shows them (`'a' gt 1`, `1 and 2` are refused);
 //! properties may be of any kind until a value is read.
 
+use super::bounds::{FilterError, MAX_DEPTH, MAX_TERMS};
 use super::lex::{Lexed, Token};
 use super::value::{parse_span, Val};
-use super::{FilterError, MAX_DEPTH, MAX_TERMS};
 use crate::domain::sds::index_key::parse_time;
 use uuid::Uuid;
 

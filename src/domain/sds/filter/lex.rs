@@ -5,7 +5,7 @@
 //! word; the grammar decides what a word is (keyword, property, number,
 //! DateTime, TimeSpan or GUID).
 
-use super::FilterError;
+use super::bounds::FilterError;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Token {
