@@ -34,6 +34,7 @@ mod memo;
 pub mod meta;
 mod migrate;
 pub mod namespace_access;
+pub mod namespace_lists;
 pub mod namespaces;
 pub mod outbox;
 pub mod pg;

@@ -2,16 +2,21 @@
 //! per (tenant, namespace) whose tenant chose one; a namespace without a
 //! record gives the built-in list (`stream_access::default_acl`).
 
-use super::codec::{decode, encode, Record};
+use super::codec::Record;
 use super::error::StoreError;
+use super::namespace_lists::Lists;
 use super::tables::SDS_STREAM_DEFAULTS;
-use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
+use super::tx::{Readable, Writable};
 use crate::domain::ids::TenantId;
 use crate::domain::sds::acl::AccessControlList;
-use redb::ReadableTable;
 
 /// Layout version 1 (see `codec::Record` for how a layout changes).
 impl Record for AccessControlList {}
+
+const LISTS: Lists = Lists {
+    redb: SDS_STREAM_DEFAULTS,
+    pg: "sds_stream_defaults",
+};
 
 /// The namespace's chosen list, `None` when its tenant never chose one.
 pub fn get(
@@ -19,12 +24,7 @@ pub fn get(
     tenant: TenantId,
     namespace: &str,
 ) -> Result<Option<AccessControlList>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::stream_defaults::get(
-        pg, tenant, namespace
-    ));
-    let table = tx.table(SDS_STREAM_DEFAULTS)?;
-    let found = table.get((tenant.0, namespace))?;
-    found.map(|v| decode(v.value())).transpose()
+    LISTS.get(tx, tenant, namespace)
 }
 
 pub fn put(
@@ -33,30 +33,13 @@ pub fn put(
     namespace: &str,
     acl: &AccessControlList,
 ) -> Result<(), StoreError> {
-    let tx = redb_write_or_pg!(tx, |pg| super::pg::stream_defaults::put(
-        pg, tenant, namespace, acl
-    ));
-    tx.open_table(SDS_STREAM_DEFAULTS)?
-        .insert((tenant.0, namespace), encode(acl)?.as_slice())?;
-    Ok(())
+    LISTS.put(tx, tenant, namespace, acl)
 }
 
-/// Every namespace of the tenant that chose a list, in namespace order
-/// (for copying a store; a tenant has few).
+/// Every namespace of the tenant that chose a list, in namespace order.
 pub fn of_tenant(
     tx: &impl Readable,
     tenant: TenantId,
 ) -> Result<Vec<(String, AccessControlList)>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::stream_defaults::of_tenant(pg, tenant));
-    let table = tx.table(SDS_STREAM_DEFAULTS)?;
-    let mut out = Vec::new();
-    for row in table.range((tenant.0, "")..)? {
-        let (key, value) = row?;
-        let (owner, namespace) = key.value();
-        if owner != tenant.0 {
-            break;
-        }
-        out.push((namespace.to_string(), decode(value.value())?));
-    }
-    Ok(out)
+    LISTS.of_tenant(tx, tenant)
 }

@@ -1,5 +1,6 @@
-//! Namespaces' default stream lists on PostgreSQL (see
-//! `store::stream_defaults`): one row per namespace that chose one.
+//! Access control lists kept one per (tenant, namespace) on PostgreSQL
+//! (see `store::namespace_lists`): one row per list set, in the table
+//! each kind of list has.
 
 use super::tx::PgTx;
 use crate::domain::ids::TenantId;
@@ -9,11 +10,12 @@ use crate::store::error::StoreError;
 
 pub fn get(
     tx: &PgTx,
+    table: &str,
     tenant: TenantId,
     namespace: &str,
 ) -> Result<Option<AccessControlList>, StoreError> {
     tx.query_opt(
-        "SELECT body FROM sds_stream_defaults WHERE tenant = $1 AND namespace = $2",
+        &format!("SELECT body FROM {table} WHERE tenant = $1 AND namespace = $2"),
         &[&tenant.0, &namespace],
     )?
     .map(|row| decode(row.get::<_, &[u8]>(0)))
@@ -22,13 +24,16 @@ pub fn get(
 
 pub fn put(
     tx: &PgTx,
+    table: &str,
     tenant: TenantId,
     namespace: &str,
     acl: &AccessControlList,
 ) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO sds_stream_defaults (tenant, namespace, body) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant, namespace) DO UPDATE SET body = EXCLUDED.body",
+        &format!(
+            "INSERT INTO {table} (tenant, namespace, body) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant, namespace) DO UPDATE SET body = EXCLUDED.body"
+        ),
         &[&tenant.0, &namespace, &encode(acl)?],
     )?;
     Ok(())
@@ -36,10 +41,11 @@ pub fn put(
 
 pub fn of_tenant(
     tx: &PgTx,
+    table: &str,
     tenant: TenantId,
 ) -> Result<Vec<(String, AccessControlList)>, StoreError> {
     tx.query(
-        "SELECT namespace, body FROM sds_stream_defaults WHERE tenant = $1 ORDER BY namespace",
+        &format!("SELECT namespace, body FROM {table} WHERE tenant = $1 ORDER BY namespace"),
         &[&tenant.0],
     )?
     .iter()
