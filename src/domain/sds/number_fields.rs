@@ -1,7 +1,10 @@
 //! The numbers of a few named properties of a stored value, read straight
 //! from its JSON text: no value tree, no allocation, every other field
 //! skipped. A summary reads each value of a range once this way, so it
-//! costs little more than walking the range.
+//! costs little more than walking the range: flat objects take the quick
+//! path in `flat`, anything else serde_json's streaming reader.
+
+mod flat;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
@@ -11,7 +14,16 @@ use std::fmt;
 /// where it is missing, null or not a number. Returns false when the text
 /// is not a JSON object.
 pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> bool {
-    found.iter_mut().for_each(|f| *f = None);
+    found.fill(None);
+    if flat::read(json, names, found).is_some() {
+        return true;
+    }
+    found.fill(None);
+    general(json, names, found)
+}
+
+/// `read` for any JSON text, through serde_json (`found` all `None`).
+fn general(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> bool {
     let mut de = serde_json::Deserializer::from_slice(json);
     de.deserialize_map(Fields { names, found }).is_ok()
 }
@@ -154,5 +166,55 @@ mod tests {
         assert_eq!(found, [None, Some(4.0), None]);
         assert!(!read(b"[1,2]", &names, &mut found));
         assert!(!read(b"{\"A\":", &names, &mut found));
+    }
+
+    /// Every text the quick path takes, it reads as serde_json does; the
+    /// rest it leaves to serde_json.
+    #[test]
+    fn the_quick_path_agrees_with_serde_json_or_declines() {
+        let names = vec!["a".to_string(), "B".to_string()];
+        let flat = [
+            &br#"{}"#[..],
+            br#" { "A" : 1.5 , "b":-2e3 } "#,
+            br#"{"a":0,"x":"s\"q","b":true,"c":null,"d":false}"#,
+            br#"{"a":1,"a":2.25,"B":"7"}"#,
+            br#"{"a":12345678901234567890,"b":-0.0}"#,
+            br#"{"a":1E-3,"b":0.1}"#,
+            br#"{"a":0.8414709848078965,"b":-1.2345678901234567e-300}"#,
+            br#"{"a":123456789012345678901234,"b":5e-324}"#,
+            br#"{"a":1E+2,"b":0.0000001e1}"#,
+            br#"{"a":9007199254740993,"b":-12.50000000000000000000001}"#,
+        ];
+        for json in flat {
+            let (mut quick, mut slow) = ([None; 2], [None; 2]);
+            assert_eq!(flat::read(json, &names, &mut quick), Some(()), "{json:?}");
+            assert!(general(json, &names, &mut slow));
+            assert_eq!(quick, slow, "{}", String::from_utf8_lossy(json));
+        }
+        let declined = [
+            &br#"{"a":{"b":1}}"#[..],
+            br#"{"x":[1],"a":1}"#,
+            br#"{"a\u0062":1}"#,
+            br#"{"a":01}"#,
+            br#"{"a":-}"#,
+            br#"{"a":1.}"#,
+            br#"{"a":1e}"#,
+            br#"{"a":1e999}"#,
+            br#"{"a":1,}"#,
+            br#"{"a":1} x"#,
+            br#"{"a":tru}"#,
+            br#"{"a":"open"#,
+            b"[1]",
+            b"",
+        ];
+        for json in declined {
+            let mut quick = [None; 2];
+            assert_eq!(
+                flat::read(json, &names, &mut quick),
+                None,
+                "{}",
+                String::from_utf8_lossy(json)
+            );
+        }
     }
 }
