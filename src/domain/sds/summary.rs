@@ -66,10 +66,17 @@ impl Holding {
     }
 }
 
-/// Moments of equally weighted samples, updated one at a time (Welford,
-/// extended to the third and fourth moments by Terriberry): no sum of
-/// powers to lose precision in.
-#[derive(Clone, Debug, Default)]
+/// How many samples wait before they are folded into their moments:
+/// folding a batch costs a few divisions for all of it, where updating
+/// one sample at a time costs two each, and a summary feeds every stored
+/// value through here.
+const BATCH: usize = 32;
+
+/// Moments of equally weighted samples: each batch's central moments
+/// about its own mean, merged into the running ones (Chan's pairwise
+/// update, extended to the third and fourth moments by Pébay): no sum of
+/// raw powers to lose precision in.
+#[derive(Clone, Debug)]
 struct Moments {
     n: f64,
     mean: f64,
@@ -77,23 +84,73 @@ struct Moments {
     m3: f64,
     m4: f64,
     sum: f64,
+    pending: [f64; BATCH],
+    waiting: usize,
+}
+
+impl Default for Moments {
+    fn default() -> Self {
+        Self {
+            n: 0.0,
+            mean: 0.0,
+            m2: 0.0,
+            m3: 0.0,
+            m4: 0.0,
+            sum: 0.0,
+            pending: [0.0; BATCH],
+            waiting: 0,
+        }
+    }
 }
 
 impl Moments {
     fn add(&mut self, x: f64) {
-        let n1 = self.n;
-        self.n += 1.0;
-        let n = self.n;
-        let delta = x - self.mean;
+        self.pending[self.waiting] = x;
+        self.waiting += 1;
+        if self.waiting == BATCH {
+            self.fold();
+        }
+    }
+
+    /// Merges the waiting samples into the moments.
+    fn fold(&mut self) {
+        let batch = &self.pending[..self.waiting];
+        self.waiting = 0;
+        if batch.is_empty() {
+            return;
+        }
+        let nb = batch.len() as f64;
+        let sum: f64 = batch.iter().sum();
+        let mean_b = sum / nb;
+        let (mut m2b, mut m3b, mut m4b) = (0.0, 0.0, 0.0);
+        for x in batch {
+            let d = x - mean_b;
+            let d2 = d * d;
+            m2b += d2;
+            m3b += d2 * d;
+            m4b += d2 * d2;
+        }
+        let (na, m2a, m3a) = (self.n, self.m2, self.m3);
+        let n = na + nb;
+        let delta = mean_b - self.mean;
         let delta_n = delta / n;
-        let delta_n2 = delta_n * delta_n;
-        let term1 = delta * delta_n * n1;
-        self.mean += delta_n;
-        self.m4 += term1 * delta_n2 * (n * n - 3.0 * n + 3.0) + 6.0 * delta_n2 * self.m2
-            - 4.0 * delta_n * self.m3;
-        self.m3 += term1 * delta_n * (n - 2.0) - 3.0 * delta_n * self.m2;
-        self.m2 += term1;
-        self.sum += x;
+        let cross = delta * delta_n * na * nb;
+        self.m4 += m4b
+            + cross * delta_n * delta_n * (na * na - na * nb + nb * nb)
+            + 6.0 * delta_n * delta_n * (na * na * m2b + nb * nb * m2a)
+            + 4.0 * delta_n * (na * m3b - nb * m3a);
+        self.m3 += m3b + cross * delta_n * (na - nb) + 3.0 * delta_n * (na * m2b - nb * m2a);
+        self.m2 += m2b + cross;
+        self.mean += delta_n * nb;
+        self.n = n;
+        self.sum += sum;
+    }
+
+    /// The moments with nothing left waiting.
+    fn folded(&self) -> Self {
+        let mut all = self.clone();
+        all.fold();
+        all
     }
 
     fn mean(&self) -> Option<f64> {
@@ -113,15 +170,31 @@ impl Moments {
     }
 }
 
-/// Mean and spread of weighted samples, updated one at a time (West's
-/// algorithm). The sample deviation uses reliability weights
-/// (`V1 - V2 / V1`), so it does not depend on the index's unit.
-#[derive(Clone, Debug, Default)]
+/// Mean and spread of weighted samples, batched like `Moments`: each
+/// batch's weighted mean and spread about it, merged into the running
+/// ones. The sample deviation uses reliability weights (`V1 - V2 / V1`),
+/// so it does not depend on the index's unit.
+#[derive(Clone, Debug)]
 struct WeightedMoments {
     weight: f64,
     weight_squares: f64,
     mean: f64,
     spread: f64,
+    pending: [(f64, f64); BATCH],
+    waiting: usize,
+}
+
+impl Default for WeightedMoments {
+    fn default() -> Self {
+        Self {
+            weight: 0.0,
+            weight_squares: 0.0,
+            mean: 0.0,
+            spread: 0.0,
+            pending: [(0.0, 0.0); BATCH],
+            waiting: 0,
+        }
+    }
 }
 
 impl WeightedMoments {
@@ -129,11 +202,41 @@ impl WeightedMoments {
         if w <= 0.0 {
             return;
         }
-        self.weight += w;
-        self.weight_squares += w * w;
-        let delta = x - self.mean;
-        self.mean += delta * w / self.weight;
-        self.spread += w * delta * (x - self.mean);
+        self.pending[self.waiting] = (x, w);
+        self.waiting += 1;
+        if self.waiting == BATCH {
+            self.fold();
+        }
+    }
+
+    fn fold(&mut self) {
+        let batch = &self.pending[..self.waiting];
+        self.waiting = 0;
+        if batch.is_empty() {
+            return;
+        }
+        let (wb, weighted_sum, squares) =
+            batch.iter().fold((0.0, 0.0, 0.0), |(w, s, q), (x, wx)| {
+                (w + wx, s + wx * x, q + wx * wx)
+            });
+        let mean_b = weighted_sum / wb;
+        let spread_b: f64 = batch
+            .iter()
+            .map(|(x, w)| w * (x - mean_b) * (x - mean_b))
+            .sum();
+        let wa = self.weight;
+        let weight = wa + wb;
+        let delta = mean_b - self.mean;
+        self.spread += spread_b + delta * delta * wa * wb / weight;
+        self.mean += delta * wb / weight;
+        self.weight = weight;
+        self.weight_squares += squares;
+    }
+
+    fn folded(&self) -> Self {
+        let mut all = self.clone();
+        all.fold();
+        all
     }
 
     fn mean(&self) -> Option<f64> {
@@ -224,8 +327,8 @@ impl PropertySummary {
     /// The statistics, in the order of `SUMMARY_TYPES`.
     pub fn finish(&self) -> [Option<f64>; 13] {
         let any = self.count > 0;
-        let e = &self.events;
-        let w = &self.weighted;
+        let e = &self.events.folded();
+        let w = &self.weighted.folded();
         [
             Some(self.count as f64),
             any.then_some(self.min),
@@ -351,5 +454,59 @@ mod tests {
         let s = PropertySummary::new(Holding::Continuous).finish();
         assert_eq!(s[0], Some(0.0));
         assert!(s[1..].iter().all(Option::is_none));
+    }
+
+    /// Many batches merged give what two passes over all segments give.
+    #[test]
+    fn batches_merge_into_the_moments_of_all_segments() {
+        let points: Vec<(f64, Option<f64>)> = (0..1_000)
+            .map(|i| {
+                let i = f64::from(i);
+                (
+                    i + (i % 3.0) * 0.25,
+                    Some((i * 0.37).sin() * 100.0 + i * 0.01),
+                )
+            })
+            .collect();
+        let s = fed(Holding::Continuous, &points);
+        let segments: Vec<(f64, f64)> = points
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0].1.unwrap(), w[1].1.unwrap());
+                ((a + b) / 2.0, w[1].0 - w[0].0)
+            })
+            .collect();
+        let n = segments.len() as f64;
+        let mean = segments.iter().map(|(x, _)| x).sum::<f64>() / n;
+        let central = |p: i32| {
+            segments
+                .iter()
+                .map(|(x, _)| (x - mean).powi(p))
+                .sum::<f64>()
+        };
+        let (m2, m3, m4) = (central(2), central(3), central(4));
+        let near = |found: Option<f64>, expected: f64| {
+            let f = found.expect("a statistic");
+            assert!(
+                (f - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+                "{f} != {expected}"
+            );
+        };
+        near(s[4], mean);
+        near(s[5], (m2 / (n - 1.0)).sqrt());
+        near(s[6], (m2 / n).sqrt());
+        near(s[7], mean * n);
+        near(s[8], n.sqrt() * m3 / m2.powf(1.5));
+        near(s[9], n * m4 / (m2 * m2) - 3.0);
+        let weight: f64 = segments.iter().map(|(_, w)| w).sum();
+        let weighted = segments.iter().map(|(x, w)| x * w).sum::<f64>() / weight;
+        let spread: f64 = segments
+            .iter()
+            .map(|(x, w)| w * (x - weighted).powi(2))
+            .sum();
+        let squares: f64 = segments.iter().map(|(_, w)| w * w).sum();
+        near(s[10], weighted);
+        near(s[11], (spread / (weight - squares / weight)).sqrt());
+        near(s[12], (spread / weight).sqrt());
     }
 }
