@@ -7,174 +7,157 @@
 /// Fills `found` as `number_fields::read` does when `json` is a flat
 /// object; `None` (with `found` in any state) when it is not one.
 pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> Option<()> {
-    let mut text = Text { bytes: json, at: 0 };
-    text.expect(b'{')?;
-    if text.peek()? == b'}' {
-        text.at += 1;
-        return text.end();
+    let mut at = space(json, 0);
+    if json.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = space(json, at + 1);
+    if json.get(at) == Some(&b'}') {
+        return ends(json, at + 1);
     }
     loop {
-        let name = text.name()?;
-        text.expect(b':')?;
+        let (name, after) = name(json, at)?;
+        at = space(json, after);
+        if json.get(at) != Some(&b':') {
+            return None;
+        }
+        at = space(json, at + 1);
         let wanted = names
             .iter()
             .position(|n| n.as_bytes().eq_ignore_ascii_case(name));
-        let number = text.value(wanted.is_some())?;
+        let (number, after) = value(json, at, wanted.is_some())?;
         if let Some(i) = wanted {
             found[i] = number;
         }
-        match text.next()? {
-            b',' => continue,
-            b'}' => return text.end(),
+        at = space(json, after);
+        match json.get(at)? {
+            b',' => at = space(json, at + 1),
+            b'}' => return ends(json, at + 1),
             _ => return None,
         }
     }
 }
 
-struct Text<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Where the white space from `at` on ends.
+fn space(json: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = json.get(at) {
+        at += 1;
+    }
+    at
 }
 
-impl<'a> Text<'a> {
-    fn skip_space(&mut self) {
-        while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
+/// Nothing but white space from `at` on.
+fn ends(json: &[u8], at: usize) -> Option<()> {
+    (space(json, at) == json.len()).then_some(())
+}
+
+/// A property name without escapes at `at`, and where it ends.
+fn name(json: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    if json.get(at) != Some(&b'"') {
+        return None;
+    }
+    let rest = json.get(at + 1..)?;
+    let len = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    (rest[len] == b'"').then(|| (&rest[..len], at + len + 2))
+}
+
+/// A value at `at` that is not an object or an array: its number, if it
+/// is one, finite and `wanted` (the others are only checked); and where it
+/// ends.
+fn value(json: &[u8], at: usize, wanted: bool) -> Option<(Option<f64>, usize)> {
+    let word = |word: &[u8]| {
+        let end = at + word.len();
+        (json.get(at..end)? == word).then_some((None, end))
+    };
+    match *json.get(at)? {
+        b'"' => string_end(json, at + 1).map(|end| (None, end)),
+        b't' => word(b"true"),
+        b'f' => word(b"false"),
+        b'n' => word(b"null"),
+        b'-' | b'0'..=b'9' => number(json, at, wanted),
+        _ => None,
+    }
+}
+
+/// Where the string whose text starts at `at` ends: an escape's next byte
+/// is never its end.
+fn string_end(json: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        match *json.get(at)? {
+            b'"' => return Some(at + 1),
+            b'\\' => at += 2,
+            _ => at += 1,
         }
     }
+}
 
-    /// The next byte that is not white space, not taken.
-    fn peek(&mut self) -> Option<u8> {
-        self.skip_space();
-        self.bytes.get(self.at).copied()
+/// A number in JSON's grammar at `at`, read exactly when `wanted`, and
+/// where it ends; `None` when it is not one or does not fit a finite
+/// double.
+fn number(json: &[u8], at: usize, wanted: bool) -> Option<(Option<f64>, usize)> {
+    let negative = json[at] == b'-';
+    let start = at + usize::from(negative);
+    let (mut end, mut mantissa) = digits(json, start, 0);
+    let whole = end - start;
+    if whole == 0 || whole > 1 && json[start] == b'0' {
+        return None;
     }
-
-    fn next(&mut self) -> Option<u8> {
-        let byte = self.peek()?;
-        self.at += 1;
-        Some(byte)
-    }
-
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        (self.next()? == byte).then_some(())
-    }
-
-    /// Nothing but white space is left.
-    fn end(&mut self) -> Option<()> {
-        self.peek().is_none().then_some(())
-    }
-
-    /// A property name without escapes, between its quotes.
-    fn name(&mut self) -> Option<&'a [u8]> {
-        self.expect(b'"')?;
-        let rest = &self.bytes[self.at..];
-        let len = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
-        if rest[len] == b'\\' {
+    let mut after_point = 0;
+    if json.get(end) == Some(&b'.') {
+        let (fraction_end, m) = digits(json, end + 1, mantissa);
+        after_point = fraction_end - (end + 1);
+        if after_point == 0 {
             return None;
         }
-        self.at += len + 1;
-        Some(&rest[..len])
+        (end, mantissa) = (fraction_end, m);
     }
-
-    /// A value that is not an object or an array: its number, if it is
-    /// one, finite and `wanted` (the others are only checked).
-    fn value(&mut self, wanted: bool) -> Option<Option<f64>> {
-        match self.peek()? {
-            b'"' => self.string().map(|()| None),
-            b't' => self.word(b"true"),
-            b'f' => self.word(b"false"),
-            b'n' => self.word(b"null"),
-            b'-' | b'0'..=b'9' => self.number(wanted),
+    // An exponent of more than four digits is left to the parser.
+    let mut exponent = Some(0);
+    if let Some(b'e' | b'E') = json.get(end) {
+        let sign = json.get(end + 1).copied();
+        let first = end + 1 + usize::from(matches!(sign, Some(b'+' | b'-')));
+        let (exponent_end, power) = digits(json, first, 0);
+        exponent = match exponent_end - first {
+            0 => return None,
+            1..=4 => Some(if sign == Some(b'-') {
+                -(power as i32)
+            } else {
+                power as i32
+            }),
             _ => None,
-        }
-    }
-
-    fn word(&mut self, word: &[u8]) -> Option<Option<f64>> {
-        let end = self.at + word.len();
-        (self.bytes.get(self.at..end)? == word).then(|| {
-            self.at = end;
-            None
-        })
-    }
-
-    /// A string, skipped: an escape's next byte is never its end.
-    fn string(&mut self) -> Option<()> {
-        self.at += 1;
-        loop {
-            match *self.bytes.get(self.at)? {
-                b'"' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                b'\\' => self.at += 2,
-                _ => self.at += 1,
-            }
-        }
-    }
-
-    /// A number in JSON's grammar, read exactly when `wanted`; `None` when
-    /// it is not one or does not fit a finite double.
-    fn number(&mut self, wanted: bool) -> Option<Option<f64>> {
-        let negative = self.take(|b| b == b'-');
-        let start = self.at;
-        let mut decimal = Decimal::default();
-        match self.bytes.get(self.at)? {
-            b'0' => self.at += 1,
-            b'1'..=b'9' => self.digits(|d| decimal.digit(d, false))?,
-            _ => return None,
-        }
-        if self.take(|b| b == b'.') {
-            self.digits(|d| decimal.digit(d, true))?;
-        }
-        if self.take(|b| b == b'e' || b == b'E') {
-            let minus = self.take(|b| b == b'-');
-            if !minus {
-                self.take(|b| b == b'+');
-            }
-            let mut exponent = 0i32;
-            self.digits(|d| exponent = (exponent * 10 + i32::from(d)).min(100_000))?;
-            decimal.exponent += if minus { -exponent } else { exponent };
-        }
-        if !wanted {
-            return Some(None);
-        }
-        let magnitude = match decimal.exact() {
-            Some(n) => n,
-            None => std::str::from_utf8(&self.bytes[start..self.at])
-                .ok()?
-                .parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite())?,
         };
-        Some(Some(if negative { -magnitude } else { magnitude }))
+        end = exponent_end;
     }
-
-    fn take(&mut self, wanted: impl Fn(u8) -> bool) -> bool {
-        let taken = self.bytes.get(self.at).is_some_and(|&b| wanted(b));
-        self.at += usize::from(taken);
-        taken
+    if !wanted {
+        return Some((None, end));
     }
-
-    /// One digit or more, each handed to `each` as its value.
-    fn digits(&mut self, mut each: impl FnMut(u8)) -> Option<()> {
-        let start = self.at;
-        while let Some(&b) = self.bytes.get(self.at).filter(|b| b.is_ascii_digit()) {
-            each(b - b'0');
-            self.at += 1;
-        }
-        (self.at > start).then_some(())
-    }
+    let significant = whole + after_point;
+    let exact = exponent
+        .filter(|_| significant <= 19)
+        .and_then(|e| exact(mantissa, e - after_point as i32));
+    let magnitude = match exact {
+        Some(n) => n,
+        None => std::str::from_utf8(&json[start..end])
+            .ok()?
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())?,
+    };
+    Some((Some(if negative { -magnitude } else { magnitude }), end))
 }
 
-/// A number's digits as an integer and a power of ten, while they fit:
-/// when both are exact doubles, one multiplication or division rounds the
-/// number correctly (Clinger's fast path), without a second pass over its
-/// text. Anything else goes to the standard library's parser.
-#[derive(Default)]
-struct Decimal {
-    mantissa: u64,
-    exponent: i32,
-    overflowed: bool,
+/// The digits from `at` on, added to `mantissa` (which wraps past 19
+/// digits), and where they end.
+fn digits(json: &[u8], at: usize, mantissa: u64) -> (usize, u64) {
+    let rest = json.get(at..).unwrap_or_default();
+    let count = rest
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let mantissa = rest[..count].iter().fold(mantissa, |m, &b| {
+        m.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
+    });
+    (at + count, mantissa)
 }
 
 /// The powers of ten a double holds exactly.
@@ -183,31 +166,18 @@ const EXACT_POWERS: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-impl Decimal {
-    fn digit(&mut self, digit: u8, after_point: bool) {
-        match self
-            .mantissa
-            .checked_mul(10)
-            .and_then(|m| m.checked_add(u64::from(digit)))
-        {
-            Some(m) if !self.overflowed => {
-                self.mantissa = m;
-                self.exponent -= i32::from(after_point);
-            }
-            _ => self.overflowed = true,
-        }
+/// `mantissa` times ten to `exponent`, when both are exact doubles: one
+/// multiplication or division then rounds the number correctly (Clinger's
+/// fast path), without a second pass over its text.
+fn exact(mantissa: u64, exponent: i32) -> Option<f64> {
+    if mantissa > 1 << 53 {
+        return None;
     }
-
-    fn exact(&self) -> Option<f64> {
-        if self.overflowed || self.mantissa > 1 << 53 {
-            return None;
-        }
-        let mantissa = self.mantissa as f64;
-        let power = *EXACT_POWERS.get(self.exponent.unsigned_abs() as usize)?;
-        Some(if self.exponent < 0 {
-            mantissa / power
-        } else {
-            mantissa * power
-        })
-    }
+    let power = *EXACT_POWERS.get(exponent.unsigned_abs() as usize)?;
+    let mantissa = mantissa as f64;
+    Some(if exponent < 0 {
+        mantissa / power
+    } else {
+        mantissa * power
+    })
 }
