@@ -66,17 +66,62 @@ impl Holding {
     }
 }
 
-/// How many samples wait before they are folded into their moments:
-/// folding a batch costs a few divisions for all of it, where updating
+/// How many samples wait before they are merged into their statistics:
+/// merging a batch costs a few divisions for all of it, where updating
 /// one sample at a time costs two each, and a summary feeds every stored
 /// value through here.
 const BATCH: usize = 32;
+
+/// Statistics that take their samples a batch at a time.
+trait Merge: Clone + Default {
+    type Sample: Copy + Default;
+
+    fn merge(&mut self, batch: &[Self::Sample]);
+}
+
+/// Statistics `S` with the samples not yet merged into them.
+#[derive(Clone, Debug)]
+struct Batched<S: Merge> {
+    merged: S,
+    waiting: [S::Sample; BATCH],
+    len: usize,
+}
+
+impl<S: Merge> Default for Batched<S> {
+    fn default() -> Self {
+        Self {
+            merged: S::default(),
+            waiting: [S::Sample::default(); BATCH],
+            len: 0,
+        }
+    }
+}
+
+impl<S: Merge> Batched<S> {
+    fn add(&mut self, sample: S::Sample) {
+        self.waiting[self.len] = sample;
+        self.len += 1;
+        if self.len == BATCH {
+            self.merged.merge(&self.waiting);
+            self.len = 0;
+        }
+    }
+
+    /// The statistics of every sample so far.
+    fn all(&self) -> S {
+        let mut all = self.merged.clone();
+        if self.len > 0 {
+            all.merge(&self.waiting[..self.len]);
+        }
+        all
+    }
+}
 
 /// Moments of equally weighted samples: each batch's central moments
 /// about its own mean, merged into the running ones (Chan's pairwise
 /// update, extended to the third and fourth moments by Pébay): no sum of
 /// raw powers to lose precision in.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Moments {
     n: f64,
     mean: f64,
@@ -84,41 +129,12 @@ struct Moments {
     m3: f64,
     m4: f64,
     sum: f64,
-    pending: [f64; BATCH],
-    waiting: usize,
 }
 
-impl Default for Moments {
-    fn default() -> Self {
-        Self {
-            n: 0.0,
-            mean: 0.0,
-            m2: 0.0,
-            m3: 0.0,
-            m4: 0.0,
-            sum: 0.0,
-            pending: [0.0; BATCH],
-            waiting: 0,
-        }
-    }
-}
+impl Merge for Moments {
+    type Sample = f64;
 
-impl Moments {
-    fn add(&mut self, x: f64) {
-        self.pending[self.waiting] = x;
-        self.waiting += 1;
-        if self.waiting == BATCH {
-            self.fold();
-        }
-    }
-
-    /// Merges the waiting samples into the moments.
-    fn fold(&mut self) {
-        let batch = &self.pending[..self.waiting];
-        self.waiting = 0;
-        if batch.is_empty() {
-            return;
-        }
+    fn merge(&mut self, batch: &[f64]) {
         let nb = batch.len() as f64;
         let sum: f64 = batch.iter().sum();
         let mean_b = sum / nb;
@@ -145,14 +161,9 @@ impl Moments {
         self.n = n;
         self.sum += sum;
     }
+}
 
-    /// The moments with nothing left waiting.
-    fn folded(&self) -> Self {
-        let mut all = self.clone();
-        all.fold();
-        all
-    }
-
+impl Moments {
     fn mean(&self) -> Option<f64> {
         (self.n > 0.0).then_some(self.mean)
     }
@@ -170,51 +181,21 @@ impl Moments {
     }
 }
 
-/// Mean and spread of weighted samples, batched like `Moments`: each
-/// batch's weighted mean and spread about it, merged into the running
-/// ones. The sample deviation uses reliability weights (`V1 - V2 / V1`),
-/// so it does not depend on the index's unit.
-#[derive(Clone, Debug)]
+/// Mean and spread of weighted samples `(value, weight)`, merged a batch
+/// at a time like `Moments`. The sample deviation uses reliability
+/// weights (`V1 - V2 / V1`), so it does not depend on the index's unit.
+#[derive(Clone, Debug, Default)]
 struct WeightedMoments {
     weight: f64,
     weight_squares: f64,
     mean: f64,
     spread: f64,
-    pending: [(f64, f64); BATCH],
-    waiting: usize,
 }
 
-impl Default for WeightedMoments {
-    fn default() -> Self {
-        Self {
-            weight: 0.0,
-            weight_squares: 0.0,
-            mean: 0.0,
-            spread: 0.0,
-            pending: [(0.0, 0.0); BATCH],
-            waiting: 0,
-        }
-    }
-}
+impl Merge for WeightedMoments {
+    type Sample = (f64, f64);
 
-impl WeightedMoments {
-    fn add(&mut self, x: f64, w: f64) {
-        if w <= 0.0 {
-            return;
-        }
-        self.pending[self.waiting] = (x, w);
-        self.waiting += 1;
-        if self.waiting == BATCH {
-            self.fold();
-        }
-    }
-
-    fn fold(&mut self) {
-        let batch = &self.pending[..self.waiting];
-        self.waiting = 0;
-        if batch.is_empty() {
-            return;
-        }
+    fn merge(&mut self, batch: &[(f64, f64)]) {
         let (wb, weighted_sum, squares) =
             batch.iter().fold((0.0, 0.0, 0.0), |(w, s, q), (x, wx)| {
                 (w + wx, s + wx * x, q + wx * wx)
@@ -232,13 +213,9 @@ impl WeightedMoments {
         self.weight = weight;
         self.weight_squares += squares;
     }
+}
 
-    fn folded(&self) -> Self {
-        let mut all = self.clone();
-        all.fold();
-        all
-    }
-
+impl WeightedMoments {
     fn mean(&self) -> Option<f64> {
         (self.weight > 0.0).then_some(self.mean)
     }
@@ -277,8 +254,8 @@ pub struct PropertySummary {
     count: u64,
     min: f64,
     max: f64,
-    events: Moments,
-    weighted: WeightedMoments,
+    events: Batched<Moments>,
+    weighted: Batched<WeightedMoments>,
     /// The last point (its index position and value), for weighted segments.
     last: Option<(f64, Option<f64>)>,
     /// The last non-null point's value, for event-weighted segments.
@@ -292,8 +269,8 @@ impl PropertySummary {
             count: 0,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
-            events: Moments::default(),
-            weighted: WeightedMoments::default(),
+            events: Batched::default(),
+            weighted: Batched::default(),
             last: None,
             last_value: None,
         }
@@ -311,8 +288,9 @@ impl PropertySummary {
     /// The next point, at `at` on the index (positions never decrease).
     pub fn point(&mut self, at: f64, value: Option<f64>) {
         if let Some((from, left)) = self.last {
-            if let Some(held) = self.holding.across(left, value) {
-                self.weighted.add(held, at - from);
+            let length = at - from;
+            if let Some(held) = self.holding.across(left, value).filter(|_| length > 0.0) {
+                self.weighted.add((held, length));
             }
         }
         if let Some(v) = value {
@@ -327,8 +305,8 @@ impl PropertySummary {
     /// The statistics, in the order of `SUMMARY_TYPES`.
     pub fn finish(&self) -> [Option<f64>; 13] {
         let any = self.count > 0;
-        let e = &self.events.folded();
-        let w = &self.weighted.folded();
+        let e = &self.events.all();
+        let w = &self.weighted.all();
         [
             Some(self.count as f64),
             any.then_some(self.min),
