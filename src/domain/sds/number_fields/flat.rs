@@ -3,6 +3,8 @@
 //! answers `None` for anything else, and the caller then reads the text
 //! the general way; stored values are flat objects almost always, so a
 //! summary pays for the general way only where a value needs it.
+//! Strings are skipped, not checked: a stored value's text was checked as
+//! JSON when it was written.
 
 /// Fills `found` as `number_fields::read` does when `json` is a flat
 /// object; `None` (with `found` in any state) when it is not one.
