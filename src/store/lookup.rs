@@ -11,6 +11,7 @@ use crate::domain::invitation::Invitation;
 use crate::domain::membership::Membership;
 use crate::domain::role::RoleSet;
 use crate::domain::tenant::Tenant;
+use crate::domain::trusted_domains::TrustedDomains;
 use std::any::TypeId;
 use std::marker::PhantomData;
 
@@ -22,6 +23,7 @@ pub(super) enum Kind {
     Community,
     CommunityShareCounts,
     CommunityRegion,
+    CommunityTrustedDomains,
     Invitation,
     Membership,
     CommunityMemberships,
@@ -84,6 +86,12 @@ impl Lookup<Vec<(TenantId, u64)>> {
 impl Lookup<Option<String>> {
     pub(super) fn community_region(community: CommunityId) -> Self {
         Self::new(Kind::CommunityRegion, [community.0.as_u128(), 0, 0])
+    }
+}
+
+impl Lookup<Option<TrustedDomains>> {
+    pub(super) fn community_trusted_domains(community: CommunityId) -> Self {
+        Self::new(Kind::CommunityTrustedDomains, [community.0.as_u128(), 0, 0])
     }
 }
 

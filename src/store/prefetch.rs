@@ -32,6 +32,10 @@ pub fn community_view(
     remember_caller(pg, principal, tenant, community, read.caller);
     pg.remember(Lookup::community_region(community), read.region);
     pg.remember(Lookup::community_share_counts(community), read.share_counts);
+    pg.remember(
+        Lookup::community_trusted_domains(community),
+        read.trusted_domains,
+    );
     let mut memberships = Vec::with_capacity(read.members.len());
     for member in read.members {
         let at = member.membership.tenant;

@@ -5,6 +5,7 @@
 
 use super::codec::{decode, encode, Record};
 use super::error::StoreError;
+use super::lookup::Lookup;
 use super::tables::COMMUNITY_TRUSTED_DOMAINS;
 use super::tx::{redb_or_pg, redb_write_or_pg, Readable, RedbReadable, Writable};
 use crate::domain::ids::CommunityId;
@@ -19,10 +20,15 @@ pub fn stored(
     tx: &impl Readable,
     community: CommunityId,
 ) -> Result<Option<TrustedDomains>, StoreError> {
-    let tx = &redb_or_pg!(tx, |pg| super::pg::trusted_domains::get(pg, community));
-    let table = tx.table(COMMUNITY_TRUSTED_DOMAINS)?;
-    let found = table.get(community.0)?;
-    found.map(|v| decode(v.value())).transpose()
+    let tx = &redb_or_pg!(tx, |pg| pg
+        .recall(Lookup::community_trusted_domains(community), || {
+            super::pg::trusted_domains::get(pg, community)
+        }));
+    tx.recall(Lookup::community_trusted_domains(community), || {
+        let table = tx.table(COMMUNITY_TRUSTED_DOMAINS)?;
+        let found = table.get(community.0)?;
+        found.map(|v| decode(v.value())).transpose()
+    })
 }
 
 /// The trusted domains the community's invitations follow: its own, else

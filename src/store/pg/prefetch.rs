@@ -1,8 +1,8 @@
 //! The reads of one request about one community, in one statement: a GET
 //! of a community looks up its caller, the caller's tenant, the community,
-//! the caller's membership and roles there, and every member with its
-//! tenant, role counts and profile. As separate statements that is a dozen
-//! round trips; here it is one (see `store::prefetch`, which hands each
+//! the caller's membership and roles there, every member with its tenant,
+//! role counts and profile, and the community's trusted domains. As
+//! separate statements that is a dozen round trips; here it is one (see `store::prefetch`, which hands each
 //! answer to the lookup that would have asked). A write about a community
 //! reads the caller's five the same way.
 
@@ -14,6 +14,7 @@ use crate::domain::ids::{CommunityId, PrincipalId, PrincipalKind, TenantId};
 use crate::domain::membership::Membership;
 use crate::domain::role::RoleSet;
 use crate::domain::tenant::Tenant;
+use crate::domain::trusted_domains::TrustedDomains;
 use crate::store::codec::decode;
 use crate::store::error::StoreError;
 use tokio_postgres::Row;
@@ -24,6 +25,7 @@ pub struct CommunityRead {
     pub caller: CallerRead,
     pub region: Option<String>,
     pub share_counts: Vec<(TenantId, u64)>,
+    pub trusted_domains: Option<TrustedDomains>,
     /// In tenant order, like `memberships::of_community`.
     pub members: Vec<Member>,
 }
@@ -71,7 +73,8 @@ const SQL: &str = concat!(
     (SELECT region FROM community_preferred_regions WHERE community = $4),
     shared.tenants, shared.counts,
     members.bodies, members.tenants, members.users, members.clients,
-    members.emails, members.regions
+    members.emails, members.regions,
+    (SELECT body FROM community_trusted_domains WHERE community = $4)
 FROM
     (SELECT array_agg(tenant ORDER BY tenant) AS tenants,
             array_agg(n ORDER BY tenant) AS counts
@@ -168,6 +171,7 @@ pub fn community(
         region: row.get(5),
         share_counts,
         members: members(&row)?,
+        trusted_domains: optional(row.get(14))?,
     })
 }
 
