@@ -8,7 +8,8 @@ use crate::app::sds::data::{Boundaries, Read};
 use crate::app::AppError;
 use crate::domain::sds::boundary::BoundaryType;
 
-fn boundary(query: &Query, name: &str) -> Result<Option<BoundaryType>, AppError> {
+/// The boundary type parameter `name`, when it is given.
+pub fn boundary(query: &Query, name: &str) -> Result<Option<BoundaryType>, AppError> {
     query
         .get(name)
         .filter(|v| !v.trim().is_empty())

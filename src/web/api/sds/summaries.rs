@@ -2,13 +2,12 @@
 //! `Transform` forms, which AVEVA's client calls with a stream view):
 //! statistics of a range's intervals, and the events that sample them.
 
+use super::boundaries::boundary;
 use super::request::{Namespace, Query};
 use super::summary_params::{SampledParams, SummaryParams};
 use crate::app::sds::data::sampled::{self as sampled_reads, SampleQuery};
 use crate::app::sds::data::summaries::{self as summary_reads, SummaryQuery};
 use crate::app::AppError;
-use crate::domain::sds::boundary::BoundaryType as Boundary;
-use crate::domain::sds::filter::Filter;
 use crate::web::extract::{context, ApiCaller};
 use crate::web::path::StreamPath;
 use crate::web::route_table::{Mount, RouteTable};
@@ -42,11 +41,6 @@ fn refuse_stream_view(query: &Query) -> Result<(), AppError> {
     Ok(())
 }
 
-/// `filter`, when not empty (the library sends `filter=` for none).
-fn filter(query: &Query) -> Result<Option<Filter>, AppError> {
-    Filter::optional(query.get("filter")).map_err(|e| AppError::invalid("filter", e.to_string()))
-}
-
 fn whole(query: &Query, name: &str) -> Result<usize, AppError> {
     required(query, name)?
         .trim()
@@ -72,7 +66,7 @@ async fn summarise(
         start: required(&query, "startIndex")?,
         end: required(&query, "endIndex")?,
         count: SummaryQuery::check_count(whole(&query, "count")?)?,
-        filter: filter(&query)?,
+        filter: query.filter()?,
     };
     let ctx = context(&req)?;
     let body = summary_reads::summaries(&ctx, ns.target(&caller)?, path.stream, asked).await?;
@@ -97,18 +91,6 @@ at_path! {
     transform_summaries => summarise(ns: Namespace, path: StreamPath)
 }
 
-fn boundary(query: &Query, name: &str, default: Boundary) -> Result<Boundary, AppError> {
-    match query.get(name).filter(|v| !v.trim().is_empty()) {
-        None => Ok(default),
-        Some(text) => Boundary::parse(text).ok_or_else(|| {
-            AppError::invalid(
-                name,
-                "must be Exact, Inside, Outside or ExactOrCalculated (0 to 3)",
-            )
-        }),
-    }
-}
-
 /// `sampleBy`, repeated or comma-separated.
 fn sample_by(query: &Query) -> Vec<String> {
     query
@@ -129,15 +111,15 @@ async fn sample(
 ) -> Result<HttpResponse, AppError> {
     let query = Query::of(&req);
     refuse_stream_view(&query)?;
-    let both = boundary(&query, "boundaryType", Boundary::Exact)?;
+    let both = boundary(&query, "boundaryType")?.unwrap_or_default();
     let asked = SampleQuery {
         start: required(&query, "startIndex")?,
         end: required(&query, "endIndex")?,
         intervals: whole(&query, "intervals")?,
         sample_by: sample_by(&query),
-        start_boundary: boundary(&query, "startBoundaryType", both)?,
-        end_boundary: boundary(&query, "endBoundaryType", both)?,
-        filter: filter(&query)?,
+        start_boundary: boundary(&query, "startBoundaryType")?.unwrap_or(both),
+        end_boundary: boundary(&query, "endBoundaryType")?.unwrap_or(both),
+        filter: query.filter()?,
     };
     let ctx = context(&req)?;
     let body = sampled_reads::sampled(&ctx, ns.target(&caller)?, path.stream, asked).await?;
