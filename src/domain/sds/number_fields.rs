@@ -5,6 +5,9 @@
 //! path in `flat`, anything else serde_json's streaming reader.
 
 mod flat;
+mod number;
+
+pub use flat::Shape;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
@@ -12,10 +15,11 @@ use std::fmt;
 /// Fills `found[i]` with the number of property `names[i]` in `json` (an
 /// object; names compared ignoring ASCII case, as SDS reads them), `None`
 /// where it is missing, null or not a number. Returns false when the text
-/// is not a JSON object.
-pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> bool {
+/// is not a JSON object. `shape` is the last value's, kept from one read
+/// to the next (see `Shape`).
+pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>], shape: &mut Shape) -> bool {
     found.fill(None);
-    if flat::read(json, names, found).is_some() {
+    if flat::read(json, names, found, shape).is_some() {
         return true;
     }
     found.fill(None);
@@ -154,7 +158,7 @@ mod tests {
         let names = vec!["Radians".to_string(), "sin".to_string(), "Gone".to_string()];
         let mut found = [Some(9.0); 3];
         let json = br#"{"Order":3,"Tags":["a",{"b":1}],"Radians":0.25,"Sin":-2,"Note":"x\"y"}"#;
-        assert!(read(json, &names, &mut found));
+        assert!(read(json, &names, &mut found, &mut Shape::default()));
         assert_eq!(found, [Some(0.25), Some(-2.0), None]);
     }
 
@@ -162,10 +166,15 @@ mod tests {
     fn nulls_text_and_escaped_names_are_not_numbers() {
         let names = vec!["A".to_string(), "B\"".to_string(), "C".to_string()];
         let mut found = [None; 3];
-        assert!(read(br#"{"A":null,"B\"":4,"C":"5"}"#, &names, &mut found));
+        assert!(read(
+            br#"{"A":null,"B\"":4,"C":"5"}"#,
+            &names,
+            &mut found,
+            &mut Shape::default()
+        ));
         assert_eq!(found, [None, Some(4.0), None]);
-        assert!(!read(b"[1,2]", &names, &mut found));
-        assert!(!read(b"{\"A\":", &names, &mut found));
+        assert!(!read(b"[1,2]", &names, &mut found, &mut Shape::default()));
+        assert!(!read(b"{\"A\":", &names, &mut found, &mut Shape::default()));
     }
 
     /// Every text the quick path takes, it reads as serde_json does; the
@@ -189,7 +198,11 @@ mod tests {
         ];
         for json in flat {
             let (mut quick, mut slow) = ([None; 2], [None; 2]);
-            assert_eq!(flat::read(json, &names, &mut quick), Some(()), "{json:?}");
+            assert_eq!(
+                flat::read(json, &names, &mut quick, &mut Shape::default()),
+                Some(()),
+                "{json:?}"
+            );
             assert!(general(json, &names, &mut slow));
             assert_eq!(quick, slow, "{}", String::from_utf8_lossy(json));
         }
@@ -214,11 +227,51 @@ mod tests {
         for json in declined {
             let mut quick = [None; 2];
             assert_eq!(
-                flat::read(json, &names, &mut quick),
+                flat::read(json, &names, &mut quick, &mut Shape::default()),
                 None,
                 "{}",
                 String::from_utf8_lossy(json)
             );
+        }
+    }
+
+    /// One shape kept from value to value reads each as a fresh read does,
+    /// and declines what a fresh read declines.
+    #[test]
+    fn a_kept_shape_reads_each_value_as_a_fresh_read_does() {
+        let names = vec!["a".to_string(), "B".to_string()];
+        let texts = [
+            &br#"{"a":1,"x":"s","b":2.5}"#[..],
+            br#"{"a":3,"x":"t,u","b":-0.8414709848078965}"#,
+            br#"{"a":null,"x":"s","b":"7"}"#,
+            br#"{"a":01,"x":"s","b":2}"#,
+            br#"{"a":4,"x":"s","b":2}"#,
+            br#"{"a":1e999,"x":"s","b":2}"#,
+            br#"{"a":4,"x":"s","b":2}"#,
+            br#"{"a":4,"x":"s","b":2} x"#,
+            br#"{"a":4,"x":"s","b":2}"#,
+            br#"{"a":4,"x":"s","b":2,}"#,
+            br#"{"a":4,"x":"s","b":2}"#,
+            br#"{"a":4, "x":"s","b":2}"#,
+            br#"{"a":5,"x":"s","b":6,"c":7}"#,
+            br#"{"a":5,"x":"s"}"#,
+            br#"{"A":8,"x":{"b":1},"b":9}"#,
+            br#"{"a":1.5,"x":-12e-3,"b":12345678901234567}"#,
+            br#"{"a":1.5,"x":"\"","b":1E2}"#,
+        ];
+        let (mut kept, mut kept_flat) = (Shape::default(), Shape::default());
+        for json in texts {
+            let text = String::from_utf8_lossy(json);
+            let (mut with_kept, mut with_fresh) = ([None; 2], [None; 2]);
+            assert_eq!(
+                read(json, &names, &mut with_kept, &mut kept),
+                read(json, &names, &mut with_fresh, &mut Shape::default()),
+                "{text}"
+            );
+            assert_eq!(with_kept, with_fresh, "{text}");
+            let quick = flat::read(json, &names, &mut with_kept, &mut kept_flat);
+            let fresh = flat::read(json, &names, &mut with_fresh, &mut Shape::default());
+            assert_eq!(quick.is_some(), fresh.is_some(), "{text}");
         }
     }
 }

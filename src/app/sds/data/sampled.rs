@@ -239,6 +239,8 @@ struct Pass {
     /// By property, then role: (taken, key, text).
     holders: Vec<[Holder; ROLES]>,
     numbers: Vec<Option<f64>>,
+    /// The last stored value's, for reading the next.
+    shape: number_fields::Shape,
 }
 
 impl Pass {
@@ -246,6 +248,7 @@ impl Pass {
         let n = names.len();
         Self {
             numbers: vec![None; n],
+            shape: Default::default(),
             samples: vec![PropertySample::default(); n],
             holders: (0..n).map(|_| Default::default()).collect(),
             names,
@@ -262,7 +265,7 @@ impl Pass {
             self.close(answer)?;
             self.interval += 1;
         }
-        number_fields::read(json, &self.names, &mut self.numbers);
+        number_fields::read(json, &self.names, &mut self.numbers, &mut self.shape);
         for ((sample, holders), number) in self
             .samples
             .iter_mut()

@@ -106,6 +106,8 @@ struct Pass<'r> {
     index_count: u64,
     start_event: Value,
     numbers: Vec<Option<f64>>,
+    /// The last stored value's, for reading the next.
+    shape: number_fields::Shape,
     last: Last,
     out: Vec<u8>,
 }
@@ -136,6 +138,7 @@ impl<'r> Pass<'r> {
             index_count: 0,
             start_event: Value::Null,
             numbers: vec![None; properties.len()],
+            shape: Default::default(),
             last: Last {
                 before,
                 text: Vec::new(),
@@ -146,7 +149,7 @@ impl<'r> Pass<'r> {
 
     /// One stored value of the range, in index order.
     fn stored(&mut self, key: &[u8], json: &[u8]) -> Result<(), AppError> {
-        number_fields::read(json, &self.names, &mut self.numbers);
+        number_fields::read(json, &self.names, &mut self.numbers, &mut self.shape);
         let mut exact = false;
         while self.next_edge < self.edges.len() && self.edges[self.next_edge].key() <= key {
             exact = self.edges[self.next_edge].key() == key;

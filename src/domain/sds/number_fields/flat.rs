@@ -3,12 +3,38 @@
 //! answers `None` for anything else, and the caller then reads the text
 //! the general way; stored values are flat objects almost always, so a
 //! summary pays for the general way only where a value needs it.
-//! Strings are skipped, not checked: a stored value's text was checked as
-//! JSON when it was written.
+//! Strings and unwanted numbers are stepped over, not checked: a stored
+//! value's text was checked as JSON when it was written.
+
+use super::number::number;
+
+/// The text around the values of the last object read: for each
+/// property, the bytes from the previous value's end to its own value's
+/// start (punctuation and name) and which of the names it is; and the
+/// bytes after the last value. A stream's stored values mostly have the
+/// same properties in the same order, so the next value is matched
+/// against these bytes and only its values are read.
+#[derive(Debug, Default)]
+pub struct Shape {
+    properties: Vec<(Vec<u8>, Option<usize>)>,
+    closing: Vec<u8>,
+}
 
 /// Fills `found` as `number_fields::read` does when `json` is a flat
-/// object; `None` (with `found` in any state) when it is not one.
-pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> Option<()> {
+/// object, and remembers its shape; `None` (with `found` in any state)
+/// when it is not one.
+pub fn read(
+    json: &[u8],
+    names: &[String],
+    found: &mut [Option<f64>],
+    shape: &mut Shape,
+) -> Option<()> {
+    if shape.follow(json, found).is_some() {
+        return Some(());
+    }
+    found.fill(None);
+    shape.properties.clear();
+    shape.closing.clear();
     let mut at = space(json, 0);
     if json.get(at) != Some(&b'{') {
         return None;
@@ -17,6 +43,7 @@ pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> Option<
     if json.get(at) == Some(&b'}') {
         return ends(json, at + 1);
     }
+    let mut value_end = 0;
     loop {
         let (name, after) = name(json, at)?;
         at = space(json, after);
@@ -31,12 +58,66 @@ pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>]) -> Option<
         if let Some(i) = wanted {
             found[i] = number;
         }
+        shape
+            .properties
+            .push((json[value_end..at].to_vec(), wanted));
+        value_end = after;
         at = space(json, after);
         match json.get(at)? {
             b',' => at = space(json, at + 1),
-            b'}' => return ends(json, at + 1),
+            b'}' => {
+                ends(json, at + 1)?;
+                shape.closing = json[value_end..].to_vec();
+                return Some(());
+            }
             _ => return None,
         }
+    }
+}
+
+impl Shape {
+    /// Reads `json` when it has this shape: the same bytes around values
+    /// of the same kinds.
+    fn follow(&self, json: &[u8], found: &mut [Option<f64>]) -> Option<()> {
+        if self.closing.is_empty() {
+            return None;
+        }
+        let mut at = 0;
+        for (before, wanted) in &self.properties {
+            let start = at + before.len();
+            if !same(json.get(at..start)?, before) {
+                return None;
+            }
+            let (number, end) = value(json, start, wanted.is_some())?;
+            if let Some(i) = *wanted {
+                found[i] = number;
+            }
+            at = end;
+        }
+        same(json.get(at..)?, &self.closing).then_some(())
+    }
+}
+
+/// Whether `a` and `b` (a name and its punctuation: a few bytes) are the
+/// same bytes: compared as words from both ends, where `==` on slices
+/// would call the C library's `memcmp`, which costs more than the
+/// comparison for texts this short.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    fn words<const N: usize>(a: &[u8], b: &[u8]) -> bool {
+        let word =
+            |bytes: &[u8], at: usize| -> [u8; N] { bytes[at..at + N].try_into().expect("N bytes") };
+        let last = a.len() - N;
+        word(a, 0) == word(b, 0) && word(a, last) == word(b, last)
+    }
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => words::<4>(a, b),
+        8..=16 => words::<8>(a, b),
+        _ => a == b,
     }
 }
 
@@ -93,93 +174,19 @@ fn string_end(json: &[u8], mut at: usize) -> Option<usize> {
     }
 }
 
-/// A number in JSON's grammar at `at`, read exactly when `wanted`, and
-/// where it ends; `None` when it is not one or does not fit a finite
-/// double.
-fn number(json: &[u8], at: usize, wanted: bool) -> Option<(Option<f64>, usize)> {
-    let negative = json[at] == b'-';
-    let start = at + usize::from(negative);
-    let (mut end, mut mantissa) = digits(json, start, 0);
-    let whole = end - start;
-    if whole == 0 || whole > 1 && json[start] == b'0' {
-        return None;
-    }
-    let mut after_point = 0;
-    if json.get(end) == Some(&b'.') {
-        let (fraction_end, m) = digits(json, end + 1, mantissa);
-        after_point = fraction_end - (end + 1);
-        if after_point == 0 {
-            return None;
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn same_sees_a_difference_in_any_byte() {
+        for len in 0..24u8 {
+            let a: Vec<u8> = (0..len).collect();
+            assert!(super::same(&a, &a.clone()), "{len}");
+            for i in 0..usize::from(len) {
+                let mut b = a.clone();
+                b[i] ^= 1;
+                assert!(!super::same(&a, &b), "{len} {i}");
+            }
+            assert!(!super::same(&a, &[&a[..], b"x"].concat()), "{len}");
         }
-        (end, mantissa) = (fraction_end, m);
     }
-    // An exponent of more than four digits is left to the parser.
-    let mut exponent = Some(0);
-    if let Some(b'e' | b'E') = json.get(end) {
-        let sign = json.get(end + 1).copied();
-        let first = end + 1 + usize::from(matches!(sign, Some(b'+' | b'-')));
-        let (exponent_end, power) = digits(json, first, 0);
-        exponent = match exponent_end - first {
-            0 => return None,
-            1..=4 => Some(if sign == Some(b'-') {
-                -(power as i32)
-            } else {
-                power as i32
-            }),
-            _ => None,
-        };
-        end = exponent_end;
-    }
-    if !wanted {
-        return Some((None, end));
-    }
-    let significant = whole + after_point;
-    let exact = exponent
-        .filter(|_| significant <= 19)
-        .and_then(|e| exact(mantissa, e - after_point as i32));
-    let magnitude = match exact {
-        Some(n) => n,
-        None => std::str::from_utf8(&json[start..end])
-            .ok()?
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite())?,
-    };
-    Some((Some(if negative { -magnitude } else { magnitude }), end))
-}
-
-/// The digits from `at` on, added to `mantissa` (which wraps past 19
-/// digits), and where they end.
-fn digits(json: &[u8], at: usize, mantissa: u64) -> (usize, u64) {
-    let rest = json.get(at..).unwrap_or_default();
-    let count = rest
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let mantissa = rest[..count].iter().fold(mantissa, |m, &b| {
-        m.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
-    });
-    (at + count, mantissa)
-}
-
-/// The powers of ten a double holds exactly.
-const EXACT_POWERS: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// `mantissa` times ten to `exponent`, when both are exact doubles: one
-/// multiplication or division then rounds the number correctly (Clinger's
-/// fast path), without a second pass over its text.
-fn exact(mantissa: u64, exponent: i32) -> Option<f64> {
-    if mantissa > 1 << 53 {
-        return None;
-    }
-    let power = *EXACT_POWERS.get(exponent.unsigned_abs() as usize)?;
-    let mantissa = mantissa as f64;
-    Some(if exponent < 0 {
-        mantissa / power
-    } else {
-        mantissa * power
-    })
 }
