@@ -1,7 +1,10 @@
 //! The PostgreSQL backend against its baselines, measured in one run:
 //!
 //! - an authenticated `GET /api/v1-preview/Communities/{id}` on PostgreSQL
-//!   against the same request on redb (target: at least 50% of redb's rate);
+//!   against the same request on redb (target: at least 50% of redb's rate),
+//!   and, as the ceiling PostgreSQL itself sets on this machine, the one
+//!   statement such a GET sends, sent straight by the driver at the same
+//!   concurrency against the same redb rate;
 //! - creating invitations, 64 at once, on PostgreSQL against plain one-row
 //!   insert transactions sent with the same driver to the same database at
 //!   the same concurrency (target: at least 0.5x their rate).
@@ -12,7 +15,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use communityd::store::pg::testing::fresh_database_url;
+use communityd::domain::ids::{CommunityId, PrincipalId, TenantId};
+use communityd::store::pg::testing::{fresh_database_url, read_community_ahead};
 use futures_util::future::join_all;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -38,11 +42,16 @@ async fn main() {
     })
     .await;
 
-    let on_redb = gets_per_second(&redb).await;
-    let on_pg = gets_per_second(&pg).await;
+    let (on_redb, _) = gets_per_second(&redb).await;
+    let (on_pg, read) = gets_per_second(&pg).await;
     println!(
         "GET community, {READERS} at once: redb {on_redb:.0}/s, PostgreSQL {on_pg:.0}/s: {:.2}x of redb (target >= 0.50)",
         on_pg / on_redb
+    );
+    let ceiling = statements_per_second(&url, read).await;
+    println!(
+        "  its one statement alone, sent by the driver {READERS} at once: {ceiling:.0}/s: {:.2}x of redb's GET (the ceiling here)",
+        ceiling / on_redb
     );
 
     let inserts = plain_inserts_per_second(&url).await;
@@ -75,8 +84,14 @@ async fn community(served: &support::Served, name: &str) -> (support::BenchTenan
     (tenant, id)
 }
 
-async fn gets_per_second(served: &support::Served) -> f64 {
+/// The GET's rate, and who read which community.
+async fn gets_per_second(served: &support::Served) -> (f64, CommunityRead) {
     let (tenant, id) = community(served, "Contoso").await;
+    let read = (
+        PrincipalId::Client(tenant.client.client_id),
+        tenant.client.tenant_id,
+        CommunityId::parse(&id).expect("community id"),
+    );
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1-preview/Communities/{id}", served.url);
     let get = |n: usize| {
@@ -97,7 +112,41 @@ async fn gets_per_second(served: &support::Served) -> f64 {
     get(100).await; // warm: statements prepared, connections open
     let started = Instant::now();
     join_all((0..READERS).map(|_| get(GETS / READERS))).await;
-    rate(GETS, started.elapsed())
+    (rate(GETS, started.elapsed()), read)
+}
+
+type CommunityRead = (PrincipalId, TenantId, CommunityId);
+
+/// The GET's statement, `READERS` connections at once, each sending
+/// `GETS / READERS` as the backend does (see `read_community_ahead`).
+async fn statements_per_second(url: &str, read: CommunityRead) -> f64 {
+    let clients = connections(url, READERS).await;
+    read_community_ahead(&clients[0], read, 100)
+        .await
+        .expect("warm");
+    let started = Instant::now();
+    join_all(clients.iter().map(|client| async move {
+        read_community_ahead(client, read, GETS / READERS)
+            .await
+            .expect("statement")
+    }))
+    .await;
+    rate(GETS / READERS * READERS, started.elapsed())
+}
+
+/// `n` connections of their own to `url`, with the driver the backend uses.
+async fn connections(url: &str, n: usize) -> Vec<tokio_postgres::Client> {
+    let config: tokio_postgres::Config = url.parse().expect("url");
+    let mut clients = Vec::new();
+    for _ in 0..n {
+        let (client, connection) = config
+            .connect(tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(connection);
+        clients.push(client);
+    }
+    clients
 }
 
 async fn invitations_per_second(served: &support::Served) -> f64 {
@@ -133,16 +182,7 @@ async fn invitations_per_second(served: &support::Served) -> f64 {
 /// The baseline: one-row insert transactions, `WRITERS` at once, each on a
 /// connection of its own, with the driver the backend uses.
 async fn plain_inserts_per_second(url: &str) -> f64 {
-    let config: tokio_postgres::Config = url.parse().expect("url");
-    let mut clients = Vec::new();
-    for _ in 0..WRITERS {
-        let (client, connection) = config
-            .connect(tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(connection);
-        clients.push(client);
-    }
+    let mut clients = connections(url, WRITERS).await;
     clients[0]
         .batch_execute("CREATE TABLE bench_rows (id uuid PRIMARY KEY, body bytea NOT NULL)")
         .await

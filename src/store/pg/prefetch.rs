@@ -66,7 +66,7 @@ const CALLER_SQL: &str = concat!("SELECT", caller_columns!());
 
 /// One row: the caller's parts as columns, the members' and the shares'
 /// as arrays in tenant order (NULL when there are none).
-const SQL: &str = concat!(
+pub(super) const SQL: &str = concat!(
     "SELECT",
     caller_columns!(),
     ",
@@ -148,17 +148,8 @@ pub fn community(
     tenant: TenantId,
     community: CommunityId,
 ) -> Result<CommunityRead, StoreError> {
-    let row = pg.query_one(
-        SQL,
-        &[
-            &principal.as_uuid(),
-            &(principal.kind() == PrincipalKind::User),
-            &tenant.0,
-            &community.0,
-            &i16::from(PrincipalKind::User.code()),
-            &i16::from(PrincipalKind::Client.code()),
-        ],
-    )?;
+    let (p, user, t, c, users, clients) = params(principal, tenant, community);
+    let row = pg.query_one(SQL, &[&p, &user, &t, &c, &users, &clients])?;
     let sharers: Vec<uuid::Uuid> = array(&row, 6);
     let shared: Vec<i64> = array(&row, 7);
     let share_counts = sharers
@@ -173,6 +164,22 @@ pub fn community(
         members: members(&row)?,
         trusted_domains: optional(row.get(14))?,
     })
+}
+
+/// `SQL`'s parameters, `$1` to `$6`.
+pub(super) fn params(
+    principal: PrincipalId,
+    tenant: TenantId,
+    community: CommunityId,
+) -> (uuid::Uuid, bool, uuid::Uuid, uuid::Uuid, i16, i16) {
+    (
+        principal.as_uuid(),
+        principal.kind() == PrincipalKind::User,
+        tenant.0,
+        community.0,
+        i16::from(PrincipalKind::User.code()),
+        i16::from(PrincipalKind::Client.code()),
+    )
 }
 
 fn members(row: &Row) -> Result<Vec<Member>, StoreError> {

@@ -3,6 +3,7 @@
 //! side without seeing each other's data.
 
 use super::connect::DatabaseUrl;
+use crate::domain::ids::{CommunityId, PrincipalId, TenantId};
 
 /// The variable CI sets to run the suite on PostgreSQL.
 pub const TEST_DATABASE_URL: &str = "COMMUNITYD_TEST_DATABASE_URL";
@@ -46,6 +47,30 @@ pub fn sql(url: &str, statement: &str) -> String {
     })
     .join()
     .expect("sql thread")
+}
+
+/// What PostgreSQL alone allows a GET of a community, for the benchmark:
+/// `times` sends of the one statement such a GET reads everything with
+/// (`prefetch`), each in the transaction a read opens, sent by the driver
+/// on `client` as BEGIN, statement and COMMIT in one round trip, with no
+/// HTTP, token or JSON around it.
+pub async fn read_community_ahead(
+    client: &tokio_postgres::Client,
+    (principal, tenant, community): (PrincipalId, TenantId, CommunityId),
+    times: usize,
+) -> Result<(), tokio_postgres::Error> {
+    let (p, user, t, c, users, clients) = super::prefetch::params(principal, tenant, community);
+    let statement = client.prepare(super::prefetch::SQL).await?;
+    for _ in 0..times {
+        let (begun, read, committed) = futures_util::future::join3(
+            client.batch_execute(super::tx::BEGIN_READ),
+            client.query_one(&statement, &[&p, &user, &t, &c, &users, &clients]),
+            client.batch_execute("COMMIT"),
+        )
+        .await;
+        begun.and(read).and(committed)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -47,6 +47,9 @@ pub struct PgTx<'a> {
     quota_spent: RefCell<Vec<Day>>,
 }
 
+/// What begins a read: one snapshot, no writes.
+pub(super) const BEGIN_READ: &str = "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
 /// How a write is isolated from the others running at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isolation {
@@ -86,12 +89,7 @@ impl<'a> PgTx<'a> {
 
     /// A REPEATABLE READ, READ ONLY transaction on `client`: one snapshot.
     pub(super) fn reading(client: &'a deadpool_postgres::Client) -> Self {
-        Self::new(
-            client,
-            "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-            Some(TxMemory::default()),
-            None,
-        )
+        Self::new(client, BEGIN_READ, Some(TxMemory::default()), None)
     }
 
     fn new(
