@@ -1,6 +1,7 @@
 //! For tests: a fresh, empty database on the PostgreSQL server that
 //! `COMMUNITYD_TEST_DATABASE_URL` names, one per test, so tests run side by
-//! side without seeing each other's data.
+//! side without seeing each other's data. For benchmarks: what PostgreSQL
+//! alone allows a read.
 
 use super::connect::DatabaseUrl;
 use crate::domain::ids::{CommunityId, PrincipalId, TenantId};

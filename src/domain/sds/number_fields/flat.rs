@@ -76,8 +76,8 @@ pub fn read(
 }
 
 impl Shape {
-    /// Reads `json` when it has this shape: the same bytes around values
-    /// of the same kinds.
+    /// Reads `json` when it has this shape: the same bytes around its
+    /// values (which may be of other kinds than last time).
     fn follow(&self, json: &[u8], found: &mut [Option<f64>]) -> Option<()> {
         if self.closing.is_empty() {
             return None;
