@@ -78,6 +78,8 @@ pub struct Range {
     /// The index property's name, as the type spells it.
     pub index_property: String,
     line: Line,
+    /// The start's place on the line, which positions are measured from.
+    origin: f64,
 }
 
 impl Range {
@@ -115,6 +117,7 @@ impl Range {
         }
         Ok(Self {
             interpolator,
+            origin: line.offset(start.key()),
             start,
             end,
             index_property: stream.keys[0].property.clone(),
@@ -131,9 +134,10 @@ impl Range {
     }
 
     /// Where a stored key lies on the index, from the range's start: in
-    /// seconds for times, in the index's own unit for numbers.
+    /// seconds for times, in the index's own unit for numbers. Positions
+    /// never decrease as keys increase, though two keys may share one.
     pub fn position(&self, key: &[u8]) -> f64 {
-        self.line.offset(key) - self.line.offset(self.start.key())
+        self.line.offset(key) - self.origin
     }
 }
 

@@ -23,6 +23,7 @@ use crate::domain::sds::value_count::MAX_ANSWER_BYTES;
 use crate::store::sds_values::Direction;
 use crate::store::Readable;
 use serde_json::{json, Map, Value};
+use std::cmp::Ordering;
 
 /// What `Data/Summaries` asks.
 #[derive(Clone, Debug)]
@@ -150,8 +151,14 @@ impl<'r> Pass<'r> {
     /// One stored value of the range, in index order.
     fn stored(&mut self, key: &[u8], json: &[u8]) -> Result<(), AppError> {
         number_fields::read(json, &self.names, &mut self.numbers, &mut self.shape);
+        let at = self.range.position(key);
         let mut exact = false;
-        while self.next_edge < self.edges.len() && self.edges[self.next_edge].key() <= key {
+        // An edge placed past `at` lies past `key` too, so only the others
+        // need their keys compared (a NaN place compares them all).
+        while self.next_edge < self.edges.len()
+            && self.edge_at[self.next_edge].partial_cmp(&at) != Some(Ordering::Greater)
+            && self.edges[self.next_edge].key() <= key
+        {
             exact = self.edges[self.next_edge].key() == key;
             let event = if exact {
                 parse(json)?
@@ -169,7 +176,6 @@ impl<'r> Pass<'r> {
         }
         if !self.open.is_empty() {
             self.index_count += 1;
-            let at = self.range.position(key);
             for (summary, number) in self.open.iter_mut().zip(&self.numbers) {
                 summary.stored(*number);
                 if !exact {
