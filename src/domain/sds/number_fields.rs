@@ -7,17 +7,52 @@
 mod flat;
 mod number;
 
-pub use flat::Shape;
+use flat::Shape;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
+
+/// Reads the numbers of the same few properties from one stored value
+/// after another. It keeps the last value's shape for the next; the shape
+/// says which of the names each property is, so the names and the shape
+/// live together here.
+pub struct Reader {
+    names: Vec<String>,
+    numbers: Vec<Option<f64>>,
+    shape: Shape,
+}
+
+impl Reader {
+    pub fn new(names: Vec<String>) -> Self {
+        Self {
+            numbers: vec![None; names.len()],
+            names,
+            shape: Shape::default(),
+        }
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Reads `json`'s numbers, `numbers()` from then on; false when the
+    /// text is not a JSON object.
+    pub fn read(&mut self, json: &[u8]) -> bool {
+        read(json, &self.names, &mut self.numbers, &mut self.shape)
+    }
+
+    /// By name, the numbers of the last value read.
+    pub fn numbers(&self) -> &[Option<f64>] {
+        &self.numbers
+    }
+}
 
 /// Fills `found[i]` with the number of property `names[i]` in `json` (an
 /// object; names compared ignoring ASCII case, as SDS reads them), `None`
 /// where it is missing, null or not a number. Returns false when the text
 /// is not a JSON object. `shape` is the last value's, kept from one read
 /// to the next (see `Shape`).
-pub fn read(json: &[u8], names: &[String], found: &mut [Option<f64>], shape: &mut Shape) -> bool {
+fn read(json: &[u8], names: &[String], found: &mut [Option<f64>], shape: &mut Shape) -> bool {
     found.fill(None);
     if flat::read(json, names, found, shape).is_some() {
         return true;

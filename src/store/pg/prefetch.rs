@@ -2,9 +2,10 @@
 //! of a community looks up its caller, the caller's tenant, the community,
 //! the caller's membership and roles there, every member with its tenant,
 //! role counts and profile, and the community's trusted domains. As
-//! separate statements that is a dozen round trips; here it is one (see `store::prefetch`, which hands each
-//! answer to the lookup that would have asked). A write about a community
-//! reads the caller's five the same way.
+//! separate statements that is a dozen round trips; here it is one (see
+//! `store::prefetch`, which hands each answer to the lookup that would
+//! have asked). A write about a community reads the caller's five the
+//! same way.
 
 use super::grants::{byte, count};
 use super::tx::PgTx;
@@ -17,6 +18,7 @@ use crate::domain::tenant::Tenant;
 use crate::domain::trusted_domains::TrustedDomains;
 use crate::store::codec::decode;
 use crate::store::error::StoreError;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 /// What `community` looks like to `principal` of `tenant`, as the single
@@ -148,8 +150,7 @@ pub fn community(
     tenant: TenantId,
     community: CommunityId,
 ) -> Result<CommunityRead, StoreError> {
-    let (p, user, t, c, users, clients) = params(principal, tenant, community);
-    let row = pg.query_one(SQL, &[&p, &user, &t, &c, &users, &clients])?;
+    let row = pg.query_one(SQL, &Params::new(principal, tenant, community).all())?;
     let sharers: Vec<uuid::Uuid> = array(&row, 6);
     let shared: Vec<i64> = array(&row, 7);
     let share_counts = sharers
@@ -167,19 +168,38 @@ pub fn community(
 }
 
 /// `SQL`'s parameters, `$1` to `$6`.
-pub(super) fn params(
-    principal: PrincipalId,
-    tenant: TenantId,
-    community: CommunityId,
-) -> (uuid::Uuid, bool, uuid::Uuid, uuid::Uuid, i16, i16) {
-    (
-        principal.as_uuid(),
-        principal.kind() == PrincipalKind::User,
-        tenant.0,
-        community.0,
-        i16::from(PrincipalKind::User.code()),
-        i16::from(PrincipalKind::Client.code()),
-    )
+pub(super) struct Params {
+    principal: uuid::Uuid,
+    is_user: bool,
+    tenant: uuid::Uuid,
+    community: uuid::Uuid,
+    user_kind: i16,
+    client_kind: i16,
+}
+
+impl Params {
+    pub(super) fn new(principal: PrincipalId, tenant: TenantId, community: CommunityId) -> Self {
+        Self {
+            principal: principal.as_uuid(),
+            is_user: principal.kind() == PrincipalKind::User,
+            tenant: tenant.0,
+            community: community.0,
+            user_kind: i16::from(PrincipalKind::User.code()),
+            client_kind: i16::from(PrincipalKind::Client.code()),
+        }
+    }
+
+    /// In order, as the statement numbers them.
+    pub(super) fn all(&self) -> [&(dyn ToSql + Sync); 6] {
+        [
+            &self.principal,
+            &self.is_user,
+            &self.tenant,
+            &self.community,
+            &self.user_kind,
+            &self.client_kind,
+        ]
+    }
 }
 
 fn members(row: &Row) -> Result<Vec<Member>, StoreError> {

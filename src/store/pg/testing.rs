@@ -60,12 +60,12 @@ pub async fn read_community_ahead(
     (principal, tenant, community): (PrincipalId, TenantId, CommunityId),
     times: usize,
 ) -> Result<(), tokio_postgres::Error> {
-    let (p, user, t, c, users, clients) = super::prefetch::params(principal, tenant, community);
+    let params = super::prefetch::Params::new(principal, tenant, community);
     let statement = client.prepare(super::prefetch::SQL).await?;
     for _ in 0..times {
         let (begun, read, committed) = futures_util::future::join3(
             client.batch_execute(super::tx::BEGIN_READ),
-            client.query_one(&statement, &[&p, &user, &t, &c, &users, &clients]),
+            client.query_one(&statement, &params.all()),
             client.batch_execute("COMMIT"),
         )
         .await;

@@ -231,27 +231,23 @@ type Holder = (bool, Vec<u8>, Vec<u8>);
 /// The walk's state: the open interval's samples and the events holding
 /// their roles (one buffer per property and role, reused).
 struct Pass {
-    names: Vec<String>,
+    /// The sampled properties' numbers of the stored value at hand.
+    fields: number_fields::Reader,
     edges: Vec<Vec<u8>>,
     /// The open interval.
     interval: usize,
     samples: Vec<PropertySample>,
     /// By property, then role: (taken, key, text).
     holders: Vec<[Holder; ROLES]>,
-    numbers: Vec<Option<f64>>,
-    /// The last stored value's, for reading the next.
-    shape: number_fields::Shape,
 }
 
 impl Pass {
     fn new(names: Vec<String>, edges: Vec<Vec<u8>>) -> Self {
         let n = names.len();
         Self {
-            numbers: vec![None; n],
-            shape: Default::default(),
             samples: vec![PropertySample::default(); n],
             holders: (0..n).map(|_| Default::default()).collect(),
-            names,
+            fields: number_fields::Reader::new(names),
             edges,
             interval: 0,
         }
@@ -265,12 +261,12 @@ impl Pass {
             self.close(answer)?;
             self.interval += 1;
         }
-        number_fields::read(json, &self.names, &mut self.numbers, &mut self.shape);
+        self.fields.read(json);
         for ((sample, holders), number) in self
             .samples
             .iter_mut()
             .zip(&mut self.holders)
-            .zip(&self.numbers)
+            .zip(self.fields.numbers())
         {
             let Some(v) = number else { continue };
             for (holder, takes) in holders.iter_mut().zip(sample.observe(*v)) {

@@ -98,7 +98,8 @@ pub fn summarise(
 struct Pass<'r> {
     range: &'r Range,
     properties: &'r [Summarised],
-    names: Vec<String>,
+    /// The summarised properties' numbers of the stored value at hand.
+    fields: number_fields::Reader,
     edges: Vec<Index>,
     edge_at: Vec<f64>,
     /// The first edge whose event is not known yet.
@@ -106,9 +107,6 @@ struct Pass<'r> {
     open: Vec<PropertySummary>,
     index_count: u64,
     start_event: Value,
-    numbers: Vec<Option<f64>>,
-    /// The last stored value's, for reading the next.
-    shape: number_fields::Shape,
     last: Last,
     out: Vec<u8>,
 }
@@ -131,15 +129,13 @@ impl<'r> Pass<'r> {
         Self {
             range,
             properties,
-            names: properties.iter().map(|p| p.id.clone()).collect(),
+            fields: number_fields::Reader::new(properties.iter().map(|p| p.id.clone()).collect()),
             edges,
             edge_at,
             next_edge: 0,
             open: Vec::new(),
             index_count: 0,
             start_event: Value::Null,
-            numbers: vec![None; properties.len()],
-            shape: Default::default(),
             last: Last {
                 before,
                 text: Vec::new(),
@@ -150,7 +146,7 @@ impl<'r> Pass<'r> {
 
     /// One stored value of the range, in index order.
     fn stored(&mut self, key: &[u8], json: &[u8]) -> Result<(), AppError> {
-        number_fields::read(json, &self.names, &mut self.numbers, &mut self.shape);
+        self.fields.read(json);
         let at = self.range.position(key);
         let mut exact = false;
         // An edge placed past `at` lies past `key` too, so only the others
@@ -176,7 +172,7 @@ impl<'r> Pass<'r> {
         }
         if !self.open.is_empty() {
             self.index_count += 1;
-            for (summary, number) in self.open.iter_mut().zip(&self.numbers) {
+            for (summary, number) in self.open.iter_mut().zip(self.fields.numbers()) {
                 summary.stored(*number);
                 if !exact {
                     summary.point(at, *number);
@@ -202,9 +198,13 @@ impl<'r> Pass<'r> {
         let j = self.next_edge;
         let at = self.edge_at[j];
         let numbers: Vec<Option<f64>> = if exact {
-            self.numbers.clone()
+            self.fields.numbers().to_vec()
         } else {
-            self.names.iter().map(|n| number_of(&event, n)).collect()
+            self.fields
+                .names()
+                .iter()
+                .map(|n| number_of(&event, n))
+                .collect()
         };
         if j > 0 {
             if exact {
