@@ -113,17 +113,18 @@ impl Digits {
 const LANES: usize = 8;
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
-const POWERS_OF_TEN: [u64; LANES + 1] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-];
+/// Ten to the powers a 19-digit mantissa spans: eight digits' worth
+/// combine a word of digits with the mantissa before it, and all of them
+/// scale a long mantissa in 128 bits (`exact`).
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut i = 1;
+    while i < powers.len() {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
 
 /// The eight bytes from `at` on, if there are eight.
 fn word(json: &[u8], at: usize) -> Option<u64> {
@@ -202,7 +203,7 @@ fn exact(mantissa: u64, exponent: i32) -> Option<f64> {
             mantissa * ten
         });
     }
-    let ten = *TENS.get(power)?;
+    let ten = u128::from(*POWERS_OF_TEN.get(power)?);
     Some(if exponent < 0 {
         quotient(mantissa, ten)
     } else {
@@ -210,18 +211,6 @@ fn exact(mantissa: u64, exponent: i32) -> Option<f64> {
         (u128::from(mantissa) * ten) as f64
     })
 }
-
-/// Ten to the powers whose product with a 19-digit mantissa, or quotient
-/// into one, 128 bits hold well enough to round.
-const TENS: [u128; 20] = {
-    let mut tens = [1u128; 20];
-    let mut i = 1;
-    while i < tens.len() {
-        tens[i] = tens[i - 1] * 10;
-        i += 1;
-    }
-    tens
-};
 
 /// `mantissa` (above 2^53) over `ten` (at most 10^19), rounded to the
 /// nearest double, ties to even.
@@ -300,7 +289,7 @@ mod tests {
             // The 19-digit decimal just above a point halfway between two
             // doubles in [0.5, 1): only the remainder says to round up.
             let halfway = u128::from(seed >> 11 | 1 << 53 | 1);
-            let above = (halfway * TENS[19]).div_ceil(1 << 54);
+            let above = (halfway * u128::from(POWERS_OF_TEN[19])).div_ceil(1 << 54);
             texts.push(format!("0.{above}"));
         }
         for text in &texts {
